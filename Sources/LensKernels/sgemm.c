@@ -1,24 +1,277 @@
+// Blocked SGEMM driver (the BLIS loop nest): B panels kc x nc and A blocks mc x kc are packed
+// into tile-shaped, zero-padded buffers, then a register-blocked micro-kernel sweeps each
+// MR x NR tile of C. Transposed operands are handled by the packing, never materialised.
+#include <pthread.h>
+#include <stdlib.h>
 #include "lens_kernels.h"
+#include "sgemm_kernels.h"
 
-// Plain but cache-friendly (i-p-j order) version; the speed work replaces this with
-// packed, register-blocked kernels chosen by CPU feature.
-void lens_sgemm(int transA, int transB, int M, int N, int K, float alpha,
-                const float *A, int lda, const float *B, int ldb,
-                float beta, float *C, int ldc) {
-    for (int i = 0; i < M; i++) {
-        float *c = C + (long)i * ldc;
-        if (beta == 0.0f) { for (int j = 0; j < N; j++) c[j] = 0.0f; }
-        else if (beta != 1.0f) { for (int j = 0; j < N; j++) c[j] *= beta; }
-        for (int p = 0; p < K; p++) {
-            float a = alpha * (transA ? A[(long)p * lda + i] : A[(long)i * lda + p]);
-            if (transB) {
-                for (int j = 0; j < N; j++) c[j] += a * B[(long)j * ldb + p];
-            } else {
-                const float *b = B + (long)p * ldb;
-                for (int j = 0; j < N; j++) c[j] += a * b[j];
+static const lens_sgemm_kernel *const kernels[] = {
+    &lens_kernel_portable,
+#if defined(__x86_64__)
+    &lens_kernel_avx2_fma,
+    &lens_kernel_avx512,
+    &lens_kernel_avx512_layout_on_avx2,
+#endif
+};
+enum { kernel_count = sizeof kernels / sizeof kernels[0] };
+
+// ---- choosing the kernel, once ----
+
+static const lens_sgemm_kernel *chosen_kernel;
+static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
+
+static void choose_kernel(void) {
+    chosen_kernel = &lens_kernel_portable;
+#if defined(__x86_64__)
+    if (lens_kernel_avx2_fma.available()) chosen_kernel = &lens_kernel_avx2_fma;
+#if defined(__OPTIMIZE__)
+    // The AVX-512 kernel is written with vector extensions and needs the optimiser; an -O0 debug
+    // build keeps the assembly AVX2 kernel, which is fast at any optimisation level.
+    if (lens_kernel_avx512.available()) chosen_kernel = &lens_kernel_avx512;
+#endif
+#endif
+}
+
+static const lens_sgemm_kernel *selected_kernel(void) {
+    pthread_once(&choose_once, choose_kernel);
+    return chosen_kernel;
+}
+
+// ---- per-thread packing buffer, grown on demand and freed when its thread ends ----
+
+typedef struct { float *data; size_t capacity; } pack_buffer;
+static pthread_key_t buffer_key;
+static pthread_once_t buffer_key_once = PTHREAD_ONCE_INIT;
+
+static void free_buffer(void *p) {
+    pack_buffer *b = p;
+    free(b->data);
+    free(b);
+}
+static void make_buffer_key(void) { pthread_key_create(&buffer_key, free_buffer); }
+
+static float *thread_pack_buffer(size_t floats) {
+    pthread_once(&buffer_key_once, make_buffer_key);
+    pack_buffer *b = pthread_getspecific(buffer_key);
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b || pthread_setspecific(buffer_key, b) != 0) { free(b); return NULL; }
+    }
+    if (floats > b->capacity) {
+        free(b->data);
+        b->data = NULL;
+        b->capacity = 0;
+        void *p = NULL;
+        if (posix_memalign(&p, 64, floats * sizeof(float)) != 0) return NULL;
+        b->data = p;
+        b->capacity = floats;
+    }
+    return b->data;
+}
+
+// ---- packing ----
+
+static inline long min_l(long a, long b) { return a < b ? a : b; }
+static inline long round_up(long x, long m) { return (x + m - 1) / m * m; }
+
+// op(A)[i0:i0+mc, p0:p0+kc] -> slivers of MR rows: dst[sliver][p][i], zero-padded rows.
+static inline __attribute__((always_inline)) void pack_a_generic(
+    long mr, int transA, const float *A, long lda, long i0, long mc, long p0, long kc, float *dst) {
+    for (long ir = 0; ir < mc; ir += mr) {
+        long rows = min_l(mr, mc - ir);
+        float *d = dst + ir * kc;
+        if (!transA && rows == mr) {
+            // mr rows read side by side, the packed sliver written front to back.
+            const float *src = A + (i0 + ir) * lda + p0;
+            for (long p = 0; p < kc; p++)
+                for (long i = 0; i < mr; i++) d[p * mr + i] = src[i * lda + p];
+        } else if (!transA) {
+            for (long i = 0; i < rows; i++) {
+                const float *src = A + (i0 + ir + i) * lda + p0;
+                for (long p = 0; p < kc; p++) d[p * mr + i] = src[p];
+            }
+            for (long i = rows; i < mr; i++)
+                for (long p = 0; p < kc; p++) d[p * mr + i] = 0.0f;
+        } else {
+            for (long p = 0; p < kc; p++) {
+                const float *src = A + (p0 + p) * lda + i0 + ir;
+                long i = 0;
+                for (; i < rows; i++) d[p * mr + i] = src[i];
+                for (; i < mr; i++) d[p * mr + i] = 0.0f;
             }
         }
     }
 }
 
-const char *lens_sgemm_kernel_name(void) { return "portable"; }
+// op(B)[p0:p0+kc, j0:j0+nc] -> slivers of NR columns: dst[sliver][p][j], zero-padded columns.
+static inline __attribute__((always_inline)) void pack_b_generic(
+    long nr, int transB, const float *B, long ldb, long p0, long kc, long j0, long nc, float *dst) {
+    if (!transB) {
+        // Row by row: each row of B is read once, front to back (prefetch-friendly).
+        const long full = nc / nr * nr;
+        for (long p = 0; p < kc; p++) {
+            const float *src = B + (p0 + p) * ldb + j0;
+            for (long jr = 0; jr < full; jr += nr)
+                for (long j = 0; j < nr; j++) dst[jr * kc + p * nr + j] = src[jr + j];
+            if (full < nc) {
+                float *d = dst + full * kc + p * nr;
+                long j = 0;
+                for (; j < nc - full; j++) d[j] = src[full + j];
+                for (; j < nr; j++) d[j] = 0.0f;
+            }
+        }
+        return;
+    }
+    // B stored N x K: row j of storage is column j of op(B).
+    for (long jr = 0; jr < nc; jr += nr) {
+        long cols = min_l(nr, nc - jr);
+        float *d = dst + jr * kc;
+        for (long j = 0; j < cols; j++) {
+            const float *src = B + (j0 + jr + j) * ldb + p0;
+            for (long p = 0; p < kc; p++) d[p * nr + j] = src[p];
+        }
+        for (long j = cols; j < nr; j++)
+            for (long p = 0; p < kc; p++) d[p * nr + j] = 0.0f;
+    }
+}
+
+// Constant tile sizes let the optimiser unroll and vectorise the copies.
+static void pack_a(long mr, int transA, const float *A, long lda, long i0, long mc, long p0, long kc, float *dst) {
+    switch (mr) {
+    case 4: pack_a_generic(4, transA, A, lda, i0, mc, p0, kc, dst); break;
+    case 6: pack_a_generic(6, transA, A, lda, i0, mc, p0, kc, dst); break;
+    case 14: pack_a_generic(14, transA, A, lda, i0, mc, p0, kc, dst); break;
+    default: pack_a_generic(mr, transA, A, lda, i0, mc, p0, kc, dst); break;
+    }
+}
+static void pack_b(long nr, int transB, const float *B, long ldb, long p0, long kc, long j0, long nc, float *dst) {
+    switch (nr) {
+    case 8: pack_b_generic(8, transB, B, ldb, p0, kc, j0, nc, dst); break;
+    case 16: pack_b_generic(16, transB, B, ldb, p0, kc, j0, nc, dst); break;
+    case 32: pack_b_generic(32, transB, B, ldb, p0, kc, j0, nc, dst); break;
+    default: pack_b_generic(nr, transB, B, ldb, p0, kc, j0, nc, dst); break;
+    }
+}
+
+// ---- the loop nest ----
+
+static void scale_c(long M, long N, float beta, float *C, long ldc) {
+    for (long i = 0; i < M; i++) {
+        float *c = C + i * ldc;
+        if (beta == 0.0f) { for (long j = 0; j < N; j++) c[j] = 0.0f; }
+        else if (beta != 1.0f) { for (long j = 0; j < N; j++) c[j] *= beta; }
+    }
+}
+
+static void sgemm_blocked(const lens_sgemm_kernel *kern, int transA, int transB, long M, long N, long K,
+                          float alpha, const float *A, long lda, const float *B, long ldb,
+                          float beta, float *C, long ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0 || alpha == 0.0f) { scale_c(M, N, beta, C, ldc); return; }
+    const long mr = kern->mr, nr = kern->nr;
+    const long kc_max = min_l(K, kern->kc);
+    const long nc_max = min_l(round_up(N, nr), kern->nc);
+    const long mc_max = min_l(round_up(M, mr), kern->mc);
+    const long b_floats = round_up(kc_max * nc_max, 16);   // keeps the A block 64-byte aligned
+    float *packed_b = thread_pack_buffer((size_t)(b_floats + kc_max * mc_max));
+    if (!packed_b) {  // out of memory for a few MiB: still give the right answer
+        lens_sgemm_reference(transA, transB, (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+        return;
+    }
+    float *packed_a = packed_b + b_floats;
+    float edge[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64)));
+
+    for (long jc = 0; jc < N; jc += nc_max) {
+        const long nc = min_l(nc_max, N - jc);
+        for (long pc = 0; pc < K; pc += kc_max) {
+            const long kc = min_l(kc_max, K - pc);
+            const float beta_here = pc == 0 ? beta : 1.0f;
+            pack_b(nr, transB, B, ldb, pc, kc, jc, nc, packed_b);
+            for (long ic = 0; ic < M; ic += mc_max) {
+                const long mc = min_l(mc_max, M - ic);
+                pack_a(mr, transA, A, lda, ic, mc, pc, kc, packed_a);
+                for (long jr = 0; jr < nc; jr += nr) {
+                    const long cols = min_l(nr, nc - jr);
+                    const float *b_sliver = packed_b + jr * kc;
+                    for (long ir = 0; ir < mc; ir += mr) {
+                        const long rows = min_l(mr, mc - ir);
+                        const float *a_sliver = packed_a + ir * kc;
+                        float *c = C + (ic + ir) * ldc + jc + jr;
+                        if (rows == mr && cols == nr) {
+                            kern->micro(kc, a_sliver, b_sliver, c, ldc, alpha, beta_here);
+                            continue;
+                        }
+                        kern->micro(kc, a_sliver, b_sliver, edge, nr, alpha, 0.0f);
+                        for (long i = 0; i < rows; i++)
+                            for (long j = 0; j < cols; j++)
+                                c[i * ldc + j] = edge[i * nr + j] +
+                                                 (beta_here == 0.0f ? 0.0f : beta_here * c[i * ldc + j]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// Part `part` of `parts`: a run of whole tiles along N (or M, when that duplicates less packing).
+static void sgemm_part_with(const lens_sgemm_kernel *kern, int part, int parts, int transA, int transB,
+                            long M, long N, long K, float alpha, const float *A, long lda,
+                            const float *B, long ldb, float beta, float *C, long ldc) {
+    if (parts <= 1) {
+        sgemm_blocked(kern, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    const long tiles_n = (N + kern->nr - 1) / kern->nr, tiles_m = (M + kern->mr - 1) / kern->mr;
+    // Splitting N makes every part pack all of A (M*K extra); splitting M, all of B (K*N extra).
+    int split_n = M <= N;
+    if (split_n && tiles_n < parts) split_n = 0;
+    if (!split_n && tiles_m < parts) split_n = tiles_n >= tiles_m;
+    const long tiles = split_n ? tiles_n : tiles_m, step = split_n ? kern->nr : kern->mr;
+    const long first = tiles * part / parts * step, last = tiles * (part + 1) / parts * step;
+    if (split_n) {
+        const long n1 = min_l(last, N);
+        if (n1 <= first) return;
+        sgemm_blocked(kern, transA, transB, M, n1 - first, K, alpha, A, lda,
+                      transB ? B + first * ldb : B + first, ldb, beta, C + first, ldc);
+    } else {
+        const long m1 = min_l(last, M);
+        if (m1 <= first) return;
+        sgemm_blocked(kern, transA, transB, m1 - first, N, K, alpha,
+                      transA ? A + first : A + first * lda, lda, B, ldb, beta, C + first * ldc, ldc);
+    }
+}
+
+// ---- public entry points ----
+
+void lens_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+                const float *A, int lda, const float *B, int ldb,
+                float beta, float *C, int ldc) {
+    sgemm_blocked(selected_kernel(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb,
+                     float beta, float *C, int ldc) {
+    sgemm_part_with(selected_kernel(), part, parts, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+const char *lens_sgemm_kernel_name(void) { return selected_kernel()->name; }
+
+int lens_sgemm_kernel_count(void) { return kernel_count; }
+
+const char *lens_sgemm_kernel_name_at(int kernel) {
+    return kernel >= 0 && kernel < kernel_count ? kernels[kernel]->name : "";
+}
+
+int lens_sgemm_kernel_available(int kernel) {
+    return kernel >= 0 && kernel < kernel_count && kernels[kernel]->available();
+}
+
+int lens_sgemm_with_kernel(int kernel, int transA, int transB, int M, int N, int K, float alpha,
+                           const float *A, int lda, const float *B, int ldb,
+                           float beta, float *C, int ldc) {
+    if (!lens_sgemm_kernel_available(kernel)) return -1;
+    sgemm_blocked(kernels[kernel], transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return 0;
+}

@@ -7,6 +7,7 @@ extern "C" {
 
 /// C = alpha * op(A) * op(B) + beta * C, all row-major float32.
 /// op(A) is M x K (A is K x M when transA), op(B) is K x N (B is N x K when transB).
+/// When beta == 0, C is not read (NaNs in it do not propagate).
 /// Picks the fastest kernel this CPU supports; single-threaded (callers split the work).
 void lens_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                 const float *A, int lda, const float *B, int ldb,
@@ -19,6 +20,24 @@ void lens_sgemm_reference(int transA, int transB, int M, int N, int K, float alp
 
 /// Name of the kernel lens_sgemm dispatches to ("avx512", "avx2-fma", "portable").
 const char *lens_sgemm_kernel_name(void);
+
+/// Number of compiled kernels (available on this CPU or not), and each one's name.
+int lens_sgemm_kernel_count(void);
+const char *lens_sgemm_kernel_name_at(int kernel);
+/// 1 when this CPU can run kernel `kernel`, else 0.
+int lens_sgemm_kernel_available(int kernel);
+
+/// lens_sgemm forced onto one kernel (for tests and benchmarks). Returns 0, or -1 when the
+/// index is out of range or the CPU cannot run that kernel (C is then untouched).
+int lens_sgemm_with_kernel(int kernel, int transA, int transB, int M, int N, int K, float alpha,
+                           const float *A, int lda, const float *B, int ldb,
+                           float beta, float *C, int ldc);
+
+/// Part `part` of `parts` of the product lens_sgemm computes: the columns (or, when N is narrow,
+/// the rows) of C are split on tile boundaries, so the parts can run on separate threads.
+void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb,
+                     float beta, float *C, int ldc);
 
 #ifdef __cplusplus
 }
