@@ -1,0 +1,66 @@
+/// Why one layer cannot take the shape it is given (wrapped into `ArchitectureError` with the layer's name).
+struct ShapeProblem: Error {
+    var message: String
+    init(_ message: String) { self.message = message }
+}
+
+extension LayerSpec.Operation {
+    /// The output shape of one item, or the reason this operation cannot take `input`.
+    func outputShape(for input: [Int]) throws -> [Int] {
+        switch self {
+        case let .linear(inFeatures, outFeatures):
+            guard inFeatures > 0, outFeatures > 0 else {
+                throw ShapeProblem("linear sizes must be positive (in \(inFeatures), out \(outFeatures))")
+            }
+            guard input.count == 1 else {
+                throw ShapeProblem("linear needs a flat input; put a flatten layer before it")
+            }
+            guard input[0] == inFeatures else {
+                throw ShapeProblem("linear expects \(inFeatures) input features, the previous layer gives \(input[0])")
+            }
+            return [outFeatures]
+
+        case let .conv2d(inChannels, outChannels, kernel, stride, padding):
+            guard inChannels > 0, outChannels > 0, kernel > 0, stride > 0, padding >= 0 else {
+                throw ShapeProblem("conv2d needs positive channels, kernel and stride and padding >= 0 "
+                                   + "(in \(inChannels), out \(outChannels), kernel \(kernel), stride \(stride), padding \(padding))")
+            }
+            guard input.count == 3 else { throw ShapeProblem("conv2d needs an image input [channels, height, width]") }
+            guard input[0] == inChannels else {
+                throw ShapeProblem("conv2d expects \(inChannels) input channels, the previous layer gives \(input[0])")
+            }
+            let height = try Self.slidingCount(input[1] + 2 * padding, kernel: kernel, stride: stride, what: "padded height")
+            let width = try Self.slidingCount(input[2] + 2 * padding, kernel: kernel, stride: stride, what: "padded width")
+            return [outChannels, height, width]
+
+        case let .maxPool2d(kernel, stride):
+            guard kernel > 0, stride > 0 else {
+                throw ShapeProblem("maxpool2d needs a positive kernel and stride (kernel \(kernel), stride \(stride))")
+            }
+            guard input.count == 3 else { throw ShapeProblem("maxpool2d needs an image input [channels, height, width]") }
+            let height = try Self.slidingCount(input[1], kernel: kernel, stride: stride, what: "height")
+            let width = try Self.slidingCount(input[2], kernel: kernel, stride: stride, what: "width")
+            return [input[0], height, width]
+
+        case .relu:
+            return input
+
+        case .flatten:
+            return [input.reduce(1, *)]
+
+        case let .dropout(probability):
+            guard probability >= 0, probability < 1 else {
+                throw ShapeProblem("dropout probability must be in [0, 1), got \(probability)")
+            }
+            return input
+        }
+    }
+
+    /// Window positions along one axis (PyTorch's floor rule), failing when the window does not fit once.
+    private static func slidingCount(_ size: Int, kernel: Int, stride: Int, what: String) throws -> Int {
+        guard size >= kernel else {
+            throw ShapeProblem("the \(kernel)x\(kernel) window is larger than the \(what) \(size) it slides over")
+        }
+        return (size - kernel) / stride + 1
+    }
+}

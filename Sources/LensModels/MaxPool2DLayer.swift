@@ -1,0 +1,92 @@
+import LensTensor
+
+/// Max pooling over k x k windows with a stride (no padding, floor rule, as PyTorch's defaults):
+/// x [N, C, H, W] → y [N, C, H', W'], H' = (H − k) / stride + 1.
+///
+/// Forward keeps the switches (where each maximum came from; the first one on ties, as PyTorch);
+/// backward sends every output gradient back to its switch, in every ReLU mode — that routing is
+/// what makes deconvnet projections land on the pixels that fired.
+struct MaxPool2DLayer: Layer {
+    let spec: LayerSpec
+    let channels: Int
+    let height: Int
+    let width: Int
+    let kernel: Int
+    let stride: Int
+    var outHeight: Int { (height - kernel) / stride + 1 }
+    var outWidth: Int { (width - kernel) / stride + 1 }
+    /// For each output of the last forward batch, the index of its maximum within its [H, W] plane.
+    private var switches: [Int32] = []
+    private var batch = 0
+
+    init(spec: LayerSpec, inputShape: [Int], kernel: Int, stride: Int) {
+        self.spec = spec
+        channels = inputShape[0]
+        height = inputShape[1]
+        width = inputShape[2]
+        self.kernel = kernel
+        self.stride = stride
+    }
+
+    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
+        batch = input.shape[0]
+        precondition(input.count == batch * channels * height * width,
+                     "\(spec.name): expected [N, \(channels), \(height), \(width)], got \(input.shape)")
+        let planes = batch * channels, outHeight = outHeight, outWidth = outWidth
+        let (height, width, kernel, stride) = (height, width, kernel, stride)
+        let outputCount = planes * outHeight * outWidth
+        if switches.count != outputCount { switches = [Int32](repeating: 0, count: outputCount) }
+        var output = Tensor(shape: [batch, channels, outHeight, outWidth])
+        input.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                switches.withUnsafeMutableBufferPointer { switches in
+                    for plane in 0..<planes {
+                        let source = x.baseAddress! + plane * height * width
+                        let outBase = plane * outHeight * outWidth
+                        for oy in 0..<outHeight {
+                            for ox in 0..<outWidth {
+                                var best = oy * stride * width + ox * stride
+                                var bestValue = source[best]
+                                for ky in 0..<kernel {
+                                    let rowStart = (oy * stride + ky) * width + ox * stride
+                                    for kx in 0..<kernel where source[rowStart + kx] > bestValue || source[rowStart + kx].isNaN {
+                                        best = rowStart + kx
+                                        bestValue = source[best]
+                                    }
+                                }
+                                y[outBase + oy * outWidth + ox] = bestValue
+                                switches[outBase + oy * outWidth + ox] = Int32(best)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
+        let planes = batch * channels, outputsPerPlane = outHeight * outWidth, inputsPerPlane = height * width
+        precondition(outputGradient.count == planes * outputsPerPlane,
+                     "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
+        var inputGradient = Tensor(shape: [batch, channels, height, width])
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+            switches.withUnsafeBufferPointer { switches in
+                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    for plane in 0..<planes {
+                        for j in 0..<outputsPerPlane {
+                            let output = plane * outputsPerPlane + j
+                            dx[plane * inputsPerPlane + Int(switches[output])] += dy[output]
+                        }
+                    }
+                }
+            }
+        }
+        return inputGradient
+    }
+
+    mutating func releaseCaches() {
+        switches = []
+        batch = 0
+    }
+}

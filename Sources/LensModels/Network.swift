@@ -1,0 +1,213 @@
+import LensTensor
+
+/// A sequence of named layers built from an architecture; a value type.
+///
+/// `forward` keeps in each layer what its backward needs, so a `backward` can follow, started at
+/// any layer's output with any seed: the network output with dLoss/dlogits for training, a
+/// one-hot at (channel, y, x) for a deconvnet projection, d logit[c] for saliency, and so on.
+/// Input items are reshaped to the architecture's input shape (their size must match).
+public struct Network: Sendable {
+    public private(set) var architecture: Architecture
+    private var layers: [any Layer]
+    /// Shape of the last forward input (the input gradient gets it back).
+    private var lastInputShape: [Int] = []
+
+    /// Weights: He-normal for layers feeding a ReLU, PyTorch's default uniform otherwise (see
+    /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
+    /// each dropout layer gets its own generator seeded from the same stream.
+    public init(architecture: Architecture, seed: UInt64) {
+        self.architecture = architecture
+        var generator = SeededGenerator(seed: seed)
+        var layers: [any Layer] = []
+        for (index, spec) in architecture.layers.enumerated() {
+            let inputShape = architecture.inputShape(ofLayer: index)
+            let initialization: WeightInitialization =
+                Self.feedsReLU(index, in: architecture.layers) ? .he : .pytorchDefault
+            switch spec.operation {
+            case let .linear(inFeatures, outFeatures):
+                layers.append(LinearLayer(spec: spec, inFeatures: inFeatures, outFeatures: outFeatures,
+                                          initialization: initialization, generator: &generator))
+            case let .conv2d(_, outChannels, kernel, stride, padding):
+                layers.append(Conv2DLayer(spec: spec, inputShape: inputShape, outChannels: outChannels,
+                                          kernel: kernel, stride: stride, padding: padding,
+                                          initialization: initialization, generator: &generator))
+            case .relu:
+                layers.append(ReLULayer(spec: spec))
+            case let .maxPool2d(kernel, stride):
+                layers.append(MaxPool2DLayer(spec: spec, inputShape: inputShape, kernel: kernel, stride: stride))
+            case .flatten:
+                layers.append(FlattenLayer(spec: spec))
+            case let .dropout(probability):
+                layers.append(DropoutLayer(spec: spec, probability: probability, seed: generator.next()))
+            }
+        }
+        self.layers = layers
+    }
+
+    /// Whether layer `index`'s output reaches a ReLU through nothing but max pooling or dropout.
+    private static func feedsReLU(_ index: Int, in specs: [LayerSpec]) -> Bool {
+        for spec in specs[(index + 1)...] {
+            switch spec.operation {
+            case .relu: return true
+            case .maxPool2d, .dropout: continue
+            default: return false
+            }
+        }
+        return false
+    }
+
+    public var layerNames: [String] { architecture.layerNames }
+
+    // MARK: Parameters
+
+    /// Every parameter with its PyTorch name (`<prefix>.weight`, `<prefix>.bias`), in layer order.
+    public var parameters: [(name: String, tensor: Tensor)] {
+        layers.flatMap { layer in
+            layer.parameters.map { (name: layer.spec.parameterPrefix + "." + $0.suffix, tensor: $0.value) }
+        }
+    }
+
+    /// The gradients accumulated since the last `zeroGradients()`, by parameter name.
+    public var gradients: [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for layer in layers {
+            for parameter in layer.parameters { result[layer.spec.parameterPrefix + "." + parameter.suffix] = parameter.gradient }
+        }
+        return result
+    }
+
+    /// Total number of learnable scalars.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.tensor.count } }
+
+    /// Gives every parameter, with its full name, for changing in place.
+    public mutating func updateParameters(_ body: (String, inout Parameter) throws -> Void) rethrows {
+        for index in layers.indices {
+            let prefix = layers[index].spec.parameterPrefix
+            try layers[index].updateParameters { parameter in try body(prefix + "." + parameter.suffix, &parameter) }
+        }
+    }
+
+    public mutating func zeroGradients() {
+        updateParameters { _, parameter in
+            parameter.gradient.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+    }
+
+    /// Replaces every parameter. The names must be exactly this architecture's, each with its
+    /// shape; nothing changes unless all of them fit.
+    public mutating func load(parameters newValues: [String: Tensor]) throws {
+        let expected = parameters
+        let expectedNames = Set(expected.map(\.name))
+        for (name, tensor) in newValues.sorted(by: { $0.key < $1.key }) where !expectedNames.contains(name) {
+            throw NetworkError.unexpectedParameter(name: name, shape: tensor.shape)
+        }
+        for (name, current) in expected {
+            guard let tensor = newValues[name] else {
+                throw NetworkError.missingParameter(name: name, expectedShape: current.shape)
+            }
+            guard tensor.shape == current.shape else {
+                throw NetworkError.parameterShapeMismatch(name: name, expectedShape: current.shape, foundShape: tensor.shape)
+            }
+        }
+        updateParameters { name, parameter in parameter.value = newValues[name]! }
+    }
+
+    // MARK: Forward
+
+    /// Logits [N, classes]; keeps every layer's caches for a following `backward`.
+    /// `training` turns dropout on.
+    public mutating func forward(_ input: Tensor, training: Bool = false) -> Tensor {
+        forward(input, capturing: [], training: training).output
+    }
+
+    /// Logits and the outputs of the layers named in `layerNames`.
+    public mutating func forward(_ input: Tensor, capturing layerNames: Set<String>,
+                                 training: Bool = false) -> (output: Tensor, activations: [String: Tensor]) {
+        var x = reshapedToItems(input)
+        lastInputShape = input.shape
+        guard x.shape[0] > 0 else { return (Tensor(shape: [0, architecture.classCount]), [:]) }
+        var activations: [String: Tensor] = [:]
+        for index in layers.indices {
+            x = layers[index].forward(x, training: training)
+            if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = x }
+        }
+        return (x, activations)
+    }
+
+    /// Logits without touching this network's caches, `batchSize` items at a time.
+    public func logits(_ input: Tensor, batchSize: Int = 64) -> Tensor {
+        let items = input.shape.first ?? 0
+        var scratch = self
+        for index in scratch.layers.indices { scratch.layers[index].releaseCaches() }
+        var scalars: [Float] = []
+        scalars.reserveCapacity(items * architecture.classCount)
+        var start = 0
+        while start < items {
+            let end = min(start + max(batchSize, 1), items)
+            scalars += scratch.forward(input.slice(start..<end)).scalars
+            start = end
+        }
+        return Tensor(shape: [items, architecture.classCount], scalars: scalars)
+    }
+
+    /// Class probabilities [N, classes] (softmax of `logits`).
+    public func probabilities(_ input: Tensor, batchSize: Int = 64) -> Tensor {
+        SoftmaxCrossEntropy.probabilities(logits(input, batchSize: batchSize))
+    }
+
+    /// The most likely class of each item.
+    public func predictions(_ input: Tensor, batchSize: Int = 64) -> [Int] {
+        logits(input, batchSize: batchSize).argmaxRows()
+    }
+
+    /// Throws unless `input` holds whole items of the architecture's input shape.
+    public func checkInput(_ input: Tensor) throws {
+        let itemSize = architecture.inputShape.reduce(1, *)
+        guard input.rank >= 2, input.count == input.shape[0] * itemSize else {
+            throw NetworkError.inputShapeMismatch(expectedItemShape: architecture.inputShape, foundShape: input.shape)
+        }
+    }
+
+    private func reshapedToItems(_ input: Tensor) -> Tensor {
+        let itemShape = architecture.inputShape
+        let batch = input.shape.first ?? 0
+        precondition(input.rank >= 1 && input.count == batch * itemShape.reduce(1, *),
+                     "input of shape \(input.shape) does not hold items of shape \(itemShape)")
+        return input.shape == [batch] + itemShape ? input : input.reshaped([batch] + itemShape)
+    }
+
+    // MARK: Backward
+
+    /// Runs backward from the output of layer `layerName` (nil: the network output) down to the
+    /// input, with `seed` as the gradient at that output (same shape as that output in the last
+    /// forward). Parameter gradients are added to `gradients` unless `accumulateParameterGradients`
+    /// is false. Returns the gradient at the input (the last forward input's shape) and at the
+    /// outputs of the layers named in `capturingGradientsAt`.
+    public mutating func backward(from layerName: String? = nil, seed: Tensor,
+                                  reluMode: ReLUBackwardMode = .gradient,
+                                  capturingGradientsAt names: Set<String> = [],
+                                  accumulateParameterGradients: Bool = true) -> (input: Tensor, layers: [String: Tensor]) {
+        let start: Int
+        if let layerName {
+            guard let index = architecture.index(ofLayer: layerName) else {
+                preconditionFailure("no layer named \"\(layerName)\"; layers are \(layerNames.joined(separator: ", "))")
+            }
+            start = index
+        } else {
+            start = layers.count - 1
+        }
+        let expectedShape = [lastInputShape.first ?? 0] + architecture.layerOutputShapes[start]
+        precondition(seed.count == expectedShape.reduce(1, *),
+                     "seed of shape \(seed.shape) does not match layer \(layers[start].spec.name)'s output \(expectedShape)")
+        guard expectedShape[0] > 0 else { return (Tensor(shape: lastInputShape), [:]) }
+        let context = BackwardContext(reluMode: reluMode, accumulateParameterGradients: accumulateParameterGradients)
+        var gradient = seed.reshaped(expectedShape)
+        var captured: [String: Tensor] = [:]
+        for index in stride(from: start, through: 0, by: -1) {
+            let name = layers[index].spec.name
+            if names.contains(name) { captured[name] = gradient }
+            gradient = layers[index].backward(gradient, context: context)
+        }
+        return (gradient.reshaped(lastInputShape), captured)
+    }
+}

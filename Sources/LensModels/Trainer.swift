@@ -1,0 +1,145 @@
+import LensTensor
+
+/// Minibatch training with softmax cross-entropy.
+public enum Trainer {
+    /// Trains `network` on `images` [N, ...item shape] with `labels` (0..<classes).
+    ///
+    /// Each epoch visits the items in a fresh order from `SeededGenerator(seed: options.seed)`
+    /// (which also draws the augmentation), in batches of `options.batchSize` (the last one
+    /// smaller). With validation data it is scored after every epoch; `options.patience` stops
+    /// training when validation accuracy has not improved for that many epochs, and
+    /// `options.restoreBestWeights` leaves the network with the best epoch's weights.
+    ///
+    /// `progress` is called after every batch with running figures for the epoch so far; the
+    /// last call of an epoch (batch == batches) comes after validation, with the complete record.
+    /// A NaN or infinite loss throws `TrainingError.diverged` with the network set back to the
+    /// weights of the last epoch that ended with finite values.
+    public static func train(_ network: inout Network, images: Tensor, labels: [Int],
+                             validation: (images: Tensor, labels: [Int])?, options: TrainingOptions,
+                             progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }) throws -> TrainingHistory {
+        let options = try options.validated()
+        try check(network, images: images, labels: labels, role: "training")
+        if let validation { try check(network, images: validation.images, labels: validation.labels, role: "validation") }
+        if !options.augmentation.isNone, network.architecture.inputShape.count != 3 {
+            throw TrainingError.invalidData("augmentation (shifts, flips) needs image inputs [C, H, W], "
+                                            + "this network takes \(network.architecture.inputShape)")
+        }
+        let itemShape = network.architecture.inputShape
+        let images = images.reshaped([labels.count] + itemShape)
+
+        var generator = SeededGenerator(seed: options.seed)
+        var optimizer = Optimizer(kind: options.optimizer, learningRate: options.learningRate)
+        var history = TrainingHistory()
+        var lastGood = snapshot(network)
+        var lastGoodEpoch = 0
+        var best: (accuracy: Double, loss: Double, weights: [String: Tensor])?
+        let count = labels.count
+        let batches = (count + options.batchSize - 1) / options.batchSize
+        var order = Array(0..<count)
+
+        for epoch in 1...options.epochs {
+            let started = ContinuousClock.now
+            optimizer.learningRate = options.learningRateSchedule.learningRate(
+                base: options.learningRate, epoch: epoch - 1, epochs: options.epochs)
+            generator.shuffle(&order)
+            var lossSum: Double = 0, correct = 0, seen = 0
+            func record() -> EpochRecord {
+                EpochRecord(epoch: epoch, trainLoss: lossSum / Double(max(seen, 1)),
+                            trainAccuracy: Double(correct) / Double(max(seen, 1)),
+                            learningRate: Double(optimizer.learningRate), seconds: seconds(since: started))
+            }
+            for batch in 0..<batches {
+                let indices = Array(order[(batch * options.batchSize)..<min((batch + 1) * options.batchSize, count)])
+                var x = images.gather(indices)
+                options.augmentation.apply(to: &x, using: &generator)
+                let targets = indices.map { labels[$0] }
+
+                network.zeroGradients()
+                let logits = network.forward(x, training: true)
+                let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: targets)
+                guard loss.isFinite else {
+                    try? network.load(parameters: lastGood)
+                    history.bestEpoch = lastGoodEpoch
+                    throw TrainingError.diverged(epoch: epoch, batch: batch + 1,
+                                                 learningRate: optimizer.learningRate, history: history)
+                }
+                _ = network.backward(seed: gradient)
+                optimizer.step(&network)
+
+                lossSum += Double(loss) * Double(indices.count)
+                correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
+                seen += indices.count
+                if batch + 1 < batches { progress(record(), batch + 1, batches) }
+            }
+            guard network.parameters.allSatisfy({ $0.tensor.scalars.allSatisfy(\.isFinite) }) else {
+                try? network.load(parameters: lastGood)
+                history.bestEpoch = lastGoodEpoch
+                throw TrainingError.diverged(epoch: epoch, batch: batches, learningRate: optimizer.learningRate, history: history)
+            }
+            lastGood = snapshot(network)
+            lastGoodEpoch = epoch
+
+            var epochRecord = record()
+            if let validation {
+                let (loss, accuracy) = evaluate(network, images: validation.images, labels: validation.labels)
+                epochRecord.validationLoss = loss
+                epochRecord.validationAccuracy = accuracy
+                if best.map({ accuracy > $0.accuracy || (accuracy == $0.accuracy && loss < $0.loss) }) ?? true {
+                    best = (accuracy, loss, lastGood)
+                    history.bestEpoch = epoch
+                }
+            } else {
+                history.bestEpoch = epoch
+            }
+            epochRecord.seconds = seconds(since: started)
+            history.epochs.append(epochRecord)
+            progress(epochRecord, batches, batches)
+
+            if validation != nil, let patience = options.patience, epoch - history.bestEpoch >= patience, epoch < options.epochs {
+                history.stoppedEarly = true
+                break
+            }
+        }
+        if let best, options.restoreBestWeights {
+            try network.load(parameters: best.weights)
+        } else {
+            history.bestEpoch = history.epochs.count
+        }
+        return history
+    }
+
+    /// Mean cross-entropy and accuracy of `network` on a labelled set.
+    public static func evaluate(_ network: Network, images: Tensor, labels: [Int]) -> (loss: Double, accuracy: Double) {
+        guard !labels.isEmpty else { return (0, 0) }
+        let logits = network.logits(images)
+        let loss = SoftmaxCrossEntropy.loss(logits: logits, targets: labels)
+        let correct = zip(logits.argmaxRows(), labels).filter { $0 == $1 }.count
+        return (Double(loss), Double(correct) / Double(labels.count))
+    }
+
+    private static func check(_ network: Network, images: Tensor, labels: [Int], role: String) throws {
+        let classes = network.architecture.classCount
+        guard !labels.isEmpty else { throw TrainingError.invalidData("the \(role) set is empty") }
+        guard images.rank >= 2, images.shape[0] == labels.count else {
+            throw TrainingError.invalidData("\(role) images of shape \(images.shape) and \(labels.count) labels do not match (one label per image)")
+        }
+        do { try network.checkInput(images) } catch {
+            throw TrainingError.invalidData("\(role) images: \(error)")
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+            throw TrainingError.invalidData("\(role) label \(labels[bad]) at item \(bad) is outside 0..<\(classes) (the network has \(classes) classes)")
+        }
+        if let bad = images.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw TrainingError.invalidData("\(role) images hold a NaN or infinite value (item \(bad / max(images.count / labels.count, 1)))")
+        }
+    }
+
+    private static func snapshot(_ network: Network) -> [String: Tensor] {
+        Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.tensor) })
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+}
