@@ -35,7 +35,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
-        .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"]),
+        .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"],
+                          resources: [.copy("peers.json")]),
 
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),

@@ -1,1 +1,20 @@
-print("bench")
+import Foundation
+
+// lens-bench: the workloads of ../shared/bench/WORKLOADS.md against the peers' figures.
+do {
+    let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    guard let referenceFile = Bundle.module.url(forResource: "peers", withExtension: "json") else {
+        throw BenchError.peers(file: "peers.json", problem: "not found among lens-bench's resources")
+    }
+    let peers = try PeerFigures(referenceFile: referenceFile, measuredFile: options.peersFile)
+    let report = Report(json: options.json)
+    report.header(peersMeasuredHere: options.peersFile != nil)
+    for workload in allWorkloads where options.selects(group: workload.group) {
+        workload.run(options: options, peers: peers, report: report.row)
+    }
+} catch BenchError.help {
+    print(BenchOptions.usage)
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(2)
+}

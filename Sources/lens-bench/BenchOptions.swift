@@ -1,0 +1,45 @@
+import Foundation
+
+/// Command line of lens-bench.
+struct BenchOptions {
+    var quick = false
+    var json = false
+    var peersFile: String?
+    var only: Set<String>?
+
+    static let usage = """
+        usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
+          --quick       fewer and shorter repetitions (a smoke run; figures are rougher)
+          --json        one JSON object per line instead of a table
+          --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
+                        measured on this machine (default: the reference figures in peers.json)
+          --only LIST   workload groups or row ids to run, comma-separated (e.g. G1,W6 or G1-1024-t2)
+        example: swift run -c release lens-bench --peers peers-results/results.jsonl
+        """
+
+    init(arguments: [String]) throws(BenchError) {
+        var rest = arguments[...]
+        while let argument = rest.popFirst() {
+            switch argument {
+            case "--quick": quick = true
+            case "--json": json = true
+            case "--peers":
+                guard let file = rest.popFirst() else { throw .usage("--peers needs a file") }
+                peersFile = file
+            case "--only":
+                guard let list = rest.popFirst() else { throw .usage("--only needs a list such as G1,W6") }
+                only = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+            case "--help", "-h": throw .help
+            default: throw .usage("unknown argument '\(argument)'")
+            }
+        }
+    }
+
+    /// Whether a row runs: its group (G1) or its own id (G1-1024-t2) was asked for, or nothing was.
+    func selects(group: String, id: String? = nil) -> Bool {
+        guard let only else { return true }
+        if only.contains(group.uppercased()) { return true }
+        if let id { return only.contains(id.uppercased()) }
+        return only.contains { $0.hasPrefix(group.uppercased() + "-") }
+    }
+}

@@ -1,0 +1,25 @@
+/// One line of the benchmark table: our figure for a workload, the peer's, and the ratio.
+struct BenchRow {
+    let id: String
+    let unit: String
+    let ours: Double
+    /// GFLOP/s and images/s: higher is better; seconds and MiB: lower is better.
+    let higherIsBetter: Bool
+    var peer: PeerFigure?
+    var note: String?
+
+    /// > 1 means NeuralLens is faster (or smaller).
+    var speedup: Double? {
+        guard let peer, peer.value > 0, ours > 0 else { return nil }
+        return higherIsBetter ? ours / peer.value : peer.value / ours
+    }
+}
+
+/// A peer's figure and where it came from.
+struct PeerFigure {
+    let value: Double
+    let name: String
+    /// True when measured on this machine (a --peers results file), false for the reference figures
+    /// of peers.json, measured on another machine.
+    let measuredHere: Bool
+}

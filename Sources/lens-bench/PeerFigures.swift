@@ -1,0 +1,94 @@
+import Foundation
+
+/// Peer figures, keyed like the lines `../shared/bench/peers/run_all.sh` writes
+/// (workload, peer, metric → median). Two sources: the reference figures in peers.json (kept in the
+/// project; measured on the reference machine) and a results.jsonl measured here with --peers.
+struct PeerFigures {
+    private var measured: [Key: Double] = [:]
+    private var reference: [Key: Double] = [:]
+
+    private struct Key: Hashable {
+        let workload: String, peer: String, metric: String
+    }
+
+    /// The figure of `peer` (a prefix: "numpy" matches "numpy-env-as-is") for `metric`, preferring
+    /// one measured on this machine.
+    func figure(workload: String, peer: String, metric: String) -> PeerFigure? {
+        for (table, here) in [(measured, true), (reference, false)] {
+            if let match = table.first(where: { $0.key.workload == workload && $0.key.metric == metric && $0.key.peer.hasPrefix(peer) }) {
+                return PeerFigure(value: match.value, name: peer, measuredHere: here)
+            }
+        }
+        return nil
+    }
+
+    init(referenceFile: URL, measuredFile: String?) throws(BenchError) {
+        reference = try Self.loadReference(referenceFile)
+        if let measuredFile { measured = try Self.loadMeasured(measuredFile) }
+    }
+
+    /// G1 metric names as g1_gemm.py writes them: "sgemm MxK@KxN tT".
+    static func gemmMetric(m: Int, k: Int, n: Int, threads: Int) -> String { "sgemm \(m)x\(k)@\(k)x\(n) t\(threads)" }
+    static let nearestNeighborMetrics = ["faiss": "IndexFlatL2.search k=1 10k vs 60k x784",
+                                         "torch": "cdist+argmin chunk1000 10k vs 60k x784",
+                                         "sklearn": "KNeighborsClassifier(brute,k=1).predict 10k vs 60k x784"]
+
+    private static func loadMeasured(_ path: String) throws(BenchError) -> [Key: Double] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw .peers(file: path, problem: "cannot read it (\(error.localizedDescription))")
+        }
+        var table: [Key: Double] = [:]
+        for (number, line) in text.split(separator: "\n").enumerated() where line.hasPrefix("{") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+                throw .peers(file: path, problem: "line \(number + 1) is not a JSON object")
+            }
+            guard let workload = object["workload"] as? String else { continue }  // "info" lines
+            guard let peer = object["peer"] as? String, let metric = object["metric"] as? String,
+                  let median = (object["median"] as? NSNumber)?.doubleValue else {
+                throw .peers(file: path, problem: "line \(number + 1) lacks peer, metric or median")
+            }
+            let key = Key(workload: workload, peer: peer, metric: metric)
+            // run_all.sh may measure a row twice; like its table.py, keep one (here: the faster).
+            let better = metric.contains("GFLOP") || (object["unit"] as? String).map { $0.hasSuffix("/s") } ?? false
+            if let old = table[key] { table[key] = better ? max(old, median) : min(old, median) } else { table[key] = median }
+        }
+        if table.isEmpty { throw .peers(file: path, problem: "no peer results in it (expected run_all.sh's results.jsonl)") }
+        return table
+    }
+
+    private static func loadReference(_ url: URL) throws(BenchError) -> [Key: Double] {
+        guard let data = try? Data(contentsOf: url),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .peers(file: url.path, problem: "missing or not JSON")
+        }
+        var table: [Key: Double] = [:]
+        func number(_ any: Any?) -> Double? { (any as? NSNumber)?.doubleValue }
+        if let g1 = root["G1"] as? [String: Any] {
+            for (peerKey, peer) in [("numpy_gflops", "numpy"), ("torch_gflops", "torch")] {
+                for (shape, value) in g1[peerKey] as? [String: Any] ?? [:] {
+                    guard let figure = number(value), let (m, k, n, threads) = parseShape(shape) else { continue }
+                    table[Key(workload: "G1", peer: peer, metric: gemmMetric(m: m, k: k, n: n, threads: threads))] = figure
+                }
+            }
+        }
+        if let w6 = root["W6"] as? [String: Any] {
+            for (peer, metric) in nearestNeighborMetrics {
+                if let seconds = number(w6["\(peer)_seconds"]) { table[Key(workload: "W6", peer: peer, metric: metric)] = seconds }
+            }
+        }
+        return table
+    }
+
+    /// peers.json shape keys: "1024" (cube, 2 threads), "2048_t1", "64x4096x300" (M x K x N).
+    private static func parseShape(_ key: String) -> (Int, Int, Int, Int)? {
+        let parts = key.split(separator: "_")
+        let threads = parts.count == 2 && parts[1] == "t1" ? 1 : 2
+        let sizes = parts[0].split(separator: "x").compactMap { Int($0) }
+        switch sizes.count {
+        case 1: return (sizes[0], sizes[0], sizes[0], threads)
+        case 3: return (sizes[0], sizes[1], sizes[2], threads)
+        default: return nil
+        }
+    }
+}
