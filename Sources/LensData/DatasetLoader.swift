@@ -1,0 +1,60 @@
+import Foundation
+
+/// Loads the datasets a user can name: the bundled ORL faces, Fashion-MNIST, or a class folder.
+public enum DatasetLoader {
+    /// Decodes and preprocesses a whole dataset. `preprocessing` nil means the source's default
+    /// (ORL 64x64 gray, Fashion-MNIST its native 28x28 gray, a folder 64x64 gray). Files that cannot
+    /// be decoded are listed in `skipped`; with `strict` any skipped file is an error instead.
+    /// `limitPerClass` keeps the first N files of each class (Fashion-MNIST: N per class from train
+    /// and ceil(N / 6) from test).
+    public static func load(_ source: DatasetSource, preprocessing: Preprocessing?, strict: Bool = false,
+                            limitPerClass: Int? = nil) throws -> LabeledImages {
+        if let preprocessing {
+            do { try preprocessing.validate() } catch let error as PreprocessingError {
+                throw DatasetError.invalidPreprocessing(error.problem)
+            }
+        }
+        if let limit = limitPerClass, limit < 1 {
+            throw DatasetError.invalidPreprocessing("the limit per class must be at least 1, not \(limit)")
+        }
+        switch source {
+        case .orl:
+            return try ClassFolders.load(orlDirectory(), displayPrefix: "orl", preprocessing: preprocessing ?? defaultPreprocessing(for: source),
+                                         strict: strict, limitPerClass: limitPerClass)
+        case .folder(let url):
+            return try ClassFolders.load(url, displayPrefix: nil, preprocessing: preprocessing ?? defaultPreprocessing(for: source),
+                                         strict: strict, limitPerClass: limitPerClass)
+        case .fashionMNIST(let directory):
+            return try FashionMNIST.load(directory: directory, preprocessing: preprocessing, limitPerClass: limitPerClass)
+        }
+    }
+
+    public static func defaultPreprocessing(for source: DatasetSource) -> Preprocessing {
+        switch source {
+        case .orl, .folder: Preprocessing(size: 64, channels: 1)
+        case .fashionMNIST: Preprocessing(size: 28, channels: 1)
+        }
+    }
+
+    /// ORL 6/2/2 per person, anything else 70/15/15 per class (Fashion-MNIST has `predefinedSplit`).
+    public static func defaultSplitPlan(for source: DatasetSource) -> SplitPlan {
+        source == .orl ? .orl : .folder
+    }
+
+    /// Classes, counts, image sizes and skipped files, decoding every image but preprocessing none.
+    public static func info(_ source: DatasetSource) throws -> DatasetInfo {
+        switch source {
+        case .orl: try ClassFolders.info(orlDirectory(), displayPrefix: "orl", name: source.name)
+        case .folder(let url): try ClassFolders.info(url, displayPrefix: nil, name: source.name)
+        case .fashionMNIST(let directory): try FashionMNIST.info(directory: directory)
+        }
+    }
+
+    /// The bundled ORL faces (read-only package resource).
+    public static func orlDirectory() throws -> URL {
+        guard let url = Bundle.module.url(forResource: "orl-faces", withExtension: nil) else {
+            throw DatasetError.missingResource("orl-faces")
+        }
+        return url
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+@testable import LensData
+
+/// The committed fixture files (written by Fixtures/make_fixtures.py with PIL, numpy and zlib).
+enum Fixture {
+    static let folder = Bundle.module.url(forResource: "Fixtures", withExtension: nil)!
+
+    static func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
+
+    /// Pixels as PIL decodes them (0...255, or raw samples for 16-bit and PGM files).
+    struct Expected: Decodable {
+        var width: Int
+        var height: Int
+        var channels: Int
+        var pixels: [Int]
+    }
+
+    static let expected: [String: Expected] = {
+        let data = try! Data(contentsOf: url("expected.json"))
+        return try! JSONDecoder().decode([String: Expected].self, from: data)
+    }()
+}
+
+/// A scratch folder that is deleted when the test no longer needs it.
+final class TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("lensdata-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+
+    /// Creates `relativePath` (folders included) holding `contents`.
+    @discardableResult
+    func write(_ relativePath: String, _ contents: Data) throws -> URL {
+        let file = url.appendingPathComponent(relativePath)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try contents.write(to: file)
+        return file
+    }
+
+    func copyFixture(_ name: String, to relativePath: String) throws {
+        try write(relativePath, try Fixture.data(name))
+    }
+
+    func makeFolder(_ relativePath: String) throws {
+        try FileManager.default.createDirectory(at: url.appendingPathComponent(relativePath), withIntermediateDirectories: true)
+    }
+}
+
+/// The description of the error `body` throws, or nil when it does not throw.
+func errorMessage<T>(_ body: () throws -> T) -> String? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return "\(error)"
+    }
+}
