@@ -19,7 +19,7 @@ public struct Augmentation: Codable, Sendable, Equatable {
     public var isNone: Bool { maxShift == 0 && !horizontalFlip }
 
     /// Applies a fresh random shift and flip to every image of `images` [N, C, H, W].
-    func apply(to images: inout Tensor, using generator: inout SeededGenerator) {
+    public func apply(to images: inout Tensor, using generator: inout SeededGenerator) {
         guard !isNone else { return }
         precondition(images.rank == 4, "augmentation needs images [N, C, H, W], got \(images.shape)")
         let (batch, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])

@@ -1,0 +1,36 @@
+import Foundation
+import LensModels
+import Testing
+
+@Suite struct TrainingOptionsTests {
+    @Test(arguments: [
+        (TrainingOptions(learningRate: 0), "learning rate 0.0 is not valid"),
+        (TrainingOptions(learningRate: -0.5), "learning rate -0.5 is not valid"),
+        (TrainingOptions(learningRate: .nan), "learning rate nan is not valid"),
+        (TrainingOptions(batchSize: 0), "batch size 0 is not valid: it must be at least 1"),
+        (TrainingOptions(epochs: 0), "epochs 0 is not valid: it must be at least 1"),
+        (TrainingOptions(epochs: -3), "epochs -3 is not valid"),
+        (TrainingOptions(patience: 0), "patience 0 is not valid"),
+        (TrainingOptions(augmentation: Augmentation(maxShift: -1)), "shift -1 is not valid"),
+        (TrainingOptions(optimizer: .sgd(momentum: 1, weightDecay: 0)), "momentum 1.0 is not valid"),
+        (TrainingOptions(optimizer: .sgd(momentum: 0.9, weightDecay: -1)), "weight decay -1.0 is not valid"),
+        (TrainingOptions(optimizer: .adam(beta1: 0.9, beta2: 1, epsilon: 1e-8, weightDecay: 0)), "beta2 1.0 is not valid"),
+        (TrainingOptions(optimizer: .adam(beta1: 0.9, beta2: 0.999, epsilon: 0, weightDecay: 0)), "epsilon 0.0 is not valid"),
+    ])
+    func badValuesAreNamed(options: TrainingOptions, message: String) {
+        #expect(throws: TrainingOptionsError.self) { try options.validated() }
+        do { _ = try options.validated() } catch {
+            #expect("\(error)".hasPrefix(message), "\(error)")
+        }
+    }
+
+    @Test func goodOptionsPassAndRoundTrip() throws {
+        let options = TrainingOptions(epochs: 5, batchSize: 64, learningRate: 0.01,
+                                      optimizer: .sgd(momentum: 0.9, weightDecay: 1e-4, nesterov: true), seed: 42,
+                                      patience: 3, augmentation: Augmentation(maxShift: 2, horizontalFlip: true),
+                                      learningRateSchedule: .cosine)
+        #expect(try options.validated() == options)
+        let data = try JSONEncoder().encode(options)
+        #expect(try JSONDecoder().decode(TrainingOptions.self, from: data) == options)
+    }
+}
