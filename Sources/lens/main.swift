@@ -1,1 +1,3 @@
-print("lens")
+import LensCLI
+
+Lens.main()

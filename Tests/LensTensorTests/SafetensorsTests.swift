@@ -19,3 +19,69 @@ import Testing
     #expect(file["layers.0.weight"]?.shape == [12, 20])
     #expect(file["input"]?.shape == [4, 20])
 }
+
+// MARK: hostile and damaged files
+
+private func header(_ json: String, data: [UInt8] = []) -> Data {
+    var out = Data()
+    withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { out.append(contentsOf: $0) }
+    out.append(Data(json.utf8))
+    out.append(contentsOf: data)
+    return out
+}
+
+private func problem(_ data: Data) -> String? {
+    do { _ = try SafetensorsFile(data: data, path: "m.safetensors"); return nil } catch {
+        return "\(error)"
+    }
+}
+
+@Test func truncatedFileIsAClearError() throws {
+    let whole = SafetensorsFile(tensors: ["w": Tensor(shape: [4], scalars: [1, 2, 3, 4])]).serialized()
+    #expect(problem(whole.prefix(5))?.contains("too short") == true)
+    #expect(problem(whole.prefix(whole.count - 3))?.contains("outside") == true)
+    #expect(problem(Data())?.contains("m.safetensors") == true)
+}
+
+@Test func headerLengthPastTheEndIsAClearError() {
+    var data = header("{}")
+    data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64(5000).littleEndian) { Data($0) })
+    #expect(problem(data)?.contains("runs past the end") == true)
+    data.replaceSubrange(0..<8, with: withUnsafeBytes(of: UInt64.max.littleEndian) { Data($0) })
+    #expect(problem(data)?.contains("limit") == true)
+}
+
+@Test func offsetsOutOfRangeOrOverlappingAreRejected() {
+    let outOfRange = header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: [0, 0, 0, 0])
+    #expect(problem(outOfRange)?.contains("outside the 4 data bytes") == true)
+    let overlapping = header(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                             data: [UInt8](repeating: 0, count: 8))
+    #expect(problem(overlapping)?.contains("overlap") == true)
+    let wrongSize = header(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+    #expect(problem(wrongSize)?.contains("needs 12 bytes") == true)
+    let reversed = header(#"{"a":{"dtype":"F32","shape":[0],"data_offsets":[8,0]}}"#, data: [UInt8](repeating: 0, count: 8))
+    #expect(problem(reversed) != nil)
+    let hugeShape = header(#"{"a":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,8]}}"#, data: [UInt8](repeating: 0, count: 8))
+    #expect(problem(hugeShape)?.contains("larger than the file") == true)
+}
+
+@Test func malformedHeadersAreRejected() {
+    #expect(problem(header("not json"))?.contains("not a JSON object") == true)
+    #expect(problem(header(#"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("unsupported dtype") == true)
+    #expect(problem(header(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("shape") == true)
+    #expect(problem(header(#"{"__metadata__":{"k":3}}"#))?.contains("not a string") == true)
+}
+
+@Test func writesAreAtomicAndLeaveNoTemporaryFiles() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-atomic-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("m.safetensors")
+    try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [1])]).write(to: url)
+    try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [2])]).write(to: url)
+    #expect(try SafetensorsFile(contentsOf: url)["w"]?.scalars == [2])
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["m.safetensors"])
+    #expect(throws: AtomicFileError.self) {
+        try AtomicFile.write(Data([1]), to: directory.appendingPathComponent("missing/dir/x"))
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where human-readable progress goes: stderr, redrawn in place on a terminal, plain lines otherwise,
+/// so that stdout stays clean for results and `--json`.
+enum Terminal {
+    static let isInteractive = isatty(STDERR_FILENO) != 0
+
+    static func status(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    /// A one-line progress bar that redraws itself on a TTY; off a TTY, only the final line is printed.
+    static func progress(_ fraction: Double, _ label: String, done: Bool = false) {
+        if isInteractive {
+            let width = 24
+            let filled = Int((fraction.clamped(to: 0...1) * Double(width)).rounded())
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            let text = "\r\u{1B}[2K\(bar) \(label)" + (done ? "\n" : "")
+            FileHandle.standardError.write(Data(text.utf8))
+        } else if done {
+            status(label)
+        }
+    }
+}
+
+extension Comparable {
+    func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    seconds < 1 ? String(format: "%.0f ms", seconds * 1000)
+        : seconds < 60 ? String(format: "%.1f s", seconds)
+        : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,102 @@
+import Foundation
+import LensData
+import LensTensor
+
+/// Everything needed to train one model of a kind the user names, with defaults that work on
+/// the lecture's data; the CLI, the demo and the web app all train through this.
+public struct ModelRecipe: Sendable, Equatable {
+    public var kind: ModelKind
+    /// k-NN
+    public var k: Int = 1
+    public var metric: DistanceMetric = .euclidean
+    /// mlp: hidden layer widths ("templates"); nil = [300]
+    public var hidden: [Int]?
+    /// cnn (or any network): a compact architecture such as "conv3x3x16,pool,conv3x3x32,pool,fc128"
+    public var compactArchitecture: String?
+    public var options: TrainingOptions
+    /// Seed of the initial weights.
+    public var seed: UInt64
+
+    public init(kind: ModelKind, options: TrainingOptions, seed: UInt64 = 0) {
+        self.kind = kind
+        self.options = options
+        self.seed = seed
+    }
+
+    /// Defaults measured to do well on ORL faces (small data: many epochs, early stopping) and
+    /// on Fashion-MNIST (large data: few epochs, bigger batches).
+    public static func defaults(for kind: ModelKind, trainingCount: Int, seed: UInt64 = 0) -> ModelRecipe {
+        let large = trainingCount > 5000
+        var options: TrainingOptions
+        switch kind {
+        case .knn:
+            options = TrainingOptions()
+        case .softmax:
+            options = TrainingOptions(epochs: large ? 10 : 150, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 30)
+        case .mlp:
+            options = TrainingOptions(epochs: large ? 12 : 150, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 30)
+        case .cnn:
+            options = TrainingOptions(epochs: large ? 8 : 80, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 25,
+                                      augmentation: large ? .none : Augmentation(maxShift: 2, horizontalFlip: false))
+        }
+        options.seed = seed
+        return ModelRecipe(kind: kind, options: options, seed: seed)
+    }
+
+    public func architecture(inputShape: [Int], classes: Int) throws -> Architecture {
+        if let compactArchitecture {
+            return try Architecture.parse(compactArchitecture, inputShape: inputShape, classes: classes)
+        }
+        switch kind {
+        case .knn: throw ModelRecipeError("k-NN has no network architecture")
+        case .softmax: return try Architecture.softmaxRegression(inputShape: inputShape, classes: classes)
+        case .mlp: return try Architecture.mlp(inputShape: inputShape, hidden: hidden ?? [300], classes: classes)
+        case .cnn: return try Architecture.cnn(inputShape: inputShape, classes: classes)
+        }
+    }
+
+    /// Trains on `train` (validating on `validation` if given) and returns the model file to keep.
+    public func train(
+        train: (images: Tensor, labels: [Int]),
+        validation: (images: Tensor, labels: [Int])?,
+        classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
+        progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }
+    ) throws -> ModelFile {
+        let started = Date()
+        let inputShape = Array(train.images.shape.dropFirst())
+        switch kind {
+        case .knn:
+            let classifier = try NearestNeighborClassifier(k: k, metric: metric, references: train.images,
+                                                           labels: train.labels, classCount: classNames.count)
+            var validationAccuracy: Double?
+            if let validation, !validation.labels.isEmpty {
+                let predicted = try classifier.predict(validation.images).map(\.label)
+                validationAccuracy = ClassificationReport(predicted: predicted, actual: validation.labels, classNames: classNames).accuracy
+            }
+            let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
+                                             split: split, datasetCount: datasetCount,
+                                             trainingSeconds: Date().timeIntervalSince(started), validationAccuracy: validationAccuracy)
+            return ModelFile(provenance: provenance, model: .nearestNeighbor(classifier))
+        case .softmax, .mlp, .cnn:
+            let options = try self.options.validated()
+            var network = Network(architecture: try architecture(inputShape: inputShape, classes: classNames.count), seed: seed)
+            let usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
+            let history = try Trainer.train(&network, images: train.images, labels: train.labels, validation: usableValidation,
+                                            options: options, progress: progress)
+            let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
+            let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
+                                             split: split, datasetCount: datasetCount,
+                                             trainingSeconds: Date().timeIntervalSince(started),
+                                             validationAccuracy: best?.validationAccuracy)
+            return ModelFile(provenance: provenance, model: .network(network), history: history, options: options)
+        }
+    }
+}
+
+public struct ModelRecipeError: Error, CustomStringConvertible, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
