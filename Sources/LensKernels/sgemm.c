@@ -75,6 +75,37 @@ static float *thread_pack_buffer(size_t floats) {
 static inline long min_l(long a, long b) { return a < b ? a : b; }
 static inline long round_up(long x, long m) { return (x + m - 1) / m * m; }
 
+// Four rows r[0..3] of 4 floats each, written transposed: d[q * stride + i] = r[i][q].
+typedef float lens_v4u __attribute__((vector_size(16), aligned(4)));
+static inline __attribute__((always_inline)) void transpose_4x4(
+    const float *r0, const float *r1, const float *r2, const float *r3, float *d, long stride) {
+    lens_v4u a = *(const lens_v4u *)r0, b = *(const lens_v4u *)r1;
+    lens_v4u c = *(const lens_v4u *)r2, e = *(const lens_v4u *)r3;
+    lens_v4u ab_lo = __builtin_shufflevector(a, b, 0, 4, 1, 5), ab_hi = __builtin_shufflevector(a, b, 2, 6, 3, 7);
+    lens_v4u ce_lo = __builtin_shufflevector(c, e, 0, 4, 1, 5), ce_hi = __builtin_shufflevector(c, e, 2, 6, 3, 7);
+    *(lens_v4u *)(d) = __builtin_shufflevector(ab_lo, ce_lo, 0, 1, 4, 5);
+    *(lens_v4u *)(d + stride) = __builtin_shufflevector(ab_lo, ce_lo, 2, 3, 6, 7);
+    *(lens_v4u *)(d + 2 * stride) = __builtin_shufflevector(ab_hi, ce_hi, 0, 1, 4, 5);
+    *(lens_v4u *)(d + 3 * stride) = __builtin_shufflevector(ab_hi, ce_hi, 2, 3, 6, 7);
+}
+
+// Rows rows[0..n) of a row-major matrix (row stride ld), columns p0..p0+kc, written as
+// d[p * n + i] (n a multiple of 4, or 6: four by transposes and two one by one).
+static inline __attribute__((always_inline)) void pack_rows_transposed(
+    long n, const float *src, long ld, long kc, float *d) {
+    long p = 0;
+    for (; p + 4 <= kc; p += 4) {
+        long i = 0;
+        for (; i + 4 <= n; i += 4)
+            transpose_4x4(src + i * ld + p, src + (i + 1) * ld + p, src + (i + 2) * ld + p,
+                          src + (i + 3) * ld + p, d + p * n + i, n);
+        for (; i < n; i++)
+            for (long q = 0; q < 4; q++) d[(p + q) * n + i] = src[i * ld + p + q];
+    }
+    for (; p < kc; p++)
+        for (long i = 0; i < n; i++) d[p * n + i] = src[i * ld + p];
+}
+
 // op(A)[i0:i0+mc, p0:p0+kc] -> slivers of MR rows: dst[sliver][p][i], zero-padded rows.
 static inline __attribute__((always_inline)) void pack_a_generic(
     long mr, int transA, const float *A, long lda, long i0, long mc, long p0, long kc, float *dst) {
@@ -82,10 +113,7 @@ static inline __attribute__((always_inline)) void pack_a_generic(
         long rows = min_l(mr, mc - ir);
         float *d = dst + ir * kc;
         if (!transA && rows == mr) {
-            // mr rows read side by side, the packed sliver written front to back.
-            const float *src = A + (i0 + ir) * lda + p0;
-            for (long p = 0; p < kc; p++)
-                for (long i = 0; i < mr; i++) d[p * mr + i] = src[i * lda + p];
+            pack_rows_transposed(mr, A + (i0 + ir) * lda + p0, lda, kc, d);
         } else if (!transA) {
             for (long i = 0; i < rows; i++) {
                 const float *src = A + (i0 + ir + i) * lda + p0;
@@ -127,6 +155,10 @@ static inline __attribute__((always_inline)) void pack_b_generic(
     for (long jr = 0; jr < nc; jr += nr) {
         long cols = min_l(nr, nc - jr);
         float *d = dst + jr * kc;
+        if (cols == nr) {
+            pack_rows_transposed(nr, B + (j0 + jr) * ldb + p0, ldb, kc, d);
+            continue;
+        }
         for (long j = 0; j < cols; j++) {
             const float *src = B + (j0 + jr + j) * ldb + p0;
             for (long p = 0; p < kc; p++) d[p * nr + j] = src[p];

@@ -31,13 +31,21 @@
     "vmovups %%ymm" #R0 ", (%[c])\n\t"                      \
     "vmovups %%ymm" #R1 ", 32(%[c])\n\t"                    \
     "add %[ldc], %[c]\n\t"
+#define PREFETCH_C_ROW                                      \
+    "prefetcht0 (%[row])\n\t"                               \
+    "prefetcht0 60(%[row])\n\t"                             \
+    "add %[ldc], %[row]\n\t"
 #define ZERO(R) "vxorps %%ymm" #R ", %%ymm" #R ", %%ymm" #R "\n\t"
 
 __attribute__((target("avx2,fma")))
 static void micro_avx2_6x16(long k, const float *a, const float *b, float *c, long ldc,
                             float alpha, float beta) {
     long k4 = k >> 2, kr = k & 3, ldc_bytes = ldc * (long)sizeof(float), beta_is_zero = beta == 0.0f;
+    const float *c_row;
     __asm__ volatile(
+        // Start fetching the C tile now; it is read (beta != 0) or written after the k loop.
+        "mov %[c], %[row]\n\t"
+        PREFETCH_C_ROW PREFETCH_C_ROW PREFETCH_C_ROW PREFETCH_C_ROW PREFETCH_C_ROW PREFETCH_C_ROW
         ZERO(0) ZERO(1) ZERO(2) ZERO(3) ZERO(4) ZERO(5)
         ZERO(6) ZERO(7) ZERO(8) ZERO(9) ZERO(10) ZERO(11)
         "test %[k4], %[k4]\n\t"
@@ -73,7 +81,7 @@ static void micro_avx2_6x16(long k, const float *a, const float *b, float *c, lo
         STORE(0, 1) STORE(2, 3) STORE(4, 5) STORE(6, 7) STORE(8, 9) STORE(10, 11)
         "6:\n\t"
         "vzeroupper\n\t"
-        : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [k4] "+r"(k4), [kr] "+r"(kr)
+        : [a] "+r"(a), [b] "+r"(b), [c] "+r"(c), [k4] "+r"(k4), [kr] "+r"(kr), [row] "=&r"(c_row)
         : [ldc] "r"(ldc_bytes), [bz] "r"(beta_is_zero), [alpha] "m"(alpha), [beta] "m"(beta)
         : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
           "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "cc", "memory");
