@@ -33,6 +33,35 @@ struct PeerFigures {
                                          "torch": "cdist+argmin chunk1000 10k vs 60k x784",
                                          "sklearn": "KNeighborsClassifier(brute,k=1).predict 10k vs 60k x784"]
 
+    /// Metric names of w1_w2_w3_dense.py for each dense workload's peer row.
+    static func metric(_ workload: String, _ peer: String) -> String {
+        switch workload {
+        case "W1": return "softmax 4096->6, 600 imgs, bs64, 100 epochs"
+        case "W2": return "mlp 4096-300-6, 600 imgs, bs64, s/epoch (50 epochs)"
+        default: return "mlp 784-512-256-10 training throughput"
+        }
+    }
+    /// run_all.sh reports W4's training peak RSS on an "info" line; it is filed under this metric.
+    static let trainingRSSMetric = "training process peak RSS"
+
+    /// peers.json keys → (workload, peer, metric) of the lines run_all.sh writes.
+    private static let referenceKeys: [(group: String, key: String, peer: String, metric: String)] = {
+        var keys: [(String, String, String, String)] = [
+            ("W1", "torch_seconds_100_epochs", "torch", metric("W1", "torch")),
+            ("W2", "torch_seconds_per_epoch", "torch", metric("W2", "torch")),
+            ("W3", "torch_images_per_second", "torch", metric("W3", "torch")),
+            ("W4", "torch_train_peak_rss_mib", "torch", trainingRSSMetric),
+        ]
+        for (group, batch) in [("W4", 128), ("W5", 64)] {
+            keys += [(group, "torch_train_images_per_second", "torch", "train bs\(batch) (20 batches)"),
+                     (group, "torch_infer_images_per_second_bs256", "torch", "inference bs256"),
+                     (group, "onnxruntime_infer_images_per_second_bs256", "onnxruntime", "inference bs256"),
+                     (group, "torch_latency_ms_bs1", "torch", "inference bs1 latency"),
+                     (group, "onnxruntime_latency_ms_bs1", "onnxruntime", "inference bs1 latency")]
+        }
+        return keys
+    }()
+
     private static func loadMeasured(_ path: String) throws(BenchError) -> [Key: Double] {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
@@ -43,7 +72,11 @@ struct PeerFigures {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw .peers(file: path, problem: "line \(number + 1) is not a JSON object")
             }
-            guard let workload = object["workload"] as? String else { continue }  // "info" lines
+            if let info = object["info"] as? String, info.contains("peak RSS"), info.contains("/usr/bin/time"),
+               let mib = (object["MiB"] as? NSNumber)?.doubleValue {
+                table[Key(workload: "W4", peer: "torch", metric: trainingRSSMetric)] = mib
+            }
+            guard let workload = object["workload"] as? String else { continue }  // other "info" lines
             guard let peer = object["peer"] as? String, let metric = object["metric"] as? String,
                   let median = (object["median"] as? NSNumber)?.doubleValue else {
                 throw .peers(file: path, problem: "line \(number + 1) lacks peer, metric or median")
@@ -70,6 +103,11 @@ struct PeerFigures {
                     guard let figure = number(value), let (m, k, n, threads) = parseShape(shape) else { continue }
                     table[Key(workload: "G1", peer: peer, metric: gemmMetric(m: m, k: k, n: n, threads: threads))] = figure
                 }
+            }
+        }
+        for entry in referenceKeys {
+            if let value = number((root[entry.group] as? [String: Any])?[entry.key]) {
+                table[Key(workload: entry.group, peer: entry.peer, metric: entry.metric)] = value
             }
         }
         if let w6 = root["W6"] as? [String: Any] {

@@ -9,7 +9,13 @@ protocol Workload: Sendable {
 
 let allWorkloads: [any Workload] = [
     GemmWorkload(),
+    DenseTrainingWorkload(group: "W1"),
+    DenseTrainingWorkload(group: "W2"),
+    DenseTrainingWorkload(group: "W3"),
+    ConvolutionWorkload(group: "W4"),
+    ConvolutionWorkload(group: "W5"),
     NearestNeighborWorkload(),
+    ThreadThresholdScan(),
 ]
 
 /// How long each workload may measure.

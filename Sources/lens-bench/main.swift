@@ -1,6 +1,10 @@
 import Foundation
 
 // lens-bench: the workloads of ../shared/bench/WORKLOADS.md against the peers' figures.
+if CommandLine.arguments.dropFirst().first == TrainingMemory.childFlag {
+    TrainingMemory.runChild()
+    exit(0)
+}
 do {
     let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     guard let referenceFile = Bundle.module.url(forResource: "peers", withExtension: "json") else {
