@@ -70,6 +70,11 @@ struct DemoCommand: ParsableCommand {
         }
         pages.append((try NearestNeighborPage.page(showcases), "the closest training image decides; three notions of closeness compared."))
 
+        // Lecture steps 3-5: networks, from 0 hidden layers to a CNN.
+        let networks = try trainNetworks(prepared)
+        rows += networks.rows
+        pages += networks.pages
+
         printTable(rows)
         let index = IndexPage.page(
             datasetName: source.name,
@@ -78,6 +83,98 @@ struct DemoCommand: ParsableCommand {
         try writer.write(pages: [index] + pages.map(\.page))
         let reportPath = writer.directory.appendingPathComponent("index.html").path
         Terminal.status("report: \(reportPath)  (\(formatDuration(Date().timeIntervalSince(started))) in all)")
+    }
+
+    private struct NetworkResults {
+        var rows: [ResultRow] = []
+        var pages: [(page: ReportPage, summary: String)] = []
+    }
+
+    private struct Trained {
+        var model: ModelFile
+        var network: Network
+        var testAccuracy: Double
+        var seconds: Double
+    }
+
+    private func trainNetworks(_ prepared: PreparedData) throws -> NetworkResults {
+        let data = prepared.data, split = prepared.split
+        let train = (prepared.images(split.train), prepared.labels(split.train))
+        let validation = (prepared.images(split.validation), prepared.labels(split.validation))
+        let testImages = prepared.images(split.test), testLabels = prepared.labels(split.test)
+        let imageShape = Array(data.images.shape.dropFirst())
+
+        func run(_ name: String, _ kind: ModelKind, hidden: [Int]? = nil, epochs: Int? = nil) throws -> Trained {
+            var recipe = ModelRecipe.defaults(for: kind, trainingCount: split.train.count, seed: seed)
+            recipe.hidden = hidden
+            if let epochs { recipe.options.epochs = min(recipe.options.epochs, epochs) }
+            if quick { recipe.options.epochs = max(1, recipe.options.epochs / 4) }
+            let clock = Date()
+            let model = try recipe.train(
+                train: train, validation: validation, classNames: data.classNames, preprocessing: DatasetLoader.defaultPreprocessing(for: prepared.source),
+                dataset: prepared.source.name, split: prepared.plan, datasetCount: data.labels.count,
+                progress: { record, batch, batches in
+                    guard batch == batches else { return }
+                    let fraction = Double(record.epoch) / Double(recipe.options.epochs)
+                    let label = "\(name): epoch \(record.epoch)/\(recipe.options.epochs)  train acc \(String(format: "%.3f", record.trainAccuracy))"
+                        + (record.validationAccuracy.map { "  val \(String(format: "%.3f", $0))" } ?? "")
+                    if Terminal.isInteractive { Terminal.progress(fraction, label) }
+                })
+            let seconds = Date().timeIntervalSince(clock)
+            guard case .network(let network) = model.model else { throw CLIError("\(name) did not train a network") }
+            let predicted = network.predictions(testImages)
+            let accuracy = ClassificationReport(predicted: predicted, actual: testLabels, classNames: data.classNames).accuracy
+            Terminal.progress(1, "\(name): test accuracy \(String(format: "%.3f", accuracy)) in \(formatDuration(seconds))", done: true)
+            return Trained(model: model, network: network, testAccuracy: accuracy, seconds: seconds)
+        }
+
+        func weights(_ network: Network, _ name: String) -> Tensor {
+            network.parameters.first { $0.name == name }!.tensor
+        }
+
+        var results = NetworkResults()
+        var curves: [(name: String, history: TrainingHistory)] = []
+        func record(_ name: String, _ detail: String, _ trained: Trained) {
+            results.rows.append(ResultRow(model: name, detail: detail, testAccuracy: trained.testAccuracy,
+                                          validationAccuracy: trained.model.provenance.validationAccuracy, trainingSeconds: trained.seconds))
+            if let history = trained.model.history { curves.append((name, history)) }
+        }
+
+        let softmax = try run("softmax", .softmax)
+        record("softmax regression", "0 hidden layers: one template per class", softmax)
+        let mlp = try run("MLP 300", .mlp, hidden: [300])
+        record("MLP 300", "1 hidden layer of 300 templates", mlp)
+        let deep = try run("MLP 512-256", .mlp, hidden: [512, 256])
+        record("MLP 512-256", "2 hidden layers", deep)
+        let cnn = try run("CNN", .cnn)
+        record("CNN", Architecture.defaultCNNLayout(height: imageShape[1], width: imageShape[2]), cnn)
+
+        var templates = try TemplatesPage.softmaxSection(weights: weights(softmax.network, "fc.weight"), imageShape: imageShape,
+                                                         classNames: data.classNames, accuracy: softmax.testAccuracy)
+        templates += try TemplatesPage.hiddenLayerSection(firstWeights: weights(mlp.network, "fc1.weight"),
+                                                          secondWeights: weights(mlp.network, "fc2.weight"), imageShape: imageShape,
+                                                          classNames: data.classNames, accuracy: mlp.testAccuracy)
+        results.pages.append((ReportPage(fileName: "templates.html", title: "Templates", body: templates),
+                              "what softmax regression and a 1-hidden-layer network learn: weights drawn as images."))
+
+        // More templates, better training accuracy: sweep the hidden layer's width K.
+        var sweep: LineChart?
+        if !quick {
+            var trainPoints: [(x: Double, y: Double)] = [], validationPoints: [(x: Double, y: Double)] = []
+            for units in [2, 5, 10, 20, 50, 100] {
+                let trained = try run("MLP \(units)", .mlp, hidden: [units], epochs: 60)
+                let best = trained.model.history?.epochs.first { $0.epoch == trained.model.history?.bestEpoch }
+                trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
+                validationPoints.append((Double(units), best?.validationAccuracy ?? 0))
+            }
+            sweep = LineChart(title: "accuracy against the number of templates K", xLabel: "K (hidden units)", yLabel: "accuracy",
+                              series: [.init(name: "train", color: "#1f77b4", points: trainPoints),
+                                       .init(name: "validation", color: "#d62728", points: validationPoints)], yRange: 0...1)
+        }
+        let curvesSummary = quick ? "accuracy and loss per epoch on training and validation data."
+            : "accuracy and loss per epoch on training and validation data, and the sweep over the number of templates."
+        results.pages.append((LearningCurvesPage.page(curves, sweep: sweep), curvesSummary))
+        return results
     }
 
     private func printTable(_ rows: [ResultRow]) {
