@@ -116,36 +116,40 @@ private struct Scan {
         }
     }
 
-    /// Folds one query's scores against references firstReference..<firstReference+count into its
-    /// sorted top-k. References arrive in increasing index, so a strict `<` keeps the lower index on ties.
-    private func fold(scores: UnsafePointer<Float>, count: Int, firstReference: Int, query: Int,
+    /// Turns one query's scores against references firstReference..<firstReference+count into
+    /// distances (in place; squared for euclidean) and folds them into its sorted top-k. References
+    /// arrive in increasing index, so a strict `<` keeps the lower index on ties.
+    private func fold(scores: UnsafeMutablePointer<Float>, count: Int, firstReference: Int, query: Int,
                       queryNorms: [Float], referenceNorms: [Float],
                       indices: UnsafeMutablePointer<Int>, values: UnsafeMutablePointer<Float>) {
-        referenceNorms.withUnsafeBufferPointer { norms in
-            let norms = norms.baseAddress.map { $0 + firstReference }
-            var worst = values[kept - 1]
-            for j in 0..<count {
-                let value: Float
-                switch metric {
-                case .euclidean:
-                    let squared = queryNorms[query] + norms![j] + scores[j]
-                    value = squared < 0 ? 0 : squared
-                case .cosine:
-                    value = 1 + scores[j] * queryNorms[query] * norms![j]
-                case .dot:
-                    value = scores[j]
+        referenceNorms.withUnsafeBufferPointer { allNorms in
+            // Separate loops per metric so that each vectorises.
+            switch metric {
+            case .euclidean:
+                let norms = allNorms.baseAddress! + firstReference, queryNorm = queryNorms[query]
+                for j in 0..<count {
+                    let squared = queryNorm + norms[j] + scores[j]
+                    scores[j] = squared < 0 ? 0 : squared
                 }
-                guard value < worst else { continue }
-                var slot = kept - 1
-                while slot > 0 && value < values[slot - 1] {
-                    values[slot] = values[slot - 1]
-                    indices[slot] = indices[slot - 1]
-                    slot -= 1
-                }
-                values[slot] = value
-                indices[slot] = firstReference + j
-                worst = values[kept - 1]
+            case .cosine:
+                let norms = allNorms.baseAddress! + firstReference, queryNorm = queryNorms[query]
+                for j in 0..<count { scores[j] = 1 + scores[j] * queryNorm * norms[j] }
+            case .dot:
+                break
             }
+        }
+        var worst = values[kept - 1]
+        for j in 0..<count where scores[j] < worst {
+            let value = scores[j]
+            var slot = kept - 1
+            while slot > 0 && value < values[slot - 1] {
+                values[slot] = values[slot - 1]
+                indices[slot] = indices[slot - 1]
+                slot -= 1
+            }
+            values[slot] = value
+            indices[slot] = firstReference + j
+            worst = values[kept - 1]
         }
     }
 }
