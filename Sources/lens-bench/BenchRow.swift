@@ -7,6 +7,8 @@ struct BenchRow {
     let higherIsBetter: Bool
     var peer: PeerFigure?
     var note: String?
+    /// Share of the machine's CPU other processes used while this row was measured (0...1).
+    var othersCPU: Double?
 
     /// > 1 means NeuralLens is faster (or smaller).
     var speedup: Double? {

@@ -11,7 +11,8 @@ struct Report {
             : "peer figures: peers.json, measured on another machine (*); pass --peers for same-machine ratios"
         let lines = ["machine: \(Self.machineLine())",
                      "gemm kernel: \(MatrixMultiply.kernelName), cores: \(Parallel.coreCount)",
-                     source]
+                     source,
+                     "others: share of the CPUs other processes used during the row (each row first waits up to 20 s for a quiet machine)"]
         if json {
             let info = lines.map { "\"\(Self.escaped($0))\"" }.joined(separator: ", ")
             print("{\"info\": [\(info)]}")
@@ -19,7 +20,7 @@ struct Report {
             lines.forEach { print($0) }
             print("")
             print(pad("id", 22) + pad("unit", 9) + pad("ours", 11, right: true) + pad("peer", 11, right: true)
-                  + "  " + pad("peer name", 10) + pad("speedup", 8, right: true))
+                  + "  " + pad("peer name", 10) + pad("speedup", 8, right: true) + pad("others", 8, right: true))
         }
     }
 
@@ -30,6 +31,7 @@ struct Report {
                           "\"peer_name\": \(row.peer.map { "\"\($0.name)\"" } ?? "null")",
                           "\"speedup\": \(row.speedup.map(Self.number) ?? "null")"]
             if let peer = row.peer { fields.append("\"peer_measured_here\": \(peer.measuredHere)") }
+            if let others = row.othersCPU { fields.append("\"others_cpu\": \(String(format: "%.3f", others))") }
             if let note = row.note { fields.append("\"note\": \"\(Self.escaped(note))\"") }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
@@ -37,6 +39,7 @@ struct Report {
             let speedup = row.speedup.map { String(format: "%.2fx", $0) } ?? "-"
             print(pad(row.id, 22) + pad(row.unit, 9) + pad(String(format: "%.4g", row.ours), 11, right: true)
                   + pad(peer, 11, right: true) + "  " + pad(row.peer?.name ?? "-", 10) + pad(speedup, 8, right: true)
+                  + pad(row.othersCPU.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 8, right: true)
                   + (row.note.map { "  " + $0 } ?? ""))
         }
     }

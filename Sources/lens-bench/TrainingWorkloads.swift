@@ -182,12 +182,7 @@ enum TrainingMemory {
     }
 
     static func peakMiBOfThisProcess() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
+        let usage = ownResourceUsage()
         #if os(macOS)
         return Double(usage.ru_maxrss) / (1024 * 1024)   // bytes
         #else

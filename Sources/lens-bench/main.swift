@@ -13,8 +13,14 @@ do {
     let peers = try PeerFigures(referenceFile: referenceFile, measuredFile: options.peersFile)
     let report = Report(json: options.json)
     report.header(peersMeasuredHere: options.peersFile != nil)
+    var load = MachineLoad.startWhenQuiet()
     for workload in allWorkloads where options.selects(group: workload.group) {
-        workload.run(options: options, peers: peers, report: report.row)
+        workload.run(options: options, peers: peers) { row in
+            var row = row
+            row.othersCPU = load?.othersShare()
+            report.row(row)
+            load = MachineLoad.startWhenQuiet()
+        }
     }
 } catch BenchError.help {
     print(BenchOptions.usage)
