@@ -41,6 +41,6 @@ let package = Package(
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
-        .testTarget(name: "LensCLITests", dependencies: ["LensCLI"]),
+        .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
     ]
 )

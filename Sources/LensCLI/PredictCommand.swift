@@ -18,7 +18,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "A model file written by `lens train`.")
     var model: String
 
-    @Option(help: "How many classes to show per image.")
+    @Option(parsing: .unconditional, help: "How many classes to show per image.")
     var top: Int = 3
 
     @Flag(help: "Print the predictions as JSON.")

@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
 
-    @Option(help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")
+    @Option(parsing: .unconditional, help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")
     var size: Int?
 
     @Flag(help: "Keep colour (3 channels) instead of converting to gray.")
@@ -41,10 +41,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
     var strict = false
 
-    @Option(help: "Seed for the split, the initial weights and the shuffling.")
+    @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
     var seed: UInt64 = 0
 
-    @Option(help: "k-NN: number of neighbours that vote.")
+    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote.")
     var k: Int = 1
 
     @Option(help: "k-NN: euclidean, cosine or dot.")
@@ -56,28 +56,28 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
     var arch: String?
 
-    @Option(help: "Passes over the training data.")
+    @Option(parsing: .unconditional, help: "Passes over the training data.")
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), help: "Images per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per step.")
     var batchSize: Int?
 
-    @Option(help: "Learning rate.")
+    @Option(parsing: .unconditional, help: "Learning rate.")
     var lr: Float?
 
     @Option(help: "adam or sgd.")
     var optimizer: String?
 
-    @Option(help: "sgd: momentum (default 0.9).")
+    @Option(parsing: .unconditional, help: "sgd: momentum (default 0.9).")
     var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), help: "L2 weight decay (default 0).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay (default 0).")
     var weightDecay: Float?
 
-    @Option(help: "Stop after this many epochs without better validation accuracy (keeps the best weights).")
+    @Option(parsing: .unconditional, help: "Stop after this many epochs without better validation accuracy (keeps the best weights).")
     var patience: Int?
 
-    @Option(name: .customLong("augment-shift"), help: "Shift training images by up to this many pixels.")
+    @Option(name: .customLong("augment-shift"), parsing: .unconditional, help: "Shift training images by up to this many pixels.")
     var augmentShift: Int?
 
     @Flag(name: .customLong("augment-flip"), help: "Mirror training images left-right at random (faces, not text).")
@@ -142,6 +142,18 @@ struct TrainCommand: ParsableCommand {
         return recipe
     }
 
+    /// Fails before any data is read when `--arch` does not parse or does not fit the input size
+    /// (the class count only shapes the output layer, so any count of at least 2 does here).
+    private func checkArchitectureFits(_ preprocessing: Preprocessing) throws {
+        guard let arch else { return }
+        let inputShape = [preprocessing.channels, preprocessing.size, preprocessing.size]
+        do {
+            _ = try Architecture.parse(arch, inputShape: inputShape, classes: 2)
+        } catch {
+            throw CLIError("--arch \(arch): \(error)")
+        }
+    }
+
     struct Summary: Encodable {
         var model: String
         var kind: String
@@ -170,8 +182,15 @@ struct TrainCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: outURL.deletingLastPathComponent().path) else {
             throw CLIError("--out \(out): directory \(outURL.deletingLastPathComponent().path) does not exist")
         }
+        if let historyCSV {
+            let directory = URL(fileURLWithPath: historyCSV).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: directory) else {
+                throw CLIError("--history-csv \(historyCSV): directory \(directory) does not exist")
+            }
+        }
         let source = DatasetSource(argument: data)
         let preprocessing = try Workflow.preprocessing(for: source, size: size, rgb: rgb)
+        try checkArchitectureFits(preprocessing)
         let prepared = try Workflow.prepare(data, preprocessing: preprocessing, seed: seed, strict: strict)
         let split = prepared.split
         let recipe = try recipe(trainingCount: split.train.count)

@@ -1,0 +1,54 @@
+import Testing
+@testable import LensCLI
+
+/// Bad values caught while parsing, before any data is read; each message names the option and the value.
+@Suite("Bad command-line values are refused at parse time with a clear message")
+struct BadArgumentTests {
+    struct Case: Sendable, CustomTestStringConvertible {
+        var arguments: [String]
+        /// Every fragment must appear in the message.
+        var mentions: [String]
+        var testDescription: String { "lens " + arguments.joined(separator: " ") }
+    }
+
+    static let train = ["train", "--data", "orl", "--out", "/tmp/never-written.safetensors"]
+
+    static let cases: [Case] = [
+        Case(arguments: train + ["--model", "knn", "--size", "0"], mentions: ["--size 0", "between 4 and 512"]),
+        Case(arguments: train + ["--model", "knn", "--size", "100000"], mentions: ["--size 100000", "between 4 and 512"]),
+        Case(arguments: train + ["--model", "knn", "--k", "0"], mentions: ["--k 0", "1 or more"]),
+        Case(arguments: train + ["--model", "softmax", "--lr", "0"], mentions: ["--lr 0", "positive"]),
+        Case(arguments: train + ["--model", "softmax", "--lr=-1"], mentions: ["--lr -1", "positive"]),
+        Case(arguments: train + ["--model", "softmax", "--lr", "-1"], mentions: ["--lr -1", "positive"]),
+        Case(arguments: train + ["--model", "knn", "--k", "-1"], mentions: ["--k -1", "1 or more"]),
+        Case(arguments: train + ["--model", "knn", "--size", "-5"], mentions: ["--size -5", "between 4 and 512"]),
+        Case(arguments: train + ["--model", "softmax", "--batch-size", "0"], mentions: ["--batch-size 0"]),
+        Case(arguments: train + ["--model", "softmax", "--epochs", "-2"], mentions: ["--epochs -2", "at least 1"]),
+        Case(arguments: train + ["--model", "softmax", "--epochs", "0"], mentions: ["--epochs 0", "at least 1"]),
+        Case(arguments: train + ["--model", "mlp", "--hidden", "3,x"], mentions: ["--hidden 3,x", "e.g. 300 or 512,256"]),
+        Case(arguments: train + ["--model", "knn", "--hidden", "300"], mentions: ["--hidden", "mlp only"]),
+        Case(arguments: train + ["--model", "softmax", "--optimizer", "rmsprop"], mentions: ["--optimizer rmsprop", "adam or sgd"]),
+        Case(arguments: train + ["--model", "forest"], mentions: ["forest", "--model"]),
+        Case(arguments: ["predict", "--model", "m.safetensors", "--top", "0", "a.png"], mentions: ["--top 0", "1 or more"]),
+        Case(arguments: ["predict", "--model", "m.safetensors", "--top", "-1", "a.png"], mentions: ["--top -1", "1 or more"]),
+    ]
+
+    @Test("refused with a message naming it", arguments: cases)
+    func refused(_ badCase: Case) {
+        let message = parseFailure(badCase.arguments)
+        #expect(message != nil, "the command line was accepted")
+        for fragment in badCase.mentions {
+            #expect(message?.contains(fragment) == true, "\(message ?? "no error") should mention \(fragment)")
+        }
+        #expect(message?.contains("\n") == false, "one line: \(message ?? "")")
+    }
+
+    @Test("the same command lines with good values parse")
+    func goodValuesParse() throws {
+        let command = try parse(TrainCommand.self, Self.train + ["--model", "mlp", "--hidden", "512, 256", "--lr", "0.01",
+                                                                  "--batch-size", "8", "--epochs", "2", "--size", "4",
+                                                                  "--optimizer", "sgd", "--k", "1"])
+        #expect(try command.hiddenWidths() == [512, 256])
+        #expect(try parse(TrainCommand.self, Self.train + ["--model", "knn", "--size", "512", "--k", "7"]).k == 7)
+    }
+}

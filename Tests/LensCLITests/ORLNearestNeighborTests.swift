@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import LensCLI
+
+@Suite("ORL faces through the CLI: 1-NN train and evaluate")
+struct ORLNearestNeighborTests {
+    @Test("1-NN on ORL: test accuracy >= 0.88 with per-class figures; train split exactly 1; all = 400")
+    func orlOneNearestNeighbor() throws {
+        let scratch = try ScratchFolder()
+        let modelPath = scratch.path("orl-knn.safetensors")
+        let (_, summary) = try parse(TrainCommand.self, ["train", "--model", "knn", "--data", "orl", "--out", modelPath]).train()
+        #expect((summary.train, summary.validation, summary.test) == (240, 80, 80), "ORL splits 6/2/2 per person")
+
+        func evaluate(_ extra: [String]) throws -> EvaluateCommand.Result {
+            try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath] + extra).evaluate()
+        }
+
+        let test = try evaluate(["--json"])
+        #expect(test.n == 80)
+        #expect(test.accuracy >= 0.88, "issue 2 requires at least 0.88; got \(test.accuracy)")
+        #expect(test.perClass.count == 40)
+        #expect(test.perClass.map(\.support).allSatisfy { $0 == 2 }, "two test faces per person")
+        #expect(test.confusion.count == 40 && test.confusion.allSatisfy { $0.count == 40 })
+        #expect(test.confusion.joined().reduce(0, +) == 80)
+        #expect(test.correct == (0..<40).map { test.confusion[$0][$0] }.reduce(0, +))
+
+        // The --json object carries at least accuracy, n and per-class figures.
+        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(test)) as? [String: Any]
+        #expect(json?["accuracy"] as? Double == test.accuracy)
+        #expect(json?["n"] as? Int == 80)
+        let perClass = json?["per_class"] as? [[String: Any]]
+        #expect(perClass?.count == 40)
+        #expect(perClass?.first.map { Set($0.keys).isSuperset(of: ["name", "precision", "recall", "f1", "support"]) } == true)
+
+        let train = try evaluate(["--split", "train"])
+        #expect(train.n == 240)
+        #expect(train.accuracy == 1.0, "each training face is its own nearest neighbour")
+
+        let validation = try evaluate(["--split", "validation"])
+        #expect(validation.n == 80)
+
+        let all = try evaluate(["--split", "all"])
+        #expect(all.n == 400)
+        #expect(all.correct == train.correct + validation.correct + test.correct, "all = train + validation + test")
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import LensModels
+import LensTensor
+import Testing
+@testable import LensCLI
+
+/// Runs `python3 ARGUMENTS...`; returns the exit status and what it printed (stdout and stderr).
+private func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+}
+
+/// CI installs numpy and safetensors; elsewhere the test is skipped rather than failed.
+private let pythonHasSafetensors: Bool = (try? runPython(["-c", "import safetensors, numpy"]).status) == 0
+
+/// Tests/python/check_model_logits.py, found from this file so it works from any working directory.
+private let checkScript = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("python/check_model_logits.py")
+
+@Suite("A model file is usable from Python")
+struct PythonInteropTests {
+    @Test("a CNN trained by lens gives the same logits in Python (safetensors.numpy, PyTorch semantics)",
+          .enabled(if: pythonHasSafetensors, "python3 with numpy and safetensors is not installed"))
+    func logitsMatchInPython() throws {
+        let scratch = try ScratchFolder()
+        let modelPath = scratch.path("cnn.safetensors"), probePath = scratch.path("probe.safetensors")
+        // Same padding, pooling, a strided unpadded conv and a flatten of a non-trivial C,H,W block.
+        try parse(TrainCommand.self, ["train", "--model", "cnn", "--arch", "conv3x3x4,pool,conv3x3x6s2p0,fc12", "--data", "orl",
+                                      "--size", "16", "--epochs", "1", "--out", modelPath]).train()
+
+        let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: modelPath))
+        guard case .network(let network) = modelFile.model else {
+            Issue.record("a cnn model file loaded as k-NN")
+            return
+        }
+        let faces = try Workflow.prepare("orl", preprocessing: modelFile.provenance.preprocessing)
+        let input = faces.images(Array(faces.split.test.prefix(6)))
+        #expect(input.shape == [6, 1, 16, 16])
+        let logits = network.logits(input)
+        #expect(logits.shape == [6, 40])
+        try SafetensorsFile(tensors: ["input": input, "logits": logits]).write(to: URL(fileURLWithPath: probePath))
+
+        let (status, output) = try runPython([checkScript.path, modelPath, probePath])
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("ok"), "\(output)")
+
+        // The check is not vacuous: logits off by a little are caught.
+        var wrong = logits
+        wrong.scalars[7] += 0.01
+        try SafetensorsFile(tensors: ["input": input, "logits": wrong]).write(to: URL(fileURLWithPath: probePath))
+        let (wrongStatus, wrongOutput) = try runPython([checkScript.path, modelPath, probePath])
+        #expect(wrongStatus != 0, "\(wrongOutput)")
+        #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
+    }
+}
