@@ -169,7 +169,8 @@ struct DemoCommand: ParsableCommand {
             }
             sweep = LineChart(title: "accuracy against the number of templates K", xLabel: "K (hidden units)", yLabel: "accuracy",
                               series: [.init(name: "train", color: "#1f77b4", points: trainPoints),
-                                       .init(name: "validation", color: "#d62728", points: validationPoints)], yRange: 0...1)
+                                       .init(name: "validation", color: "#d62728", points: validationPoints)], yRange: 0...1,
+                              logarithmicX: true)
         }
         let curvesSummary = quick ? "accuracy and loss per epoch on training and validation data."
             : "accuracy and loss per epoch on training and validation data, and the sweep over the number of templates."

@@ -18,17 +18,22 @@ public struct LineChart: Sendable {
     public var yLabel: String
     public var series: [Series]
     public var yRange: ClosedRange<Double>?
+    /// Logarithmic x axis (for sweeps over sizes such as 1, 10, 100).
+    public var logarithmicX: Bool
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil) {
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil,
+                logarithmicX: Bool = false) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.yRange = yRange
+        self.logarithmicX = logarithmicX
     }
 
     public func svg(width: Double = 420, height: Double = 260) -> String {
-        let all = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite }
+        let transform: (Double) -> Double = logarithmicX ? { Foundation.log10(max($0, 1e-12)) } : { $0 }
+        let all = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite }.map { (x: transform($0.x), y: $0.y) }
         let left = 48.0, right = 12.0, top = 24.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xs = all.map(\.x), ys = all.map(\.y)
@@ -46,17 +51,20 @@ public struct LineChart: Sendable {
             svg += "<text x=\"\(left - 4)\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(label(y))</text>"
         }
         svg += "<text x=\"\(left + plotWidth / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
-        svg += "<text x=\"\(left)\" y=\"\(height - 22)\" text-anchor=\"middle\">\(label(xMin))</text>"
-        svg += "<text x=\"\(left + plotWidth)\" y=\"\(height - 22)\" text-anchor=\"middle\">\(label(xMax))</text>"
+        let ticks = logarithmicX ? Array(Set(series.flatMap(\.points).map(\.x))).sorted() : [xMin, xMax]
+        for tick in ticks {
+            svg += "<text x=\"\(f(px(transform(tick))))\" y=\"\(height - 22)\" text-anchor=\"middle\">\(label(tick))</text>"
+        }
         svg += "<text transform=\"translate(12,\(f(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTML.escape(yLabel))</text>"
         for (index, item) in series.enumerated() {
-            let points = item.points.filter { $0.y.isFinite && $0.x.isFinite }
+            let points = item.points.filter { $0.y.isFinite && $0.x.isFinite }.map { (x: transform($0.x), y: $0.y) }
             let path = points.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
             svg += "<polyline fill=\"none\" stroke=\"\(item.color)\" stroke-width=\"2\" points=\"\(path)\"/>"
             if points.count == 1, let p = points.first {
                 svg += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(item.color)\"/>"
             }
-            let legendX = left + plotWidth - 130, legendY = top + 14 * Double(index) + 6
+            // Legend in the title row, right-aligned, so it never covers a curve.
+            let legendX = left + plotWidth - 90 * Double(series.count - index), legendY = 10.0
             svg += "<line x1=\"\(f(legendX))\" x2=\"\(f(legendX + 16))\" y1=\"\(f(legendY))\" y2=\"\(f(legendY))\" stroke=\"\(item.color)\" stroke-width=\"2\"/>"
             svg += "<text x=\"\(f(legendX + 20))\" y=\"\(f(legendY + 4))\">\(HTML.escape(item.name))</text>"
         }
