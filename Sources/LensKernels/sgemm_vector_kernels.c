@@ -4,23 +4,26 @@
 #include <string.h>
 #include "sgemm_kernels.h"
 
+// Every loop over the MR rows is unrolled, so that the accumulators live in registers.
+#define UNROLL _Pragma("clang loop unroll(full)")
+
 // An MR x (2*W) tile: each row keeps two W-lane accumulators.
 #define LENS_DEFINE_VECTOR_KERNEL(NAME, ATTR, VEC, W, MR)                                        \
     ATTR static void NAME(long k, const float *restrict a, const float *restrict b,              \
                           float *restrict c, long ldc, float alpha, float beta) {                \
         VEC acc0[MR], acc1[MR];                                                                   \
-        for (int i = 0; i < MR; i++) { acc0[i] = (VEC){0}; acc1[i] = (VEC){0}; }                  \
+        UNROLL for (int i = 0; i < MR; i++) { acc0[i] = (VEC){0}; acc1[i] = (VEC){0}; }           \
         for (long p = 0; p < k; p++) {                                                            \
             VEC b0, b1;                                                                           \
             memcpy(&b0, b + p * 2 * W, sizeof b0);                                                \
             memcpy(&b1, b + p * 2 * W + W, sizeof b1);                                            \
-            for (int i = 0; i < MR; i++) {                                                        \
+            UNROLL for (int i = 0; i < MR; i++) {                                                 \
                 float ai = a[p * MR + i];                                                         \
                 acc0[i] += b0 * ai;                                                               \
                 acc1[i] += b1 * ai;                                                               \
             }                                                                                     \
         }                                                                                         \
-        for (int i = 0; i < MR; i++) {                                                            \
+        UNROLL for (int i = 0; i < MR; i++) {                                                     \
             VEC r0 = acc0[i] * alpha, r1 = acc1[i] * alpha;                                       \
             float *ci = c + i * ldc;                                                              \
             if (beta != 0.0f) {                                                                   \
