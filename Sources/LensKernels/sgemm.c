@@ -307,3 +307,11 @@ int lens_sgemm_with_kernel(int kernel, int transA, int transB, int M, int N, int
     sgemm_blocked(kernels[kernel], transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return 0;
 }
+
+void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc) {
+    for (long i = 0; i < M; i++) {
+        const float *x = X + i * (long)ldx;
+        float *c = C + i * (long)ldc;
+        for (long j = 0; j < N; j++) c[j] += x[j];
+    }
+}

@@ -31,20 +31,44 @@ public enum MatrixMultiply {
              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
-    /// `gemm` split into exactly `parts` pieces of whole tiles, each on its own thread.
+    /// `gemm` split into exactly `parts` pieces, each on its own thread.
+    ///
+    /// Splitting C's columns (or rows) makes every part pack all of the other operand; when K is
+    /// the longest side that duplicated packing is a large share of the work, so the parts split K
+    /// instead: each packs only its slices of A and B, writes a partial product, and the partials
+    /// are summed into C afterwards (M·N additions).
     static func gemm(
         parts: Int, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float,
         a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+        splitK: Bool? = nil
     ) {
         let (ta, tb): (Int32, Int32) = (transposeA ? 1 : 0, transposeB ? 1 : 0)
         if parts <= 1 {
             lens_sgemm(ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
             return
         }
-        Parallel.run(parts: parts) { part in
-            lens_sgemm_part(Int32(part), Int32(parts), ta, tb, Int32(m), Int32(n), Int32(k), alpha,
-                            a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        guard splitK ?? (k > max(m, n) && k >= 64 * parts) else {
+            Parallel.run(parts: parts) { part in
+                lens_sgemm_part(Int32(part), Int32(parts), ta, tb, Int32(m), Int32(n), Int32(k), alpha,
+                                a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+            }
+            return
+        }
+        // Part 0 accumulates into C (with beta); the others into their own m x n partials.
+        var partials = [Float](repeating: 0, count: (parts - 1) * m * n)
+        partials.withUnsafeMutableBufferPointer { scratch in
+            Parallel.run(parts: parts) { part in
+                let k0 = k * part / parts, k1 = k * (part + 1) / parts
+                let aSlice = transposeA ? a + k0 * lda : a + k0
+                let bSlice = transposeB ? b + k0 : b + k0 * ldb
+                let (out, ldOut, betaHere) = part == 0 ? (c, ldc, beta) : (scratch.baseAddress! + (part - 1) * m * n, n, Float(0))
+                lens_sgemm(ta, tb, Int32(m), Int32(n), Int32(k1 - k0), alpha, aSlice, Int32(lda), bSlice, Int32(ldb),
+                           betaHere, out, Int32(ldOut))
+            }
+            for part in 1..<parts {
+                lens_add_matrix(Int32(m), Int32(n), scratch.baseAddress! + (part - 1) * m * n, Int32(n), c, Int32(ldc))
+            }
         }
     }
 

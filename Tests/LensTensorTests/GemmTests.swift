@@ -119,15 +119,18 @@ func splitProductsMatchReference(parts: Int) {
         GemmCase(true, false, m: 401, n: 20, k: 45, alpha: 0.5, beta: 2, seed: 92),
         GemmCase(false, false, m: 5, n: 9, k: 3, alpha: 1, beta: 1, seed: 93),
     ]
+    // Each also split along K: partial products summed into C.
     for problem in problems {
-        var c = problem.c
-        c.withUnsafeMutableBufferPointer { pc in
-            MatrixMultiply.gemm(parts: parts, transposeA: problem.transposeA, transposeB: problem.transposeB,
-                                m: problem.m, n: problem.n, k: problem.k, alpha: problem.alpha,
-                                a: problem.a, lda: problem.lda, b: problem.b, ldb: problem.ldb,
-                                beta: problem.beta, c: pc.baseAddress!, ldc: problem.ldc)
+        for splitK in [false, true] {
+            var c = problem.c
+            c.withUnsafeMutableBufferPointer { pc in
+                MatrixMultiply.gemm(parts: parts, transposeA: problem.transposeA, transposeB: problem.transposeB,
+                                    m: problem.m, n: problem.n, k: problem.k, alpha: problem.alpha,
+                                    a: problem.a, lda: problem.lda, b: problem.b, ldb: problem.ldb,
+                                    beta: problem.beta, c: pc.baseAddress!, ldc: problem.ldc, splitK: splitK)
+            }
+            #expect(problem.maxError(c) <= problem.tolerance, "\(parts) parts, splitK \(splitK), \(problem)")
         }
-        #expect(problem.maxError(c) <= problem.tolerance, "\(parts) parts, \(problem)")
     }
 }
 

@@ -39,6 +39,9 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
                      const float *A, int lda, const float *B, int ldb,
                      float beta, float *C, int ldc);
 
+/// C[i][j] += X[i][j] for an M x N block (summing partial products of a split K).
+void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc);
+
 #ifdef __cplusplus
 }
 #endif
