@@ -17,25 +17,37 @@ struct ConvolutionGeometry: Sendable, Equatable {
     var positions: Int { outHeight * outWidth }
     var imageSize: Int { channels * height * width }
 
+    /// The output columns ox whose input column ox·stride − padding + kx lies inside the image.
+    private func insideColumns(kx: Int) -> Range<Int> {
+        func ceilDivide(_ a: Int, _ b: Int) -> Int { a <= 0 ? -((-a) / b) : (a + b - 1) / b }
+        let first = max(0, ceilDivide(padding - kx, stride))
+        let end = min(outWidth, max(0, ceilDivide(width + padding - kx, stride)))
+        return first..<max(first, end)
+    }
+
     /// columns[K, P] from image[C, H, W]; positions in the padding read as 0.
     func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
-        let outHeight = outHeight, outWidth = outWidth
+        let (outHeight, outWidth, stride, padding) = (outHeight, outWidth, stride, padding)
         for c in 0..<channels {
             let plane = image + c * height * width
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
                     let row = columns + ((c * kernel + ky) * kernel + kx) * outHeight * outWidth
+                    let inside = insideColumns(kx: kx)
                     for oy in 0..<outHeight {
                         let iy = oy * stride - padding + ky
                         let out = row + oy * outWidth
-                        guard iy >= 0, iy < height else {
+                        guard iy >= 0, iy < height, !inside.isEmpty else {
                             out.update(repeating: 0, count: outWidth)
                             continue
                         }
-                        let source = plane + iy * width
-                        for ox in 0..<outWidth {
-                            let ix = ox * stride - padding + kx
-                            out[ox] = ix >= 0 && ix < width ? source[ix] : 0
+                        out.update(repeating: 0, count: inside.lowerBound)
+                        (out + inside.upperBound).update(repeating: 0, count: outWidth - inside.upperBound)
+                        let source = plane + iy * width - padding + kx
+                        if stride == 1 {
+                            (out + inside.lowerBound).update(from: source + inside.lowerBound, count: inside.count)
+                        } else {
+                            for ox in inside { out[ox] = source[ox * stride] }
                         }
                     }
                 }
@@ -45,20 +57,22 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// image[C, H, W] += the columns[K, P] scattered back to where im2col read them.
     func col2imAdding(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
-        let outHeight = outHeight, outWidth = outWidth
+        let (outHeight, outWidth, stride, padding) = (outHeight, outWidth, stride, padding)
         for c in 0..<channels {
             let plane = image + c * height * width
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
                     let row = columns + ((c * kernel + ky) * kernel + kx) * outHeight * outWidth
+                    let inside = insideColumns(kx: kx)
                     for oy in 0..<outHeight {
                         let iy = oy * stride - padding + ky
                         guard iy >= 0, iy < height else { continue }
-                        let target = plane + iy * width
+                        let target = plane + iy * width - padding + kx
                         let source = row + oy * outWidth
-                        for ox in 0..<outWidth {
-                            let ix = ox * stride - padding + kx
-                            if ix >= 0 && ix < width { target[ix] += source[ox] }
+                        if stride == 1 {
+                            for ox in inside { target[ox] += source[ox] }
+                        } else {
+                            for ox in inside { target[ox &* stride] += source[ox] }
                         }
                     }
                 }

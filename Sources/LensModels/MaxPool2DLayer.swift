@@ -40,22 +40,35 @@ struct MaxPool2DLayer: Layer {
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 switches.withUnsafeMutableBufferPointer { switches in
+                    let (x, y, switches) = (x.baseAddress!, y.baseAddress!, switches.baseAddress!)
+                    // Wrapping arithmetic: the indices are in range by construction; this keeps
+                    // overflow checks out of the innermost loop.
                     for plane in 0..<planes {
-                        let source = x.baseAddress! + plane * height * width
-                        let outBase = plane * outHeight * outWidth
+                        let source = x + plane &* height &* width
+                        let outBase = plane &* outHeight &* outWidth
+                        if kernel == 2 && stride == 2 {
+                            Self.pool2x2(source, width: width, outHeight: outHeight, outWidth: outWidth,
+                                         into: y + outBase, switches: switches + outBase)
+                            continue
+                        }
                         for oy in 0..<outHeight {
                             for ox in 0..<outWidth {
-                                var best = oy * stride * width + ox * stride
-                                var bestValue = source[best]
+                                let corner = oy &* stride &* width &+ ox &* stride
+                                var best = corner
+                                var bestValue = source[corner]
                                 for ky in 0..<kernel {
-                                    let rowStart = (oy * stride + ky) * width + ox * stride
-                                    for kx in 0..<kernel where source[rowStart + kx] > bestValue || source[rowStart + kx].isNaN {
-                                        best = rowStart + kx
-                                        bestValue = source[best]
+                                    let rowStart = corner &+ ky &* width
+                                    for kx in 0..<kernel {
+                                        let value = source[rowStart &+ kx]
+                                        // NaN wins, as in PyTorch, so it shows rather than hides.
+                                        if value > bestValue || value.isNaN {
+                                            best = rowStart &+ kx
+                                            bestValue = value
+                                        }
                                     }
                                 }
-                                y[outBase + oy * outWidth + ox] = bestValue
-                                switches[outBase + oy * outWidth + ox] = Int32(best)
+                                y[outBase &+ oy &* outWidth &+ ox] = bestValue
+                                switches[outBase &+ oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
                             }
                         }
                     }
@@ -63,6 +76,28 @@ struct MaxPool2DLayer: Layer {
             }
         }
         return output
+    }
+
+    /// The common 2x2, stride 2 case unrolled (same rule: first maximum wins, NaN wins).
+    @inline(__always)
+    private static func pool2x2(_ source: UnsafePointer<Float>, width: Int, outHeight: Int, outWidth: Int,
+                                into output: UnsafeMutablePointer<Float>, switches: UnsafeMutablePointer<Int32>) {
+        for oy in 0..<outHeight {
+            let top = 2 &* oy &* width
+            for ox in 0..<outWidth {
+                var best = top &+ 2 &* ox
+                var bestValue = source[best]
+                for candidate in [best &+ 1, best &+ width, best &+ width &+ 1] {
+                    let value = source[candidate]
+                    if value > bestValue || value.isNaN {
+                        best = candidate
+                        bestValue = value
+                    }
+                }
+                output[oy &* outWidth &+ ox] = bestValue
+                switches[oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
+            }
+        }
     }
 
     mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {

@@ -64,14 +64,16 @@ public struct Optimizer: Sendable {
         parameter.value.scalars.withUnsafeMutableBufferPointer { p in
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 velocity.withUnsafeMutableBufferPointer { v in
-                    for i in 0..<count {
-                        let g = gradient[i] + weightDecay * p[i]
-                        guard momentum != 0 else {
-                            p[i] -= learningRate * g
-                            continue
+                    var lanes = LaneGroups(count: count)
+                    while let group = lanes.next() {
+                        let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
+                        if momentum == 0 {
+                            group.store(weight - learningRate * g, p)
+                        } else {
+                            let newVelocity = firstStep ? g : momentum * group.load(v) + g
+                            group.store(newVelocity, v)
+                            group.store(weight - learningRate * (nesterov ? g + momentum * newVelocity : newVelocity), p)
                         }
-                        v[i] = firstStep ? g : momentum * v[i] + g
-                        p[i] -= learningRate * (nesterov ? g + momentum * v[i] : v[i])
                     }
                 }
             }
@@ -81,18 +83,21 @@ public struct Optimizer: Sendable {
 
     private mutating func adamStep(name: String, parameter: inout Parameter, beta1: Float, beta2: Float,
                                    epsilon: Float, weightDecay: Float, stepSize: Float, bias2Root: Float) {
-        let count = parameter.value.count
+        let count = parameter.value.count, inverseBias2Root = 1 / bias2Root
         var m = firstMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
         var v = secondMoments.removeValue(forKey: name) ?? [Float](repeating: 0, count: count)
         parameter.value.scalars.withUnsafeMutableBufferPointer { p in
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
-                        for i in 0..<count {
-                            let g = gradient[i] + weightDecay * p[i]
-                            m[i] = beta1 * m[i] + (1 - beta1) * g
-                            v[i] = beta2 * v[i] + (1 - beta2) * g * g
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / bias2Root + epsilon)
+                        var lanes = LaneGroups(count: count)
+                        while let group = lanes.next() {
+                            let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
+                            let first = beta1 * group.load(m) + (1 - beta1) * g
+                            let second = beta2 * group.load(v) + (1 - beta2) * g * g
+                            group.store(first, m)
+                            group.store(second, v)
+                            group.store(weight - stepSize * first / (second.squareRoot() * inverseBias2Root + epsilon), p)
                         }
                     }
                 }
@@ -100,5 +105,47 @@ public struct Optimizer: Sendable {
         }
         firstMoments[name] = m
         secondMoments[name] = v
+    }
+}
+
+/// Walks a buffer eight floats at a time so the optimizer arithmetic runs on SIMD vectors; the
+/// last group is padded with zeros on load and only its real lanes are stored.
+private struct LaneGroups {
+    typealias Vector = SIMD8<Float>
+    struct Group {
+        var start: Int
+        var lanes: Int
+
+        @inline(__always)
+        func load(_ buffer: UnsafeMutableBufferPointer<Float>) -> Vector { load(UnsafeBufferPointer(buffer)) }
+
+        @inline(__always)
+        func load(_ buffer: UnsafeBufferPointer<Float>) -> Vector {
+            if lanes == Vector.scalarCount { return UnsafeRawPointer(buffer.baseAddress! + start).loadUnaligned(as: Vector.self) }
+            var value = Vector()
+            for lane in 0..<lanes { value[lane] = buffer[start + lane] }
+            return value
+        }
+
+        @inline(__always)
+        func store(_ value: Vector, _ buffer: UnsafeMutableBufferPointer<Float>) {
+            if lanes == Vector.scalarCount {
+                UnsafeMutableRawPointer(buffer.baseAddress! + start).storeBytes(of: value, as: Vector.self)
+            } else {
+                for lane in 0..<lanes { buffer[start + lane] = value[lane] }
+            }
+        }
+    }
+
+    let count: Int
+    private var start = 0
+
+    init(count: Int) { self.count = count }
+
+    @inline(__always)
+    mutating func next() -> Group? {
+        guard start < count else { return nil }
+        defer { start += Vector.scalarCount }
+        return Group(start: start, lanes: min(Vector.scalarCount, count - start))
     }
 }

@@ -114,4 +114,24 @@ import Testing
         try network.load(parameters: changed)
         #expect(network.parameterDictionary["fc2.bias"]!.scalars == [1, 2, 3])
     }
+
+    @Test func aBatchSplitOverCoresGivesWhatImageByImageGives() throws {
+        // Big enough for the convolution to split the batch into parts (when there are several cores).
+        let architecture = try Architecture.parse("conv3x3x16,pool", inputShape: [4, 32, 32], classes: 3)
+        var whole = Network(architecture: architecture, seed: 4)
+        let input = randomTensor([8, 4, 32, 32], seed: 5)
+        let seed = randomTensor([8, 3], seed: 6)
+        _ = whole.forward(input)
+        let inputGradient = whole.backward(seed: seed).input
+        var single = Network(architecture: architecture, seed: 4)
+        for n in 0..<8 {
+            let logits = single.forward(input.slice(n..<(n + 1)))
+            #expect(mismatch(logits, whole.logits(input.slice(n..<(n + 1))), .forward) == nil)
+            let gradient = single.backward(seed: seed.slice(n..<(n + 1))).input
+            #expect(mismatch(gradient, inputGradient.slice(n..<(n + 1)), .forward) == nil, "image \(n)")
+        }
+        for (name, gradient) in whole.gradients {
+            #expect(mismatch(gradient, single.gradients[name]!, Tolerance(relative: 1e-4, absolute: 1e-4)) == nil, "\(name)")
+        }
+    }
 }
