@@ -161,8 +161,8 @@ struct DemoCommand: ParsableCommand {
         var sweep: LineChart?
         if !quick {
             var trainPoints: [(x: Double, y: Double)] = [], validationPoints: [(x: Double, y: Double)] = []
-            for units in [2, 5, 10, 20, 50, 100] {
-                let trained = try run("MLP \(units)", .mlp, hidden: [units], epochs: 60)
+            for units in [1, 2, 5, 10, 20, 50, 100] {
+                let trained = try run("MLP \(units)", .mlp, hidden: [units], epochs: 30)
                 let best = trained.model.history?.epochs.first { $0.epoch == trained.model.history?.bestEpoch }
                 trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
                 validationPoints.append((Double(units), best?.validationAccuracy ?? 0))

@@ -204,6 +204,7 @@ struct TrainCommand: ParsableCommand {
             classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: data, split: prepared.plan,
             datasetCount: prepared.data.labels.count,
             progress: { record, batch, batches in
+                guard !json else { return }
                 let epochs = recipe.options.epochs
                 let elapsed = Date().timeIntervalSince(started)
                 let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))

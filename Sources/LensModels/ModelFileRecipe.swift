@@ -16,6 +16,9 @@ public struct ModelRecipe: Sendable, Equatable {
     public var options: TrainingOptions
     /// Seed of the initial weights.
     public var seed: UInt64
+    /// Dense networks: train on centred inputs and fold the centring into the first layer
+    /// (see `InputCentering`). Ignored where the first weighted layer is a convolution.
+    public var centerInputs = true
 
     public init(kind: ModelKind, options: TrainingOptions, seed: UInt64 = 0) {
         self.kind = kind
@@ -32,11 +35,11 @@ public struct ModelRecipe: Sendable, Equatable {
         case .knn:
             options = TrainingOptions()
         case .softmax:
-            options = TrainingOptions(epochs: large ? 10 : 150, batchSize: large ? 128 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 30)
+            options = TrainingOptions(epochs: large ? 10 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 15)
         case .mlp:
-            options = TrainingOptions(epochs: large ? 12 : 150, batchSize: large ? 128 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 30)
+            options = TrainingOptions(epochs: large ? 12 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 15)
         case .cnn:
             options = TrainingOptions(epochs: large ? 8 : 80, batchSize: large ? 128 : 32, learningRate: 1e-3,
                                       optimizer: .adamDefaults, patience: large ? nil : 25,
@@ -83,9 +86,18 @@ public struct ModelRecipe: Sendable, Equatable {
         case .softmax, .mlp, .cnn:
             let options = try self.options.validated()
             var network = Network(architecture: try architecture(inputShape: inputShape, classes: classNames.count), seed: seed)
-            let usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
-            let history = try Trainer.train(&network, images: train.images, labels: train.labels, validation: usableValidation,
+            var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
+            var trainImages = train.images
+            var centering: InputCentering?
+            if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
+                let fitted = InputCentering(fitting: train.images)
+                trainImages = fitted.apply(trainImages)
+                usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
+                centering = fitted
+            }
+            let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
                                             options: options, progress: progress)
+            try centering?.fold(into: &network)
             let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
                                              split: split, datasetCount: datasetCount,
