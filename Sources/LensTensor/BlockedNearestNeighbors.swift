@@ -24,6 +24,7 @@ public enum BlockedNearestNeighbors {
         precondition(queries.shape[1] == references.shape[1],
                      "queries have \(queries.shape[1]) dimensions, references \(references.shape[1])")
         precondition(k >= 1, "k must be at least 1, got \(k)")
+        precondition(queries.shape[1] > 0, "nearest neighbours need vectors of at least one dimension")
         let queryCount = queries.shape[0], referenceCount = references.shape[0], dimensions = queries.shape[1]
         let kept = min(k, referenceCount)
         guard queryCount > 0, kept > 0 else { return (Array(repeating: [], count: queryCount), Array(repeating: [], count: queryCount)) }
