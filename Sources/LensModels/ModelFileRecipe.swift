@@ -41,8 +41,8 @@ public struct ModelRecipe: Sendable, Equatable {
             options = TrainingOptions(epochs: large ? 12 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
                                       optimizer: .adamDefaults, patience: large ? nil : 15)
         case .cnn:
-            options = TrainingOptions(epochs: large ? 8 : 80, batchSize: large ? 128 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 25,
+            options = TrainingOptions(epochs: large ? 8 : 30, batchSize: large ? 128 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 10,
                                       augmentation: large ? .none : Augmentation(maxShift: 2, horizontalFlip: false))
         }
         options.seed = seed
