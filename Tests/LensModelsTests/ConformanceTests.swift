@@ -7,9 +7,11 @@ import Testing
 ///
 /// Checked: `act.<layer>`, `logits`, `probs`, `loss`, `grad.<parameter>`, `grad.input`,
 /// `<optimizer>.step<k>.<parameter>` (sgd, adam; settings read from the metadata sentences).
-/// Skipped on purpose, they belong to the explanations issue: every `attr.*` tensor
+/// Skipped here on purpose, they belong to the explanations issue: every `attr.*` tensor
 /// (attr.saliency, attr.integrated_gradients, attr.integrated_gradients.delta,
 /// attr.guided_backprop, attr.deconvolution, attr.gradcam, attr.occlusion).
+/// `AttributionBuildingBlockTests` shows the engine already yields saliency, guided backprop,
+/// deconvnet and Grad-CAM from the right seed and ReLU mode.
 /// Any other tensor fails the test, so nothing in a new fixture goes unchecked silently.
 @Suite struct ConformanceTests {
     @Test func fixturesAreFound() {
