@@ -196,6 +196,27 @@ static void scale_c(long M, long N, float beta, float *C, long ldc) {
     }
 }
 
+// One packed B sliver (kc x cols) against every MR-row sliver of a packed A block of mc rows:
+// C[0:mc, 0:cols] = alpha * A·B + beta * C. Edge tiles go through a local tile.
+static void sweep_sliver(const lens_sgemm_kernel *kern, long kc, const float *packed_a, long mc,
+                         const float *b_sliver, long cols, float *C, long ldc, float alpha, float beta) {
+    const long mr = kern->mr, nr = kern->nr;
+    float edge[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64)));
+    for (long ir = 0; ir < mc; ir += mr) {
+        const long rows = min_l(mr, mc - ir);
+        const float *a_sliver = packed_a + ir * kc;
+        float *c = C + ir * ldc;
+        if (rows == mr && cols == nr) {
+            kern->micro(kc, a_sliver, b_sliver, c, ldc, alpha, beta);
+            continue;
+        }
+        kern->micro(kc, a_sliver, b_sliver, edge, nr, alpha, 0.0f);
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < cols; j++)
+                c[i * ldc + j] = edge[i * nr + j] + (beta == 0.0f ? 0.0f : beta * c[i * ldc + j]);
+    }
+}
+
 static void sgemm_blocked(const lens_sgemm_kernel *kern, int transA, int transB, long M, long N, long K,
                           float alpha, const float *A, long lda, const float *B, long ldb,
                           float beta, float *C, long ldc) {
@@ -212,7 +233,6 @@ static void sgemm_blocked(const lens_sgemm_kernel *kern, int transA, int transB,
         return;
     }
     float *packed_a = packed_b + b_floats;
-    float edge[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64)));
 
     for (long jc = 0; jc < N; jc += nc_max) {
         const long nc = min_l(nc_max, N - jc);
@@ -223,24 +243,9 @@ static void sgemm_blocked(const lens_sgemm_kernel *kern, int transA, int transB,
             for (long ic = 0; ic < M; ic += mc_max) {
                 const long mc = min_l(mc_max, M - ic);
                 pack_a(mr, transA, A, lda, ic, mc, pc, kc, packed_a);
-                for (long jr = 0; jr < nc; jr += nr) {
-                    const long cols = min_l(nr, nc - jr);
-                    const float *b_sliver = packed_b + jr * kc;
-                    for (long ir = 0; ir < mc; ir += mr) {
-                        const long rows = min_l(mr, mc - ir);
-                        const float *a_sliver = packed_a + ir * kc;
-                        float *c = C + (ic + ir) * ldc + jc + jr;
-                        if (rows == mr && cols == nr) {
-                            kern->micro(kc, a_sliver, b_sliver, c, ldc, alpha, beta_here);
-                            continue;
-                        }
-                        kern->micro(kc, a_sliver, b_sliver, edge, nr, alpha, 0.0f);
-                        for (long i = 0; i < rows; i++)
-                            for (long j = 0; j < cols; j++)
-                                c[i * ldc + j] = edge[i * nr + j] +
-                                                 (beta_here == 0.0f ? 0.0f : beta_here * c[i * ldc + j]);
-                    }
-                }
+                for (long jr = 0; jr < nc; jr += nr)
+                    sweep_sliver(kern, kc, packed_a, mc, packed_b + jr * kc, min_l(nr, nc - jr),
+                                 C + ic * ldc + jc + jr, ldc, alpha, beta_here);
             }
         }
     }
