@@ -3,6 +3,7 @@
 // MR x NR tile of C. Transposed operands are handled by the packing, never materialised.
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include "lens_kernels.h"
 #include "sgemm_kernels.h"
 
@@ -124,9 +125,8 @@ static inline __attribute__((always_inline)) void pack_a_generic(
         } else {
             for (long p = 0; p < kc; p++) {
                 const float *src = A + (p0 + p) * lda + i0 + ir;
-                long i = 0;
-                for (; i < rows; i++) d[p * mr + i] = src[i];
-                for (; i < mr; i++) d[p * mr + i] = 0.0f;
+                memcpy(d + p * mr, src, (size_t)rows * sizeof(float));
+                for (long i = rows; i < mr; i++) d[p * mr + i] = 0.0f;
             }
         }
     }
@@ -141,7 +141,7 @@ static inline __attribute__((always_inline)) void pack_b_generic(
         for (long p = 0; p < kc; p++) {
             const float *src = B + (p0 + p) * ldb + j0;
             for (long jr = 0; jr < full; jr += nr)
-                for (long j = 0; j < nr; j++) dst[jr * kc + p * nr + j] = src[jr + j];
+                memcpy(dst + jr * kc + p * nr, src + jr, (size_t)nr * sizeof(float));  // vector moves
             if (full < nc) {
                 float *d = dst + full * kc + p * nr;
                 long j = 0;
