@@ -39,25 +39,29 @@ static const lens_sgemm_kernel *selected_kernel(void) {
     return chosen_kernel;
 }
 
-// ---- per-thread packing buffer, grown on demand and freed when its thread ends ----
+// ---- per-thread buffers, grown on demand and freed when their thread ends ----
+// Two per thread: the packing buffer, and the scratch a caller splitting K hands to its helpers.
 
-typedef struct { float *data; size_t capacity; } pack_buffer;
-static pthread_key_t buffer_key;
-static pthread_once_t buffer_key_once = PTHREAD_ONCE_INIT;
+typedef struct { float *data; size_t capacity; } thread_buffer;
+enum { pack_slot, scratch_slot, slot_count };
+static pthread_key_t buffer_keys[slot_count];
+static pthread_once_t buffer_keys_once = PTHREAD_ONCE_INIT;
 
 static void free_buffer(void *p) {
-    pack_buffer *b = p;
+    thread_buffer *b = p;
     free(b->data);
     free(b);
 }
-static void make_buffer_key(void) { pthread_key_create(&buffer_key, free_buffer); }
+static void make_buffer_keys(void) {
+    for (int slot = 0; slot < slot_count; slot++) pthread_key_create(&buffer_keys[slot], free_buffer);
+}
 
-static float *thread_pack_buffer(size_t floats) {
-    pthread_once(&buffer_key_once, make_buffer_key);
-    pack_buffer *b = pthread_getspecific(buffer_key);
+static float *thread_buffer_of(int slot, size_t floats) {
+    pthread_once(&buffer_keys_once, make_buffer_keys);
+    thread_buffer *b = pthread_getspecific(buffer_keys[slot]);
     if (!b) {
         b = calloc(1, sizeof *b);
-        if (!b || pthread_setspecific(buffer_key, b) != 0) { free(b); return NULL; }
+        if (!b || pthread_setspecific(buffer_keys[slot], b) != 0) { free(b); return NULL; }
     }
     if (floats > b->capacity) {
         free(b->data);
@@ -69,6 +73,12 @@ static float *thread_pack_buffer(size_t floats) {
         b->capacity = floats;
     }
     return b->data;
+}
+
+static float *thread_pack_buffer(size_t floats) { return thread_buffer_of(pack_slot, floats); }
+
+float *lens_thread_scratch(long floats) {
+    return floats < 0 ? NULL : thread_buffer_of(scratch_slot, (size_t)(floats > 0 ? floats : 1));
 }
 
 // ---- packing ----

@@ -55,20 +55,22 @@ public enum MatrixMultiply {
             }
             return
         }
-        // Part 0 accumulates into C (with beta); the others into their own m x n partials.
-        var partials = [Float](repeating: 0, count: (parts - 1) * m * n)
-        partials.withUnsafeMutableBufferPointer { scratch in
-            Parallel.run(parts: parts) { part in
-                let k0 = k * part / parts, k1 = k * (part + 1) / parts
-                let aSlice = transposeA ? a + k0 * lda : a + k0
-                let bSlice = transposeB ? b + k0 : b + k0 * ldb
-                let (out, ldOut, betaHere) = part == 0 ? (c, ldc, beta) : (scratch.baseAddress! + (part - 1) * m * n, n, Float(0))
-                lens_sgemm(ta, tb, Int32(m), Int32(n), Int32(k1 - k0), alpha, aSlice, Int32(lda), bSlice, Int32(ldb),
-                           betaHere, out, Int32(ldOut))
-            }
-            for part in 1..<parts {
-                lens_add_matrix(Int32(m), Int32(n), scratch.baseAddress! + (part - 1) * m * n, Int32(n), c, Int32(ldc))
-            }
+        // Part 0 accumulates into C (with beta); the others into their own m x n partials, kept in
+        // this thread's reusable scratch (no allocation per product).
+        guard let scratch = lens_thread_scratch((parts - 1) * m * n) else {
+            return gemm(parts: parts, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc, splitK: false)
+        }
+        Parallel.run(parts: parts) { part in
+            let k0 = k * part / parts, k1 = k * (part + 1) / parts
+            let aSlice = transposeA ? a + k0 * lda : a + k0
+            let bSlice = transposeB ? b + k0 : b + k0 * ldb
+            let (out, ldOut, betaHere) = part == 0 ? (c, ldc, beta) : (scratch + (part - 1) * m * n, n, Float(0))
+            lens_sgemm(ta, tb, Int32(m), Int32(n), Int32(k1 - k0), alpha, aSlice, Int32(lda), bSlice, Int32(ldb),
+                       betaHere, out, Int32(ldOut))
+        }
+        for part in 1..<parts {
+            lens_add_matrix(Int32(m), Int32(n), scratch + (part - 1) * m * n, Int32(n), c, Int32(ldc))
         }
     }
 

@@ -39,6 +39,11 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
                      const float *A, int lda, const float *B, int ldb,
                      float beta, float *C, int ldc);
 
+/// A buffer of at least `floats` floats (64-byte aligned) owned by the calling thread and reused by
+/// its later calls (valid until this thread calls again); NULL when memory runs out. Callers that
+/// split K keep the partial products there instead of allocating per product.
+float *lens_thread_scratch(long floats);
+
 /// C[i][j] += X[i][j] for an M x N block (summing partial products of a split K).
 void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc);
 
