@@ -85,14 +85,14 @@ struct MaxPool2DLayer: Layer {
         for oy in 0..<outHeight {
             let top = 2 &* oy &* width
             for ox in 0..<outWidth {
+                // Selects rather than branches: which value wins is unpredictable.
                 var best = top &+ 2 &* ox
                 var bestValue = source[best]
                 for candidate in [best &+ 1, best &+ width, best &+ width &+ 1] {
                     let value = source[candidate]
-                    if value > bestValue || value.isNaN {
-                        best = candidate
-                        bestValue = value
-                    }
+                    let wins = value > bestValue || value != value
+                    best = wins ? candidate : best
+                    bestValue = wins ? value : bestValue
                 }
                 output[oy &* outWidth &+ ox] = bestValue
                 switches[oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)

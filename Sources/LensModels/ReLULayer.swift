@@ -9,8 +9,12 @@ struct ReLULayer: Layer {
 
     mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
         var output = input
-        output.scalars.withUnsafeMutableBufferPointer { f in
-            for i in f.indices where f[i] < 0 { f[i] = 0 }  // NaN stays NaN, so divergence shows
+        let count = output.count
+        output.scalars.withUnsafeMutableBufferPointer { buffer in
+            let f = buffer.baseAddress!
+            // Values loaded before the select so it compiles without branches (signs are unpredictable);
+            // NaN stays NaN, so divergence shows.
+            for i in 0..<count { let x = f[i]; f[i] = x < 0 ? 0 : x }
         }
         self.output = output
         return output
@@ -20,15 +24,17 @@ struct ReLULayer: Layer {
         precondition(outputGradient.shape == output.shape,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward output \(output.shape)")
         var inputGradient = outputGradient
-        inputGradient.scalars.withUnsafeMutableBufferPointer { r in
-            output.scalars.withUnsafeBufferPointer { f in
+        let count = inputGradient.count
+        inputGradient.scalars.withUnsafeMutableBufferPointer { gradient in
+            output.scalars.withUnsafeBufferPointer { forward in
+                let (r, f) = (gradient.baseAddress!, forward.baseAddress!)
                 switch context.reluMode {
                 case .gradient:
-                    for i in r.indices where !(f[i] > 0) { r[i] = 0 }
+                    for i in 0..<count { let (g, y) = (r[i], f[i]); r[i] = y > 0 ? g : 0 }
                 case .deconvnet:
-                    for i in r.indices where !(r[i] > 0) { r[i] = 0 }
+                    for i in 0..<count { let g = r[i]; r[i] = g > 0 ? g : 0 }
                 case .guided:
-                    for i in r.indices where !(f[i] > 0 && r[i] > 0) { r[i] = 0 }
+                    for i in 0..<count { let (g, y) = (r[i], f[i]); r[i] = min(y, g) > 0 ? g : 0 }
                 }
             }
         }
