@@ -9,6 +9,9 @@ struct BenchRow {
     var note: String?
     /// Share of the machine's CPU other processes used while this row was measured (0...1).
     var othersCPU: Double?
+    /// False for figures that other processes cannot disturb (memory), or that are measured in a
+    /// child process (which the load count would take for another process).
+    var isTiming = true
 
     /// > 1 means NeuralLens is faster (or smaller).
     var speedup: Double? {

@@ -63,18 +63,22 @@ struct PeerFigures {
     }()
 
     private static func loadMeasured(_ path: String) throws(BenchError) -> [Key: Double] {
+        try loadMeasuredRecords(path).mapValues(\.median)
+    }
+
+    private static func loadMeasuredRecords(_ path: String) throws(BenchError) -> [Key: (median: Double, others: Double)] {
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw .peers(file: path, problem: "cannot read it (\(error.localizedDescription))")
         }
-        var table: [Key: Double] = [:]
+        var table: [Key: (median: Double, others: Double)] = [:]
         for (number, line) in text.split(separator: "\n").enumerated() where line.hasPrefix("{") {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
                 throw .peers(file: path, problem: "line \(number + 1) is not a JSON object")
             }
             if let info = object["info"] as? String, info.contains("peak RSS"), info.contains("/usr/bin/time"),
                let mib = (object["MiB"] as? NSNumber)?.doubleValue {
-                table[Key(workload: "W4", peer: "torch", metric: trainingRSSMetric)] = mib
+                table[Key(workload: "W4", peer: "torch", metric: trainingRSSMetric)] = (mib, 0)
             }
             guard let workload = object["workload"] as? String else { continue }  // other "info" lines
             guard let peer = object["peer"] as? String, let metric = object["metric"] as? String,
@@ -82,9 +86,11 @@ struct PeerFigures {
                 throw .peers(file: path, problem: "line \(number + 1) lacks peer, metric or median")
             }
             let key = Key(workload: workload, peer: peer, metric: metric)
-            // run_all.sh may measure a row twice; like its table.py, keep one (here: the faster).
-            let better = metric.contains("GFLOP") || (object["unit"] as? String).map { $0.hasSuffix("/s") } ?? false
-            if let old = table[key] { table[key] = better ? max(old, median) : min(old, median) } else { table[key] = median }
+            // run_all.sh may measure a row twice (W4 training); like its table.py, keep the record
+            // during which other processes used the least CPU.
+            let others = (object["others_cpu"] as? NSNumber)?.doubleValue ?? 0
+            if let old = table[key], old.others <= others { continue }
+            table[key] = (median, others)
         }
         if table.isEmpty { throw .peers(file: path, problem: "no peer results in it (expected run_all.sh's results.jsonl)") }
         return table

@@ -17,7 +17,7 @@ do {
     for workload in allWorkloads where options.selects(group: workload.group) {
         workload.run(options: options, peers: peers) { row in
             var row = row
-            row.othersCPU = load?.othersShare()
+            if row.isTiming { row.othersCPU = load?.othersShare() }
             report.row(row)
             load = MachineLoad.startWhenQuiet()
         }
