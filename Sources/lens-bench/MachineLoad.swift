@@ -6,9 +6,9 @@ import Foundation
 struct MachineLoad {
     private let busy: Double, total: Double, ownCPU: Double, wall: Double
 
-    /// Waits up to `maxSeconds` for the machine to be idle (others below 10% of the CPUs), then
+    /// Waits up to `maxSeconds` (10 s, so a busy machine adds at most a few minutes to a full run) for the machine to be idle (others below 10% of the CPUs), then
     /// starts counting.
-    static func startWhenQuiet(maxSeconds: Double = 20) -> MachineLoad? {
+    static func startWhenQuiet(maxSeconds: Double = 10) -> MachineLoad? {
         let deadline = Date().addingTimeInterval(maxSeconds)
         while let before = ticks() {
             Thread.sleep(forTimeInterval: 0.3)

@@ -12,7 +12,7 @@ struct Report {
         let lines = ["machine: \(Self.machineLine())",
                      "gemm kernel: \(MatrixMultiply.kernelName), cores: \(Parallel.coreCount)",
                      source,
-                     "others: share of the CPUs other processes used during the row (each row first waits up to 20 s for a quiet machine)"]
+                     "others: share of the CPUs other processes used during the row (each row first waits up to 10 s for a quiet machine)"]
         if json {
             let info = lines.map { "\"\(Self.escaped($0))\"" }.joined(separator: ", ")
             print("{\"info\": [\(info)]}")
