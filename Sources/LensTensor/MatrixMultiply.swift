@@ -5,9 +5,11 @@ import LensKernels
 /// The C kernels (Sources/LensKernels) pack panels and run a register-blocked micro-kernel chosen
 /// once per process by CPU feature; this wrapper splits large products over the cores.
 public enum MatrixMultiply {
-    /// Products smaller than this many floating-point operations per thread stay on one thread:
-    /// about 100 µs of work at this kernel's speed, the least that pays for waking a thread.
-    public static let minimumFlopsPerThread: Double = 6e6
+    /// Products smaller than this many floating-point operations per thread stay on one thread
+    /// (about 25 µs of work). Measured with `lens-bench --only scan`: with the pool's workers awake
+    /// (they spin ~200 µs after each job) two threads win from about 5·10⁵ flops; a sleeping worker
+    /// costs 60-80 µs to wake on this VM, which this threshold bounds to one call in a burst.
+    public static let minimumFlopsPerThread: Double = 2e6
 
     /// C = alpha * op(A) * op(B) + beta * C on raw row-major buffers.
     /// op(A) is m x k (A stored k x m when `transposeA`), op(B) is k x n (B stored n x k when `transposeB`).

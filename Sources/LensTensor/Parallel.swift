@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import LensKernels
 
 /// Splits work over the machine's cores.
 ///
@@ -19,6 +19,10 @@ public enum Parallel {
     /// Runs `body(0)`, …, `body(parts - 1)`, each part on its own thread (the caller runs one), and
     /// returns when all are done. One part runs inline, with no thread hand-off.
     ///
+    /// The threads are a small pool in LensKernels (parallel.c) that spins briefly between jobs, so
+    /// back-to-back calls do not pay a thread wake-up each. While the pool is busy (another caller,
+    /// or a part asking for parallel work itself) the parts run one after another on this thread.
+    ///
     /// `body` must be safe to run concurrently with itself: parts write disjoint memory. It is not
     /// required to be `@Sendable` because its callers share raw buffers split by part.
     public static func run(parts: Int, _ body: (Int) -> Void) {
@@ -26,9 +30,16 @@ public enum Parallel {
             if parts == 1 { body(0) }
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let shared = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: parts) { shared.value($0) }
+        let ran = withoutActuallyEscaping(body) { body -> Bool in
+            var task = body
+            return withUnsafeMutablePointer(to: &task) { pointer in
+                lens_parallel_run(Int32(parts), { context, part in
+                    context!.assumingMemoryBound(to: ((Int) -> Void).self).pointee(Int(part))
+                }, pointer) == 0
+            }
+        }
+        if !ran {
+            for part in 0..<parts { body(part) }
         }
     }
 
@@ -41,11 +52,6 @@ public enum Parallel {
     }
 
     private static let threadLimit = ThreadLimit(coreCount)
-}
-
-private struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
 
 private final class ThreadLimit: @unchecked Sendable {

@@ -47,6 +47,12 @@ float *lens_thread_scratch(long floats);
 /// C[i][j] += X[i][j] for an M x N block (summing partial products of a split K).
 void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc);
 
+/// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
+/// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
+/// when the pool is busy with another caller's job (or has no workers): run the parts yourself.
+typedef void (*lens_task_fn)(void *context, int part);
+int lens_parallel_run(int parts, lens_task_fn fn, void *context);
+
 #ifdef __cplusplus
 }
 #endif
