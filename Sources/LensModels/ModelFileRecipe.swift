@@ -38,12 +38,14 @@ public struct ModelRecipe: Sendable, Equatable {
             options = TrainingOptions(epochs: large ? 10 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
                                       optimizer: .adamDefaults, patience: large ? nil : 15)
         case .mlp:
-            options = TrainingOptions(epochs: large ? 12 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 15)
+            options = TrainingOptions(epochs: large ? 15 : 40, batchSize: large ? 64 : 32, learningRate: 1e-3,
+                                      optimizer: .adamDefaults, patience: large ? nil : 15,
+                                      learningRateSchedule: large ? .cosine : .constant)
         case .cnn:
-            options = TrainingOptions(epochs: large ? 8 : 30, batchSize: large ? 128 : 32, learningRate: 1e-3,
+            options = TrainingOptions(epochs: large ? 5 : 30, batchSize: large ? 128 : 32, learningRate: large ? 2e-3 : 1e-3,
                                       optimizer: .adamDefaults, patience: large ? nil : 10,
-                                      augmentation: large ? .none : Augmentation(maxShift: 2, horizontalFlip: false))
+                                      augmentation: large ? .none : Augmentation(maxShift: 2, horizontalFlip: false),
+                                      learningRateSchedule: large ? .cosine : .constant)
         }
         options.seed = seed
         return ModelRecipe(kind: kind, options: options, seed: seed)
