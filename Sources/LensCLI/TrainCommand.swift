@@ -102,6 +102,13 @@ struct TrainCommand: ParsableCommand {
         if let augmentShift, augmentShift < 0 { throw ValidationError("--augment-shift \(augmentShift) is invalid: use 0 or more pixels") }
         if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
         if arch != nil, model == .knn { throw ValidationError("--arch applies to networks, not --model knn") }
+        if historyCSV != nil, model == .knn { throw ValidationError("--history-csv applies to networks: k-NN has no training epochs") }
+        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
+            throw ValidationError("--weight-decay \(weightDecay) is invalid: use 0 or a small positive number such as 0.0001")
+        }
+        if let momentum, !(momentum >= 0 && momentum < 1) {
+            throw ValidationError("--momentum \(momentum) is invalid: use a value in [0, 1), e.g. 0.9")
+        }
         _ = try hiddenWidths()
     }
 

@@ -29,6 +29,9 @@ struct BadArgumentTests {
         Case(arguments: train + ["--model", "knn", "--hidden", "300"], mentions: ["--hidden", "mlp only"]),
         Case(arguments: train + ["--model", "softmax", "--optimizer", "rmsprop"], mentions: ["--optimizer rmsprop", "adam or sgd"]),
         Case(arguments: train + ["--model", "forest"], mentions: ["forest", "--model"]),
+        Case(arguments: train + ["--model", "softmax", "--weight-decay", "-0.1"], mentions: ["--weight-decay -0.1", "0 or a small positive"]),
+        Case(arguments: train + ["--model", "softmax", "--optimizer", "sgd", "--momentum", "1.5"], mentions: ["--momentum 1.5", "[0, 1)"]),
+        Case(arguments: train + ["--model", "knn", "--history-csv", "h.csv"], mentions: ["--history-csv", "k-NN"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "0", "a.png"], mentions: ["--top 0", "1 or more"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "-1", "a.png"], mentions: ["--top -1", "1 or more"]),
     ]
