@@ -4,8 +4,10 @@ import LensTensor
 /// y [N, out, H', W'] with H' = (H + 2·padding − k) / stride + 1. Computed per image as
 /// im2col then one matrix product: y_n[out, P] = W[out, K] · columns_n[K, P] + b.
 ///
-/// Images are independent, so a batch is split over the cores (`Parallel`); in backward each
-/// part sums its own weight and bias gradients, added together at the end.
+/// Images are independent, so a batch is split over the cores (`Parallel`). Each part keeps one
+/// image's column matrix in a scratch buffer reused across batches (it fits in L2); backward
+/// rebuilds it from the input rather than keeping the whole batch's columns, which would take
+/// K·P floats per image (80 MB for a batch of 128 through a 5x5x32→64 layer on 14x14).
 struct Conv2DLayer: Layer {
     let spec: LayerSpec
     let outChannels: Int
@@ -13,10 +15,7 @@ struct Conv2DLayer: Layer {
     let geometry: ConvolutionGeometry
     private var weight: Parameter
     private var bias: Parameter
-    /// The column matrices of the last forward batch, one [K, P] block per image: backward reuses them.
-    private var columns: [Float] = []
-    private var batch = 0
-    /// Backward's scratch, per part: one image's column gradient, then the part's weight and bias gradients.
+    /// Per part: one image's columns [K, P], its column gradient [K, P], the part's dW [out, K] and db [out].
     private var scratch: [Float] = []
 
     init(spec: LayerSpec, inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, padding: Int,
@@ -45,31 +44,40 @@ struct Conv2DLayer: Layer {
         return (0..<parts).map { part in (part * batch / parts)..<((part + 1) * batch / parts) }
     }
 
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
+    private var columnsSize: Int { geometry.rows * geometry.positions }
+    private var partScratchSize: Int { 2 * columnsSize + outChannels * geometry.rows + outChannels }
+
+    /// Grows the scratch to `parts` parts (never shrinks: the next full batch needs it again).
+    private mutating func reserveScratch(parts: Int) {
+        let needed = parts * partScratchSize
+        if scratch.count < needed { scratch.append(contentsOf: repeatElement(0, count: needed - scratch.count)) }
+    }
+
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
         let geometry = geometry
-        batch = input.shape[0]
+        let batch = input.shape[0]
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
-        let needed = batch * rows * positions
-        if columns.count != needed { columns = [Float](repeating: 0, count: needed) }
-        var output = Tensor(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let partSize = partScratchSize
+        output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let ranges = imageRanges(batch)
+        reserveScratch(parts: ranges.count)
         input.scalars.withUnsafeBufferPointer { x in
-            columns.withUnsafeMutableBufferPointer { cols in
+            scratch.withUnsafeMutableBufferPointer { scratch in
                 output.scalars.withUnsafeMutableBufferPointer { y in
                     weight.value.scalars.withUnsafeBufferPointer { w in
                         bias.value.scalars.withUnsafeBufferPointer { b in
-                            let (x, cols, y, w, b) = (x.baseAddress!, cols.baseAddress!, y.baseAddress!, w.baseAddress!, b.baseAddress!)
+                            let (x, scratch, y, w, b) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, w.baseAddress!, b.baseAddress!)
                             Parallel.run(parts: ranges.count) { part in
+                                let columns = scratch + part * partSize
                                 for n in ranges[part] {
-                                    let imageColumns = cols + n * rows * positions
                                     let out = y + n * outChannels * positions
-                                    geometry.im2col(x + n * geometry.imageSize, into: imageColumns)
+                                    geometry.im2col(x + n * geometry.imageSize, into: columns)
                                     for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
                                     // y_n[out, P] += W[out, K] · columns_n[K, P]
                                     MatrixMultiply.gemm(m: outChannels, n: positions, k: rows,
-                                                        a: w, lda: rows, b: imageColumns, ldb: positions,
+                                                        a: w, lda: rows, b: columns, ldb: positions,
                                                         beta: 1, c: out, ldc: positions)
                                 }
                             }
@@ -78,39 +86,40 @@ struct Conv2DLayer: Layer {
                 }
             }
         }
-        return output
     }
 
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
         let geometry = geometry
-        let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels, batch = batch
+        let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
+        let batch = input.shape[0]
         precondition(outputGradient.count == batch * outChannels * positions,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
-        var inputGradient = Tensor(shape: [batch, geometry.channels, geometry.height, geometry.width])
+        let needsInput = context.needsInputGradient, needsParameters = context.updatesParameterGradients
+        guard needsInput || needsParameters else { return }
+        if needsInput { inputGradient.prepare(shape: input.shape, zeroed: true) }
         let ranges = imageRanges(batch)
-        let accumulate = context.accumulateParameterGradients
-        // Per part: dcolumns [K, P], then dW [out, K] and db [out].
-        let partSize = rows * positions + outChannels * rows + outChannels
-        if scratch.count != ranges.count * partSize { scratch = [Float](repeating: 0, count: ranges.count * partSize) }
+        let partSize = partScratchSize, columnsSize = columnsSize
+        reserveScratch(parts: ranges.count)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
-            columns.withUnsafeBufferPointer { cols in
+            input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     scratch.withUnsafeMutableBufferPointer { scratch in
                         inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                            let (dy, cols, w, scratch, dx) = (dy.baseAddress!, cols.baseAddress!, w.baseAddress!,
-                                                              scratch.baseAddress!, dx.baseAddress!)
+                            let (dy, x, w, scratch) = (dy.baseAddress!, x.baseAddress!, w.baseAddress!, scratch.baseAddress!)
+                            let dx = dx.baseAddress
                             Parallel.run(parts: ranges.count) { part in
-                                let dcols = scratch + part * partSize
-                                let dw = dcols + rows * positions, db = dw + outChannels * rows
-                                if accumulate {
-                                    dw.update(repeating: 0, count: outChannels * rows + outChannels)
-                                }
+                                let columns = scratch + part * partSize
+                                let dcolumns = columns + columnsSize
+                                let dw = dcolumns + columnsSize, db = dw + outChannels * rows
+                                if needsParameters { dw.update(repeating: 0, count: outChannels * rows + outChannels) }
                                 for n in ranges[part] {
                                     let gradient = dy + n * outChannels * positions
-                                    if accumulate {
+                                    if needsParameters {
+                                        geometry.im2col(x + n * geometry.imageSize, into: columns)
                                         // dW[out, K] += dy_n[out, P] · columns_n[K, P]ᵀ
                                         MatrixMultiply.gemm(transposeB: true, m: outChannels, n: rows, k: positions,
-                                                            a: gradient, lda: positions, b: cols + n * rows * positions, ldb: positions,
+                                                            a: gradient, lda: positions, b: columns, ldb: positions,
                                                             beta: 1, c: dw, ldc: rows)
                                         for o in 0..<outChannels {
                                             let row = gradient + o &* positions
@@ -119,11 +128,13 @@ struct Conv2DLayer: Layer {
                                             db[o] += sum
                                         }
                                     }
-                                    // dcolumns[K, P] = W[out, K]ᵀ · dy_n[out, P]
-                                    MatrixMultiply.gemm(transposeA: true, m: rows, n: positions, k: outChannels,
-                                                        a: w, lda: rows, b: gradient, ldb: positions,
-                                                        c: dcols, ldc: positions)
-                                    geometry.col2imAdding(dcols, into: dx + n * geometry.imageSize)
+                                    if needsInput, let dx {
+                                        // dcolumns[K, P] = W[out, K]ᵀ · dy_n[out, P]
+                                        MatrixMultiply.gemm(transposeA: true, m: rows, n: positions, k: outChannels,
+                                                            a: w, lda: rows, b: gradient, ldb: positions,
+                                                            c: dcolumns, ldc: positions)
+                                        geometry.col2imAdding(dcolumns, into: dx + n * geometry.imageSize)
+                                    }
                                 }
                             }
                         }
@@ -131,19 +142,23 @@ struct Conv2DLayer: Layer {
                 }
             }
         }
-        if accumulate { addPartGradients(parts: ranges.count, partSize: partSize) }
-        return inputGradient
+        if needsParameters { addPartGradients(parts: ranges.count, replacing: context.parameterGradients == .replace) }
     }
 
-    /// weight.gradient and bias.gradient += every part's sums (in part order, so a given core count
-    /// always gives the same result).
-    private mutating func addPartGradients(parts: Int, partSize: Int) {
-        let columnsSize = geometry.rows * geometry.positions, weightCount = outChannels * geometry.rows
+    /// weight.gradient and bias.gradient (+)= every part's sums (in part order, so a given core
+    /// count always gives the same result).
+    private mutating func addPartGradients(parts: Int, replacing: Bool) {
+        let partSize = partScratchSize, columnsSize = columnsSize
+        let weightCount = outChannels * geometry.rows, outChannels = outChannels
         scratch.withUnsafeBufferPointer { scratch in
             weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                    if replacing {
+                        dw.update(repeating: 0)
+                        db.update(repeating: 0)
+                    }
                     for part in 0..<parts {
-                        let partWeights = scratch.baseAddress! + part * partSize + columnsSize
+                        let partWeights = scratch.baseAddress! + part * partSize + 2 * columnsSize
                         for i in 0..<weightCount { dw[i] += partWeights[i] }
                         for o in 0..<outChannels { db[o] += partWeights[weightCount + o] }
                     }
@@ -152,9 +167,5 @@ struct Conv2DLayer: Layer {
         }
     }
 
-    mutating func releaseCaches() {
-        columns = []
-        scratch = []
-        batch = 0
-    }
+    mutating func releaseCaches() { scratch = [] }
 }

@@ -16,25 +16,33 @@ struct DropoutLayer: Layer {
         generator = SeededGenerator(seed: seed)
     }
 
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
+    /// Inference passes the input through unchanged.
+    var outputMayAliasInput: Bool { true }
+
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
         guard training, probability > 0 else {
-            mask = []
-            return input
+            mask.removeAll(keepingCapacity: true)
+            output = input
+            return
         }
         let keep = 1 / (1 - probability), probability = probability
-        mask = (0..<input.count).map { _ in generator.nextUniform() < probability ? 0 : keep }
-        var output = input
-        for i in output.scalars.indices { output.scalars[i] *= mask[i] }
-        return output
+        mask.removeAll(keepingCapacity: true)
+        for _ in 0..<input.count { mask.append(generator.nextUniform() < probability ? 0 : keep) }
+        output.prepare(shape: input.shape)
+        for i in 0..<input.count { output.scalars[i] = input.scalars[i] * mask[i] }
     }
 
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
-        guard !mask.isEmpty else { return outputGradient }
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
+        guard context.needsInputGradient else { return }
+        guard !mask.isEmpty else {
+            inputGradient = outputGradient
+            return
+        }
         precondition(outputGradient.count == mask.count,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
-        var inputGradient = outputGradient
-        for i in inputGradient.scalars.indices { inputGradient.scalars[i] *= mask[i] }
-        return inputGradient
+        inputGradient.prepare(shape: outputGradient.shape)
+        for i in 0..<mask.count { inputGradient.scalars[i] = outputGradient.scalars[i] * mask[i] }
     }
 
     mutating func releaseCaches() { mask = [] }

@@ -1,23 +1,24 @@
 import LensTensor
 
 /// [N, C, H, W] → [N, C·H·W] in (c, y, x) order, as PyTorch's flatten of a contiguous NCHW tensor.
+/// A view: output and input gradient share their storage with the tensors they come from.
 struct FlattenLayer: Layer {
     let spec: LayerSpec
-    private var inputShape: [Int] = []
 
     init(spec: LayerSpec) { self.spec = spec }
 
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
-        inputShape = input.shape
+    var outputMayAliasInput: Bool { true }
+
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
         let batch = input.shape[0]
-        return input.reshaped([batch, batch == 0 ? 0 : input.count / batch])
+        output = input.reshaped([batch, batch == 0 ? 0 : input.count / batch])
     }
 
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
-        precondition(outputGradient.count == inputShape.reduce(1, *),
-                     "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward input \(inputShape)")
-        return outputGradient.reshaped(inputShape)
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
+        precondition(outputGradient.count == input.count,
+                     "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward input \(input.shape)")
+        guard context.needsInputGradient else { return }
+        inputGradient = outputGradient.reshaped(input.shape)
     }
-
-    mutating func releaseCaches() { inputShape = [] }
 }

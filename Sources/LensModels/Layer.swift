@@ -16,29 +16,55 @@ public struct Parameter: Sendable {
 
 /// The contract every layer keeps (Caffe's Forward/Backward, llm.c's `*_forward`/`*_backward`).
 ///
-/// Tensors carry the batch as their first axis. `forward` keeps what `backward` needs;
-/// `backward` takes the gradient at this layer's output, returns the gradient at its input and
-/// adds (never overwrites) the parameter gradients, as PyTorch does.
+/// Tensors carry the batch as their first axis. The network owns the activations and gradients
+/// and hands each layer the buffers to write into, reused from batch to batch (`Tensor.prepare`),
+/// so a training loop allocates nothing per batch. `backward` gets back the input and output of
+/// the last forward, writes the gradient at the input and adds (or writes, see
+/// `ParameterGradientMode`) the parameter gradients, as PyTorch does.
 protocol Layer: Sendable {
     var spec: LayerSpec { get }
     /// Parameters in PyTorch's order (weight, then bias); empty for layers without any.
     var parameters: [Parameter] { get }
     /// Gives each parameter in turn for changing in place (optimizers, loading, zeroing gradients).
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor
+    /// Whether `forward` may hand back its input's storage as its output (a reshape, an identity):
+    /// the network then drops that output before the next forward, so the input buffer stays unshared.
+    var outputMayAliasInput: Bool { get }
+    /// Writes the output for `input` into `output`, whose old contents and shape are irrelevant.
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool)
+    /// Writes the gradient at the input into `inputGradient` (unless `context.needsInputGradient`
+    /// is false) and updates the parameter gradients. `input` and `output` are the last forward's.
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext)
     /// Drops what forward kept, so a copy of the network does not drag the buffers along.
     mutating func releaseCaches()
+}
+
+/// What a backward pass does with the parameter gradients.
+public enum ParameterGradientMode: Sendable {
+    /// Adds to them (PyTorch's `backward`): gradients of several passes sum up.
+    case accumulate
+    /// Overwrites them: what `zeroGradients()` then `.accumulate` gives, without the zeroing pass.
+    case replace
+    /// Leaves them alone: explanation passes that only need input gradients skip the weight products.
+    case skip
 }
 
 /// How a backward pass runs through the layers.
 struct BackwardContext {
     var reluMode: ReLUBackwardMode
-    /// False for explanation passes that only need input gradients: skips the weight products.
-    var accumulateParameterGradients: Bool
+    var parameterGradients: ParameterGradientMode
+    /// False for the first layer of a training pass: nobody reads the gradient at the images.
+    var needsInputGradient: Bool
+
+    var updatesParameterGradients: Bool { parameterGradients != .skip }
+    /// The beta of a matrix product that writes a parameter gradient: 1 adds, 0 overwrites.
+    var parameterGradientBeta: Float { parameterGradients == .accumulate ? 1 : 0 }
 }
 
 extension Layer {
     var parameters: [Parameter] { [] }
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {}
+    var outputMayAliasInput: Bool { false }
+    mutating func releaseCaches() {}
 }

@@ -7,7 +7,6 @@ struct LinearLayer: Layer {
     let outFeatures: Int
     private var weight: Parameter
     private var bias: Parameter
-    private var input = Tensor(shape: [0])
 
     init(spec: LayerSpec, inFeatures: Int, outFeatures: Int,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -24,11 +23,10 @@ struct LinearLayer: Layer {
         try body(&bias)
     }
 
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
-        let batch = input.shape[0]
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
+        let batch = input.shape[0], outFeatures = outFeatures, inFeatures = inFeatures
         precondition(input.count == batch * inFeatures, "\(spec.name): expected [N, \(inFeatures)], got \(input.shape)")
-        self.input = input
-        var output = Tensor(shape: [batch, outFeatures])
+        output.prepare(shape: [batch, outFeatures])
         output.scalars.withUnsafeMutableBufferPointer { y in
             bias.value.scalars.withUnsafeBufferPointer { b in
                 for row in 0..<batch { (y.baseAddress! + row * outFeatures).update(from: b.baseAddress!, count: outFeatures) }
@@ -42,40 +40,41 @@ struct LinearLayer: Layer {
                 }
             }
         }
-        return output
     }
 
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
-        let batch = input.shape[0]
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
+        let batch = input.shape[0], outFeatures = outFeatures, inFeatures = inFeatures
         precondition(outputGradient.count == batch * outFeatures,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match [\(batch), \(outFeatures)]")
-        var inputGradient = Tensor(shape: input.shape)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
-            weight.value.scalars.withUnsafeBufferPointer { w in
-                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    // dx[N, in] = dy[N, out] · W[out, in]
-                    MatrixMultiply.gemm(m: batch, n: inFeatures, k: outFeatures,
-                                        a: dy.baseAddress!, lda: outFeatures, b: w.baseAddress!, ldb: inFeatures,
-                                        c: dx.baseAddress!, ldc: inFeatures)
+            if context.needsInputGradient {
+                inputGradient.prepare(shape: input.shape)
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                        // dx[N, in] = dy[N, out] · W[out, in]
+                        MatrixMultiply.gemm(m: batch, n: inFeatures, k: outFeatures,
+                                            a: dy.baseAddress!, lda: outFeatures, b: w.baseAddress!, ldb: inFeatures,
+                                            c: dx.baseAddress!, ldc: inFeatures)
+                    }
                 }
             }
-            guard context.accumulateParameterGradients else { return }
+            guard context.updatesParameterGradients else { return }
+            let beta = context.parameterGradientBeta
             input.scalars.withUnsafeBufferPointer { x in
                 weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
-                    // dW[out, in] += dy[N, out]ᵀ · x[N, in]
+                    // dW[out, in] (+)= dy[N, out]ᵀ · x[N, in]
                     MatrixMultiply.gemm(transposeA: true, m: outFeatures, n: inFeatures, k: batch,
                                         a: dy.baseAddress!, lda: outFeatures, b: x.baseAddress!, ldb: inFeatures,
-                                        beta: 1, c: dw.baseAddress!, ldc: inFeatures)
+                                        beta: beta, c: dw.baseAddress!, ldc: inFeatures)
                 }
             }
             bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                if beta == 0 { db.update(repeating: 0) }
                 for row in 0..<batch {
                     for j in 0..<outFeatures { db[j] += dy[row * outFeatures + j] }
                 }
             }
         }
-        return inputGradient
     }
-
-    mutating func releaseCaches() { input = Tensor(shape: [0]) }
 }

@@ -28,96 +28,115 @@ struct MaxPool2DLayer: Layer {
         self.stride = stride
     }
 
-    mutating func forward(_ input: Tensor, training: Bool) -> Tensor {
+    /// Planes per thread: pooling is memory-bound, so a second thread pays from about 2^17 values.
+    private func planeChunk() -> Int { max(1, (1 << 17) / max(height * width, 1)) }
+
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
         batch = input.shape[0]
         precondition(input.count == batch * channels * height * width,
                      "\(spec.name): expected [N, \(channels), \(height), \(width)], got \(input.shape)")
         let planes = batch * channels, outHeight = outHeight, outWidth = outWidth
         let (height, width, kernel, stride) = (height, width, kernel, stride)
-        let outputCount = planes * outHeight * outWidth
-        if switches.count != outputCount { switches = [Int32](repeating: 0, count: outputCount) }
-        var output = Tensor(shape: [batch, channels, outHeight, outWidth])
+        let outputCount = planes * outHeight * outWidth, chunk = planeChunk()
+        if switches.count > outputCount {   // shrinking keeps the capacity for the next full batch
+            switches.removeLast(switches.count - outputCount)
+        } else if switches.count < outputCount {
+            switches.append(contentsOf: repeatElement(0, count: outputCount - switches.count))
+        }
+        output.prepare(shape: [batch, channels, outHeight, outWidth])
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 switches.withUnsafeMutableBufferPointer { switches in
                     let (x, y, switches) = (x.baseAddress!, y.baseAddress!, switches.baseAddress!)
-                    // Wrapping arithmetic: the indices are in range by construction; this keeps
-                    // overflow checks out of the innermost loop.
-                    for plane in 0..<planes {
-                        let source = x + plane &* height &* width
-                        let outBase = plane &* outHeight &* outWidth
-                        if kernel == 2 && stride == 2 {
-                            Self.pool2x2(source, width: width, outHeight: outHeight, outWidth: outWidth,
-                                         into: y + outBase, switches: switches + outBase)
-                            continue
-                        }
-                        for oy in 0..<outHeight {
-                            for ox in 0..<outWidth {
-                                let corner = oy &* stride &* width &+ ox &* stride
-                                var best = corner
-                                var bestValue = source[corner]
-                                for ky in 0..<kernel {
-                                    let rowStart = corner &+ ky &* width
-                                    for kx in 0..<kernel {
-                                        let value = source[rowStart &+ kx]
-                                        // NaN wins, as in PyTorch, so it shows rather than hides.
-                                        if value > bestValue || value.isNaN {
-                                            best = rowStart &+ kx
-                                            bestValue = value
+                    Parallel.forEachChunk(count: planes, minimumChunk: chunk) { planeRange in
+                        // Wrapping arithmetic: the indices are in range by construction; this keeps
+                        // overflow checks out of the innermost loop.
+                        for plane in planeRange {
+                            let source = x + plane &* height &* width
+                            let outBase = plane &* outHeight &* outWidth
+                            if kernel == 2 && stride == 2 {
+                                Self.pool2x2(source, width: width, outHeight: outHeight, outWidth: outWidth,
+                                             into: y + outBase, switches: switches + outBase)
+                                continue
+                            }
+                            for oy in 0..<outHeight {
+                                for ox in 0..<outWidth {
+                                    let corner = oy &* stride &* width &+ ox &* stride
+                                    var best = corner
+                                    var bestValue = source[corner]
+                                    for ky in 0..<kernel {
+                                        let rowStart = corner &+ ky &* width
+                                        for kx in 0..<kernel {
+                                            let value = source[rowStart &+ kx]
+                                            // NaN wins, as in PyTorch, so it shows rather than hides.
+                                            if value > bestValue || value.isNaN {
+                                                best = rowStart &+ kx
+                                                bestValue = value
+                                            }
                                         }
                                     }
+                                    y[outBase &+ oy &* outWidth &+ ox] = bestValue
+                                    switches[outBase &+ oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
                                 }
-                                y[outBase &+ oy &* outWidth &+ ox] = bestValue
-                                switches[outBase &+ oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
                             }
                         }
                     }
                 }
             }
         }
-        return output
     }
 
     /// The common 2x2, stride 2 case unrolled (same rule: first maximum wins, NaN wins).
     @inline(__always)
     private static func pool2x2(_ source: UnsafePointer<Float>, width: Int, outHeight: Int, outWidth: Int,
                                 into output: UnsafeMutablePointer<Float>, switches: UnsafeMutablePointer<Int32>) {
+        @inline(__always) func challenge(_ candidate: Int, _ best: inout Int, _ bestValue: inout Float) {
+            // Selects rather than branches: which value wins is unpredictable.
+            let value = source[candidate]
+            let wins = value > bestValue || value != value
+            best = wins ? candidate : best
+            bestValue = wins ? value : bestValue
+        }
         for oy in 0..<outHeight {
             let top = 2 &* oy &* width
             for ox in 0..<outWidth {
-                // Selects rather than branches: which value wins is unpredictable.
-                var best = top &+ 2 &* ox
-                var bestValue = source[best]
-                for candidate in [best &+ 1, best &+ width, best &+ width &+ 1] {
-                    let value = source[candidate]
-                    let wins = value > bestValue || value != value
-                    best = wins ? candidate : best
-                    bestValue = wins ? value : bestValue
-                }
+                let corner = top &+ 2 &* ox
+                var best = corner
+                var bestValue = source[corner]
+                challenge(corner &+ 1, &best, &bestValue)
+                challenge(corner &+ width, &best, &bestValue)
+                challenge(corner &+ width &+ 1, &best, &bestValue)
                 output[oy &* outWidth &+ ox] = bestValue
                 switches[oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
             }
         }
     }
 
-    mutating func backward(_ outputGradient: Tensor, context: BackwardContext) -> Tensor {
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
         let planes = batch * channels, outputsPerPlane = outHeight * outWidth, inputsPerPlane = height * width
         precondition(outputGradient.count == planes * outputsPerPlane,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
-        var inputGradient = Tensor(shape: [batch, channels, height, width])
+        guard context.needsInputGradient else { return }
+        inputGradient.prepare(shape: [batch, channels, height, width])
+        let chunk = planeChunk()
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             switches.withUnsafeBufferPointer { switches in
                 inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    for plane in 0..<planes {
-                        for j in 0..<outputsPerPlane {
-                            let output = plane * outputsPerPlane + j
-                            dx[plane * inputsPerPlane + Int(switches[output])] += dy[output]
+                    let (dy, switches, dx) = (dy.baseAddress!, switches.baseAddress!, dx.baseAddress!)
+                    Parallel.forEachChunk(count: planes, minimumChunk: chunk) { planeRange in
+                        for plane in planeRange {
+                            let target = dx + plane &* inputsPerPlane
+                            target.update(repeating: 0, count: inputsPerPlane)
+                            for j in 0..<outputsPerPlane {
+                                let output = plane &* outputsPerPlane &+ j
+                                target[Int(switches[output])] += dy[output]
+                            }
                         }
                     }
                 }
             }
         }
-        return inputGradient
     }
 
     mutating func releaseCaches() {

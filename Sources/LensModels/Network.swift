@@ -9,8 +9,13 @@ import LensTensor
 public struct Network: Sendable {
     public private(set) var architecture: Architecture
     private var layers: [any Layer]
-    /// Shape of the last forward input (the input gradient gets it back).
+    /// The last forward input as given, and reshaped to items (what the first layer read).
     private var lastInputShape: [Int] = []
+    private var lastInput = Tensor.empty
+    /// outputs[i]: layer i's output in the last forward. inputGradients[i]: the gradient at layer
+    /// i's input in the last backward. Both are reused from batch to batch.
+    private var outputs: [Tensor] = []
+    private var inputGradients: [Tensor] = []
 
     /// Weights: He-normal for layers feeding a ReLU, PyTorch's default uniform otherwise (see
     /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
@@ -42,6 +47,8 @@ public struct Network: Sendable {
             }
         }
         self.layers = layers
+        outputs = Array(repeating: .empty, count: layers.count)
+        inputGradients = Array(repeating: .empty, count: layers.count)
     }
 
     /// Whether layer `index`'s output reaches a ReLU through nothing but max pooling or dropout.
@@ -123,22 +130,29 @@ public struct Network: Sendable {
     /// Logits and the outputs of the layers named in `layerNames`.
     public mutating func forward(_ input: Tensor, capturing layerNames: Set<String>,
                                  training: Bool = false) -> (output: Tensor, activations: [String: Tensor]) {
-        var x = reshapedToItems(input)
+        lastInput = reshapedToItems(input)
         lastInputShape = input.shape
-        guard x.shape[0] > 0 else { return (Tensor(shape: [0, architecture.classCount]), [:]) }
+        guard lastInput.shape[0] > 0 else { return (Tensor(shape: [0, architecture.classCount]), [:]) }
+        // A view's output shares its input's storage: dropped first, so that the layer writing
+        // that input finds its buffer unshared and writes in place.
+        for index in layers.indices where layers[index].outputMayAliasInput { outputs[index] = .empty }
         var activations: [String: Tensor] = [:]
         for index in layers.indices {
-            x = layers[index].forward(x, training: training)
-            if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = x }
+            var output = outputs[index]
+            outputs[index] = .empty
+            layers[index].forward(index == 0 ? lastInput : outputs[index - 1], into: &output, training: training)
+            outputs[index] = output
+            if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = output }
         }
-        return (x, activations)
+        return (outputs[layers.count - 1], activations)
     }
 
     /// Logits without touching this network's caches, `batchSize` items at a time.
     public func logits(_ input: Tensor, batchSize: Int = 64) -> Tensor {
         let items = input.shape.first ?? 0
         var scratch = self
-        for index in scratch.layers.indices { scratch.layers[index].releaseCaches() }
+        scratch.releaseBuffers()
+        guard items > max(batchSize, 1) else { return scratch.forward(input) }
         var scalars: [Float] = []
         scalars.reserveCapacity(items * architecture.classCount)
         var start = 0
@@ -148,6 +162,14 @@ public struct Network: Sendable {
             start = end
         }
         return Tensor(shape: [items, architecture.classCount], scalars: scalars)
+    }
+
+    /// Drops every buffer a forward or backward kept (a copy then starts without them).
+    private mutating func releaseBuffers() {
+        for index in layers.indices { layers[index].releaseCaches() }
+        outputs = Array(repeating: .empty, count: layers.count)
+        inputGradients = Array(repeating: .empty, count: layers.count)
+        lastInput = .empty
     }
 
     /// Class probabilities [N, classes] (softmax of `logits`).
@@ -180,13 +202,15 @@ public struct Network: Sendable {
 
     /// Runs backward from the output of layer `layerName` (nil: the network output) down to the
     /// input, with `seed` as the gradient at that output (same shape as that output in the last
-    /// forward). Parameter gradients are added to `gradients` unless `accumulateParameterGradients`
-    /// is false. Returns the gradient at the input (the last forward input's shape) and at the
-    /// outputs of the layers named in `capturingGradientsAt`.
+    /// forward). `parameterGradients` says whether the parameter gradients are added to (as
+    /// PyTorch does), overwritten or left alone. Returns the gradient at the input (the last
+    /// forward input's shape; an empty tensor when `computingInputGradient` is false, as in
+    /// training, where nobody reads it) and at the outputs of the layers named in `capturingGradientsAt`.
     public mutating func backward(from layerName: String? = nil, seed: Tensor,
                                   reluMode: ReLUBackwardMode = .gradient,
                                   capturingGradientsAt names: Set<String> = [],
-                                  accumulateParameterGradients: Bool = true) -> (input: Tensor, layers: [String: Tensor]) {
+                                  parameterGradients: ParameterGradientMode = .accumulate,
+                                  computingInputGradient: Bool = true) -> (input: Tensor, layers: [String: Tensor]) {
         let start: Int
         if let layerName {
             guard let index = architecture.index(ofLayer: layerName) else {
@@ -200,14 +224,20 @@ public struct Network: Sendable {
         precondition(seed.count == expectedShape.reduce(1, *),
                      "seed of shape \(seed.shape) does not match layer \(layers[start].spec.name)'s output \(expectedShape)")
         guard expectedShape[0] > 0 else { return (Tensor(shape: lastInputShape), [:]) }
-        let context = BackwardContext(reluMode: reluMode, accumulateParameterGradients: accumulateParameterGradients)
-        var gradient = seed.reshaped(expectedShape)
+        var context = BackwardContext(reluMode: reluMode, parameterGradients: parameterGradients, needsInputGradient: true)
+        for index in layers.indices where layers[index].outputMayAliasInput { inputGradients[index] = .empty }
         var captured: [String: Tensor] = [:]
+        if names.contains(layers[start].spec.name) { captured[layers[start].spec.name] = seed.reshaped(expectedShape) }
         for index in stride(from: start, through: 0, by: -1) {
-            let name = layers[index].spec.name
-            if names.contains(name) { captured[name] = gradient }
-            gradient = layers[index].backward(gradient, context: context)
+            context.needsInputGradient = index > 0 || computingInputGradient
+            var inputGradient = inputGradients[index]
+            inputGradients[index] = .empty
+            let outputGradient = index == start ? seed.reshaped(expectedShape) : inputGradients[index + 1]
+            layers[index].backward(input: index == 0 ? lastInput : outputs[index - 1], output: outputs[index],
+                                   outputGradient: outputGradient, into: &inputGradient, context: context)
+            inputGradients[index] = inputGradient
+            if index > 0, names.contains(layers[index - 1].spec.name) { captured[layers[index - 1].spec.name] = inputGradient }
         }
-        return (gradient.reshaped(lastInputShape), captured)
+        return (computingInputGradient ? inputGradients[0].reshaped(lastInputShape) : .empty, captured)
     }
 }

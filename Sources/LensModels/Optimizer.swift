@@ -31,6 +31,9 @@ public struct Optimizer: Sendable {
     private var firstMoments: [String: [Float]] = [:]
     private var secondMoments: [String: [Float]] = [:]
 
+    /// Updates are memory-bound: a second thread pays from about this many values per thread.
+    static let minimumValuesPerThread = 1 << 16
+
     public init(kind: OptimizerKind, learningRate: Float) {
         self.kind = kind
         self.learningRate = learningRate
@@ -64,7 +67,8 @@ public struct Optimizer: Sendable {
         parameter.value.scalars.withUnsafeMutableBufferPointer { p in
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 velocity.withUnsafeMutableBufferPointer { v in
-                    var lanes = LaneGroups(count: count)
+                    Parallel.forEachChunk(count: count, minimumChunk: Self.minimumValuesPerThread) { range in
+                    var lanes = LaneGroups(range: range)
                     while let group = lanes.next() {
                         let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
                         if momentum == 0 {
@@ -74,6 +78,7 @@ public struct Optimizer: Sendable {
                             group.store(newVelocity, v)
                             group.store(weight - learningRate * (nesterov ? g + momentum * newVelocity : newVelocity), p)
                         }
+                    }
                     }
                 }
             }
@@ -90,7 +95,8 @@ public struct Optimizer: Sendable {
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
-                        var lanes = LaneGroups(count: count)
+                        Parallel.forEachChunk(count: count, minimumChunk: Self.minimumValuesPerThread) { range in
+                        var lanes = LaneGroups(range: range)
                         while let group = lanes.next() {
                             let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
                             let first = beta1 * group.load(m) + (1 - beta1) * g
@@ -98,6 +104,7 @@ public struct Optimizer: Sendable {
                             group.store(first, m)
                             group.store(second, v)
                             group.store(weight - stepSize * first / (second.squareRoot() * inverseBias2Root + epsilon), p)
+                        }
                         }
                     }
                 }
@@ -137,15 +144,18 @@ private struct LaneGroups {
         }
     }
 
-    let count: Int
-    private var start = 0
+    let end: Int
+    private var start: Int
 
-    init(count: Int) { self.count = count }
+    init(range: Range<Int>) {
+        start = range.lowerBound
+        end = range.upperBound
+    }
 
     @inline(__always)
     mutating func next() -> Group? {
-        guard start < count else { return nil }
+        guard start < end else { return nil }
         defer { start += Vector.scalarCount }
-        return Group(start: start, lanes: min(Vector.scalarCount, count - start))
+        return Group(start: start, lanes: min(Vector.scalarCount, end - start))
     }
 }

@@ -36,6 +36,9 @@ public enum Trainer {
         let count = labels.count
         let batches = (count + options.batchSize - 1) / options.batchSize
         var order = Array(0..<count)
+        var batchImages = Tensor.empty
+        var indices: [Int] = []
+        var targets: [Int] = []
 
         for epoch in 1...options.epochs {
             let started = ContinuousClock.now
@@ -49,13 +52,14 @@ public enum Trainer {
                             learningRate: Double(optimizer.learningRate), seconds: seconds(since: started))
             }
             for batch in 0..<batches {
-                let indices = Array(order[(batch * options.batchSize)..<min((batch + 1) * options.batchSize, count)])
-                var x = images.gather(indices)
-                options.augmentation.apply(to: &x, using: &generator)
-                let targets = indices.map { labels[$0] }
+                indices.removeAll(keepingCapacity: true)
+                indices.append(contentsOf: order[(batch * options.batchSize)..<min((batch + 1) * options.batchSize, count)])
+                targets.removeAll(keepingCapacity: true)
+                for index in indices { targets.append(labels[index]) }
+                images.gather(indices, into: &batchImages)
+                options.augmentation.apply(to: &batchImages, using: &generator)
 
-                network.zeroGradients()
-                let logits = network.forward(x, training: true)
+                let logits = network.forward(batchImages, training: true)
                 let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: targets)
                 guard loss.isFinite else {
                     try? network.load(parameters: lastGood)
@@ -63,7 +67,8 @@ public enum Trainer {
                     throw TrainingError.diverged(epoch: epoch, batch: batch + 1,
                                                  learningRate: optimizer.learningRate, history: history)
                 }
-                _ = network.backward(seed: gradient)
+                // Gradients are overwritten (no zeroing pass) and none is computed for the images.
+                _ = network.backward(seed: gradient, parameterGradients: .replace, computingInputGradient: false)
                 optimizer.step(&network)
 
                 lossSum += Double(loss) * Double(indices.count)

@@ -63,3 +63,16 @@ private final class ThreadLimit: @unchecked Sendable {
         set { lock.withLock { stored = newValue } }
     }
 }
+
+extension Parallel {
+    /// Runs `body` over `0..<count` cut into contiguous chunks of at least `minimumChunk` items,
+    /// one per thread (elementwise loops: ReLU, pooling, optimizer updates). Small counts run inline.
+    public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {
+        let parts = Parallel.parts(forWork: Double(count), minimumPerPart: Double(max(minimumChunk, 1)))
+        guard parts > 1 else {
+            if count > 0 { body(0..<count) }
+            return
+        }
+        run(parts: parts) { part in body((count * part / parts)..<(count * (part + 1) / parts)) }
+    }
+}

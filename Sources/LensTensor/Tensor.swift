@@ -2,7 +2,7 @@
 ///
 /// A value type: copies share storage until one of them is written (copy-on-write through `Array`).
 public struct Tensor: Sendable, Equatable {
-    public private(set) var shape: [Int]
+    public internal(set) var shape: [Int]
     public var scalars: [Float]
 
     public init(shape: [Int], scalars: [Float]) {
@@ -38,19 +38,9 @@ public struct Tensor: Sendable, Equatable {
 
     /// Items at `indices` along the first axis, in that order.
     public func gather(_ indices: [Int]) -> Tensor {
-        let itemSize = shape.dropFirst().reduce(1, *)
-        var out = [Float](repeating: 0, count: indices.count * itemSize)
-        scalars.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                for (row, index) in indices.enumerated() {
-                    precondition(index >= 0 && index < shape[0], "index \(index) out of range 0..<\(shape[0])")
-                    for j in 0..<itemSize { dst[row * itemSize + j] = src[index * itemSize + j] }
-                }
-            }
-        }
-        var newShape = shape
-        newShape[0] = indices.count
-        return Tensor(shape: newShape, scalars: out)
+        var result = Tensor.empty
+        gather(indices, into: &result)
+        return result
     }
 
     /// Stacks tensors of equal shape along a new first axis.

@@ -34,7 +34,7 @@ import Testing
         }
         network.zeroGradients()
         #expect(network.gradients.values.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
-        let inputOnly = network.backward(seed: seed, accumulateParameterGradients: false)
+        let inputOnly = network.backward(seed: seed, parameterGradients: .skip)
         #expect(network.gradients.values.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
         #expect(inputOnly.input.scalars.contains { $0 != 0 })
     }
@@ -43,14 +43,14 @@ import Testing
         var network = try Self.smallCNN()
         let input = randomTensor([3, 1, 8, 10], seed: 6)
         let logits = network.forward(input)
-        let before = network.backward(seed: logits, accumulateParameterGradients: false).input
+        let before = network.backward(seed: logits, parameterGradients: .skip).input
         let other = randomTensor([70, 1, 8, 10], seed: 7)
         let batched = network.logits(other, batchSize: 16)
         #expect(batched.shape == [70, 3])
         var fresh = network
         #expect(mismatch(batched, fresh.forward(other), .forward) == nil)
         #expect(network.logits(input) == logits)
-        #expect(network.backward(seed: logits, accumulateParameterGradients: false).input == before)
+        #expect(network.backward(seed: logits, parameterGradients: .skip).input == before)
         #expect(network.predictions(input) == logits.argmaxRows())
         let probabilities = network.probabilities(input)
         #expect((0..<3).allSatisfy { row in abs((0..<3).reduce(Float(0)) { $0 + probabilities.scalars[row * 3 + $1] } - 1) < 1e-5 })
