@@ -227,11 +227,42 @@ static void sweep_sliver(const lens_sgemm_kernel *kern, long kc, const float *pa
     }
 }
 
+// Products with a side of at most LENS_SKINNY_MAX go to the skinny kernels (no B packing).
+// Returns 0 when the shape is not one of theirs.
+static int sgemm_skinny(const lens_sgemm_kernel *kern, int transA, int transB, long M, long N, long K,
+                        float alpha, const float *A, long lda, const float *B, long ldb,
+                        float beta, float *C, long ldc) {
+    const lens_skinny_kernels *s = kern->skinny;
+    if (!s) return 0;
+    if (transB && !transA && N <= LENS_SKINNY_MAX) {
+        s->dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1);
+        return 1;
+    }
+    if (transB && !transA && M <= LENS_SKINNY_MAX) {   // Cᵀ = B·Aᵀ: the few rows of A play B's part
+        s->dot(N, M, K, alpha, B, ldb, A, lda, beta, C, 1, ldc);
+        return 1;
+    }
+    if (transB && !transA && N < kern->nr && K >= 8 * N) {   // long K, narrow N (~5x the tiles here)
+        s->dot(M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1);
+        return 1;
+    }
+    if (!transB && M <= LENS_SKINNY_MAX) {
+        float *packed = thread_pack_buffer((size_t)(M * K));
+        if (!packed) return 0;
+        for (long p = 0; p < K; p++)
+            for (long i = 0; i < M; i++) packed[p * M + i] = transA ? A[p * lda + i] : A[i * lda + p];
+        s->rows(M, N, K, alpha, packed, B, ldb, beta, C, ldc);
+        return 1;
+    }
+    return 0;
+}
+
 static void sgemm_blocked(const lens_sgemm_kernel *kern, int transA, int transB, long M, long N, long K,
                           float alpha, const float *A, long lda, const float *B, long ldb,
                           float beta, float *C, long ldc) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0 || alpha == 0.0f) { scale_c(M, N, beta, C, ldc); return; }
+    if (sgemm_skinny(kern, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc)) return;
     const long mr = kern->mr, nr = kern->nr;
     const long kc_max = min_l(K, kern->kc);
     const long nc_max = min_l(round_up(N, nr), kern->nc);

@@ -99,7 +99,7 @@ static int has_avx2_fma(void) {
 #endif
 const lens_sgemm_kernel lens_kernel_avx2_fma = {
     .name = "avx2-fma", .mr = 6, .nr = 16, .mc = LENS_AVX2_MC, .kc = LENS_AVX2_KC, .nc = LENS_AVX2_NC,
-    .micro = micro_avx2_6x16, .available = has_avx2_fma,
+    .micro = micro_avx2_6x16, .available = has_avx2_fma, .skinny = &lens_skinny_avx2,
 };
 
 #endif

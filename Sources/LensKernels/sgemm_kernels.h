@@ -7,19 +7,33 @@
 typedef void (*lens_micro_kernel)(long k, const float *a, const float *b, float *c, long ldc,
                                   float alpha, float beta);
 
+/// Kernels for products with a side of at most LENS_SKINNY_MAX (see sgemm_skinny.c).
+#define LENS_SKINNY_MAX 8
+typedef struct {
+    /// C[i*rs + j*cs] = alpha * dot(A row i, B row j) + beta * C[...] for i < M, j < N.
+    void (*dot)(long M, long N, long K, float alpha, const float *A, long lda, const float *B, long ldb,
+                float beta, float *C, long rs, long cs);
+    /// C[M x N] = alpha * packed_a · B + beta * C for M <= 8, packed_a[p*M + i], B K x N row-major.
+    void (*rows)(long M, long N, long K, float alpha, const float *packed_a, const float *B, long ldb,
+                 float beta, float *C, long ldc);
+} lens_skinny_kernels;
+
 typedef struct {
     const char *name;
     int mr, nr;          // register tile
     int mc, kc, nc;      // cache blocks: A block mc x kc (L2), B sliver kc x nr (L1), B panel kc x nc (L3)
     lens_micro_kernel micro;
     int (*available)(void);
+    const lens_skinny_kernels *skinny;   // same instruction set; NULL: the blocked path does all
 } lens_sgemm_kernel;
 
 #define LENS_MAX_MR 16
 #define LENS_MAX_NR 32
 
+extern const lens_skinny_kernels lens_skinny_portable;
 extern const lens_sgemm_kernel lens_kernel_portable;
 #if defined(__x86_64__)
+extern const lens_skinny_kernels lens_skinny_avx2, lens_skinny_avx512;
 extern const lens_sgemm_kernel lens_kernel_avx2_fma;
 extern const lens_sgemm_kernel lens_kernel_avx512;
 extern const lens_sgemm_kernel lens_kernel_avx512_layout_on_avx2;

@@ -45,7 +45,7 @@ LENS_DEFINE_VECTOR_KERNEL(micro_portable_4x8, , lens_v4, 4, 4)
 static int always(void) { return 1; }
 const lens_sgemm_kernel lens_kernel_portable = {
     .name = "portable", .mr = 4, .nr = 8, .mc = 128, .kc = 256, .nc = 4096,
-    .micro = micro_portable_4x8, .available = always,
+    .micro = micro_portable_4x8, .available = always, .skinny = &lens_skinny_portable,
 };
 
 #if defined(__x86_64__)
@@ -54,7 +54,7 @@ LENS_DEFINE_VECTOR_KERNEL(micro_avx512_14x32, __attribute__((target("avx512f")))
 static int has_avx512f(void) { return __builtin_cpu_supports("avx512f"); }
 const lens_sgemm_kernel lens_kernel_avx512 = {
     .name = "avx512", .mr = 14, .nr = 32, .mc = 112, .kc = 256, .nc = 4096,
-    .micro = micro_avx512_14x32, .available = has_avx512f,
+    .micro = micro_avx512_14x32, .available = has_avx512f, .skinny = &lens_skinny_avx512,
 };
 
 // The very same source and 14x32 blocking as the AVX-512 kernel, compiled for AVX2: it lets a
@@ -63,6 +63,6 @@ LENS_DEFINE_VECTOR_KERNEL(micro_avx512_layout_on_avx2, __attribute__((target("av
 static int has_avx2_fma(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 const lens_sgemm_kernel lens_kernel_avx512_layout_on_avx2 = {
     .name = "avx512-layout-on-avx2", .mr = 14, .nr = 32, .mc = 112, .kc = 256, .nc = 4096,
-    .micro = micro_avx512_layout_on_avx2, .available = has_avx2_fma,
+    .micro = micro_avx512_layout_on_avx2, .available = has_avx2_fma, .skinny = &lens_skinny_avx2,
 };
 #endif

@@ -228,8 +228,11 @@ public struct Network: Sendable {
         for index in layers.indices where layers[index].outputMayAliasInput { inputGradients[index] = .empty }
         var captured: [String: Tensor] = [:]
         if names.contains(layers[start].spec.name) { captured[layers[start].spec.name] = seed.reshaped(expectedShape) }
+        // Below the first layer with parameters, only the image gradient would be computed.
+        let firstLearnable = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
         for index in stride(from: start, through: 0, by: -1) {
-            context.needsInputGradient = index > 0 || computingInputGradient
+            context.needsInputGradient = index > firstLearnable || computingInputGradient
+            if !context.needsInputGradient && index < firstLearnable { break }
             var inputGradient = inputGradients[index]
             inputGradients[index] = .empty
             let outputGradient = index == start ? seed.reshaped(expectedShape) : inputGradients[index + 1]

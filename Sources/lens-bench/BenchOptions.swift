@@ -6,6 +6,8 @@ struct BenchOptions {
     var json = false
     var peersFile: String?
     var only: Set<String>?
+    /// `--gemm` shapes to probe instead of the workloads.
+    var gemmShapes: [String] = []
 
     static let usage = """
         usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
@@ -14,6 +16,7 @@ struct BenchOptions {
           --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
                         measured on this machine (default: the reference figures in peers.json)
           --only LIST   workload groups or row ids to run, comma-separated (e.g. G1,W6 or G1-1024-t2)
+          --gemm LIST   instead: GFLOP/s of products MxNxK[:TT] at 1 and 2 threads (e.g. 64x300x4096:NT)
         example: swift run -c release lens-bench --peers peers-results/results.jsonl
         """
 
@@ -29,6 +32,9 @@ struct BenchOptions {
             case "--only":
                 guard let list = rest.popFirst() else { throw .usage("--only needs a list such as G1,W6") }
                 only = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+            case "--gemm":
+                guard let list = rest.popFirst() else { throw .usage("--gemm needs shapes such as 64x300x4096:NT") }
+                gemmShapes += list.split(separator: ",").map(String.init)
             case "--help", "-h": throw .help
             default: throw .usage("unknown argument '\(argument)'")
             }

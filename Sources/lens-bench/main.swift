@@ -14,7 +14,10 @@ do {
     let report = Report(json: options.json)
     report.header(peersMeasuredHere: options.peersFile != nil)
     var load = MachineLoad.startWhenQuiet()
-    for workload in allWorkloads where options.selects(group: workload.group) {
+    let workloads: [any Workload] = options.gemmShapes.isEmpty
+        ? allWorkloads.filter { options.selects(group: $0.group) }
+        : [GemmProbe(shapes: options.gemmShapes)]
+    for workload in workloads {
         workload.run(options: options, peers: peers) { row in
             var row = row
             if row.isTiming { row.othersCPU = load?.othersShare() }

@@ -64,6 +64,8 @@ private struct GemmCase: CustomStringConvertible {
 private let shapes: [(m: Int, n: Int, k: Int)] = [
     (1, 1, 1), (7, 33, 257), (33, 7, 1), (257, 33, 7), (33, 257, 33), (1, 257, 7), (7, 1, 33),
     (15, 17, 300), (150, 40, 520), (29, 4100, 3), (14, 32, 16), (6, 16, 4),
+    // A side of at most 8 (the skinny kernels): logits, their weight gradient, batch-1 inference.
+    (64, 6, 300), (6, 300, 64), (3, 1000, 65), (100, 8, 33), (8, 45, 19), (2, 9, 1), (9, 2, 70),
 ]
 private let scalings: [(alpha: Float, beta: Float)] = [(1, 0), (0.5, -1.5), (-2, 1), (0, 0.25)]
 
