@@ -336,6 +336,11 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
 
 const char *lens_sgemm_kernel_name(void) { return selected_kernel()->name; }
 
+void lens_sgemm_register_tile(int *mr, int *nr) {
+    *mr = selected_kernel()->mr;
+    *nr = selected_kernel()->nr;
+}
+
 int lens_sgemm_kernel_count(void) { return kernel_count; }
 
 const char *lens_sgemm_kernel_name_at(int kernel) {

@@ -45,7 +45,9 @@ struct ConvolutionGeometry: Sendable, Equatable {
                         (out + inside.upperBound).update(repeating: 0, count: outWidth - inside.upperBound)
                         let source = plane + iy * width - padding + kx
                         if stride == 1 {
-                            (out + inside.lowerBound).update(from: source + inside.lowerBound, count: inside.count)
+                            // Runs are a row of the output (14 or 28 floats here): a loop the
+                            // compiler vectorises beats a memmove call per run.
+                            for ox in inside { out[ox] = source[ox] }
                         } else {
                             for ox in inside { out[ox] = source[ox * stride] }
                         }

@@ -86,28 +86,47 @@ struct MaxPool2DLayer: Layer {
         }
     }
 
-    /// The common 2x2, stride 2 case unrolled (same rule: first maximum wins, NaN wins).
+    /// The common 2x2, stride 2 case, eight outputs at a time on SIMD lanes (same rule: first
+    /// maximum wins, NaN wins), the row's tail one by one.
     @inline(__always)
     private static func pool2x2(_ source: UnsafePointer<Float>, width: Int, outHeight: Int, outWidth: Int,
                                 into output: UnsafeMutablePointer<Float>, switches: UnsafeMutablePointer<Int32>) {
-        @inline(__always) func challenge(_ candidate: Int, _ best: inout Int, _ bestValue: inout Float) {
-            // Selects rather than branches: which value wins is unpredictable.
-            let value = source[candidate]
-            let wins = value > bestValue || value != value
-            best = wins ? candidate : best
-            bestValue = wins ? value : bestValue
-        }
+        let laneOffsets = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+        let width32 = Int32(truncatingIfNeeded: width)
         for oy in 0..<outHeight {
             let top = 2 &* oy &* width
-            for ox in 0..<outWidth {
+            var ox = 0
+            // 16 floats from 2·ox stay inside the row: 2·outWidth <= width.
+            while ox &+ 8 <= outWidth {
+                let corner = top &+ 2 &* ox
+                let upper = UnsafeRawPointer(source + corner).loadUnaligned(as: SIMD16<Float>.self)
+                let lower = UnsafeRawPointer(source + (corner &+ width)).loadUnaligned(as: SIMD16<Float>.self)
+                var best = upper.evenHalf
+                var offset = SIMD8<Int32>(repeating: 0)
+                for (candidate, candidateOffset) in [(upper.oddHalf, Int32(1)), (lower.evenHalf, width32), (lower.oddHalf, width32 &+ 1)] {
+                    let wins = (candidate .> best) .| (candidate .!= candidate)
+                    best.replace(with: candidate, where: wins)
+                    offset.replace(with: candidateOffset, where: wins)
+                }
+                UnsafeMutableRawPointer(output + (oy &* outWidth &+ ox)).storeBytes(of: best, as: SIMD8<Float>.self)
+                let index = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: corner)) &+ laneOffsets &+ offset
+                UnsafeMutableRawPointer(switches + (oy &* outWidth &+ ox)).storeBytes(of: index, as: SIMD8<Int32>.self)
+                ox &+= 8
+            }
+            while ox < outWidth {
                 let corner = top &+ 2 &* ox
                 var best = corner
                 var bestValue = source[corner]
-                challenge(corner &+ 1, &best, &bestValue)
-                challenge(corner &+ width, &best, &bestValue)
-                challenge(corner &+ width &+ 1, &best, &bestValue)
+                for candidate in [corner &+ 1, corner &+ width, corner &+ width &+ 1] {
+                    // Selects rather than branches: which value wins is unpredictable.
+                    let value = source[candidate]
+                    let wins = value > bestValue || value != value
+                    best = wins ? candidate : best
+                    bestValue = wins ? value : bestValue
+                }
                 output[oy &* outWidth &+ ox] = bestValue
                 switches[oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
+                ox &+= 1
             }
         }
     }

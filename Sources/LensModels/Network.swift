@@ -16,6 +16,8 @@ public struct Network: Sendable {
     /// i's input in the last backward. Both are reused from batch to batch.
     private var outputs: [Tensor] = []
     private var inputGradients: [Tensor] = []
+    /// Buffers reused by `logits` from one call to the next.
+    private var inferenceScratch = InferenceScratch()
 
     /// Weights: He-normal for layers feeding a ReLU, PyTorch's default uniform otherwise (see
     /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
@@ -150,8 +152,8 @@ public struct Network: Sendable {
     /// Logits without touching this network's caches, `batchSize` items at a time.
     public func logits(_ input: Tensor, batchSize: Int = 64) -> Tensor {
         let items = input.shape.first ?? 0
-        var scratch = self
-        scratch.releaseBuffers()
+        var scratch = scratchForInference()
+        defer { inferenceScratch.keep(scratch) }
         guard items > max(batchSize, 1) else { return scratch.forward(input) }
         var scalars: [Float] = []
         scalars.reserveCapacity(items * architecture.classCount)
@@ -162,6 +164,26 @@ public struct Network: Sendable {
             start = end
         }
         return Tensor(shape: [items, architecture.classCount], scalars: scalars)
+    }
+
+    /// A copy of this network for inference: the buffers of the last `logits` call when there are
+    /// any (with this network's current parameters), else none.
+    private func scratchForInference() -> Network {
+        if var cached = inferenceScratch.take(), cached.architecture == architecture {
+            for index in layers.indices {
+                let current = layers[index].parameters
+                var position = 0
+                cached.layers[index].updateParameters { parameter in
+                    parameter = current[position]   // shares storage: no copy
+                    position += 1
+                }
+            }
+            return cached
+        }
+        var scratch = self
+        scratch.releaseBuffers()
+        scratch.inferenceScratch = .detached
+        return scratch
     }
 
     /// Drops every buffer a forward or backward kept (a copy then starts without them).

@@ -7,7 +7,50 @@ import Testing
 @Suite struct LayerTests {
     @Test(arguments: [(1, 0), (2, 0), (2, 2), (1, 1), (3, 2)])
     func convolutionMatchesTheDirectSum(stride: Int, padding: Int) throws {
-        let (channels, height, width, outChannels, kernel, batch) = (2, 7, 5, 3, 3, 2)
+        try checkConvolution(channels: 2, height: 7, width: 5, outChannels: 3, kernel: 3, batch: 2, stride: stride, padding: padding)
+    }
+
+    /// 32 filters on 14x14 positions: the shape whose forward product runs transposed
+    /// (yᵀ = columnsᵀ·Wᵀ) on both the AVX2 (6x16) and AVX-512 (14x32) register tiles.
+    @Test func convolutionWithTheTransposedProductMatchesTheDirectSum() throws {
+        try checkConvolution(channels: 2, height: 14, width: 14, outChannels: 32, kernel: 3, batch: 3, stride: 1, padding: 1)
+    }
+
+    /// 2x2 pooling on rows long enough for the eight-lane path plus a tail, with ties and NaNs:
+    /// values and routing match the scalar rule (first maximum wins, NaN wins).
+    @Test func maxPoolOnLongRowsMatchesTheScalarRule() throws {
+        let (channels, height, width) = (3, 6, 21)
+        var network = try makeNetwork([channels, height, width], [.maxPool2d(kernel: 2), .flatten(),
+                                                                  .linear(in: channels * 3 * 10, out: 2)])
+        var input = randomTensor([2, channels, height, width], seed: 7)
+        for i in stride(from: 0, to: input.count, by: 5) { input.scalars[i] = 0.25 }   // ties
+        input.scalars[4 * width + 9] = .nan
+        input.scalars[width * height + 2] = .nan
+        let pooled = network.forward(input, capturing: ["pool1"]).activations["pool1"]!
+        let seed = randomTensor(pooled.shape, seed: 8)
+        let gradient = network.backward(from: "pool1", seed: seed).input
+        var expectedGradient = [Float](repeating: 0, count: input.count)
+        for plane in 0..<(2 * channels) {
+            for oy in 0..<3 {
+                for ox in 0..<10 {
+                    let corner = plane * height * width + 2 * oy * width + 2 * ox
+                    var best = corner
+                    for candidate in [corner + 1, corner + width, corner + width + 1] {
+                        let value = input.scalars[candidate]
+                        if value > input.scalars[best] || value.isNaN { best = candidate }
+                    }
+                    let out = (plane * 3 + oy) * 10 + ox
+                    let actual = pooled.scalars[out], expected = input.scalars[best]
+                    #expect(actual == expected || (actual.isNaN && expected.isNaN), "plane \(plane) y \(oy) x \(ox)")
+                    expectedGradient[best] += seed.scalars[out]
+                }
+            }
+        }
+        #expect(gradient.scalars == expectedGradient)
+    }
+
+    private func checkConvolution(channels: Int, height: Int, width: Int, outChannels: Int, kernel: Int,
+                                  batch: Int, stride: Int, padding: Int) throws {
         var network = try makeNetwork([channels, height, width], [
             .conv2d(in: channels, out: outChannels, kernel: kernel, stride: stride, padding: padding),
             .flatten(), .linear(in: outChannels * ((height + 2 * padding - kernel) / stride + 1)

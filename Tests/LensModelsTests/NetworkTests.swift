@@ -56,6 +56,26 @@ import Testing
         #expect((0..<3).allSatisfy { row in abs((0..<3).reduce(Float(0)) { $0 + probabilities.scalars[row * 3 + $1] } - 1) < 1e-5 })
     }
 
+    /// `logits` reuses the buffers of its last call (shared by the network's copies): a copy with
+    /// other weights, or the same network after new weights, must still use its own weights.
+    @Test func reusedInferenceBuffersFollowTheCurrentWeights() throws {
+        var network = try Self.smallCNN()
+        let input = randomTensor([5, 1, 8, 10], seed: 9)
+        let first = network.logits(input)
+        var changed = network
+        try changed.load(parameters: Dictionary(uniqueKeysWithValues: changed.parameters.map {
+            ($0.name, Tensor(shape: $0.tensor.shape, scalars: $0.tensor.scalars.map { $0 * 0.5 + 0.01 }))
+        }))
+        var reference = changed
+        let expected = reference.forward(input)
+        #expect(changed.logits(input) == expected)
+        #expect(network.logits(input) == first)
+        #expect(changed.logits(input) == expected)
+        try network.load(parameters: Dictionary(uniqueKeysWithValues: changed.parameters.map { ($0.name, $0.tensor) }))
+        #expect(network.logits(input) == expected)
+        #expect(first != expected)
+    }
+
     @Test func inputsAreReshapedToItemsAndEmptyBatchesWork() throws {
         var network = try Self.smallCNN()
         let images = randomTensor([2, 1, 8, 10], seed: 8)

@@ -21,6 +21,9 @@ void lens_sgemm_reference(int transA, int transB, int M, int N, int K, float alp
 /// Name of the kernel lens_sgemm dispatches to ("avx512", "avx2-fma", "portable").
 const char *lens_sgemm_kernel_name(void);
 
+/// The register tile (MR rows x NR columns of C) of the kernel lens_sgemm dispatches to.
+void lens_sgemm_register_tile(int *mr, int *nr);
+
 /// Number of compiled kernels (available on this CPU or not), and each one's name.
 int lens_sgemm_kernel_count(void);
 const char *lens_sgemm_kernel_name_at(int kernel);
