@@ -17,6 +17,70 @@ struct ConvolutionGeometry: Sendable, Equatable {
     var positions: Int { outHeight * outWidth }
     var imageSize: Int { channels * height * width }
 
+    /// Floats of the zero-bordered copy of an image that the stride-1 paths work in.
+    var paddedImageSize: Int { channels * (height + 2 * padding) * (width + 2 * padding) }
+
+    /// columns[K, P] from image[C, H, W]. Stride 1 (every layer of the lecture's networks) goes
+    /// through a zero-bordered copy of the image in `padded` (`paddedImageSize` floats), so each
+    /// row of the column matrix is one fixed-length copy with no bounds to work out: 2-3x faster
+    /// than clipping every run against the padding.
+    func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>,
+                padded: UnsafeMutablePointer<Float>) {
+        guard stride == 1 else { return im2col(image, into: columns) }
+        let (outHeight, outWidth, kernel) = (outHeight, outWidth, kernel)
+        let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
+        padded.update(repeating: 0, count: paddedImageSize)
+        for c in 0..<channels {
+            for y in 0..<height {
+                (padded + ((c * paddedHeight + y + padding) * paddedWidth + padding))
+                    .update(from: image + (c * height + y) * width, count: width)
+            }
+        }
+        for c in 0..<channels {
+            let plane = padded + c &* paddedHeight &* paddedWidth
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    let row = columns + ((c &* kernel &+ ky) &* kernel &+ kx) &* outHeight &* outWidth
+                    for oy in 0..<outHeight {
+                        let source = plane + ((oy &+ ky) &* paddedWidth &+ kx), target = row + oy &* outWidth
+                        for ox in 0..<outWidth { target[ox] = source[ox] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// image[C, H, W] = the columns[K, P] summed back to where im2col read them (the gradient at
+    /// the image); stride 1 accumulates in the zero-bordered `padded` and copies the inside out.
+    func col2im(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>,
+                padded: UnsafeMutablePointer<Float>) {
+        guard stride == 1 else {
+            image.update(repeating: 0, count: imageSize)
+            return col2imAdding(columns, into: image)
+        }
+        let (outHeight, outWidth, kernel) = (outHeight, outWidth, kernel)
+        let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
+        padded.update(repeating: 0, count: paddedImageSize)
+        for c in 0..<channels {
+            let plane = padded + c &* paddedHeight &* paddedWidth
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    let row = columns + ((c &* kernel &+ ky) &* kernel &+ kx) &* outHeight &* outWidth
+                    for oy in 0..<outHeight {
+                        let target = plane + ((oy &+ ky) &* paddedWidth &+ kx), source = row + oy &* outWidth
+                        for ox in 0..<outWidth { target[ox] += source[ox] }
+                    }
+                }
+            }
+        }
+        for c in 0..<channels {
+            for y in 0..<height {
+                (image + (c * height + y) * width)
+                    .update(from: padded + ((c * paddedHeight + y + padding) * paddedWidth + padding), count: width)
+            }
+        }
+    }
+
     /// The output columns ox whose input column ox·stride − padding + kx lies inside the image.
     private func insideColumns(kx: Int) -> Range<Int> {
         func ceilDivide(_ a: Int, _ b: Int) -> Int { a <= 0 ? -((-a) / b) : (a + b - 1) / b }
@@ -35,21 +99,20 @@ struct ConvolutionGeometry: Sendable, Equatable {
                     let row = columns + ((c * kernel + ky) * kernel + kx) * outHeight * outWidth
                     let inside = insideColumns(kx: kx)
                     for oy in 0..<outHeight {
-                        let iy = oy * stride - padding + ky
-                        let out = row + oy * outWidth
+                        let iy = oy &* stride &- padding &+ ky
+                        let out = row + oy &* outWidth
+                        // Plain loops, not memset/memmove calls: the runs are 0-2 and 14-28 floats.
                         guard iy >= 0, iy < height, !inside.isEmpty else {
-                            out.update(repeating: 0, count: outWidth)
+                            for ox in 0..<outWidth { out[ox] = 0 }
                             continue
                         }
-                        out.update(repeating: 0, count: inside.lowerBound)
-                        (out + inside.upperBound).update(repeating: 0, count: outWidth - inside.upperBound)
-                        let source = plane + iy * width - padding + kx
+                        for ox in 0..<inside.lowerBound { out[ox] = 0 }
+                        for ox in inside.upperBound..<outWidth { out[ox] = 0 }
+                        let source = plane + (iy &* width &- padding &+ kx)
                         if stride == 1 {
-                            // Runs are a row of the output (14 or 28 floats here): a loop the
-                            // compiler vectorises beats a memmove call per run.
                             for ox in inside { out[ox] = source[ox] }
                         } else {
-                            for ox in inside { out[ox] = source[ox * stride] }
+                            for ox in inside { out[ox] = source[ox &* stride] }
                         }
                     }
                 }

@@ -86,8 +86,8 @@ struct MaxPool2DLayer: Layer {
         }
     }
 
-    /// The common 2x2, stride 2 case, eight outputs at a time on SIMD lanes (same rule: first
-    /// maximum wins, NaN wins), the row's tail one by one.
+    /// The common 2x2, stride 2 case, eight (or four) outputs at a time on SIMD lanes (same rule:
+    /// first maximum wins, NaN wins); rows of fewer than four outputs one by one.
     @inline(__always)
     private static func pool2x2(_ source: UnsafePointer<Float>, width: Int, outHeight: Int, outWidth: Int,
                                 into output: UnsafeMutablePointer<Float>, switches: UnsafeMutablePointer<Int32>) {
@@ -96,34 +96,63 @@ struct MaxPool2DLayer: Layer {
         for oy in 0..<outHeight {
             let top = 2 &* oy &* width
             var ox = 0
-            // 16 floats from 2·ox stay inside the row: 2·outWidth <= width.
-            while ox &+ 8 <= outWidth {
+            // Blocks of eight outputs; a short last block moves back to end at the row's end
+            // (recomputing a few outputs: same values). 16 floats from 2·ox stay inside the row.
+            while outWidth >= 8 && ox < outWidth {
+                ox = min(ox, outWidth &- 8)
                 let corner = top &+ 2 &* ox
                 let upper = UnsafeRawPointer(source + corner).loadUnaligned(as: SIMD16<Float>.self)
                 let lower = UnsafeRawPointer(source + (corner &+ width)).loadUnaligned(as: SIMD16<Float>.self)
                 var best = upper.evenHalf
                 var offset = SIMD8<Int32>(repeating: 0)
-                for (candidate, candidateOffset) in [(upper.oddHalf, Int32(1)), (lower.evenHalf, width32), (lower.oddHalf, width32 &+ 1)] {
+                @inline(__always) func challenge(_ candidate: SIMD8<Float>, _ candidateOffset: Int32) {
                     let wins = (candidate .> best) .| (candidate .!= candidate)
                     best.replace(with: candidate, where: wins)
-                    offset.replace(with: candidateOffset, where: wins)
+                    offset.replace(with: SIMD8(repeating: candidateOffset), where: wins)
                 }
+                challenge(upper.oddHalf, 1)
+                challenge(lower.evenHalf, width32)
+                challenge(lower.oddHalf, width32 &+ 1)
                 UnsafeMutableRawPointer(output + (oy &* outWidth &+ ox)).storeBytes(of: best, as: SIMD8<Float>.self)
                 let index = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: corner)) &+ laneOffsets &+ offset
                 UnsafeMutableRawPointer(switches + (oy &* outWidth &+ ox)).storeBytes(of: index, as: SIMD8<Int32>.self)
                 ox &+= 8
             }
+            // Rows narrower than eight outputs: four at a time the same way.
+            while outWidth >= 4 && outWidth < 8 && ox < outWidth {
+                ox = min(ox, outWidth &- 4)
+                let corner = top &+ 2 &* ox
+                let upper = UnsafeRawPointer(source + corner).loadUnaligned(as: SIMD8<Float>.self)
+                let lower = UnsafeRawPointer(source + (corner &+ width)).loadUnaligned(as: SIMD8<Float>.self)
+                var best = upper.evenHalf
+                var offset = SIMD4<Int32>(repeating: 0)
+                @inline(__always) func challenge(_ candidate: SIMD4<Float>, _ candidateOffset: Int32) {
+                    let wins = (candidate .> best) .| (candidate .!= candidate)
+                    best.replace(with: candidate, where: wins)
+                    offset.replace(with: SIMD4(repeating: candidateOffset), where: wins)
+                }
+                challenge(upper.oddHalf, 1)
+                challenge(lower.evenHalf, width32)
+                challenge(lower.oddHalf, width32 &+ 1)
+                UnsafeMutableRawPointer(output + (oy &* outWidth &+ ox)).storeBytes(of: best, as: SIMD4<Float>.self)
+                let index = SIMD4<Int32>(repeating: Int32(truncatingIfNeeded: corner)) &+ laneOffsets.lowHalf &+ offset
+                UnsafeMutableRawPointer(switches + (oy &* outWidth &+ ox)).storeBytes(of: index, as: SIMD4<Int32>.self)
+                ox &+= 4
+            }
             while ox < outWidth {
                 let corner = top &+ 2 &* ox
                 var best = corner
                 var bestValue = source[corner]
-                for candidate in [corner &+ 1, corner &+ width, corner &+ width &+ 1] {
+                @inline(__always) func challenge(_ candidate: Int) {
                     // Selects rather than branches: which value wins is unpredictable.
                     let value = source[candidate]
                     let wins = value > bestValue || value != value
                     best = wins ? candidate : best
                     bestValue = wins ? value : bestValue
                 }
+                challenge(corner &+ 1)
+                challenge(corner &+ width)
+                challenge(corner &+ width &+ 1)
                 output[oy &* outWidth &+ ox] = bestValue
                 switches[oy &* outWidth &+ ox] = Int32(truncatingIfNeeded: best)
                 ox &+= 1

@@ -16,15 +16,17 @@ import Testing
         try checkConvolution(channels: 2, height: 14, width: 14, outChannels: 32, kernel: 3, batch: 3, stride: 1, padding: 1)
     }
 
-    /// 2x2 pooling on rows long enough for the eight-lane path plus a tail, with ties and NaNs:
-    /// values and routing match the scalar rule (first maximum wins, NaN wins).
-    @Test func maxPoolOnLongRowsMatchesTheScalarRule() throws {
-        let (channels, height, width) = (3, 6, 21)
+    /// 2x2 pooling on rows of 10 outputs (eight lanes, then an overlapping block), 8, 6 (four
+    /// lanes, overlapping) and 3 (one by one), with ties and NaNs: values and routing match the
+    /// scalar rule (first maximum wins, NaN wins).
+    @Test(arguments: [21, 16, 13, 7])
+    func maxPoolMatchesTheScalarRule(width: Int) throws {
+        let (channels, height, outWidth) = (3, 6, width / 2)
         var network = try makeNetwork([channels, height, width], [.maxPool2d(kernel: 2), .flatten(),
-                                                                  .linear(in: channels * 3 * 10, out: 2)])
+                                                                  .linear(in: channels * 3 * outWidth, out: 2)])
         var input = randomTensor([2, channels, height, width], seed: 7)
         for i in stride(from: 0, to: input.count, by: 5) { input.scalars[i] = 0.25 }   // ties
-        input.scalars[4 * width + 9] = .nan
+        input.scalars[4 * width + 5] = .nan
         input.scalars[width * height + 2] = .nan
         let pooled = network.forward(input, capturing: ["pool1"]).activations["pool1"]!
         let seed = randomTensor(pooled.shape, seed: 8)
@@ -32,14 +34,14 @@ import Testing
         var expectedGradient = [Float](repeating: 0, count: input.count)
         for plane in 0..<(2 * channels) {
             for oy in 0..<3 {
-                for ox in 0..<10 {
+                for ox in 0..<outWidth {
                     let corner = plane * height * width + 2 * oy * width + 2 * ox
                     var best = corner
                     for candidate in [corner + 1, corner + width, corner + width + 1] {
                         let value = input.scalars[candidate]
                         if value > input.scalars[best] || value.isNaN { best = candidate }
                     }
-                    let out = (plane * 3 + oy) * 10 + ox
+                    let out = (plane * 3 + oy) * outWidth + ox
                     let actual = pooled.scalars[out], expected = input.scalars[best]
                     #expect(actual == expected || (actual.isNaN && expected.isNaN), "plane \(plane) y \(oy) x \(ox)")
                     expectedGradient[best] += seed.scalars[out]
