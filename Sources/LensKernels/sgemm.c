@@ -117,6 +117,60 @@ static inline __attribute__((always_inline)) void pack_rows_transposed(
         for (long i = 0; i < n; i++) d[p * n + i] = src[i * ld + p];
 }
 
+#if defined(__x86_64__)
+// The same as pack_rows_transposed for n a multiple of 8, by 8x8 transposes on 256-bit vectors
+// (24 shuffles per 64 floats instead of 32): a dense layer's x·Wᵀ transposes all of W into
+// the packed panels on every call, which made it 17% slower than x·W.
+typedef float lens_v8u __attribute__((vector_size(32), aligned(4)));
+__attribute__((target("avx2"))) static void pack_rows_transposed_8x8(
+    long n, const float *src, long ld, long kc, float *d) {
+    // Eight rows at a time, each read front to back: eight streams the prefetcher follows
+    // (walking all n rows at once made 32 and ran from L3 at half the speed).
+    const long kc8 = kc / 8 * 8;
+    for (long i = 0; i < n; i += 8) {
+        for (long p = 0; p < kc8; p += 8) {
+            const float *s = src + i * ld + p;
+            lens_v8u r0 = *(const lens_v8u *)(s), r1 = *(const lens_v8u *)(s + ld);
+            lens_v8u r2 = *(const lens_v8u *)(s + 2 * ld), r3 = *(const lens_v8u *)(s + 3 * ld);
+            lens_v8u r4 = *(const lens_v8u *)(s + 4 * ld), r5 = *(const lens_v8u *)(s + 5 * ld);
+            lens_v8u r6 = *(const lens_v8u *)(s + 6 * ld), r7 = *(const lens_v8u *)(s + 7 * ld);
+            lens_v8u a0 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 4, 12, 5, 13);
+            lens_v8u a1 = __builtin_shufflevector(r0, r1, 2, 10, 3, 11, 6, 14, 7, 15);
+            lens_v8u a2 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 4, 12, 5, 13);
+            lens_v8u a3 = __builtin_shufflevector(r2, r3, 2, 10, 3, 11, 6, 14, 7, 15);
+            lens_v8u a4 = __builtin_shufflevector(r4, r5, 0, 8, 1, 9, 4, 12, 5, 13);
+            lens_v8u a5 = __builtin_shufflevector(r4, r5, 2, 10, 3, 11, 6, 14, 7, 15);
+            lens_v8u a6 = __builtin_shufflevector(r6, r7, 0, 8, 1, 9, 4, 12, 5, 13);
+            lens_v8u a7 = __builtin_shufflevector(r6, r7, 2, 10, 3, 11, 6, 14, 7, 15);
+            lens_v8u b0 = __builtin_shufflevector(a0, a2, 0, 1, 8, 9, 4, 5, 12, 13);
+            lens_v8u b1 = __builtin_shufflevector(a0, a2, 2, 3, 10, 11, 6, 7, 14, 15);
+            lens_v8u b2 = __builtin_shufflevector(a1, a3, 0, 1, 8, 9, 4, 5, 12, 13);
+            lens_v8u b3 = __builtin_shufflevector(a1, a3, 2, 3, 10, 11, 6, 7, 14, 15);
+            lens_v8u b4 = __builtin_shufflevector(a4, a6, 0, 1, 8, 9, 4, 5, 12, 13);
+            lens_v8u b5 = __builtin_shufflevector(a4, a6, 2, 3, 10, 11, 6, 7, 14, 15);
+            lens_v8u b6 = __builtin_shufflevector(a5, a7, 0, 1, 8, 9, 4, 5, 12, 13);
+            lens_v8u b7 = __builtin_shufflevector(a5, a7, 2, 3, 10, 11, 6, 7, 14, 15);
+            float *o = d + p * n + i;
+            *(lens_v8u *)(o) = __builtin_shufflevector(b0, b4, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(lens_v8u *)(o + n) = __builtin_shufflevector(b1, b5, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(lens_v8u *)(o + 2 * n) = __builtin_shufflevector(b2, b6, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(lens_v8u *)(o + 3 * n) = __builtin_shufflevector(b3, b7, 0, 1, 2, 3, 8, 9, 10, 11);
+            *(lens_v8u *)(o + 4 * n) = __builtin_shufflevector(b0, b4, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(lens_v8u *)(o + 5 * n) = __builtin_shufflevector(b1, b5, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(lens_v8u *)(o + 6 * n) = __builtin_shufflevector(b2, b6, 4, 5, 6, 7, 12, 13, 14, 15);
+            *(lens_v8u *)(o + 7 * n) = __builtin_shufflevector(b3, b7, 4, 5, 6, 7, 12, 13, 14, 15);
+        }
+    }
+    for (long p = kc8; p < kc; p++)
+        for (long i = 0; i < n; i++) d[p * n + i] = src[i * ld + p];
+}
+static int cpu_has_avx2(void) {
+    static int known = -1;
+    if (known < 0) known = __builtin_cpu_supports("avx2") ? 1 : 0;
+    return known;
+}
+#endif
+
 // op(A)[i0:i0+mc, p0:p0+kc] -> slivers of MR rows: dst[sliver][p][i], zero-padded rows.
 static inline __attribute__((always_inline)) void pack_a_generic(
     long mr, int transA, const float *A, long lda, long i0, long mc, long p0, long kc, float *dst) {
@@ -166,6 +220,12 @@ static inline __attribute__((always_inline)) void pack_b_generic(
         long cols = min_l(nr, nc - jr);
         float *d = dst + jr * kc;
         if (cols == nr) {
+#if defined(__x86_64__)
+            if (nr % 8 == 0 && cpu_has_avx2()) {
+                pack_rows_transposed_8x8(nr, B + (j0 + jr) * ldb + p0, ldb, kc, d);
+                continue;
+            }
+#endif
             pack_rows_transposed(nr, B + (j0 + jr) * ldb + p0, ldb, kc, d);
             continue;
         }

@@ -67,23 +67,45 @@ public struct Optimizer: Sendable {
         parameter.value.scalars.withUnsafeMutableBufferPointer { p in
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 velocity.withUnsafeMutableBufferPointer { v in
+                    let (p, g, v) = (p.baseAddress!, gradient.baseAddress!, v.baseAddress!)
                     Parallel.forEachChunk(count: count, minimumChunk: Self.minimumValuesPerThread) { range in
-                    var lanes = LaneGroups(range: range)
-                    while let group = lanes.next() {
-                        let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
-                        if momentum == 0 {
-                            group.store(weight - learningRate * g, p)
-                        } else {
-                            let newVelocity = firstStep ? g : momentum * group.load(v) + g
-                            group.store(newVelocity, v)
-                            group.store(weight - learningRate * (nesterov ? g + momentum * newVelocity : newVelocity), p)
-                        }
-                    }
+                        Self.sgdUpdate(p, g, v, range, learningRate: learningRate, momentum: momentum,
+                                       weightDecay: weightDecay, nesterov: nesterov, firstStep: firstStep)
                     }
                 }
             }
         }
         firstMoments[name] = velocity
+    }
+
+    /// One SGD update of `range`, each case its own plain loop (the optimiser vectorises them;
+    /// a per-element switch between the cases cost 3x here).
+    @inline(__always)
+    private static func sgdUpdate(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+                                  _ range: Range<Int>, learningRate: Float, momentum: Float, weightDecay: Float,
+                                  nesterov: Bool, firstStep: Bool) {
+        if momentum == 0 {
+            for i in range { let w = p[i]; p[i] = w - learningRate * (g[i] + weightDecay * w) }
+        } else if firstStep {
+            let nesterovShare: Float = nesterov ? momentum : 0   // PyTorch: g + μ·v with v = g
+            for i in range {
+                let w = p[i], gradient = g[i] + weightDecay * w
+                v[i] = gradient
+                p[i] = w - learningRate * (gradient + nesterovShare * gradient)
+            }
+        } else if nesterov {
+            for i in range {
+                let w = p[i], gradient = g[i] + weightDecay * w, velocity = momentum * v[i] + gradient
+                v[i] = velocity
+                p[i] = w - learningRate * (gradient + momentum * velocity)
+            }
+        } else {
+            for i in range {
+                let w = p[i], velocity = momentum * v[i] + (g[i] + weightDecay * w)
+                v[i] = velocity
+                p[i] = w - learningRate * velocity
+            }
+        }
     }
 
     private mutating func adamStep(name: String, parameter: inout Parameter, beta1: Float, beta2: Float,

@@ -76,7 +76,7 @@ public enum Trainer {
                 seen += indices.count
                 if batch + 1 < batches { progress(record(), batch + 1, batches) }
             }
-            guard network.parameters.allSatisfy({ $0.tensor.scalars.allSatisfy(\.isFinite) }) else {
+            guard network.parameters.allSatisfy({ $0.tensor.allFinite }) else {
                 try? network.load(parameters: lastGood)
                 history.bestEpoch = lastGoodEpoch
                 throw TrainingError.diverged(epoch: epoch, batch: batches, learningRate: optimizer.learningRate, history: history)

@@ -44,3 +44,22 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Whether every scalar is finite (no NaN, no infinity): x·0 is 0 for finite x and NaN
+    /// otherwise, so one vectorised sum answers it (a training loop checks its weights every epoch).
+    public var allFinite: Bool {
+        scalars.withUnsafeBufferPointer { buffer in
+            var lanes = SIMD16<Float>()
+            var i = 0
+            let count = buffer.count
+            while i + 16 <= count {
+                lanes += UnsafeRawPointer(buffer.baseAddress! + i).loadUnaligned(as: SIMD16<Float>.self) * 0
+                i += 16
+            }
+            var rest: Float = 0
+            while i < count { rest += buffer[i] * 0; i += 1 }
+            return (lanes.sum() + rest) == 0
+        }
+    }
+}
