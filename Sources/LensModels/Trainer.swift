@@ -39,6 +39,7 @@ public enum Trainer {
         var batchImages = Tensor.empty
         var indices: [Int] = []
         var targets: [Int] = []
+        var lossGradient = Tensor.empty
 
         for epoch in 1...options.epochs {
             let started = ContinuousClock.now
@@ -60,7 +61,7 @@ public enum Trainer {
                 options.augmentation.apply(to: &batchImages, using: &generator)
 
                 let logits = network.forward(batchImages, training: true)
-                let (loss, gradient) = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: targets)
+                let loss = SoftmaxCrossEntropy.lossAndGradient(logits: logits, targets: targets, into: &lossGradient)
                 guard loss.isFinite else {
                     try? network.load(parameters: lastGood)
                     history.bestEpoch = lastGoodEpoch
@@ -68,11 +69,11 @@ public enum Trainer {
                                                  learningRate: optimizer.learningRate, history: history)
                 }
                 // Gradients are overwritten (no zeroing pass) and none is computed for the images.
-                _ = network.backward(seed: gradient, parameterGradients: .replace, computingInputGradient: false)
+                _ = network.backward(seed: lossGradient, parameterGradients: .replace, computingInputGradient: false)
                 optimizer.step(&network)
 
                 lossSum += Double(loss) * Double(indices.count)
-                correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
+                correct += Self.correctCount(logits, targets)
                 seen += indices.count
                 if batch + 1 < batches { progress(record(), batch + 1, batches) }
             }
@@ -137,6 +138,18 @@ public enum Trainer {
         if let bad = images.scalars.firstIndex(where: { !$0.isFinite }) {
             throw TrainingError.invalidData("\(role) images hold a NaN or infinite value (item \(bad / max(images.count / labels.count, 1)))")
         }
+    }
+
+    /// How many rows of `logits` have their largest value (the first on ties) at the target.
+    private static func correctCount(_ logits: Tensor, _ targets: [Int]) -> Int {
+        let classes = logits.shape[1]
+        var correct = 0
+        for (row, target) in targets.enumerated() {
+            var best = 0
+            for c in 1..<max(classes, 1) where logits.scalars[row * classes + c] > logits.scalars[row * classes + best] { best = c }
+            if best == target { correct += 1 }
+        }
+        return correct
     }
 
     private static func snapshot(_ network: Network) -> [String: Tensor] {

@@ -9,6 +9,7 @@ private struct GemmCase: CustomStringConvertible {
     let lda: Int, ldb: Int, ldc: Int
     let a: [Float], b: [Float], c: [Float]
     static let padding: Float = 12345
+    static let guardCount = 64
 
     init(_ transposeA: Bool, _ transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, beta: Float, seed: UInt64) {
         self.transposeA = transposeA; self.transposeB = transposeB
@@ -23,7 +24,8 @@ private struct GemmCase: CustomStringConvertible {
         // With beta == 0 C must not be read: NaN there would leak into the result.
         var c = beta == 0 ? [Float](repeating: .nan, count: ldc * m) : random(ldc * m)
         for i in 0..<m { for j in n..<ldc { c[i * ldc + j] = Self.padding } }
-        self.c = c
+        // Sentinels past the last row catch a kernel writing beyond C.
+        self.c = c + [Float](repeating: Self.padding, count: Self.guardCount)
     }
 
     var description: String {
@@ -43,6 +45,7 @@ private struct GemmCase: CustomStringConvertible {
     /// Largest difference from the reference, or infinity when C's padding was touched.
     func maxError(_ result: [Float]) -> Float {
         let expected = reference()
+        guard result[(ldc * m)...].allSatisfy({ $0 == Self.padding }) else { return .infinity }
         var worst: Float = 0
         for i in 0..<m {
             for j in 0..<ldc {
