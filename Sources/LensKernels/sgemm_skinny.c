@@ -90,29 +90,21 @@
             const long cols = N - j < 2 * W ? N - j : 2 * W;                                      \
             VEC acc0[LENS_SKINNY_MAX], acc1[LENS_SKINNY_MAX];                                     \
             UNROLL for (int i = 0; i < M; i++) { acc0[i] = (VEC){0}; acc1[i] = (VEC){0}; }        \
-            if (cols == 2 * W) {                                                                  \
-                for (long p = 0; p < K; p++) {                                                    \
-                    VEC b0, b1;                                                                   \
-                    memcpy(&b0, b + p * ldb + j, sizeof b0);                                      \
-                    memcpy(&b1, b + p * ldb + j + W, sizeof b1);                                  \
-                    UNROLL for (int i = 0; i < M; i++) {                                          \
-                        const float ai = packed_a[p * M + i];                                     \
-                        acc0[i] += b0 * ai;                                                       \
-                        acc1[i] += b1 * ai;                                                       \
-                    }                                                                             \
+            for (long p = 0; p < K; p++) {                                                        \
+                const float *row = b + p * ldb + j;                                               \
+                float padded_row[2 * W];   /* the last block: its columns, then zeros */          \
+                if (cols < 2 * W) {                                                               \
+                    memset(padded_row, 0, sizeof padded_row);                                     \
+                    memcpy(padded_row, row, (size_t)cols * sizeof(float));                        \
+                    row = padded_row;                                                             \
                 }                                                                                 \
-            } else {                                                                              \
-                for (long p = 0; p < K; p++) {                                                    \
-                    float row[2 * W] = {0};                                                       \
-                    memcpy(row, b + p * ldb + j, (size_t)cols * sizeof(float));                   \
-                    VEC b0, b1;                                                                   \
-                    memcpy(&b0, row, sizeof b0);                                                  \
-                    memcpy(&b1, row + W, sizeof b1);                                              \
-                    UNROLL for (int i = 0; i < M; i++) {                                          \
-                        const float ai = packed_a[p * M + i];                                     \
-                        acc0[i] += b0 * ai;                                                       \
-                        acc1[i] += b1 * ai;                                                       \
-                    }                                                                             \
+                VEC b0, b1;                                                                       \
+                memcpy(&b0, row, sizeof b0);                                                      \
+                memcpy(&b1, row + W, sizeof b1);                                                  \
+                UNROLL for (int i = 0; i < M; i++) {                                              \
+                    const float ai = packed_a[p * M + i];                                         \
+                    acc0[i] += b0 * ai;                                                           \
+                    acc1[i] += b1 * ai;                                                           \
                 }                                                                                 \
             }                                                                                     \
             UNROLL for (int i = 0; i < M; i++) {                                                  \

@@ -27,26 +27,11 @@ struct ConvolutionGeometry: Sendable, Equatable {
     func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>,
                 padded: UnsafeMutablePointer<Float>) {
         guard stride == 1 else { return im2col(image, into: columns) }
-        let (outHeight, outWidth, kernel) = (outHeight, outWidth, kernel)
-        let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
+        let outWidth = outWidth
         padded.update(repeating: 0, count: paddedImageSize)
-        for c in 0..<channels {
-            for y in 0..<height {
-                (padded + ((c * paddedHeight + y + padding) * paddedWidth + padding))
-                    .update(from: image + (c * height + y) * width, count: width)
-            }
-        }
-        for c in 0..<channels {
-            let plane = padded + c &* paddedHeight &* paddedWidth
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    let row = columns + ((c &* kernel &+ ky) &* kernel &+ kx) &* outHeight &* outWidth
-                    for oy in 0..<outHeight {
-                        let source = plane + ((oy &+ ky) &* paddedWidth &+ kx), target = row + oy &* outWidth
-                        for ox in 0..<outWidth { target[ox] = source[ox] }
-                    }
-                }
-            }
+        forEachImageRow(padded: padded) { paddedRow, imageRow in paddedRow.update(from: image + imageRow, count: width) }
+        forEachColumnRun(padded: padded, columns: columns) { paddedRun, columnRun in
+            for ox in 0..<outWidth { columnRun[ox] = paddedRun[ox] }
         }
     }
 
@@ -58,25 +43,39 @@ struct ConvolutionGeometry: Sendable, Equatable {
             image.update(repeating: 0, count: imageSize)
             return col2imAdding(columns, into: image)
         }
+        let outWidth = outWidth
+        padded.update(repeating: 0, count: paddedImageSize)
+        forEachColumnRun(padded: padded, columns: UnsafeMutablePointer(mutating: columns)) { paddedRun, columnRun in
+            for ox in 0..<outWidth { paddedRun[ox] += columnRun[ox] }
+        }
+        forEachImageRow(padded: padded) { paddedRow, imageRow in (image + imageRow).update(from: paddedRow, count: width) }
+    }
+
+    /// Calls `body` with each run of `outWidth` values of the column matrix, in order (c, ky, kx, oy),
+    /// and the run of the zero-bordered image it copies (im2col) or adds back into (col2im).
+    @inline(__always)
+    private func forEachColumnRun(padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
+                                  _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         let (outHeight, outWidth, kernel) = (outHeight, outWidth, kernel)
         let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
-        padded.update(repeating: 0, count: paddedImageSize)
         for c in 0..<channels {
             let plane = padded + c &* paddedHeight &* paddedWidth
             for ky in 0..<kernel {
                 for kx in 0..<kernel {
                     let row = columns + ((c &* kernel &+ ky) &* kernel &+ kx) &* outHeight &* outWidth
-                    for oy in 0..<outHeight {
-                        let target = plane + ((oy &+ ky) &* paddedWidth &+ kx), source = row + oy &* outWidth
-                        for ox in 0..<outWidth { target[ox] += source[ox] }
-                    }
+                    for oy in 0..<outHeight { body(plane + ((oy &+ ky) &* paddedWidth &+ kx), row + oy &* outWidth) }
                 }
             }
         }
+    }
+
+    /// Calls `body` with each image row's place in the zero-bordered copy and its offset in the image.
+    @inline(__always)
+    private func forEachImageRow(padded: UnsafeMutablePointer<Float>, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
+        let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
         for c in 0..<channels {
             for y in 0..<height {
-                (image + (c * height + y) * width)
-                    .update(from: padded + ((c * paddedHeight + y + padding) * paddedWidth + padding), count: width)
+                body(padded + ((c * paddedHeight + y + padding) * paddedWidth + padding), (c * height + y) * width)
             }
         }
     }
