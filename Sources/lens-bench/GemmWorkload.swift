@@ -29,7 +29,8 @@ struct GemmWorkload: Workload {
                 let gflops = 2.0 * Double(m) * Double(n) * Double(k) / seconds / 1e9
                 report(BenchRow(id: id, unit: "GFLOP/s", ours: gflops, higherIsBetter: true,
                                 peer: peers.figure(workload: "G1", peer: "numpy",
-                                                   metric: PeerFigures.gemmMetric(m: m, k: k, n: n, threads: threads))))
+                                                   metric: PeerFigures.gemmMetric(m: m, k: k, n: n, threads: threads),
+                                                   higherIsBetter: true)))
             }
         }
     }

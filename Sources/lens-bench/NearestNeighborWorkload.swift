@@ -17,7 +17,7 @@ struct NearestNeighborWorkload: Workload {
             Measure.time { _ = BlockedNearestNeighbors.search(queries: queries, references: references, k: 1, metric: .euclidean) }
         })
         report(BenchRow(id: "W6", unit: "s", ours: seconds, higherIsBetter: false,
-                        peer: peers.figure(workload: "W6", peer: "faiss", metric: PeerFigures.nearestNeighborMetrics["faiss"]!),
+                        peer: peers.figure(workload: "W6", peer: "faiss", metric: PeerFigures.nearestNeighborMetrics["faiss"]!, higherIsBetter: false),
                         note: options.quick ? "1 sample (--quick)" : "median of \(samples)"))
     }
 }

@@ -12,11 +12,13 @@ struct PeerFigures {
     }
 
     /// The figure of `peer` (a prefix: "numpy" matches "numpy-env-as-is") for `metric`, preferring
-    /// one measured on this machine.
-    func figure(workload: String, peer: String, metric: String) -> PeerFigure? {
+    /// one measured on this machine. When several builds of the peer were measured (numpy with the
+    /// kernel OpenBLAS picked and with OPENBLAS_CORETYPE=SkylakeX), the best of them is the bar.
+    func figure(workload: String, peer: String, metric: String, higherIsBetter: Bool) -> PeerFigure? {
         for (table, here) in [(measured, true), (reference, false)] {
-            if let match = table.first(where: { $0.key.workload == workload && $0.key.metric == metric && $0.key.peer.hasPrefix(peer) }) {
-                return PeerFigure(value: match.value, name: peer, measuredHere: here)
+            let values = table.filter { $0.key.workload == workload && $0.key.metric == metric && $0.key.peer.hasPrefix(peer) }.values
+            if let best = higherIsBetter ? values.max() : values.min() {
+                return PeerFigure(value: best, name: peer, measuredHere: here)
             }
         }
         return nil

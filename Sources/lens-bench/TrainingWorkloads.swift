@@ -62,7 +62,7 @@ struct DenseTrainingWorkload: Workload {
             return Measure.time { _ = trainEpochs(&net, data, epochs: 100, batchSize: 64) }
         })
         report(BenchRow(id: "W1", unit: "s", ours: seconds, higherIsBetter: false,
-                        peer: peers.figure(workload: "W1", peer: "torch", metric: PeerFigures.metric("W1", "torch")),
+                        peer: peers.figure(workload: "W1", peer: "torch", metric: PeerFigures.metric("W1", "torch"), higherIsBetter: false),
                         note: "100 epochs, median of \(runs)"))
     }
 
@@ -77,7 +77,7 @@ struct DenseTrainingWorkload: Workload {
         let epochs = options.quick ? 10 : 50
         let seconds = Measure.median(trainEpochs(&net, data, epochs: epochs, batchSize: 64))
         report(BenchRow(id: "W2", unit: "s/epoch", ours: seconds, higherIsBetter: false,
-                        peer: peers.figure(workload: "W2", peer: "torch", metric: PeerFigures.metric("W2", "torch")),
+                        peer: peers.figure(workload: "W2", peer: "torch", metric: PeerFigures.metric("W2", "torch"), higherIsBetter: false),
                         note: "median of \(epochs) epochs"))
     }
 
@@ -92,7 +92,7 @@ struct DenseTrainingWorkload: Workload {
         let epochs = options.quick ? 1 : 5
         let seconds = Measure.median(trainEpochs(&net, data, epochs: epochs, batchSize: 128))
         report(BenchRow(id: "W3-train", unit: "img/s", ours: 60000 / seconds, higherIsBetter: true,
-                        peer: peers.figure(workload: "W3", peer: "torch", metric: PeerFigures.metric("W3", "torch")),
+                        peer: peers.figure(workload: "W3", peer: "torch", metric: PeerFigures.metric("W3", "torch"), higherIsBetter: true),
                         note: String(format: "%.3g s/epoch, median of %d epochs", seconds, epochs)))
     }
 }
@@ -128,7 +128,7 @@ struct ConvolutionWorkload: Workload {
         if options.selects(group: group, id: "\(group)-train") {
             let seconds = trainingSeconds(quick: options.quick)
             report(BenchRow(id: "\(group)-train", unit: "img/s", ours: Double(20 * batchSize) / seconds, higherIsBetter: true,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "train bs\(batchSize) (20 batches)")))
+                            peer: peers.figure(workload: group, peer: "torch", metric: "train bs\(batchSize) (20 batches)", higherIsBetter: true)))
         }
         let net = makeNetwork()
         if options.selects(group: group, id: "\(group)-infer-bs256") {
@@ -137,7 +137,7 @@ struct ConvolutionWorkload: Workload {
                 _ = net.logits(batch, batchSize: 256)
             }
             report(BenchRow(id: "\(group)-infer-bs256", unit: "img/s", ours: 256 / seconds, higherIsBetter: true,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs256")))
+                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs256", higherIsBetter: true)))
         }
         if options.selects(group: group, id: "\(group)-latency-bs1") {
             let one = SyntheticData(count: 1, itemShape: [1, side, side], classes: classes, seed: 23).images
@@ -145,11 +145,11 @@ struct ConvolutionWorkload: Workload {
                 _ = net.logits(one, batchSize: 1)
             }
             report(BenchRow(id: "\(group)-latency-bs1", unit: "ms", ours: seconds * 1e3, higherIsBetter: false,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs1 latency")))
+                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs1 latency", higherIsBetter: false)))
         }
         if group == "W4", options.selects(group: group, id: "W4-rss") {
             var row = BenchRow(id: "W4-rss", unit: "MiB", ours: TrainingMemory.peakMiBOfChildProcess(), higherIsBetter: false,
-                               peer: peers.figure(workload: "W4", peer: "torch", metric: PeerFigures.trainingRSSMetric),
+                               peer: peers.figure(workload: "W4", peer: "torch", metric: PeerFigures.trainingRSSMetric, higherIsBetter: false),
                                note: "peak RSS of a process that only trains W4")
             row.isTiming = false
             report(row)
