@@ -11,12 +11,8 @@ struct ModelReplacementTests {
         let data = try scratch.writePatternDataset()
         try scratch.makeFolder("models")
         let out = scratch.path("models/model.safetensors")
-        // Bound to a name, not `train().0`: that form crashed (swift_release of a bad pointer) in
-        // some -Onone builds with Swift 6.3.1, before and after unrelated changes, and never under ASan.
         func train(_ arguments: [String]) throws -> ModelFile {
-            let command = try parse(TrainCommand.self, ["train", "--data", data, "--out", out] + arguments)
-            let (modelFile, _) = try command.train()
-            return modelFile
+            try parse(TrainCommand.self, ["train", "--data", data, "--out", out] + arguments).train().0
         }
 
         _ = try train(["--model", "knn", "--metric", "euclidean"])
