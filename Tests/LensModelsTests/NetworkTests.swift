@@ -56,6 +56,19 @@ import Testing
         #expect((0..<3).allSatisfy { row in abs((0..<3).reduce(Float(0)) { $0 + probabilities.scalars[row * 3 + $1] } - 1) < 1e-5 })
     }
 
+    /// 16 filters on 64x64 are 256 KB per image: `logits` runs the convolutions eight images at a
+    /// time and the dense layers on the whole batch; the result is the plain forward's, exactly.
+    @Test func inferenceInCacheSizedChunksMatchesTheWholeBatch() throws {
+        var network = Network(architecture: try Architecture.parse("conv3x3x16,pool,fc5", inputShape: [1, 64, 64], classes: 3), seed: 6)
+        let input = randomTensor([21, 1, 64, 64], seed: 10)
+        let expected = network.forward(input)
+        #expect(network.logits(input, batchSize: 21) == expected)
+        #expect(network.logits(input, batchSize: 21) == expected)   // the kept buffers, again
+        let batched = network.logits(input, batchSize: 10)
+        #expect(batched.shape == [21, 3])
+        #expect(mismatch(batched, expected, .forward) == nil)
+    }
+
     /// `logits` reuses the buffers of its last call (shared by the network's copies): a copy with
     /// other weights, or the same network after new weights, must still use its own weights.
     @Test func reusedInferenceBuffersFollowTheCurrentWeights() throws {
