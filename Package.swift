@@ -42,5 +42,6 @@ let package = Package(
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
     ]
 )

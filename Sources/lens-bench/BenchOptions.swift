@@ -34,7 +34,12 @@ struct BenchOptions {
                 only = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
             case "--gemm":
                 guard let list = rest.popFirst() else { throw .usage("--gemm needs shapes such as 64x300x4096:NT") }
-                gemmShapes += list.split(separator: ",").map(String.init)
+                for shape in list.split(separator: ",").map(String.init) {
+                    guard GemmProbe.Shape(shape) != nil else {
+                        throw .usage("--gemm: '\(shape)' is not MxNxK or MxNxK:TT (positive sizes; T or N for each operand)")
+                    }
+                    gemmShapes.append(shape)
+                }
             case "--help", "-h": throw .help
             default: throw .usage("unknown argument '\(argument)'")
             }

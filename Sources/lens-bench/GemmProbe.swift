@@ -7,20 +7,30 @@ struct GemmProbe: Workload {
     let group = "PROBE"
     let shapes: [String]
 
+    /// A parsed `MxNxK[:TT]`.
+    struct Shape {
+        let m: Int, n: Int, k: Int
+        let transposeA: Bool, transposeB: Bool
+
+        init?(_ text: String) {
+            let parts = text.uppercased().split(separator: ":", omittingEmptySubsequences: false)
+            let sizes = parts[0].split(separator: "X", omittingEmptySubsequences: false).map { Int($0) }
+            let flags = parts.count > 1 ? Array(parts[1]) : ["N", "N"]
+            guard parts.count <= 2, sizes.count == 3, let m = sizes[0], let n = sizes[1], let k = sizes[2],
+                  [m, n, k].allSatisfy({ $0 > 0 && $0 <= 1 << 16 }), m * n <= 1 << 28, m * k <= 1 << 28, k * n <= 1 << 28,
+                  flags.count == 2, flags.allSatisfy({ $0 == "N" || $0 == "T" }) else { return nil }
+            (self.m, self.n, self.k) = (m, n, k)
+            (transposeA, transposeB) = (flags[0] == "T", flags[1] == "T")
+        }
+    }
+
     func run(options: BenchOptions, peers: PeerFigures, report: (BenchRow) -> Void) {
         let effort = Effort(quick: options.quick)
         let savedThreads = Parallel.maximumThreads
         defer { Parallel.maximumThreads = savedThreads }
-        for shape in shapes {
-            let parts = shape.uppercased().split(separator: ":")
-            let sizes = parts[0].split(separator: "X").compactMap { Int($0) }
-            let flags = parts.count > 1 ? Array(parts[1]) : ["N", "N"]
-            guard sizes.count == 3, sizes.allSatisfy({ $0 > 0 }), flags.count == 2 else {
-                print("lens-bench: --gemm wants MxNxK or MxNxK:NT, got '\(shape)'")
-                continue
-            }
-            let (m, n, k) = (sizes[0], sizes[1], sizes[2])
-            let (ta, tb) = (flags[0] == "T", flags[1] == "T")
+        for text in shapes {
+            guard let shape = Shape(text) else { continue }   // BenchOptions refused it already
+            let (m, n, k, ta, tb) = (shape.m, shape.n, shape.k, shape.transposeA, shape.transposeB)
             var rng = SeededGenerator(seed: 1)
             let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) }
             let b = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &rng) }
