@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib"],
                 resources: [.copy("Resources/orl-faces")]),
-        .target(name: "LensModels", dependencies: ["LensTensor", "LensData"]),
+        .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         .target(name: "LensExplain", dependencies: ["LensModels"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
         .target(name: "LensCLI", dependencies: [

@@ -13,6 +13,7 @@ static const lens_sgemm_kernel *const kernels[] = {
     &lens_kernel_avx2_fma,
     &lens_kernel_avx512,
     &lens_kernel_avx512_layout_on_avx2,
+    &lens_kernel_avx512_14x32,
 #endif
 };
 enum { kernel_count = sizeof kernels / sizeof kernels[0] };
@@ -243,6 +244,7 @@ static void pack_a(long mr, int transA, const float *A, long lda, long i0, long 
     switch (mr) {
     case 4: pack_a_generic(4, transA, A, lda, i0, mc, p0, kc, dst); break;
     case 6: pack_a_generic(6, transA, A, lda, i0, mc, p0, kc, dst); break;
+    case 8: pack_a_generic(8, transA, A, lda, i0, mc, p0, kc, dst); break;
     case 14: pack_a_generic(14, transA, A, lda, i0, mc, p0, kc, dst); break;
     default: pack_a_generic(mr, transA, A, lda, i0, mc, p0, kc, dst); break;
     }
@@ -395,11 +397,6 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
 }
 
 const char *lens_sgemm_kernel_name(void) { return selected_kernel()->name; }
-
-void lens_sgemm_register_tile(int *mr, int *nr) {
-    *mr = selected_kernel()->mr;
-    *nr = selected_kernel()->nr;
-}
 
 int lens_sgemm_kernel_count(void) { return kernel_count; }
 

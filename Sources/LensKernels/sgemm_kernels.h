@@ -36,6 +36,7 @@ extern const lens_sgemm_kernel lens_kernel_portable;
 extern const lens_skinny_kernels lens_skinny_avx2, lens_skinny_avx512;
 extern const lens_sgemm_kernel lens_kernel_avx2_fma;
 extern const lens_sgemm_kernel lens_kernel_avx512;
+extern const lens_sgemm_kernel lens_kernel_avx512_14x32;
 extern const lens_sgemm_kernel lens_kernel_avx512_layout_on_avx2;
 #endif
 

@@ -15,8 +15,8 @@ struct Conv2DLayer: Layer {
     let geometry: ConvolutionGeometry
     private var weight: Parameter
     private var bias: Parameter
-    /// Per part: one image's columns [K, P], its column gradient [K, P], the output staging
-    /// [P, out] of the transposed product, the part's dWᵀ [K, out] and db [out].
+    /// Per part: one image's columns [K, P], its column gradient [K, P], the part's dWᵀ [K, out]
+    /// and db [out], and the zero-bordered copy of one image that stride-1 im2col works in.
     private var scratch: [Float] = []
 
     init(spec: LayerSpec, inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, padding: Int,
@@ -46,21 +46,8 @@ struct Conv2DLayer: Layer {
     }
 
     private var columnsSize: Int { geometry.rows * geometry.positions }
-    private var stagingSize: Int { geometry.positions * outChannels }
     private var partScratchSize: Int {
-        2 * columnsSize + stagingSize + outChannels * geometry.rows + outChannels + geometry.paddedImageSize
-    }
-
-    /// Whether the forward product runs transposed, yᵀ[P, out] = columnsᵀ · Wᵀ, rather than
-    /// y[out, P] = W · columns: whichever fills the kernel's register tiles better (out = 32 or 64
-    /// against 14-row tiles wastes a tenth to a quarter of them; P = 196 or 784 fills them exactly).
-    /// Measured on the W4 layers: 152 vs 137 and 209 vs 171 GFLOP/s on one core.
-    private var forwardIsTransposed: Bool {
-        let tile = MatrixMultiply.registerTile
-        func fill(_ extent: Int, _ step: Int) -> Double { Double(extent) / Double((extent + step - 1) / step * step) }
-        let direct = fill(outChannels, tile.rows) * fill(geometry.positions, tile.columns)
-        let transposed = fill(geometry.positions, tile.rows) * fill(outChannels, tile.columns)
-        return transposed > 1.1 * direct
+        2 * columnsSize + outChannels * geometry.rows + outChannels + geometry.paddedImageSize
     }
 
     /// Grows the scratch to `parts` parts (never shrinks: the next full batch needs it again).
@@ -75,7 +62,7 @@ struct Conv2DLayer: Layer {
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
-        let partSize = partScratchSize, columnsSize = columnsSize, transposed = forwardIsTransposed
+        let partSize = partScratchSize
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let ranges = imageRanges(batch)
         reserveScratch(parts: ranges.count)
@@ -87,27 +74,15 @@ struct Conv2DLayer: Layer {
                             let (x, scratch, y, w, b) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, w.baseAddress!, b.baseAddress!)
                             Parallel.run(parts: ranges.count) { part in
                                 let columns = scratch + part * partSize
-                                let staging = columns + 2 * columnsSize
                                 let padded = columns + partSize - geometry.paddedImageSize
                                 for n in ranges[part] {
                                     let out = y + n * outChannels * positions
                                     geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
-                                    if transposed {
-                                        // yᵀ[P, out] = columns[K, P]ᵀ · W[out, K]ᵀ, then y[o, p] = yᵀ[p, o] + b[o]
-                                        MatrixMultiply.gemm(transposeA: true, transposeB: true, m: positions, n: outChannels, k: rows,
-                                                            a: columns, lda: positions, b: w, ldb: rows,
-                                                            c: staging, ldc: outChannels)
-                                        for o in 0..<outChannels {
-                                            let row = out + o &* positions, bo = b[o]
-                                            for p in 0..<positions { row[p] = staging[p &* outChannels &+ o] + bo }
-                                        }
-                                    } else {
-                                        for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
-                                        // y_n[out, P] += W[out, K] · columns_n[K, P]
-                                        MatrixMultiply.gemm(m: outChannels, n: positions, k: rows,
-                                                            a: w, lda: rows, b: columns, ldb: positions,
-                                                            beta: 1, c: out, ldc: positions)
-                                    }
+                                    for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
+                                    // y_n[out, P] += W[out, K] · columns_n[K, P]
+                                    MatrixMultiply.gemm(m: outChannels, n: positions, k: rows,
+                                                        a: w, lda: rows, b: columns, ldb: positions,
+                                                        beta: 1, c: out, ldc: positions)
                                 }
                             }
                         }
@@ -128,7 +103,7 @@ struct Conv2DLayer: Layer {
         guard needsInput || needsParameters else { return }
         if needsInput { inputGradient.prepare(shape: input.shape) }
         let ranges = imageRanges(batch)
-        let partSize = partScratchSize, columnsSize = columnsSize, stagingSize = stagingSize
+        let partSize = partScratchSize, columnsSize = columnsSize
         reserveScratch(parts: ranges.count)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             input.scalars.withUnsafeBufferPointer { x in
@@ -140,7 +115,7 @@ struct Conv2DLayer: Layer {
                             Parallel.run(parts: ranges.count) { part in
                                 let columns = scratch + part * partSize
                                 let dcolumns = columns + columnsSize
-                                let dwT = dcolumns + columnsSize + stagingSize, db = dwT + outChannels * rows
+                                let dwT = dcolumns + columnsSize, db = dwT + outChannels * rows
                                 let padded = columns + partSize - geometry.paddedImageSize
                                 if needsParameters { dwT.update(repeating: 0, count: outChannels * rows + outChannels) }
                                 for n in ranges[part] {
@@ -179,7 +154,7 @@ struct Conv2DLayer: Layer {
     /// weight.gradient and bias.gradient (+)= every part's sums (in part order, so a given core
     /// count always gives the same result); the parts hold dWᵀ.
     private mutating func addPartGradients(parts: Int, replacing: Bool) {
-        let partSize = partScratchSize, offset = 2 * columnsSize + stagingSize
+        let partSize = partScratchSize, offset = 2 * columnsSize
         let rows = geometry.rows, outChannels = outChannels
         scratch.withUnsafeBufferPointer { scratch in
             weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in

@@ -1,3 +1,5 @@
+import LensKernels
+
 /// The geometry of a square-kernel convolution over one [C, H, W] image, and the two
 /// rearrangements that turn it into a matrix product (Caffe's im2col / col2im).
 ///
@@ -22,17 +24,15 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// columns[K, P] from image[C, H, W]. Stride 1 (every layer of the lecture's networks) goes
     /// through a zero-bordered copy of the image in `padded` (`paddedImageSize` floats), so each
-    /// row of the column matrix is one fixed-length copy with no bounds to work out: 2-3x faster
-    /// than clipping every run against the padding.
+    /// run of the column matrix is one fixed-length copy with no bounds to work out, done by a
+    /// SIMD kernel in LensKernels (masked AVX-512 moves where the CPU has them).
     func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>,
                 padded: UnsafeMutablePointer<Float>) {
         guard stride == 1 else { return im2col(image, into: columns) }
-        let outWidth = outWidth
         padded.update(repeating: 0, count: paddedImageSize)
         forEachImageRow(padded: padded) { paddedRow, imageRow in paddedRow.update(from: image + imageRow, count: width) }
-        forEachColumnRun(padded: padded, columns: columns) { paddedRun, columnRun in
-            for ox in 0..<outWidth { columnRun[ox] = paddedRun[ox] }
-        }
+        lens_im2col_padded(padded, Int32(channels), Int32(height + 2 * padding), Int32(width + 2 * padding),
+                           Int32(kernel), Int32(outHeight), Int32(outWidth), columns)
     }
 
     /// image[C, H, W] = the columns[K, P] summed back to where im2col read them (the gradient at
@@ -43,30 +43,10 @@ struct ConvolutionGeometry: Sendable, Equatable {
             image.update(repeating: 0, count: imageSize)
             return col2imAdding(columns, into: image)
         }
-        let outWidth = outWidth
         padded.update(repeating: 0, count: paddedImageSize)
-        forEachColumnRun(padded: padded, columns: UnsafeMutablePointer(mutating: columns)) { paddedRun, columnRun in
-            for ox in 0..<outWidth { paddedRun[ox] += columnRun[ox] }
-        }
+        lens_col2im_padded(columns, Int32(channels), Int32(height + 2 * padding), Int32(width + 2 * padding),
+                           Int32(kernel), Int32(outHeight), Int32(outWidth), padded)
         forEachImageRow(padded: padded) { paddedRow, imageRow in (image + imageRow).update(from: paddedRow, count: width) }
-    }
-
-    /// Calls `body` with each run of `outWidth` values of the column matrix, in order (c, ky, kx, oy),
-    /// and the run of the zero-bordered image it copies (im2col) or adds back into (col2im).
-    @inline(__always)
-    private func forEachColumnRun(padded: UnsafeMutablePointer<Float>, columns: UnsafeMutablePointer<Float>,
-                                  _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
-        let (outHeight, outWidth, kernel) = (outHeight, outWidth, kernel)
-        let (paddedHeight, paddedWidth) = (height + 2 * padding, width + 2 * padding)
-        for c in 0..<channels {
-            let plane = padded + c &* paddedHeight &* paddedWidth
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    let row = columns + ((c &* kernel &+ ky) &* kernel &+ kx) &* outHeight &* outWidth
-                    for oy in 0..<outHeight { body(plane + ((oy &+ ky) &* paddedWidth &+ kx), row + oy &* outWidth) }
-                }
-            }
-        }
     }
 
     /// Calls `body` with each image row's place in the zero-bordered copy and its offset in the image.

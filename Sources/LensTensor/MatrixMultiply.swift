@@ -92,14 +92,6 @@ public enum MatrixMultiply {
     /// The kernel `gemm` runs on this CPU ("avx512", "avx2-fma" or "portable").
     public static var kernelName: String { String(cString: lens_sgemm_kernel_name()) }
 
-    /// The register tile of that kernel: `rows` x `columns` of C per micro-kernel call (a product's
-    /// extents that are not multiples of these waste part of the tiles at the edges).
-    public static let registerTile: (rows: Int, columns: Int) = {
-        var mr: Int32 = 0, nr: Int32 = 0
-        lens_sgemm_register_tile(&mr, &nr)
-        return (Int(mr), Int(nr))
-    }()
-
     /// Every compiled kernel, whether or not this CPU can run it.
     public static var kernels: [GemmKernel] {
         (0..<lens_sgemm_kernel_count()).map {

@@ -4,7 +4,7 @@ import Testing
 
 /// The finite-difference checker run from every layer's output and from the loss, on a small
 /// network, an odd-shaped one (non-square input, stride 2, padding 0 and 2, overlapping and
-/// floor-truncated pooling) and a vector MLP.
+/// floor-truncated pooling), one with rows longer than a SIMD register, and a vector MLP.
 @Suite struct GradientCheckTests {
     struct Configuration: Sendable, CustomTestStringConvertible {
         var name: String
@@ -27,6 +27,12 @@ import Testing
             .conv2d(in: 2, out: 3, kernel: 3, stride: 2, padding: 2),            // [3, 4, 3]
             .maxPool2d(kernel: 2, stride: 2),                                     // [3, 2, 1] last column unused
             .flatten(), .linear(in: 6, out: 5), .relu(), .dropout(probability: 0.3), .linear(in: 5, out: 4),
+        ]),
+        // Rows of 18 and 37 positions: the SIMD im2col/col2im runs of 16 lanes plus a masked tail.
+        Configuration(name: "long rows", inputShape: [1, 3, 37], batch: 2, layers: [
+            .conv2d(in: 1, out: 2, kernel: 3, padding: 1), .relu(),             // [2, 3, 37]
+            .maxPool2d(kernel: 2),                                               // [2, 1, 18]
+            .conv2d(in: 2, out: 2, kernel: 1), .flatten(), .linear(in: 36, out: 3),
         ]),
         Configuration(name: "vector MLP", inputShape: [7], batch: 4, layers: [
             .linear(in: 7, out: 5), .relu(), .linear(in: 5, out: 5), .relu(), .linear(in: 5, out: 3),

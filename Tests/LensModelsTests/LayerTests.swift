@@ -10,10 +10,17 @@ import Testing
         try checkConvolution(channels: 2, height: 7, width: 5, outChannels: 3, kernel: 3, batch: 2, stride: stride, padding: padding)
     }
 
-    /// 32 filters on 14x14 positions: the shape whose forward product runs transposed
-    /// (yᵀ = columnsᵀ·Wᵀ) on both the AVX2 (6x16) and AVX-512 (14x32) register tiles.
-    @Test func convolutionWithTheTransposedProductMatchesTheDirectSum() throws {
+    /// 32 filters on 14x14 positions, as in the W4 network: products past one register tile in
+    /// every direction, and a batch split over the threads.
+    @Test func convolutionOfTheW4KindMatchesTheDirectSum() throws {
         try checkConvolution(channels: 2, height: 14, width: 14, outChannels: 32, kernel: 3, batch: 3, stride: 1, padding: 1)
+    }
+
+    /// Rows of 35 and 37 positions: im2col's SIMD runs of 16 lanes and their masked tails.
+    @Test(arguments: [(1, 3), (2, 1)])
+    func convolutionOnLongRowsMatchesTheDirectSum(channels: Int, kernel: Int) throws {
+        try checkConvolution(channels: channels, height: 4, width: 37, outChannels: 3, kernel: kernel, batch: 2,
+                             stride: 1, padding: kernel == 3 ? 0 : 1)
     }
 
     /// 2x2 pooling on rows of 10 outputs (eight lanes, then an overlapping block), 8, 6 (four

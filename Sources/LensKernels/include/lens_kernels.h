@@ -21,9 +21,6 @@ void lens_sgemm_reference(int transA, int transB, int M, int N, int K, float alp
 /// Name of the kernel lens_sgemm dispatches to ("avx512", "avx2-fma", "portable").
 const char *lens_sgemm_kernel_name(void);
 
-/// The register tile (MR rows x NR columns of C) of the kernel lens_sgemm dispatches to.
-void lens_sgemm_register_tile(int *mr, int *nr);
-
 /// Number of compiled kernels (available on this CPU or not), and each one's name.
 int lens_sgemm_kernel_count(void);
 const char *lens_sgemm_kernel_name_at(int kernel);
@@ -49,6 +46,14 @@ float *lens_thread_scratch(long floats);
 
 /// C[i][j] += X[i][j] for an M x N block (summing partial products of a split K).
 void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc);
+
+/// Stride-1 im2col from a zero-bordered image [channels][padded_height][padded_width]:
+/// columns[(c·k + ky)·k + kx][oy·out_width + ox] = padded[c][oy + ky][ox + kx].
+void lens_im2col_padded(const float *padded, int channels, int padded_height, int padded_width, int kernel,
+                        int out_height, int out_width, float *columns);
+/// Its transpose: padded[c][oy + ky][ox + kx] += columns[...] (the caller zeroes `padded` first).
+void lens_col2im_padded(const float *columns, int channels, int padded_height, int padded_width, int kernel,
+                        int out_height, int out_width, float *padded);
 
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
