@@ -11,6 +11,7 @@ struct BenchOptions {
 
     static let usage = """
         usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
+               lens-bench [--quick] [--json] --gemm MxNxK[:TT],...
           --quick       fewer and shorter repetitions (a smoke run; figures are rougher)
           --json        one JSON object per line instead of a table
           --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
