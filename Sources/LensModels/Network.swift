@@ -16,6 +16,8 @@ public struct Network: Sendable {
     /// i's input in the last backward. Both are reused from batch to batch.
     private var outputs: [Tensor] = []
     private var inputGradients: [Tensor] = []
+    /// Each layer's parameter names, worked out once (an optimizer step asks for them every batch).
+    private var parameterNames: [[String]] = []
     /// Buffers reused by `logits` from one call to the next.
     private var inferenceScratch = InferenceScratch()
     private var inferenceFront = Tensor.empty
@@ -52,6 +54,7 @@ public struct Network: Sendable {
         self.layers = layers
         outputs = Array(repeating: .empty, count: layers.count)
         inputGradients = Array(repeating: .empty, count: layers.count)
+        parameterNames = layers.map { layer in layer.parameters.map { layer.spec.parameterPrefix + "." + $0.suffix } }
     }
 
     /// Whether layer `index`'s output reaches a ReLU through nothing but max pooling or dropout.
@@ -92,8 +95,12 @@ public struct Network: Sendable {
     /// Gives every parameter, with its full name, for changing in place.
     public mutating func updateParameters(_ body: (String, inout Parameter) throws -> Void) rethrows {
         for index in layers.indices {
-            let prefix = layers[index].spec.parameterPrefix
-            try layers[index].updateParameters { parameter in try body(prefix + "." + parameter.suffix, &parameter) }
+            let names = parameterNames[index]
+            var position = 0
+            try layers[index].updateParameters { parameter in
+                try body(names[position], &parameter)
+                position += 1
+            }
         }
     }
 
