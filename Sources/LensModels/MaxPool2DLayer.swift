@@ -118,7 +118,9 @@ struct MaxPool2DLayer: Layer {
                 UnsafeMutableRawPointer(switches + (oy &* outWidth &+ ox)).storeBytes(of: index, as: SIMD8<Int32>.self)
                 ox &+= 8
             }
-            // Rows narrower than eight outputs: four at a time the same way.
+            // Rows narrower than eight outputs: four at a time the same way. (Written out twice on
+            // purpose: one generic block over the lane types was not specialised and made W5
+            // training 2.4x slower.)
             while outWidth >= 4 && outWidth < 8 && ox < outWidth {
                 ox = min(ox, outWidth &- 4)
                 let corner = top &+ 2 &* ox
