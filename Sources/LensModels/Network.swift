@@ -181,14 +181,13 @@ public struct Network: Sendable {
         let dense = architecture.layers.firstIndex { if case .linear = $0.operation { true } else { false } } ?? layers.count
         let largest = architecture.layerOutputShapes[0..<dense].map { $0.reduce(1, *) }.max() ?? 0
         let chunk = max(1, min(batchSize, Self.inferenceChunkFloats / max(largest, 1)))
-        let itemShape = architecture.inputShape
         var scalars: [Float] = []
         scalars.reserveCapacity(items * architecture.classCount)
         var unused: [String: Tensor] = [:]
         var start = 0
         while start < items {
             let end = min(start + batchSize, items)
-            let batch = (start == 0 && end == items ? input : input.slice(start..<end)).reshaped([end - start] + itemShape)
+            let batch = reshapedToItems(start == 0 && end == items ? input : input.slice(start..<end))
             var front = batch
             if dense > 0 {
                 if batch.shape[0] <= chunk {
@@ -319,7 +318,7 @@ public struct Network: Sendable {
         var captured: [String: Tensor] = [:]
         if names.contains(layers[start].spec.name) { captured[layers[start].spec.name] = seed.reshaped(expectedShape) }
         // Below the first layer with parameters, only the image gradient would be computed.
-        let firstLearnable = layers.firstIndex { !$0.parameters.isEmpty } ?? layers.count
+        let firstLearnable = parameterNames.firstIndex { !$0.isEmpty } ?? layers.count
         for index in stride(from: start, through: 0, by: -1) {
             context.needsInputGradient = index > firstLearnable || computingInputGradient
             if !context.needsInputGradient && index < firstLearnable { break }

@@ -117,16 +117,17 @@ public struct Optimizer: Sendable {
             parameter.gradient.scalars.withUnsafeBufferPointer { gradient in
                 m.withUnsafeMutableBufferPointer { m in
                     v.withUnsafeMutableBufferPointer { v in
+                        let (p, g, m, v) = (p.baseAddress!, gradient.baseAddress!, m.baseAddress!, v.baseAddress!)
                         Parallel.forEachChunk(count: count, minimumChunk: Self.minimumValuesPerThread) { range in
-                        var lanes = LaneGroups(range: range)
-                        while let group = lanes.next() {
-                            let weight = group.load(p), g = group.load(gradient) + weightDecay * weight
-                            let first = beta1 * group.load(m) + (1 - beta1) * g
-                            let second = beta2 * group.load(v) + (1 - beta2) * g * g
-                            group.store(first, m)
-                            group.store(second, v)
-                            group.store(weight - stepSize * first / (second.squareRoot() * inverseBias2Root + epsilon), p)
-                        }
+                            // A plain loop, as for SGD: the optimiser vectorises it.
+                            for i in range {
+                                let weight = p[i], gradient = g[i] + weightDecay * weight
+                                let first = beta1 * m[i] + (1 - beta1) * gradient
+                                let second = beta2 * v[i] + (1 - beta2) * gradient * gradient
+                                m[i] = first
+                                v[i] = second
+                                p[i] = weight - stepSize * first / (second.squareRoot() * inverseBias2Root + epsilon)
+                            }
                         }
                     }
                 }
@@ -134,50 +135,5 @@ public struct Optimizer: Sendable {
         }
         firstMoments[name] = m
         secondMoments[name] = v
-    }
-}
-
-/// Walks a buffer eight floats at a time so the optimizer arithmetic runs on SIMD vectors; the
-/// last group is padded with zeros on load and only its real lanes are stored.
-private struct LaneGroups {
-    typealias Vector = SIMD8<Float>
-    struct Group {
-        var start: Int
-        var lanes: Int
-
-        @inline(__always)
-        func load(_ buffer: UnsafeMutableBufferPointer<Float>) -> Vector { load(UnsafeBufferPointer(buffer)) }
-
-        @inline(__always)
-        func load(_ buffer: UnsafeBufferPointer<Float>) -> Vector {
-            if lanes == Vector.scalarCount { return UnsafeRawPointer(buffer.baseAddress! + start).loadUnaligned(as: Vector.self) }
-            var value = Vector()
-            for lane in 0..<lanes { value[lane] = buffer[start + lane] }
-            return value
-        }
-
-        @inline(__always)
-        func store(_ value: Vector, _ buffer: UnsafeMutableBufferPointer<Float>) {
-            if lanes == Vector.scalarCount {
-                UnsafeMutableRawPointer(buffer.baseAddress! + start).storeBytes(of: value, as: Vector.self)
-            } else {
-                for lane in 0..<lanes { buffer[start + lane] = value[lane] }
-            }
-        }
-    }
-
-    let end: Int
-    private var start: Int
-
-    init(range: Range<Int>) {
-        start = range.lowerBound
-        end = range.upperBound
-    }
-
-    @inline(__always)
-    mutating func next() -> Group? {
-        guard start < end else { return nil }
-        defer { start += Vector.scalarCount }
-        return Group(start: start, lanes: min(Vector.scalarCount, end - start))
     }
 }

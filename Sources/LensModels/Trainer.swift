@@ -74,7 +74,7 @@ public enum Trainer {
                 optimizer.step(&network)
 
                 lossSum += Double(loss) * Double(indices.count)
-                correct += Self.correctCount(logits, targets)
+                correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
                 seen += indices.count
                 if batch + 1 < batches { progress(record(), batch + 1, batches) }
             }
@@ -139,18 +139,6 @@ public enum Trainer {
         if let bad = images.scalars.firstIndex(where: { !$0.isFinite }) {
             throw TrainingError.invalidData("\(role) images hold a NaN or infinite value (item \(bad / max(images.count / labels.count, 1)))")
         }
-    }
-
-    /// How many rows of `logits` have their largest value (the first on ties) at the target.
-    private static func correctCount(_ logits: Tensor, _ targets: [Int]) -> Int {
-        let classes = logits.shape[1]
-        var correct = 0
-        for (row, target) in targets.enumerated() {
-            var best = 0
-            for c in 1..<max(classes, 1) where logits.scalars[row * classes + c] > logits.scalars[row * classes + best] { best = c }
-            if best == target { correct += 1 }
-        }
-        return correct
     }
 
     /// Copies the network's parameters into `snapshot`, reusing its buffers: a fresh snapshot every

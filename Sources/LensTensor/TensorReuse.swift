@@ -4,8 +4,8 @@ extension Tensor {
     public static let empty = Tensor(shape: [0], scalars: [])
 
     /// Gives this tensor `newShape`, keeping its storage when it is large enough (the usual case
-    /// from one batch to the next). The scalars are then unspecified: the caller
-    /// overwrites every one (`prepare(shape:zeroed:)` for buffers that are summed into).
+    /// from one batch to the next). The scalars are then unspecified: the caller overwrites
+    /// every one.
     /// Storage shared with another tensor is copied on the first write, as with any `Array`.
     public mutating func prepare(shape newShape: [Int]) {
         let count = newShape.reduce(1, *)
@@ -17,12 +17,6 @@ extension Tensor {
             scalars.append(contentsOf: repeatElement(0, count: count - scalars.count))
         }
         if shape != newShape { shape = newShape }
-    }
-
-    /// `prepare(shape:)` and then every scalar set to 0.
-    public mutating func prepare(shape newShape: [Int], zeroed: Bool) {
-        prepare(shape: newShape)
-        if zeroed { scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
     }
 
     /// Copies the items at `indices` along the first axis into `destination` (resized to hold
