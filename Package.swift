@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "lens", targets: ["lens"]),
         .executable(name: "lens-bench", targets: ["lens-bench"]),
-        .library(name: "NeuralLens", targets: ["LensModels", "LensData", "LensTensor", "LensRender"]),
+        .library(name: "NeuralLens", targets: ["LensModels", "LensData", "LensTensor", "LensExplain", "LensRender"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +41,7 @@ let package = Package(
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
+        .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
     ]

@@ -290,29 +290,28 @@ public struct Network: Sendable {
     // MARK: Backward
 
     /// Runs backward from the output of layer `layerName` (nil: the network output) down to the
-    /// input, with `seed` as the gradient at that output (same shape as that output in the last
-    /// forward). `parameterGradients` says whether the parameter gradients are added to (as
+    /// input, with `outputGradient` as the gradient at that output (same size as that output in
+    /// the last forward): dLoss/dlogits for training, a one-hot at (channel, y, x) for a deconvnet
+    /// projection, a one-hot at the target logit for saliency. Throws for an unknown layer or a
+    /// gradient of the wrong size. `parameterGradients` says whether the parameter gradients are added to (as
     /// PyTorch does), overwritten or left alone. Returns the gradient at the input (the last
     /// forward input's shape; an empty tensor when `computingInputGradient` is false, as in
     /// training, where nobody reads it) and at the outputs of the layers named in `capturingGradientsAt`.
-    public mutating func backward(from layerName: String? = nil, seed: Tensor,
+    @discardableResult
+    public mutating func backward(from layerName: String? = nil, outputGradient: Tensor,
                                   reluMode: ReLUBackwardMode = .gradient,
                                   capturingGradientsAt names: Set<String> = [],
                                   parameterGradients: ParameterGradientMode = .accumulate,
-                                  computingInputGradient: Bool = true) -> (input: Tensor, layers: [String: Tensor]) {
-        let start: Int
-        if let layerName {
-            guard let index = architecture.index(ofLayer: layerName) else {
-                preconditionFailure("no layer named \"\(layerName)\"; layers are \(layerNames.joined(separator: ", "))")
-            }
-            start = index
-        } else {
-            start = layers.count - 1
-        }
+                                  computingInputGradient: Bool = true) throws -> (input: Tensor, layers: [String: Tensor]) {
+        let start = try layerName.map(layerIndex(named:)) ?? layers.count - 1
+        for name in names.sorted() { _ = try layerIndex(named: name) }
         let expectedShape = [lastInputShape.first ?? 0] + architecture.layerOutputShapes[start]
-        precondition(seed.count == expectedShape.reduce(1, *),
-                     "seed of shape \(seed.shape) does not match layer \(layers[start].spec.name)'s output \(expectedShape)")
+        guard outputGradient.count == expectedShape.reduce(1, *) else {
+            throw NetworkError.outputGradientShapeMismatch(layer: layers[start].spec.name, expectedShape: expectedShape,
+                                                           foundShape: outputGradient.shape)
+        }
         guard expectedShape[0] > 0 else { return (Tensor(shape: lastInputShape), [:]) }
+        let seed = outputGradient
         var context = BackwardContext(reluMode: reluMode, parameterGradients: parameterGradients, needsInputGradient: true)
         for index in layers.indices where layers[index].outputMayAliasInput { inputGradients[index] = .empty }
         var captured: [String: Tensor] = [:]

@@ -5,6 +5,10 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
     case unexpectedParameter(name: String, shape: [Int])
     case nonFiniteParameter(name: String)
     case inputShapeMismatch(expectedItemShape: [Int], foundShape: [Int])
+    case unknownLayer(name: String, layers: [String])
+    case outputGradientShapeMismatch(layer: String, expectedShape: [Int], foundShape: [Int])
+    case targetCountMismatch(items: Int, targets: Int)
+    case targetOutOfRange(target: Int, classCount: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +22,14 @@ public enum NetworkError: Error, CustomStringConvertible, Equatable {
             "parameter \"\(name)\" holds NaN or infinite values"
         case let .inputShapeMismatch(expectedItemShape, foundShape):
             "input of shape \(foundShape) does not hold items of shape \(expectedItemShape) (expected [N] + \(expectedItemShape))"
+        case let .unknownLayer(name, layers):
+            "no layer named \"\(name)\"; the layers are \(layers.joined(separator: ", "))"
+        case let .outputGradientShapeMismatch(layer, expectedShape, foundShape):
+            "an output gradient of shape \(foundShape) does not fit layer \(layer)'s output \(expectedShape)"
+        case let .targetCountMismatch(items, targets):
+            "\(targets) target class(es) given for \(items) item(s); give one per item"
+        case let .targetOutOfRange(target, classCount):
+            "target class \(target) is outside 0..<\(classCount)"
         }
     }
 }

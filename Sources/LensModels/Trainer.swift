@@ -70,7 +70,7 @@ public enum Trainer {
                                                  learningRate: optimizer.learningRate, history: history)
                 }
                 // Gradients are overwritten (no zeroing pass) and none is computed for the images.
-                _ = network.backward(seed: lossGradient, parameterGradients: .replace, computingInputGradient: false)
+                _ = try network.backward(outputGradient: lossGradient, parameterGradients: .replace, computingInputGradient: false)
                 optimizer.step(&network)
 
                 lossSum += Double(loss) * Double(indices.count)

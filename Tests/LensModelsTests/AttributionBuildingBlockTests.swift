@@ -24,7 +24,7 @@ import Testing
         for (name, mode) in [("attr.saliency", ReLUBackwardMode.gradient), ("attr.guided_backprop", .guided),
                              ("attr.deconvolution", .deconvnet)] {
             guard let expected = loaded.file[name] else { continue }
-            let actual = network.backward(seed: seed, reluMode: mode, parameterGradients: .skip).input
+            let actual = try network.backward(outputGradient: seed, reluMode: mode, parameterGradients: .skip).input
             #expect(mismatch(actual, expected, .forward) == nil, "\(fixture.testDescription) \(name)")
             compared += 1
         }
@@ -40,7 +40,7 @@ import Testing
         var network = loaded.network
         let activation = try #require(network.forward(loaded.input, capturing: [layer]).activations[layer])
         let seed = Self.targetSeed(loaded, classes: network.architecture.classCount)
-        let gradient = try #require(network.backward(seed: seed, capturingGradientsAt: [layer],
+        let gradient = try #require(network.backward(outputGradient: seed, capturingGradientsAt: [layer],
                                                      parameterGradients: .skip).layers[layer])
         let (batch, channels, height, width) = (activation.shape[0], activation.shape[1], activation.shape[2], activation.shape[3])
         var map = Tensor(shape: [batch, 1, height, width])

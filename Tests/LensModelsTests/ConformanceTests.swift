@@ -46,7 +46,7 @@ import Testing
 
         // Backward pass from the mean loss.
         network.zeroGradients()
-        let inputGradient = network.backward(seed: lossGradient).input
+        let inputGradient = try network.backward(outputGradient: lossGradient).input
         expectMatch("grad.input", inputGradient)
         for (name, gradient) in network.gradients { expectMatch("grad." + name, gradient) }
 
@@ -60,7 +60,7 @@ import Testing
                 for _ in 0..<steps {
                     trained.zeroGradients()
                     let output = trained.forward(loaded.input, training: true)
-                    _ = trained.backward(seed: SoftmaxCrossEntropy.lossAndGradient(logits: output, targets: loaded.targets).gradient)
+                    _ = try trained.backward(outputGradient: SoftmaxCrossEntropy.lossAndGradient(logits: output, targets: loaded.targets).gradient)
                     optimizer.step(&trained)
                 }
                 let parameters = Dictionary(uniqueKeysWithValues: trained.parameters.map { ($0.name, $0.tensor) })

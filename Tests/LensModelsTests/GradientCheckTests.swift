@@ -56,7 +56,7 @@ import Testing
         objectives.append((nil, .crossEntropy(targets: (0..<configuration.batch).map { $0 % architecture.classCount })))
 
         for (layer, objective) in objectives {
-            let report = checker.check(network, input: input, layer: layer, objective: objective)
+            let report = try checker.check(network, input: input, layer: layer, objective: objective)
             let place = "\(configuration.name), from \(layer ?? "the loss")"
             #expect(report.failures.isEmpty, "\(place): \(report.failures.prefix(5))")
             #expect(report.checked >= 20, "\(place): only \(report.checked) coordinates checked")
@@ -73,9 +73,9 @@ import Testing
         var tenPercentOff = weights
         for i in tenPercentOff.scalars.indices { tenPercentOff.scalars[i] *= 1.1 }
         let checker = GradientChecker()
-        let good = checker.check(network, input: input, layer: nil, objective: .weightedSum(weights))
+        let good = try checker.check(network, input: input, layer: nil, objective: .weightedSum(weights))
         #expect(good.failures.isEmpty && good.checked > 20)
-        let bad = checker.check(network, input: input, layer: nil, objective: .mismatched(weights: weights, seed: tenPercentOff))
+        let bad = try checker.check(network, input: input, layer: nil, objective: .mismatched(weights: weights, seed: tenPercentOff))
         #expect(bad.failures.count * 2 > bad.checked, "a 10% error must fail most coordinates: \(bad.failures.count) of \(bad.checked)")
     }
 

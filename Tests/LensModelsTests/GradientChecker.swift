@@ -60,12 +60,12 @@ struct GradientChecker {
     var training = true
 
     /// Checks the gradients of `objective` applied to the output of `layer` (nil: network output).
-    func check(_ network: Network, input: Tensor, layer: String?, objective: Objective) -> Report {
+    func check(_ network: Network, input: Tensor, layer: String?, objective: Objective) throws -> Report {
         var report = Report()
         var analytic = network
         analytic.zeroGradients()
         let output = outputOf(&analytic, input: input, layer: layer)
-        let inputGradient = analytic.backward(from: layer, seed: objective.seed(output)).input
+        let inputGradient = try analytic.backward(from: layer, outputGradient: objective.seed(output)).input
         let gradients = analytic.gradients
 
         func evaluate(_ network: Network, _ input: Tensor) -> Double {

@@ -37,7 +37,7 @@ import Testing
         input.scalars[width * height + 2] = .nan
         let pooled = network.forward(input, capturing: ["pool1"]).activations["pool1"]!
         let seed = randomTensor(pooled.shape, seed: 8)
-        let gradient = network.backward(from: "pool1", seed: seed).input
+        let gradient = try network.backward(from: "pool1", outputGradient: seed).input
         var expectedGradient = [Float](repeating: 0, count: input.count)
         for plane in 0..<(2 * channels) {
             for oy in 0..<3 {
@@ -114,7 +114,7 @@ import Testing
         #expect(pooled.scalars == [5, 7, -1, 9])
         let seed = Tensor(shape: [1, 1, 2, 2], scalars: [10, -20, 30, -40])
         for mode in ReLUBackwardMode.allCases {
-            let gradient = network.backward(from: "pool1", seed: seed, reluMode: mode).input
+            let gradient = try network.backward(from: "pool1", outputGradient: seed, reluMode: mode).input
             #expect(gradient.scalars == [
                 0, 10, 0, 0,
                 0, 0, -20, 0,
@@ -128,7 +128,7 @@ import Testing
         var network = try makeNetwork([1, 3, 3], [.maxPool2d(kernel: 2, stride: 1), .flatten(), .linear(in: 4, out: 2)])
         // The centre is the maximum of all four 2x2 windows: it receives all four gradients.
         _ = network.forward(Tensor(shape: [1, 1, 3, 3], scalars: [1, 2, 3, 4, 9, 5, 6, 7, 8]))
-        let gradient = network.backward(from: "pool1", seed: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])).input
+        let gradient = try network.backward(from: "pool1", outputGradient: Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])).input
         #expect(gradient.scalars == [0, 0, 0, 0, 10, 0, 0, 0, 0])
     }
 
@@ -143,7 +143,7 @@ import Testing
             .guided: [0, 0, 7, 0],      // R·[f > 0]·[R > 0]
         ]
         for mode in ReLUBackwardMode.allCases {
-            #expect(network.backward(from: "relu1", seed: seed, reluMode: mode).input.scalars == expected[mode], "mode \(mode)")
+            #expect(try network.backward(from: "relu1", outputGradient: seed, reluMode: mode).input.scalars == expected[mode], "mode \(mode)")
         }
     }
 
@@ -153,7 +153,7 @@ import Testing
         let flat = network.forward(input, capturing: ["flatten"]).activations["flatten"]!
         #expect(flat.shape == [1, 12])
         #expect(flat.scalars == input.scalars)
-        let back = network.backward(from: "flatten", seed: flat).input
+        let back = try network.backward(from: "flatten", outputGradient: flat).input
         #expect(back.shape == [1, 2, 2, 3] && back.scalars == input.scalars)
     }
 
@@ -164,14 +164,14 @@ import Testing
 
         var network = base
         #expect(network.forward(input, capturing: ["drop1"]).activations["drop1"]! == input)
-        #expect(network.backward(from: "drop1", seed: input).input == input)
+        #expect(try network.backward(from: "drop1", outputGradient: input).input == input)
 
         let trained = network.forward(input, capturing: ["drop1"], training: true).activations["drop1"]!
         let zeros = trained.scalars.filter { $0 == 0 }.count
         #expect(abs(Double(zeros) / 2000 - Double(probability)) < 0.05, "\(zeros) of 2000 dropped")
         #expect(trained.scalars.allSatisfy { $0 == 0 || abs($0 - 2 / (1 - probability)) < 1e-6 })
         // Backward multiplies by the same mask.
-        let gradient = network.backward(from: "drop1", seed: Tensor(shape: [2, 1000], repeating: 1)).input
+        let gradient = try network.backward(from: "drop1", outputGradient: Tensor(shape: [2, 1000], repeating: 1)).input
         #expect(zip(gradient.scalars, trained.scalars).allSatisfy { ($0 == 0) == ($1 == 0) })
         // A fresh mask each training forward, the same sequence from the same seed.
         let second = network.forward(input, capturing: ["drop1"], training: true).activations["drop1"]!

@@ -12,10 +12,10 @@ import Testing
         let input = randomTensor([2, 1, 8, 10], seed: 1)
         let logits = network.forward(input)
         let seed = randomTensor(logits.shape, seed: 2)
-        let full = network.backward(seed: seed, capturingGradientsAt: ["relu2", "pool1", "fc1"])
+        let full = try network.backward(outputGradient: seed, capturingGradientsAt: ["relu2", "pool1", "fc1"])
         #expect(Set(full.layers.keys) == ["relu2", "pool1", "fc1"])
         #expect(full.layers["relu2"]!.shape == [2, 6, 4, 5])
-        let resumed = network.backward(from: "relu2", seed: full.layers["relu2"]!)
+        let resumed = try network.backward(from: "relu2", outputGradient: full.layers["relu2"]!)
         #expect(mismatch(resumed.input, full.input, .forward) == nil)
         #expect(resumed.input.shape == input.shape)
     }
@@ -25,16 +25,16 @@ import Testing
         let input = randomTensor([2, 1, 8, 10], seed: 3)
         let seed = randomTensor([2, 3], seed: 4)
         _ = network.forward(input)
-        _ = network.backward(seed: seed)
+        _ = try network.backward(outputGradient: seed)
         let once = network.gradients
-        _ = network.backward(seed: seed)
+        _ = try network.backward(outputGradient: seed)
         for (name, gradient) in network.gradients {
             let doubled = Tensor(shape: gradient.shape, scalars: once[name]!.scalars.map { 2 * $0 })
             #expect(mismatch(gradient, doubled, .forward) == nil, "\(name)")
         }
         network.zeroGradients()
         #expect(network.gradients.values.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
-        let inputOnly = network.backward(seed: seed, parameterGradients: .skip)
+        let inputOnly = try network.backward(outputGradient: seed, parameterGradients: .skip)
         #expect(network.gradients.values.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } })
         #expect(inputOnly.input.scalars.contains { $0 != 0 })
     }
@@ -43,14 +43,14 @@ import Testing
         var network = try Self.smallCNN()
         let input = randomTensor([3, 1, 8, 10], seed: 6)
         let logits = network.forward(input)
-        let before = network.backward(seed: logits, parameterGradients: .skip).input
+        let before = try network.backward(outputGradient: logits, parameterGradients: .skip).input
         let other = randomTensor([70, 1, 8, 10], seed: 7)
         let batched = network.logits(other, batchSize: 16)
         #expect(batched.shape == [70, 3])
         var fresh = network
         #expect(mismatch(batched, fresh.forward(other), .forward) == nil)
         #expect(network.logits(input) == logits)
-        #expect(network.backward(seed: logits, parameterGradients: .skip).input == before)
+        #expect(try network.backward(outputGradient: logits, parameterGradients: .skip).input == before)
         #expect(network.predictions(input) == logits.argmaxRows())
         let probabilities = network.probabilities(input)
         #expect((0..<3).allSatisfy { row in abs((0..<3).reduce(Float(0)) { $0 + probabilities.scalars[row * 3 + $1] } - 1) < 1e-5 })
@@ -155,12 +155,12 @@ import Testing
         let input = randomTensor([8, 4, 32, 32], seed: 5)
         let seed = randomTensor([8, 3], seed: 6)
         _ = whole.forward(input)
-        let inputGradient = whole.backward(seed: seed).input
+        let inputGradient = try whole.backward(outputGradient: seed).input
         var single = Network(architecture: architecture, seed: 4)
         for n in 0..<8 {
             let logits = single.forward(input.slice(n..<(n + 1)))
             #expect(mismatch(logits, whole.logits(input.slice(n..<(n + 1))), .forward) == nil)
-            let gradient = single.backward(seed: seed.slice(n..<(n + 1))).input
+            let gradient = try single.backward(outputGradient: seed.slice(n..<(n + 1))).input
             #expect(mismatch(gradient, inputGradient.slice(n..<(n + 1)), .forward) == nil, "image \(n)")
         }
         for (name, gradient) in whole.gradients {
