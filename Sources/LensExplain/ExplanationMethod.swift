@@ -1,0 +1,36 @@
+/// Every method `lens explain --method` takes, and the server's `/api/explain?method=`: the
+/// lecture's pictures of what a model learned, then the attribution maps of the registry.
+public enum ExplanationMethod: Hashable, Sendable, CaseIterable {
+    /// Weights drawn as images: softmax's class templates, an MLP's hidden units and their votes, a CNN's first filters.
+    case templates
+    /// The training images closest to an input, and how unusual the input is.
+    case nearest
+    /// The dataset images and patches that excite a layer's units most.
+    case units
+    /// A map of one input's pixels for one class (saliency, integrated gradients, ...).
+    case attribution(AttributionMethod)
+
+    public static var allCases: [ExplanationMethod] {
+        [.templates, .nearest, .units] + AttributionMethod.allCases.map { .attribution($0) }
+    }
+
+    /// The CLI and API name.
+    public var name: String {
+        switch self {
+        case .templates: "templates"
+        case .nearest: "nearest"
+        case .units: "units"
+        case .attribution(let method): method.rawValue
+        }
+    }
+
+    public static var names: [String] { allCases.map(\.name) }
+
+    /// The method called `name`; the error lists them all.
+    public static func named(_ name: String) throws -> ExplanationMethod {
+        guard let method = allCases.first(where: { $0.name == name }) else {
+            throw ExplainError.unknownMethod(name: name, methods: names)
+        }
+        return method
+    }
+}
