@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, lowest first; each target may depend only on targets above it in this list.
-// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensExplain -> LensRender -> LensCLI -> lens
+// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensExplain -> LensRender -> LensStudio -> LensCLI -> lens
 let package = Package(
     name: "NeuralLens",
     platforms: [.macOS(.v13)],
@@ -30,8 +30,9 @@ let package = Package(
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         .target(name: "LensExplain", dependencies: ["LensModels"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
+        .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
         .target(name: "LensCLI", dependencies: [
-            "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
+            "LensStudio", "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),

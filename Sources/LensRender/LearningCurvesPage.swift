@@ -13,22 +13,25 @@ public enum LearningCurvesPage {
             body += sweep.svg(width: 520, height: 300)
         }
         for run in runs {
-            let epochs = run.history.epochs
-            body += "<h2>\(HTML.escape(run.name))</h2>"
-            let accuracy = LineChart(title: "accuracy", xLabel: "epoch", yLabel: "accuracy", series: [
-                .init(name: "train", color: "#1f77b4", points: epochs.map { (Double($0.epoch), $0.trainAccuracy) }),
-                .init(name: "validation", color: "#d62728", points: epochs.compactMap { e in e.validationAccuracy.map { (Double(e.epoch), $0) } }),
-            ], yRange: 0...1)
-            let loss = LineChart(title: "loss (cross-entropy)", xLabel: "epoch", yLabel: "loss", series: [
-                .init(name: "train", color: "#1f77b4", points: epochs.map { (Double($0.epoch), $0.trainLoss) }),
-                .init(name: "validation", color: "#d62728", points: epochs.compactMap { e in e.validationLoss.map { (Double(e.epoch), $0) } }),
-            ])
-            body += accuracy.svg() + loss.svg()
-            var note = "\(epochs.count) epochs"
-            if run.history.stoppedEarly { note += ", stopped early" }
-            note += "; weights kept from epoch \(run.history.bestEpoch)."
-            body += "<p>\(HTML.escape(note))</p>"
+            body += "<h2>\(HTML.escape(run.name))</h2>" + charts(run.history)
         }
         return ReportPage(fileName: "training.html", title: "Learning curves", body: body)
+    }
+
+    /// Accuracy and loss per epoch on training and validation data, and where the weights were kept.
+    public static func charts(_ history: TrainingHistory) -> String {
+        let epochs = history.epochs
+        let accuracy = LineChart(title: "accuracy", xLabel: "epoch", yLabel: "accuracy", series: [
+            .init(name: "train", color: "#1f77b4", points: epochs.map { (Double($0.epoch), $0.trainAccuracy) }),
+            .init(name: "validation", color: "#d62728", points: epochs.compactMap { e in e.validationAccuracy.map { (Double(e.epoch), $0) } }),
+        ], yRange: 0...1)
+        let loss = LineChart(title: "loss (cross-entropy)", xLabel: "epoch", yLabel: "loss", series: [
+            .init(name: "train", color: "#1f77b4", points: epochs.map { (Double($0.epoch), $0.trainLoss) }),
+            .init(name: "validation", color: "#d62728", points: epochs.compactMap { e in e.validationLoss.map { (Double(e.epoch), $0) } }),
+        ])
+        var note = "\(epochs.count) epochs"
+        if history.stoppedEarly { note += ", stopped early" }
+        note += "; weights kept from epoch \(history.bestEpoch)."
+        return accuracy.svg() + loss.svg() + "<p>\(HTML.escape(note))</p>"
     }
 }

@@ -12,7 +12,12 @@ public struct ReportPage: Sendable {
     }
 
     /// The whole document, sharing one stylesheet and a navigation bar across pages.
-    public func document(navigation: [ReportPage]) -> String {
+    /// The id of this page's section when pages are joined into one file.
+    public var anchor: String {
+        "page-" + fileName.replacingOccurrences(of: ".html", with: "").map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+    }
+
+    public func document(navigation: [ReportPage], showsTitle: Bool = true) -> String {
         let links = navigation.map { page in
             page.fileName == fileName
                 ? "<strong>\(HTML.escape(page.title))</strong>"
@@ -25,7 +30,7 @@ public struct ReportPage: Sendable {
         <title>\(HTML.escape(title)) · NeuralLens</title>
         <style>\(Self.stylesheet)</style></head>
         <body><header><span class=brand>NeuralLens</span> <nav>\(links)</nav></header>
-        <main><h1>\(HTML.escape(title))</h1>
+        <main>\(showsTitle ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(body)
         </main><footer>Made by NeuralLens. Faces: ORL Database of Faces, AT&amp;T Laboratories Cambridge.</footer></body></html>
         """
@@ -42,5 +47,6 @@ public struct ReportPage: Sendable {
     .grid{display:flex;flex-wrap:wrap;gap:8px}.grid figure{margin:0;text-align:center;font-size:12px}
     .lecture{border-left:4px solid #9cf;padding:.2em 1em;background:#fff;color:#444}
     svg text{font:11px system-ui,sans-serif}
+    .scroll{overflow-x:auto}.headline{font-size:17px}.warning{color:#a40;background:#fff6e5;padding:.4em .8em;border-radius:4px}
     """
 }

@@ -34,6 +34,24 @@ public struct ReportWriter {
     }
 }
 
+extension ReportWriter {
+    /// Every page in one HTML document, each a section with an anchor, and the navigation bar
+    /// pointing at those anchors: one file to mail.
+    public static func writeSingleFile(pages: [ReportPage], to url: URL) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ReportError("\(url.path) is a directory; give the HTML file to write")
+        }
+        guard let first = pages.first else { throw ReportError("no pages to write") }
+        let sections = pages.map { page in
+            ReportPage(fileName: "#" + page.anchor, title: page.title,
+                       body: "<section id=\"\(page.anchor)\"><h1>\(HTML.escape(page.title))</h1>\(page.body)</section>")
+        }
+        let whole = ReportPage(fileName: url.lastPathComponent, title: first.title, body: sections.map(\.body).joined())
+        try AtomicFile.write(Data(whole.document(navigation: sections, showsTitle: false).utf8), to: url)
+    }
+}
+
 public struct ReportError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
