@@ -159,13 +159,17 @@ struct DemoCommand: ParsableCommand {
 
         // More templates, better training accuracy: sweep the hidden layer's width K.
         var sweep: LineChart?
+        var sweepTemplates: [(units: Int, firstWeights: Tensor, accuracy: Double)] = []
         if !quick {
             var trainPoints: [(x: Double, y: Double)] = [], validationPoints: [(x: Double, y: Double)] = []
-            for units in [1, 2, 5, 10, 20, 50, 100] {
+            for units in Self.sweepWidths {
                 let trained = try run("MLP \(units)", .mlp, hidden: [units], epochs: 30)
                 let best = trained.model.history?.epochs.first { $0.epoch == trained.model.history?.bestEpoch }
                 trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
                 validationPoints.append((Double(units), best?.validationAccuracy ?? 0))
+                if Self.sweepWidthsDrawn.contains(units) {
+                    sweepTemplates.append((units, weights(trained.network, "fc1.weight"), trained.testAccuracy))
+                }
             }
             sweep = LineChart(title: "accuracy against the number of templates K", xLabel: "K (hidden units)", yLabel: "accuracy",
                               series: [.init(name: "train", color: "#1f77b4", points: trainPoints),
@@ -174,9 +178,17 @@ struct DemoCommand: ParsableCommand {
         }
         let curvesSummary = quick ? "accuracy and loss per epoch on training and validation data."
             : "accuracy and loss per epoch on training and validation data, and the sweep over the number of templates."
-        results.pages.append((LearningCurvesPage.page(curves, sweep: sweep), curvesSummary))
+        var curvesPage = LearningCurvesPage.page(curves, sweep: sweep)
+        if !sweepTemplates.isEmpty {
+            curvesPage.body += try TemplatesPage.sweepSection(sweepTemplates, imageShape: imageShape)
+        }
+        results.pages.append((curvesPage, curvesSummary))
         return results
     }
+
+    /// The lecture's experiment: hidden layer widths K on a log scale, and those whose templates are drawn.
+    static let sweepWidths = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]
+    static let sweepWidthsDrawn: Set = [5, 20, 100]
 
     private func printTable(_ rows: [ResultRow]) {
         let width = max(10, rows.map(\.model.count).max() ?? 10)

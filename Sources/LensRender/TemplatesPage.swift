@@ -56,4 +56,21 @@ public enum TemplatesPage {
         }
         return html + "</div>"
     }
+
+    /// The templates of networks of several widths K side by side (the first 20 of each).
+    public static func sweepSection(_ runs: [(units: Int, firstWeights: Tensor, accuracy: Double)], imageShape: [Int]) throws -> String {
+        var html = """
+        <h2>What the templates look like for a few K</h2>
+        <p class=lecture>With few hidden units, each template must serve many classes and looks like a blend of faces;
+        with more, templates specialise.</p>
+        """
+        for run in runs {
+            html += "<h3>K = \(run.units) (test accuracy \(String(format: "%.3f", run.accuracy)))</h3><div class=grid>"
+            for (k, image) in templateImages(run.firstWeights, imageShape: imageShape).enumerated().prefix(20) {
+                html += "<figure>\(try ReportImage.tag(image, alt: "K = \(run.units), template \(k)"))<figcaption>unit \(k)</figcaption></figure>"
+            }
+            html += "</div>"
+        }
+        return html
+    }
 }
