@@ -10,9 +10,10 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "The lecture, end to end: train its models on a dataset and write an HTML report.",
         discussion: """
-        With no options: the embedded ORL faces (40 people, 6/2/2 images per person for
-        training/validation/test), 1-nearest-neighbour with each distance, then the networks,
+        With no options: the embedded ORL faces (40 people, 6/2/2 images per person for \
+        training/validation/test), 1-nearest-neighbour with each distance, then the networks, \
         and a report in lens-report/index.html.
+
         Examples:
           lens demo
           lens demo --quick --out /tmp/report

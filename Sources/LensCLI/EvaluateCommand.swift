@@ -8,8 +8,9 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score a model on held-out data: accuracy, per-class precision/recall, confusion matrix.",
         discussion: """
-        By default the model is scored on the test split of the dataset it was trained on,
+        By default the model is scored on the test split of the dataset it was trained on, \
         split exactly as at training time.
+
         Examples:
           lens evaluate --model faces.safetensors
           lens evaluate --model faces.safetensors --split validation --json

@@ -13,6 +13,9 @@ public struct Lens: ParsableCommand {
           lens train --data ~/photos --model cnn --out faces.safetensors
           lens evaluate --model faces.safetensors
           lens predict --model faces.safetensors me.jpg
+        And see why it decides:
+          lens explain --model faces.safetensors --method gradcam --image me.jpg --out maps
+          lens report --model faces.safetensors --out faces-report
         """,
         version: "0.1.0",
         subcommands: [DemoCommand.self, DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self, ReportCommand.self]

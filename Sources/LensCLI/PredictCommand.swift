@@ -9,7 +9,9 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Top classes with probabilities for each image.",
         discussion: """
-        Images of any size and colour are preprocessed the way the model records (crop, resize, gray).
+        Images of any size and colour are preprocessed the way the model records (crop, \
+        resize, gray).
+
         Examples:
           lens predict --model faces.safetensors photo.jpg
           lens predict --model faces.safetensors --top 3 --json a.png b.png

@@ -12,15 +12,17 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a classifier and save it as a safetensors model file.",
         discussion: """
-        Models: knn (k-nearest-neighbour), softmax (0 hidden layers: one template per class),
-        mlp (hidden layers of templates), cnn (convolutional). Options left out get defaults
-        that work on the lecture's data; `lens train --model cnn --data orl --out m.safetensors`
-        is a complete command.
+        Models: knn (k-nearest-neighbour), softmax (0 hidden layers: one template per class), \
+        mlp (hidden layers of templates), cnn (convolutional). Options left out get defaults \
+        that work on the lecture's data, so `lens train --model cnn --out m.safetensors` is a \
+        complete command.
+
         Examples:
-          lens train --data orl --model knn --metric cosine --out knn.safetensors
-          lens train --data orl --model mlp --hidden 512,256 --epochs 80 --out mlp.safetensors
-          lens train --data ~/photos --model cnn --size 96 --rgb --augment-flip --out photos.safetensors
-          lens train --data fashion-mnist --model cnn --arch conv5x5x32,pool,conv5x5x64,pool,fc128 --out f.safetensors
+          lens train --model knn --metric cosine --out knn.safetensors
+          lens train --model mlp --hidden 512,256 --epochs 80 --out mlp.safetensors
+          lens train --data ~/photos --model cnn --size 96 --rgb --out p.safetensors
+          lens train --data fashion-mnist --model cnn \\
+            --arch conv5x5x32,pool,conv5x5x64,pool,fc128 --out f.safetensors
         """)
 
     @Option(help: "orl, fashion-mnist, or a folder with one subfolder of images per class.")
