@@ -73,12 +73,17 @@ struct ExplainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let report = try explain()
+        if json { try printJSON(report) } else { report.printSummary() }
+    }
+
+    /// Computes the explanation, writes its files into --out, and returns the figures.
+    func explain() throws -> AttributionReport {
         let explanation = try ExplanationMethod.named(method)
         let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
         switch explanation {
         case .attribution(let method):
-            let report = try explainAttribution(method, modelFile)
-            if json { try printJSON(report) } else { report.printSummary() }
+            return try explainAttribution(method, modelFile)
         case .templates, .nearest, .units:
             throw CLIError("--method \(explanation.name) is not available yet in this build")
         }
