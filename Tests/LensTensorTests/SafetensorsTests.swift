@@ -85,3 +85,19 @@ private func problem(_ data: Data) -> String? {
         try AtomicFile.write(Data([1]), to: directory.appendingPathComponent("missing/dir/x"))
     }
 }
+
+@Test func severalFilesAreAllWrittenOrNoneReplaced() throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-atomic-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = directory.appendingPathComponent("m.safetensors"), history = directory.appendingPathComponent("h.csv")
+    try AtomicFile.write([(Data("old model".utf8), model), (Data("old history".utf8), history)])
+    // The second target cannot be written: the first keeps its old bytes and no temporary file stays.
+    #expect(throws: AtomicFileError.self) {
+        try AtomicFile.write([(Data("new model".utf8), model), (Data("x".utf8), directory.appendingPathComponent("gone/h.csv"))])
+    }
+    #expect(try Data(contentsOf: model) == Data("old model".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["h.csv", "m.safetensors"])
+    try AtomicFile.write([(Data("new model".utf8), model), (Data("new history".utf8), history)])
+    #expect(try Data(contentsOf: model) == Data("new model".utf8) && Data(contentsOf: history) == Data("new history".utf8))
+}
