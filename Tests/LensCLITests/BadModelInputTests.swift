@@ -2,6 +2,7 @@ import Foundation
 import LensTensor
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 /// Bad input to `lens evaluate` and `lens predict`: each message names the file or value and the problem.
 @Suite("evaluate and predict refuse bad models, splits and images clearly")

@@ -2,6 +2,7 @@ import Foundation
 import LensData
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("lens dataset info lists what it could not read, with reasons")
 struct DatasetInfoTests {

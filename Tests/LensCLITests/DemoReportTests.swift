@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import Testing
+import LensTestSupport
 
 /// `lens demo --quick` end to end through the executable, and the pages LensRender wrote read back:
 /// every embedded picture decodes, every link lands on a file (or an anchor) that exists, and the

@@ -2,6 +2,7 @@ import Foundation
 import LensModels
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("Networks through the CLI, small and quick")
 struct NetworkTrainingTests {

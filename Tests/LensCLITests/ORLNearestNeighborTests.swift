@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("ORL faces through the CLI: 1-NN train and evaluate")
 struct ORLNearestNeighborTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 /// `--out` and `--history-csv` are checked before any data is read: special files, inputs, two outputs
 /// with one name and unwritable folders are refused with one line, and nothing is written.

@@ -1,4 +1,5 @@
 import Foundation
+import LensTestSupport
 
 /// Folders where writes fail as they do for users: read-only, and full. As root, permission bits
 /// do not stop a write, so these are tmpfs mounts then (read-only, or a few kilobytes big).

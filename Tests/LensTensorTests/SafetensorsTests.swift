@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensTensor
+import LensTestSupport
 
 @Test func safetensorsRoundTrip() throws {
     var file = SafetensorsFile(tensors: ["w": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, -6])], metadata: ["k": "v"])
@@ -73,9 +74,8 @@ private func problem(_ data: Data) -> String? {
 }
 
 @Test func writesAreAtomicAndLeaveNoTemporaryFiles() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-atomic-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
     let url = directory.appendingPathComponent("m.safetensors")
     try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [1])]).write(to: url)
     try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [2])]).write(to: url)
@@ -87,9 +87,8 @@ private func problem(_ data: Data) -> String? {
 }
 
 @Test func severalFilesAreAllWrittenOrNoneReplaced() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-atomic-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
     let model = directory.appendingPathComponent("m.safetensors"), history = directory.appendingPathComponent("h.csv")
     try AtomicFile.write([(Data("old model".utf8), model), (Data("old history".utf8), history)])
     // The second target cannot be written: the first keeps its old bytes and no temporary file stays.
