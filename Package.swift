@@ -39,11 +39,13 @@ let package = Package(
         .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
-        .testTarget(name: "LensTensorTests", dependencies: ["LensTensor"]),
-        .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
-        .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels"]),
-        .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
+        // The tests' one scratch-folder helper.
+        .target(name: "LensTestSupport", path: "Tests/LensTestSupport"),
+        .testTarget(name: "LensTensorTests", dependencies: ["LensTensor", "LensTestSupport"]),
+        .testTarget(name: "LensDataTests", dependencies: ["LensData", "LensTestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensTestSupport"], resources: [.copy("Conformance")]),
+        .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels", "LensTestSupport"]),
+        .testTarget(name: "LensCLITests", dependencies: ["LensCLI", "LensTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
     ]
 )

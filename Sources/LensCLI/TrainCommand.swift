@@ -151,6 +151,18 @@ struct TrainCommand: ParsableCommand {
         return recipe
     }
 
+    /// Fails before any data is read when an output cannot be written or would overwrite an input.
+    private func checkOutputs() throws {
+        var outputs = [OutputCheck.Output(flag: "--out", path: out)]
+        if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
+        var inputs: [OutputCheck.Input] = []
+        switch DatasetSource(argument: data) {
+        case .folder(let url), .fashionMNIST(let url): inputs.append(OutputCheck.Input(flag: "--data", path: url.path, isFolder: true))
+        case .orl: break
+        }
+        try OutputCheck.check(outputs, inputs: inputs)
+    }
+
     /// Fails before any data is read when `--arch` does not parse or does not fit the input size
     /// (the class count only shapes the output layer, so any count of at least 2 does here).
     private func checkArchitectureFits(_ preprocessing: Preprocessing) throws {
@@ -184,19 +196,7 @@ struct TrainCommand: ParsableCommand {
     @discardableResult
     func train() throws -> (ModelFile, Summary) {
         let outURL = URL(fileURLWithPath: out)
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: outURL.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CLIError("--out \(out) is a directory; give a file name such as \(out)/model.safetensors")
-        }
-        guard FileManager.default.fileExists(atPath: outURL.deletingLastPathComponent().path) else {
-            throw CLIError("--out \(out): directory \(outURL.deletingLastPathComponent().path) does not exist")
-        }
-        if let historyCSV {
-            let directory = URL(fileURLWithPath: historyCSV).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: directory) else {
-                throw CLIError("--history-csv \(historyCSV): directory \(directory) does not exist")
-            }
-        }
+        try checkOutputs()
         let source = DatasetSource(argument: data)
         let preprocessing = try Workflow.preprocessing(for: source, size: size, rgb: rgb)
         try checkArchitectureFits(preprocessing)
@@ -227,10 +227,11 @@ struct TrainCommand: ParsableCommand {
                     Terminal.progress(done / Double(epochs), label)
                 }
             })
-        try modelFile.write(to: outURL)
+        var files = [(data: try modelFile.serialized(), url: outURL)]
         if let historyCSV, let history = modelFile.history {
-            try AtomicFile.write(history.csv, to: URL(fileURLWithPath: historyCSV))
+            files.append((Data(history.csv.utf8), URL(fileURLWithPath: historyCSV)))
         }
+        try AtomicFile.write(files)
         let summary = Summary(model: out, kind: model.rawValue, dataset: data, classes: prepared.data.classNames.count,
                               train: split.train.count, validation: split.validation.count, test: split.test.count,
                               validationAccuracy: modelFile.provenance.validationAccuracy,

@@ -4,6 +4,29 @@ import Foundation
 /// the bytes go to a temporary file beside the target, are flushed, then renamed over it.
 public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
+        try write([(data, url)])
+    }
+
+    public static func write(_ text: String, to url: URL) throws {
+        try write(Data(text.utf8), to: url)
+    }
+
+    /// Writes several files as one step as far as a file system allows: every temporary file is
+    /// written and flushed before the first rename, so a full disk or a failed write leaves all
+    /// the targets as they were (a model is never kept beside a history that failed).
+    public static func write(_ files: [(data: Data, url: URL)]) throws {
+        var temporaries: [URL] = []
+        defer { for temporary in temporaries { try? FileManager.default.removeItem(at: temporary) } }
+        for (data, url) in files {
+            temporaries.append(try writeTemporary(data, beside: url))
+        }
+        for (temporary, (_, url)) in zip(temporaries, files) where rename(temporary.path, url.path) != 0 {
+            throw AtomicFileError.cannotWrite(url.path, reason: String(cString: strerror(errno)))
+        }
+        temporaries.removeAll()
+    }
+
+    private static func writeTemporary(_ data: Data, beside url: URL) throws -> URL {
         let directory = url.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -15,21 +38,24 @@ public enum AtomicFile {
         }
         do {
             let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
             try handle.write(contentsOf: data)
             try handle.synchronize()
-            try handle.close()
-            if rename(temporary.path, url.path) != 0 {
-                throw AtomicFileError.cannotWrite(url.path, reason: String(cString: strerror(errno)))
-            }
+            return temporary
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            if let error = error as? AtomicFileError { throw error }
-            throw AtomicFileError.cannotWrite(url.path, reason: error.localizedDescription)
+            throw AtomicFileError.cannotWrite(url.path, reason: reason(error))
         }
     }
 
-    public static func write(_ text: String, to url: URL) throws {
-        try write(Data(text.utf8), to: url)
+    /// The system's words for a failed write ("No space left on device"), not Foundation's error domain and code.
+    private static func reason(_ error: Error) -> String {
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
+        return nsError.localizedDescription
     }
 }
 

@@ -26,11 +26,15 @@ public enum MatrixMultiply {
     ) {
         guard m > 0, n > 0 else { return }
         checkLeadingDimensions(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, lda: lda, ldb: ldb, ldc: ldc)
-        let flops = 2.0 * Double(m) * Double(n) * Double(k)
-        var parts = Parallel.parts(forWork: flops, minimumPerPart: minimumFlopsPerThread)
-        if let maxThreads { parts = max(1, min(parts, maxThreads)) }
-        gemm(parts: parts, transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+        gemm(parts: parts(m: m, n: n, k: k, maxThreads: maxThreads), transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
+    /// How many threads `gemm` splits an m x n x k product over.
+    static func parts(m: Int, n: Int, k: Int, maxThreads: Int? = nil) -> Int {
+        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let parts = Parallel.parts(forWork: flops, minimumPerPart: minimumFlopsPerThread)
+        return maxThreads.map { max(1, min(parts, $0)) } ?? parts
     }
 
     /// `gemm` split into exactly `parts` pieces, each on its own thread.

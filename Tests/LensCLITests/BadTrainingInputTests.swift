@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 /// Bad data and options found once training starts: each message names the path or value and the problem,
 /// and no model file is written.

@@ -33,38 +33,6 @@ func parseFailure(_ arguments: [String]) -> String? {
     failureMessage { _ = try Lens.parseAsRoot(arguments) }
 }
 
-/// A folder in the system's temporary directory, deleted when the test lets go of it.
-final class ScratchFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("lens-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    func path(_ relativePath: String) -> String { url.appendingPathComponent(relativePath).path }
-
-    @discardableResult
-    func write(_ relativePath: String, _ contents: Data) throws -> String {
-        let file = url.appendingPathComponent(relativePath)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try contents.write(to: file)
-        return file.path
-    }
-
-    @discardableResult
-    func makeFolder(_ relativePath: String) throws -> String {
-        try FileManager.default.createDirectory(at: url.appendingPathComponent(relativePath), withIntermediateDirectories: true)
-        return path(relativePath)
-    }
-
-    func contents(_ relativePath: String = "") throws -> [String] {
-        try FileManager.default.contentsOfDirectory(atPath: path(relativePath)).sorted()
-    }
-}
-
 /// The committed JPEG fixtures (written by Fixtures/make_fixtures.py with PIL).
 enum Fixture {
     static func url(_ name: String) -> URL {

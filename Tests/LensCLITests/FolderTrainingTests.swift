@@ -3,6 +3,7 @@ import LensData
 import LensModels
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("lens train --model knn on a folder of JPEGs and PNGs of mixed sizes and colour")
 struct FolderTrainingTests {

@@ -2,6 +2,7 @@ import Foundation
 import LensModels
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("Training into an existing model file replaces it whole or not at all")
 struct ModelReplacementTests {

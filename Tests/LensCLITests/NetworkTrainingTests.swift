@@ -2,6 +2,7 @@ import Foundation
 import LensModels
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("Networks through the CLI, small and quick")
 struct NetworkTrainingTests {
@@ -59,7 +60,16 @@ struct NetworkTrainingTests {
 
         let evaluation = try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath]).evaluate()
         #expect(evaluation.n == 80)
-        #expect((0...1).contains(evaluation.accuracy))
+        let trace = (0..<40).map { evaluation.confusion[$0][$0] }.reduce(0, +)
+        #expect(evaluation.correct == trace, "correct answers are the confusion matrix's diagonal")
+        #expect(evaluation.accuracy == Double(trace) / 80)
+        #expect(evaluation.confusion.joined().reduce(0, +) == 80)
+        // The validation split scored by `evaluate` (the saved model, its recorded split) gives the
+        // figure the trainer measured on it during training: two paths, one answer.
+        let validation = try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath, "--split", "validation"]).evaluate()
+        #expect(validation.n == 80)
+        #expect(loaded.provenance.validationAccuracy == validation.accuracy,
+                "trained \(loaded.provenance.validationAccuracy ?? -1), evaluated \(validation.accuracy)")
 
         // An ORL face is 92x112 gray; a colour image of another size is preprocessed the same way.
         let probe = try scratch.write("probe.png", try Pattern.centre.png(width: 37, height: 53, channels: 3))

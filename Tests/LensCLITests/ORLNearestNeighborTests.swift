@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 @Suite("ORL faces through the CLI: 1-NN train and evaluate")
 struct ORLNearestNeighborTests {
@@ -15,7 +16,7 @@ struct ORLNearestNeighborTests {
             try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath] + extra).evaluate()
         }
 
-        let test = try evaluate(["--json"])
+        let test = try evaluate([])
         #expect(test.n == 80)
         #expect(test.accuracy >= 0.88, "issue 2 requires at least 0.88; got \(test.accuracy)")
         #expect(test.perClass.count == 40)
@@ -24,13 +25,19 @@ struct ORLNearestNeighborTests {
         #expect(test.confusion.joined().reduce(0, +) == 80)
         #expect(test.correct == (0..<40).map { test.confusion[$0][$0] }.reduce(0, +))
 
-        // The --json object carries at least accuracy, n and per-class figures.
-        let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(test)) as? [String: Any]
-        #expect(json?["accuracy"] as? Double == test.accuracy)
-        #expect(json?["n"] as? Int == 80)
-        let perClass = json?["per_class"] as? [[String: Any]]
+        // The --json a user reads (stdout of the `lens` executable) carries the same figures.
+        let run = try LensBinary.run(["evaluate", "--model", modelPath, "--json"], in: scratch.url)
+        #expect(run.status == 0, "\(run.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
+        #expect(json["accuracy"] as? Double == test.accuracy)
+        #expect(json["n"] as? Int == 80)
+        #expect(json["correct"] as? Int == test.correct)
+        #expect(json["split"] as? String == "test")
+        #expect((json["confusion"] as? [[Int]]).map { $0 == test.confusion } == true)
+        let perClass = json["per_class"] as? [[String: Any]]
         #expect(perClass?.count == 40)
         #expect(perClass?.first.map { Set($0.keys).isSuperset(of: ["name", "precision", "recall", "f1", "support"]) } == true)
+        #expect(perClass?.compactMap { $0["support"] as? Int } == test.perClass.map(\.support))
 
         let train = try evaluate(["--split", "train"])
         #expect(train.n == 240)

@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensTestSupport
 
 /// The classes of the small generated datasets: a bright region on a dark ground, placed relative
 /// to the centred square that preprocessing crops, so that a class looks the same at any size or

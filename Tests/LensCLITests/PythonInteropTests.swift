@@ -3,6 +3,7 @@ import LensModels
 import LensTensor
 import Testing
 @testable import LensCLI
+import LensTestSupport
 
 /// Runs `python3 ARGUMENTS...`; returns the exit status and what it printed (stdout and stderr).
 private func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensData
+import LensTestSupport
 
 @Suite struct ClassFolderTests {
     @Test func orlLoads400FacesOf40People() throws {
@@ -24,8 +25,8 @@ import Testing
     }
 
     /// Classes b, a (+ hidden and non-image files) with PNG, JPEG and PGM of different sizes, one broken PNG.
-    private func mixedFolder() throws -> TemporaryFolder {
-        let folder = try TemporaryFolder()
+    private func mixedFolder() throws -> ScratchFolder {
+        let folder = try ScratchFolder()
         try folder.copyFixture("rgb.jpg", to: "b/photo.jpg")
         try folder.copyFixture("interlaced.png", to: "b/2.png")
         try folder.copyFixture("binary.pgm", to: "a/z.pgm")
@@ -77,8 +78,8 @@ import Testing
     // MARK: bad input, each with its message
 
     /// Classes a and b with one good PNG each.
-    private func twoClassFolder() throws -> TemporaryFolder {
-        let folder = try TemporaryFolder()
+    private func twoClassFolder() throws -> ScratchFolder {
+        let folder = try ScratchFolder()
         try folder.copyFixture("gray8.png", to: "a/1.png")
         try folder.copyFixture("gray8.png", to: "b/1.png")
         return folder
@@ -98,14 +99,14 @@ import Testing
     }
 
     @Test func fewerThanTwoClasses() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("gray8.png", to: "cats/1.png")
         #expect(errorMessage { try DatasetLoader.load(.folder(folder.url), preprocessing: nil) }
             == "\(folder.url.path): needs at least two class subfolders (one per class, images inside), found 1: cats")
     }
 
     @Test func emptyClassFolder() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("gray8.png", to: "cats/1.png")
         try folder.makeFolder("dogs")
         try folder.write("owls/readme.txt", Data("no pictures".utf8))
@@ -139,7 +140,7 @@ import Testing
     }
 
     @Test func classWhereNothingDecodes() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("gray8.png", to: "a/1.png")
         try folder.copyFixture("empty.png", to: "b/1.png")
         #expect(errorMessage { try DatasetLoader.load(.folder(folder.url), preprocessing: nil) }

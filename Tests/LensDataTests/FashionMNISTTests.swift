@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensData
+import LensTestSupport
 
 @Suite struct FashionMNISTTests {
     private let good = DatasetSource.fashionMNIST(directory: Fixture.url("idx-good"))
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func truncatedGzipStream() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         for name in ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"] {
             try folder.copyFixture("idx-good/\(name)", to: name)
         }
@@ -89,7 +90,7 @@ import Testing
     }
 
     @Test func missingIDXFile() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("idx-good/train-images-idx3-ubyte.gz", to: "train-images-idx3-ubyte.gz")
         #expect(errorMessage { try DatasetLoader.load(.fashionMNIST(directory: folder.url), preprocessing: nil) }
             == "\(folder.url.path)/train-labels-idx1-ubyte.gz: missing (expected Fashion-MNIST's train-labels-idx1-ubyte.gz; "

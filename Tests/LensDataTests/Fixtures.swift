@@ -1,5 +1,6 @@
 import Foundation
 @testable import LensData
+import LensTestSupport
 
 /// The committed fixture files (written by Fixtures/make_fixtures.py with PIL, numpy and zlib).
 enum Fixture {
@@ -23,32 +24,9 @@ enum Fixture {
     }()
 }
 
-/// A scratch folder that is deleted when the test no longer needs it.
-final class TemporaryFolder {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("lensdata-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-
-    /// Creates `relativePath` (folders included) holding `contents`.
-    @discardableResult
-    func write(_ relativePath: String, _ contents: Data) throws -> URL {
-        let file = url.appendingPathComponent(relativePath)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try contents.write(to: file)
-        return file
-    }
-
+extension ScratchFolder {
     func copyFixture(_ name: String, to relativePath: String) throws {
         try write(relativePath, try Fixture.data(name))
-    }
-
-    func makeFolder(_ relativePath: String) throws {
-        try FileManager.default.createDirectory(at: url.appendingPathComponent(relativePath), withIntermediateDirectories: true)
     }
 }
 

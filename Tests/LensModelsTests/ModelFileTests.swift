@@ -2,13 +2,8 @@ import Foundation
 import Testing
 import LensData
 import LensTensor
+import LensTestSupport
 @testable import LensModels
-
-private func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("lens-model-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
 
 private func smallNetworkModel() throws -> ModelFile {
     let architecture = try Architecture.parse("conv3x3x4,pool,fc8", inputShape: [1, 8, 8], classes: 3)
@@ -26,8 +21,8 @@ private func problem(_ file: SafetensorsFile) -> String? {
 
 @Test func networkModelRoundTripsWithSameLogits() throws {
     let model = try smallNetworkModel()
-    let directory = try temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
     let url = directory.appendingPathComponent("m.safetensors")
     try model.write(to: url)
     let back = try ModelFile(contentsOf: url)
@@ -88,8 +83,8 @@ private func problem(_ file: SafetensorsFile) -> String? {
 }
 
 @Test func truncatedModelFileIsAClearError() throws {
-    let directory = try temporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
     let url = directory.appendingPathComponent("cut.safetensors")
     let data = try smallNetworkModel().serialized()
     try data.prefix(data.count / 2).write(to: url)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import LensTensor
 
@@ -109,11 +110,16 @@ func everyKernelMatchesReference(kernel: GemmKernel) {
 }
 
 @Test func unavailableKernelLeavesResultUntouched() {
-    guard let missing = MatrixMultiply.kernels.first(where: { !$0.isAvailable }) else { return }
-    var c: [Float] = [7]
-    let ran = MatrixMultiply.gemm(using: missing, m: 1, n: 1, k: 1, a: [2], lda: 1, b: [3], ldb: 1, c: &c, ldc: 1)
-    #expect(!ran)
-    #expect(c == [7])
+    // Kernels this CPU lacks, and always one index past the last (on a CPU that runs every
+    // kernel that is the only case, so the test never passes by checking nothing).
+    let beyond = GemmKernel(index: Int32(MatrixMultiply.kernels.count), name: "none", isAvailable: false)
+    let missing = MatrixMultiply.kernels.filter { !$0.isAvailable } + [beyond]
+    for kernel in missing {
+        var c: [Float] = [7]
+        let ran = MatrixMultiply.gemm(using: kernel, m: 1, n: 1, k: 1, a: [2], lda: 1, b: [3], ldb: 1, c: &c, ldc: 1)
+        #expect(!ran, "\(kernel)")
+        #expect(c == [7], "\(kernel)")
+    }
 }
 
 @Test(arguments: [2, 3, 5])
@@ -142,6 +148,13 @@ func splitProductsMatchReference(parts: Int) {
 @Test func largeProductUsesThreadsAndMatchesReference() {
     let problem = GemmCase(false, false, m: 200, n: 300, k: 260, alpha: 1, beta: 0, seed: 7)
     var c = problem.c
+    // 31 MFLOP: worth every core (at most 2e6 flops per thread are kept on one).
+    #expect(MatrixMultiply.parts(m: problem.m, n: problem.n, k: problem.k) == min(Parallel.coreCount, Parallel.maximumThreads))
+    #expect(MatrixMultiply.parts(m: problem.m, n: problem.n, k: problem.k, maxThreads: 1) == 1)
+    #expect(MatrixMultiply.parts(m: 10, n: 10, k: 10) == 1, "2000 flops stay on one thread")
+    // The pool really runs parts on other threads when it is free (it is shared with tests running
+    // beside this one, so a few tries are allowed).
+    #expect(poolRunsPartsElsewhere() || Parallel.coreCount == 1)
     MatrixMultiply.gemm(m: problem.m, n: problem.n, k: problem.k, a: problem.a, lda: problem.lda,
                         b: problem.b, ldb: problem.ldb, c: &c, ldc: problem.ldc)
     #expect(problem.maxError(c) <= problem.tolerance)
@@ -156,4 +169,22 @@ func splitProductsMatchReference(parts: Int) {
     #expect(MatrixMultiply.matmul(a, a, transposeB: true).scalars == [14, 32, 32, 77])
     let empty = MatrixMultiply.matmul(Tensor(shape: [2, 0]), Tensor(shape: [0, 3]))
     #expect(empty == Tensor(shape: [2, 3]))
+}
+
+/// True when a two-part run put one part on a thread other than the caller's, within 50 tries.
+private func poolRunsPartsElsewhere() -> Bool {
+    final class Threads: @unchecked Sendable {
+        let lock = NSLock()
+        var ids = Set<UInt>()
+    }
+    for _ in 0..<50 {
+        let threads = Threads()
+        Parallel.run(parts: 2) { _ in
+            usleep(2000)  // long enough that the caller cannot take both parts before a worker claims one
+            let id = UInt(pthread_self())
+            threads.lock.withLock { _ = threads.ids.insert(id) }
+        }
+        if threads.ids.count == 2 { return true }
+    }
+    return false
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensTensor
+import LensTestSupport
 
 @Test func safetensorsRoundTrip() throws {
     var file = SafetensorsFile(tensors: ["w": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, -6])], metadata: ["k": "v"])
@@ -73,9 +74,8 @@ private func problem(_ data: Data) -> String? {
 }
 
 @Test func writesAreAtomicAndLeaveNoTemporaryFiles() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-atomic-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
     let url = directory.appendingPathComponent("m.safetensors")
     try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [1])]).write(to: url)
     try SafetensorsFile(tensors: ["w": Tensor(shape: [1], scalars: [2])]).write(to: url)
@@ -84,4 +84,19 @@ private func problem(_ data: Data) -> String? {
     #expect(throws: AtomicFileError.self) {
         try AtomicFile.write(Data([1]), to: directory.appendingPathComponent("missing/dir/x"))
     }
+}
+
+@Test func severalFilesAreAllWrittenOrNoneReplaced() throws {
+    let scratch = try ScratchFolder()
+    let directory = scratch.url
+    let model = directory.appendingPathComponent("m.safetensors"), history = directory.appendingPathComponent("h.csv")
+    try AtomicFile.write([(Data("old model".utf8), model), (Data("old history".utf8), history)])
+    // The second target cannot be written: the first keeps its old bytes and no temporary file stays.
+    #expect(throws: AtomicFileError.self) {
+        try AtomicFile.write([(Data("new model".utf8), model), (Data("x".utf8), directory.appendingPathComponent("gone/h.csv"))])
+    }
+    #expect(try Data(contentsOf: model) == Data("old model".utf8))
+    #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["h.csv", "m.safetensors"])
+    try AtomicFile.write([(Data("new model".utf8), model), (Data("new history".utf8), history)])
+    #expect(try Data(contentsOf: model) == Data("new model".utf8) && Data(contentsOf: history) == Data("new history".utf8))
 }

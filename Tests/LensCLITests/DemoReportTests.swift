@@ -1,0 +1,68 @@
+import Foundation
+import LensData
+import Testing
+import LensTestSupport
+
+/// `lens demo --quick` end to end through the executable, and the pages LensRender wrote read back:
+/// every embedded picture decodes, every link lands on a file (or an anchor) that exists, and the
+/// results table holds the figures the run printed.
+@Suite("lens demo --quick writes pages that hold together")
+struct DemoReportTests {
+    @Test("demo --quick on a small folder: pictures decode, links resolve, the table matches the printed one")
+    func quickDemo() throws {
+        let scratch = try ScratchFolder()
+        let data = try scratch.writePatternDataset()
+        let report = scratch.path("report")
+        let run = try LensBinary.run(["demo", "--quick", "--dataset", data, "--out", report], in: scratch.url)
+        #expect(run.status == 0, "\(run.stderr)")
+
+        let pages = try FileManager.default.contentsOfDirectory(atPath: report).filter { $0.hasSuffix(".html") }.sorted()
+        #expect(pages.contains("index.html"), "\(pages)")
+        #expect(pages.count >= 3, "index and at least the nearest-neighbour and template pages: \(pages)")
+        var pictures = 0
+        for page in pages {
+            let html = try String(contentsOfFile: report + "/" + page, encoding: .utf8)
+            for source in Self.captures(#"src="([^"]*)""#, in: html) {
+                if source.hasPrefix("data:image/png;base64,") {
+                    let bytes = try #require(Data(base64Encoded: String(source.dropFirst("data:image/png;base64,".count))),
+                                             "\(page): an embedded picture is not base64")
+                    let image = try ImageDecoder.decode(bytes, path: "\(page) picture \(pictures)")
+                    #expect(image.width > 0 && image.height > 0)
+                    pictures += 1
+                } else {
+                    #expect(FileManager.default.fileExists(atPath: report + "/" + source), "\(page): src \(source.prefix(60)) does not resolve")
+                }
+            }
+            let ids = Set(Self.captures(#"id="([^"]*)""#, in: html))
+            for link in Self.captures(#"href="([^"]*)""#, in: html) where !link.hasPrefix("http") {
+                let parts = link.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                if !parts[0].isEmpty {
+                    #expect(FileManager.default.fileExists(atPath: report + "/" + parts[0]), "\(page): link \(link) does not resolve")
+                }
+                if parts.count == 2, parts[0].isEmpty {
+                    #expect(ids.contains(parts[1]), "\(page): anchor \(link) has no target")
+                }
+            }
+        }
+        #expect(pictures >= 10, "the pages embed the neighbours and templates as pictures (\(pictures))")
+
+        // The printed table: "model  test accuracy  training time", one row per model.
+        let printed = Dictionary(run.stdout.split(separator: "\n").dropFirst().compactMap { line -> (String, String)? in
+            guard let match = line.firstMatch(of: /^(.+?)\s{2,}(\d\.\d{3})\s{2}/) else { return nil }
+            return (String(match.1), String(match.2))
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(printed.count >= 7, "1-NN x3, softmax, two MLPs, CNN: \(run.stdout)")
+        let index = try String(contentsOfFile: report + "/index.html", encoding: .utf8)
+        let rows = index.matches(of: /<tr><td>([^<]+)<\/td><td>[^<]*<\/td><td class=num>([^<]+)<\/td>/).map { (String($0.1), String($0.2)) }
+        let tabled = Dictionary(rows, uniquingKeysWith: { first, _ in first })
+        #expect(tabled == printed, "index.html table \(tabled) differs from the printed table \(printed)")
+    }
+
+    private static func captures(_ pattern: String, in text: String) -> [String] {
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return [] }
+        let range = NSRange(text.startIndex..., in: text)
+        return expression.matches(in: text, range: range).compactMap { match in
+            Range(match.range(at: 1), in: text).map { String(text[$0]) }
+        }
+    }
+}
