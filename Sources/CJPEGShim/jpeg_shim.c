@@ -17,9 +17,16 @@ static void shim_error_exit(j_common_ptr info) {
     longjmp(manager->jump, 1);
 }
 
-// Warnings (level -1) are ignored, except a truncated file: libjpeg would pad it with gray.
+// A warning (level -1) about the data makes the file an error: libjpeg would go on and hand back
+// gray padding or garbage below the damage. Only warnings that leave the pixels intact pass.
 static void shim_emit_message(j_common_ptr info, int level) {
-    if (level == -1 && info->err->msg_code == JWRN_JPEG_EOF) {
+    if (level != -1) return;
+    switch (info->err->msg_code) {
+    case JWRN_ADOBE_XFORM:      // unknown colour transform code: decoded as the default one
+    case JWRN_JFIF_MAJOR:       // a newer JFIF revision number
+    case JWRN_BOGUS_ICC:        // we do not use the ICC profile
+        return;
+    default:
         info->err->error_exit(info);
     }
 }

@@ -20,7 +20,8 @@ typedef struct {
 
 /// Decodes a whole JPEG held in memory. libjpeg's fatal errors come back as a status and a message
 /// (through setjmp/longjmp inside the shim), never as exit(). Gray stays gray; YCbCr, RGB, CMYK
-/// and YCCK become RGB. "Premature end of JPEG file" is treated as an error, not a warning.
+/// and YCCK become RGB. libjpeg's warnings about the data ("Premature end of JPEG file", "Corrupt
+/// JPEG data: ...") are errors here, not warnings.
 /// The header's dimensions are checked against max_pixels before any pixel memory is allocated.
 lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
                                   lens_jpeg_image *out);
