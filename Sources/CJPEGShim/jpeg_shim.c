@@ -52,7 +52,16 @@ static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, int width
     }
 }
 
-lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
+// The smallest DCT scale M/8 (M = 1...8) whose output still has a shorter side of at least min_side.
+static int smallest_scale(unsigned int width, unsigned int height, int min_side) {
+    unsigned int shorter = width < height ? width : height;
+    for (int m = 1; m < 8; m++) {
+        if ((shorter * (unsigned int)m + 7) / 8 >= (unsigned int)min_side) return m;
+    }
+    return 8;
+}
+
+lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, int min_side,
                                   lens_jpeg_image *out) {
     memset(out, 0, sizeof *out);
     struct jpeg_decompress_struct info;
@@ -76,11 +85,15 @@ lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long l
     jpeg_mem_src(&info, data, (unsigned long)size);
     jpeg_read_header(&info, TRUE);
 
-    out->width = (int)info.image_width;
-    out->height = (int)info.image_height;
+    out->width = out->source_width = (int)info.image_width;
+    out->height = out->source_height = (int)info.image_height;
     if ((long long)info.image_width * (long long)info.image_height > max_pixels) {
         jpeg_destroy_decompress(&info);
         return LENS_JPEG_TOO_LARGE;
+    }
+    if (min_side > 0) {
+        info.scale_num = (unsigned int)smallest_scale(info.image_width, info.image_height, min_side);
+        info.scale_denom = 8;
     }
 
     int cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;
