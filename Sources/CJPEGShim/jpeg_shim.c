@@ -17,9 +17,16 @@ static void shim_error_exit(j_common_ptr info) {
     longjmp(manager->jump, 1);
 }
 
-// Warnings (level -1) are ignored, except a truncated file: libjpeg would pad it with gray.
+// A warning (level -1) about the data makes the file an error: libjpeg would go on and hand back
+// gray padding or garbage below the damage. Only warnings that leave the pixels intact pass.
 static void shim_emit_message(j_common_ptr info, int level) {
-    if (level == -1 && info->err->msg_code == JWRN_JPEG_EOF) {
+    if (level != -1) return;
+    switch (info->err->msg_code) {
+    case JWRN_ADOBE_XFORM:      // unknown colour transform code: decoded as the default one
+    case JWRN_JFIF_MAJOR:       // a newer JFIF revision number
+    case JWRN_BOGUS_ICC:        // we do not use the ICC profile
+        return;
+    default:
         info->err->error_exit(info);
     }
 }
@@ -45,7 +52,16 @@ static void cmyk_to_rgb(const unsigned char *cmyk, unsigned char *rgb, int width
     }
 }
 
-lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels,
+// The smallest DCT scale M/8 (M = 1...8) whose output still has a shorter side of at least min_side.
+static int smallest_scale(unsigned int width, unsigned int height, int min_side) {
+    unsigned int shorter = width < height ? width : height;
+    for (int m = 1; m < 8; m++) {
+        if ((shorter * (unsigned int)m + 7) / 8 >= (unsigned int)min_side) return m;
+    }
+    return 8;
+}
+
+lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long long max_pixels, int min_side,
                                   lens_jpeg_image *out) {
     memset(out, 0, sizeof *out);
     struct jpeg_decompress_struct info;
@@ -69,11 +85,15 @@ lens_jpeg_status lens_jpeg_decode(const unsigned char *data, size_t size, long l
     jpeg_mem_src(&info, data, (unsigned long)size);
     jpeg_read_header(&info, TRUE);
 
-    out->width = (int)info.image_width;
-    out->height = (int)info.image_height;
+    out->width = out->source_width = (int)info.image_width;
+    out->height = out->source_height = (int)info.image_height;
     if ((long long)info.image_width * (long long)info.image_height > max_pixels) {
         jpeg_destroy_decompress(&info);
         return LENS_JPEG_TOO_LARGE;
+    }
+    if (min_side > 0) {
+        info.scale_num = (unsigned int)smallest_scale(info.image_width, info.image_height, min_side);
+        info.scale_denom = 8;
     }
 
     int cmyk = info.jpeg_color_space == JCS_CMYK || info.jpeg_color_space == JCS_YCCK;

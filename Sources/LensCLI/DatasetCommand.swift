@@ -26,8 +26,10 @@ struct DatasetInfoCommand: ParsableCommand {
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
+    @OptionGroup var images: ImageOptions
+
     func run() throws {
-        let info = try DatasetLoader.info(DatasetSource(argument: data))
+        let info = try DatasetLoader.info(DatasetSource(argument: data), maxPixels: images.maxPixels)
         if json {
             try printJSON(Report(info))
             return

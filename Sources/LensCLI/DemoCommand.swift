@@ -30,6 +30,8 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Fewer epochs: a quick look rather than the best accuracy.")
     var quick = false
 
+    @OptionGroup var images: ImageOptions
+
     @Option(help: "Seed for the split, initial weights and shuffling.")
     var seed: UInt64 = 0
 
@@ -37,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         let started = Date()
         let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
         let source = DatasetSource(argument: dataset)
-        let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed)
+        let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed, maxPixels: images.maxPixels)
         let data = prepared.data
         let split = prepared.split
         let shape = Array(data.images.shape.dropFirst())

@@ -29,6 +29,8 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @OptionGroup var images: ImageOptions
+
     struct Result: Encodable {
         var model: String
         var dataset: String
@@ -58,7 +60,7 @@ struct EvaluateCommand: ParsableCommand {
         if !sameData && choice != .all {
             Terminal.status("note: \(dataArgument) is not the training dataset; its \(split) split is made with the model's split seed")
         }
-        let prepared = try Workflow.prepare(dataArgument, preprocessing: provenance.preprocessing, plan: provenance.split)
+        let prepared = try Workflow.prepare(dataArgument, preprocessing: provenance.preprocessing, plan: provenance.split, maxPixels: images.maxPixels)
         guard prepared.data.classNames == provenance.classNames else {
             throw CLIError("\(dataArgument) has classes \(prepared.data.classNames.prefix(5).joined(separator: ", "))… but the model knows \(provenance.classNames.prefix(5).joined(separator: ", "))…; evaluate on data with the same class folders")
         }

@@ -26,6 +26,8 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Print the predictions as JSON.")
     var json = false
 
+    @OptionGroup var imageOptions: ImageOptions
+
     @Argument(help: "Image files (PNG, JPEG or PGM).")
     var images: [String]
 
@@ -47,7 +49,7 @@ struct PredictCommand: ParsableCommand {
         let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
         let classes = modelFile.provenance.classNames
         let inputs = try images.map { path in
-            modelFile.provenance.preprocessing.apply(try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: path)))
+            try modelFile.provenance.preprocessing.load(contentsOf: URL(fileURLWithPath: path), maxPixels: imageOptions.maxPixels)
         }
         let batch = Tensor.stack(inputs)
         let probabilities = try modelFile.probabilities(batch)

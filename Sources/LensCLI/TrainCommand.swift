@@ -91,6 +91,8 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Print a JSON summary instead of text.")
     var json = false
 
+    @OptionGroup var images: ImageOptions
+
     func validate() throws {
         guard k >= 1 else { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
         if let size, !Workflow.sizeRange.contains(size) {
@@ -200,7 +202,7 @@ struct TrainCommand: ParsableCommand {
         let source = DatasetSource(argument: data)
         let preprocessing = try Workflow.preprocessing(for: source, size: size, rgb: rgb)
         try checkArchitectureFits(preprocessing)
-        let prepared = try Workflow.prepare(data, preprocessing: preprocessing, seed: seed, strict: strict)
+        let prepared = try Workflow.prepare(data, preprocessing: preprocessing, seed: seed, strict: strict, maxPixels: images.maxPixels)
         let split = prepared.split
         let recipe = try recipe(trainingCount: split.train.count)
         if !json {

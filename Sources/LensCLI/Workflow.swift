@@ -35,9 +35,9 @@ enum Workflow {
 
     /// Loads a dataset, tells the user which files were skipped and why, and splits it.
     static func prepare(_ argument: String, preprocessing: Preprocessing, plan: SplitPlan? = nil,
-                        seed: UInt64 = 0, strict: Bool = false) throws -> PreparedData {
+                        seed: UInt64 = 0, strict: Bool = false, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> PreparedData {
         let source = DatasetSource(argument: argument)
-        let data = try DatasetLoader.load(source, preprocessing: preprocessing, strict: strict)
+        let data = try DatasetLoader.load(source, preprocessing: preprocessing, strict: strict, maxPixels: maxPixels)
         for skipped in data.skipped { Terminal.status("skipped \(skipped)") }
         if !data.skipped.isEmpty {
             Terminal.status("\(data.skipped.count) file(s) skipped; --strict makes this an error")

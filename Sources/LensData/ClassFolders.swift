@@ -54,9 +54,9 @@ enum ClassFolders {
     }
 
     static func load(_ root: URL, displayPrefix: String?, preprocessing: Preprocessing, strict: Bool,
-                     limitPerClass: Int?) throws -> LabeledImages {
+                     limitPerClass: Int?, maxPixels: Int) throws -> LabeledImages {
         let listing = try list(root, displayPrefix: displayPrefix, limitPerClass: limitPerClass)
-        let outcomes = decodeAll(listing.items) { preprocessing.apply($0) }
+        let outcomes = decodeAll(listing.items) { try preprocessing.load(contentsOf: $0, maxPixels: maxPixels) }
         var tensors: [Tensor] = [], labels: [Int] = [], paths: [String] = []
         var skipped = listing.skipped
         for (item, outcome) in zip(listing.items, outcomes) {
@@ -77,9 +77,9 @@ enum ClassFolders {
                              paths: paths, skipped: skipped)
     }
 
-    static func info(_ root: URL, displayPrefix: String?, name: String) throws -> DatasetInfo {
+    static func info(_ root: URL, displayPrefix: String?, name: String, maxPixels: Int) throws -> DatasetInfo {
         let listing = try list(root, displayPrefix: displayPrefix, limitPerClass: nil)
-        let outcomes = decodeAll(listing.items) { ImageShape(width: $0.width, height: $0.height, channels: $0.channels) }
+        let outcomes = decodeAll(listing.items) { try ImageDecoder.shape(contentsOf: $0, maxPixels: maxPixels) }
         var counts = [Int](repeating: 0, count: listing.classNames.count)
         var shapes: [ImageShape: Int] = [:]
         var skipped = listing.skipped
@@ -95,11 +95,11 @@ enum ClassFolders {
         return DatasetInfo(name: name, classNames: listing.classNames, countsPerClass: counts, imageShapes: shapes, skipped: skipped)
     }
 
-    /// Decodes every item on all cores and hands each image to `transform` (which must be cheap to keep).
-    private static func decodeAll<T: Sendable>(_ items: [Item], _ transform: @escaping @Sendable (Image) -> T)
+    /// Reads every item on all cores with `read` (whose result must be cheap to keep).
+    private static func decodeAll<T: Sendable>(_ items: [Item], _ read: @escaping @Sendable (URL) throws -> T)
         -> [Result<T, ImageDecodingError>] {
         parallelMap(items.count) { index in
-            Result { try transform(ImageDecoder.decode(contentsOf: items[index].url)) }
+            Result { try read(items[index].url) }
                 .mapError { $0 as? ImageDecodingError ?? ImageDecodingError(path: items[index].url.path, problem: "\($0)") }
         }
     }

@@ -6,9 +6,9 @@ public enum DatasetLoader {
     /// (ORL 64x64 gray, Fashion-MNIST its native 28x28 gray, a folder 64x64 gray). Files that cannot
     /// be decoded are listed in `skipped`; with `strict` any skipped file is an error instead.
     /// `limitPerClass` keeps the first N files of each class (Fashion-MNIST: N per class from train
-    /// and ceil(N / 6) from test).
+    /// and ceil(N / 6) from test). Images over `maxPixels` pixels are skipped unread.
     public static func load(_ source: DatasetSource, preprocessing: Preprocessing?, strict: Bool = false,
-                            limitPerClass: Int? = nil) throws -> LabeledImages {
+                            limitPerClass: Int? = nil, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> LabeledImages {
         if let preprocessing {
             do { try preprocessing.validate() } catch let error as PreprocessingError {
                 throw DatasetError.invalidPreprocessing(error.problem)
@@ -20,10 +20,10 @@ public enum DatasetLoader {
         switch source {
         case .orl:
             return try ClassFolders.load(orlDirectory(), displayPrefix: "orl", preprocessing: preprocessing ?? defaultPreprocessing(for: source),
-                                         strict: strict, limitPerClass: limitPerClass)
+                                         strict: strict, limitPerClass: limitPerClass, maxPixels: maxPixels)
         case .folder(let url):
             return try ClassFolders.load(url, displayPrefix: nil, preprocessing: preprocessing ?? defaultPreprocessing(for: source),
-                                         strict: strict, limitPerClass: limitPerClass)
+                                         strict: strict, limitPerClass: limitPerClass, maxPixels: maxPixels)
         case .fashionMNIST(let directory):
             return try FashionMNIST.load(directory: directory, preprocessing: preprocessing, limitPerClass: limitPerClass)
         }
@@ -42,10 +42,10 @@ public enum DatasetLoader {
     }
 
     /// Classes, counts, image sizes and skipped files, decoding every image but preprocessing none.
-    public static func info(_ source: DatasetSource) throws -> DatasetInfo {
+    public static func info(_ source: DatasetSource, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> DatasetInfo {
         switch source {
-        case .orl: try ClassFolders.info(orlDirectory(), displayPrefix: "orl", name: source.name)
-        case .folder(let url): try ClassFolders.info(url, displayPrefix: nil, name: source.name)
+        case .orl: try ClassFolders.info(orlDirectory(), displayPrefix: "orl", name: source.name, maxPixels: maxPixels)
+        case .folder(let url): try ClassFolders.info(url, displayPrefix: nil, name: source.name, maxPixels: maxPixels)
         case .fashionMNIST(let directory): try FashionMNIST.info(directory: directory)
         }
     }

@@ -3,17 +3,51 @@ import Foundation
 /// Decodes PNG, JPEG and PGM/PPM images, recognised by their first bytes, never by the file name.
 public enum ImageDecoder {
     /// Images with more pixels than this are refused before any pixel memory is allocated.
-    public static let defaultMaxPixels = 50_000_000
+    public static let defaultMaxPixels = 100_000_000
+    /// The command-line option that sets the limit, named in the error that refuses an image.
+    public static let maxPixelsOption = "--max-pixels"
 
-    public static func decode(contentsOf url: URL, maxPixels: Int = defaultMaxPixels) throws -> Image {
-        try decode(readFile(url), path: url.path, maxPixels: maxPixels)
+    /// Decodes a whole image. With `minimumSide`, a JPEG may be decoded smaller (by libjpeg's DCT
+    /// scaling) as long as its shorter side stays at least `minimumSide`: enough for a crop and
+    /// resize to that side, at a fraction of the memory and time.
+    public static func decode(contentsOf url: URL, maxPixels: Int = defaultMaxPixels, minimumSide: Int? = nil) throws -> Image {
+        try decode(readFile(url), path: url.path, maxPixels: maxPixels, minimumSide: minimumSide)
     }
 
-    public static func decode(_ data: Data, path: String, maxPixels: Int = defaultMaxPixels) throws -> Image {
+    public static func decode(_ data: Data, path: String, maxPixels: Int = defaultMaxPixels, minimumSide: Int? = nil) throws -> Image {
+        try decodeKeepingSize(data, path: path, maxPixels: maxPixels, minimumSide: minimumSide).image
+    }
+
+    /// The size the file declares, once the whole file has been found to decode (a JPEG at 1/8 scale).
+    public static func shape(contentsOf url: URL, maxPixels: Int = defaultMaxPixels) throws -> ImageShape {
+        try shape(readFile(url), path: url.path, maxPixels: maxPixels)
+    }
+
+    public static func shape(_ data: Data, path: String, maxPixels: Int = defaultMaxPixels) throws -> ImageShape {
+        let decoded = try decodeKeepingSize(data, path: path, maxPixels: maxPixels, minimumSide: 1)
+        return ImageShape(width: decoded.sourceWidth, height: decoded.sourceHeight, channels: decoded.image.channels)
+    }
+
+    /// An image and the size its file declares (larger than the image's when a JPEG was scaled down).
+    struct Decoded {
+        var image: Image
+        var sourceWidth: Int
+        var sourceHeight: Int
+
+        init(_ image: Image) { self.init(image, sourceWidth: image.width, sourceHeight: image.height) }
+
+        init(_ image: Image, sourceWidth: Int, sourceHeight: Int) {
+            self.image = image
+            self.sourceWidth = sourceWidth
+            self.sourceHeight = sourceHeight
+        }
+    }
+
+    static func decodeKeepingSize(_ data: Data, path: String, maxPixels: Int, minimumSide: Int?) throws -> Decoded {
         switch ImageFormat(sniffing: data) {
-        case .png: return try PNGDecoder.decode(data, path: path, maxPixels: maxPixels)
-        case .jpeg: return try JPEGDecoder.decode(data, path: path, maxPixels: maxPixels)
-        case .netpbm: return try NetpbmDecoder.decode(data, path: path, maxPixels: maxPixels)
+        case .png: return Decoded(try PNGDecoder.decode(data, path: path, maxPixels: maxPixels))
+        case .jpeg: return try JPEGDecoder.decode(data, path: path, maxPixels: maxPixels, minimumSide: minimumSide ?? 0)
+        case .netpbm: return Decoded(try NetpbmDecoder.decode(data, path: path, maxPixels: maxPixels))
         case nil:
             if data.isEmpty { throw ImageDecodingError(path: path, problem: "file is empty (0 bytes)") }
             let start = data.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")

@@ -1,3 +1,4 @@
+import Foundation
 import LensTensor
 
 /// How an image becomes a network input: centre-crop to a square, convert to gray or RGB,
@@ -35,6 +36,12 @@ public struct Preprocessing: Codable, Sendable, Equatable, CustomStringConvertib
     public var description: String { "\(size)x\(size) \(channels == 1 ? "gray" : "RGB")" }
 
     public var inputShape: [Int] { [channels, size, size] }
+
+    /// An image file as a [channels, size, size] tensor; a large JPEG is decoded only as large as
+    /// the crop and resize need (see `ImageDecoder.decode(contentsOf:maxPixels:minimumSide:)`).
+    public func load(contentsOf url: URL, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> Tensor {
+        apply(try ImageDecoder.decode(contentsOf: url, maxPixels: maxPixels, minimumSide: size))
+    }
 
     /// The image as a [channels, size, size] tensor. Alpha is dropped, not composited: that is what
     /// PIL's convert("L")/convert("RGB") and hence torchvision do, so a model sees the same pixels here
