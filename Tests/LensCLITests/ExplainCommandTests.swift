@@ -1,6 +1,7 @@
 import Foundation
 import LensExplain
 import LensModels
+import LensTestSupport
 import Testing
 @testable import LensCLI
 

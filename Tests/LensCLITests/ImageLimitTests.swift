@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensTestSupport
 import Testing
 @testable import LensCLI
 

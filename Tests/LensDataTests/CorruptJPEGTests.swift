@@ -1,5 +1,6 @@
 import Foundation
 import LensTensor
+import LensTestSupport
 import Testing
 @testable import LensData
 
@@ -27,19 +28,19 @@ import Testing
     }
 
     @Test func damagedJPEGInAFolderIsSkippedWithItsReason() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("rgb.jpg", to: "a/1.jpg")
         try folder.copyFixture("rgb.jpg", to: "b/1.jpg")
         let damaged = try folder.write("b/2.jpg", try Self.damaged("rgb.jpg", seed: 1))
         let data = try DatasetLoader.load(.folder(folder.url), preprocessing: nil)
         #expect(data.count == 2)
-        #expect(data.skipped.map(\.path) == [damaged.path])
+        #expect(data.skipped.map(\.path) == [damaged])
         #expect(data.skipped.first?.reason.hasPrefix("corrupt or truncated JPEG (Corrupt JPEG data") == true,
                 "\(data.skipped.first?.reason ?? "not skipped")")
         let info = try DatasetLoader.info(.folder(folder.url))
-        #expect(info.skipped.map(\.path) == [damaged.path] && info.countsPerClass == [1, 1])
+        #expect(info.skipped.map(\.path) == [damaged] && info.countsPerClass == [1, 1])
         let strict = errorMessage { try DatasetLoader.load(.folder(folder.url), preprocessing: nil, strict: true) }
-        #expect(strict?.hasPrefix("1 file could not be used (strict mode): \(damaged.path): corrupt or truncated JPEG (") == true,
+        #expect(strict?.hasPrefix("1 file could not be used (strict mode): \(damaged): corrupt or truncated JPEG (") == true,
                 "\(strict ?? "no error")")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LensTestSupport
 import Testing
 @testable import LensData
 
@@ -30,7 +31,7 @@ import Testing
     }
 
     @Test func pixelLimitReachesFolderLoadingAndInfo() throws {
-        let folder = try TemporaryFolder()
+        let folder = try ScratchFolder()
         try folder.copyFixture("rgb.jpg", to: "a/1.jpg")
         try folder.copyFixture("rgb.jpg", to: "b/1.jpg")
         try folder.copyFixture("interlaced.png", to: "b/2.png")
