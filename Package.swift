@@ -35,12 +35,13 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
-        .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"],
+        .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
+        // The conformance suite checks the fixtures' attr.* tensors through LensExplain's registry too.
+        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
