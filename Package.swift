@@ -36,14 +36,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
-        .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"],
+        .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
         // The tests' one scratch-folder helper.
         .target(name: "LensTestSupport", path: "Tests/LensTestSupport"),
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor", "LensTestSupport"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData", "LensTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensTestSupport"], resources: [.copy("Conformance")]),
+        // The conformance suite checks the fixtures' attr.* tensors through LensExplain's registry too.
+        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels", "LensTestSupport"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI", "LensTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),

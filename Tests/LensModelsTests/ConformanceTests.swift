@@ -6,13 +6,10 @@ import Testing
 /// built from its own `__metadata__`: a new fixture needs no new code.
 ///
 /// Checked: `act.<layer>`, `logits`, `probs`, `loss`, `grad.<parameter>`, `grad.input`,
-/// `<optimizer>.step<k>.<parameter>` (sgd, adam; settings read from the metadata sentences).
-/// Skipped here on purpose, they belong to the explanations issue: every `attr.*` tensor
-/// (attr.saliency, attr.integrated_gradients, attr.integrated_gradients.delta,
-/// attr.guided_backprop, attr.deconvolution, attr.gradcam, attr.occlusion).
-/// `AttributionBuildingBlockTests` shows the engine already yields saliency, guided backprop,
-/// deconvnet and Grad-CAM from the right seed and ReLU mode.
-/// Any other tensor fails the test, so nothing in a new fixture goes unchecked silently.
+/// `<optimizer>.step<k>.<parameter>` (sgd, adam; settings read from the metadata sentences), and
+/// every `attr.*` tensor through LensExplain's registry (`AttributionConformance`, with the
+/// fixtures' relative rule for attributions). A file without `attr.*` tensors fails, and so does
+/// any tensor nobody checks, so nothing in a new fixture goes unchecked silently.
 @Suite struct ConformanceTests {
     @Test func fixturesAreFound() {
         #expect(ConformanceFixture.all.count >= 2, "expected the cnn and mlp fixtures in \(ConformanceFixture.directory?.path ?? "nowhere")")
@@ -70,7 +67,11 @@ import Testing
             }
         }
 
-        let unchecked = loaded.file.names.filter { !checked.contains($0) && !$0.hasPrefix("attr.") }
+        // Attributions: every attr.* tensor, through the registry.
+        #expect(loaded.file.names.contains { $0.hasPrefix("attr.") }, "\(fixture.testDescription) has no attr.* tensors")
+        checked.formUnion(try AttributionConformance.check(loaded, fixture: fixture.testDescription))
+
+        let unchecked = loaded.file.names.filter { !checked.contains($0) }
         #expect(unchecked.isEmpty, "\(fixture.testDescription): tensors nobody checks: \(unchecked)")
         #expect(checked.contains("grad.input") && checked.contains("logits"), "\(fixture.testDescription) lacks the core tensors")
     }

@@ -25,3 +25,20 @@ func mismatch(_ actual: Tensor, _ expected: Tensor, _ tolerance: Tolerance) -> S
     guard let worst else { return nil }
     return "item \(worst.index): \(actual.scalars[worst.index]) vs expected \(expected.scalars[worst.index])"
 }
+
+/// The fixtures' rule for attribution tensors, whose scales differ by orders of magnitude:
+/// max |actual − expected| ≤ 1e-3 · max |expected| + 1e-9 (an absolute tolerance alone would pass
+/// a map of zeros). nil when it holds, otherwise the worst element.
+func attributionMismatch(_ actual: Tensor, _ expected: Tensor) -> String? {
+    guard actual.count == expected.count else { return "shape \(actual.shape) vs expected \(expected.shape)" }
+    if let bad = actual.scalars.firstIndex(where: { !$0.isFinite }) { return "item \(bad) is \(actual.scalars[bad])" }
+    let scale = expected.scalars.reduce(Float(0)) { max($0, abs($1)) }
+    let allowed = 1e-3 * scale + 1e-9
+    var worst = 0
+    for i in 0..<actual.count where abs(actual.scalars[i] - expected.scalars[i]) > abs(actual.scalars[worst] - expected.scalars[worst]) {
+        worst = i
+    }
+    let difference = actual.count == 0 ? 0 : abs(actual.scalars[worst] - expected.scalars[worst])
+    guard !(difference <= allowed) else { return nil }
+    return "item \(worst): \(actual.scalars[worst]) vs expected \(expected.scalars[worst]) (allowed difference \(allowed), max |expected| \(scale))"
+}

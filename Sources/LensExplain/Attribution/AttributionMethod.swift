@@ -3,8 +3,13 @@
 /// here and its line in `attributor`.
 public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
     case saliency
+    case smoothgrad
+    case integratedGradients = "integrated-gradients"
     case guidedBackprop = "guided-backprop"
     case deconvnet
+    case gradcam
+    case guidedGradcam = "guided-gradcam"
+    case occlusion
 
     /// The method's implementation.
     public var attributor: any Attributor {
@@ -12,6 +17,11 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .saliency: GradientAttribution(reluMode: .gradient)
         case .guidedBackprop: GradientAttribution(reluMode: .guided)
         case .deconvnet: GradientAttribution(reluMode: .deconvnet)
+        case .smoothgrad: SmoothGrad()
+        case .integratedGradients: IntegratedGradients()
+        case .gradcam: GradCAM()
+        case .guidedGradcam: GuidedGradCAM()
+        case .occlusion: Occlusion()
         }
     }
 
@@ -21,6 +31,11 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .saliency: "Saliency"
         case .guidedBackprop: "Guided backprop"
         case .deconvnet: "Deconvnet"
+        case .smoothgrad: "SmoothGrad"
+        case .integratedGradients: "Integrated gradients"
+        case .gradcam: "Grad-CAM"
+        case .guidedGradcam: "Guided Grad-CAM"
+        case .occlusion: "Occlusion"
         }
     }
 
@@ -30,15 +45,26 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .saliency: "∂ logit[target] / ∂ pixel: how much each pixel's change moves the target score (Simonyan et al. 2014)."
         case .guidedBackprop: "the gradient with ReLUs passing only positive signal where the unit was on (Springenberg et al. 2015)."
         case .deconvnet: "Zeiler & Fergus (2014): ReLUs pass max(R, 0) backwards whatever the forward value; max-pool routes by its switches."
+        case .smoothgrad: "the gradient averaged over noisy copies of the image, noise a fraction of its range (Smilkov et al. 2017)."
+        case .integratedGradients: "the gradient integrated along the path from a baseline to the image, times the difference; the maps sum to the score's change (Sundararajan et al. 2017)."
+        case .gradcam: "a convolutional layer's channels weighted by their mean gradient and summed, rectified: where the class's evidence is (Selvaraju et al. 2017)."
+        case .guidedGradcam: "guided backprop times the upsampled Grad-CAM map: fine detail inside the class's regions (Selvaraju et al. 2017)."
+        case .occlusion: "how much the class score drops when a square (black by default) hides each part of the image (Zeiler & Fergus 2014)."
         }
     }
 
-    /// The name of this method's maps in the conformance fixtures (`attr.<name>`).
+    /// The name of this method's maps in the conformance fixtures (`attr.<name>`); there its
+    /// convergence delta is `attr.<name>.delta` and each auxiliary tensor `attr.<key>`.
     public var fixtureName: String {
         switch self {
         case .saliency: "saliency"
         case .guidedBackprop: "guided_backprop"
         case .deconvnet: "deconvolution"
+        case .smoothgrad: "smoothgrad"
+        case .integratedGradients: "integrated_gradients"
+        case .gradcam: "gradcam_upsampled"
+        case .guidedGradcam: "guided_gradcam"
+        case .occlusion: "occlusion"
         }
     }
 

@@ -13,6 +13,8 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
     public var integrationRule: IntegrationRule = .gaussLegendre
     /// The reference input of integrated gradients.
     public var baseline: Baseline = .zeros
+    /// The blurred baseline's Gaussian σ, in pixels.
+    public var blurSigma: Float = 5
     /// Grad-CAM's layer (a conv layer or the ReLU/pool after one); nil: the last conv layer's output.
     public var layer: String?
     /// Occlusion: side of the square window, the step between windows, and the value put in the window.
@@ -39,7 +41,7 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
         case zeros
         /// The mean training image.
         case mean
-        /// The input blurred (Gaussian; its σ is a setting of the method that makes it).
+        /// The input blurred (Gaussian of σ `blurSigma`).
         case blurred
     }
 
@@ -48,6 +50,9 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
     public static let noiseRange: ClosedRange<Float> = 0...10
     public static let stepRange = 1...100_000
     public static let batchRange = 1...4096
+    public static let blurRange: ClosedRange<Float> = 0.1...1000
+    /// Occlusion's window and stride; each is also checked against the image's side when it runs.
+    public static let windowRange = 1...4096
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
@@ -61,8 +66,9 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
         try check("SmoothGrad noise", smoothGradNoise, Self.noiseRange)
         try check("integration steps", integrationSteps, Self.stepRange)
         try check("batch size", batchSize, Self.batchRange)
-        try check("occlusion window", occlusionWindow, 1...4096)
-        try check("occlusion stride", occlusionStride, 1...4096)
+        try check("blur sigma", blurSigma, Self.blurRange)
+        try check("occlusion window", occlusionWindow, Self.windowRange)
+        try check("occlusion stride", occlusionStride, Self.windowRange)
         guard occlusionValue.isFinite else {
             throw ExplainError.settingOutOfRange(setting: "occlusion value", value: "\(occlusionValue)", allowed: "a finite number")
         }

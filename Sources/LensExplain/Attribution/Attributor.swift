@@ -32,8 +32,8 @@ public struct AttributionContext: Sendable {
 /// Raw maps and everything that goes with them.
 public struct AttributionResult: Sendable {
     public var method: AttributionMethod
-    /// [N, ...input shape]: one signed map per item, in the input's own layout (for Grad-CAM, the
-    /// upsampled map repeated over the input's channels).
+    /// [N, ...the model's input shape]: one signed map per item, in the model's input layout
+    /// ([C, H, W] for images; for Grad-CAM, the upsampled map repeated over the input's channels).
     public var maps: Tensor
     public var targets: [Int]
     /// The network's logits at the inputs [N, classes].
@@ -66,6 +66,9 @@ extension AttributionMethod {
         try settings.validate()
         try network.checkInput(inputs)
         try network.checkTargets(targets, for: inputs)
-        return try attributor.attribute(&network, inputs: inputs, targets: targets, settings: settings, context: context)
+        guard !targets.isEmpty else { throw ExplainError.invalidInput("no images to explain") }
+        // Methods see items in the model's own layout ([C, H, W] for images), whatever the caller's.
+        let items = inputs.reshaped([targets.count] + network.architecture.inputShape)
+        return try attributor.attribute(&network, inputs: items, targets: targets, settings: settings, context: context)
     }
 }

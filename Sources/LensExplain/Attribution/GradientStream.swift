@@ -1,0 +1,66 @@
+import LensModels
+import LensTensor
+
+/// Points around each input streamed through the network `batchSize` at a time, and the weighted
+/// sum of the target gradients at them, per item: SmoothGrad's noisy copies and integrated
+/// gradients' path points. Memory is one batch of points plus one sum per item, whatever the
+/// number of points (1000 integration steps cost time, not memory).
+struct GradientStream {
+    /// Points per item; point k of every item has weight `weights[k]`.
+    var weights: [Float]
+    var batchSize: Int
+    /// Sums weight·g² instead of weight·g (SmoothGrad-Squared).
+    var squared = false
+    var progress: (@Sendable (Double) -> Void)?
+
+    /// Σₖ weights[k] · ∂ logit[targetᵢ] / ∂ input at point k of item i, shaped like `inputs`.
+    /// `fill(item, point, destination)` writes that point (one item's scalars). It is called in
+    /// order, item by item and point by point, so a random generator in it gives the same points
+    /// whatever the batch size.
+    func sum(_ network: inout Network, inputs: Tensor, targets: [Int],
+             fill: (Int, Int, UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {
+        let items = inputs.shape[0], points = weights.count
+        let itemShape = Array(inputs.shape.dropFirst()), itemSize = itemShape.reduce(1, *)
+        var sums = Tensor(shape: inputs.shape)
+        let total = items * points
+        // One buffer of points, refilled for every batch: the stream's whole working set.
+        var batch = Tensor.empty
+        var batchTargets: [Int] = []
+        var start = 0
+        while start < total {
+            let end = min(start + max(batchSize, 1), total)
+            batch.prepare(shape: [end - start] + itemShape)
+            batchTargets.removeAll(keepingCapacity: true)
+            batch.scalars.withUnsafeMutableBufferPointer { buffer in
+                for point in start..<end {
+                    let offset = (point - start) * itemSize
+                    fill(point / points, point % points, UnsafeMutableBufferPointer(rebasing: buffer[offset..<(offset + itemSize)]))
+                }
+            }
+            for point in start..<end { batchTargets.append(targets[point / points]) }
+            let gradient = try network.targetGradients(batch, targets: batchTargets).input
+            accumulate(gradient, points: start..<end, into: &sums, itemSize: itemSize)
+            progress?(Double(end) / Double(total))
+            start = end
+        }
+        return sums
+    }
+
+    private func accumulate(_ gradient: Tensor, points range: Range<Int>, into sums: inout Tensor, itemSize: Int) {
+        let points = weights.count
+        gradient.scalars.withUnsafeBufferPointer { gradients in
+            sums.scalars.withUnsafeMutableBufferPointer { sums in
+                guard let g = gradients.baseAddress, let s = sums.baseAddress else { return }
+                for point in range {
+                    let weight = weights[point % points]
+                    let source = g + (point - range.lowerBound) * itemSize, target = s + (point / points) * itemSize
+                    if squared {
+                        for j in 0..<itemSize { target[j] += weight * source[j] * source[j] }
+                    } else {
+                        for j in 0..<itemSize { target[j] += weight * source[j] }
+                    }
+                }
+            }
+        }
+    }
+}
