@@ -1,0 +1,92 @@
+import LensModels
+import LensTensor
+
+/// What a model's first weighted layer looks for, as raw weights laid out like its input.
+///
+/// Softmax regression: one template per class (its weight row). A one-hidden-layer MLP: one per
+/// hidden unit (rows of the first weight matrix) and, per class, the units the output layer
+/// trusts most. A CNN: its first-layer filters. Dense weights are in raw-pixel space: training
+/// folds the input centring into them (`InputCentering`), so they compare directly with images.
+public struct Templates: Sendable {
+    public var kind: TemplateKind
+    /// The layer whose weights these are (`fc1`, `conv1`, ...).
+    public var layer: String
+    /// [count, ...input item shape] for dense layers; [out, in, kh, kw] for a convolution.
+    public var images: Tensor
+    /// Hidden-unit templates only, when the next layer is the output: per class, its strongest voters.
+    public var votes: [ClassVotes]
+
+    public var count: Int { images.shape.first ?? 0 }
+
+    /// Template `index` as a flat array (one image or one filter).
+    public func template(_ index: Int) -> [Float] {
+        let size = images.count / max(count, 1)
+        return Array(images.scalars[(index * size)..<((index + 1) * size)])
+    }
+}
+
+public enum TemplateKind: String, Codable, Sendable, CaseIterable {
+    /// Softmax regression: the template of class c is its weight row.
+    case classWeights = "class-weights"
+    /// A dense network's hidden units (its first weight matrix's rows).
+    case hiddenUnits = "hidden-units"
+    /// A convolutional network's first-layer filters.
+    case filters
+}
+
+/// The hidden units with the largest output weights for one class, largest first.
+public struct ClassVotes: Codable, Sendable, Equatable {
+    public var classIndex: Int
+    public var units: [Int]
+    public var weights: [Float]
+}
+
+extension Templates {
+    /// The voters shown per class unless asked otherwise.
+    public static let defaultTopVotes = 5
+
+    /// The templates of `network`'s first weighted layer; `topVotes` voters per class (MLP only).
+    public init(of network: Network, topVotes: Int = Templates.defaultTopVotes) throws {
+        let weighted = network.architecture.layers.filter(\.operation.hasParameters)
+        guard let first = weighted.first else {
+            throw ExplainError.notApplicable(method: "templates", model: "parameter-free", instead: "train a model first")
+        }
+        let weights = try Self.weight(of: first, in: network)
+        switch first.operation {
+        case .conv2d:
+            self.init(kind: .filters, layer: first.name, images: weights, votes: [])
+        case .linear:
+            let images = weights.reshaped([weights.shape[0]] + network.architecture.inputShape)
+            guard weighted.count > 1 else {
+                self.init(kind: .classWeights, layer: first.name, images: images, votes: [])
+                return
+            }
+            var votes: [ClassVotes] = []
+            if weighted.count == 2, case .linear = weighted[1].operation {
+                try InspectionSettings.check("top votes", topVotes, available: weights.shape[0], of: "hidden units")
+                votes = Self.votes(try Self.weight(of: weighted[1], in: network), top: topVotes)
+            }
+            self.init(kind: .hiddenUnits, layer: first.name, images: images, votes: votes)
+        default:
+            throw ExplainError.notApplicable(method: "templates", model: "this", instead: "its first weighted layer is not linear or conv")
+        }
+    }
+
+    private static func weight(of layer: LayerSpec, in network: Network) throws -> Tensor {
+        let name = layer.parameterPrefix + ".weight"
+        guard let weight = network.parameters.first(where: { $0.name == name })?.tensor else {
+            throw ExplainError.invalidInput("layer \(layer.name) has no parameter \(name)")
+        }
+        return weight
+    }
+
+    /// Per class (row of `output` [classes, units]), the `top` units with the largest weights.
+    static func votes(_ output: Tensor, top: Int) -> [ClassVotes] {
+        let (classes, units) = (output.shape[0], output.shape[1])
+        return (0..<classes).map { c in
+            let row = Array(output.scalars[(c * units)..<((c + 1) * units)])
+            let order = row.indices.sorted { row[$0] != row[$1] ? row[$0] > row[$1] : $0 < $1 }.prefix(top)
+            return ClassVotes(classIndex: c, units: Array(order), weights: order.map { row[$0] })
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import LensModels
+
+/// The input region one position of a layer's output sees, worked out from the architecture.
+///
+/// Position i of the layer's output (along either axis; kernels are square) covers input rows
+/// `i·jump + offset ..< i·jump + offset + size`. Each conv or pool layer with kernel k, stride s
+/// and padding p maps (size, jump, offset) to (size + (k − 1)·jump, jump·s, offset − p·jump);
+/// ReLU and dropout change nothing. Boxes can reach past the image border (padding); `box` clips.
+public struct ReceptiveField: Codable, Sendable, Equatable {
+    public var size: Int
+    public var jump: Int
+    public var offset: Int
+
+    /// The receptive field of the output of the layer `layer` of `architecture`, a layer with a
+    /// spatial output ([C, H, W]); dense layers see the whole image and have none.
+    public init(layer: String, in architecture: Architecture) throws {
+        guard let index = architecture.index(ofLayer: layer) else {
+            throw NetworkError.unknownLayer(name: layer, layers: architecture.layerNames)
+        }
+        guard architecture.inputShape.count == 3, architecture.layerOutputShapes[index].count == 3 else {
+            throw ExplainError.unsuitableLayer(method: "receptive field", layer: layer, problem: "its output has no spatial layout",
+                                               suitable: Self.spatialLayers(of: architecture))
+        }
+        var field = ReceptiveField(size: 1, jump: 1, offset: 0)
+        for spec in architecture.layers[...index] {
+            switch spec.operation {
+            case let .conv2d(_, _, kernel, stride, padding):
+                field = ReceptiveField(size: field.size + (kernel - 1) * field.jump, jump: field.jump * stride,
+                                       offset: field.offset - padding * field.jump)
+            case let .maxPool2d(kernel, stride):
+                field = ReceptiveField(size: field.size + (kernel - 1) * field.jump, jump: field.jump * stride, offset: field.offset)
+            case .relu, .dropout, .flatten, .linear:
+                continue
+            }
+        }
+        self = field
+    }
+
+    init(size: Int, jump: Int, offset: Int) {
+        self.size = size
+        self.jump = jump
+        self.offset = offset
+    }
+
+    /// Layers whose outputs keep a spatial layout (those that have a receptive field).
+    public static func spatialLayers(of architecture: Architecture) -> [String] {
+        guard architecture.inputShape.count == 3 else { return [] }
+        return zip(architecture.layers, architecture.layerOutputShapes).filter { $0.1.count == 3 }.map(\.0.name)
+    }
+
+    /// The box seen by output position (`y`, `x`) in an image of `height` x `width`.
+    public func box(y: Int, x: Int, height: Int, width: Int) -> PatchBox {
+        PatchBox(fullTop: y * jump + offset, fullLeft: x * jump + offset, fullSize: size, imageHeight: height, imageWidth: width)
+    }
+}
+
+/// A receptive field in an image: the whole box (which padding can put past the border) and the
+/// part inside the image, which is what a patch shows.
+public struct PatchBox: Codable, Sendable, Equatable {
+    public var fullTop: Int
+    public var fullLeft: Int
+    public var fullSize: Int
+    /// The box clipped to the image: rows top..<top + height, columns left..<left + width.
+    public var top: Int
+    public var left: Int
+    public var height: Int
+    public var width: Int
+
+    public init(fullTop: Int, fullLeft: Int, fullSize: Int, imageHeight: Int, imageWidth: Int) {
+        self.fullTop = fullTop
+        self.fullLeft = fullLeft
+        self.fullSize = fullSize
+        top = min(max(fullTop, 0), imageHeight)
+        left = min(max(fullLeft, 0), imageWidth)
+        height = max(0, min(fullTop + fullSize, imageHeight) - top)
+        width = max(0, min(fullLeft + fullSize, imageWidth) - left)
+    }
+
+    /// Whether the box lost anything to the image border.
+    public var isClipped: Bool { height < fullSize || width < fullSize }
+
+    public func contains(y: Int, x: Int) -> Bool { (top..<(top + height)).contains(y) && (left..<(left + width)).contains(x) }
+}

@@ -1,0 +1,112 @@
+import LensData
+import LensModels
+import LensTensor
+import Testing
+@testable import LensExplain
+
+/// Nearest training images and the "unusual" flag on ORL faces: strangers (noise, an inverted
+/// face) are flagged, held-out faces mostly are not.
+@Suite struct NearestEvidenceTests {
+    struct Faces {
+        var train: Tensor, trainLabels: [Int], validation: Tensor, test: Tensor, classNames: [String]
+    }
+
+    static func faces(size: Int) throws -> Faces {
+        let data = try DatasetLoader.load(.orl, preprocessing: Preprocessing(size: size))
+        let split = SplitPlan.orl.split(labels: data.labels)
+        return Faces(train: data.images.gather(split.train), trainLabels: split.train.map { data.labels[$0] },
+                     validation: data.images.gather(split.validation), test: data.images.gather(split.test),
+                     classNames: data.classNames)
+    }
+
+    /// A uniform-noise image and the first test face inverted (1 − x), [2, 1, size, size].
+    static func strangers(_ faces: Faces) -> Tensor {
+        let size = faces.test.count / faces.test.shape[0]
+        var generator = SeededGenerator(seed: 4)
+        let noise = (0..<size).map { _ in generator.nextUniform() }
+        let inverted = faces.test.scalars[0..<size].map { 1 - $0 }
+        return Tensor(shape: [2] + faces.test.shape.dropFirst(), scalars: noise + inverted)
+    }
+
+    static func expectStrangersFlagged(_ evidence: NearestEvidence, _ faces: Faces) throws {
+        let strangers = try evidence.evidence(for: Self.strangers(faces))
+        #expect(strangers.map(\.unusual) == [true, true], "space \(evidence.space)")
+        #expect(strangers.allSatisfy { $0.percentile == 100 && $0.nearestDistance > evidence.unusualAbove })
+        let held = try evidence.evidence(for: faces.validation)
+        let flagged = held.filter(\.unusual).count
+        #expect(flagged * 10 <= held.count, "\(flagged) of \(held.count) validation faces flagged unusual in \(evidence.space)")
+        let test = try evidence.evidence(for: faces.test)
+        #expect(test.filter(\.unusual).count * 100 <= test.count * 5, "the test images calibrate the flag")
+    }
+
+    @Test func nearestNeighborModelUsesItsOwnMetric() throws {
+        let faces = try Self.faces(size: 32)
+        for metric in [DistanceMetric.euclidean, .cosine] {
+            let classifier = try NearestNeighborClassifier(k: 1, metric: metric, references: faces.train, labels: faces.trainLabels,
+                                                           classCount: 40)
+            let evidence = try NearestEvidence(classifier: classifier, testImages: faces.test)
+            #expect(evidence.space == "pixels" && evidence.metric == metric)
+            let five = try NearestNeighborClassifier(k: 5, metric: metric, references: faces.train, labels: faces.trainLabels, classCount: 40)
+            let queries = faces.validation.slice(0..<10)
+            let found = try evidence.evidence(for: queries)
+            for (mine, theirs) in zip(found, try five.predict(queries)) {
+                #expect(mine.neighbors.map(\.trainingIndex) == theirs.neighbors.map(\.index))
+                #expect(mine.neighbors.map(\.distance) == theirs.neighbors.map(\.distance))
+                #expect(mine.neighbors.map(\.label) == theirs.neighbors.map(\.label))
+            }
+            try Self.expectStrangersFlagged(evidence, faces)
+        }
+    }
+
+    @Test func networkNeighboursLiveInThePenultimateLayer() throws {
+        let faces = try Self.faces(size: 32)
+        var recipe = ModelRecipe.defaults(for: .mlp, trainingCount: faces.trainLabels.count)
+        recipe.hidden = [64]
+        recipe.options.epochs = 15
+        let model = try recipe.train(train: (faces.train, faces.trainLabels), validation: nil, classNames: faces.classNames,
+                                     preprocessing: Preprocessing(size: 32), dataset: "orl", split: .orl, datasetCount: 400)
+        guard case .network(let network) = model.model else { throw ExplainError.invalidInput("the recipe trained no network") }
+        let penultimate = try NearestEvidence(network: network, trainingImages: faces.train, labels: faces.trainLabels, testImages: faces.test)
+        #expect(penultimate.space == "relu1 activations")
+        try Self.expectStrangersFlagged(penultimate, faces)
+
+        var settings = InspectionSettings()
+        settings.nearestSpace = .pixels
+        let pixels = try NearestEvidence(network: network, trainingImages: faces.train, labels: faces.trainLabels,
+                                         testImages: faces.test, settings: settings)
+        let classifier = try NearestNeighborClassifier(k: 5, metric: .euclidean, references: faces.train, labels: faces.trainLabels,
+                                                       classCount: 40)
+        let queries = faces.validation.slice(0..<5)
+        #expect(try pixels.evidence(for: queries).map { $0.neighbors.map(\.trainingIndex) }
+                == (try classifier.predict(queries)).map { $0.neighbors.map(\.index) })
+    }
+
+    @Test func softmaxRegressionComparesPixels() throws {
+        let faces = try Self.faces(size: 16)
+        let network = Network(architecture: try .softmaxRegression(inputShape: [1, 16, 16], classes: 40), seed: 0)
+        let evidence = try NearestEvidence(network: network, trainingImages: faces.train, labels: faces.trainLabels, testImages: faces.test)
+        #expect(evidence.space == "pixels")
+        #expect(evidence.testNearestDistances.count == faces.test.shape[0])
+        #expect(evidence.testNearestDistances == evidence.testNearestDistances.sorted())
+    }
+
+    @Test func badCountsAndInputsAreErrors() throws {
+        let faces = try Self.faces(size: 16)
+        let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: faces.train, labels: faces.trainLabels,
+                                                       classCount: 40)
+        var settings = InspectionSettings()
+        settings.neighbors = 241
+        #expect(throws: ExplainError.settingOutOfRange(setting: "neighbours", value: "241",
+                                                       allowed: "between 1 and 240, the number of training images")) {
+            _ = try NearestEvidence(classifier: classifier, testImages: faces.test, settings: settings)
+        }
+        settings.neighbors = 0
+        #expect(throws: ExplainError.self) { _ = try NearestEvidence(classifier: classifier, testImages: faces.test, settings: settings) }
+        settings = InspectionSettings()
+        settings.unusualPercentile = 101
+        #expect(throws: ExplainError.self) { _ = try NearestEvidence(classifier: classifier, testImages: faces.test, settings: settings) }
+        #expect(throws: ExplainError.self) { _ = try NearestEvidence(classifier: classifier, testImages: Tensor(shape: [0, 1, 16, 16])) }
+        let evidence = try NearestEvidence(classifier: classifier, testImages: faces.test)
+        #expect(throws: ExplainError.self) { _ = try evidence.evidence(for: Tensor(shape: [1, 1, 8, 8])) }
+    }
+}
