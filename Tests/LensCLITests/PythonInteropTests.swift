@@ -21,6 +21,9 @@ private func runPython(_ arguments: [String]) throws -> (status: Int32, output: 
 /// CI installs numpy and safetensors; elsewhere the test is skipped rather than failed.
 private let pythonHasSafetensors: Bool = (try? runPython(["-c", "import safetensors, numpy"]).status) == 0
 
+/// CI installs numpy; elsewhere the .npy test is skipped rather than failed.
+private let pythonHasNumpy: Bool = (try? runPython(["-c", "import numpy"]).status) == 0
+
 /// Tests/python/check_model_logits.py, found from this file so it works from any working directory.
 private let checkScript = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent()
@@ -58,6 +61,37 @@ struct PythonInteropTests {
         wrong.scalars[7] += 0.01
         try SafetensorsFile(tensors: ["input": input, "logits": wrong]).write(to: URL(fileURLWithPath: probePath))
         let (wrongStatus, wrongOutput) = try runPython([checkScript.path, modelPath, probePath])
+        #expect(wrongStatus != 0, "\(wrongOutput)")
+        #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
+    }
+
+    @Test("a map written as .npy loads in numpy.load with its shape, dtype and values",
+          .enabled(if: pythonHasNumpy, "python3 with numpy is not installed"))
+    func npyLoadsInNumpy() throws {
+        let scratch = try ScratchFolder()
+        let path = scratch.path("map.npy")
+        // Values numpy can recompute: (i − 60) / 8 in C order over [2, 3, 4, 5], one NaN and a -0.
+        var scalars = (0..<120).map { Float($0 - 60) / 8 }
+        scalars[7] = .nan
+        scalars[60] = -0.0
+        try NumpyArray.write(Tensor(shape: [2, 3, 4, 5], scalars: scalars), to: URL(fileURLWithPath: path))
+        let script = """
+        import sys, numpy as np
+        a = np.load(sys.argv[1])
+        want = ((np.arange(120) - 60) / 8).astype(np.float32).reshape(2, 3, 4, 5)
+        want.flat[7] = np.nan
+        ok = a.dtype == np.float32 and a.shape == (2, 3, 4, 5) and np.array_equal(a, want, equal_nan=True) and np.signbit(a.flat[60])
+        print("ok" if ok else f"MISMATCH {a.dtype} {a.shape} {a.flat[:10]}")
+        sys.exit(0 if ok else 1)
+        """
+        let (status, output) = try runPython(["-c", script, path])
+        #expect(status == 0, "\(output)")
+        #expect(output.hasPrefix("ok"), "\(output)")
+
+        // The check is not vacuous: one changed value is caught.
+        scalars[3] += 0.5
+        try NumpyArray.write(Tensor(shape: [2, 3, 4, 5], scalars: scalars), to: URL(fileURLWithPath: path))
+        let (wrongStatus, wrongOutput) = try runPython(["-c", script, path])
         #expect(wrongStatus != 0, "\(wrongOutput)")
         #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
     }
