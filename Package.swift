@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "LensDataTests", dependencies: ["LensData"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels"]),
+        .testTarget(name: "LensRenderTests", dependencies: ["LensRender", "LensExplain", "LensData"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
     ]
