@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 import LensModels
 import LensTensor
 import Testing
@@ -94,5 +95,39 @@ struct PythonInteropTests {
         let (wrongStatus, wrongOutput) = try runPython(["-c", script, path])
         #expect(wrongStatus != 0, "\(wrongOutput)")
         #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
+    }
+
+    @Test("a state_dict written by safetensors.numpy with torch names and ImageNet mean/std imports with PyTorch's logits",
+          .enabled(if: pythonHasSafetensors, "python3 with numpy and safetensors is not installed"))
+    func stateDictImportMatchesPython() throws {
+        let scratch = try ScratchFolder()
+        let writer = checkScript.deletingLastPathComponent().appendingPathComponent("write_state_dict.py")
+        let (status, output) = try runPython([writer.path, scratch.url.path])
+        #expect(status == 0, "\(output)")
+        let folder = scratch.url
+        let normalization = try InputNormalization(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], channels: 3)
+        let importer = StateDictImport(architecture: "conv3x3x4p0,pool,conv3x3x6,pool,fc10",
+                                       classNames: try StateDictImport.classNames(contentsOf: folder.appendingPathComponent("classes.txt")),
+                                       preprocessing: Preprocessing(size: 10, channels: 3), normalization: normalization)
+        let result = try importer.load(contentsOf: folder.appendingPathComponent("state_dict.safetensors"))
+        #expect(result.notes.isEmpty)
+        #expect(result.model.provenance.classNames == ["airplane", "bird", "cat"])
+        let probe = try SafetensorsFile(contentsOf: folder.appendingPathComponent("probe.safetensors"))
+        guard case .network(let network) = result.model.model, let input = probe["input"], let expected = probe["logits"] else {
+            Issue.record("the import gave no network, or the probe has no input/logits")
+            return
+        }
+        let logits = network.logits(input)
+        #expect(logits.shape == expected.shape)
+        let worst = zip(logits.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst < 1e-4, "largest difference from the PyTorch-semantics logits: \(worst)")
+
+        // Written as a lens model it keeps PyTorch's names, and Python reads it back (raw pixels now).
+        let modelPath = scratch.path("imported.safetensors"), probePath = scratch.path("lens-probe.safetensors")
+        try result.model.write(to: URL(fileURLWithPath: modelPath))
+        #expect(try SafetensorsFile(contentsOf: URL(fileURLWithPath: modelPath)).names.contains("features.3.weight"))
+        try SafetensorsFile(tensors: ["input": input, "logits": logits]).write(to: URL(fileURLWithPath: probePath))
+        let (checkStatus, checkOutput) = try runPython([checkScript.path, modelPath, probePath])
+        #expect(checkStatus == 0 && checkOutput.hasPrefix("ok"), "\(checkOutput)")
     }
 }
