@@ -46,6 +46,7 @@ let package = Package(
         // The conformance suite checks the fixtures' attr.* tensors through LensExplain's registry too.
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels", "LensTestSupport"]),
+        .testTarget(name: "LensRenderTests", dependencies: ["LensRender", "LensExplain", "LensData", "LensTestSupport"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI", "LensTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
     ]

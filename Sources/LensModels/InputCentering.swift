@@ -55,26 +55,9 @@ public struct InputCentering: Sendable, Equatable {
 
     /// Rewrites the first linear layer so that it takes raw inputs: W' = W/s, b' = b − W'·μ.
     public func fold(into network: inout Network) throws {
-        guard let layer = Self.firstLinearLayer(of: network.architecture) else {
+        guard Self.firstLinearLayer(of: network.architecture) != nil else {
             throw ModelRecipeError("input centring can only be folded into a first linear layer")
         }
-        var parameters = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.tensor) })
-        let weightName = layer.parameterPrefix + ".weight", biasName = layer.parameterPrefix + ".bias"
-        guard var weight = parameters[weightName], var bias = parameters[biasName],
-              weight.rank == 2, weight.shape[1] == mean.count else {
-            throw ModelRecipeError("first linear layer does not take \(mean.count) inputs")
-        }
-        let (outputs, inputs) = (weight.shape[0], weight.shape[1])
-        for o in 0..<outputs {
-            var shift = 0.0
-            for i in 0..<inputs {
-                weight.scalars[o * inputs + i] /= scale
-                shift += Double(weight.scalars[o * inputs + i]) * Double(mean[i])
-            }
-            bias.scalars[o] = Float(Double(bias.scalars[o]) - shift)
-        }
-        parameters[weightName] = weight
-        parameters[biasName] = bias
-        try network.load(parameters: parameters)
+        try FirstLayerFolding.fold(into: &network, mean: mean, scale: [Float](repeating: scale, count: mean.count))
     }
 }

@@ -28,7 +28,7 @@ public struct ReportPage: Sendable {
         <html lang="en"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.escape(title)) · NeuralLens</title>
-        <style>\(Self.stylesheet)</style></head>
+        <style>\(Self.stylesheet)\(MapStyles.stylesheet)</style></head>
         <body><header><span class=brand>NeuralLens</span> <nav>\(links)</nav></header>
         <main>\(showsTitle ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(body)

@@ -19,7 +19,8 @@ from safetensors.numpy import load_file
 
 def numpy_forward(layers, params, x):
     for layer in layers:
-        op, name = layer["op"], layer.get("name")
+        # "parameters" names the layer's tensors when they differ from its name (an imported PyTorch model).
+        op, name = layer["op"], layer.get("parameters", layer.get("name"))
         if op == "linear":
             x = x @ params[name + ".weight"].T + params[name + ".bias"]
         elif op == "relu":
@@ -78,8 +79,9 @@ def torch_forward(layers, params, x):
     state = {}
     for index, layer in enumerate(layers):
         if layer["op"] in ("linear", "conv2d"):
-            state[f"{index}.weight"] = torch.from_numpy(params[layer["name"] + ".weight"])
-            state[f"{index}.bias"] = torch.from_numpy(params[layer["name"] + ".bias"])
+            prefix = layer.get("parameters", layer["name"])
+            state[f"{index}.weight"] = torch.from_numpy(params[prefix + ".weight"])
+            state[f"{index}.bias"] = torch.from_numpy(params[prefix + ".bias"])
     model.load_state_dict(state)
     with torch.no_grad():
         return model(torch.from_numpy(x)).numpy()

@@ -1,0 +1,123 @@
+import LensExplain
+import LensTensor
+
+/// One method's map in an attribution row: the raw map, how its channels are reduced for the
+/// picture, and the exact settings that made it (written under the picture).
+public struct MapPanel: Sendable {
+    public var title: String
+    /// The raw signed map [C, H, W] (or [H, W]) at the input's resolution.
+    public var map: Tensor
+    public var reduction: ChannelReduction
+    /// One line: "steps: 50 · rule: gauss-legendre".
+    public var settings: String
+    /// A figure that belongs to the map (IG's convergence delta).
+    public var note: String?
+    /// Panels of a row with the same group share one scale; by default all of a row's panels do.
+    /// Give methods whose values have different units (a gradient, a probability drop) their own groups.
+    public var scaleGroup: String
+
+    public init(title: String, map: Tensor, reduction: ChannelReduction, settings: String, note: String? = nil, scaleGroup: String = "") {
+        self.title = title
+        self.map = map
+        self.reduction = reduction
+        self.settings = settings
+        self.note = note
+        self.scaleGroup = scaleGroup
+    }
+
+    /// Item `item` of a method's result, with its settings line and (IG) convergence delta.
+    public init(result: AttributionResult, item: Int, reduction: ChannelReduction, scaleGroup: String = "") throws {
+        guard result.maps.rank >= 3, (0..<result.maps.shape[0]).contains(item) else {
+            throw MapRenderError("\(result.method.title) has maps \(result.maps.shape); there is no item \(item)")
+        }
+        let delta = result.convergenceDelta.flatMap { item < $0.count ? $0[item] : nil }
+        self.init(title: result.method.title, map: result.maps.slice(item..<(item + 1)).reshaped(Array(result.maps.shape.dropFirst())),
+                  reduction: reduction, settings: Self.settingsLine(result.settings),
+                  note: delta.map { "convergence δ = " + MapNumber.format($0) }, scaleGroup: scaleGroup)
+    }
+
+    /// "key: value" pairs in key order, joined by " · ".
+    public static func settingsLine(_ settings: [String: String]) -> String {
+        settings.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")
+    }
+
+    var reduced: Tensor? { try? reduction.reduce(map) }
+
+    /// Whether this panel can be drawn and so counts towards its row's scale.
+    var health: MapHealth {
+        let raw = MapHealth(map)
+        guard raw.isDrawable, let reduced else { return raw }
+        return MapHealth(reduced)
+    }
+}
+
+/// One input and every method's map of it, side by side, each group of maps on one shared colour
+/// scale fitted to this row (robust by default), the settings under each map and the colour bar
+/// at the end. Maps that cannot be drawn show why instead.
+public struct AttributionRow: Sendable {
+    /// [C, H, W] in [0, 1].
+    public var image: Tensor
+    public var caption: String
+    public var details: [String]
+    public var mark: Figure.Mark
+    public var panels: [MapPanel]
+    /// Scale at the 99th percentile of |v| (see `MapScale.fitting`) rather than the largest |v|.
+    public var robust: Bool
+    /// Draw each map over the image instead of alone.
+    public var overlay: Bool
+
+    public init(image: Tensor, caption: String, details: [String] = [], mark: Figure.Mark = .plain, panels: [MapPanel],
+                robust: Bool = true, overlay: Bool = false) {
+        self.image = image
+        self.caption = caption
+        self.details = details
+        self.mark = mark
+        self.panels = panels
+        self.robust = robust
+        self.overlay = overlay
+    }
+
+    /// The row's scales by group, in the order the groups first appear: signed if any panel of the
+    /// group is signed (magnitudes then use its upper half), fitted to the drawable panels only.
+    public func scales() -> [(group: String, scale: MapScale)] {
+        var groups: [String] = []
+        for panel in panels where !groups.contains(panel.scaleGroup) { groups.append(panel.scaleGroup) }
+        return groups.map { group in
+            let members = panels.filter { $0.scaleGroup == group }
+            let kind: MapScale.Kind = members.contains { $0.reduction.scaleKind == .signed } ? .signed : .magnitude
+            let maps = members.filter { $0.health.isDrawable }.compactMap(\.reduced)
+            return (group, MapScale.fitting(maps, kind: kind, robust: robust))
+        }
+    }
+
+    public func html() throws -> String {
+        guard image.rank == 3 else { throw MapRenderError("an attribution row's image must be [channels, height, width], not \(image.shape)") }
+        let factor = MapPicture.magnification(forSide: max(image.shape[1], image.shape[2]))
+        let scales = scales()
+        var html = "<div class=\"attrrow\(mark == .wrong ? " wrong" : "")\">"
+        html += Figure(picture: try Picture.image(image, alt: caption, magnification: factor), caption: caption,
+                       details: details, mark: mark).html
+        for panel in panels {
+            let scale = scales.first { $0.group == panel.scaleGroup }?.scale ?? MapScale(kind: panel.reduction.scaleKind, bound: 1)
+            let picture = try Picture.map(panel.map, reduction: panel.reduction, scale: scale, over: overlay ? image : nil,
+                                          alt: "\(panel.title) map of \(caption)", magnification: factor)
+            let lines = [panel.reduction.title, panel.settings] + (panel.note.map { [$0] } ?? [])
+            html += Figure(picture: picture, caption: panel.title, details: lines.filter { !$0.isEmpty }).html
+        }
+        html += "<div class=legend>"
+        // A group whose maps all show placeholders has no scale worth printing.
+        for (group, scale) in scales where panels.contains(where: { $0.scaleGroup == group && $0.health.isDrawable }) {
+            let name = group.isEmpty ? (scales.count == 1 ? "one scale for this row" : "other maps") : group
+            html += ColorBar.html(scale, label: name + (scale.isRobust ? " (clipped at the 99th percentile of |v|)" : ""))
+        }
+        return html + "</div></div>"
+    }
+
+    /// What the colours mean, once per page above the rows.
+    public static let legendHTML = """
+    <p class=note>Signed maps: <span style="color:#b2182b">red</span> raises the target class's score, \
+    <span style="color:#2166ac">blue</span> lowers it, white is zero. A row of magnitude maps only (sign dropped) \
+    runs from black (zero) to yellow (largest). The maps of a row share the scale of the colour bar at its end, \
+    so their strengths can be compared; a hatched box means there is no honest picture to show.</p>
+    """
+}

@@ -1,0 +1,40 @@
+/// A colour bar as inline SVG: the scale's colormap with its numbers, so the reader knows what a
+/// colour means. Ends of a robust scale read "≤ −m" and "≥ m": larger values are clipped there.
+public enum ColorBar {
+    /// The bar under its label (HTML text, so a long label wraps instead of being cut off).
+    public static func html(_ scale: MapScale, label: String, width: Int = 240) -> String {
+        "<figure class=cbar><figcaption>\(HTML.escape(label))</figcaption>\(svg(scale, label: label, width: width))</figure>"
+    }
+
+    /// The bar alone; `label` is its accessible name.
+    public static func svg(_ scale: MapScale, label: String, width: Int = 240) -> String {
+        let steps = 64, barTop = 2, barHeight = 12, margin = 28
+        let barWidth = Double(width - 2 * margin)
+        var svg = "<svg class=colorbar xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"34\" "
+            + "viewBox=\"0 0 \(width) 34\" role=\"img\" aria-label=\"\(HTML.escape(label))\">"
+        for step in 0..<steps {
+            let x = Double(margin) + barWidth * Double(step) / Double(steps)
+            let color = scale.colormap.color(at: (Float(step) + 0.5) / Float(steps))
+            // Each rect overlaps the next by a hair so no seams show between them.
+            svg += "<rect x=\"\(format(x))\" y=\"\(barTop)\" width=\"\(format(barWidth / Double(steps) + 0.5))\" "
+                + "height=\"\(barHeight)\" fill=\"\(color.css)\"/>"
+        }
+        svg += "<rect x=\"\(margin)\" y=\"\(barTop)\" width=\"\(format(barWidth))\" height=\"\(barHeight)\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.5\"/>"
+        let (low, high) = scale.range
+        let clip = scale.isRobust
+        let ticks: [(Double, String)] = scale.kind == .signed
+            ? [(0, (clip ? "≤ " : "") + MapNumber.format(low)), (0.5, "0"), (1, (clip ? "≥ " : "") + MapNumber.format(high))]
+            : [(0, "0"), (0.5, MapNumber.format(high / 2)), (1, (clip ? "≥ " : "") + MapNumber.format(high))]
+        for (position, text) in ticks {
+            let x = format(Double(margin) + barWidth * position)
+            svg += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(barTop + barHeight)\" y2=\"\(barTop + barHeight + 4)\" stroke=\"#555\"/>"
+            svg += "<text x=\"\(x)\" y=\"\(barTop + barHeight + 15)\" text-anchor=\"middle\">\(HTML.escape(text))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    private static func format(_ value: Double) -> String {
+        let rounded = (value * 100).rounded() / 100
+        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    }
+}

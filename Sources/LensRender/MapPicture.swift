@@ -1,0 +1,87 @@
+import Foundation
+import LensData
+import LensTensor
+
+/// Map pictures as pixels: a [H, W] map coloured on an explicit scale, alone or blended over the
+/// input image, magnified by whole pixels (nearest neighbour) so 28x28 and 64x64 inputs are drawn
+/// large and crisp. Every function refuses an unhealthy map (`MapHealth`): nothing draws a NaN or
+/// flat map as if it were fine.
+public enum MapPicture {
+    /// Opacity of the map's colour where it reaches the scale's bound; the image stays visible beneath.
+    public static let maximumOpacity: Float = 0.85
+
+    /// Whole-pixel magnification that draws a side of `side` pixels at 112 px or more (at most 4x):
+    /// 28 → 4x, 64 → 2x, 128 → 1x.
+    public static func magnification(forSide side: Int) -> Int {
+        guard side > 0 else { return 1 }
+        return max(1, min(4, (112 + side - 1) / side))
+    }
+
+    /// The map [H, W] coloured on `scale`'s colormap.
+    public static func heatmap(_ map: Tensor, scale: MapScale, magnification: Int = 1) throws -> Image {
+        try checkDrawable(map)
+        let colormap = scale.colormap
+        var pixels = [Float](repeating: 0, count: map.count * 3)
+        for (i, value) in map.scalars.enumerated() {
+            let color = colormap.color(at: scale.position(of: value))
+            (pixels[3 * i], pixels[3 * i + 1], pixels[3 * i + 2]) = (color.red, color.green, color.blue)
+        }
+        return magnified(Image(width: map.shape[1], height: map.shape[0], channels: 3, pixels: pixels), by: magnification)
+    }
+
+    /// The map [H, W] over `image` [C, H, W] (C = 1 or 3, values in [0, 1]): each pixel blends the
+    /// map's colour over the image with opacity `maximumOpacity` · |v| / bound, so zero shows the
+    /// image unchanged and the strongest values show the colour.
+    public static func overlay(_ map: Tensor, on image: Tensor, scale: MapScale, magnification: Int = 1) throws -> Image {
+        try checkDrawable(map)
+        guard image.rank == 3, [1, 3].contains(image.shape[0]), Array(image.shape.dropFirst()) == map.shape else {
+            throw MapRenderError("an overlay needs an image [1 or 3, \(map.shape.map(String.init).joined(separator: ", "))] "
+                                 + "for a map \(map.shape), not \(image.shape)")
+        }
+        let colormap = scale.colormap
+        let plane = map.count, channels = image.shape[0]
+        var pixels = [Float](repeating: 0, count: plane * 3)
+        for i in 0..<plane {
+            let value = map.scalars[i]
+            let color = colormap.color(at: scale.position(of: value))
+            let alpha = maximumOpacity * scale.strength(of: value)
+            let base = (0..<3).map { c in min(max(image.scalars[(channels == 1 ? 0 : c) * plane + i], 0), 1) }
+            pixels[3 * i] = base[0] + (color.red - base[0]) * alpha
+            pixels[3 * i + 1] = base[1] + (color.green - base[1]) * alpha
+            pixels[3 * i + 2] = base[2] + (color.blue - base[2]) * alpha
+        }
+        return magnified(Image(width: map.shape[1], height: map.shape[0], channels: 3, pixels: pixels), by: magnification)
+    }
+
+    /// Each pixel repeated as a `factor` x `factor` block.
+    public static func magnified(_ image: Image, by factor: Int) -> Image {
+        guard factor > 1 else { return image }
+        let width = image.width * factor, height = image.height * factor, channels = image.channels
+        var pixels = [Float](repeating: 0, count: width * height * channels)
+        for y in 0..<height {
+            let sourceRow = (y / factor) * image.width
+            for x in 0..<width {
+                let source = (sourceRow + x / factor) * channels, target = (y * width + x) * channels
+                for c in 0..<channels { pixels[target + c] = image.pixels[source + c] }
+            }
+        }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// An input image [C, H, W] in [0, 1], magnified, for drawing beside its maps.
+    public static func input(_ image: Tensor, magnification: Int = 1) throws -> Image {
+        guard image.rank == 3, [1, 3].contains(image.shape[0]) else {
+            throw MapRenderError("an input image must be [1 or 3, height, width], not \(image.shape)")
+        }
+        let clamped = Tensor(shape: image.shape, scalars: image.scalars.map { $0.isFinite ? min(max($0, 0), 1) : 0 })
+        return magnified(Image(planar: clamped), by: magnification)
+    }
+
+    private static func checkDrawable(_ map: Tensor) throws {
+        guard map.rank == 2 else {
+            throw MapRenderError("a map picture needs one [height, width] map (reduce its channels first), not \(map.shape)")
+        }
+        let health = MapHealth(map)
+        if let problem = health.problem { throw MapRenderError("cannot draw this map: \(problem)") }
+    }
+}
