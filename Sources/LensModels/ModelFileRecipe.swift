@@ -87,19 +87,8 @@ public struct ModelRecipe: Sendable, Equatable {
             return ModelFile(provenance: provenance, model: .nearestNeighbor(classifier))
         case .softmax, .mlp, .cnn:
             let options = try self.options.validated()
-            var network = Network(architecture: try architecture(inputShape: inputShape, classes: classNames.count), seed: seed)
-            var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
-            var trainImages = train.images
-            var centering: InputCentering?
-            if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
-                let fitted = InputCentering(fitting: train.images)
-                trainImages = fitted.apply(trainImages)
-                usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
-                centering = fitted
-            }
-            let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
-                                            options: options, progress: progress)
-            try centering?.fold(into: &network)
+            let (network, history) = try trainNetwork(try architecture(inputShape: inputShape, classes: classNames.count),
+                                                      train: train, validation: validation, progress: progress)
             let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
                                              split: split, datasetCount: datasetCount,
@@ -107,6 +96,34 @@ public struct ModelRecipe: Sendable, Equatable {
                                              validationAccuracy: best?.validationAccuracy)
             return ModelFile(provenance: provenance, model: .network(network), history: history, options: options)
         }
+    }
+}
+
+extension ModelRecipe {
+    /// A network of `architecture` trained by this recipe's options from this recipe's seed, with
+    /// the centring folded in: what `train` does for the network kinds, for callers that already
+    /// hold an architecture (retraining a saved model on other labels or from another seed).
+    public func trainNetwork(
+        _ architecture: Architecture,
+        train: (images: Tensor, labels: [Int]),
+        validation: (images: Tensor, labels: [Int])?,
+        progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }
+    ) throws -> (network: Network, history: TrainingHistory) {
+        let options = try self.options.validated()
+        var network = Network(architecture: architecture, seed: seed)
+        var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
+        var trainImages = train.images
+        var centering: InputCentering?
+        if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
+            let fitted = InputCentering(fitting: train.images)
+            trainImages = fitted.apply(trainImages)
+            usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
+            centering = fitted
+        }
+        let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
+                                        options: options, progress: progress)
+        try centering?.fold(into: &network)
+        return (network, history)
     }
 }
 

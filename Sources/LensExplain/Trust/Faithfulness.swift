@@ -1,0 +1,237 @@
+import LensModels
+import LensTensor
+
+/// Deletion and insertion curves (Samek et al. 2017; Petsiuk et al. 2018): the probability of the
+/// explained class as the pixels are set to a baseline (deletion) or copied from the input onto
+/// it (insertion) in the map's order, `stepFraction` of the pixels per step, and the area under
+/// each curve (trapezoid, x the share of pixels in [0, 1]). Beside every method's curve: its
+/// reversed order, a random order and the brightness order, on the same images and baseline.
+/// A faithful map's deletion area is small and its insertion area large.
+public enum Faithfulness {
+    public static func run(_ network: Network, sample: TrustSample, settings: TrustSettings = TrustSettings(),
+                           attribution: AttributionSettings = AttributionSettings(),
+                           context: AttributionContext = AttributionContext(),
+                           methods: [AttributionMethod] = AttributionMethod.allCases,
+                           progress: (Double) -> Void = { _ in }) throws -> FaithfulnessReport {
+        try settings.validate()
+        let geometry = MapGeometry(network)
+        let baselines = try settings.baselines.map { ($0, try baselineImages($0, sample: sample, geometry: geometry, settings: settings,
+                                                                               context: context)) }
+        var model = network
+        var maps: [(AttributionMethod, MethodMaps)] = []
+        for method in methods {
+            maps.append((method, try MethodMaps.run(method, &model, sample: sample, settings: attribution, context: context)))
+        }
+        let magnitudes = maps.map { method, result -> [[Float]]? in
+            if case .maps(let tensor) = result { PixelMagnitudes.of(tensor, inputShape: geometry.inputShape) } else { nil }
+        }
+        let counts = stepCounts(pixels: geometry.pixels, fraction: settings.stepFraction)
+        let fractions = counts.map { Double($0) / Double(geometry.pixels) }
+
+        // [baseline][method or control][kind] accumulators.
+        let controlRankings: [PixelRanking] = [.random, .brightness]
+        var controls = Array(repeating: Array(repeating: [CurveAccumulator](repeating: CurveAccumulator(), count: 2), count: 2),
+                             count: baselines.count)
+        var methodCurves = Array(repeating: Array(repeating: Array(repeating: [CurveAccumulator](repeating: CurveAccumulator(), count: 2),
+                                                                   count: 2), count: methods.count), count: baselines.count)
+        var wins = Array(repeating: Array(repeating: [0, 0], count: methods.count), count: baselines.count)
+        var excluded = Array(repeating: (constant: 0, unhealthy: 0), count: methods.count)
+
+        for item in 0..<sample.count {
+            // The orders this image is perturbed in: the two controls, then map and reversed per usable method.
+            var orders = [PixelRanking.random(pixels: geometry.pixels, seed: settings.seed, item: item),
+                          PixelRanking.descending(PixelRanking.brightness(of: sample.images, item: item, geometry: geometry))]
+            var usable: [Int] = []
+            for (index, perImage) in magnitudes.enumerated() {
+                guard let map = perImage?[item] else { continue }
+                let check = MapCheck(map)
+                if check.nanCount > 0 || check.infiniteCount > 0 { excluded[index].unhealthy += 1; continue }
+                if check.isConstant { excluded[index].constant += 1; continue }
+                let order = PixelRanking.descending(map)
+                orders += [order, order.reversed()]
+                usable.append(index)
+            }
+            for (b, baseline) in baselines.enumerated() {
+                let curves = try probabilityCurves(network, sample: sample, item: item, baseline: baseline.1, orders: orders,
+                                                   counts: counts, geometry: geometry)
+                // curves[order][kind]
+                for (position, _) in controlRankings.enumerated() {
+                    for kind in 0..<2 { controls[b][position][kind].add(curves[position][kind], x: fractions) }
+                }
+                for (slot, index) in usable.enumerated() {
+                    for ranking in 0..<2 {
+                        for kind in 0..<2 { methodCurves[b][index][ranking][kind].add(curves[2 + slot * 2 + ranking][kind], x: fractions) }
+                    }
+                    let random = curves[0].map { area($0, x: fractions) }
+                    let mine = curves[2 + slot * 2].map { area($0, x: fractions) }
+                    if mine[0] < random[0] { wins[b][index][0] += 1 }
+                    if mine[1] > random[1] { wins[b][index][1] += 1 }
+                }
+            }
+            progress(Double(item + 1) / Double(sample.count))
+        }
+
+        let reports = methods.enumerated().map { index, method -> MethodFaithfulness in
+            if case .notApplicable(let reason) = maps[index].1 {
+                return MethodFaithfulness(method: method, notApplicable: reason, baselines: [])
+            }
+            let perBaseline = baselines.enumerated().map { b, baseline in
+                let comparisons = (0..<2).map { kind in
+                    let used = methodCurves[b][index][0][kind].count
+                    return CurveComparison(map: methodCurves[b][index][0][kind].curve, reversed: methodCurves[b][index][1][kind].curve,
+                                           random: controls[b][0][kind].curve, brightness: controls[b][1][kind].curve,
+                                           shareBeatingRandom: used > 0 ? Double(wins[b][index][kind]) / Double(used) : nil,
+                                           images: used, constantMaps: excluded[index].constant,
+                                           unhealthyMaps: excluded[index].unhealthy)
+                }
+                return BaselineFaithfulness(baseline: baseline.0, deletion: comparisons[0], insertion: comparisons[1])
+            }
+            return MethodFaithfulness(method: method, notApplicable: nil, baselines: perBaseline)
+        }
+        return FaithfulnessReport(settings: settings, fractions: fractions, imageIndices: sample.indices, targets: sample.targets,
+                                  methods: reports)
+    }
+
+    /// Pixels changed after each step: 0, then `fraction` of them more per step, the last step all.
+    static func stepCounts(pixels: Int, fraction: Double) -> [Int] {
+        let steps = Int((1 / fraction).rounded(.up))
+        return (0...steps).map { min(pixels, Int((Double($0) * fraction * Double(pixels)).rounded())) }
+    }
+
+    /// The trapezoid area under `y` over `x`.
+    static func area(_ y: [Double], x: [Double]) -> Double {
+        var total = 0.0
+        guard x.count > 1, y.count > 1 else { return total }
+        for i in 1..<min(x.count, y.count) { total += (x[i] - x[i - 1]) * (y[i] + y[i - 1]) / 2 }
+        return total
+    }
+
+    /// The baseline image of every sample image [n, ...input shape].
+    static func baselineImages(_ baseline: AttributionSettings.Baseline, sample: TrustSample, geometry: MapGeometry,
+                               settings: TrustSettings, context: AttributionContext) throws -> Tensor {
+        let n = sample.count, itemSize = geometry.inputShape.reduce(1, *)
+        switch baseline {
+        case .zeros:
+            return Tensor(shape: sample.images.shape)
+        case .mean:
+            guard let mean = context.meanImage else {
+                throw ExplainError.invalidInput("the mean baseline needs the mean training image; give it, or use the zeros or blurred baseline")
+            }
+            guard mean.count == itemSize else {
+                throw ExplainError.invalidInput("the mean image has \(mean.count) values (shape \(mean.shape)) but the model's input "
+                                                + "\(geometry.inputShape) has \(itemSize)")
+            }
+            return Tensor(shape: sample.images.shape, scalars: Array((0..<n).map { _ in mean.scalars }.joined()))
+        case .blurred:
+            guard geometry.inputShape.count == 3 else {
+                throw ExplainError.invalidInput("the blurred baseline needs image inputs [C, H, W]; this model takes "
+                                                + "\(geometry.inputShape): use the zeros or mean baseline")
+            }
+            return GaussianBlur.apply(sample.images.reshaped([n] + geometry.inputShape), sigma: settings.blurSigma)
+                .reshaped(sample.images.shape)
+        }
+    }
+
+    /// For each order, the deletion and insertion curves of image `item`: every step of every
+    /// order in one batch through `network.probabilities`.
+    static func probabilityCurves(_ network: Network, sample: TrustSample, item: Int, baseline: Tensor, orders: [[Int]],
+                                  counts: [Int], geometry: MapGeometry) throws -> [[[Double]]] {
+        let itemSize = geometry.inputShape.reduce(1, *), pixels = geometry.pixels, channels = geometry.channels
+        let input = Array(sample.images.scalars[(item * itemSize)..<((item + 1) * itemSize)])
+        let reference = Array(baseline.scalars[(item * itemSize)..<((item + 1) * itemSize)])
+        let points = counts.count
+        var batch = [Float](repeating: 0, count: orders.count * 2 * points * itemSize)
+        for (o, order) in orders.enumerated() {
+            for kind in 0..<2 {
+                // Deletion starts from the input and takes pixels to the baseline; insertion the reverse.
+                let (start, end) = kind == 0 ? (input, reference) : (reference, input)
+                var current = start
+                var changed = 0
+                for (step, count) in counts.enumerated() {
+                    while changed < count {
+                        let pixel = order[changed]
+                        for channel in 0..<channels { current[channel * pixels + pixel] = end[channel * pixels + pixel] }
+                        changed += 1
+                    }
+                    let offset = ((o * 2 + kind) * points + step) * itemSize
+                    batch.replaceSubrange(offset..<(offset + itemSize), with: current)
+                }
+            }
+        }
+        let probabilities = network.probabilities(Tensor(shape: [orders.count * 2 * points] + geometry.inputShape, scalars: batch),
+                                                  batchSize: 256)
+        let classes = network.architecture.classCount, target = sample.targets[item]
+        return (0..<orders.count).map { o in
+            (0..<2).map { kind in
+                (0..<points).map { step in Double(probabilities.scalars[((o * 2 + kind) * points + step) * classes + target]) }
+            }
+        }
+    }
+}
+
+/// Per-image areas and the running mean curve of one ranking.
+struct CurveAccumulator {
+    var areas: [Double] = []
+    var sums: [Double] = []
+    var count: Int { areas.count }
+
+    mutating func add(_ y: [Double], x: [Double]) {
+        areas.append(Faithfulness.area(y, x: x))
+        if sums.isEmpty { sums = y } else { for i in sums.indices { sums[i] += y[i] } }
+    }
+
+    var curve: Curve { Curve(area: Spread(areas), meanCurve: sums.map { $0 / Double(max(count, 1)) }) }
+}
+
+/// One ranking's curve, averaged over the images, and the spread of its per-image areas.
+public struct Curve: Codable, Sendable, Equatable {
+    public var area: Spread?
+    /// The mean target probability at each step (`FaithfulnessReport.fractions`).
+    public var meanCurve: [Double]
+}
+
+/// A method's curve of one kind (deletion or insertion) beside the three controls.
+public struct CurveComparison: Codable, Sendable, Equatable {
+    public var map: Curve
+    public var reversed: Curve
+    public var random: Curve
+    public var brightness: Curve
+    /// The share of images where the map's area beats the random order's (smaller for deletion,
+    /// larger for insertion).
+    public var shareBeatingRandom: Double?
+    /// Images compared: those whose map was finite and not constant.
+    public var images: Int
+    public var constantMaps: Int
+    public var unhealthyMaps: Int
+}
+
+public struct BaselineFaithfulness: Codable, Sendable, Equatable {
+    public var baseline: AttributionSettings.Baseline
+    public var deletion: CurveComparison
+    public var insertion: CurveComparison
+}
+
+public struct MethodFaithfulness: Codable, Sendable, Equatable {
+    public var method: AttributionMethod
+    public var notApplicable: String?
+    public var baselines: [BaselineFaithfulness]
+
+    /// Insertion into a blurred copy, the figure to quote (`TrustSettings.headlineBaseline`).
+    public var headline: CurveComparison? {
+        baselines.first { $0.baseline == TrustSettings.headlineBaseline }?.insertion
+    }
+}
+
+/// Everything `Faithfulness.run` measured, with what it ran on.
+public struct FaithfulnessReport: Codable, Sendable, Equatable {
+    public var settings: TrustSettings
+    /// The share of pixels removed or added at each point of every curve.
+    public var fractions: [Double]
+    public var imageIndices: [Int]
+    public var targets: [Int]
+    public var reduction = PixelMagnitudes.description
+    public var blur = "Gaussian, σ in pixels as in the settings, cut at 3σ, mirrored borders"
+    public var methods: [MethodFaithfulness]
+
+    public func method(_ method: AttributionMethod) -> MethodFaithfulness? { methods.first { $0.method == method } }
+}
