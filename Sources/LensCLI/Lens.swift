@@ -15,7 +15,7 @@ public struct Lens: ParsableCommand {
           lens predict --model faces.safetensors me.jpg
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self]
+        subcommands: [DemoCommand.self, DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ServeCommand.self]
     )
 
     public init() {}

@@ -68,7 +68,8 @@ public struct ModelRecipe: Sendable, Equatable {
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
         classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
-        progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }
+        progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
+        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }
     ) throws -> ModelFile {
         let started = Date()
         let inputShape = Array(train.images.shape.dropFirst())
@@ -98,7 +99,7 @@ public struct ModelRecipe: Sendable, Equatable {
                 centering = fitted
             }
             let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
-                                            options: options, progress: progress)
+                                            options: options, progress: progress, epochEnded: epochEnded)
             try centering?.fold(into: &network)
             let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
