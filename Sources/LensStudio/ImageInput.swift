@@ -15,7 +15,7 @@ public enum ImageInput {
         do {
             return preprocessing.apply(try ImageDecoder.decode(bytes, path: "the image", maxPixels: maxPixels))
         } catch {
-            throw StudioError(.invalidInput, "\(error) (send a PNG, JPEG or PGM file)")
+            throw StudioError(.invalidInput, "\(error)")
         }
     }
 
