@@ -2,7 +2,8 @@
 import PackageDescription
 
 // Layers, lowest first; each target may depend only on targets above it in this list.
-// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensExplain -> LensRender -> LensStudio -> LensCLI -> lens
+// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensExplain -> LensRender -> LensStudio
+// -> LensServer -> LensCLI -> lens
 let package = Package(
     name: "NeuralLens",
     platforms: [.macOS(.v13)],
@@ -13,6 +14,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C: SIMD micro-kernels, chosen at run time by CPU feature.
@@ -30,9 +33,16 @@ let package = Package(
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         .target(name: "LensExplain", dependencies: ["LensModels"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
+        // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
+        // The local web app (`lens serve`): Hummingbird routes over LensStudio, pages from resources.
+        .target(name: "LensServer", dependencies: [
+            "LensStudio", "LensData",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], resources: [.copy("Resources/web")]),
         .target(name: "LensCLI", dependencies: [
-            "LensStudio", "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
+            "LensServer", "LensStudio", "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
@@ -49,5 +59,7 @@ let package = Package(
         .testTarget(name: "LensRenderTests", dependencies: ["LensRender", "LensExplain", "LensData", "LensTestSupport"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI", "LensTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
+        .testTarget(name: "LensStudioTests", dependencies: ["LensStudio", "LensTestSupport"]),
+        .testTarget(name: "LensServerTests", dependencies: ["LensServer", "LensStudio", "LensTestSupport"]),
     ]
 )

@@ -18,7 +18,7 @@ public struct Lens: ParsableCommand {
           lens report --model faces.safetensors --out faces-report
         """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self, ReportCommand.self]
+        subcommands: [DemoCommand.self, DatasetCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ExplainCommand.self, ReportCommand.self, ServeCommand.self]
     )
 
     public init() {}

@@ -68,7 +68,8 @@ public struct ModelRecipe: Sendable, Equatable {
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
         classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
-        progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }
+        progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
+        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }
     ) throws -> ModelFile {
         let started = Date()
         let inputShape = Array(train.images.shape.dropFirst())
@@ -88,7 +89,7 @@ public struct ModelRecipe: Sendable, Equatable {
         case .softmax, .mlp, .cnn:
             let options = try self.options.validated()
             let (network, history) = try trainNetwork(try architecture(inputShape: inputShape, classes: classNames.count),
-                                                      train: train, validation: validation, progress: progress)
+                                                      train: train, validation: validation, progress: progress, epochEnded: epochEnded)
             let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
                                              split: split, datasetCount: datasetCount,
@@ -107,7 +108,8 @@ extension ModelRecipe {
         _ architecture: Architecture,
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
-        progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }
+        progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
+        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }
     ) throws -> (network: Network, history: TrainingHistory) {
         let options = try self.options.validated()
         var network = Network(architecture: architecture, seed: seed)
@@ -121,7 +123,7 @@ extension ModelRecipe {
             centering = fitted
         }
         let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
-                                        options: options, progress: progress)
+                                        options: options, progress: progress, epochEnded: epochEnded)
         try centering?.fold(into: &network)
         return (network, history)
     }

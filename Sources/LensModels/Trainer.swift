@@ -14,9 +14,13 @@ public enum Trainer {
     /// last call of an epoch (batch == batches) comes after validation, with the complete record.
     /// A NaN or infinite loss throws `TrainingError.diverged` with the network set back to the
     /// weights of the last epoch that ended with finite values.
+    ///
+    /// An error thrown by `progress` stops training at that batch boundary and is rethrown (a
+    /// cancelled job); `epochEnded` sees the network after each epoch's record (live templates).
     public static func train(_ network: inout Network, images: Tensor, labels: [Int],
                              validation: (images: Tensor, labels: [Int])?, options: TrainingOptions,
-                             progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in }) throws -> TrainingHistory {
+                             progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
+                             epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }) throws -> TrainingHistory {
         let options = try options.validated()
         try check(network, images: images, labels: labels, role: "training")
         if let validation { try check(network, images: validation.images, labels: validation.labels, role: "validation") }
@@ -76,7 +80,7 @@ public enum Trainer {
                 lossSum += Double(loss) * Double(indices.count)
                 correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
                 seen += indices.count
-                if batch + 1 < batches { progress(record(), batch + 1, batches) }
+                if batch + 1 < batches { try progress(record(), batch + 1, batches) }
             }
             guard network.parameters.allSatisfy({ $0.tensor.allFinite }) else {
                 try? network.load(parameters: lastGood)
@@ -100,7 +104,8 @@ public enum Trainer {
             }
             epochRecord.seconds = seconds(since: started)
             history.epochs.append(epochRecord)
-            progress(epochRecord, batches, batches)
+            try progress(epochRecord, batches, batches)
+            try epochEnded(epochRecord, network)
 
             if validation != nil, let patience = options.patience, epoch - history.bestEpoch >= patience, epoch < options.epochs {
                 history.stoppedEarly = true

@@ -1,0 +1,88 @@
+import Foundation
+import Hummingbird
+import LensExplain
+import LensStudio
+
+/// The JSON API under /api/ that the pages use (documented in the README).
+struct APIRoutes: Sendable {
+    let library: ModelLibrary
+    let maxUpload: Int
+
+    func add<Context: RequestContext>(to router: Router<Context>) {
+        let api = router.group("api")
+        api.get("models") { _, _ in try JSONResponse.encode(library.state) }
+        api.get("methods") { _, _ in try JSONResponse.encode(AttributionMethod.allCases.map(MethodInfo.init)) }
+        api.get("overview") { request, _ in
+            let id = Self.modelID(request)
+            guard let evaluated = try library.evaluation(id) else {
+                return try JSONResponse.encode(Pending(model: try library.entry(id).id), status: .accepted)
+            }
+            return try JSONResponse.encode(evaluated.overview)
+        }
+        api.get("confusion-images") { request, _ in
+            let evaluated = try ready(request)
+            return try JSONResponse.encode(try evaluated.testImages(actual: try Self.integer(request, "actual"),
+                                                                    predicted: try Self.integer(request, "predicted")))
+        }
+        api.get("samples") { request, _ in try JSONResponse.encode(try ready(request).samples()) }
+        api.get("templates") { request, _ in
+            try JSONResponse.encode(try library.entry(Self.modelID(request)).model.templates())
+        }
+        api.post("predict") { request, context in
+            let model = try library.entry(Self.modelID(request)).model
+            let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
+            return try JSONResponse.encode(try model.prediction(image))
+        }
+        api.post("explain") { request, context in
+            let model = try library.entry(Self.modelID(request)).model
+            var explanation = ExplanationRequest(targetClass: request.uri.queryParameters.get("class"))
+            if let name = request.uri.queryParameters.get("method"), name != "all" {
+                do { explanation.methods = [try AttributionMethod.named(name)] } catch {
+                    throw StudioError(.invalidInput, "\(error)")
+                }
+            }
+            explanation.includeRaw = request.uri.queryParameters.get("raw") == "1"
+            let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
+            return try JSONResponse.encode(try model.explain(image, explanation))
+        }
+        TrainingRoutes(library: library, maxUpload: maxUpload).add(to: api)
+    }
+
+    /// The request body, at most `maxUpload` bytes (beyond that, 413).
+    private func body(_ request: Request) async throws -> Data {
+        var request = request
+        let buffer = try await request.collectBody(upTo: maxUpload)
+        return Data(buffer.readableBytesView)
+    }
+
+    /// The model's evaluation, or an error saying it is still being computed.
+    private func ready(_ request: Request) throws -> EvaluatedModel {
+        guard let evaluated = try library.evaluation(Self.modelID(request)) else {
+            throw StudioError(.busy, "the model is still being evaluated on its test split; try again in a moment")
+        }
+        return evaluated
+    }
+
+    static func modelID(_ request: Request) -> String? {
+        request.uri.queryParameters.get("model").flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func integer(_ request: Request, _ name: String) throws -> Int {
+        guard let text = request.uri.queryParameters.get(name) else {
+            throw StudioError(.invalidInput, "the query has no \(name)=<number>")
+        }
+        guard let value = Int(text) else { throw StudioError(.invalidInput, "\(name)=\(text) is not a whole number") }
+        return value
+    }
+
+    struct Pending: Codable { var status = "evaluating"; var model: String }
+
+    struct MethodInfo: Codable {
+        var name: String, title: String, summary: String
+        init(_ method: AttributionMethod) {
+            name = method.rawValue
+            title = method.title
+            summary = method.summary
+        }
+    }
+}

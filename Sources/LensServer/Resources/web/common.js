@@ -1,0 +1,120 @@
+// Shared by every page: the header (navigation and model choice), API calls and line charts.
+"use strict";
+
+const pages = [["/", "Overview"], ["/templates", "Templates"], ["/explain", "Explain"], ["/train", "Train"]];
+
+function modelParam() { return new URLSearchParams(location.search).get("model") || ""; }
+
+function withModel(path) {
+  const model = modelParam();
+  if (!model) return path;
+  return path + (path.includes("?") ? "&" : "?") + "model=" + encodeURIComponent(model);
+}
+
+async function api(path, options) {
+  const response = await fetch(withModel(path), options);
+  const body = await response.json().catch(() => ({ error: "the server sent no JSON (status " + response.status + ")" }));
+  if (!response.ok && response.status !== 202) throw new Error(body.error || ("status " + response.status));
+  return { status: response.status, body };
+}
+
+function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (key === "class") node.className = value; else if (key === "text") node.textContent = value; else node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child);
+  return node;
+}
+
+// Header: navigation keeps the chosen model; the selector lists the library's models.
+async function header(current) {
+  const nav = el("nav");
+  for (const [path, title] of pages) {
+    const link = el("a", { href: withModel(path), text: title });
+    if (path === current) link.classList.add("current");
+    nav.append(link);
+  }
+  const select = el("select", { id: "model" });
+  const status = el("span", { class: "muted", id: "library-status" });
+  const top = el("header", {}, el("span", { class: "brand", text: "NeuralLens" }), nav, el("label", { text: "model " }, select), status);
+  document.body.prepend(top);
+  select.addEventListener("change", () => {
+    const url = new URL(location.href);
+    url.searchParams.set("model", select.value);
+    location.href = url.toString();
+  });
+  await refreshModels(select, status);
+}
+
+async function refreshModels(select, status) {
+  const { body } = await api("/api/models");
+  const chosen = modelParam() || (body.models[0] && body.models[0].id) || "";
+  select.replaceChildren(...body.models.map(m => el("option", { value: m.id, text: `${m.id} (${m.kind})` })));
+  select.value = chosen;
+  status.textContent = body.preparing ? body.preparing + "…" : (body.problem || "");
+  return body;
+}
+
+// Waits until the library lists at least one model (the demo's models train on first start).
+async function waitForModels(target) {
+  for (;;) {
+    const { body } = await api("/api/models");
+    if (body.models.length > 0) return body;
+    target.textContent = (body.problem || body.preparing || "waiting for a model") + "…";
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+}
+
+// A line chart as SVG: series = [{name, color, points: [[x, y], ...]}].
+function lineChart(series, { width = 460, height = 260, title = "", yLabel = "", yMin = null, yMax = null } = {}) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("class", "chart");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  const pad = { left: 48, right: 12, top: 24, bottom: 32 };
+  const all = series.flatMap(s => s.points);
+  const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
+  const x0 = Math.min(1, ...xs), x1 = Math.max(2, ...xs);
+  let y0 = yMin ?? Math.min(...ys, 0), y1 = yMax ?? Math.max(...ys, 1e-9);
+  if (y1 <= y0) y1 = y0 + 1;
+  const sx = x => pad.left + (x - x0) / (x1 - x0) * (width - pad.left - pad.right);
+  const sy = y => height - pad.bottom - (y - y0) / (y1 - y0) * (height - pad.top - pad.bottom);
+  const add = (tag, attributes, text) => {
+    const node = document.createElementNS(ns, tag);
+    for (const [k, v] of Object.entries(attributes)) node.setAttribute(k, v);
+    if (text !== undefined) node.textContent = text;
+    svg.append(node);
+    return node;
+  };
+  add("text", { x: pad.left, y: 15, style: "font-weight:600;fill:#1d2330" }, title);
+  add("line", { x1: pad.left, y1: sy(y0), x2: width - pad.right, y2: sy(y0), stroke: "#999" });
+  add("line", { x1: pad.left, y1: sy(y0), x2: pad.left, y2: sy(y1), stroke: "#999" });
+  for (let i = 0; i <= 4; i++) {
+    const y = y0 + (y1 - y0) * i / 4;
+    add("text", { x: pad.left - 6, y: sy(y) + 4, "text-anchor": "end" }, y.toFixed(y1 - y0 < 2 ? 2 : 1));
+    add("line", { x1: pad.left, y1: sy(y), x2: width - pad.right, y2: sy(y), stroke: "#eef0f3" });
+  }
+  add("text", { x: (pad.left + width - pad.right) / 2, y: height - 6, "text-anchor": "middle" }, "epoch");
+  add("text", { x: 12, y: pad.top - 6 }, yLabel);
+  series.forEach((s, index) => {
+    if (s.points.length === 0) return;
+    const d = s.points.map((p, i) => (i ? "L" : "M") + sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1)).join("");
+    add("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.name, "data-points": s.points.length });
+    add("text", { x: width - pad.right - 4, y: pad.top + 14 * index, "text-anchor": "end", style: `fill:${s.color}` }, s.name);
+  });
+  return svg;
+}
+
+// Learning curves from epoch records: loss and accuracy charts side by side.
+function learningCurves(records) {
+  const line = (key) => records.filter(r => r[key] !== undefined && r[key] !== null && isFinite(r[key])).map(r => [r.epoch, r[key]]);
+  return el("div", { class: "row" },
+    lineChart([{ name: "train loss", color: "#2563eb", points: line("trainLoss") },
+               { name: "validation loss", color: "#dc2626", points: line("validationLoss") }], { title: "loss", yLabel: "cross-entropy" }),
+    lineChart([{ name: "train accuracy", color: "#2563eb", points: line("trainAccuracy") },
+               { name: "validation accuracy", color: "#dc2626", points: line("validationAccuracy") }], { title: "accuracy", yMin: 0, yMax: 1 }));
+}
+
+function percent(value) { return (100 * value).toFixed(1) + "%"; }

@@ -1,0 +1,86 @@
+// Overview: the model, its data, test accuracy, learning curves and the confusion matrix.
+"use strict";
+
+document.addEventListener("DOMContentLoaded", async () => {
+  const page = document.getElementById("page"), status = document.getElementById("status");
+  try {
+    await waitForModels(status);
+    await header("/");
+    let result;
+    for (;;) {
+      result = await api("/api/overview");
+      if (result.status === 200) break;
+      status.textContent = "evaluating the model on its test split…";
+      await new Promise(resolve => setTimeout(resolve, 700));
+    }
+    status.remove();
+    render(page, result.body);
+  } catch (error) {
+    status.textContent = error.message;
+    status.className = "error";
+  }
+});
+
+function render(page, o) {
+  const facts = el("dl", { class: "facts" });
+  const fact = (name, value) => facts.append(el("dt", { text: name }), el("dd", { text: value }));
+  fact("kind", o.kind);
+  if (o.architecture.length) fact("layers", o.architecture.join(" → "));
+  if (o.parameterCount) fact("parameters", o.parameterCount.toLocaleString());
+  fact("data", `${o.dataset}, ${o.input}, ${o.classes.length} classes`);
+  fact("split", `${o.split.train} train / ${o.split.validation} validation / ${o.split.test} test`);
+  if (o.validationAccuracy != null) fact("validation accuracy", percent(o.validationAccuracy));
+  if (o.trainingSeconds != null) fact("training time", o.trainingSeconds.toFixed(1) + " s");
+  page.append(el("div", { class: "row" },
+    el("div", { class: "card" }, el("div", { class: "muted", text: "test accuracy" }), el("div", { class: "big", id: "accuracy", text: percent(o.testAccuracy) })),
+    el("div", { class: "card" }, facts)));
+  if (o.history.length) {
+    page.append(el("h2", { text: "Learning curves" }),
+      el("p", { class: "muted", text: `best epoch ${o.bestEpoch} of ${o.history.length}` }), learningCurves(o.history));
+  }
+  page.append(el("h2", { text: "Confusion matrix (test split)" }),
+    el("p", { class: "muted", text: "Rows: true class, columns: predicted. Click a cell to see its test images." }));
+  const max = Math.max(1, ...o.confusion.flat());
+  const table = el("table", { class: "confusion", id: "confusion" });
+  const head = el("tr", {}, el("th"));
+  o.classes.forEach((name, j) => head.append(el("th", { title: name, text: o.classes.length > 12 ? String(j) : name })));
+  table.append(head);
+  const images = el("div", { id: "cell-images" });
+  o.confusion.forEach((row, i) => {
+    const tr = el("tr", {}, el("th", { title: o.classes[i], text: o.classes.length > 12 ? String(i) : o.classes[i] }));
+    row.forEach((count, j) => {
+      const shade = count / max;
+      const color = i === j ? `rgba(37,99,235,${0.12 + 0.88 * shade})` : (count ? `rgba(220,38,38,${0.25 + 0.75 * shade})` : "#fff");
+      const td = el("td", { title: `true ${o.classes[i]}, predicted ${o.classes[j]}: ${count}`, text: count ? String(count) : "" });
+      td.style.background = color;
+      if (shade > 0.6) td.style.color = "#fff";
+      if (count) {
+        td.classList.add("hit");
+        td.dataset.actual = i;
+        td.dataset.predicted = j;
+        td.addEventListener("click", () => showCell(td, i, j, o.classes, images));
+      }
+      tr.append(td);
+    });
+    table.append(tr);
+  });
+  page.append(el("div", { class: "row" }, el("div", { class: "card" }, table), el("div", { class: "card", style: "flex:1;min-width:260px" }, images)));
+  images.append(el("p", { class: "muted", text: "Click a cell of the matrix." }));
+}
+
+async function showCell(td, i, j, classes, target) {
+  document.querySelectorAll("td.selected").forEach(cell => cell.classList.remove("selected"));
+  td.classList.add("selected");
+  target.replaceChildren(el("p", { class: "muted", text: "loading…" }));
+  try {
+    const { body } = await api(`/api/confusion-images?actual=${i}&predicted=${j}`);
+    const grid = el("div", { class: "grid thumbs" });
+    for (const item of body) {
+      grid.append(el("figure", {}, el("img", { src: item.image, alt: `test image ${item.index}`, title: `#${item.index}` }),
+                     el("figcaption", { text: `#${item.index}` })));
+    }
+    target.replaceChildren(el("h2", { text: `true ${classes[i]}, predicted ${classes[j]}: ${body.length}` }), grid);
+  } catch (error) {
+    target.replaceChildren(el("p", { class: "error", text: error.message }));
+  }
+}

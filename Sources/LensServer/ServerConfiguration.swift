@@ -1,0 +1,64 @@
+import Foundation
+
+/// How `lens serve` listens: one owner for its defaults and checks, read by the CLI and the tests.
+public struct ServerConfiguration: Sendable, Equatable {
+    public static let defaultHost = "127.0.0.1"
+    public static let defaultPort = 8080
+    public static let defaultMaxUpload = 10 * 1024 * 1024
+    /// Host names a browser on this machine uses for a loopback server.
+    public static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "[::1]"]
+
+    public var host: String
+    /// 0 picks a free port (tests).
+    public var port: Int
+    /// Largest request body accepted, in bytes.
+    public var maxUpload: Int
+
+    public init(host: String = defaultHost, port: Int = defaultPort, maxUpload: Int = defaultMaxUpload) {
+        self.host = host
+        self.port = port
+        self.maxUpload = maxUpload
+    }
+
+    /// Whether a request's Host header names this server: a loopback name or the configured host,
+    /// with or without a port. Anything else may be a DNS-rebinding page and is refused.
+    public func accepts(hostHeader: String?) -> Bool {
+        guard let hostHeader, let name = Self.hostName(hostHeader) else { return false }
+        let configured = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        return Self.loopbackNames.contains(name) || name == configured.lowercased()
+    }
+
+    /// The host part of a Host header ("[::1]:8080" → "[::1]"), lowercased; nil when malformed.
+    static func hostName(_ header: String) -> String? {
+        let value = header.lowercased()
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else { return nil }
+            let rest = value[value.index(after: close)...]
+            guard rest.isEmpty || Self.isPort(rest.dropFirst()) && rest.first == ":" else { return nil }
+            return String(value[...close])
+        }
+        let parts = value.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return value.isEmpty ? nil : value
+        case 2: return Self.isPort(parts[1]) && !parts[0].isEmpty ? String(parts[0]) : nil
+        default: return nil
+        }
+    }
+
+    private static func isPort(_ text: Substring) -> Bool {
+        !text.isEmpty && text.count <= 5 && text.allSatisfy(\.isASCII) && text.allSatisfy(\.isNumber)
+    }
+
+    /// "10MiB", "512KiB", "2MB", "1048576" as bytes; nil when it does not read as a size.
+    public static func byteCount(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("gib", 1 << 30), ("mib", 1 << 20), ("kib", 1 << 10),
+                                      ("gb", 1_000_000_000), ("mb", 1_000_000), ("kb", 1_000), ("b", 1)]
+        let lowered = text.lowercased().trimmingCharacters(in: .whitespaces)
+        for (suffix, factor) in units where lowered.hasSuffix(suffix) {
+            guard let number = Int(lowered.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), number >= 0 else { return nil }
+            let (product, overflow) = number.multipliedReportingOverflow(by: factor)
+            return overflow ? nil : product
+        }
+        return Int(lowered).flatMap { $0 >= 0 ? $0 : nil }
+    }
+}

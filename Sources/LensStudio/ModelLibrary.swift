@@ -1,0 +1,191 @@
+import Foundation
+import LensData
+import LensExplain
+import LensModels
+
+/// The models a studio session serves, by an id it made itself (requests name models by id, never
+/// by path), each evaluated once in the background; the data new training jobs use; the job runner.
+public final class ModelLibrary: @unchecked Sendable {
+    /// A model the session serves.
+    public struct Entry: Sendable {
+        public var id: String
+        public var model: ModelFile
+        /// Where it lives on disk, if anywhere.
+        public var file: URL?
+    }
+
+    /// What the pages list.
+    public struct Summary: Codable, Sendable {
+        public var id: String
+        public var kind: String
+        public var dataset: String
+        public var classes: Int
+        /// "ready", "evaluating" or the reason evaluation failed.
+        public var evaluation: String
+    }
+
+    /// The library's state for the pages: its models and what it is busy with.
+    public struct State: Codable, Sendable {
+        public var models: [Summary]
+        /// What is being prepared ("training the demo's cnn on orl"), nil when idle.
+        public var preparing: String?
+        /// A preparation that failed.
+        public var problem: String?
+        public var trainingData: String?
+        public var methods: [String]
+    }
+
+    private let lock = NSLock()
+    private var entries: [Entry] = []
+    private var evaluations: [String: Result<EvaluatedModel, StudioError>] = [:]
+    private var datasets: [String: StudioDataset] = [:]
+    private var trainingData: StudioDataset?
+    private var preparing: String?
+    private var problem: String?
+    /// Where training jobs write their models.
+    public let directory: URL
+    public let runner = TrainingRunner()
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    // MARK: reading
+
+    public var state: State {
+        lock.withLock {
+            State(models: entries.map { entry in
+                let evaluation: String = switch evaluations[entry.id] {
+                case .success?: "ready"
+                case .failure(let error)?: error.description
+                case nil: "evaluating"
+                }
+                return Summary(id: entry.id, kind: entry.model.provenance.kind.rawValue, dataset: entry.model.provenance.dataset,
+                               classes: entry.model.provenance.classNames.count, evaluation: evaluation)
+            }, preparing: preparing, problem: problem, trainingData: trainingData?.source.name,
+                  methods: AttributionMethod.names)
+        }
+    }
+
+    /// The model with `id`, or the first one when `id` is nil.
+    public func entry(_ id: String?) throws -> Entry {
+        try lock.withLock {
+            guard let id else {
+                guard let first = entries.first else {
+                    throw StudioError(.notFound, preparing.map { "no model is ready yet: \($0)" } ?? "no model is loaded")
+                }
+                return first
+            }
+            guard let entry = entries.first(where: { $0.id == id }) else {
+                throw StudioError(.notFound, "no model \"\(id)\"; the models are \(entries.map(\.id).joined(separator: ", "))")
+            }
+            return entry
+        }
+    }
+
+    /// The model's evaluation on its test split; nil while it is still being computed.
+    public func evaluation(_ id: String?) throws -> EvaluatedModel? {
+        let entry = try entry(id)
+        return try lock.withLock { try evaluations[entry.id]?.get() }
+    }
+
+    // MARK: adding
+
+    /// Serves `model` as `id` (made unique and safe) and evaluates it in the background, on
+    /// `source` instead of the model's own dataset when given. Returns the id used.
+    @discardableResult
+    public func add(_ model: ModelFile, id: String, file: URL? = nil, source: DatasetSource? = nil) -> String {
+        let used: String = lock.withLock {
+            let base = Self.safeID(id)
+            var candidate = base, n = 2
+            while entries.contains(where: { $0.id == candidate }) { candidate = "\(base)-\(n)"; n += 1 }
+            entries.append(Entry(id: candidate, model: model, file: file))
+            return candidate
+        }
+        Thread.detachNewThread { [self] in
+            let result: Result<EvaluatedModel, StudioError>
+            do {
+                result = .success(try EvaluatedModel(model: model, dataset: dataset(for: model, source: source)))
+            } catch {
+                result = .failure(error as? StudioError ?? StudioError(.failed, "\(error)"))
+            }
+            lock.withLock { evaluations[used] = result }
+        }
+        return used
+    }
+
+    /// Loads the model file at `url` (a path the person starting the server gave) and serves it.
+    @discardableResult
+    public func load(_ url: URL, source: DatasetSource? = nil) throws -> String {
+        let model: ModelFile
+        do { model = try ModelFile(contentsOf: url) } catch {
+            throw StudioError(.failed, "\(error)")
+        }
+        return add(model, id: url.deletingPathExtension().lastPathComponent, file: url, source: source)
+    }
+
+    /// The dataset `model` was trained on (or `source`), loaded once per source and preprocessing.
+    public func dataset(for model: ModelFile, source: DatasetSource? = nil) throws -> StudioDataset {
+        let chosen = source ?? DatasetSource(argument: model.provenance.dataset)
+        let key = "\(chosen.name)|\(model.provenance.preprocessing)|\(model.provenance.split.seed)"
+        if let cached = lock.withLock({ datasets[key] }) {
+            try check(cached, against: model)
+            return cached
+        }
+        let loaded = try StudioDataset(for: model, source: chosen)
+        lock.withLock {
+            datasets[key] = loaded
+            if trainingData == nil { trainingData = loaded }
+        }
+        return loaded
+    }
+
+    private func check(_ dataset: StudioDataset, against model: ModelFile) throws {
+        guard dataset.data.classNames == model.provenance.classNames else {
+            throw StudioError(.invalidInput, "dataset \(dataset.source.name) does not have the classes of this model")
+        }
+    }
+
+    /// Sets the data training jobs use.
+    public func setTrainingData(_ dataset: StudioDataset) {
+        lock.withLock { trainingData = dataset }
+    }
+
+    /// Records what the library is preparing (nil: done) or a preparation that failed.
+    public func setPreparing(_ message: String?, problem: String? = nil) {
+        lock.withLock {
+            preparing = message
+            if let problem { self.problem = problem }
+        }
+    }
+
+    // MARK: training
+
+    /// Starts a training job on the training data; the finished model joins the library under the
+    /// returned name. Throws (busy) while a job runs.
+    @discardableResult
+    public func startTraining(_ request: TrainingRequest) throws -> String {
+        guard let data = lock.withLock({ trainingData }) else {
+            throw StudioError(.busy, "the training data is still loading; try again in a moment")
+        }
+        guard !runner.isRunning else { throw StudioError(.busy, "a training job is already running: wait for it or cancel it first") }
+        let stamp = Int(Date().timeIntervalSince1970)
+        let name = lock.withLock {
+            var candidate = "trained-\(request.kind.rawValue)-\(stamp)", n = 2
+            while entries.contains(where: { $0.id == candidate }) { candidate = "trained-\(request.kind.rawValue)-\(stamp)-\(n)"; n += 1 }
+            return candidate
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try runner.start(request, dataset: data, name: name, file: directory.appendingPathComponent(name + ".safetensors")) {
+            [weak self] name, file, model in self?.add(model, id: name, file: file)
+        }
+        return name
+    }
+
+    /// Lowercase letters, digits, '-' and '_' only: ids appear in URLs and page text.
+    static func safeID(_ text: String) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")
+        let cleaned = String(text.lowercased().map { allowed.contains($0) ? $0 : "-" }.prefix(60))
+        return cleaned.isEmpty ? "model" : cleaned
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import LensModels
+import LensTensor
+
+/// One class and the probability the model gives it.
+public struct ClassProbability: Codable, Sendable, Equatable {
+    public var `class`: String
+    public var probability: Float
+
+    public init(class name: String, probability: Float) {
+        self.class = name
+        self.probability = probability
+    }
+}
+
+/// A model's answer for one image: every class, most probable first.
+public struct Prediction: Codable, Sendable, Equatable {
+    public var predicted: String
+    /// Index of `predicted` in the model's class list.
+    public var predictedIndex: Int
+    public var classes: [ClassProbability]
+}
+
+extension ModelFile {
+    /// Every class with its probability for each image of `images` [N, C, H, W], most probable
+    /// first (ties in class order). Safe to call from several threads on one model file.
+    public func predictions(_ images: Tensor) throws -> [Prediction] {
+        let names = provenance.classNames
+        let probabilities = try probabilities(images)
+        let labels = try predictedLabels(images)
+        return labels.enumerated().map { row, label in
+            let scores = probabilities.scalars[(row * names.count)..<((row + 1) * names.count)]
+            let ranked = scores.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
+            return Prediction(predicted: names[label], predictedIndex: label,
+                              classes: ranked.map { ClassProbability(class: names[$0.offset], probability: $0.element) })
+        }
+    }
+
+    /// The prediction for one [C, H, W] image.
+    public func prediction(_ image: Tensor) throws -> Prediction {
+        guard let first = try predictions(image.reshaped([1] + image.shape)).first else {
+            throw StudioError(.failed, "the model gave no prediction")
+        }
+        return first
+    }
+}

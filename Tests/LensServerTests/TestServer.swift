@@ -1,0 +1,62 @@
+import Foundation
+import LensData
+import LensModels
+import LensServer
+import LensStudio
+
+/// One live server for the suite, on a free loopback port, serving small models trained on ORL
+/// when the suite starts (a softmax, an MLP and a 1-NN), with an upload cap of 100 kB.
+struct TestServer: Sendable {
+    static let maxUpload = 100_000
+    static let shared = Task { try await TestServer() }
+
+    let http: RawHTTP
+    let library: ModelLibrary
+    let directory: URL
+    let dataset: StudioDataset
+
+    private init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        dataset = try StudioDataset(source: .orl, preprocessing: DatasetLoader.defaultPreprocessing(for: .orl))
+        library = ModelLibrary(directory: directory)
+        for (name, kind, epochs) in [("softmax", ModelKind.softmax, 8), ("mlp", .mlp, 4), ("knn", .knn, 1)] {
+            var recipe = ModelRecipe.defaults(for: kind, trainingCount: dataset.split.train.count)
+            recipe.options.epochs = epochs
+            recipe.hidden = kind == .mlp ? [24] : nil
+            let model = try recipe.train(train: dataset.trainingSet, validation: dataset.validationSet,
+                                         classNames: dataset.data.classNames, preprocessing: dataset.preprocessing,
+                                         dataset: "orl", split: dataset.plan, datasetCount: dataset.data.labels.count)
+            library.add(model, id: name)
+        }
+        library.setTrainingData(dataset)
+        let configuration = ServerConfiguration(port: 0, maxUpload: Self.maxUpload)
+        let library = library
+        let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
+            Task {
+                do {
+                    try await StudioServer.run(library: library, configuration: configuration) { port in started.resume(returning: port) }
+                } catch {
+                    started.resume(throwing: error)
+                }
+            }
+        }
+        http = RawHTTP(port: port)
+    }
+
+    /// An ORL face file as it is on disk (PGM), the way a user would upload it.
+    static func faceFile(person: Int = 1, image: Int = 1) throws -> Data {
+        let url = try DatasetLoader.orlDirectory().appendingPathComponent("s\(person)/\(image).pgm")
+        return try Data(contentsOf: url)
+    }
+
+    /// The overview of `model`, waiting for its background evaluation.
+    func overview(_ model: String) async throws -> RawHTTP.Answer {
+        for _ in 0..<600 {
+            let answer = try await http.send("GET", "/api/overview?model=\(model)")
+            if answer.status != 202 { return answer }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RawHTTP.Failure(description: "the overview of \(model) was not ready within a minute")
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import LensData
+import LensExplain
+import LensModels
+import LensStudio
+import LensTensor
+import Testing
+
+/// The services without HTTP: request checks, ids, predictions, explanations and the job runner.
+@Suite struct StudioServiceTests {
+    static func tinyModel(kind: ModelKind = .softmax) throws -> (ModelFile, StudioDataset) {
+        let dataset = try StudioDataset(source: .orl, preprocessing: Preprocessing(size: 16, channels: 1))
+        var recipe = ModelRecipe.defaults(for: kind, trainingCount: dataset.split.train.count)
+        recipe.options.epochs = 3
+        recipe.hidden = kind == .mlp ? [8] : nil
+        let model = try recipe.train(train: dataset.trainingSet, validation: dataset.validationSet, classNames: dataset.data.classNames,
+                                     preprocessing: dataset.preprocessing, dataset: "orl", split: dataset.plan,
+                                     datasetCount: dataset.data.labels.count)
+        return (model, dataset)
+    }
+
+    @Test func trainingRequestsAreCheckedInTheUsersWords() throws {
+        #expect(throws: StudioError(.invalidInput, "epochs 0 is out of range: give a value between 1 and 500")) {
+            _ = try TrainingRequest(kind: .mlp, epochs: 0).recipe(trainingCount: 10)
+        }
+        #expect(throws: StudioError.self) { _ = try TrainingRequest(kind: .knn).recipe(trainingCount: 10) }
+        #expect(throws: StudioError.self) { _ = try TrainingRequest(kind: .mlp, learningRate: 2).recipe(trainingCount: 10) }
+        let recipe = try TrainingRequest(kind: .mlp, hiddenUnits: 7, epochs: 4, learningRate: 0.01).recipe(trainingCount: 240)
+        #expect(recipe.hidden == [7] && recipe.options.epochs == 4 && recipe.options.learningRate == 0.01)
+        // Unset knobs keep the recipe's defaults for the data.
+        #expect(try TrainingRequest(kind: .cnn).recipe(trainingCount: 240) == ModelRecipe.defaults(for: .cnn, trainingCount: 240))
+    }
+
+    @Test func predictionsListEveryClassMostProbableFirst() throws {
+        let (model, dataset) = try Self.tinyModel()
+        let prediction = try model.prediction(dataset.image(at: dataset.split.test[0]))
+        #expect(prediction.classes.count == 40)
+        #expect(abs(prediction.classes.map(\.probability).reduce(0, +) - 1) < 1e-4)
+        #expect(prediction.classes.first?.class == prediction.predicted)
+        #expect(zip(prediction.classes, prediction.classes.dropFirst()).allSatisfy { $0.probability >= $1.probability })
+        #expect(throws: StudioError.self) { _ = try ImageInput.tensor(Data("GIF89a".utf8), preprocessing: dataset.preprocessing) }
+    }
+
+    @Test func explanationMapsShareOneScale() throws {
+        let (model, dataset) = try Self.tinyModel(kind: .mlp)
+        var request = ExplanationRequest()
+        request.includeRaw = true
+        let explanation = try model.explain(dataset.image(at: dataset.split.test[3]), request)
+        #expect(explanation.maps.map(\.method) == AttributionMethod.names)
+        // The scale is the largest of the maps' 99th percentiles of max-over-channels |value|.
+        let percentiles = explanation.maps.map { map -> Float in
+            let sorted = (map.raw ?? []).map(abs).sorted()
+            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+        }
+        #expect(explanation.scale == percentiles.max())
+        #expect(explanation.maps.allSatisfy { $0.maxMagnitude == ($0.raw ?? []).map(abs).max() })
+        #expect(throws: StudioError.self) { _ = try model.explain(dataset.image(at: 0), ExplanationRequest(targetClass: "nobody")) }
+    }
+
+    @Test func aCancelledJobWritesNothingAndAFinishedOneIsAdded() async throws {
+        let (_, dataset) = try Self.tinyModel()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lens-studio-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let library = ModelLibrary(directory: directory)
+        library.setTrainingData(dataset)
+        let long = try library.startTraining(TrainingRequest(kind: .mlp, hiddenUnits: 64, epochs: 500))
+        #expect(throws: StudioError.self) { try library.startTraining(TrainingRequest(kind: .softmax, epochs: 1)) }
+        #expect(library.runner.cancel())
+        var kinds: [TrainingEvent.Kind] = []
+        for await event in library.runner.subscribe() { kinds.append(event.kind) }
+        #expect(kinds.first == .started && kinds.last == .cancelled)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent(long + ".safetensors").path))
+
+        let short = try library.startTraining(TrainingRequest(kind: .softmax, epochs: 2))
+        var last: TrainingEvent?
+        for await event in library.runner.subscribe() { last = event }
+        #expect(last?.kind == .finished && last?.model == short)
+        #expect(try library.entry(short).model.history?.epochs.count == 2)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == [short + ".safetensors"])
+    }
+}
