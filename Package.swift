@@ -23,10 +23,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // C: libjpeg reports errors by longjmp; this shim keeps setjmp out of Swift.
         .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
+        // C: the ORL faces compiled into the executable (#embed of the archive; provenance and checksums beside it).
+        .target(name: "CORLFaces", exclude: ["orl-faces.tar.gz", "README.md", "SHA256SUMS"]),
 
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
-        .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib"],
-                resources: [.copy("Resources/orl-faces")]),
+        .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         .target(name: "LensExplain", dependencies: ["LensModels"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
