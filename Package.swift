@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "lens", targets: ["lens"]),
         .executable(name: "lens-bench", targets: ["lens-bench"]),
         .library(name: "NeuralLens", targets: ["LensModels", "LensData", "LensTensor", "LensRender"]),
+        // For the libFuzzer harness in Fuzz/ (a package of its own, built by scripts/fuzz.sh).
+        .library(name: "LensFuzzTargets", targets: ["LensFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -36,6 +38,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
+        .target(name: "LensFuzzTargets", dependencies: ["LensModels", "LensData", "LensTensor"]),
         .executableTarget(name: "lens-bench", dependencies: ["LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
@@ -44,5 +47,6 @@ let package = Package(
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
+        .testTarget(name: "LensFuzzTests", dependencies: ["LensFuzzTargets"]),
     ]
 )
