@@ -11,6 +11,8 @@ let package = Package(
         .executable(name: "lens", targets: ["lens"]),
         .executable(name: "lens-bench", targets: ["lens-bench"]),
         .library(name: "NeuralLens", targets: ["LensModels", "LensData", "LensTensor", "LensExplain", "LensRender"]),
+        // For the libFuzzer harness in Fuzz/ (a package of its own, built by scripts/fuzz.sh).
+        .library(name: "LensFuzzTargets", targets: ["LensFuzzTargets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -26,10 +28,11 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // C: libjpeg reports errors by longjmp; this shim keeps setjmp out of Swift.
         .target(name: "CJPEGShim", dependencies: ["CJPEG"]),
+        // C: the ORL faces compiled into the executable (#embed of the archive; provenance and checksums beside it).
+        .target(name: "CORLFaces", exclude: ["orl-faces.tar.gz", "README.md", "SHA256SUMS"]),
 
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
-        .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib"],
-                resources: [.copy("Resources/orl-faces")]),
+        .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         .target(name: "LensExplain", dependencies: ["LensModels"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
@@ -46,6 +49,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
+        .target(name: "LensFuzzTargets", dependencies: ["LensModels", "LensData", "LensTensor"]),
         .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
@@ -61,5 +65,6 @@ let package = Package(
         .testTarget(name: "LensBenchTests", dependencies: ["lens-bench"]),
         .testTarget(name: "LensStudioTests", dependencies: ["LensStudio", "LensTestSupport"]),
         .testTarget(name: "LensServerTests", dependencies: ["LensServer", "LensStudio", "LensTestSupport"]),
+        .testTarget(name: "LensFuzzTests", dependencies: ["LensFuzzTargets"]),
     ]
 )

@@ -10,9 +10,22 @@ enum ClassFolders {
 
     struct Item: Sendable {
         var classIndex: Int
-        var url: URL
-        /// How the item is named to the user: "orl/s1/1.pgm" for the bundled set, else the file path.
+        var content: Content
+        /// How the item is named to the user: "orl/s1/1.pgm" for the embedded set, else the file path.
         var path: String
+    }
+
+    /// Where an item's bytes are: a file, or already in memory (the embedded ORL faces).
+    enum Content: Sendable {
+        case file(URL)
+        case bytes(Data)
+
+        func read() throws -> Data {
+            switch self {
+            case .file(let url): try ImageDecoder.readFile(url)
+            case .bytes(let data): data
+            }
+        }
     }
 
     struct Listing {
@@ -22,15 +35,14 @@ enum ClassFolders {
         var skipped: [SkippedFile]
     }
 
-    static func list(_ root: URL, displayPrefix: String?, limitPerClass: Int?) throws -> Listing {
+    static func list(_ root: URL, limitPerClass: Int?) throws -> Listing {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
             throw DatasetError.noSuchPath(root.path)
         }
         guard isDirectory.boolValue else { throw DatasetError.notAFolder(root.path) }
         func display(_ components: String...) -> String {
-            displayPrefix.map { ([$0] + components).joined(separator: "/") }
-                ?? components.reduce(root) { $0.appendingPathComponent($1) }.path
+            components.reduce(root) { $0.appendingPathComponent($1) }.path
         }
         var classNames: [String] = [], skipped: [SkippedFile] = []
         for name in try visibleEntries(of: root) {
@@ -47,16 +59,36 @@ enum ClassFolders {
             var files = try visibleEntries(of: folder).filter(hasImageExtension)
             if files.isEmpty { emptyClasses.append(className) }
             if let limit = limitPerClass { files = Array(files.prefix(limit)) }
-            items += files.map { Item(classIndex: classIndex, url: folder.appendingPathComponent($0), path: display(className, $0)) }
+            items += files.map { Item(classIndex: classIndex, content: .file(folder.appendingPathComponent($0)), path: display(className, $0)) }
         }
         guard emptyClasses.isEmpty else { throw DatasetError.emptyClasses(root.path, classes: emptyClasses) }
         return Listing(classNames: classNames, items: items, skipped: skipped)
     }
 
-    static func load(_ root: URL, displayPrefix: String?, preprocessing: Preprocessing, strict: Bool,
-                     limitPerClass: Int?, maxPixels: Int) throws -> LabeledImages {
-        let listing = try list(root, displayPrefix: displayPrefix, limitPerClass: limitPerClass)
-        let outcomes = decodeAll(listing.items) { try preprocessing.load(contentsOf: $0, maxPixels: maxPixels) }
+    /// Files of `name/class/file` in archive order (classes and files sorted here as in a folder).
+    static func list(archive files: [TarArchive.Entry], name: String, limitPerClass: Int?) -> Listing {
+        var byClass: [String: [(file: String, contents: Data)]] = [:]
+        for entry in files {
+            let parts = entry.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+            guard parts.count == 2, hasImageExtension(parts[1]) else { continue }
+            byClass[parts[0], default: []].append((parts[1], entry.contents))
+        }
+        let classNames = byClass.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var items: [Item] = []
+        for (classIndex, className) in classNames.enumerated() {
+            var files = byClass[className, default: []].sorted { $0.file.utf8.lexicographicallyPrecedes($1.file.utf8) }
+            if let limit = limitPerClass { files = Array(files.prefix(limit)) }
+            items += files.map { Item(classIndex: classIndex, content: .bytes($0.contents), path: "\(name)/\(className)/\($0.file)") }
+        }
+        return Listing(classNames: classNames, items: items, skipped: [])
+    }
+
+    /// Decodes and preprocesses every item of `listing`; `root` names the dataset in errors.
+    static func load(_ listing: Listing, root: String, preprocessing: Preprocessing, strict: Bool,
+                     maxPixels: Int) throws -> LabeledImages {
+        let outcomes = decodeAll(listing.items) { data, path in
+            preprocessing.apply(try ImageDecoder.decode(data, path: path, maxPixels: maxPixels, minimumSide: preprocessing.size))
+        }
         var tensors: [Tensor] = [], labels: [Int] = [], paths: [String] = []
         var skipped = listing.skipped
         for (item, outcome) in zip(listing.items, outcomes) {
@@ -72,14 +104,13 @@ enum ClassFolders {
         if strict && !skipped.isEmpty { throw DatasetError.skippedInStrictMode(skipped) }
         let found = Set(labels)
         let lost = listing.classNames.indices.filter { !found.contains($0) }.map { listing.classNames[$0] }
-        guard lost.isEmpty else { throw DatasetError.noDecodableImages(root.path, classes: lost, skipped: skipped) }
+        guard lost.isEmpty else { throw DatasetError.noDecodableImages(root, classes: lost, skipped: skipped) }
         return LabeledImages(images: Tensor.stack(tensors), labels: labels, classNames: listing.classNames,
                              paths: paths, skipped: skipped)
     }
 
-    static func info(_ root: URL, displayPrefix: String?, name: String, maxPixels: Int) throws -> DatasetInfo {
-        let listing = try list(root, displayPrefix: displayPrefix, limitPerClass: nil)
-        let outcomes = decodeAll(listing.items) { try ImageDecoder.shape(contentsOf: $0, maxPixels: maxPixels) }
+    static func info(_ listing: Listing, name: String, maxPixels: Int) -> DatasetInfo {
+        let outcomes = decodeAll(listing.items) { try ImageDecoder.shape($0, path: $1, maxPixels: maxPixels) }
         var counts = [Int](repeating: 0, count: listing.classNames.count)
         var shapes: [ImageShape: Int] = [:]
         var skipped = listing.skipped
@@ -95,12 +126,13 @@ enum ClassFolders {
         return DatasetInfo(name: name, classNames: listing.classNames, countsPerClass: counts, imageShapes: shapes, skipped: skipped)
     }
 
-    /// Reads every item on all cores with `read` (whose result must be cheap to keep).
-    private static func decodeAll<T: Sendable>(_ items: [Item], _ read: @escaping @Sendable (URL) throws -> T)
+    /// Hands every item's bytes and path to `decode` on all cores (its result must be cheap to keep).
+    private static func decodeAll<T: Sendable>(_ items: [Item], _ decode: @escaping @Sendable (Data, String) throws -> T)
         -> [Result<T, ImageDecodingError>] {
         parallelMap(items.count) { index in
-            Result { try read(items[index].url) }
-                .mapError { $0 as? ImageDecodingError ?? ImageDecodingError(path: items[index].url.path, problem: "\($0)") }
+            let item = items[index]
+            return Result { try decode(try item.content.read(), item.path) }
+                .mapError { $0 as? ImageDecodingError ?? ImageDecodingError(path: item.path, problem: "\($0)") }
         }
     }
 

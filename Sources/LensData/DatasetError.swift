@@ -9,7 +9,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case skippedInStrictMode([SkippedFile])
     case missingFile(String, expected: String)
     case badIDX(String, problem: String)
-    case missingResource(String)
+    case damagedEmbeddedData(String, problem: String)
     case invalidSplit(String)
     case invalidPreprocessing(String)
 
@@ -37,8 +37,8 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
             "\(path): missing (expected \(expected))"
         case .badIDX(let path, let problem):
             "\(path): \(problem)"
-        case .missingResource(let name):
-            "the bundled dataset \(name) is missing from the package resources (reinstall or rebuild the package)"
+        case .damagedEmbeddedData(let name, let problem):
+            "\(name): \(problem) (the lens executable is damaged; build or install it again)"
         case .invalidSplit(let problem):
             "invalid split: \(problem)"
         case .invalidPreprocessing(let problem):

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Loads the datasets a user can name: the bundled ORL faces, Fashion-MNIST, or a class folder.
+/// Loads the datasets a user can name: the embedded ORL faces, Fashion-MNIST, or a class folder.
 public enum DatasetLoader {
     /// Decodes and preprocesses a whole dataset. `preprocessing` nil means the source's default
     /// (ORL 64x64 gray, Fashion-MNIST its native 28x28 gray, a folder 64x64 gray). Files that cannot
@@ -19,11 +19,11 @@ public enum DatasetLoader {
         }
         switch source {
         case .orl:
-            return try ClassFolders.load(orlDirectory(), displayPrefix: "orl", preprocessing: preprocessing ?? defaultPreprocessing(for: source),
-                                         strict: strict, limitPerClass: limitPerClass, maxPixels: maxPixels)
+            return try ClassFolders.load(EmbeddedORL.listing(limitPerClass: limitPerClass), root: EmbeddedORL.name,
+                                         preprocessing: preprocessing ?? defaultPreprocessing(for: source), strict: strict, maxPixels: maxPixels)
         case .folder(let url):
-            return try ClassFolders.load(url, displayPrefix: nil, preprocessing: preprocessing ?? defaultPreprocessing(for: source),
-                                         strict: strict, limitPerClass: limitPerClass, maxPixels: maxPixels)
+            return try ClassFolders.load(ClassFolders.list(url, limitPerClass: limitPerClass), root: url.path,
+                                         preprocessing: preprocessing ?? defaultPreprocessing(for: source), strict: strict, maxPixels: maxPixels)
         case .fashionMNIST(let directory):
             return try FashionMNIST.load(directory: directory, preprocessing: preprocessing, limitPerClass: limitPerClass)
         }
@@ -44,17 +44,9 @@ public enum DatasetLoader {
     /// Classes, counts, image sizes and skipped files, decoding every image but preprocessing none.
     public static func info(_ source: DatasetSource, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> DatasetInfo {
         switch source {
-        case .orl: try ClassFolders.info(orlDirectory(), displayPrefix: "orl", name: source.name, maxPixels: maxPixels)
-        case .folder(let url): try ClassFolders.info(url, displayPrefix: nil, name: source.name, maxPixels: maxPixels)
+        case .orl: ClassFolders.info(try EmbeddedORL.listing(limitPerClass: nil), name: source.name, maxPixels: maxPixels)
+        case .folder(let url): ClassFolders.info(try ClassFolders.list(url, limitPerClass: nil), name: source.name, maxPixels: maxPixels)
         case .fashionMNIST(let directory): try FashionMNIST.info(directory: directory)
         }
-    }
-
-    /// The bundled ORL faces (read-only package resource).
-    public static func orlDirectory() throws -> URL {
-        guard let url = Bundle.module.url(forResource: "orl-faces", withExtension: nil) else {
-            throw DatasetError.missingResource("orl-faces")
-        }
-        return url
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// An IDX file of unsigned bytes (the MNIST format): a big-endian magic number 0x0000 08 NN
 /// (NN = number of dimensions), NN big-endian UInt32 sizes, then the bytes, gzip-compressed or not.
-struct IDXFile {
-    static let imagesMagic = 2051  // 3 dimensions: count, rows, columns
-    static let labelsMagic = 2049  // 1 dimension: count
+package struct IDXFile {
+    package static let imagesMagic = 2051  // 3 dimensions: count, rows, columns
+    package static let labelsMagic = 2049  // 1 dimension: count
 
     var dimensions: [Int]
     /// The whole decompressed file; the data starts at `dataOffset`.
@@ -12,11 +12,15 @@ struct IDXFile {
     var dataOffset: Int
 
     init(contentsOf url: URL, magic expectedMagic: Int) throws {
-        let path = url.path
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DatasetError.badIDX(path, problem: "cannot be read (\(error.localizedDescription))")
+            throw DatasetError.badIDX(url.path, problem: "cannot be read (\(error.localizedDescription))")
         }
+        try self.init(data: data, path: url.path, magic: expectedMagic)
+    }
+
+    /// `path` names the file in errors.
+    package init(data: Data, path: String, magic expectedMagic: Int) throws {
         if data.isEmpty { throw DatasetError.badIDX(path, problem: "file is empty (0 bytes)") }
         let bytes = try Gzip.decompress(data, path: path)
         let kind = expectedMagic == Self.imagesMagic ? "image" : "label"

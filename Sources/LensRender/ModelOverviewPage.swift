@@ -4,48 +4,48 @@ import LensTensor
 
 /// One model on held-out data: what it is, how accurate, where it errs (a confusion matrix whose
 /// cells lead to the images), per-class figures and learning curves.
-public struct ModelOverview: Sendable {
-    public struct Mistake: Sendable {
-        /// The image as the model saw it, [C, H, W] in [0, 1].
-        public var image: Tensor
-        /// Its index in the dataset, so a user can find the file.
-        public var datasetIndex: Int
-        public var actual: Int
-        public var predicted: Int
-        public var probability: Float
+public enum ModelOverviewPage {
+    public struct Content: Sendable {
+        public struct Mistake: Sendable {
+            /// The image as the model saw it, [C, H, W] in [0, 1].
+            public var image: Tensor
+            /// Its index in the dataset, so a user can find the file.
+            public var datasetIndex: Int
+            public var actual: Int
+            public var predicted: Int
+            public var probability: Float
 
-        public init(image: Tensor, datasetIndex: Int, actual: Int, predicted: Int, probability: Float) {
-            self.image = image
-            self.datasetIndex = datasetIndex
-            self.actual = actual
-            self.predicted = predicted
-            self.probability = probability
+            public init(image: Tensor, datasetIndex: Int, actual: Int, predicted: Int, probability: Float) {
+                self.image = image
+                self.datasetIndex = datasetIndex
+                self.actual = actual
+                self.predicted = predicted
+                self.probability = probability
+            }
+        }
+
+        public var title: String
+        /// One line: kind, architecture, file.
+        public var description: String
+        public var datasetName: String
+        public var splitName: String
+        public var report: ClassificationReport
+        public var history: TrainingHistory?
+        public var mistakes: [Mistake]
+
+        public init(title: String, description: String, datasetName: String, splitName: String, report: ClassificationReport,
+                    history: TrainingHistory?, mistakes: [Mistake]) {
+            self.title = title
+            self.description = description
+            self.datasetName = datasetName
+            self.splitName = splitName
+            self.report = report
+            self.history = history
+            self.mistakes = mistakes
         }
     }
 
-    public var title: String
-    /// One line: kind, architecture, file.
-    public var description: String
-    public var datasetName: String
-    public var splitName: String
-    public var report: ClassificationReport
-    public var history: TrainingHistory?
-    public var mistakes: [Mistake]
-
-    public init(title: String, description: String, datasetName: String, splitName: String, report: ClassificationReport,
-                history: TrainingHistory?, mistakes: [Mistake]) {
-        self.title = title
-        self.description = description
-        self.datasetName = datasetName
-        self.splitName = splitName
-        self.report = report
-        self.history = history
-        self.mistakes = mistakes
-    }
-}
-
-public enum ModelOverviewPage {
-    public static func page(_ overview: ModelOverview, fileName: String = "index.html") throws -> ReportPage {
+    public static func page(_ overview: Content, fileName: String = "index.html") throws -> ReportPage {
         let report = overview.report, classes = report.perClass.map(\.name)
         var body = "<p>\(HTML.escape(overview.description))</p>"
         body += "<p class=headline>Accuracy on the \(HTML.escape(overview.splitName)) split of \(HTML.escape(overview.datasetName)): "

@@ -36,13 +36,13 @@ public struct ModelReport {
         let predicted = batch.shape[0] > 0 ? try modelFile.predictedLabels(batch) : []
         let report = ClassificationReport(predicted: predicted, actual: actual, classNames: classes)
         let itemShape = Array(images.shape.dropFirst())
-        var mistakes: [ModelOverview.Mistake] = []
+        var mistakes: [ModelOverviewPage.Content.Mistake] = []
         for (row, index) in split.indices.enumerated() where predicted[row] != actual[row] && mistakes.count < mistakesShown {
-            mistakes.append(ModelOverview.Mistake(
+            mistakes.append(ModelOverviewPage.Content.Mistake(
                 image: batch.slice(row..<(row + 1)).reshaped(itemShape), datasetIndex: index, actual: actual[row],
                 predicted: predicted[row], probability: probabilities.scalars[row * classes.count + predicted[row]]))
         }
-        let overview = ModelOverview(title: "\(modelName): \(modelFile.provenance.kind.title)", description: describe(),
+        let overview = ModelOverviewPage.Content(title: "\(modelName): \(modelFile.provenance.kind.title)", description: describe(),
                                      datasetName: datasetName, splitName: split.name, report: report,
                                      history: modelFile.history, mistakes: mistakes)
         return (try ModelOverviewPage.page(overview), report)

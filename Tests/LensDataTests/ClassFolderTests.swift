@@ -13,7 +13,7 @@ import LensTestSupport
         #expect(orl.paths.first == "orl/s1/1.pgm" && orl.paths[1] == "orl/s1/10.pgm")
         #expect(orl.skipped.isEmpty && orl.predefinedSplit == nil)
         #expect(orl.images.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
-        let face = try ImageDecoder.decode(contentsOf: DatasetLoader.orlDirectory().appendingPathComponent("s1/1.pgm"))
+        let face = try Fixture.orlFace("s1/1.pgm")
         #expect(orl.images.slice(0..<1).scalars == Preprocessing(size: 64).apply(face).scalars)
     }
 

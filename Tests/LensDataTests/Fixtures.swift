@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import LensData
 import LensTestSupport
 
@@ -9,6 +10,12 @@ enum Fixture {
     static func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
 
     static func data(_ name: String) throws -> Data { try Data(contentsOf: url(name)) }
+
+    /// One of the embedded ORL faces ("s1/1.pgm"), decoded.
+    static func orlFace(_ path: String) throws -> Image {
+        let file = try #require(try EmbeddedORL.files().first { $0.path == path })
+        return try ImageDecoder.decode(file.contents, path: path)
+    }
 
     /// Pixels as PIL decodes them (0...255, or raw samples for 16-bit and PGM files).
     struct Expected: Decodable {

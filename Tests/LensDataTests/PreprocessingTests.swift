@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func orlFaceBecomes64x64() throws {
-        let face = try ImageDecoder.decode(contentsOf: DatasetLoader.orlDirectory().appendingPathComponent("s1/1.pgm"))
+        let face = try Fixture.orlFace("s1/1.pgm")
         #expect(face.width == 92 && face.height == 112)
         let out = Preprocessing(size: 64).apply(face)
         #expect(out.shape == [1, 64, 64])

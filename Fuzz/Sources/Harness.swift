@@ -1,0 +1,20 @@
+import Foundation
+import LensFuzzTargets
+
+/// The target to drive, from LENS_FUZZ_TARGET (image, safetensors, model, arch, idx); read once.
+let target: FuzzTarget = {
+    let name = ProcessInfo.processInfo.environment["LENS_FUZZ_TARGET"] ?? ""
+    guard let target = FuzzTarget(rawValue: name) else {
+        FileHandle.standardError.write(Data("LENS_FUZZ_TARGET must be one of \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
+        exit(2)
+    }
+    return target
+}()
+
+/// libFuzzer's entry point: any bytes in, a return (or a thrown error, caught here) out.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let data = start.map { Data(bytes: $0, count: count) } ?? Data()
+    _ = try? target.run(data)
+    return 0
+}
