@@ -142,8 +142,8 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// The recipe: defaults for the kind (or the resumed model's options), then the flags given.
-    func recipe(trainingCount: Int, resuming: ModelFile? = nil) throws -> ModelRecipe {
-        let kind = try resuming?.provenance.kind ?? model ?? { throw CLIError("give --model knn, softmax, mlp or cnn") }()
+    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
+        guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
         var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: seed)
         recipe.k = k
         recipe.metric = metric
@@ -184,15 +184,24 @@ struct TrainCommand: ParsableCommand {
         try OutputCheck.check(outputs, inputs: inputs)
     }
 
-    /// Fails before any data is read when `--arch` does not parse or does not fit the input size
-    /// (the class count only shapes the output layer, so any count of at least 2 does here).
-    private func checkArchitectureFits(_ preprocessing: Preprocessing) throws {
-        guard let arch else { return }
+    /// Fails before any data is read when `--arch` does not parse or does not fit the input size,
+    /// or when the network would not fit in memory (the class count only shapes the output
+    /// layer, so any count of at least 2 does here).
+    private func checkArchitectureFits(_ preprocessing: Preprocessing, kind: ModelKind) throws {
+        guard kind != .knn else { return }
         let inputShape = [preprocessing.channels, preprocessing.size, preprocessing.size]
+        let recipe = try recipe(trainingCount: 0, kind: kind)
+        let architecture: Architecture
         do {
-            _ = try Architecture.parse(arch, inputShape: inputShape, classes: 2)
+            architecture = try recipe.architecture(inputShape: inputShape, classes: 2)
         } catch {
-            throw CLIError("--arch \(arch): \(error)")
+            throw CLIError(arch.map { "--arch \($0): \(error)" } ?? "\(error)")
+        }
+        do {
+            try MemoryEstimate(architecture, batchSize: recipe.options.batchSize, threads: Parallel.coreCount).check()
+        } catch {
+            let flag = arch.map { "--arch \($0)" } ?? hidden.map { "--hidden \($0)" } ?? "--model \(kind.rawValue)"
+            throw CLIError("\(flag): \(error)")
         }
     }
 
@@ -229,7 +238,7 @@ struct TrainCommand: ParsableCommand {
         try checkOutputs(data: dataArgument)
         let source = DatasetSource(argument: dataArgument)
         let preprocessing = try resumed?.provenance.preprocessing ?? Workflow.preprocessing(for: source, size: size, rgb: rgb)
-        try checkArchitectureFits(preprocessing)
+        if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
         let prepared = try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split,
                                             seed: seed, strict: strict)
         if let resumed, prepared.data.classNames != resumed.provenance.classNames {

@@ -176,6 +176,12 @@ public struct ModelFile: Sendable {
             guard architecture.outputShape == [provenance.classNames.count] else {
                 throw fail("architecture outputs \(architecture.outputShape) but the model lists \(provenance.classNames.count) classes")
             }
+            // Before the network allocates its layers: a few bytes of metadata must not ask for terabytes.
+            let declared = MemoryEstimate(architecture, batchSize: 1).parameters
+            let stored = file.names.reduce(0.0) { $0 + Double(file[$1]?.count ?? 0) }
+            guard declared == stored else {
+                throw fail("architecture declares \(MemoryEstimate.format(declared, unit: "")) parameters but the file holds \(MemoryEstimate.format(stored, unit: ""))")
+            }
             var network = Network(architecture: architecture, seed: 0)
             var parameters: [String: Tensor] = [:]
             for name in file.names { parameters[name] = file[name] }

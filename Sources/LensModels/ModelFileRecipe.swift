@@ -98,7 +98,9 @@ public struct ModelRecipe: Sendable, Equatable {
                 guard case .network(let saved) = resuming.model else { throw ModelRecipeError("a k-NN model has no training to resume") }
                 network = saved
             } else {
-                network = Network(architecture: try architecture(inputShape: inputShape, classes: classNames.count), seed: seed)
+                let architecture = try architecture(inputShape: inputShape, classes: classNames.count)
+                try MemoryEstimate(architecture, batchSize: options.batchSize, threads: Parallel.coreCount).check()
+                network = Network(architecture: architecture, seed: seed)
             }
             var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
             var trainImages = train.images
