@@ -39,6 +39,9 @@ struct DemoCommand: ParsableCommand {
         let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed)
         let data = prepared.data
         let split = prepared.split
+        guard !split.test.isEmpty else {
+            throw CLIError("\(source.name): nothing to test on: the test split is empty (\(data.labels.count) images in \(data.classNames.count) classes); give each class several images, e.g. 7 or more")
+        }
         let shape = Array(data.images.shape.dropFirst())
         Terminal.status("\(source.name): \(data.labels.count) images of \(data.classNames.count) classes at \(shape.map(String.init).joined(separator: "x")); split \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test")
 

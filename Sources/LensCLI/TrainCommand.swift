@@ -44,16 +44,16 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
     var seed: UInt64 = 0
 
-    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote.")
-    var k: Int = 1
+    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote (default 1).")
+    var k: Int?
 
-    @Option(help: "k-NN: euclidean, cosine or dot.")
-    var metric: DistanceMetric = .euclidean
+    @Option(help: "k-NN: euclidean, cosine or dot (default euclidean).")
+    var metric: DistanceMetric?
 
-    @Option(help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
+    @Option(parsing: .unconditional, help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
     var hidden: String?
 
-    @Option(help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
+    @Option(parsing: .unconditional, help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
     var arch: String?
 
     @Option(parsing: .unconditional, help: "Passes over the training data.")
@@ -100,7 +100,7 @@ struct TrainCommand: ParsableCommand {
     var dataArgument: String { data ?? "orl" }
 
     func validate() throws {
-        guard k >= 1 else { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
+        if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
         if let size, !Workflow.sizeRange.contains(size) {
             throw ValidationError("--size \(size) is out of range: give an image side between \(Workflow.sizeRange.lowerBound) and \(Workflow.sizeRange.upperBound) pixels")
         }
@@ -124,11 +124,26 @@ struct TrainCommand: ParsableCommand {
             return
         }
         guard let model else { throw ValidationError("Missing expected argument '--model <model>' (knn, softmax, mlp or cnn), or --resume FILE") }
-        if checkpointEvery != nil, model == .knn { throw ValidationError("--checkpoint-every applies to networks: k-NN has no training epochs") }
+        if model == .knn {
+            for (flag, given) in networkFlagsGiven where given {
+                throw ValidationError("\(flag) applies to networks, not --model knn (k-NN has no training epochs): use --model softmax, mlp or cnn")
+            }
+        } else {
+            for (flag, given) in [("--k", k != nil), ("--metric", metric != nil)] where given {
+                throw ValidationError("\(flag) applies to --model knn only, not --model \(model.rawValue)")
+            }
+        }
         if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
-        if arch != nil, model == .knn { throw ValidationError("--arch applies to networks, not --model knn") }
-        if historyCSV != nil, model == .knn { throw ValidationError("--history-csv applies to networks: k-NN has no training epochs") }
+        if let arch, model == .softmax { throw ValidationError("--arch \(arch) does not apply to --model softmax, which has no hidden layers: use --model mlp or cnn") }
         _ = try hiddenWidths()
+    }
+
+    /// Options that only a network's training reads, and whether each was given.
+    private var networkFlagsGiven: [(String, Bool)] {
+        [("--arch", arch != nil), ("--epochs", epochs != nil), ("--batch-size", batchSize != nil), ("--lr", lr != nil),
+         ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil),
+         ("--patience", patience != nil), ("--augment-shift", augmentShift != nil), ("--augment-flip", augmentFlip),
+         ("--history-csv", historyCSV != nil), ("--checkpoint-every", checkpointEvery != nil)]
     }
 
     func hiddenWidths() throws -> [Int]? {
@@ -145,8 +160,8 @@ struct TrainCommand: ParsableCommand {
     func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
         guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
         var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: seed)
-        recipe.k = k
-        recipe.metric = metric
+        recipe.k = k ?? recipe.k
+        recipe.metric = metric ?? recipe.metric
         recipe.hidden = try hiddenWidths()
         recipe.compactArchitecture = arch
         var options = resuming?.options ?? recipe.options
@@ -173,11 +188,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Fails before any data is read when an output cannot be written or would overwrite an input.
-    private func checkOutputs(data: String) throws {
+    private func checkOutputs(data: DatasetSource) throws {
         var outputs = [OutputCheck.Output(flag: "--out", path: out)]
         if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
         var inputs: [OutputCheck.Input] = []
-        switch DatasetSource(argument: data) {
+        switch data {
         case .folder(let url), .fashionMNIST(let url): inputs.append(OutputCheck.Input(flag: "--data", path: url.path, isFolder: true))
         case .orl: break
         }
@@ -196,6 +211,12 @@ struct TrainCommand: ParsableCommand {
             architecture = try recipe.architecture(inputShape: inputShape, classes: 2)
         } catch {
             throw CLIError(arch.map { "--arch \($0): \(error)" } ?? "\(error)")
+        }
+        let spatial = architecture.layers.contains {
+            switch $0.operation { case .conv2d, .maxPool2d: true; default: false }
+        }
+        if let arch, kind == .mlp, spatial {
+            throw CLIError("--arch \(arch) is not an MLP (fully connected layers only): use --model cnn for convolutions and pooling")
         }
         do {
             try MemoryEstimate(architecture, batchSize: recipe.options.batchSize, threads: Parallel.coreCount).check()
@@ -227,7 +248,7 @@ struct TrainCommand: ParsableCommand {
     @discardableResult
     func train() throws -> (ModelFile, Summary) {
         let outURL = URL(fileURLWithPath: out)
-        let resumed = try resume.map { try ModelFile(contentsOf: URL(fileURLWithPath: $0)) }
+        let resumed = try resume.map { try ModelFile.load($0, flag: "--resume") }
         if let resumed, case .nearestNeighbor = resumed.model {
             throw CLIError("--resume \(resume ?? ""): a k-NN model has no training to continue; train it again instead")
         }
@@ -235,12 +256,13 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--model \(model.rawValue) does not match --resume \(resume ?? ""), a \(resumed.provenance.kind.rawValue) model")
         }
         let dataArgument = data ?? resumed?.provenance.dataset ?? "orl"
-        try checkOutputs(data: dataArgument)
-        let source = DatasetSource(argument: dataArgument)
+        let source = data == nil && resumed != nil ? DatasetSource(recorded: dataArgument) : DatasetSource(argument: dataArgument)
+        try checkOutputs(data: source)
         let preprocessing = try resumed?.provenance.preprocessing ?? Workflow.preprocessing(for: source, size: size, rgb: rgb)
         if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
-        let prepared = try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split,
-                                            seed: seed, strict: strict)
+        let prepared = data == nil && resumed != nil
+            ? try Workflow.prepare(source, preprocessing: preprocessing, plan: resumed?.provenance.split, strict: strict)
+            : try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split, seed: seed, strict: strict)
         if let resumed, prepared.data.classNames != resumed.provenance.classNames {
             throw CLIError("--resume \(resume ?? ""): \(dataArgument) does not have the classes the model was trained on; give the same --data")
         }
@@ -251,6 +273,9 @@ struct TrainCommand: ParsableCommand {
             if let history = resumed?.history {
                 Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch \(history.bestEpoch)")
             }
+        }
+        if split.validation.isEmpty, recipe.kind != .knn, recipe.options.patience != nil || checkpointEvery != nil {
+            Terminal.status("warning: no validation data, so \(patience != nil ? "--patience has no effect" : "early stopping is off") and the last epoch's weights are kept")
         }
         let interruption = Interruption.shared
         var checkpointEpoch: Int?
@@ -267,8 +292,8 @@ struct TrainCommand: ParsableCommand {
                 let trained = try recipe.train(
                     train: (prepared.images(split.train), prepared.labels(split.train)),
                     validation: (prepared.images(split.validation), prepared.labels(split.validation)),
-                    classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: dataArgument, split: prepared.plan,
-                    datasetCount: prepared.data.labels.count,
+                    classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: source.name, split: prepared.plan,
+                    datasetCount: prepared.data.labels.count, datasetFingerprint: prepared.fingerprint,
                     progress: { record, batch, batches in
                         guard !json else { return }
                         showProgress(record, batch: batch, of: batches, epochs: recipe.options.epochs, started: started)
@@ -292,7 +317,7 @@ struct TrainCommand: ParsableCommand {
                 throw Interrupted(signal: signal, message: "training \(Interruption.name(signal)) in epoch \(epoch) after batch \(batch); \(kept)")
             }
         }
-        let summary = Summary(model: out, kind: modelFile.provenance.kind.rawValue, dataset: dataArgument, classes: prepared.data.classNames.count,
+        let summary = Summary(model: out, kind: modelFile.provenance.kind.rawValue, dataset: source.name, classes: prepared.data.classNames.count,
                               train: split.train.count, validation: split.validation.count, test: split.test.count,
                               validationAccuracy: modelFile.provenance.validationAccuracy,
                               seconds: modelFile.provenance.trainingSeconds ?? 0, epochs: modelFile.history?.epochs.count)

@@ -71,6 +71,7 @@ public struct ModelRecipe: Sendable, Equatable {
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
         classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
+        datasetFingerprint: String? = nil,
         progress: (EpochRecord, _ batch: Int, _ batches: Int) -> Void = { _, _, _ in },
         shouldStop: @escaping () -> Bool = { false },
         checkpoint: ((ModelFile) throws -> Void)? = nil, checkpointEvery: Int = 1,
@@ -88,7 +89,7 @@ public struct ModelRecipe: Sendable, Equatable {
                 validationAccuracy = ClassificationReport(predicted: predicted, actual: validation.labels, classNames: classNames).accuracy
             }
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
-                                             split: split, datasetCount: datasetCount,
+                                             split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
                                              trainingSeconds: Date().timeIntervalSince(started), validationAccuracy: validationAccuracy)
             return ModelFile(provenance: provenance, model: .nearestNeighbor(classifier))
         case .softmax, .mlp, .cnn:
@@ -119,7 +120,7 @@ public struct ModelRecipe: Sendable, Equatable {
                 try centering?.fold(into: &trained)
                 let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
                 let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
-                                                 split: split, datasetCount: datasetCount,
+                                                 split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
                                                  trainingSeconds: priorSeconds + Date().timeIntervalSince(started),
                                                  validationAccuracy: best?.validationAccuracy)
                 return ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
