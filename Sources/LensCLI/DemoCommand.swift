@@ -83,7 +83,9 @@ struct DemoCommand: ParsableCommand {
             datasetName: source.name,
             datasetSummary: "\(data.labels.count) images, \(data.classNames.count) classes, input \(shape.map(String.init).joined(separator: "×")); split \(split.train.count)/\(split.validation.count)/\(split.test.count) (train/validation/test), seed \(seed).",
             rows: rows, steps: pages)
-        try writer.write(pages: [index] + pages.map(\.page))
+        // Written whole even if Ctrl-C comes meanwhile (no half-written page), then the stop is honoured.
+        try Interruption.shared.deferring { try writer.write(pages: [index] + pages.map(\.page)) }
+        if let signal = Interruption.shared.requested { throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) after the report was written") }
         let reportPath = writer.directory.appendingPathComponent("index.html").path
         Terminal.status("report: \(reportPath)  (\(formatDuration(Date().timeIntervalSince(started))) in all)")
     }

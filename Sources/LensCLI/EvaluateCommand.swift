@@ -57,7 +57,7 @@ struct EvaluateCommand: ParsableCommand {
         let provenance = modelFile.provenance
         let recorded = DatasetSource(recorded: provenance.dataset)
         let source = data.map { DatasetSource(argument: $0) } ?? recorded
-        let sameData = source == recorded
+        let sameData = source.name == recorded.name  // names are absolute paths; URLs compare as typed
         if !sameData && choice != .all {
             Terminal.status("note: \(source.name) is not the training dataset (\(recorded.name)); its \(split) split is made with the model's split seed")
         }
