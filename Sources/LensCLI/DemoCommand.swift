@@ -42,6 +42,9 @@ struct DemoCommand: ParsableCommand {
         let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed, maxPixels: images.maxPixels)
         let data = prepared.data
         let split = prepared.split
+        guard !split.test.isEmpty else {
+            throw CLIError("\(source.name): nothing to test on: the test split is empty (\(data.labels.count) images in \(data.classNames.count) classes); give each class several images, e.g. 7 or more")
+        }
         let shape = Array(data.images.shape.dropFirst())
         Terminal.status("\(source.name): \(data.labels.count) images of \(data.classNames.count) classes at \(shape.map(String.init).joined(separator: "x")); split \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test")
 
@@ -83,7 +86,9 @@ struct DemoCommand: ParsableCommand {
             datasetName: source.name,
             datasetSummary: "\(data.labels.count) images, \(data.classNames.count) classes, input \(shape.map(String.init).joined(separator: "×")); split \(split.train.count)/\(split.validation.count)/\(split.test.count) (train/validation/test), seed \(seed).",
             rows: rows, steps: pages)
-        try writer.write(pages: [index] + pages.map(\.page))
+        // Written whole even if Ctrl-C comes meanwhile (no half-written page), then the stop is honoured.
+        try Interruption.shared.deferring { try writer.write(pages: [index] + pages.map(\.page)) }
+        if let signal = Interruption.shared.requested { throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) after the report was written") }
         let reportPath = writer.directory.appendingPathComponent("index.html").path
         Terminal.status("report: \(reportPath)  (\(formatDuration(Date().timeIntervalSince(started))) in all)")
     }

@@ -26,6 +26,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Which part of the data: train, validation, test or all.")
     var split: String = "test"
 
+    @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
+    var strict = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -53,25 +56,30 @@ struct EvaluateCommand: ParsableCommand {
         guard let choice = SplitChoice(rawValue: split) else {
             throw CLIError("--split \(split) is not one of train, validation, test, all")
         }
-        let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
+        let modelFile = try ModelFile.load(model, flag: "--model")
         let provenance = modelFile.provenance
-        let dataArgument = data ?? provenance.dataset
-        let sameData = data == nil || DatasetSource(argument: dataArgument) == DatasetSource(argument: provenance.dataset)
+        let recorded = DatasetSource(recorded: provenance.dataset)
+        let source = data.map { DatasetSource(argument: $0) } ?? recorded
+        let sameData = source.name == recorded.name  // names are absolute paths; URLs compare as typed
         if !sameData && choice != .all {
-            Terminal.status("note: \(dataArgument) is not the training dataset; its \(split) split is made with the model's split seed")
+            Terminal.status("note: \(source.name) is not the training dataset (\(recorded.name)); its \(split) split is made with the model's split seed")
         }
-        let prepared = try Workflow.prepare(dataArgument, preprocessing: provenance.preprocessing, plan: provenance.split, maxPixels: images.maxPixels)
+        let prepared = try data.map { try Workflow.prepare($0, preprocessing: provenance.preprocessing, plan: provenance.split, strict: strict, maxPixels: images.maxPixels) }
+            ?? Workflow.prepare(source, preprocessing: provenance.preprocessing, plan: provenance.split, strict: strict, maxPixels: images.maxPixels)
         guard prepared.data.classNames == provenance.classNames else {
-            throw CLIError("\(dataArgument) has classes \(prepared.data.classNames.prefix(5).joined(separator: ", "))… but the model knows \(provenance.classNames.prefix(5).joined(separator: ", "))…; evaluate on data with the same class folders")
+            throw CLIError("\(source.name) has classes \(prepared.data.classNames.prefix(5).joined(separator: ", "))… but the model knows \(provenance.classNames.prefix(5).joined(separator: ", "))…; evaluate on data with the same class folders")
         }
-        if sameData && prepared.data.labels.count != provenance.datasetCount {
-            Terminal.status("warning: \(dataArgument) now has \(prepared.data.labels.count) images, \(provenance.datasetCount) at training time; the held-out split is not the one the model never saw")
+        if let trained = provenance.datasetFingerprint, choice != .all, prepared.fingerprint != trained {
+            let what = sameData ? "\(source.name) has changed since training" : "\(source.name) does not hold the files the model was trained on"
+            Terminal.status("warning: \(what) (\(prepared.data.labels.count) images now, \(provenance.datasetCount) then; file list \(prepared.fingerprint), trained on \(trained)): the \(split) split is not the one the model never saw")
+        } else if provenance.datasetFingerprint == nil, sameData, prepared.data.labels.count != provenance.datasetCount {
+            Terminal.status("warning: \(source.name) now has \(prepared.data.labels.count) images, \(provenance.datasetCount) at training time; the held-out split is not the one the model never saw")
         }
         let indices = Workflow.indices(choice, of: prepared)
-        guard !indices.isEmpty else { throw CLIError("the \(split) split of \(dataArgument) is empty") }
+        guard !indices.isEmpty else { throw CLIError("the \(split) split of \(source.name) is empty") }
         let predicted = try modelFile.predictedLabels(prepared.images(indices))
         let report = ClassificationReport(predicted: predicted, actual: prepared.labels(indices), classNames: provenance.classNames)
-        return Result(model: model, dataset: dataArgument, split: split, accuracy: report.accuracy, n: report.n,
+        return Result(model: model, dataset: source.name, split: split, accuracy: report.accuracy, n: report.n,
                       correct: report.correct, macroF1: report.macroF1, perClass: report.perClass,
                       confusion: report.confusion, classes: provenance.classNames)
     }

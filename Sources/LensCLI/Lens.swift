@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `lens` command: train image classifiers on a folder of images and see how they see.
 public struct Lens: ParsableCommand {
@@ -22,4 +23,36 @@ public struct Lens: ParsableCommand {
     )
 
     public init() {}
+
+    /// ArgumentParser's `main`, plus what a user's shell expects: signals answered with a line and
+    /// 128 + signal (training stops at the end of a batch, see `Interruption`), and a failed
+    /// write to stdout (a full disk, a closed pipe) reported and made an error instead of exit 0.
+    public static func main() {
+        signal(SIGPIPE, SIG_IGN)
+        Interruption.shared.install()
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let interrupted as Interrupted {
+            finishOutput()
+            Terminal.status("lens: \(interrupted.message)")
+            Foundation.exit(Interruption.exitCode(interrupted.signal))
+        } catch {
+            finishOutput()
+            exit(withError: error)
+        }
+        finishOutput()
+    }
+
+    /// Flushes stdout and ends the process with an error when anything written to it was lost.
+    private static func finishOutput() {
+        errno = 0
+        // fflush(NULL): Swift 6 will not name C's `stdout` global; it fails when any write to it failed.
+        guard fflush(nil) != 0 else { return }
+        // A reader that went away (`lens … | head`) is no news to the user: end as SIGPIPE would.
+        if errno == EPIPE { Foundation.exit(128 + SIGPIPE) }
+        let reason = errno == 0 ? "write error" : String(cString: strerror(errno))
+        Terminal.status("lens: cannot write the output to stdout: \(reason)")
+        Foundation.exit(74)  // EX_IOERR
+    }
 }

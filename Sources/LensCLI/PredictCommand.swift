@@ -45,31 +45,62 @@ struct PredictCommand: ParsableCommand {
         guard !images.isEmpty else { throw ValidationError("give at least one image to predict") }
     }
 
+    /// An image that could not be predicted, with the line that says why.
+    struct Failure: Error, CustomStringConvertible {
+        var image: String
+        var description: String
+    }
+
+    /// Every image's prediction, or the first image's failure.
     func predict() throws -> [Result] {
-        let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
+        let (results, failures) = try predictEach()
+        if let failure = failures.first { throw failure }
+        return results
+    }
+
+    /// Predictions for the images that could be read, and the failures of those that could not:
+    /// one bad file among 200 does not cost the other 199.
+    func predictEach() throws -> (results: [Result], failures: [Failure]) {
+        let modelFile = try ModelFile.load(model, flag: "--model")
         let classes = modelFile.provenance.classNames
-        let inputs = try images.map { path in
-            try modelFile.provenance.preprocessing.load(contentsOf: URL(fileURLWithPath: path), maxPixels: imageOptions.maxPixels)
+        var readable: [(path: String, input: Tensor)] = [], failures: [Failure] = []
+        for path in images {
+            do {
+                readable.append((path, try modelFile.provenance.preprocessing.load(contentsOf: URL(fileURLWithPath: path), maxPixels: imageOptions.maxPixels)))
+            } catch {
+                failures.append(Failure(image: path, description: Lens.message(for: error)))
+            }
         }
-        let batch = Tensor.stack(inputs)
+        guard !readable.isEmpty else { return ([], failures) }
+        let batch = Tensor.stack(readable.map(\.input))
         let probabilities = try modelFile.probabilities(batch)
         var neighbors: [[NearestNeighborClassifier.Neighbor]]?
         if case .nearestNeighbor(let classifier) = modelFile.model {
             neighbors = try classifier.predict(batch).map(\.neighbors)
         }
         let labels = try modelFile.predictedLabels(batch)
-        return images.enumerated().map { row, path in
+        let results = readable.enumerated().map { row, item in
             let rowProbabilities = Array(probabilities.scalars[(row * classes.count)..<((row + 1) * classes.count)])
             let ranked = rowProbabilities.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
             return Result(
-                image: path, predicted: classes[labels[row]],
+                image: item.path, predicted: classes[labels[row]],
                 top: ranked.prefix(top).map { ClassProbability(class: classes[$0.offset], probability: $0.element) },
                 neighbors: neighbors?[row].map { NeighborEvidence(index: $0.index, class: classes[$0.label], distance: $0.distance) })
         }
+        return (results, failures)
     }
 
     func run() throws {
-        let results = try predict()
+        let (results, failures) = try predictEach()
+        if results.isEmpty, let failure = failures.first, failures.count == 1 { throw failure }
+        try show(results)
+        if !failures.isEmpty {
+            for failure in failures { Terminal.status(failure.description) }
+            throw CLIError("\(failures.count) of \(images.count) images could not be read (listed above); the other \(results.count) were predicted")
+        }
+    }
+
+    private func show(_ results: [Result]) throws {
         if json {
             try printJSON(results)
             return

@@ -25,11 +25,11 @@ struct TrainCommand: ParsableCommand {
             --arch conv5x5x32,pool,conv5x5x64,pool,fc128 --out f.safetensors
         """)
 
-    @Option(help: "orl, fashion-mnist, or a folder with one subfolder of images per class.")
-    var data: String = "orl"
+    @Option(help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl, or the --resume model's).")
+    var data: String?
 
-    @Option(help: "knn, softmax, mlp or cnn.")
-    var model: ModelKind
+    @Option(help: "knn, softmax, mlp or cnn (with --resume: the model file's kind).")
+    var model: ModelKind?
 
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
@@ -46,16 +46,16 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
     var seed: UInt64 = 0
 
-    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote.")
-    var k: Int = 1
+    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote (default 1).")
+    var k: Int?
 
-    @Option(help: "k-NN: euclidean, cosine or dot.")
-    var metric: DistanceMetric = .euclidean
+    @Option(help: "k-NN: euclidean, cosine or dot (default euclidean).")
+    var metric: DistanceMetric?
 
-    @Option(help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
+    @Option(parsing: .unconditional, help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
     var hidden: String?
 
-    @Option(help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
+    @Option(parsing: .unconditional, help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
     var arch: String?
 
     @Option(parsing: .unconditional, help: "Passes over the training data.")
@@ -88,13 +88,22 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("history-csv"), help: "Also write the per-epoch history as CSV here.")
     var historyCSV: String?
 
+    @Option(name: .customLong("checkpoint-every"), parsing: .unconditional,
+            help: "Networks: every N epochs, write the best model so far to --out (atomically), to --resume after a stop.")
+    var checkpointEvery: Int?
+
+    @Option(help: "Continue training a network model file written by --checkpoint-every or an earlier run (its data, split, architecture and options; --epochs for more).")
+    var resume: String?
+
     @Flag(help: "Print a JSON summary instead of text.")
     var json = false
 
     @OptionGroup var images: ImageOptions
+    /// The dataset argument: as given, else the resumed model's, else ORL.
+    var dataArgument: String { data ?? "orl" }
 
     func validate() throws {
-        guard k >= 1 else { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
+        if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
         if let size, !Workflow.sizeRange.contains(size) {
             throw ValidationError("--size \(size) is out of range: give an image side between \(Workflow.sizeRange.lowerBound) and \(Workflow.sizeRange.upperBound) pixels")
         }
@@ -104,16 +113,40 @@ struct TrainCommand: ParsableCommand {
         if let optimizer, !["adam", "sgd"].contains(optimizer) { throw ValidationError("--optimizer \(optimizer) is unknown: use adam or sgd") }
         if let patience, patience < 1 { throw ValidationError("--patience \(patience) is invalid: use 1 or more epochs") }
         if let augmentShift, augmentShift < 0 { throw ValidationError("--augment-shift \(augmentShift) is invalid: use 0 or more pixels") }
-        if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
-        if arch != nil, model == .knn { throw ValidationError("--arch applies to networks, not --model knn") }
-        if historyCSV != nil, model == .knn { throw ValidationError("--history-csv applies to networks: k-NN has no training epochs") }
+        if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw ValidationError("--weight-decay \(weightDecay) is invalid: use 0 or a small positive number such as 0.0001")
         }
         if let momentum, !(momentum >= 0 && momentum < 1) {
             throw ValidationError("--momentum \(momentum) is invalid: use a value in [0, 1), e.g. 0.9")
         }
+        if resume != nil {
+            for (flag, given) in [("--size", size != nil), ("--rgb", rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
+                throw ValidationError("\(flag) cannot change a resumed model: the --resume file fixes it")
+            }
+            return
+        }
+        guard let model else { throw ValidationError("Missing expected argument '--model <model>' (knn, softmax, mlp or cnn), or --resume FILE") }
+        if model == .knn {
+            for (flag, given) in networkFlagsGiven where given {
+                throw ValidationError("\(flag) applies to networks, not --model knn (k-NN has no training epochs): use --model softmax, mlp or cnn")
+            }
+        } else {
+            for (flag, given) in [("--k", k != nil), ("--metric", metric != nil)] where given {
+                throw ValidationError("\(flag) applies to --model knn only, not --model \(model.rawValue)")
+            }
+        }
+        if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
+        if let arch, model == .softmax { throw ValidationError("--arch \(arch) does not apply to --model softmax, which has no hidden layers: use --model mlp or cnn") }
         _ = try hiddenWidths()
+    }
+
+    /// Options that only a network's training reads, and whether each was given.
+    private var networkFlagsGiven: [(String, Bool)] {
+        [("--arch", arch != nil), ("--epochs", epochs != nil), ("--batch-size", batchSize != nil), ("--lr", lr != nil),
+         ("--optimizer", optimizer != nil), ("--momentum", momentum != nil), ("--weight-decay", weightDecay != nil),
+         ("--patience", patience != nil), ("--augment-shift", augmentShift != nil), ("--augment-flip", augmentFlip),
+         ("--history-csv", historyCSV != nil), ("--checkpoint-every", checkpointEvery != nil)]
     }
 
     func hiddenWidths() throws -> [Int]? {
@@ -126,18 +159,22 @@ struct TrainCommand: ParsableCommand {
         return widths
     }
 
-    func recipe(trainingCount: Int) throws -> ModelRecipe {
-        var recipe = ModelRecipe.defaults(for: model, trainingCount: trainingCount, seed: seed)
-        recipe.k = k
-        recipe.metric = metric
+    /// The recipe: defaults for the kind (or the resumed model's options), then the flags given.
+    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
+        guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
+        var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: seed)
+        recipe.k = k ?? recipe.k
+        recipe.metric = metric ?? recipe.metric
         recipe.hidden = try hiddenWidths()
         recipe.compactArchitecture = arch
-        var options = recipe.options
+        var options = resuming?.options ?? recipe.options
         if let epochs { options.epochs = epochs }
         if let batchSize { options.batchSize = batchSize }
         if let lr { options.learningRate = lr }
+        let keepsOptimizer = resuming != nil && optimizer == nil && momentum == nil && weightDecay == nil
         let optimizerName = optimizer ?? options.optimizer.name
-        switch optimizerName {
+        switch keepsOptimizer ? "kept" : optimizerName {
+        case "kept": break
         case "sgd":
             options.optimizer = .sgd(momentum: momentum ?? 0.9, weightDecay: weightDecay ?? 0)
             if lr == nil { options.learningRate = 0.01 }
@@ -154,26 +191,41 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Fails before any data is read when an output cannot be written or would overwrite an input.
-    private func checkOutputs() throws {
+    private func checkOutputs(data: DatasetSource) throws {
         var outputs = [OutputCheck.Output(flag: "--out", path: out)]
         if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
         var inputs: [OutputCheck.Input] = []
-        switch DatasetSource(argument: data) {
+        switch data {
         case .folder(let url), .fashionMNIST(let url): inputs.append(OutputCheck.Input(flag: "--data", path: url.path, isFolder: true))
         case .orl: break
         }
         try OutputCheck.check(outputs, inputs: inputs)
     }
 
-    /// Fails before any data is read when `--arch` does not parse or does not fit the input size
-    /// (the class count only shapes the output layer, so any count of at least 2 does here).
-    private func checkArchitectureFits(_ preprocessing: Preprocessing) throws {
-        guard let arch else { return }
+    /// Fails before any data is read when `--arch` does not parse or does not fit the input size,
+    /// or when the network would not fit in memory (the class count only shapes the output
+    /// layer, so any count of at least 2 does here).
+    private func checkArchitectureFits(_ preprocessing: Preprocessing, kind: ModelKind) throws {
+        guard kind != .knn else { return }
         let inputShape = [preprocessing.channels, preprocessing.size, preprocessing.size]
+        let recipe = try recipe(trainingCount: 0, kind: kind)
+        let architecture: Architecture
         do {
-            _ = try Architecture.parse(arch, inputShape: inputShape, classes: 2)
+            architecture = try recipe.architecture(inputShape: inputShape, classes: 2)
         } catch {
-            throw CLIError("--arch \(arch): \(error)")
+            throw CLIError(arch.map { "--arch \($0): \(error)" } ?? "\(error)")
+        }
+        let spatial = architecture.layers.contains {
+            switch $0.operation { case .conv2d, .maxPool2d: true; default: false }
+        }
+        if let arch, kind == .mlp, spatial {
+            throw CLIError("--arch \(arch) is not an MLP (fully connected layers only): use --model cnn for convolutions and pooling")
+        }
+        do {
+            try MemoryEstimate(architecture, batchSize: recipe.options.batchSize, threads: Parallel.coreCount).check()
+        } catch {
+            let flag = arch.map { "--arch \($0)" } ?? hidden.map { "--hidden \($0)" } ?? "--model \(kind.rawValue)"
+            throw CLIError("\(flag): \(error)")
         }
     }
 
@@ -194,51 +246,99 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// Trains and writes the model file; returns what was written.
+    /// Trains and writes the model file; returns what was written. SIGINT/SIGTERM stop it at the
+    /// end of a batch (`Interrupted`), leaving --out as it was or holding the last checkpoint.
     @discardableResult
     func train() throws -> (ModelFile, Summary) {
         let outURL = URL(fileURLWithPath: out)
-        try checkOutputs()
-        let source = DatasetSource(argument: data)
-        let preprocessing = try Workflow.preprocessing(for: source, size: size, rgb: rgb)
-        try checkArchitectureFits(preprocessing)
-        let prepared = try Workflow.prepare(data, preprocessing: preprocessing, seed: seed, strict: strict, maxPixels: images.maxPixels)
+        let resumed = try resume.map { try ModelFile.load($0, flag: "--resume") }
+        if let resumed, case .nearestNeighbor = resumed.model {
+            throw CLIError("--resume \(resume ?? ""): a k-NN model has no training to continue; train it again instead")
+        }
+        if let resumed, let model, model != resumed.provenance.kind {
+            throw CLIError("--model \(model.rawValue) does not match --resume \(resume ?? ""), a \(resumed.provenance.kind.rawValue) model")
+        }
+        let dataArgument = data ?? resumed?.provenance.dataset ?? "orl"
+        let source = data == nil && resumed != nil ? DatasetSource(recorded: dataArgument) : DatasetSource(argument: dataArgument)
+        try checkOutputs(data: source)
+        let preprocessing = try resumed?.provenance.preprocessing ?? Workflow.preprocessing(for: source, size: size, rgb: rgb)
+        if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
+        let prepared = data == nil && resumed != nil
+            ? try Workflow.prepare(source, preprocessing: preprocessing, plan: resumed?.provenance.split, strict: strict, maxPixels: images.maxPixels)
+            : try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split, seed: seed, strict: strict, maxPixels: images.maxPixels)
+        if let resumed, prepared.data.classNames != resumed.provenance.classNames {
+            throw CLIError("--resume \(resume ?? ""): \(dataArgument) does not have the classes the model was trained on; give the same --data")
+        }
         let split = prepared.split
-        let recipe = try recipe(trainingCount: split.train.count)
+        let recipe = try recipe(trainingCount: split.train.count, resuming: resumed)
         if !json {
             Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(prepared.data.classNames.count) classes")
+            if let history = resumed?.history {
+                Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch \(history.bestEpoch)")
+            }
+        }
+        if split.validation.isEmpty, recipe.kind != .knn, recipe.options.patience != nil || checkpointEvery != nil {
+            Terminal.status("warning: no validation data, so \(patience != nil ? "--patience has no effect" : "early stopping is off") and the last epoch's weights are kept")
+        }
+        let interruption = Interruption.shared
+        var checkpointEpoch: Int?
+        func write(_ modelFile: ModelFile) throws {
+            var files = [(data: try modelFile.serialized(), url: outURL)]
+            if let historyCSV, let history = modelFile.history {
+                files.append((Data(history.csv.utf8), URL(fileURLWithPath: historyCSV)))
+            }
+            try AtomicFile.write(files)
         }
         let started = Date()
-        let modelFile = try recipe.train(
-            train: (prepared.images(split.train), prepared.labels(split.train)),
-            validation: (prepared.images(split.validation), prepared.labels(split.validation)),
-            classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: data, split: prepared.plan,
-            datasetCount: prepared.data.labels.count,
-            progress: { record, batch, batches in
-                guard !json else { return }
-                let epochs = recipe.options.epochs
-                let elapsed = Date().timeIntervalSince(started)
-                let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))
-                let eta = done > 0 ? elapsed / done * (Double(epochs) - done) : 0
-                var label = "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainLoss))  acc \(String(format: "%.3f", record.trainAccuracy))"
-                if let accuracy = record.validationAccuracy { label += "  val \(String(format: "%.3f", accuracy))" }
-                label += "  ETA \(formatDuration(eta))"
-                if batch == batches {
-                    Terminal.progress(done / Double(epochs), label, done: !Terminal.isInteractive || record.epoch == epochs)
-                } else {
-                    Terminal.progress(done / Double(epochs), label)
+        let modelFile: ModelFile = try interruption.deferring {
+            do {
+                let trained = try recipe.train(
+                    train: (prepared.images(split.train), prepared.labels(split.train)),
+                    validation: (prepared.images(split.validation), prepared.labels(split.validation)),
+                    classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: source.name, split: prepared.plan,
+                    datasetCount: prepared.data.labels.count, datasetFingerprint: prepared.fingerprint,
+                    progress: { record, batch, batches in
+                        guard !json else { return }
+                        showProgress(record, batch: batch, of: batches, epochs: recipe.options.epochs, started: started)
+                    },
+                    shouldStop: { interruption.requested != nil },
+                    checkpoint: checkpointEvery == nil ? nil : { checkpoint in
+                        try write(checkpoint)
+                        checkpointEpoch = checkpoint.history?.epochs.last?.epoch
+                    },
+                    checkpointEvery: checkpointEvery ?? 1,
+                    resuming: resumed)
+                if let signal = interruption.requested {
+                    throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) before the model was written; \(out) left as it was")
                 }
-            })
-        var files = [(data: try modelFile.serialized(), url: outURL)]
-        if let historyCSV, let history = modelFile.history {
-            files.append((Data(history.csv.utf8), URL(fileURLWithPath: historyCSV)))
+                try write(trained)
+                return trained
+            } catch TrainingError.interrupted(let epoch, let batch, _) {
+                let signal = interruption.requested ?? SIGINT
+                let kept = checkpointEpoch.map { "\(out) holds the checkpoint after epoch \($0); continue with --resume \(out)" }
+                    ?? "\(out) left as it was"
+                throw Interrupted(signal: signal, message: "training \(Interruption.name(signal)) in epoch \(epoch) after batch \(batch); \(kept)")
+            }
         }
-        try AtomicFile.write(files)
-        let summary = Summary(model: out, kind: model.rawValue, dataset: data, classes: prepared.data.classNames.count,
+        let summary = Summary(model: out, kind: modelFile.provenance.kind.rawValue, dataset: source.name, classes: prepared.data.classNames.count,
                               train: split.train.count, validation: split.validation.count, test: split.test.count,
                               validationAccuracy: modelFile.provenance.validationAccuracy,
                               seconds: modelFile.provenance.trainingSeconds ?? 0, epochs: modelFile.history?.epochs.count)
         return (modelFile, summary)
+    }
+
+    private func showProgress(_ record: EpochRecord, batch: Int, of batches: Int, epochs: Int, started: Date) {
+        let elapsed = Date().timeIntervalSince(started)
+        let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))
+        let eta = done > 0 ? elapsed / done * (Double(epochs) - done) : 0
+        var label = "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainLoss))  acc \(String(format: "%.3f", record.trainAccuracy))"
+        if let accuracy = record.validationAccuracy { label += "  val \(String(format: "%.3f", accuracy))" }
+        label += "  ETA \(formatDuration(eta))"
+        if batch == batches {
+            Terminal.progress(done / Double(epochs), label, done: !Terminal.isInteractive || record.epoch == epochs)
+        } else {
+            Terminal.progress(done / Double(epochs), label)
+        }
     }
 
     func run() throws {
@@ -247,7 +347,7 @@ struct TrainCommand: ParsableCommand {
             try printJSON(summary)
             return
         }
-        var line = "wrote \(out): \(model.rawValue) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
+        var line = "wrote \(out): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
         if let accuracy = summary.validationAccuracy { line += String(format: ", validation accuracy %.3f", accuracy) }
         if let history = modelFile.history, history.stoppedEarly { line += " (stopped early; kept epoch \(history.bestEpoch))" }
         print(line)

@@ -11,6 +11,8 @@ struct PreparedData {
     var split: DatasetSplit
 
     func images(_ indices: [Int]) -> Tensor { data.images.gather(indices) }
+    /// Which files under which class (see `LabeledImages.fingerprint`).
+    var fingerprint: String { data.fingerprint(root: source.name) }
     func labels(_ indices: [Int]) -> [Int] { indices.map { data.labels[$0] } }
 }
 
@@ -36,7 +38,14 @@ enum Workflow {
     /// Loads a dataset, tells the user which files were skipped and why, and splits it.
     static func prepare(_ argument: String, preprocessing: Preprocessing, plan: SplitPlan? = nil,
                         seed: UInt64 = 0, strict: Bool = false, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> PreparedData {
-        let source = DatasetSource(argument: argument)
+        if DatasetSource.shadowsBuiltIn(argument) {
+            Terminal.status("\(argument): using the folder \(DatasetSource(argument: argument).name), not the built-in dataset of that name (a path that exists wins)")
+        }
+        return try prepare(DatasetSource(argument: argument), preprocessing: preprocessing, plan: plan, seed: seed, strict: strict, maxPixels: maxPixels)
+    }
+
+    static func prepare(_ source: DatasetSource, preprocessing: Preprocessing, plan: SplitPlan? = nil,
+                        seed: UInt64 = 0, strict: Bool = false, maxPixels: Int = ImageDecoder.defaultMaxPixels) throws -> PreparedData {
         let data = try DatasetLoader.load(source, preprocessing: preprocessing, strict: strict, maxPixels: maxPixels)
         for skipped in data.skipped { Terminal.status("skipped \(skipped)") }
         if !data.skipped.isEmpty {
@@ -45,6 +54,11 @@ enum Workflow {
         var chosen = plan ?? (source == .orl ? SplitPlan.orl : SplitPlan.folder)
         if plan == nil { chosen.seed = seed }
         let split = data.predefinedSplit ?? chosen.split(labels: data.labels)
+        let empty = [("validation", split.validation), ("test", split.test)].filter { $0.1.isEmpty }.map(\.0)
+        if !empty.isEmpty {
+            Terminal.status("warning: the \(empty.joined(separator: " and ")) split of \(source.name) is empty: \(data.labels.count) images in \(data.classNames.count) classes "
+                            + "are too few to hold any out (give each class several images, e.g. 7 or more)")
+        }
         return PreparedData(source: source, data: data, plan: chosen, split: split)
     }
 

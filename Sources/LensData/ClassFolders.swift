@@ -31,7 +31,7 @@ enum ClassFolders {
     struct Listing {
         var classNames: [String]
         var items: [Item]
-        /// Image files outside any class folder.
+        /// Image files outside any class folder, and folders inside class folders.
         var skipped: [SkippedFile]
     }
 
@@ -56,7 +56,13 @@ enum ClassFolders {
         var items: [Item] = [], emptyClasses: [String] = []
         for (classIndex, className) in classNames.enumerated() {
             let folder = root.appendingPathComponent(className)
-            var files = try visibleEntries(of: folder).filter(hasImageExtension)
+            let entries = try visibleEntries(of: folder)
+            // Only one level is read: say so for folders below it instead of passing them over in silence.
+            for nested in entries where isFolder(folder.appendingPathComponent(nested)) {
+                skipped.append(SkippedFile(path: display(className, nested),
+                                           reason: "is a folder inside class folder \(className); only images directly in a class folder are read (move them up, or make it a class of its own)"))
+            }
+            var files = entries.filter(hasImageExtension)
             if files.isEmpty { emptyClasses.append(className) }
             if let limit = limitPerClass { files = Array(files.prefix(limit)) }
             items += files.map { Item(classIndex: classIndex, content: .file(folder.appendingPathComponent($0)), path: display(className, $0)) }

@@ -13,7 +13,23 @@ public enum DatasetSource: Sendable, Equatable {
 
     /// "orl", "fashion-mnist", or a path. A path to a folder holding Fashion-MNIST's IDX files
     /// (train-images-idx3-ubyte[.gz]) is read as Fashion-MNIST; any other path as a class folder.
+    /// A path that exists wins over a built-in name: a folder `orl` in the working directory is
+    /// that folder (`shadowsBuiltIn` tells the caller to say so).
     public init(argument: String) {
+        if Self.shadowsBuiltIn(argument) {
+            self = .folder(URL(fileURLWithPath: argument))
+            return
+        }
+        self.init(recorded: argument)
+    }
+
+    /// True when `argument` names a built-in dataset and also a file or folder that exists.
+    public static func shadowsBuiltIn(_ argument: String) -> Bool {
+        ["orl", "fashion-mnist"].contains(argument) && FileManager.default.fileExists(atPath: argument)
+    }
+
+    /// A dataset as a model file records it (`name`): built-in names always mean the built-in sets.
+    public init(recorded argument: String) {
         switch argument {
         case "orl": self = .orl
         case "fashion-mnist": self = .fashionMNIST(directory: Self.defaultFashionMNISTDirectory)

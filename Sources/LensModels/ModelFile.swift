@@ -12,23 +12,27 @@ public struct ModelProvenance: Codable, Sendable, Equatable {
     public var kind: ModelKind
     public var classNames: [String]
     public var preprocessing: Preprocessing
-    /// The dataset it was trained on: "orl", "fashion-mnist" or a folder path.
+    /// The dataset it was trained on: "orl", "fashion-mnist" or a folder's absolute path.
     public var dataset: String
     /// How that dataset was split, so `lens evaluate` can score the held-out test items.
     public var split: SplitPlan
     /// Number of items the dataset had at training time (a changed folder means a changed split).
     public var datasetCount: Int
+    /// `LabeledImages.fingerprint` of the dataset at training time (nil in files from before it was kept).
+    public var datasetFingerprint: String?
     public var trainingSeconds: Double?
     public var validationAccuracy: Double?
 
     public init(kind: ModelKind, classNames: [String], preprocessing: Preprocessing, dataset: String,
-                split: SplitPlan, datasetCount: Int, trainingSeconds: Double? = nil, validationAccuracy: Double? = nil) {
+                split: SplitPlan, datasetCount: Int, datasetFingerprint: String? = nil,
+                trainingSeconds: Double? = nil, validationAccuracy: Double? = nil) {
         self.kind = kind
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.dataset = dataset
         self.split = split
         self.datasetCount = datasetCount
+        self.datasetFingerprint = datasetFingerprint
         self.trainingSeconds = trainingSeconds
         self.validationAccuracy = validationAccuracy
     }
@@ -175,6 +179,13 @@ public struct ModelFile: Sendable {
             }
             guard architecture.outputShape == [provenance.classNames.count] else {
                 throw fail("architecture outputs \(architecture.outputShape) but the model lists \(provenance.classNames.count) classes")
+            }
+            // Before the network allocates its layers: a few bytes of metadata must not ask for
+            // terabytes. Small differences are left to `load`, which names the tensor.
+            let declared = MemoryEstimate(architecture, batchSize: 1).parameters
+            let stored = file.names.reduce(0.0) { $0 + Double(file[$1]?.count ?? 0) }
+            guard declared <= stored + 1_000_000 else {
+                throw fail("architecture declares \(MemoryEstimate.format(declared, unit: "")) parameters but the file holds \(MemoryEstimate.format(stored, unit: ""))")
             }
             var network = Network(architecture: architecture, seed: 0)
             var parameters: [String: Tensor] = [:]

@@ -64,12 +64,19 @@ public struct ModelRecipe: Sendable, Equatable {
     }
 
     /// Trains on `train` (validating on `validation` if given) and returns the model file to keep.
+    /// `shouldStop` is asked after every batch (see `TrainingControl`); `checkpoint` receives the
+    /// model as it would be saved now after every `checkpointEvery`-th epoch; `resuming` continues
+    /// a network model's training from its weights and history.
     public func train(
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
         classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
+        datasetFingerprint: String? = nil,
         progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
-        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }
+        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in },
+        shouldStop: @escaping () -> Bool = { false },
+        checkpoint: ((ModelFile) throws -> Void)? = nil, checkpointEvery: Int = 1,
+        resuming: ModelFile? = nil
     ) throws -> ModelFile {
         let started = Date()
         let inputShape = Array(train.images.shape.dropFirst())
@@ -83,19 +90,55 @@ public struct ModelRecipe: Sendable, Equatable {
                 validationAccuracy = ClassificationReport(predicted: predicted, actual: validation.labels, classNames: classNames).accuracy
             }
             let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
-                                             split: split, datasetCount: datasetCount,
+                                             split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
                                              trainingSeconds: Date().timeIntervalSince(started), validationAccuracy: validationAccuracy)
             return ModelFile(provenance: provenance, model: .nearestNeighbor(classifier))
         case .softmax, .mlp, .cnn:
             let options = try self.options.validated()
-            let (network, history) = try trainNetwork(try architecture(inputShape: inputShape, classes: classNames.count),
-                                                      train: train, validation: validation, progress: progress, epochEnded: epochEnded)
-            let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
-            let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
-                                             split: split, datasetCount: datasetCount,
-                                             trainingSeconds: Date().timeIntervalSince(started),
-                                             validationAccuracy: best?.validationAccuracy)
-            return ModelFile(provenance: provenance, model: .network(network), history: history, options: options)
+            var network: Network
+            if let resuming {
+                guard case .network(let saved) = resuming.model else { throw ModelRecipeError("a k-NN model has no training to resume") }
+                network = saved
+            } else {
+                let architecture = try architecture(inputShape: inputShape, classes: classNames.count)
+                try MemoryEstimate(architecture, batchSize: options.batchSize, threads: Parallel.coreCount).check()
+                network = Network(architecture: architecture, seed: seed)
+            }
+            var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
+            var trainImages = train.images
+            var centering: InputCentering?
+            if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
+                let fitted = InputCentering(fitting: train.images)
+                trainImages = fitted.apply(trainImages)
+                usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
+                centering = fitted
+                // A saved model takes raw pixels; the same training split gives the same centring back.
+                if resuming != nil { try fitted.unfold(from: &network) }
+            }
+            let priorSeconds = resuming?.provenance.trainingSeconds ?? 0
+            func modelFile(_ trained: Network, _ history: TrainingHistory) throws -> ModelFile {
+                var trained = trained
+                try centering?.fold(into: &trained)
+                let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
+                let provenance = ModelProvenance(kind: kind, classNames: classNames, preprocessing: preprocessing, dataset: dataset,
+                                                 split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
+                                                 trainingSeconds: priorSeconds + Date().timeIntervalSince(started),
+                                                 validationAccuracy: best?.validationAccuracy)
+                return ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
+            }
+            let template = network
+            let control = TrainingControl(
+                shouldStop: shouldStop,
+                epochEnded: { history, weights in
+                    guard let checkpoint, let epoch = history.epochs.last?.epoch, epoch % max(checkpointEvery, 1) == 0 else { return }
+                    var snapshot = template
+                    try snapshot.load(parameters: weights)
+                    try checkpoint(try modelFile(snapshot, history))
+                },
+                resumedHistory: resuming?.history)
+            let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
+                                            options: options, progress: progress, control: control, epochEnded: epochEnded)
+            return try modelFile(network, history)
         }
     }
 }

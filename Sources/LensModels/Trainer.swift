@@ -20,6 +20,7 @@ public enum Trainer {
     public static func train(_ network: inout Network, images: Tensor, labels: [Int],
                              validation: (images: Tensor, labels: [Int])?, options: TrainingOptions,
                              progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
+                             control: TrainingControl = TrainingControl(),
                              epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }) throws -> TrainingHistory {
         let options = try options.validated()
         try check(network, images: images, labels: labels, role: "training")
@@ -31,13 +32,23 @@ public enum Trainer {
         let itemShape = network.architecture.inputShape
         let images = images.reshaped([labels.count] + itemShape)
 
-        var generator = SeededGenerator(seed: options.seed)
+        let resumed = control.resumedHistory ?? TrainingHistory()
+        let firstEpoch = resumed.epochs.count + 1
+        guard firstEpoch <= options.epochs else {
+            throw TrainingError.invalidData("the run already has \(resumed.epochs.count) epochs of \(options.epochs); ask for more epochs to continue it")
+        }
+        var generator = SeededGenerator(seed: firstEpoch == 1 ? options.seed : options.seed &+ UInt64(firstEpoch) &* 0x9E37_79B9_7F4A_7C15)
         var optimizer = Optimizer(kind: options.optimizer, learningRate: options.learningRate)
-        var history = TrainingHistory()
+        var history = resumed
+        history.stoppedEarly = false
         var lastGood: [String: Tensor] = [:]
         refresh(&lastGood, from: network)
-        var lastGoodEpoch = 0
+        var lastGoodEpoch = resumed.epochs.count
         var best: (accuracy: Double, loss: Double, weights: [String: Tensor])?
+        if let record = resumed.epochs.first(where: { $0.epoch == resumed.bestEpoch }),
+           let accuracy = record.validationAccuracy, let loss = record.validationLoss {
+            best = (accuracy, loss, lastGood)
+        }
         let count = labels.count
         let batches = (count + options.batchSize - 1) / options.batchSize
         var order = Array(0..<count)
@@ -46,7 +57,7 @@ public enum Trainer {
         var targets: [Int] = []
         var lossGradient = Tensor.empty
 
-        for epoch in 1...options.epochs {
+        for epoch in firstEpoch...options.epochs {
             let started = ContinuousClock.now
             optimizer.learningRate = options.learningRateSchedule.learningRate(
                 base: options.learningRate, epoch: epoch - 1, epochs: options.epochs)
@@ -81,6 +92,9 @@ public enum Trainer {
                 correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
                 seen += indices.count
                 if batch + 1 < batches { try progress(record(), batch + 1, batches) }
+                if control.shouldStop() {
+                    throw TrainingError.interrupted(epoch: epoch, batch: batch + 1, history: history)
+                }
             }
             guard network.parameters.allSatisfy({ $0.tensor.allFinite }) else {
                 try? network.load(parameters: lastGood)
@@ -106,6 +120,7 @@ public enum Trainer {
             history.epochs.append(epochRecord)
             try progress(epochRecord, batches, batches)
             try epochEnded(epochRecord, network)
+            try control.epochEnded(history, options.restoreBestWeights ? (best?.weights ?? lastGood) : lastGood)
 
             if validation != nil, let patience = options.patience, epoch - history.bestEpoch >= patience, epoch < options.epochs {
                 history.stoppedEarly = true

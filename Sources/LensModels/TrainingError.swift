@@ -4,6 +4,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// with finite values (or its starting weights), and `history` the epochs before.
     case diverged(epoch: Int, batch: Int, learningRate: Float, history: TrainingHistory)
     case invalidData(String)
+    /// `TrainingControl.shouldStop` said stop; `history` holds the epochs that ended before.
+    case interrupted(epoch: Int, batch: Int, history: TrainingHistory)
 
     public var description: String {
         switch self {
@@ -14,6 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
                     : "The network keeps the weights of epoch \(history.bestEpoch).")
         case let .invalidData(problem):
             "cannot train: \(problem)"
+        case let .interrupted(epoch, batch, _):
+            "training interrupted in epoch \(epoch) after batch \(batch)"
         }
     }
 }

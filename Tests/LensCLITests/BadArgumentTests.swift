@@ -32,6 +32,16 @@ struct BadArgumentTests {
         Case(arguments: train + ["--model", "softmax", "--weight-decay", "-0.1"], mentions: ["--weight-decay -0.1", "0 or a small positive"]),
         Case(arguments: train + ["--model", "softmax", "--optimizer", "sgd", "--momentum", "1.5"], mentions: ["--momentum 1.5", "[0, 1)"]),
         Case(arguments: train + ["--model", "knn", "--history-csv", "h.csv"], mentions: ["--history-csv", "k-NN"]),
+        Case(arguments: train + ["--model", "mlp", "--hidden", "-5"], mentions: ["--hidden -5", "positive layer widths"]),
+        Case(arguments: train + ["--model", "cnn", "--k", "3"], mentions: ["--k", "--model knn only", "not --model cnn"]),
+        Case(arguments: train + ["--model", "cnn", "--metric", "cosine"], mentions: ["--metric", "--model knn only"]),
+        Case(arguments: train + ["--model", "knn", "--epochs", "5"], mentions: ["--epochs", "not --model knn"]),
+        Case(arguments: train + ["--model", "knn", "--lr", "0.1"], mentions: ["--lr", "not --model knn"]),
+        Case(arguments: train + ["--model", "knn", "--augment-flip"], mentions: ["--augment-flip", "not --model knn"]),
+        Case(arguments: train + ["--model", "softmax", "--arch", "fc16"], mentions: ["--arch fc16", "--model softmax"]),
+        Case(arguments: train + ["--model", "mlp", "--checkpoint-every", "0"], mentions: ["--checkpoint-every 0", "1 or more"]),
+        Case(arguments: ["train", "--out", "/tmp/never-written.safetensors"], mentions: ["--model", "--resume"]),
+        Case(arguments: ["train", "--resume", "m.safetensors", "--out", "/tmp/x", "--hidden", "30"], mentions: ["--hidden", "--resume file fixes it"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "0", "a.png"], mentions: ["--top 0", "1 or more"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "-1", "a.png"], mentions: ["--top -1", "1 or more"]),
     ]
@@ -50,7 +60,7 @@ struct BadArgumentTests {
     func goodValuesParse() throws {
         let command = try parse(TrainCommand.self, Self.train + ["--model", "mlp", "--hidden", "512, 256", "--lr", "0.01",
                                                                   "--batch-size", "8", "--epochs", "2", "--size", "4",
-                                                                  "--optimizer", "sgd", "--k", "1"])
+                                                                  "--optimizer", "sgd"])
         #expect(try command.hiddenWidths() == [512, 256])
         #expect(try parse(TrainCommand.self, Self.train + ["--model", "knn", "--size", "512", "--k", "7"]).k == 7)
     }

@@ -115,4 +115,16 @@ struct BadTrainingInputTests {
         #expect(message?.contains(out) == true, "\(message ?? "no error")")
         #expect(message?.contains("\(scratch.path("nowhere")) does not exist") == true, "\(message ?? "no error")")
     }
+
+    @Test("a network too big for memory is refused before any data is read, with the estimate",
+          arguments: [["--model", "mlp", "--hidden", "100000000"], ["--model", "cnn", "--arch", "fc100000000"],
+                      ["--model", "cnn", "--arch", "conv3x3x100000000"]])
+    func networkTooBig(arguments: [String]) throws {
+        let scratch = try ScratchFolder()
+        let started = Date()
+        let message = trainingFailure(scratch, arguments + ["--data", scratch.path("not-read")])
+        #expect(message?.hasPrefix("\(arguments[2]) \(arguments[3]): this network needs about") == true, "\(message ?? "no error")")
+        #expect(message?.contains("this machine allows") == true, "\(message ?? "no error")")
+        #expect(Date().timeIntervalSince(started) < 5, "refused at once, not after allocating")
+    }
 }

@@ -28,3 +28,17 @@ import LensTensor
     #expect(InputCentering.firstLinearLayer(of: cnn) == nil)
     #expect(InputCentering.firstLinearLayer(of: try Architecture.softmaxRegression(inputShape: [1, 4, 4], classes: 2))?.name == "fc")
 }
+
+@Test func unfoldingUndoesFolding() throws {
+    var generator = SeededGenerator(seed: 4)
+    let images = Tensor(shape: [6, 1, 3, 3], scalars: (0..<54).map { _ in 0.2 + 0.5 * generator.nextUniform() })
+    let centering = InputCentering(fitting: images)
+    var network = Network(architecture: try Architecture.mlp(inputShape: [1, 3, 3], hidden: [4], classes: 2), seed: 2)
+    let original = network.parameters.map(\.tensor)
+    try centering.fold(into: &network)
+    #expect(network.parameters.map(\.tensor) != original, "folding changes the first layer")
+    try centering.unfold(from: &network)
+    for (before, after) in zip(original, network.parameters.map(\.tensor)) {
+        for (a, b) in zip(before.scalars, after.scalars) { #expect(abs(a - b) < 1e-4) }
+    }
+}
