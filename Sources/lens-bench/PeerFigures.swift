@@ -46,6 +46,16 @@ struct PeerFigures {
     /// run_all.sh reports W4's training peak RSS on an "info" line; it is filed under this metric.
     static let trainingRSSMetric = "training process peak RSS"
 
+    /// W7: the peer and metric w7_explain.py writes for a method (CLI name) at batch 1 or 64, and
+    /// its key in peers.json; nil for methods the peer script does not run.
+    static func explanationMetric(method: String, batch: Int) -> (peer: String, metric: String, key: String)? {
+        let names = ["saliency": ("Saliency", "saliency"), "integrated-gradients": ("IntegratedGradients(n_steps=50)", "integrated_gradients_50"),
+                     "guided-backprop": ("GuidedBackprop", "guided_backprop"), "deconvnet": ("Deconvolution", "deconvnet"),
+                     "occlusion": ("Occlusion(8x8,stride4)", "occlusion_8x8_s4"), "gradcam": ("GradCAM(conv3)", "gradcam")]
+        guard let (name, key) = names[method] else { return nil }
+        return (method == "gradcam" ? "grad-cam" : "captum", name + (batch == 1 ? " 1 img" : " batch64"), key)
+    }
+
     /// peers.json keys → (workload, peer, metric) of the lines run_all.sh writes.
     private static let referenceKeys: [(group: String, key: String, peer: String, metric: String)] = {
         var keys: [(String, String, String, String)] = [
@@ -116,6 +126,17 @@ struct PeerFigures {
         for entry in referenceKeys {
             if let value = number((root[entry.group] as? [String: Any])?[entry.key]) {
                 table[Key(workload: entry.group, peer: entry.peer, metric: entry.metric)] = value
+            }
+        }
+        if let w7 = root["W7"] as? [String: Any] {
+            // {"captum_ms": {key: ms}, "captum_ms_per_image_batch64": {...}, "gradcam_ms": ms, "gradcam_ms_per_image_batch64": ms}
+            for method in ["saliency", "integrated-gradients", "guided-backprop", "deconvnet", "occlusion", "gradcam"] {
+                for batch in [1, 64] {
+                    guard let (peer, metric, key) = explanationMetric(method: method, batch: batch) else { continue }
+                    let suffix = batch == 1 ? "_ms" : "_ms_per_image_batch64"
+                    let value = peer == "captum" ? number((w7["captum" + suffix] as? [String: Any])?[key]) : number(w7[key + suffix])
+                    if let value { table[Key(workload: "W7", peer: peer, metric: metric)] = value }
+                }
             }
         }
         if let w6 = root["W6"] as? [String: Any] {

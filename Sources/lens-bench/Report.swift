@@ -19,7 +19,7 @@ struct Report {
         } else {
             lines.forEach { print($0) }
             print("")
-            print(pad("id", 22) + pad("unit", 9) + pad("ours", 11, right: true) + pad("peer", 11, right: true)
+            print(pad("id", 28) + pad("unit", 9) + pad("ours", 11, right: true) + pad("peer", 11, right: true)
                   + "  " + pad("peer name", 10) + pad("speedup", 8, right: true) + pad("others", 8, right: true))
         }
     }
@@ -37,7 +37,7 @@ struct Report {
         } else {
             let peer = row.peer.map { String(format: "%.4g", $0.value) + ($0.measuredHere ? " " : "*") } ?? "-"
             let speedup = row.speedup.map { String(format: "%.2fx", $0) } ?? "-"
-            print(pad(row.id, 22) + pad(row.unit, 9) + pad(String(format: "%.4g", row.ours), 11, right: true)
+            print(pad(row.id, 28) + pad(row.unit, 9) + pad(String(format: "%.4g", row.ours), 11, right: true)
                   + pad(peer, 11, right: true) + "  " + pad(row.peer?.name ?? "-", 10) + pad(speedup, 8, right: true)
                   + pad(row.othersCPU.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 8, right: true)
                   + (row.note.map { "  " + $0 } ?? ""))

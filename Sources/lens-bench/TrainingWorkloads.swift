@@ -168,17 +168,18 @@ enum TrainingMemory {
         print(String(format: "%.1f", peakMiBOfThisProcess()))
     }
 
-    static func peakMiBOfChildProcess() -> Double {
+    /// Peak RSS of a fresh lens-bench process started with `flag` (W4 training by default).
+    static func peakMiBOfChildProcess(flag: String = childFlag) -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [childFlag]
+        process.arguments = [flag]
         let pipe = Pipe()
         process.standardOutput = pipe
-        do { try process.run() } catch { fatalError("lens-bench: cannot start the W4 memory process: \(error)") }
+        do { try process.run() } catch { fatalError("lens-bench: cannot start the memory process \(flag): \(error)") }
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0, let mib = Double(output.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            fatalError("lens-bench: the W4 memory process failed (status \(process.terminationStatus)): \(output)")
+            fatalError("lens-bench: the memory process \(flag) failed (status \(process.terminationStatus)): \(output)")
         }
         return mib
     }

@@ -15,6 +15,7 @@ let allWorkloads: [any Workload] = [
     ConvolutionWorkload(group: "W4"),
     ConvolutionWorkload(group: "W5"),
     NearestNeighborWorkload(),
+    ExplanationWorkload(),
     ThreadThresholdScan(),
 ]
 

@@ -1,9 +1,15 @@
 import Foundation
 
 // lens-bench: the workloads of ../shared/bench/WORKLOADS.md against the peers' figures.
-if CommandLine.arguments.dropFirst().first == TrainingMemory.childFlag {
+switch CommandLine.arguments.dropFirst().first {
+case TrainingMemory.childFlag:
     TrainingMemory.runChild()
     exit(0)
+case ExplanationWorkload.memoryChildFlag:
+    ExplanationWorkload.runMemoryChild()
+    exit(0)
+default:
+    break
 }
 do {
     let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))

@@ -19,8 +19,8 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
         case .deconvnet: GradientAttribution(reluMode: .deconvnet)
         case .smoothgrad: SmoothGrad()
         case .integratedGradients: IntegratedGradients()
-        case .gradcam: GradCAM()
-        case .guidedGradcam: GuidedGradCAM()
+        case .gradcam: GradCAM(guided: false)
+        case .guidedGradcam: GradCAM(guided: true)
         case .occlusion: Occlusion()
         }
     }

@@ -43,7 +43,8 @@ public struct AttributionResult: Sendable {
     /// Integrated gradients: Σ attributions − (F(x) − F(baseline)) per item.
     public var convergenceDelta: [Float]?
     /// Further raw outputs by name: Grad-CAM's map at its layer's resolution ("gradcam" [N, 1, h, w]),
-    /// occlusion's target-probability map ("occlusion_probability" [N, positions_y, positions_x]), ...
+    /// occlusion's target-probability map ("occlusion_probability" [N, positions_y, positions_x]) and
+    /// the class predicted with the window at each position ("occlusion_top_label", same shape).
     public var auxiliary: [String: Tensor]
 
     public init(method: AttributionMethod, maps: Tensor, targets: [Int], logits: Tensor, settings: [String: String],

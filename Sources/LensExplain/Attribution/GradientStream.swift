@@ -23,12 +23,14 @@ struct GradientStream {
         let itemShape = Array(inputs.shape.dropFirst()), itemSize = itemShape.reduce(1, *)
         var sums = Tensor(shape: inputs.shape)
         let total = items * points
-        // One buffer of points, refilled for every batch: the stream's whole working set.
-        var batch = Tensor.empty
+        // Two buffers of points, refilled in turn: the network keeps the last batch it read until
+        // the next forward, so writing into the other one never copies or allocates.
+        var batch = Tensor.empty, previous = Tensor.empty
         var batchTargets: [Int] = []
         var start = 0
         while start < total {
             let end = min(start + max(batchSize, 1), total)
+            swap(&batch, &previous)
             batch.prepare(shape: [end - start] + itemShape)
             batchTargets.removeAll(keepingCapacity: true)
             batch.scalars.withUnsafeMutableBufferPointer { buffer in

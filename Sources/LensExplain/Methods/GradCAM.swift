@@ -5,14 +5,24 @@ import LensTensor
 /// w_c = spatial mean of ∂ logit[target] / ∂ A_c, map = ReLU(Σ_c w_c A_c). The coarse map is kept
 /// as `auxiliary["gradcam"]` [N, 1, h, w]; `maps` is it resized to the input (bilinear, half-pixel
 /// centres) and repeated over the input's channels.
+///
+/// Guided Grad-CAM (`guided`) multiplies that by the guided-backprop map: fine detail, restricted
+/// to the class's regions. Both come from one forward pass per batch.
 struct GradCAM: Attributor {
+    var guided: Bool
+
     func attribute(_ network: inout Network, inputs: Tensor, targets: [Int], settings: AttributionSettings,
                    context: AttributionContext) throws -> AttributionResult {
-        let layer = try Self.layer(of: network, named: settings.layer, method: .gradcam)
-        let run = try Self.run(&network, inputs: inputs, targets: targets, layer: layer, guided: false, settings: settings,
+        let method: AttributionMethod = guided ? .guidedGradcam : .gradcam
+        let layer = try Self.layer(of: network, named: settings.layer, method: method)
+        let run = try Self.run(&network, inputs: inputs, targets: targets, layer: layer, guided: guided, settings: settings,
                                progress: context.progress)
-        return AttributionResult(method: .gradcam, maps: Self.upsampled(run.coarse, like: inputs), targets: targets,
-                                 logits: run.logits, settings: ["layer": layer], auxiliary: ["gradcam": run.coarse])
+        var maps = Self.upsampled(run.coarse, like: inputs)
+        if let guidedMaps = run.guided {
+            for i in maps.scalars.indices { maps.scalars[i] *= guidedMaps.scalars[i] }
+        }
+        return AttributionResult(method: method, maps: maps, targets: targets, logits: run.logits,
+                                 settings: ["layer": layer], auxiliary: ["gradcam": run.coarse])
     }
 
     /// The layer Grad-CAM reads: `name`, which must be a spatial layer at or after the first

@@ -29,11 +29,13 @@ struct Occlusion: Attributor {
 
         var drops = [Float](repeating: 0, count: items * plane)
         var probability = Tensor(shape: [items, rows, columns]), topLabel = Tensor(shape: [items, rows, columns])
-        var batch = Tensor.empty
+        // Two buffers of occluded copies in turn: a network may keep the last batch it read.
+        var batch = Tensor.empty, previous = Tensor.empty
         let total = items * positions
         var start = 0
         while start < total {
             let end = min(start + settings.batchSize, total)
+            swap(&batch, &previous)
             batch.prepare(shape: [end - start, channels, height, width])
             for index in start..<end {
                 let (item, position) = index.quotientAndRemainder(dividingBy: positions)
