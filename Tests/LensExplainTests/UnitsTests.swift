@@ -143,4 +143,17 @@ import Testing
         #expect(projections.deconvnet.scalars.contains { $0 != 0 })
         #expect(projections.deconvnet != projections.guided)
     }
+
+    @Test func everyUnitOfALayerProjects() throws {
+        let network = try Self.cnn()
+        let images = Self.images(12)
+        var settings = InspectionSettings()
+        settings.topImages = 3
+        let units = try LayerUnits(network: network, layer: "pool1", images: images, settings: settings)
+        let all = try units.projections(network: network, images: images)
+        #expect(all.map(\.unit) == [0, 1, 2, 3])
+        #expect(all.allSatisfy { $0.deconvnet.shape == [3, 1, 16, 16] && $0.activations.count == 3 })
+        #expect(all[1].guided == (try UnitProjections(network: network, layer: "pool1", top: units.units[1], images: images)).guided)
+        #expect(throws: ExplainError.self) { _ = try units.projections(network: network, images: Self.images(5)) }
+    }
 }
