@@ -73,7 +73,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "sgd: momentum (default 0.9).")
     var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay (default 0).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay (default: the model preset's, 0 except for an MLP on small data).")
     var weightDecay: Float?
 
     @Option(parsing: .unconditional, help: "Stop after this many epochs without better validation accuracy (keeps the best weights).")
@@ -173,14 +173,15 @@ struct TrainCommand: ParsableCommand {
         if let lr { options.learningRate = lr }
         let keepsOptimizer = resuming != nil && optimizer == nil && momentum == nil && weightDecay == nil
         let optimizerName = optimizer ?? options.optimizer.name
+        let weightDecay = weightDecay ?? options.optimizer.weightDecay
         switch keepsOptimizer ? "kept" : optimizerName {
         case "kept": break
         case "sgd":
-            options.optimizer = .sgd(momentum: momentum ?? 0.9, weightDecay: weightDecay ?? 0)
+            options.optimizer = .sgd(momentum: momentum ?? 0.9, weightDecay: weightDecay)
             if lr == nil { options.learningRate = 0.01 }
         default:
             if momentum != nil { throw ValidationError("--momentum applies to --optimizer sgd") }
-            options.optimizer = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay ?? 0)
+            options.optimizer = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)
         }
         if let patience { options.patience = patience }
         if augmentShift != nil || augmentFlip {

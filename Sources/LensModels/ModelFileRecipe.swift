@@ -39,7 +39,9 @@ public struct ModelRecipe: Sendable, Equatable {
                                       optimizer: .adamDefaults, patience: large ? nil : 15)
         case .mlp:
             options = TrainingOptions(epochs: large ? 15 : 40, batchSize: large ? 64 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 15,
+                                      optimizer: large ? .adamDefaults : .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
+                                                                               weightDecay: smallDataMLPWeightDecay),
+                                      patience: large ? nil : 15,
                                       learningRateSchedule: large ? .cosine : .constant)
         case .cnn:
             options = TrainingOptions(epochs: large ? 5 : 30, batchSize: large ? 128 : 32, learningRate: large ? 2e-3 : 1e-3,
@@ -50,6 +52,12 @@ public struct ModelRecipe: Sendable, Equatable {
         options.seed = seed
         return ModelRecipe(kind: kind, options: options, seed: seed)
     }
+
+    /// An MLP's L2 weight decay on small data. Without it, each hidden unit keeps most of its
+    /// random initial weights and its template looks like noise; with it, the weights that the
+    /// data does not ask for decay away and a class's strongest unit looks like that class's
+    /// faces, with no loss of accuracy. Chosen on ORL's validation split (README, "MLP templates").
+    public static let smallDataMLPWeightDecay: Float = 0.1
 
     public func architecture(inputShape: [Int], classes: Int) throws -> Architecture {
         if let compactArchitecture {

@@ -10,6 +10,13 @@ public enum OptimizerKind: Codable, Sendable, Equatable {
 
     public static let adamDefaults = OptimizerKind.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
 
+    /// The L2 weight decay λ of either optimizer.
+    public var weightDecay: Float {
+        switch self {
+        case let .sgd(_, weightDecay, _), let .adam(_, _, _, weightDecay): weightDecay
+        }
+    }
+
     public var name: String {
         switch self {
         case .sgd: "sgd"

@@ -50,6 +50,14 @@ import Testing
         #expect(throws: ExplainError.self) { _ = try templates.classTemplates() }
     }
 
+    @Test func aDenseLayerAfterPoolingHasNoTemplates() throws {
+        let network = try Self.network([.maxPool2d(kernel: 2), .flatten(), .linear(in: 4, out: 3)])
+        #expect(throws: ExplainError.unsuitableLayer(method: "templates", layer: "fc1",
+                                                     problem: "it sees pooled pixels, not the pixels themselves", suitable: [])) {
+            _ = try Templates(of: network)
+        }
+    }
+
     /// Two classes of 2x2 images: a template equal to the class's deviation from the overall mean
     /// scores 1, its negation −1, a constant template 0.
     @Test func faceLikenessIsPearsonAgainstTheCentredClassMean() throws {

@@ -16,6 +16,13 @@ import Testing
         return Network(architecture: architecture, seed: seed)
     }
 
+    static func settings(top: Int, batchSize: Int = 64) -> InspectionSettings {
+        var settings = InspectionSettings()
+        settings.topImages = top
+        settings.batchSize = batchSize
+        return settings
+    }
+
     static func images(_ count: Int, seed: UInt64 = 9) -> Tensor {
         var generator = SeededGenerator(seed: seed)
         return Tensor(shape: [count, 1, 16, 16], scalars: (0..<(count * 256)).map { _ in generator.nextUniform() })
@@ -54,8 +61,7 @@ import Testing
     }
 
     @Test func kAndUnitsOutOfRangeAreErrors() throws {
-        var settings = InspectionSettings()
-        settings.topImages = 5
+        var settings = Self.settings(top: 5)
         #expect(throws: ExplainError.settingOutOfRange(setting: "top images", value: "5",
                                                        allowed: "between 1 and 4, the number of images searched")) {
             _ = try LayerUnits(network: Self.cnn(), layer: "conv2", images: Self.images(4), settings: settings)
@@ -70,10 +76,7 @@ import Testing
     func topImagesReallyMaximise(layer: String) throws {
         var network = try Self.cnn()
         let images = Self.images(30)
-        var settings = InspectionSettings()
-        settings.topImages = 6
-        settings.batchSize = 7
-        let found = try LayerUnits(network: network, layer: layer, images: images, settings: settings)
+        let found = try LayerUnits(network: network, layer: layer, images: images, settings: Self.settings(top: 6, batchSize: 7))
 
         let output = try #require(try network.activations(images, at: [layer]).activations[layer])
         let shape = Array(output.shape.dropFirst()), channels = shape[0], positions = shape.dropFirst().reduce(1, *)
@@ -102,9 +105,7 @@ import Testing
     func projectionsStayInsideTheReceptiveField(layer: String) throws {
         let network = try Self.cnn()
         let images = Self.images(20)
-        var settings = InspectionSettings()
-        settings.topImages = 4
-        let units = try LayerUnits(network: network, layer: layer, images: images, settings: settings)
+        let units = try LayerUnits(network: network, layer: layer, images: images, settings: Self.settings(top: 4))
         for unitTop in units.units.prefix(3) {
             let projections = try UnitProjections(network: network, layer: layer, top: unitTop, images: images)
             #expect(projections.deconvnet.shape == [4, 1, 16, 16])
@@ -142,5 +143,16 @@ import Testing
         #expect(projections.patch(projections.guided, item: 0).shape == [1, 1, 16, 16], "a dense unit's patch is the whole image")
         #expect(projections.deconvnet.scalars.contains { $0 != 0 })
         #expect(projections.deconvnet != projections.guided)
+    }
+
+    @Test func everyUnitOfALayerProjects() throws {
+        let network = try Self.cnn()
+        let images = Self.images(12)
+        let units = try LayerUnits(network: network, layer: "pool1", images: images, settings: Self.settings(top: 3))
+        let all = try units.projections(network: network, images: images)
+        #expect(all.map(\.unit) == [0, 1, 2, 3])
+        #expect(all.allSatisfy { $0.deconvnet.shape == [3, 1, 16, 16] && $0.activations.count == 3 })
+        #expect(all[1].guided == (try UnitProjections(network: network, layer: "pool1", top: units.units[1], images: images)).guided)
+        #expect(throws: ExplainError.self) { _ = try units.projections(network: network, images: Self.images(5)) }
     }
 }

@@ -42,34 +42,33 @@ public struct ClassVotes: Codable, Sendable, Equatable {
 }
 
 extension Templates {
-    /// The voters shown per class unless asked otherwise.
-    public static let defaultTopVotes = 5
-
     /// The templates of `network`'s first weighted layer; `topVotes` voters per class (MLP only).
-    public init(of network: Network, topVotes: Int = Templates.defaultTopVotes) throws {
+    public init(of network: Network, topVotes: Int = InspectionSettings().topVotes) throws {
         let weighted = network.architecture.layers.filter(\.operation.hasParameters)
         guard let first = weighted.first else {
             throw ExplainError.notApplicable(method: "templates", model: "parameter-free", instead: "train a model first")
         }
         let weights = try Self.weight(of: first, in: network)
-        switch first.operation {
-        case .conv2d:
+        if case .conv2d = first.operation {
             self.init(kind: .filters, layer: first.name, images: weights, votes: [])
-        case .linear:
-            let images = weights.reshaped([weights.shape[0]] + network.architecture.inputShape)
-            guard weighted.count > 1 else {
-                self.init(kind: .classWeights, layer: first.name, images: images, votes: [])
-                return
-            }
-            var votes: [ClassVotes] = []
-            if weighted.count == 2, case .linear = weighted[1].operation {
-                try InspectionSettings.check("top votes", topVotes, available: weights.shape[0], of: "hidden units")
-                votes = Self.votes(try Self.weight(of: weighted[1], in: network), top: topVotes)
-            }
-            self.init(kind: .hiddenUnits, layer: first.name, images: images, votes: votes)
-        default:
-            throw ExplainError.notApplicable(method: "templates", model: "this", instead: "its first weighted layer is not linear or conv")
+            return
         }
+        let inputShape = network.architecture.inputShape
+        guard weights.shape[1] == inputShape.reduce(1, *) else {
+            throw ExplainError.unsuitableLayer(method: "templates", layer: first.name,
+                                               problem: "it sees pooled pixels, not the pixels themselves", suitable: [])
+        }
+        let images = weights.reshaped([weights.shape[0]] + inputShape)
+        guard weighted.count > 1 else {
+            self.init(kind: .classWeights, layer: first.name, images: images, votes: [])
+            return
+        }
+        var votes: [ClassVotes] = []
+        if weighted.count == 2, case .linear = weighted[1].operation {
+            try InspectionSettings.check("top votes", topVotes, available: weights.shape[0], of: "hidden units")
+            votes = Self.votes(try Self.weight(of: weighted[1], in: network), top: topVotes)
+        }
+        self.init(kind: .hiddenUnits, layer: first.name, images: images, votes: votes)
     }
 
     private static func weight(of layer: LayerSpec, in network: Network) throws -> Tensor {

@@ -58,7 +58,9 @@ extension LayerUnits {
         var kept = [[UnitActivation]](repeating: [], count: chosen.count)
         var network = network
         try forEachBatch(of: count, size: settings.batchSize) { range in
-            guard let output = try network.activations(images.slice(range), at: [layer]).activations[layer] else { return }
+            guard let output = try network.activations(images.slice(range), at: [layer]).activations[layer] else {
+                throw ExplainError.invalidInput("the network returned no output for layer \(layer)")
+            }
             output.scalars.withUnsafeBufferPointer { values in
                 for item in 0..<range.count {
                     for (slot, unit) in chosen.enumerated() {

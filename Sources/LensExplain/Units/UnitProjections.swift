@@ -56,6 +56,17 @@ extension UnitProjections {
     }
 }
 
+extension LayerUnits {
+    /// The projections of every unit found, in order: what `lens explain --method deconvnet
+    /// --layer L` shows without an image. `images` are the images the units were found in.
+    public func projections(network: Network, images: Tensor) throws -> [UnitProjections] {
+        guard images.shape.first == imageCount else {
+            throw ExplainError.invalidInput("the units of \(layer) were found in \(imageCount) images, not \(images.shape.first ?? 0)")
+        }
+        return try units.map { try UnitProjections(network: network, layer: layer, top: $0, images: images) }
+    }
+}
+
 extension Tensor {
     /// The box of a [1, C, H, W] item: [1, C, box height, box width].
     fileprivate func cropped(to box: PatchBox) -> Tensor {
