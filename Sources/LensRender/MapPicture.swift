@@ -10,11 +10,26 @@ public enum MapPicture {
     /// Opacity of the map's colour where it reaches the scale's bound; the image stays visible beneath.
     public static let maximumOpacity: Float = 0.85
 
-    /// Whole-pixel magnification that draws a side of `side` pixels at 112 px or more (at most 4x):
-    /// 28 → 4x, 64 → 2x, 128 → 1x.
+    /// Whole-pixel magnification that draws a side of `side` pixels at 112 px or more, at most 8x
+    /// (small patches): 28 → 4x, 64 → 2x, 128 → 1x, 7 → 8x.
     public static func magnification(forSide side: Int) -> Int {
         guard side > 0 else { return 1 }
-        return max(1, min(4, (112 + side - 1) / side))
+        return max(1, min(8, (112 + side - 1) / side))
+    }
+
+    /// A PNG of one raw map [C, H, W] or [H, W], reduced, over `image` (or alone when nil), on
+    /// `scale` or else its own robust scale, magnified by its side: what `lens explain` writes
+    /// per image. Throws for a NaN, infinite or flat map rather than write a misleading picture.
+    public static func png(_ map: Tensor, reduction: ChannelReduction, over image: Tensor? = nil, scale: MapScale? = nil,
+                           magnification: Int? = nil) throws -> Data {
+        let health = MapHealth(map)
+        if let problem = health.problem { throw MapRenderError("cannot draw this map: \(problem)") }
+        let reduced = try reduction.reduce(map)
+        let scale = scale ?? MapScale.fitting([reduced], kind: reduction.scaleKind)
+        let factor = magnification ?? Self.magnification(forSide: max(reduced.shape[0], reduced.shape[1]))
+        let picture = try image.map { try overlay(reduced, on: $0, scale: scale, magnification: factor) }
+            ?? heatmap(reduced, scale: scale, magnification: factor)
+        return try PNGEncoder.encode(picture)
     }
 
     /// The map [H, W] coloured on `scale`'s colormap.
