@@ -80,6 +80,7 @@ struct AttributionRowTests {
     func grid() throws {
         let face = try Picture.image(Synthetic.face(side: 28), alt: "face")
         #expect(face.html.contains("width=112 height=112"))
+        #expect(throws: MapRenderError.self) { try Picture.image(Tensor(shape: [2, 4, 4]), alt: "two channels") }
         let html = PictureGrid.html([
             Figure(picture: face, caption: "s1 <train>", details: ["d = 0.41"]),
             Figure(picture: face, caption: "s2", mark: .wrong),
