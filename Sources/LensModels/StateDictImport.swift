@@ -71,8 +71,12 @@ public struct StateDictImport: Sendable {
         let candidates = Self.moduleOrders(file.names)
         let names = candidates[0]
         guard names.count == expected.count else {
+            // A layer built with bias=False is the likeliest cause of one tensor too few.
+            let withoutBias = names.filter { $0.hasSuffix(".weight") && !names.contains(String($0.dropLast("weight".count)) + "bias") }
             throw fail("holds \(names.count) tensors (\(names.joined(separator: ", "))) but the architecture has \(expected.count) "
-                       + "parameters (\(expected.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")))")
+                       + "parameters (\(expected.map { "\($0.name) \($0.shape)" }.joined(separator: ", ")))"
+                       + (withoutBias.isEmpty ? "" : "; \(withoutBias.joined(separator: ", ")) \(withoutBias.count == 1 ? "has" : "have") "
+                          + "no bias, and every lens layer has one (build the PyTorch layers with bias=True)"))
         }
         // The name order when it fits; another order of the top-level modules only when it does not.
         let fitting = fits(names, expected, file) ? [names] : candidates.filter { fits($0, expected, file) }

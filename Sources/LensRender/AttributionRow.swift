@@ -41,13 +41,10 @@ public struct MapPanel: Sendable {
         settings.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: " · ")
     }
 
-    var reduced: Tensor? { try? reduction.reduce(map) }
-
-    /// Whether this panel can be drawn and so counts towards its row's scale.
-    var health: MapHealth {
-        let raw = MapHealth(map)
-        guard raw.isDrawable, let reduced else { return raw }
-        return MapHealth(reduced)
+    /// The reduced map if the panel can be drawn, so that it counts towards its row's scale.
+    var drawableReduction: Tensor? {
+        guard MapHealth(map).isDrawable, let reduced = try? reduction.reduce(map), MapHealth(reduced).isDrawable else { return nil }
+        return reduced
     }
 }
 
@@ -85,7 +82,7 @@ public struct AttributionRow: Sendable {
         return groups.map { group in
             let members = panels.filter { $0.scaleGroup == group }
             let kind: MapScale.Kind = members.contains { $0.reduction.scaleKind == .signed } ? .signed : .magnitude
-            let maps = members.filter { $0.health.isDrawable }.compactMap(\.reduced)
+            let maps = members.compactMap(\.drawableReduction)
             return (group, MapScale.fitting(maps, kind: kind, robust: robust))
         }
     }
@@ -106,7 +103,7 @@ public struct AttributionRow: Sendable {
         }
         html += "<div class=legend>"
         // A group whose maps all show placeholders has no scale worth printing.
-        for (group, scale) in scales where panels.contains(where: { $0.scaleGroup == group && $0.health.isDrawable }) {
+        for (group, scale) in scales where panels.contains(where: { $0.scaleGroup == group && $0.drawableReduction != nil }) {
             let name = group.isEmpty ? (scales.count == 1 ? "one scale for this row" : "other maps") : group
             html += ColorBar.html(scale, label: name + (scale.isRobust ? " (clipped at the 99th percentile of |v|)" : ""))
         }

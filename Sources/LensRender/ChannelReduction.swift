@@ -7,12 +7,16 @@ public enum ChannelReduction: String, Sendable, CaseIterable {
     case maxAbsolute = "max-abs"
     /// Σ over channels, sign kept: integrated gradients' convention, so attributions still add up.
     case sum
+    /// The mean over channels, sign kept: for maps repeated over the channels (Grad-CAM, occlusion),
+    /// whose value it leaves as it is.
+    case mean
 
     /// What the legend says.
     public var title: String {
         switch self {
         case .maxAbsolute: "max |·| over channels"
         case .sum: "sum over channels (signed)"
+        case .mean: "mean over channels (signed)"
         }
     }
 
@@ -20,7 +24,7 @@ public enum ChannelReduction: String, Sendable, CaseIterable {
     public var scaleKind: MapScale.Kind {
         switch self {
         case .maxAbsolute: .magnitude
-        case .sum: .signed
+        case .sum, .mean: .signed
         }
     }
 
@@ -39,10 +43,11 @@ public enum ChannelReduction: String, Sendable, CaseIterable {
                 switch self {
                 // NaN must survive the reduction so that the picture's health check sees it.
                 case .maxAbsolute: out[i] = value.isNaN || out[i].isNaN ? .nan : max(out[i], abs(value))
-                case .sum: out[i] += value
+                case .sum, .mean: out[i] += value
                 }
             }
         }
+        if self == .mean, channels > 1 { for i in 0..<plane { out[i] /= Float(channels) } }
         return Tensor(shape: [height, width], scalars: out)
     }
 }

@@ -10,11 +10,26 @@ public enum MapPicture {
     /// Opacity of the map's colour where it reaches the scale's bound; the image stays visible beneath.
     public static let maximumOpacity: Float = 0.85
 
-    /// Whole-pixel magnification that draws a side of `side` pixels at 112 px or more (at most 4x):
-    /// 28 → 4x, 64 → 2x, 128 → 1x.
+    /// Whole-pixel magnification that draws a side of `side` pixels at 112 px or more, at most 8x
+    /// (small patches): 28 → 4x, 64 → 2x, 128 → 1x, 7 → 8x.
     public static func magnification(forSide side: Int) -> Int {
         guard side > 0 else { return 1 }
-        return max(1, min(4, (112 + side - 1) / side))
+        return max(1, min(8, (112 + side - 1) / side))
+    }
+
+    /// A PNG of one raw map [C, H, W] or [H, W], reduced, over `image` (or alone when nil), on
+    /// `scale` or else its own robust scale, magnified by its side: what `lens explain` writes
+    /// per image. Throws for a NaN, infinite or flat map rather than write a misleading picture.
+    public static func png(_ map: Tensor, reduction: ChannelReduction, over image: Tensor? = nil, scale: MapScale? = nil,
+                           magnification: Int? = nil) throws -> Data {
+        let health = MapHealth(map)
+        if let problem = health.problem { throw MapRenderError("cannot draw this map: \(problem)") }
+        let reduced = try reduction.reduce(map)
+        let scale = scale ?? MapScale.fitting([reduced], kind: reduction.scaleKind)
+        let factor = magnification ?? Self.magnification(forSide: max(reduced.shape[0], reduced.shape[1]))
+        let picture = try image.map { try overlay(reduced, on: $0, scale: scale, magnification: factor) }
+            ?? heatmap(reduced, scale: scale, magnification: factor)
+        return try PNGEncoder.encode(picture)
     }
 
     /// The map [H, W] coloured on `scale`'s colormap.
@@ -45,10 +60,11 @@ public enum MapPicture {
             let value = map.scalars[i]
             let color = colormap.color(at: scale.position(of: value))
             let alpha = maximumOpacity * scale.strength(of: value)
-            let base = (0..<3).map { c in min(max(image.scalars[(channels == 1 ? 0 : c) * plane + i], 0), 1) }
-            pixels[3 * i] = base[0] + (color.red - base[0]) * alpha
-            pixels[3 * i + 1] = base[1] + (color.green - base[1]) * alpha
-            pixels[3 * i + 2] = base[2] + (color.blue - base[2]) * alpha
+            func base(_ c: Int) -> Float { min(max(image.scalars[(channels == 1 ? 0 : c) * plane + i], 0), 1) }
+            let (red, green, blue) = (base(0), base(1), base(2))
+            pixels[3 * i] = red + (color.red - red) * alpha
+            pixels[3 * i + 1] = green + (color.green - green) * alpha
+            pixels[3 * i + 2] = blue + (color.blue - blue) * alpha
         }
         return magnified(Image(width: map.shape[1], height: map.shape[0], channels: 3, pixels: pixels), by: magnification)
     }
@@ -58,11 +74,19 @@ public enum MapPicture {
         guard factor > 1 else { return image }
         let width = image.width * factor, height = image.height * factor, channels = image.channels
         var pixels = [Float](repeating: 0, count: width * height * channels)
-        for y in 0..<height {
-            let sourceRow = (y / factor) * image.width
-            for x in 0..<width {
-                let source = (sourceRow + x / factor) * channels, target = (y * width + x) * channels
-                for c in 0..<channels { pixels[target + c] = image.pixels[source + c] }
+        // Build one magnified row, then copy it factor times: debug builds run tests, and element
+        // by element this was most of a page's drawing time there.
+        image.pixels.withUnsafeBufferPointer { source in
+            pixels.withUnsafeMutableBufferPointer { target in
+                let rowLength = width * channels
+                for sourceY in 0..<image.height {
+                    let row = target.baseAddress! + sourceY * factor * rowLength
+                    for x in 0..<width {
+                        let from = source.baseAddress! + (sourceY * image.width + x / factor) * channels
+                        (row + x * channels).update(from: from, count: channels)
+                    }
+                    for copy in 1..<factor { (row + copy * rowLength).update(from: row, count: rowLength) }
+                }
             }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)

@@ -14,7 +14,9 @@ public struct Picture: Sendable {
     /// An image [C, H, W] (C = 1 or 3) drawn `magnification` times its size (default: by its side).
     public static func image(_ tensor: Tensor, scale: ImageRendering.Scale = .unit, alt: String,
                              magnification: Int? = nil) throws -> Picture {
-        guard tensor.rank == 3 else { throw MapRenderError("an image to draw must be [channels, height, width], not \(tensor.shape)") }
+        guard tensor.rank == 3, [1, 3].contains(tensor.shape[0]) else {
+            throw MapRenderError("an image to draw must be [1 or 3 channels, height, width], not \(tensor.shape)")
+        }
         let factor = magnification ?? MapPicture.magnification(forSide: max(tensor.shape[1], tensor.shape[2]))
         let png = try ImageRendering.png(tensor, scale: scale)
         return tag(png: png, width: tensor.shape[2] * factor, height: tensor.shape[1] * factor, alt: alt)

@@ -20,6 +20,13 @@ private func runPython(_ arguments: [String]) throws -> (status: Int32, output: 
     return (process.terminationStatus, String(decoding: output, as: UTF8.self))
 }
 
+/// Runs python with `arguments` and expects it to agree ("ok", status 0) or to disagree ("MISMATCH", status ≠ 0).
+private func expectPython(_ arguments: [String], agrees: Bool, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let (status, output) = try runPython(arguments)
+    #expect((status == 0) == agrees, "\(output)", sourceLocation: sourceLocation)
+    #expect(output.hasPrefix(agrees ? "ok" : "MISMATCH"), "\(output)", sourceLocation: sourceLocation)
+}
+
 /// CI installs numpy and safetensors; elsewhere the test is skipped rather than failed.
 private let pythonHasSafetensors: Bool = (try? runPython(["-c", "import safetensors, numpy"]).status) == 0
 
@@ -54,17 +61,13 @@ struct PythonInteropTests {
         #expect(logits.shape == [6, 40])
         try SafetensorsFile(tensors: ["input": input, "logits": logits]).write(to: URL(fileURLWithPath: probePath))
 
-        let (status, output) = try runPython([checkScript.path, modelPath, probePath])
-        #expect(status == 0, "\(output)")
-        #expect(output.hasPrefix("ok"), "\(output)")
+        try expectPython([checkScript.path, modelPath, probePath], agrees: true)
 
         // The check is not vacuous: logits off by a little are caught.
         var wrong = logits
         wrong.scalars[7] += 0.01
         try SafetensorsFile(tensors: ["input": input, "logits": wrong]).write(to: URL(fileURLWithPath: probePath))
-        let (wrongStatus, wrongOutput) = try runPython([checkScript.path, modelPath, probePath])
-        #expect(wrongStatus != 0, "\(wrongOutput)")
-        #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
+        try expectPython([checkScript.path, modelPath, probePath], agrees: false)
     }
 
     @Test("a map written as .npy loads in numpy.load with its shape, dtype and values",
@@ -86,16 +89,12 @@ struct PythonInteropTests {
         print("ok" if ok else f"MISMATCH {a.dtype} {a.shape} {a.flat[:10]}")
         sys.exit(0 if ok else 1)
         """
-        let (status, output) = try runPython(["-c", script, path])
-        #expect(status == 0, "\(output)")
-        #expect(output.hasPrefix("ok"), "\(output)")
+        try expectPython(["-c", script, path], agrees: true)
 
         // The check is not vacuous: one changed value is caught.
         scalars[3] += 0.5
         try NumpyArray.write(Tensor(shape: [2, 3, 4, 5], scalars: scalars), to: URL(fileURLWithPath: path))
-        let (wrongStatus, wrongOutput) = try runPython(["-c", script, path])
-        #expect(wrongStatus != 0, "\(wrongOutput)")
-        #expect(wrongOutput.hasPrefix("MISMATCH"), "\(wrongOutput)")
+        try expectPython(["-c", script, path], agrees: false)
     }
 
     @Test("a state_dict written by safetensors.numpy with torch names and ImageNet mean/std imports with PyTorch's logits",
@@ -122,13 +121,20 @@ struct PythonInteropTests {
         #expect(logits.shape == expected.shape)
         let worst = zip(logits.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
         #expect(worst < 1e-4, "largest difference from the PyTorch-semantics logits: \(worst)")
+        // Not vacuous: without the mean/std the same weights give other logits.
+        var raw = importer
+        raw.normalization = nil
+        guard case .network(let unnormalised) = try raw.load(contentsOf: folder.appendingPathComponent("state_dict.safetensors")).model.model else {
+            Issue.record("the import gave no network")
+            return
+        }
+        #expect(zip(unnormalised.logits(input).scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0 > 0.01)
 
         // Written as a lens model it keeps PyTorch's names, and Python reads it back (raw pixels now).
         let modelPath = scratch.path("imported.safetensors"), probePath = scratch.path("lens-probe.safetensors")
         try result.model.write(to: URL(fileURLWithPath: modelPath))
         #expect(try SafetensorsFile(contentsOf: URL(fileURLWithPath: modelPath)).names.contains("features.3.weight"))
         try SafetensorsFile(tensors: ["input": input, "logits": logits]).write(to: URL(fileURLWithPath: probePath))
-        let (checkStatus, checkOutput) = try runPython([checkScript.path, modelPath, probePath])
-        #expect(checkStatus == 0 && checkOutput.hasPrefix("ok"), "\(checkOutput)")
+        try expectPython([checkScript.path, modelPath, probePath], agrees: true)
     }
 }

@@ -113,6 +113,12 @@ struct StateDictImportTests {
         #expect(problem { try importer.load(missing, path: "sd.safetensors") }
             .hasPrefix("sd.safetensors: holds 11 tensors (classifier.1.weight, classifier.1.bias, classifier.4.weight, features.0.weight"))
         #expect(problem { try importer.load(missing, path: "sd.safetensors") }.contains("the architecture has 12 parameters (conv1.weight [4, 1, 3, 3]"))
+        #expect(problem { try importer.load(missing, path: "sd.safetensors") }
+            .hasSuffix("; classifier.4.weight has no bias, and every lens layer has one (build the PyTorch layers with bias=True)"))
+        var extra = stateDict(reference, names: torchNames)
+        extra["features.1.running_mean"] = Tensor(shape: [4])
+        #expect(problem { try importer.load(extra, path: "sd.safetensors") }.contains("holds 13 tensors"))
+        #expect(!problem { try importer.load(extra, path: "sd.safetensors") }.contains("no bias"))
 
         var wrongShape = stateDict(reference, names: torchNames)
         wrongShape["features.5.weight"] = Tensor(shape: [4, 4, 5, 5])

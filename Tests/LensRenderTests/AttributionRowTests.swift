@@ -24,7 +24,7 @@ struct AttributionRowTests {
         #expect(html.contains("steps: 50") && html.contains("relu backward: gradient"))
         #expect(html.contains("sum over channels (signed)") && html.contains("max |·| over channels"))
         #expect(html.contains("<svg class=colorbar") && html.contains("one scale for this row"))
-        #expect(html.contains("width=64 height=64"))  // 16 px drawn at 4x
+        #expect(html.contains("width=112 height=112"))  // 16 px drawn at 7x
     }
 
     @Test("scale groups: panels of another group get their own scale and colour bar")
@@ -80,6 +80,7 @@ struct AttributionRowTests {
     func grid() throws {
         let face = try Picture.image(Synthetic.face(side: 28), alt: "face")
         #expect(face.html.contains("width=112 height=112"))
+        #expect(throws: MapRenderError.self) { try Picture.image(Tensor(shape: [2, 4, 4]), alt: "two channels") }
         let html = PictureGrid.html([
             Figure(picture: face, caption: "s1 <train>", details: ["d = 0.41"]),
             Figure(picture: face, caption: "s2", mark: .wrong),

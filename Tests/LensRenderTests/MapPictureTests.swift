@@ -6,13 +6,28 @@ import Testing
 
 @Suite("Map pictures: heatmaps, overlays, magnification, placeholders")
 struct MapPictureTests {
-    @Test("small inputs are magnified by whole pixels: 28 → 4x, 64 → 2x, 128 → 1x")
+    @Test("small inputs are magnified by whole pixels: 28 → 4x, 64 → 2x, 128 → 1x, small patches up to 8x")
     func magnification() {
         #expect(MapPicture.magnification(forSide: 28) == 4)
         #expect(MapPicture.magnification(forSide: 64) == 2)
         #expect(MapPicture.magnification(forSide: 128) == 1)
-        #expect(MapPicture.magnification(forSide: 4) == 4)
+        #expect(MapPicture.magnification(forSide: 16) == 7)
+        #expect(MapPicture.magnification(forSide: 4) == 8)
         #expect(MapPicture.magnification(forSide: 0) == 1)
+    }
+
+    @Test("a map's PNG file: reduced, on its own robust scale, over the image; none for a broken map")
+    func mapPNG() throws {
+        let map = Tensor(shape: [3, 4, 4], scalars: (0..<48).map { Float($0 % 7) - 3 })
+        let image = Tensor(shape: [3, 4, 4], repeating: 0.5)
+        let decoded = try ImageDecoder.decode(try MapPicture.png(map, reduction: .sum, over: image), path: "map.png")
+        #expect(decoded.width == 32 && decoded.height == 32 && decoded.channels == 3)
+        let reduced = try ChannelReduction.sum.reduce(map)
+        let expected = try MapPicture.overlay(reduced, on: image, scale: MapScale.fitting([reduced], kind: .signed), magnification: 8)
+        for (a, b) in zip(decoded.pixels, expected.pixels) { #expect(abs(a - b) <= 0.5 / 255 + 1e-6) }
+        #expect(throws: MapRenderError("cannot draw this map: no map: all values equal (2)")) {
+            try MapPicture.png(Tensor(shape: [1, 4, 4], repeating: 2), reduction: .maxAbsolute)
+        }
     }
 
     @Test("a heatmap colours each value on the scale, each pixel a crisp block")
@@ -56,7 +71,7 @@ struct MapPictureTests {
         #expect(flatPicture.html.contains("no map: all values equal (0)"))
         let good = try Picture.map(Tensor(shape: [1, 2, 2], scalars: [0, -1, 1, 2]), reduction: .sum, scale: scale, alt: "a <map>")
         #expect(good.html.hasPrefix("<img class=px src=\"data:image/png;base64,") && good.html.contains("alt=\"a &lt;map&gt;\""))
-        #expect(good.html.contains("width=8 height=8"))
+        #expect(good.html.contains("width=16 height=16"))  // 2 px at 8x
     }
 
     @Test("the PNG of a map decodes to the heatmap's pixels")

@@ -74,11 +74,12 @@ struct MapScaleTests {
         #expect(MapHealth(values: [0, 0, 0]).problem == "no map: all values equal (0)")
     }
 
-    @Test("channel reductions: max |v| drops the sign, sum keeps it; NaN survives both")
+    @Test("channel reductions: max |v| drops the sign, sum and mean keep it; NaN survives")
     func reductions() throws {
         let map = Tensor(shape: [2, 1, 3], scalars: [1, -2, 0.5, -3, 1, 0.5])
         #expect(try ChannelReduction.maxAbsolute.reduce(map) == Tensor(shape: [1, 3], scalars: [3, 2, 0.5]))
         #expect(try ChannelReduction.sum.reduce(map) == Tensor(shape: [1, 3], scalars: [-2, -1, 1]))
+        #expect(try ChannelReduction.mean.reduce(map) == Tensor(shape: [1, 3], scalars: [-1, -0.5, 0.5]))
         #expect(try ChannelReduction.maxAbsolute.reduce(Tensor(shape: [1, 2], scalars: [-1, 2])).scalars == [1, 2])
         let withNaN = Tensor(shape: [2, 1, 1], scalars: [.nan, 1])
         #expect(try ChannelReduction.maxAbsolute.reduce(withNaN).scalars[0].isNaN)

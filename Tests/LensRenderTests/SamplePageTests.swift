@@ -72,6 +72,14 @@ struct SamplePageTests {
                    details: ["d = \(String(format: "%.2f", 3.1 + Double(k) * 0.4))"],
                    mark: k == 0 ? .flagged("unusual: 97th percentile") : k == 3 ? .wrong : .plain)
         }, heading: "Nearest training images")
+        // Top patches of a unit: 9x9 crops, drawn at 8x.
+        func patch(_ n: Int, x: Int, y: Int) -> Tensor {
+            Tensor(shape: [1, 9, 9], scalars: (0..<81).map { face(n).scalars[(y + $0 / 9) * side + x + $0 % 9] })
+        }
+        grid += try PictureGrid.html((0..<5).map { k in
+            Figure(picture: try Picture.image(patch(k * 3, x: 18 + k, y: 22), alt: "patch"), caption: "image \(k * 3)",
+                   details: ["activation \(String(format: "%.2f", 4.2 - Double(k) * 0.3))", "at (\(18 + k), 22)"])
+        }, heading: "conv2, channel 3: top 5 patches (receptive field 9x9)")
         let gridPage = ReportPage(fileName: "grids.html", title: "Picture grids (sample)", body: grid)
 
         let pages = [attributionPage, gridPage]
@@ -80,7 +88,8 @@ struct SamplePageTests {
         #expect(documents[0].components(separatedBy: "<svg class=colorbar").count - 1 == 2 + 2 + 2 + 1 + 1 + 1)  // no bar for the group whose only map is flat
         #expect(documents[0].contains("no map: NaN in 1 of 4096 values") && documents[0].contains("no map: all values equal (0)"))
         #expect(documents[0].contains("img.px{image-rendering:pixelated"))
-        #expect(documents[1].components(separatedBy: "<figure class=\"fig").count - 1 == 18)
+        #expect(documents[1].components(separatedBy: "<figure class=\"fig").count - 1 == 23)
+        #expect(documents[1].contains("width=72 height=72"))  // a 9x9 patch at 8x
         if let directory = ProcessInfo.processInfo.environment["LENS_RENDER_SAMPLES"] {
             try ReportWriter(directory: URL(fileURLWithPath: directory)).write(pages: pages)
         }
