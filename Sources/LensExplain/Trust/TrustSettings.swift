@@ -21,8 +21,9 @@ public struct TrustSettings: Codable, Sendable, Equatable {
     /// Faithfulness: the share of pixels removed or added per step of a curve.
     public var stepFraction = 1.0 / 32
     /// Faithfulness: what removed pixels become (deletion) and what insertion starts from. The
-    /// headline is the last one listed with insertion (`headlineBaseline`).
-    public var baselines: [AttributionSettings.Baseline] = [.zeros, .mean, .blurred]
+    /// default is the headline's alone (`headlineBaseline`): each baseline costs a full set of
+    /// curves, and against zeros a brightness ranking wins whatever the model.
+    public var baselines: [AttributionSettings.Baseline] = [headlineBaseline]
     /// The blurred baseline's Gaussian σ in pixels of the model's input (Petsiuk et al. 2018 use 5).
     public var blurSigma: Float = 5
 
