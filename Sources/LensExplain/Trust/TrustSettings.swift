@@ -44,19 +44,13 @@ public struct TrustSettings: Codable, Sendable, Equatable {
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
-        func check<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
-            guard range.contains(value) else {
-                throw ExplainError.settingOutOfRange(setting: name, value: "\(value)",
-                                                     allowed: "between \(range.lowerBound) and \(range.upperBound)")
-            }
-        }
-        try check("test images", samples, Self.sampleRange)
-        try check("randomisation threshold", randomisationThreshold, Self.thresholdRange)
-        try check("data randomisation margin", dataRandomisationMargin, Self.marginRange)
-        try check("memorisation accuracy", memorisationAccuracy, Self.accuracyRange)
-        try check("training rounds", maxTrainingRounds, Self.roundRange)
-        try check("step fraction", stepFraction, Self.stepFractionRange)
-        try check("blur sigma", blurSigma, Self.blurSigmaRange)
+        try checkSetting("test images", samples, Self.sampleRange)
+        try checkSetting("randomisation threshold", randomisationThreshold, Self.thresholdRange)
+        try checkSetting("data randomisation margin", dataRandomisationMargin, Self.marginRange)
+        try checkSetting("memorisation accuracy", memorisationAccuracy, Self.accuracyRange)
+        try checkSetting("training rounds", maxTrainingRounds, Self.roundRange)
+        try checkSetting("step fraction", stepFraction, Self.stepFractionRange)
+        try checkSetting("blur sigma", blurSigma, Self.blurSigmaRange)
         guard !baselines.isEmpty else {
             throw ExplainError.settingOutOfRange(setting: "baselines", value: "none",
                                                  allowed: "one or more of \(Self.baselineNames)")
