@@ -77,4 +77,30 @@ import Testing
         // ceil(1 / 0.3) = 4 steps of 77 pixels (256 · 0.3 rounded), the last one clamped to all 256.
         #expect(report.fractions.map { Int(($0 * 256).rounded()) } == [0, 77, 154, 230, 256])
     }
+
+    /// The reversed order's curves are read off the map order's passes; here they are checked
+    /// against deletion done by hand in the reversed order, at uneven steps (fraction 0.3).
+    @Test func theReversedCurveIsTheDeletionInReversedOrder() throws {
+        var settings = TrustFixture.settings(samples: 2)
+        settings.baselines = [.zeros]
+        settings.stepFraction = 0.3
+        var network = TrustFixture.cnn
+        let sample = try TrustSample(choosingFrom: TrustFixture.faces.test, network: network, settings: settings)
+        let report = try Faithfulness.run(network, sample: sample, settings: settings, methods: [.saliency])
+        let reported = try #require(report.method(.saliency)?.baselines.first?.deletion.reversed.meanCurve)
+        let maps = try AttributionMethod.saliency.attribute(&network, inputs: sample.images, targets: sample.targets).maps
+        let magnitudes = PixelMagnitudes.of(maps, inputShape: [1, 16, 16])
+        var sums = [Double](repeating: 0, count: 5)
+        for item in 0..<2 {
+            let map = magnitudes[item]
+            let reversed = Array(map.indices.sorted { map[$0] > map[$1] || (map[$0] == map[$1] && $0 < $1) }.reversed())
+            for (step, count) in [0, 77, 154, 230, 256].enumerated() {
+                var image = Array(sample.images.scalars[(item * 256)..<((item + 1) * 256)])
+                for pixel in reversed.prefix(count) { image[pixel] = 0 }
+                let probabilities = network.probabilities(Tensor(shape: [1, 1, 16, 16], scalars: image))
+                sums[step] += Double(probabilities.scalars[sample.targets[item]]) / 2
+            }
+        }
+        #expect(zip(reported, sums).allSatisfy { abs($0 - $1) < 1e-6 }, "\(reported) vs \(sums)")
+    }
 }

@@ -37,35 +37,43 @@ public enum Faithfulness {
         var wins = Array(repeating: Array(repeating: [0, 0], count: methods.count), count: baselines.count)
         var excluded = Array(repeating: (constant: 0, unhealthy: 0), count: methods.count)
 
+        // The reversed order needs no passes of its own: deleting in reversed order up to k pixels
+        // leaves the image that inserting in the map's order up to P − k pixels makes, so the map's
+        // order is run at the counts and their complements, and the reversed curves read from it.
+        let pixels = geometry.pixels
+        let mapCounts = Array(Set(counts + counts.map { pixels - $0 })).sorted()
+        let position = Dictionary(uniqueKeysWithValues: mapCounts.enumerated().map { ($1, $0) })
         for item in 0..<sample.count {
-            // The orders this image is perturbed in: the two controls, then map and reversed per usable method.
-            var orders = [PixelRanking.random(pixels: geometry.pixels, seed: settings.seed, item: item),
-                          PixelRanking.descending(PixelRanking.brightness(of: sample.images, item: item, geometry: geometry))]
+            // The orders this image is perturbed in: the two controls, then the map's order per usable method.
+            var jobs = [(PixelRanking.random(pixels: pixels, seed: settings.seed, item: item), counts),
+                        (PixelRanking.descending(PixelRanking.brightness(of: sample.images, item: item, geometry: geometry)), counts)]
             var usable: [Int] = []
             for (index, perImage) in magnitudes.enumerated() {
                 guard let map = perImage?[item] else { continue }
                 let check = MapCheck(map)
                 if check.nanCount > 0 || check.infiniteCount > 0 { excluded[index].unhealthy += 1; continue }
                 if check.isConstant { excluded[index].constant += 1; continue }
-                let order = PixelRanking.descending(map)
-                orders += [order, order.reversed()]
+                jobs.append((PixelRanking.descending(map), mapCounts))
                 usable.append(index)
             }
             for (b, baseline) in baselines.enumerated() {
-                let curves = try probabilityCurves(network, sample: sample, item: item, baseline: baseline.1, orders: orders,
-                                                   counts: counts, geometry: geometry)
-                // curves[order][kind]
-                for (position, _) in controlRankings.enumerated() {
-                    for kind in 0..<2 { controls[b][position][kind].add(curves[position][kind], x: fractions) }
+                // curves[job][kind][point]
+                let curves = try probabilityCurves(network, sample: sample, item: item, baseline: baseline.1, jobs: jobs,
+                                                   geometry: geometry)
+                for control in controlRankings.indices {
+                    for kind in 0..<2 { controls[b][control][kind].add(curves[control][kind], x: fractions) }
                 }
+                let random = curves[0].map { area($0, x: fractions) }
                 for (slot, index) in usable.enumerated() {
-                    for ranking in 0..<2 {
-                        for kind in 0..<2 { methodCurves[b][index][ranking][kind].add(curves[2 + slot * 2 + ranking][kind], x: fractions) }
+                    let both = curves[2 + slot]
+                    let map = (0..<2).map { kind in counts.map { both[kind][position[$0]!] } }
+                    let reversed = (0..<2).map { kind in counts.map { both[1 - kind][position[pixels - $0]!] } }
+                    for kind in 0..<2 {
+                        methodCurves[b][index][0][kind].add(map[kind], x: fractions)
+                        methodCurves[b][index][1][kind].add(reversed[kind], x: fractions)
                     }
-                    let random = curves[0].map { area($0, x: fractions) }
-                    let mine = curves[2 + slot * 2].map { area($0, x: fractions) }
-                    if mine[0] < random[0] { wins[b][index][0] += 1 }
-                    if mine[1] > random[1] { wins[b][index][1] += 1 }
+                    if area(map[0], x: fractions) < random[0] { wins[b][index][0] += 1 }
+                    if area(map[1], x: fractions) > random[1] { wins[b][index][1] += 1 }
                 }
             }
             progress(Double(item + 1) / Double(sample.count))
@@ -132,38 +140,42 @@ public enum Faithfulness {
         }
     }
 
-    /// For each order, the deletion and insertion curves of image `item`: every step of every
-    /// order in one batch through `network.probabilities`.
-    static func probabilityCurves(_ network: Network, sample: TrustSample, item: Int, baseline: Tensor, orders: [[Int]],
-                                  counts: [Int], geometry: MapGeometry) throws -> [[[Double]]] {
+    /// For each job (an order and the pixel counts to stop at), the deletion and insertion curves
+    /// of image `item`: every step of every job in one batch through `network.probabilities`.
+    static func probabilityCurves(_ network: Network, sample: TrustSample, item: Int, baseline: Tensor,
+                                  jobs: [(order: [Int], counts: [Int])], geometry: MapGeometry) throws -> [[[Double]]] {
         let itemSize = geometry.inputShape.reduce(1, *), pixels = geometry.pixels, channels = geometry.channels
         let input = Array(sample.images.scalars[(item * itemSize)..<((item + 1) * itemSize)])
         let reference = Array(baseline.scalars[(item * itemSize)..<((item + 1) * itemSize)])
-        let points = counts.count
-        var batch = [Float](repeating: 0, count: orders.count * 2 * points * itemSize)
-        for (o, order) in orders.enumerated() {
+        let total = jobs.reduce(0) { $0 + 2 * $1.counts.count }
+        var batch = [Float](repeating: 0, count: total * itemSize)
+        var offset = 0
+        for job in jobs {
             for kind in 0..<2 {
                 // Deletion starts from the input and takes pixels to the baseline; insertion the reverse.
                 let (start, end) = kind == 0 ? (input, reference) : (reference, input)
                 var current = start
                 var changed = 0
-                for (step, count) in counts.enumerated() {
+                for count in job.counts {
                     while changed < count {
-                        let pixel = order[changed]
+                        let pixel = job.order[changed]
                         for channel in 0..<channels { current[channel * pixels + pixel] = end[channel * pixels + pixel] }
                         changed += 1
                     }
-                    let offset = ((o * 2 + kind) * points + step) * itemSize
-                    batch.replaceSubrange(offset..<(offset + itemSize), with: current)
+                    batch.replaceSubrange((offset * itemSize)..<((offset + 1) * itemSize), with: current)
+                    offset += 1
                 }
             }
         }
-        let probabilities = network.probabilities(Tensor(shape: [orders.count * 2 * points] + geometry.inputShape, scalars: batch),
-                                                  batchSize: 256)
+        let probabilities = network.probabilities(Tensor(shape: [total] + geometry.inputShape, scalars: batch), batchSize: 256)
         let classes = network.architecture.classCount, target = sample.targets[item]
-        return (0..<orders.count).map { o in
-            (0..<2).map { kind in
-                (0..<points).map { step in Double(probabilities.scalars[((o * 2 + kind) * points + step) * classes + target]) }
+        var row = 0
+        return jobs.map { job in
+            (0..<2).map { _ in
+                job.counts.map { _ in
+                    defer { row += 1 }
+                    return Double(probabilities.scalars[row * classes + target])
+                }
             }
         }
     }

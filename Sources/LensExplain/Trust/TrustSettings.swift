@@ -21,8 +21,9 @@ public struct TrustSettings: Codable, Sendable, Equatable {
     /// Faithfulness: the share of pixels removed or added per step of a curve.
     public var stepFraction = 1.0 / 32
     /// Faithfulness: what removed pixels become (deletion) and what insertion starts from. The
-    /// headline is the last one listed with insertion (`headlineBaseline`).
-    public var baselines: [AttributionSettings.Baseline] = [.zeros, .mean, .blurred]
+    /// default is the headline's alone (`headlineBaseline`): each baseline costs a full set of
+    /// curves, and against zeros a brightness ranking wins whatever the model.
+    public var baselines: [AttributionSettings.Baseline] = [headlineBaseline]
     /// The blurred baseline's Gaussian σ in pixels of the model's input (Petsiuk et al. 2018 use 5).
     public var blurSigma: Float = 5
 
@@ -43,19 +44,13 @@ public struct TrustSettings: Codable, Sendable, Equatable {
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
-        func check<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
-            guard range.contains(value) else {
-                throw ExplainError.settingOutOfRange(setting: name, value: "\(value)",
-                                                     allowed: "between \(range.lowerBound) and \(range.upperBound)")
-            }
-        }
-        try check("test images", samples, Self.sampleRange)
-        try check("randomisation threshold", randomisationThreshold, Self.thresholdRange)
-        try check("data randomisation margin", dataRandomisationMargin, Self.marginRange)
-        try check("memorisation accuracy", memorisationAccuracy, Self.accuracyRange)
-        try check("training rounds", maxTrainingRounds, Self.roundRange)
-        try check("step fraction", stepFraction, Self.stepFractionRange)
-        try check("blur sigma", blurSigma, Self.blurSigmaRange)
+        try checkSetting("test images", samples, Self.sampleRange)
+        try checkSetting("randomisation threshold", randomisationThreshold, Self.thresholdRange)
+        try checkSetting("data randomisation margin", dataRandomisationMargin, Self.marginRange)
+        try checkSetting("memorisation accuracy", memorisationAccuracy, Self.accuracyRange)
+        try checkSetting("training rounds", maxTrainingRounds, Self.roundRange)
+        try checkSetting("step fraction", stepFraction, Self.stepFractionRange)
+        try checkSetting("blur sigma", blurSigma, Self.blurSigmaRange)
         guard !baselines.isEmpty else {
             throw ExplainError.settingOutOfRange(setting: "baselines", value: "none",
                                                  allowed: "one or more of \(Self.baselineNames)")
