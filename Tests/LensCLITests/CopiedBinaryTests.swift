@@ -1,4 +1,5 @@
 import Foundation
+import LensTestSupport
 import Testing
 
 /// `lens` copied alone out of its build folder (as people install it) still has the ORL faces:

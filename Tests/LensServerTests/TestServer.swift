@@ -46,8 +46,7 @@ struct TestServer: Sendable {
 
     /// An ORL face file as it is on disk (PGM), the way a user would upload it.
     static func faceFile(person: Int = 1, image: Int = 1) throws -> Data {
-        let url = try DatasetLoader.orlDirectory().appendingPathComponent("s\(person)/\(image).pgm")
-        return try Data(contentsOf: url)
+        try EmbeddedORL.file("s\(person)/\(image).pgm")
     }
 
     /// The overview of `model`, waiting for its background evaluation.
