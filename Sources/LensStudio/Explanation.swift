@@ -69,7 +69,7 @@ extension ModelFile {
         }
         let batch = image.reshaped([1] + image.shape)
         var results: [AttributionResult] = []
-        for method in request.methods ?? AttributionMethod.allCases {
+        for method in request.methods ?? AttributionMethod.available(for: network.architecture) {
             do {
                 results.append(try method.attribute(&network, inputs: batch, targets: [target], settings: request.settings))
             } catch let error as ExplainError {

@@ -1,3 +1,5 @@
+import LensModels
+
 /// The attribution methods: one registry that the CLI's `--method`, the report, the conformance
 /// tests and the server's routes all read. Adding a method is one file in `Methods/` plus a case
 /// here and its line in `attributor`.
@@ -77,5 +79,27 @@ public enum AttributionMethod: String, CaseIterable, Codable, Sendable {
             throw ExplainError.unknownMethod(name: name, methods: names)
         }
         return method
+    }
+}
+
+extension AttributionMethod {
+    /// Why this method cannot explain a network of `architecture`, or nil when it can: Grad-CAM
+    /// needs a convolutional layer, occlusion an image input. Pages and services that run "every
+    /// method" skip these and say why, instead of failing on the first.
+    public func unavailability(for architecture: Architecture) -> String? {
+        switch self {
+        case .gradcam, .guidedGradcam:
+            let hasConvolution = architecture.layers.contains { if case .conv2d = $0.operation { true } else { false } }
+            return hasConvolution ? nil : "\(title) needs a convolutional layer; this model has none"
+        case .occlusion:
+            return architecture.inputShape.count == 3 ? nil : "\(title) slides a window over an image; this model takes vectors"
+        case .saliency, .smoothgrad, .integratedGradients, .guidedBackprop, .deconvnet:
+            return nil
+        }
+    }
+
+    /// The methods that can explain a network of `architecture`, in registry order.
+    public static func available(for architecture: Architecture) -> [AttributionMethod] {
+        allCases.filter { $0.unavailability(for: architecture) == nil }
     }
 }
