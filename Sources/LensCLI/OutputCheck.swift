@@ -66,12 +66,15 @@ enum OutputCheck {
     /// read-only mounts, full disks of inodes and root's bypass of permission bits the same way the write will.
     private static func probeWritable(_ folder: String, _ output: Output) throws {
         let probe = folder + "/.lens-probe-\(UUID().uuidString)"
-        let descriptor = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard descriptor >= 0 else {
-            throw CLIError("\(output.flag) \(output.path): cannot write in \(folder): \(String(cString: strerror(errno)))")
+        // A Ctrl-C between creating and removing the probe must not leave it behind.
+        try Interruption.shared.deferring {
+            let descriptor = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            guard descriptor >= 0 else {
+                throw CLIError("\(output.flag) \(output.path): cannot write in \(folder): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
+            unlink(probe)
         }
-        close(descriptor)
-        unlink(probe)
     }
 
     private static func realPath(_ path: String) -> String? {

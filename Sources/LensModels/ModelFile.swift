@@ -207,15 +207,26 @@ public struct ModelFile: Sendable {
             return Tensor(shape: [predictions.count, provenance.classNames.count],
                           scalars: predictions.flatMap(\.probabilities))
         case .network(let network):
-            return SoftmaxCrossEntropy.probabilities(network.logits(images))
+            return SoftmaxCrossEntropy.probabilities(try finiteLogits(network, images))
         }
+    }
+
+    /// Logits, refused when not finite: finite weights can still overflow Float32 (a hostile or
+    /// damaged file), and NaN scores would be printed as if they meant something.
+    private func finiteLogits(_ network: Network, _ images: Tensor) throws -> Tensor {
+        let logits = network.logits(images)
+        if let index = logits.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw ModelRecipeError("the model's output for item \(index / max(provenance.classNames.count, 1) + 1) is \(logits.scalars[index]): "
+                                   + "its weights overflow Float32 (the file is damaged: retrain the model)")
+        }
+        return logits
     }
 
     /// Predicted class of each image (k-NN: the vote with its tie-break; networks: argmax).
     public func predictedLabels(_ images: Tensor) throws -> [Int] {
         switch model {
         case .nearestNeighbor(let classifier): return try classifier.predict(images).map(\.label)
-        case .network(let network): return network.logits(images).argmaxRows()
+        case .network(let network): return try finiteLogits(network, images).argmaxRows()
         }
     }
 }

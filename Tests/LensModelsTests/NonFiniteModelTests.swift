@@ -60,3 +60,24 @@ struct NonFiniteModelTests {
         #expect(message?.contains("train.labels holds a class index outside 0..<2") == true, "\(message ?? "loaded")")
     }
 }
+
+extension NonFiniteModelTests {
+    @Test("finite weights that overflow Float32 give an error, not NaN probabilities")
+    func overflowingWeights() throws {
+        var file = try networkFile()
+        var weight = try #require(file["fc1.weight"])
+        weight.scalars = weight.scalars.map { _ in 3e38 }
+        file["fc1.weight"] = weight
+        let model = try ModelFile(file: try SafetensorsFile(data: file.serialized()), path: "m.safetensors")
+        let input = Tensor(shape: [2, 1, 2, 2], scalars: [Float](repeating: 1, count: 8))
+        for body in [{ _ = try model.probabilities(input) }, { _ = try model.predictedLabels(input) }] {
+            do {
+                try body()
+                Issue.record("overflowing outputs were accepted")
+            } catch {
+                #expect("\(error)".contains("the model's output for item 1 is"), "\(error)")
+                #expect("\(error)".contains("overflow Float32"), "\(error)")
+            }
+        }
+    }
+}
