@@ -152,6 +152,10 @@ public struct ModelFile: Sendable {
             guard images.rank == 2, images.shape[1] == featureCount else {
                 throw fail("train.images has shape \(images.shape) but the preprocessing gives \(featureCount) features")
             }
+            // Stored images are preprocessed pixels in [0, 1]; far outside it, distances overflow to ±inf.
+            if let index = images.scalars.firstIndex(where: { !(-1...2).contains($0) }) {
+                throw fail("tensor train.images holds \(images.scalars[index]) at element \(index); its pixels must lie in [0, 1] (the file is damaged: retrain the model)")
+            }
             guard labelTensor.shape == [images.shape[0]] else {
                 throw fail("train.labels has shape \(labelTensor.shape) but train.images has \(images.shape[0]) rows")
             }

@@ -17,7 +17,7 @@ struct NonFiniteModelTests {
     }
 
     private func nearestNeighborFile() throws -> SafetensorsFile {
-        let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: Tensor(shape: [3, 4], scalars: (0..<12).map(Float.init)),
+        let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 12 }),
                                                        labels: [0, 1, 1], classCount: 2)
         let provenance = ModelProvenance(kind: .knn, classNames: ["x", "y"], preprocessing: Preprocessing(size: 2), dataset: "d",
                                          split: .folder, datasetCount: 5)
@@ -52,6 +52,12 @@ struct NonFiniteModelTests {
     func nearestNeighborVector() throws {
         let message = problem(try poisoned(try nearestNeighborFile(), "train.images", at: 5, with: .nan))
         #expect(message?.contains("tensor train.images holds nan at element 5") == true, "\(message ?? "loaded")")
+    }
+
+    @Test("a k-NN training vector far outside [0, 1], whose distances would overflow")
+    func nearestNeighborHugeVector() throws {
+        let message = problem(try poisoned(try nearestNeighborFile(), "train.images", at: 2, with: 3e38))
+        #expect(message?.contains("tensor train.images holds 3e+38 at element 2; its pixels must lie in [0, 1]") == true, "\(message ?? "loaded")")
     }
 
     @Test("a k-NN label too large for an Int, or not a whole number", arguments: [Float(1e30), 0.5, -1])
