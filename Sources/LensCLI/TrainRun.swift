@@ -104,12 +104,7 @@ extension TrainCommand {
     private func checkOutputs(data: DatasetSource) throws {
         var outputs = [OutputCheck.Output(flag: "--out", path: out)]
         if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
-        var inputs: [OutputCheck.Input] = []
-        switch data {
-        case .folder(let url), .fashionMNIST(let url): inputs.append(OutputCheck.Input(flag: "--data", path: url.path, isFolder: true))
-        case .orl: break
-        }
-        try OutputCheck.check(outputs, inputs: inputs)
+        try OutputCheck.check(outputs, inputs: OutputCheck.inputs(of: data))
     }
 
     /// Fails before any data is read when `--arch` does not parse or does not fit the input size,
