@@ -37,8 +37,9 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
         let source = DatasetSource(argument: dataset)
+        try OutputCheck.checkFolder(.init(flag: "--out", path: out), inputs: OutputCheck.inputs(of: source, flag: "--dataset"))
+        let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
         let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed, maxPixels: images.maxPixels)
         let data = prepared.data
         let split = prepared.split

@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 
 /// The files a command is about to write, checked before any work starts: each must be a regular
 /// file or a new name, in a folder that takes a new file; none may lie inside an input folder or be
@@ -14,6 +15,14 @@ enum OutputCheck {
         var path: String
         /// A folder whose files are read (all of them may be inputs), rather than one file.
         var isFolder: Bool
+    }
+
+    /// The folder a dataset is read from, as an input no output may fall inside.
+    static func inputs(of source: DatasetSource, flag: String = "--data") -> [Input] {
+        switch source {
+        case .folder(let url), .fashionMNIST(let url): [Input(flag: flag, path: url.path, isFolder: true)]
+        case .orl: []
+        }
     }
 
     static func check(_ outputs: [Output], inputs: [Input]) throws {
@@ -33,6 +42,25 @@ enum OutputCheck {
             }
             seen.append((output, resolved, identity))
         }
+    }
+
+    /// A folder a command will fill (a report): not an existing file, not inside an input folder,
+    /// and writable (tested in the folder, or in its nearest existing parent that it would be made in).
+    static func checkFolder(_ output: Output, inputs: [Input]) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CLIError("\(output.flag) \(output.path) is a file, not a folder; give a folder for the report")
+        }
+        var existing = URL(fileURLWithPath: output.path).standardizedFileURL
+        while !FileManager.default.fileExists(atPath: existing.path) && existing.path != "/" { existing.deleteLastPathComponent() }
+        guard let resolved = realPath(existing.path) else { throw CLIError("\(output.flag) \(output.path): cannot resolve \(existing.path)") }
+        for input in inputs where input.isFolder {
+            guard let inputPath = realPath(input.path) else { continue }
+            if resolved == inputPath || resolved.hasPrefix(inputPath + "/") {
+                throw CLIError("\(output.flag) \(output.path) is inside the \(input.flag) folder \(input.path): writing it would change what is read; write it elsewhere")
+            }
+        }
+        try probeWritable(existing.path, output)
     }
 
     /// The output's absolute path with symbolic links resolved, once it is known to be writable.
@@ -66,12 +94,15 @@ enum OutputCheck {
     /// read-only mounts, full disks of inodes and root's bypass of permission bits the same way the write will.
     private static func probeWritable(_ folder: String, _ output: Output) throws {
         let probe = folder + "/.lens-probe-\(UUID().uuidString)"
-        let descriptor = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard descriptor >= 0 else {
-            throw CLIError("\(output.flag) \(output.path): cannot write in \(folder): \(String(cString: strerror(errno)))")
+        // A Ctrl-C between creating and removing the probe must not leave it behind.
+        try Interruption.shared.deferring {
+            let descriptor = open(probe, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+            guard descriptor >= 0 else {
+                throw CLIError("\(output.flag) \(output.path): cannot write in \(folder): \(String(cString: strerror(errno)))")
+            }
+            close(descriptor)
+            unlink(probe)
         }
-        close(descriptor)
-        unlink(probe)
     }
 
     private static func realPath(_ path: String) -> String? {

@@ -152,6 +152,10 @@ public struct ModelFile: Sendable {
             guard images.rank == 2, images.shape[1] == featureCount else {
                 throw fail("train.images has shape \(images.shape) but the preprocessing gives \(featureCount) features")
             }
+            // Stored images are preprocessed pixels in [0, 1]; far outside it, distances overflow to ±inf.
+            if let index = images.scalars.firstIndex(where: { !(-1...2).contains($0) }) {
+                throw fail("tensor train.images holds \(images.scalars[index]) at element \(index); its pixels must lie in [0, 1] (the file is damaged: retrain the model)")
+            }
             guard labelTensor.shape == [images.shape[0]] else {
                 throw fail("train.labels has shape \(labelTensor.shape) but train.images has \(images.shape[0]) rows")
             }
@@ -207,15 +211,26 @@ public struct ModelFile: Sendable {
             return Tensor(shape: [predictions.count, provenance.classNames.count],
                           scalars: predictions.flatMap(\.probabilities))
         case .network(let network):
-            return SoftmaxCrossEntropy.probabilities(network.logits(images))
+            return SoftmaxCrossEntropy.probabilities(try finiteLogits(network, images))
         }
+    }
+
+    /// Logits, refused when not finite: finite weights can still overflow Float32 (a hostile or
+    /// damaged file), and NaN scores would be printed as if they meant something.
+    private func finiteLogits(_ network: Network, _ images: Tensor) throws -> Tensor {
+        let logits = network.logits(images)
+        if let index = logits.scalars.firstIndex(where: { !$0.isFinite }) {
+            throw ModelRecipeError("the model's output for item \(index / max(provenance.classNames.count, 1) + 1) is \(logits.scalars[index]): "
+                                   + "its weights overflow Float32 (the file is damaged: retrain the model)")
+        }
+        return logits
     }
 
     /// Predicted class of each image (k-NN: the vote with its tie-break; networks: argmax).
     public func predictedLabels(_ images: Tensor) throws -> [Int] {
         switch model {
         case .nearestNeighbor(let classifier): return try classifier.predict(images).map(\.label)
-        case .network(let network): return network.logits(images).argmaxRows()
+        case .network(let network): return try finiteLogits(network, images).argmaxRows()
         }
     }
 }

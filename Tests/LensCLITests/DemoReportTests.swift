@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import Testing
+@testable import LensCLI
 import LensTestSupport
 
 /// `lens demo --quick` end to end through the executable, and the pages LensRender wrote read back:
@@ -56,6 +57,23 @@ struct DemoReportTests {
         let rows = index.matches(of: /<tr><td>([^<]+)<\/td><td>[^<]*<\/td><td class=num>([^<]+)<\/td>/).map { (String($0.1), String($0.2)) }
         let tabled = Dictionary(rows, uniquingKeysWith: { first, _ in first })
         #expect(tabled == printed, "index.html table \(tabled) differs from the printed table \(printed)")
+    }
+
+    @Test("a report --out inside the dataset, over a file, or in a read-only folder is refused before any training")
+    func reportOutputChecked() throws {
+        let scratch = try ScratchFolder()
+        let data = try scratch.writePatternDataset()
+        func demoFailure(_ out: String) -> String? {
+            failureMessage { try parse(DemoCommand.self, ["demo", "--quick", "--dataset", data, "--out", out]).run() }
+        }
+        let inside = data + "/left/report"
+        #expect(demoFailure(inside) == "--out \(inside) is inside the --dataset folder \(data): writing it would change what is read; write it elsewhere")
+        #expect(!FileManager.default.fileExists(atPath: inside), "no report folder made inside the data")
+        let file = try scratch.write("notes.txt", Data("mine".utf8))
+        #expect(demoFailure(file) == "--out \(file) is a file, not a folder; give a folder for the report")
+        let locked = try ReadOnlyFolder(in: scratch, "locked")
+        let message = demoFailure(locked.path + "/report")
+        #expect(message?.hasPrefix("--out \(locked.path)/report: cannot write in \(locked.path): ") == true, "\(message ?? "no error")")
     }
 
     private static func captures(_ pattern: String, in text: String) -> [String] {

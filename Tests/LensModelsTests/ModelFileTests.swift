@@ -42,7 +42,7 @@ private func problem(_ file: SafetensorsFile) -> String? {
 }
 
 @Test func nearestNeighbourModelRoundTrips() throws {
-    let classifier = try NearestNeighborClassifier(k: 2, metric: .cosine, references: Tensor(shape: [3, 4], scalars: (0..<12).map(Float.init)),
+    let classifier = try NearestNeighborClassifier(k: 2, metric: .cosine, references: Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 12 }),
                                                    labels: [0, 1, 1], classCount: 2)
     let provenance = ModelProvenance(kind: .knn, classNames: ["x", "y"], preprocessing: Preprocessing(size: 2), dataset: "d",
                                      split: .folder, datasetCount: 5)

@@ -17,7 +17,7 @@ struct NonFiniteModelTests {
     }
 
     private func nearestNeighborFile() throws -> SafetensorsFile {
-        let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: Tensor(shape: [3, 4], scalars: (0..<12).map(Float.init)),
+        let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: Tensor(shape: [3, 4], scalars: (0..<12).map { Float($0) / 12 }),
                                                        labels: [0, 1, 1], classCount: 2)
         let provenance = ModelProvenance(kind: .knn, classNames: ["x", "y"], preprocessing: Preprocessing(size: 2), dataset: "d",
                                          split: .folder, datasetCount: 5)
@@ -54,9 +54,36 @@ struct NonFiniteModelTests {
         #expect(message?.contains("tensor train.images holds nan at element 5") == true, "\(message ?? "loaded")")
     }
 
+    @Test("a k-NN training vector far outside [0, 1], whose distances would overflow")
+    func nearestNeighborHugeVector() throws {
+        let message = problem(try poisoned(try nearestNeighborFile(), "train.images", at: 2, with: 3e38))
+        #expect(message?.contains("tensor train.images holds 3e+38 at element 2; its pixels must lie in [0, 1]") == true, "\(message ?? "loaded")")
+    }
+
     @Test("a k-NN label too large for an Int, or not a whole number", arguments: [Float(1e30), 0.5, -1])
     func nearestNeighborLabel(value: Float) throws {
         let message = problem(try poisoned(try nearestNeighborFile(), "train.labels", at: 0, with: value))
         #expect(message?.contains("train.labels holds a class index outside 0..<2") == true, "\(message ?? "loaded")")
+    }
+}
+
+extension NonFiniteModelTests {
+    @Test("finite weights that overflow Float32 give an error, not NaN probabilities")
+    func overflowingWeights() throws {
+        var file = try networkFile()
+        var weight = try #require(file["fc1.weight"])
+        weight.scalars = weight.scalars.map { _ in 3e38 }
+        file["fc1.weight"] = weight
+        let model = try ModelFile(file: try SafetensorsFile(data: file.serialized()), path: "m.safetensors")
+        let input = Tensor(shape: [2, 1, 2, 2], scalars: [Float](repeating: 1, count: 8))
+        for body in [{ _ = try model.probabilities(input) }, { _ = try model.predictedLabels(input) }] {
+            do {
+                try body()
+                Issue.record("overflowing outputs were accepted")
+            } catch {
+                #expect("\(error)".contains("the model's output for item 1 is"), "\(error)")
+                #expect("\(error)".contains("overflow Float32"), "\(error)")
+            }
+        }
     }
 }

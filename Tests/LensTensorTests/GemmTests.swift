@@ -181,7 +181,11 @@ private func poolRunsPartsElsewhere() -> Bool {
         let threads = Threads()
         Parallel.run(parts: 2) { _ in
             usleep(2000)  // long enough that the caller cannot take both parts before a worker claims one
+            #if os(Linux)
             let id = UInt(pthread_self())
+            #else
+            let id = UInt(bitPattern: pthread_self())
+            #endif
             threads.lock.withLock { _ = threads.ids.insert(id) }
         }
         if threads.ids.count == 2 { return true }

@@ -1,0 +1,136 @@
+import Foundation
+import LensData
+import LensModels
+import LensTensor
+
+/// `lens train`'s work: checks before any data is read, then training with interrupts and checkpoints.
+extension TrainCommand {
+    /// Trains and writes the model file; returns what was written. SIGINT/SIGTERM stop it at the
+    /// end of a batch (`Interrupted`), leaving --out as it was or holding the last checkpoint.
+    @discardableResult
+    func train() throws -> (ModelFile, Summary) {
+        let outURL = URL(fileURLWithPath: out)
+        let resumed = try resume.map { try ModelFile.load($0, flag: "--resume") }
+        if let resumed, case .nearestNeighbor = resumed.model {
+            throw CLIError("--resume \(resume ?? ""): a k-NN model has no training to continue; train it again instead")
+        }
+        if let resumed, let model, model != resumed.provenance.kind {
+            throw CLIError("--model \(model.rawValue) does not match --resume \(resume ?? ""), a \(resumed.provenance.kind.rawValue) model")
+        }
+        let dataArgument = data ?? resumed?.provenance.dataset ?? "orl"
+        let source = data == nil && resumed != nil ? DatasetSource(recorded: dataArgument) : DatasetSource(argument: dataArgument)
+        try checkOutputs(data: source)
+        let preprocessing = try resumed?.provenance.preprocessing ?? Workflow.preprocessing(for: source, size: size, rgb: rgb)
+        if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
+        let prepared = data == nil && resumed != nil
+            ? try Workflow.prepare(source, preprocessing: preprocessing, plan: resumed?.provenance.split, strict: strict, maxPixels: images.maxPixels)
+            : try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split, seed: seed, strict: strict, maxPixels: images.maxPixels)
+        if let resumed, prepared.data.classNames != resumed.provenance.classNames {
+            throw CLIError("--resume \(resume ?? ""): \(dataArgument) does not have the classes the model was trained on; give the same --data")
+        }
+        let split = prepared.split
+        let recipe = try recipe(trainingCount: split.train.count, resuming: resumed)
+        if !json {
+            Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(prepared.data.classNames.count) classes")
+            if let history = resumed?.history {
+                Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch \(history.bestEpoch)")
+            }
+        }
+        if split.validation.isEmpty, recipe.kind != .knn, recipe.options.patience != nil || checkpointEvery != nil {
+            Terminal.status("warning: no validation data, so \(patience != nil ? "--patience has no effect" : "early stopping is off") and the last epoch's weights are kept")
+        }
+        let interruption = Interruption.shared
+        var checkpointEpoch: Int?
+        func write(_ modelFile: ModelFile) throws {
+            var files = [(data: try modelFile.serialized(), url: outURL)]
+            if let historyCSV, let history = modelFile.history {
+                files.append((Data(history.csv.utf8), URL(fileURLWithPath: historyCSV)))
+            }
+            try AtomicFile.write(files)
+        }
+        let started = Date()
+        let modelFile: ModelFile = try interruption.deferring {
+            do {
+                let trained = try recipe.train(
+                    train: (prepared.images(split.train), prepared.labels(split.train)),
+                    validation: (prepared.images(split.validation), prepared.labels(split.validation)),
+                    classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: source.name, split: prepared.plan,
+                    datasetCount: prepared.data.labels.count, datasetFingerprint: prepared.fingerprint,
+                    progress: { record, batch, batches in
+                        guard !json else { return }
+                        showProgress(record, batch: batch, of: batches, epochs: recipe.options.epochs, started: started)
+                    },
+                    shouldStop: { interruption.requested != nil },
+                    checkpoint: checkpointEvery == nil ? nil : { checkpoint in
+                        try write(checkpoint)
+                        checkpointEpoch = checkpoint.history?.epochs.last?.epoch
+                    },
+                    checkpointEvery: checkpointEvery ?? 1,
+                    resuming: resumed)
+                if let signal = interruption.requested {
+                    throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) before the model was written; \(out) left as it was")
+                }
+                try write(trained)
+                return trained
+            } catch TrainingError.interrupted(let epoch, let batch, _) {
+                let signal = interruption.requested ?? SIGINT
+                let kept = checkpointEpoch.map { "\(out) holds the checkpoint after epoch \($0); continue with --resume \(out)" }
+                    ?? "\(out) left as it was"
+                throw Interrupted(signal: signal, message: "training \(Interruption.name(signal)) in epoch \(epoch) after batch \(batch); \(kept)")
+            }
+        }
+        let summary = Summary(model: out, kind: modelFile.provenance.kind.rawValue, dataset: source.name, classes: prepared.data.classNames.count,
+                              train: split.train.count, validation: split.validation.count, test: split.test.count,
+                              validationAccuracy: modelFile.provenance.validationAccuracy,
+                              seconds: modelFile.provenance.trainingSeconds ?? 0, epochs: modelFile.history?.epochs.count)
+        return (modelFile, summary)
+    }
+
+    private func showProgress(_ record: EpochRecord, batch: Int, of batches: Int, epochs: Int, started: Date) {
+        let elapsed = Date().timeIntervalSince(started)
+        let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))
+        let eta = done > 0 ? elapsed / done * (Double(epochs) - done) : 0
+        var label = "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainLoss))  acc \(String(format: "%.3f", record.trainAccuracy))"
+        if let accuracy = record.validationAccuracy { label += "  val \(String(format: "%.3f", accuracy))" }
+        label += "  ETA \(formatDuration(eta))"
+        if batch == batches {
+            Terminal.progress(done / Double(epochs), label, done: !Terminal.isInteractive || record.epoch == epochs)
+        } else {
+            Terminal.progress(done / Double(epochs), label)
+        }
+    }
+
+    /// Fails before any data is read when an output cannot be written or would overwrite an input.
+    private func checkOutputs(data: DatasetSource) throws {
+        var outputs = [OutputCheck.Output(flag: "--out", path: out)]
+        if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
+        try OutputCheck.check(outputs, inputs: OutputCheck.inputs(of: data))
+    }
+
+    /// Fails before any data is read when `--arch` does not parse or does not fit the input size,
+    /// or when the network would not fit in memory (the class count only shapes the output
+    /// layer, so any count of at least 2 does here).
+    private func checkArchitectureFits(_ preprocessing: Preprocessing, kind: ModelKind) throws {
+        guard kind != .knn else { return }
+        let inputShape = [preprocessing.channels, preprocessing.size, preprocessing.size]
+        let recipe = try recipe(trainingCount: 0, kind: kind)
+        let architecture: Architecture
+        do {
+            architecture = try recipe.architecture(inputShape: inputShape, classes: 2)
+        } catch {
+            throw CLIError(arch.map { "--arch \($0): \(error)" } ?? "\(error)")
+        }
+        let spatial = architecture.layers.contains {
+            switch $0.operation { case .conv2d, .maxPool2d: true; default: false }
+        }
+        if let arch, kind == .mlp, spatial {
+            throw CLIError("--arch \(arch) is not an MLP (fully connected layers only): use --model cnn for convolutions and pooling")
+        }
+        do {
+            try MemoryEstimate(architecture, batchSize: recipe.options.batchSize, threads: Parallel.coreCount).check()
+        } catch {
+            let flag = arch.map { "--arch \($0)" } ?? hidden.map { "--hidden \($0)" } ?? "--model \(kind.rawValue)"
+            throw CLIError("\(flag): \(error)")
+        }
+    }
+}
