@@ -9,6 +9,6 @@ trap 'rm -rf "$place"' EXIT
 cp "$binary" "$place/lens"
 cd "$place"
 ./lens dataset info orl | head -1
-./lens demo --quick --out report >/dev/null
+./lens demo --quick --out report >demo.log 2>&1 || { cat demo.log; exit 1; }
 test -s report/index.html
 echo "ok: a copy of $binary alone in $place read the embedded faces and wrote report/index.html"

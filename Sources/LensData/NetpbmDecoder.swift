@@ -104,7 +104,9 @@ enum NetpbmDecoder {
 
         private mutating func asciiSamples(_ count: Int, maxval: Int, _ name: String) throws -> [Float] {
             var samples = [Float]()
-            samples.reserveCapacity(count)
+            // Each sample takes at least two bytes (a digit and a separator): a short file that
+            // claims a large size must not reserve memory for samples it cannot hold.
+            samples.reserveCapacity(min(count, (bytes.count - position) / 2 + 1))
             let scale = Float(maxval)
             for index in 0..<count {
                 skipSpaceAndComments()

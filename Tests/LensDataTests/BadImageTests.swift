@@ -50,6 +50,12 @@ import Testing
         #expect(text == "x.pgm: truncated PGM: expected 16 bytes of pixel data, found 10")
     }
 
+    @Test func asciiPGMClaimingAHugeSizeFailsOnItsData() {
+        // The size is under the limit, the samples are missing: an error, without reserving room for 10^8 samples.
+        let text = errorMessage { try ImageDecoder.decode(Data("P2 10000 10000 255\n1 2 3\n".utf8), path: "x.pgm") }
+        #expect(text == "x.pgm: truncated PGM: expected 100000000 samples, found 3")
+    }
+
     @Test func asciiPGMWithSampleOverMaxval() {
         let text = errorMessage { try ImageDecoder.decode(Data("P2 2 1 10\n3 11\n".utf8), path: "x.pgm") }
         #expect(text == "x.pgm: corrupt PGM: sample 1 is 11, over maxval 10")
