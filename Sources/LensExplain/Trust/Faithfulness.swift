@@ -60,6 +60,10 @@ public enum Faithfulness {
                 // curves[job][kind][point]
                 let curves = try probabilityCurves(network, sample: sample, item: item, baseline: baseline.1, jobs: jobs,
                                                    geometry: geometry)
+                guard curves.allSatisfy({ $0.allSatisfy { $0.allSatisfy(\.isFinite) } }) else {
+                    throw ExplainError.invalidInput("the model gives a probability that is not a number on test image "
+                                                    + "\(sample.indices[item]); its weights hold NaN or infinity (retrain it)")
+                }
                 for control in controlRankings.indices {
                     for kind in 0..<2 { controls[b][control][kind].add(curves[control][kind], x: fractions) }
                 }
@@ -192,12 +196,13 @@ struct CurveAccumulator {
         if sums.isEmpty { sums = y } else { for i in sums.indices { sums[i] += y[i] } }
     }
 
-    var curve: Curve { Curve(area: Spread(areas), meanCurve: sums.map { $0 / Double(max(count, 1)) }) }
+    var curve: Curve { Curve(auc: Spread(areas), meanCurve: sums.map { $0 / Double(max(count, 1)) }) }
 }
 
 /// One ranking's curve, averaged over the images, and the spread of its per-image areas.
 public struct Curve: Codable, Sendable, Equatable {
-    public var area: Spread?
+    /// The area under each image's curve (trapezoid, x the share of pixels in [0, 1]).
+    public var auc: Spread?
     /// The mean target probability at each step (`FaithfulnessReport.fractions`).
     public var meanCurve: [Double]
 }
