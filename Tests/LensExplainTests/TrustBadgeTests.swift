@@ -19,8 +19,8 @@ import Testing
         #expect(saliency.randomisation == randomisation.method(.saliency)?.verdict)
         #expect(saliency.baseline == .blurred, "the headline baseline")
         let headline = try #require(faithfulness.method(.saliency)?.headline)
-        #expect(saliency.insertion?.map == headline.map.area?.mean)
-        #expect(saliency.insertion?.random == headline.random.area?.mean)
+        #expect(saliency.insertion?.map == headline.map.auc?.mean)
+        #expect(saliency.insertion?.random == headline.random.auc?.mean)
         #expect(trust[1].randomisation == nil, "deconvnet was not randomised here")
 
         var copy = network

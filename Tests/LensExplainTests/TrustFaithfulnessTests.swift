@@ -36,7 +36,7 @@ import Testing
         for curve in [saliency.deletion.map, saliency.deletion.reversed, saliency.deletion.random, saliency.deletion.brightness] {
             #expect(abs(curve.meanCurve.first! - meanOnImage) < 1e-5)
             #expect(abs(curve.meanCurve.last! - meanOnZeros) < 1e-5)
-            #expect(curve.area?.count == 8)
+            #expect(curve.auc?.count == 8)
         }
         for curve in [saliency.insertion.map, saliency.insertion.random] {
             #expect(abs(curve.meanCurve.first! - meanOnZeros) < 1e-5)
@@ -56,7 +56,7 @@ import Testing
         let saliency = try #require(report.method(.saliency))
         #expect(saliency.baselines.map(\.baseline) == [.zeros, .mean, .blurred])
         #expect(saliency.headline == saliency.baselines[2].insertion)
-        func mean(_ curve: Curve) throws -> Double { try #require(curve.area?.mean) }
+        func mean(_ curve: Curve) throws -> Double { try #require(curve.auc?.mean) }
         for baseline in saliency.baselines.dropFirst() {
             let deletion = baseline.deletion, insertion = baseline.insertion
             #expect(try mean(deletion.map) < mean(deletion.reversed))

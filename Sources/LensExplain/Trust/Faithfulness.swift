@@ -60,6 +60,10 @@ public enum Faithfulness {
                 // curves[job][kind][point]
                 let curves = try probabilityCurves(network, sample: sample, item: item, baseline: baseline.1, jobs: jobs,
                                                    geometry: geometry)
+                guard curves.allSatisfy({ $0.allSatisfy { $0.allSatisfy(\.isFinite) } }) else {
+                    throw ExplainError.invalidInput("the model gives a probability that is not a number on test image "
+                                                    + "\(sample.indices[item]); its weights hold NaN or infinity (retrain it)")
+                }
                 for control in controlRankings.indices {
                     for kind in 0..<2 { controls[b][control][kind].add(curves[control][kind], x: fractions) }
                 }
@@ -192,58 +196,5 @@ struct CurveAccumulator {
         if sums.isEmpty { sums = y } else { for i in sums.indices { sums[i] += y[i] } }
     }
 
-    var curve: Curve { Curve(area: Spread(areas), meanCurve: sums.map { $0 / Double(max(count, 1)) }) }
-}
-
-/// One ranking's curve, averaged over the images, and the spread of its per-image areas.
-public struct Curve: Codable, Sendable, Equatable {
-    public var area: Spread?
-    /// The mean target probability at each step (`FaithfulnessReport.fractions`).
-    public var meanCurve: [Double]
-}
-
-/// A method's curve of one kind (deletion or insertion) beside the three controls.
-public struct CurveComparison: Codable, Sendable, Equatable {
-    public var map: Curve
-    public var reversed: Curve
-    public var random: Curve
-    public var brightness: Curve
-    /// The share of images where the map's area beats the random order's (smaller for deletion,
-    /// larger for insertion).
-    public var shareBeatingRandom: Double?
-    /// Images compared: those whose map was finite and not constant.
-    public var images: Int
-    public var constantMaps: Int
-    public var unhealthyMaps: Int
-}
-
-public struct BaselineFaithfulness: Codable, Sendable, Equatable {
-    public var baseline: AttributionSettings.Baseline
-    public var deletion: CurveComparison
-    public var insertion: CurveComparison
-}
-
-public struct MethodFaithfulness: Codable, Sendable, Equatable {
-    public var method: AttributionMethod
-    public var notApplicable: String?
-    public var baselines: [BaselineFaithfulness]
-
-    /// Insertion into a blurred copy, the figure to quote (`TrustSettings.headlineBaseline`).
-    public var headline: CurveComparison? {
-        baselines.first { $0.baseline == TrustSettings.headlineBaseline }?.insertion
-    }
-}
-
-/// Everything `Faithfulness.run` measured, with what it ran on.
-public struct FaithfulnessReport: Codable, Sendable, Equatable {
-    public var settings: TrustSettings
-    /// The share of pixels removed or added at each point of every curve.
-    public var fractions: [Double]
-    public var imageIndices: [Int]
-    public var targets: [Int]
-    public var reduction = PixelMagnitudes.description
-    public var blur = "Gaussian, σ in pixels as in the settings, cut at 3σ, mirrored borders"
-    public var methods: [MethodFaithfulness]
-
-    public func method(_ method: AttributionMethod) -> MethodFaithfulness? { methods.first { $0.method == method } }
+    var curve: Curve { Curve(auc: Spread(areas), meanCurve: sums.map { $0 / Double(max(count, 1)) }) }
 }

@@ -33,10 +33,10 @@ public struct AreaAgainstRandom: Codable, Sendable, Equatable {
     public var shareBeatingRandom: Double?
 
     init?(_ comparison: CurveComparison) {
-        guard let map = comparison.map.area?.mean, let random = comparison.random.area?.mean else { return nil }
+        guard let map = comparison.map.auc?.mean, let random = comparison.random.auc?.mean else { return nil }
         self.map = map
         self.random = random
-        self.brightness = comparison.brightness.area?.mean
+        self.brightness = comparison.brightness.auc?.mean
         self.shareBeatingRandom = comparison.shareBeatingRandom
     }
 }
