@@ -13,6 +13,7 @@ import argparse
 import base64
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -251,6 +252,7 @@ class BrowserTest:
                 self.driver.quit()
             if self.server and self.server.poll() is None:
                 self.server.kill()
+            shutil.rmtree(self.models, ignore_errors=True)
 
 
 def main():
