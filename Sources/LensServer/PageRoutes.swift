@@ -4,36 +4,56 @@ import Hummingbird
 /// The pages and their scripts, read once from the package's resources. The routes are this fixed
 /// list: no request path ever becomes a file path.
 struct PageRoutes: Sendable {
-    /// URL path → (resource file, content type).
-    static let files: [(path: String, resource: String, type: String)] = [
-        ("/", "index.html", "text/html; charset=utf-8"),
-        ("/templates", "templates.html", "text/html; charset=utf-8"),
-        ("/explain", "explain.html", "text/html; charset=utf-8"),
-        ("/train", "train.html", "text/html; charset=utf-8"),
-        ("/static/style.css", "style.css", "text/css; charset=utf-8"),
-        ("/static/common.js", "common.js", "text/javascript; charset=utf-8"),
-        ("/static/overview.js", "overview.js", "text/javascript; charset=utf-8"),
-        ("/static/templates.js", "templates.js", "text/javascript; charset=utf-8"),
-        ("/static/explain.js", "explain.js", "text/javascript; charset=utf-8"),
-        ("/static/train.js", "train.js", "text/javascript; charset=utf-8"),
+    /// The pages: URL path, title, and the script that draws it.
+    static let pages: [(path: String, title: String, script: String)] = [
+        ("/", "Overview", "overview.js"), ("/templates", "Templates", "templates.js"),
+        ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
     ]
+
+    /// The files under /static/ and their content types.
+    static let staticFiles: [(resource: String, type: String)] = [
+        ("style.css", "text/css; charset=utf-8"), ("common.js", "text/javascript; charset=utf-8"),
+    ] + pages.map { ($0.script, "text/javascript; charset=utf-8") }
 
     let contents: [String: (data: Data, type: String)]
 
-    /// Loads every page; a missing resource is a broken build, reported as such.
+    /// Loads every file; a missing resource is a broken build, reported as such.
     init() throws {
         guard let directory = Bundle.module.url(forResource: "web", withExtension: nil) else {
             throw ServerError("the web pages are missing from this build (resource folder \"web\")")
         }
         var contents: [String: (Data, String)] = [:]
-        for file in Self.files {
-            let url = directory.appendingPathComponent(file.resource)
-            guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw ServerError("the page \(file.resource) is missing from this build")
+        for file in Self.staticFiles {
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file.resource).path) else {
+                throw ServerError("the file \(file.resource) is missing from this build")
             }
-            contents[file.path] = (data, file.type)
+            contents["/static/" + file.resource] = (data, file.type)
+        }
+        for page in Self.pages {
+            contents[page.path] = (Data(Self.shell(title: page.title, script: page.script).utf8), "text/html; charset=utf-8")
         }
         self.contents = contents
+    }
+
+    /// Every page is this shell; its script fills it in.
+    static func shell(title: String, script: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>NeuralLens · \(title)</title>
+        <link rel="stylesheet" href="/static/style.css">
+        <script src="/static/common.js" defer></script>
+        <script src="/static/\(script)" defer></script>
+        </head>
+        <body>
+        <main id="page"><h1>\(title)</h1><p id="status" class="muted">loading…</p></main>
+        </body>
+        </html>
+
+        """
     }
 
     func add<Context: RequestContext>(to router: Router<Context>) {

@@ -66,14 +66,15 @@ async function waitForModels(target) {
   }
 }
 
-// A line chart as SVG: series = [{name, color, points: [[x, y], ...]}].
-function lineChart(series, { width = 460, height = 260, title = "", yLabel = "", yMin = null, yMax = null } = {}) {
+// A line chart as SVG: series = [{name, color, points: [[x, y], ...]}]; the legend sits above
+// the plot, so that no line runs through it.
+function lineChart(series, { width = 460, height = 270, title = "", yMin = null, yMax = null } = {}) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", "chart");
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
-  const pad = { left: 48, right: 12, top: 24, bottom: 32 };
+  const pad = { left: 48, right: 16, top: 44, bottom: 36 };
   const all = series.flatMap(s => s.points);
   const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
   const x0 = Math.min(1, ...xs), x1 = Math.max(2, ...xs);
@@ -88,22 +89,31 @@ function lineChart(series, { width = 460, height = 260, title = "", yLabel = "",
     svg.append(node);
     return node;
   };
-  add("text", { x: pad.left, y: 15, style: "font-weight:600;fill:#1d2330" }, title);
-  add("line", { x1: pad.left, y1: sy(y0), x2: width - pad.right, y2: sy(y0), stroke: "#999" });
-  add("line", { x1: pad.left, y1: sy(y0), x2: pad.left, y2: sy(y1), stroke: "#999" });
+  add("text", { x: 8, y: 16, style: "font-weight:600;fill:#1d2330;font-size:13px" }, title);
+  let legendX = 8;
+  for (const s of series) {
+    add("rect", { x: legendX, y: 24, width: 14, height: 3, fill: s.color });
+    add("text", { x: legendX + 18, y: 29 }, s.name);
+    legendX += 28 + 6.5 * s.name.length;
+  }
   for (let i = 0; i <= 4; i++) {
     const y = y0 + (y1 - y0) * i / 4;
-    add("text", { x: pad.left - 6, y: sy(y) + 4, "text-anchor": "end" }, y.toFixed(y1 - y0 < 2 ? 2 : 1));
     add("line", { x1: pad.left, y1: sy(y), x2: width - pad.right, y2: sy(y), stroke: "#eef0f3" });
+    add("text", { x: pad.left - 6, y: sy(y) + 4, "text-anchor": "end" }, y.toFixed(y1 - y0 < 2 ? 2 : 1));
   }
-  add("text", { x: (pad.left + width - pad.right) / 2, y: height - 6, "text-anchor": "middle" }, "epoch");
-  add("text", { x: 12, y: pad.top - 6 }, yLabel);
-  series.forEach((s, index) => {
-    if (s.points.length === 0) return;
+  const step = Math.max(1, Math.ceil((x1 - x0) / 8));
+  for (let x = Math.ceil(x0); x <= x1; x += step) {
+    add("line", { x1: sx(x), y1: sy(y0), x2: sx(x), y2: sy(y0) + 4, stroke: "#999" });
+    add("text", { x: sx(x), y: sy(y0) + 16, "text-anchor": "middle" }, String(x));
+  }
+  add("line", { x1: pad.left, y1: sy(y0), x2: width - pad.right, y2: sy(y0), stroke: "#999" });
+  add("line", { x1: pad.left, y1: sy(y0), x2: pad.left, y2: sy(y1), stroke: "#999" });
+  add("text", { x: (pad.left + width - pad.right) / 2, y: height - 4, "text-anchor": "middle" }, "epoch");
+  for (const s of series) {
+    if (s.points.length === 0) continue;
     const d = s.points.map((p, i) => (i ? "L" : "M") + sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1)).join("");
     add("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.name, "data-points": s.points.length });
-    add("text", { x: width - pad.right - 4, y: pad.top + 14 * index, "text-anchor": "end", style: `fill:${s.color}` }, s.name);
-  });
+  }
   return svg;
 }
 
@@ -112,9 +122,28 @@ function learningCurves(records) {
   const line = (key) => records.filter(r => r[key] !== undefined && r[key] !== null && isFinite(r[key])).map(r => [r.epoch, r[key]]);
   return el("div", { class: "row" },
     lineChart([{ name: "train loss", color: "#2563eb", points: line("trainLoss") },
-               { name: "validation loss", color: "#dc2626", points: line("validationLoss") }], { title: "loss", yLabel: "cross-entropy" }),
+               { name: "validation loss", color: "#dc2626", points: line("validationLoss") }], { title: "loss (cross-entropy)" }),
     lineChart([{ name: "train accuracy", color: "#2563eb", points: line("trainAccuracy") },
                { name: "validation accuracy", color: "#dc2626", points: line("validationAccuracy") }], { title: "accuracy", yMin: 0, yMax: 1 }));
 }
 
 function percent(value) { return (100 * value).toFixed(1) + "%"; }
+
+// A probability for reading: percent with one decimal, "<0.1%" for the tiny ones.
+function probabilityText(value) { return value >= 0.001 ? percent(value) : "<0.1%"; }
+
+// Runs a page: waits for a model, draws the header, then `body(page, status)`; any failure is
+// shown in the page's status line.
+function startPage(current, body) {
+  document.addEventListener("DOMContentLoaded", async () => {
+    const page = document.getElementById("page"), status = document.getElementById("status");
+    try {
+      await waitForModels(status);
+      await header(current);
+      await body(page, status);
+    } catch (error) {
+      status.textContent = error.message;
+      status.className = "error";
+    }
+  });
+}

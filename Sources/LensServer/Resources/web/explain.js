@@ -2,30 +2,22 @@
 // attribution map side by side on one shared scale.
 "use strict";
 
-document.addEventListener("DOMContentLoaded", async () => {
-  const page = document.getElementById("page"), status = document.getElementById("status");
-  try {
-    await waitForModels(status);
-    await header("/explain");
-    status.textContent = "Drop an image (PNG, JPEG or PGM) on the box, choose a file, or click a test image.";
-    const input = el("input", { type: "file", id: "file", accept: "image/*,.pgm" });
-    const drop = el("div", { class: "drop", id: "drop" }, el("p", { text: "drop an image here" }), input);
-    const samples = el("div", { class: "grid thumbs", id: "samples" });
-    const result = el("div", { id: "result" });
-    page.append(el("div", { class: "row" }, drop, el("div", { class: "card", style: "flex:1" }, el("h2", { text: "Test images" }), samples)), result);
-    drop.addEventListener("dragover", event => { event.preventDefault(); drop.classList.add("over"); });
-    drop.addEventListener("dragleave", () => drop.classList.remove("over"));
-    drop.addEventListener("drop", event => {
-      event.preventDefault();
-      drop.classList.remove("over");
-      if (event.dataTransfer.files.length) explain(event.dataTransfer.files[0], result);
-    });
-    input.addEventListener("change", () => { if (input.files.length) explain(input.files[0], result); });
-    loadSamples(samples, result);
-  } catch (error) {
-    status.textContent = error.message;
-    status.className = "error";
-  }
+startPage("/explain", async (page, status) => {
+  status.textContent = "Drop an image (PNG, JPEG or PGM) on the box, choose a file, or click a test image.";
+  const input = el("input", { type: "file", id: "file", accept: "image/*,.pgm" });
+  const drop = el("div", { class: "drop", id: "drop" }, el("p", { text: "drop an image here" }), input);
+  const samples = el("div", { class: "grid thumbs", id: "samples" });
+  const result = el("div", { id: "result" });
+  page.append(el("div", { class: "row" }, drop, el("div", { class: "card", style: "flex:1" }, el("h2", { text: "Test images" }), samples)), result);
+  drop.addEventListener("dragover", event => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", event => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    if (event.dataTransfer.files.length) explain(event.dataTransfer.files[0], result);
+  });
+  input.addEventListener("change", () => { if (input.files.length) explain(input.files[0], result); });
+  loadSamples(samples, result);
 });
 
 async function loadSamples(target, result) {
@@ -58,7 +50,7 @@ async function explain(file, target) {
       const bar = el("div", { class: "bar" });
       bar.style.width = Math.max(1, 200 * entry.probability) + "px";
       table.append(el("tr", {}, el("td", { class: "class-name", text: entry.class }), el("td", {}, bar),
-                      el("td", { class: "probability", "data-probability": entry.probability, text: entry.probability.toFixed(3) })));
+                      el("td", { class: "probability", "data-probability": entry.probability, text: probabilityText(entry.probability) })));
     }
     const sum = p.classes.reduce((total, entry) => total + entry.probability, 0);
     const predictionCard = el("div", { class: "card" },
@@ -80,12 +72,12 @@ async function explain(file, target) {
           el("img", { src: map.image, alt: map.title, title: map.summary }),
           el("figcaption", { text: `${map.title} — max ${map.maxMagnitude.toExponential(2)}` })));
       }
-      parts.push(el("div", { class: "card" },
+      parts.push(el("div", { class: "card", style: "flex:1" },
         el("h2", { text: `Why ${e.target}? Every map on one scale` }),
         el("div", { class: "legend" }, el("span", { text: "0" }), el("span", { class: "ramp" }), el("span", { text: `≥ ${e.scale.toExponential(2)} (|gradient|, max over channels)` })),
         maps));
     }
-    target.replaceChildren(...parts);
+    target.replaceChildren(el("div", { class: "row" }, ...parts));
   } catch (error) {
     target.replaceChildren(el("p", { class: "error", id: "explain-error", text: error.message }));
   }

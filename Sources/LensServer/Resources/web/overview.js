@@ -1,24 +1,16 @@
 // Overview: the model, its data, test accuracy, learning curves and the confusion matrix.
 "use strict";
 
-document.addEventListener("DOMContentLoaded", async () => {
-  const page = document.getElementById("page"), status = document.getElementById("status");
-  try {
-    await waitForModels(status);
-    await header("/");
-    let result;
-    for (;;) {
-      result = await api("/api/overview");
-      if (result.status === 200) break;
-      status.textContent = "evaluating the model on its test split…";
-      await new Promise(resolve => setTimeout(resolve, 700));
-    }
-    status.remove();
-    render(page, result.body);
-  } catch (error) {
-    status.textContent = error.message;
-    status.className = "error";
+startPage("/", async (page, status) => {
+  let result;
+  for (;;) {
+    result = await api("/api/overview");
+    if (result.status === 200) break;
+    status.textContent = "evaluating the model on its test split…";
+    await new Promise(resolve => setTimeout(resolve, 700));
   }
+  status.remove();
+  render(page, result.body);
 });
 
 function render(page, o) {
@@ -39,7 +31,8 @@ function render(page, o) {
       el("p", { class: "muted", text: `best epoch ${o.bestEpoch} of ${o.history.length}` }), learningCurves(o.history));
   }
   page.append(el("h2", { text: "Confusion matrix (test split)" }),
-    el("p", { class: "muted", text: "Rows: true class, columns: predicted. Click a cell to see its test images." }));
+    el("p", { class: "muted", text: "Rows: true class, columns: predicted" +
+      (o.classes.length > 12 ? " (class indices; hover a cell for the names)" : "") + ". Click a cell to see its test images." }));
   const max = Math.max(1, ...o.confusion.flat());
   const table = el("table", { class: "confusion", id: "confusion" });
   const head = el("tr", {}, el("th"));

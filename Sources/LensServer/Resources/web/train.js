@@ -1,49 +1,41 @@
 // Train: start a job, watch its curves and templates live, cancel it, scrub through its epochs.
 "use strict";
 
-document.addEventListener("DOMContentLoaded", async () => {
-  const page = document.getElementById("page"), status = document.getElementById("status");
-  try {
-    await waitForModels(status);
-    await header("/train");
-    status.textContent = "Train a new model on the current data; it joins the model list when it finishes.";
-    const form = el("form", { class: "train card", id: "train-form" },
-      el("label", { text: "kind" }, selectOf("kind", ["softmax", "mlp", "cnn"], "mlp")),
-      el("label", { text: "hidden units (MLP)" }, el("input", { id: "hiddenUnits", type: "number", min: 1, max: 4096, value: 100 })),
-      el("label", { text: "epochs" }, el("input", { id: "epochs", type: "number", min: 1, max: 500, value: 20 })),
-      el("label", { text: "learning rate" }, el("input", { id: "learningRate", type: "number", step: "any", min: 0.000001, max: 1, value: 0.001 })),
-      el("button", { id: "start", type: "submit", text: "Start" }),
-      el("button", { id: "cancel", type: "button", class: "secondary", text: "Cancel" }));
-    const jobStatus = el("p", { id: "job-status", class: "muted" });
-    const curves = el("div", { id: "curves" });
-    const slider = el("input", { id: "epoch-slider", type: "range", min: 1, max: 1, value: 1, disabled: "" });
-    const sliderLabel = el("span", { id: "epoch-label", class: "muted" });
-    const templates = el("div", { class: "grid templates", id: "live-templates" });
-    page.append(form, jobStatus, curves, el("h2", { text: "First-layer templates" }),
-                el("div", { class: "legend" }, slider, sliderLabel), el("div", { class: "card" }, templates));
-    const state = { records: [], templates: [], follow: true };
-    slider.addEventListener("input", () => { state.follow = Number(slider.value) === state.templates.length; show(state, Number(slider.value)); });
-    form.addEventListener("submit", async event => {
-      event.preventDefault();
-      const request = { kind: form.querySelector("#kind").value, epochs: Number(form.querySelector("#epochs").value),
-                        learningRate: Number(form.querySelector("#learningRate").value) };
-      if (request.kind === "mlp") request.hiddenUnits = Number(form.querySelector("#hiddenUnits").value);
-      try {
-        const { body } = await api("/api/train", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
-        jobStatus.textContent = `training ${body.model}…`;
-        listen(state, jobStatus);
-      } catch (error) {
-        jobStatus.textContent = error.message;
-        jobStatus.className = "error";
-      }
-    });
-    form.querySelector("#cancel").addEventListener("click", () => api("/api/train/cancel", { method: "POST" }));
-    const { body } = await api("/api/train");
-    if (body.events.length) listen(state, jobStatus);
-  } catch (error) {
-    status.textContent = error.message;
-    status.className = "error";
-  }
+startPage("/train", async (page, status) => {
+  status.textContent = "Train a new model on the current data; it joins the model list when it finishes.";
+  const form = el("form", { class: "train card", id: "train-form" },
+    el("label", { text: "kind" }, selectOf("kind", ["softmax", "mlp", "cnn"], "mlp")),
+    el("label", { text: "hidden units (MLP)" }, el("input", { id: "hiddenUnits", type: "number", min: 1, max: 4096, value: 100 })),
+    el("label", { text: "epochs" }, el("input", { id: "epochs", type: "number", min: 1, max: 500, value: 20 })),
+    el("label", { text: "learning rate" }, el("input", { id: "learningRate", type: "number", step: "any", min: 0.000001, max: 1, value: 0.001 })),
+    el("button", { id: "start", type: "submit", text: "Start" }),
+    el("button", { id: "cancel", type: "button", class: "secondary", text: "Cancel" }));
+  const jobStatus = el("p", { id: "job-status", class: "muted" });
+  const curves = el("div", { id: "curves" });
+  const slider = el("input", { id: "epoch-slider", type: "range", min: 1, max: 1, value: 1, disabled: "" });
+  const sliderLabel = el("span", { id: "epoch-label", class: "muted" });
+  const templates = el("div", { class: "grid templates", id: "live-templates" });
+  page.append(form, jobStatus, curves, el("h2", { text: "First-layer templates" }),
+              el("div", { class: "legend" }, slider, sliderLabel), el("div", { class: "card" }, templates));
+  const state = { records: [], templates: [], follow: true };
+  slider.addEventListener("input", () => { state.follow = Number(slider.value) === state.templates.length; show(state, Number(slider.value)); });
+  form.addEventListener("submit", async event => {
+    event.preventDefault();
+    const request = { kind: form.querySelector("#kind").value, epochs: Number(form.querySelector("#epochs").value),
+                      learningRate: Number(form.querySelector("#learningRate").value) };
+    if (request.kind === "mlp") request.hiddenUnits = Number(form.querySelector("#hiddenUnits").value);
+    try {
+      const { body } = await api("/api/train", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+      jobStatus.textContent = `training ${body.model}…`;
+      listen(state, jobStatus);
+    } catch (error) {
+      jobStatus.textContent = error.message;
+      jobStatus.className = "error";
+    }
+  });
+  form.querySelector("#cancel").addEventListener("click", () => api("/api/train/cancel", { method: "POST" }));
+  const { body } = await api("/api/train");
+  if (body.events.length) listen(state, jobStatus);
 });
 
 function selectOf(id, values, chosen) {

@@ -1,0 +1,267 @@
+#!/usr/bin/env python3
+"""Drives `lens serve` in a real browser: Debian's chromium and chromedriver through Selenium.
+
+Starts the server on a free loopback port with a fresh models folder (so the demo's models are
+trained as on a first start), opens every page, drops an ORL face on the Explain page, checks what
+the pages show, runs a short training job and watches its curve grow, then stops the server with
+SIGTERM. Screenshots go to browser-screenshots/ (or --screenshots). Exit status 0 only if every
+check passed.
+
+    python3 scripts/browser-test.py [--lens .build/release/lens] [--screenshots DIR]
+"""
+import argparse
+import base64
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parent.parent
+FACES = ROOT / "Sources/LensData/Resources/orl-faces"
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get_json(base, path):
+    with urllib.request.urlopen(base + path, timeout=30) as response:
+        return json.load(response)
+
+
+def wait_for(description, condition, timeout=120, interval=0.25):
+    deadline = time.time() + timeout
+    last_error = None
+    while time.time() < deadline:
+        try:
+            value = condition()
+            if value:
+                return value
+        except Exception as error:  # the page may still be building the element
+            last_error = error
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {description}" + (f" ({last_error})" if last_error else ""))
+
+
+def images_loaded(driver, selector):
+    """Number of images under `selector`, and how many have finished loading with a non-zero size."""
+    return driver.execute_script(
+        "const images = [...document.querySelectorAll(arguments[0])];"
+        "return [images.length, images.filter(i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0"
+        " && i.getBoundingClientRect().width > 0).length];", selector)
+
+
+class BrowserTest:
+    def __init__(self, lens, screenshots):
+        self.lens = lens
+        self.screenshots = Path(screenshots)
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.models = tempfile.mkdtemp(prefix="lens-browser-models-")
+        self.server = None
+        self.driver = None
+
+    def start_server(self):
+        started = time.time()
+        self.server = subprocess.Popen([self.lens, "serve", "--port", str(self.port), "--models-dir", self.models],
+                                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        wait_for("the server to answer", lambda: get_json(self.base, "/api/models") is not None, timeout=10)
+        print(f"server answered after {time.time() - started:.1f} s on port {self.port}")
+
+    def start_browser(self):
+        options = Options()
+        options.binary_location = CHROMIUM
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1500",
+                         "--disable-gpu", "--no-first-run"]:
+            options.add_argument(argument)
+        # Both paths given: Selenium Manager never runs (it would try to download a browser).
+        self.driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        self.driver.set_page_load_timeout(60)
+
+    def shot(self, name):
+        path = self.screenshots / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        print(f"screenshot {path}")
+
+    def errors_on_page(self):
+        return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".error") if e.text]
+
+    def overview(self):
+        d = self.driver
+        d.get(self.base + "/")
+        accuracy = wait_for("the overview's accuracy", lambda: d.find_element(By.ID, "accuracy").text, timeout=300)
+        assert accuracy.endswith("%"), accuracy
+        assert d.find_elements(By.CSS_SELECTOR, "svg.chart path"), "no learning curves drawn"
+        cells = d.find_elements(By.CSS_SELECTOR, "#confusion td.hit")
+        assert cells, "the confusion matrix has no clickable cell"
+        off_diagonal = [c for c in cells if c.get_attribute("data-actual") != c.get_attribute("data-predicted")]
+        cell = (off_diagonal or cells)[0]
+        expected = int(cell.text)
+        cell.click()
+        wait_for("the cell's test images", lambda: images_loaded(d, "#cell-images img") == [expected, expected])
+        assert not self.errors_on_page(), self.errors_on_page()
+        self.shot("1-overview")
+
+    def templates(self):
+        d = self.driver
+        d.get(self.base + "/templates")
+        count, loaded = wait_for("the templates", lambda: (lambda c: c if c[0] > 0 and c[0] == c[1] else None)(
+            images_loaded(d, "#templates img")))
+        print(f"templates: {count} images")
+        self.shot("2-templates")
+
+    def explain(self):
+        d = self.driver
+        d.get(self.base + "/explain")
+        wait_for("the drop zone", lambda: d.find_element(By.ID, "drop"))
+        methods = [m["name"] for m in get_json(self.base, "/api/methods")]
+        classes = set(get_json(self.base, "/api/overview")["classes"])
+        face = (FACES / "s7" / "3.pgm").read_bytes()
+        # A real drop event carrying the file, as a person dragging it from their files makes.
+        d.execute_script("""
+            const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "face.pgm", { type: "image/x-portable-graymap" }));
+            const zone = document.getElementById("drop");
+            zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+            zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        """, base64.b64encode(face).decode())
+        self.check_explanation(methods, classes, "dropped face")
+        self.shot("3-explain-drop")
+        # The file picker, with another face.
+        d.find_element(By.ID, "file").send_keys(str(FACES / "s12" / "5.pgm"))
+        self.check_explanation(methods, classes, "picked face", previous=True)
+        # A test image from the picker.
+        wait_for("the test image picker", lambda: images_loaded(d, "#samples img")[1] > 0)
+        d.find_elements(By.CSS_SELECTOR, "#samples img")[2].click()
+        self.check_explanation(methods, classes, "test image", previous=True)
+        self.shot("4-explain-sample")
+
+    def check_explanation(self, methods, classes, what, previous=False):
+        d = self.driver
+        if previous:
+            time.sleep(0.3)
+        maps = wait_for(f"every map of the {what}", lambda: (lambda c: c if c[0] == len(methods) + 1 and c[0] == c[1] else None)(
+            images_loaded(d, "#maps img")), timeout=60)
+        shown = [f.get_attribute("data-method") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")]
+        assert shown == methods, f"{what}: maps {shown}, registry {methods}"
+        predicted = d.find_element(By.ID, "predicted").text
+        listed = json.loads(d.find_element(By.ID, "prediction").get_attribute("data-classes"))
+        names = [entry["class"] for entry in listed]
+        assert set(names) == classes, f"{what}: the prediction lists {len(names)} classes, the model has {len(classes)}"
+        total = sum(entry["probability"] for entry in listed)
+        assert abs(total - 1) < 1e-3, f"{what}: probabilities sum to {total}"
+        shown_names = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#probabilities .class-name")]
+        assert shown_names and set(shown_names) <= classes, f"{what}: class names shown {shown_names}"
+        assert predicted == f"predicted: {names[0]}", predicted
+        print(f"{what}: {predicted}, {len(names)} classes summing to {total:.4f}, {maps[1]} images loaded")
+
+    def train(self):
+        d = self.driver
+        d.get(self.base + "/train")
+        wait_for("the training form", lambda: d.find_element(By.ID, "train-form"))
+        d.find_element(By.ID, "kind").send_keys("mlp")
+        for field, value in [("hiddenUnits", "64"), ("epochs", "12")]:
+            box = d.find_element(By.ID, field)
+            box.clear()
+            box.send_keys(value)
+        # Every point count the loss curve shows, recorded by the page as it redraws, so that a job
+        # faster than any polling still proves the curve grew epoch by epoch.
+        d.execute_script("""
+            window.seenPoints = [];
+            new MutationObserver(() => {
+              const path = document.querySelector("#curves path[data-series='train loss']");
+              if (path) window.seenPoints.push(Number(path.getAttribute("data-points")));
+            }).observe(document.getElementById("curves"), { childList: true, subtree: true });
+        """)
+        d.find_element(By.ID, "start").click()
+
+        def seen():
+            return d.execute_script("return window.seenPoints;") or []
+        wait_for("the first epoch on the curve", lambda: len(seen()) >= 1, timeout=120)
+        wait_for("the curve to grow", lambda: len(set(seen())) >= 2, timeout=120)
+        self.shot("5-train-live")
+        final = wait_for("the job to finish", lambda: d.find_element(By.ID, "job-status").get_attribute("data-final"), timeout=300)
+        assert final == "finished", d.find_element(By.ID, "job-status").text
+        slider = d.find_element(By.ID, "epoch-slider")
+        counts = seen()
+        assert counts == sorted(counts) and counts[-1] == 12, f"the curve did not grow one epoch at a time: {counts}"
+        print(f"training curve grew through {len(set(counts))} sizes, up to {counts[-1]} epochs")
+        assert int(slider.get_attribute("max")) == counts[-1], "the slider does not cover every epoch"
+        d.execute_script("arguments[0].value = 1; arguments[0].dispatchEvent(new Event('input'));", slider)
+        assert d.find_element(By.ID, "epoch-label").text.startswith("epoch 1 of"), d.find_element(By.ID, "epoch-label").text
+        count, loaded = images_loaded(d, "#live-templates img")
+        assert count > 0 and count == loaded, f"epoch 1 templates: {loaded} of {count} loaded"
+        options = [o.get_attribute("value") for o in d.find_elements(By.CSS_SELECTOR, "#model option")]
+        assert any(o.startswith("trained-mlp-") for o in options), f"the new model is not selectable: {options}"
+        self.shot("6-train-scrubbed")
+
+    def stop_server(self):
+        self.server.send_signal(signal.SIGTERM)
+        try:
+            code = self.server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.server.kill()
+            raise AssertionError("the server did not stop within 20 s of SIGTERM")
+        output = self.server.stdout.read()
+        assert code == 0, f"the server exited with {code} after SIGTERM:\n{output}"
+        leftovers = [f for f in os.listdir(self.models) if f.endswith(".tmp")]
+        assert not leftovers, f"temporary files left in the models folder: {leftovers}"
+        print("server stopped cleanly on SIGTERM")
+
+    def run(self):
+        try:
+            self.start_server()
+            self.start_browser()
+            for step in [self.overview, self.templates, self.explain, self.train]:
+                print(f"-- {step.__name__}")
+                step()
+            self.driver.quit()
+            self.driver = None
+            self.stop_server()
+            print("browser test passed")
+            return 0
+        except Exception as error:
+            print(f"browser test FAILED: {error}", file=sys.stderr)
+            if self.driver:
+                try:
+                    self.shot("failure")
+                except Exception:
+                    pass
+            return 1
+        finally:
+            if self.driver:
+                self.driver.quit()
+            if self.server and self.server.poll() is None:
+                self.server.kill()
+            shutil.rmtree(self.models, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lens", default=str(ROOT / ".build/release/lens"))
+    parser.add_argument("--screenshots", default=str(ROOT / "browser-screenshots"))
+    arguments = parser.parse_args()
+    sys.exit(BrowserTest(arguments.lens, arguments.screenshots).run())
+
+
+if __name__ == "__main__":
+    main()
