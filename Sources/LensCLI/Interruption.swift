@@ -26,6 +26,15 @@ final class Interruption: @unchecked Sendable {
         }
     }
 
+    /// Gives SIGINT and SIGTERM back to a command that shuts down gracefully on its own (`lens
+    /// serve`: the server drains its requests and a training job in progress writes nothing).
+    func handOver() {
+        lock.withLock {
+            for source in sources { source.cancel() }
+            sources.removeAll()
+        }
+    }
+
     /// The signal received while deferring, if any.
     var requested: Int32? { lock.withLock { received } }
 

@@ -60,6 +60,8 @@ struct ServeCommand: ParsableCommand {
                 }
             }
         }
+        // The server stops gracefully on SIGINT/SIGTERM itself (exit 0, no half-written model).
+        Interruption.shared.handOver()
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let shownHost = host.contains(":") ? "[\(host)]" : host
