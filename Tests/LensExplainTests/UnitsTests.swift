@@ -23,6 +23,18 @@ import Testing
         return settings
     }
 
+    /// The output gradient that picks each of `top`'s activations at `layer`, written out by hand.
+    static func oneHot(_ network: Network, layer: String, top: UnitTop) throws -> Tensor {
+        let shape = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+        var oneHot = Tensor(shape: [top.top.count] + shape)
+        for (item, activation) in top.top.enumerated() {
+            let index = shape.count == 3 ? [item, top.unit, activation.y, activation.x] : [item, top.unit]
+            let strides = (shape.count == 3 ? [shape[0] * shape[1] * shape[2], shape[1] * shape[2], shape[2], 1] : [shape[0], 1])
+            oneHot.scalars[zip(index, strides).map(*).reduce(0, +)] = 1
+        }
+        return oneHot
+    }
+
     static func images(_ count: Int, seed: UInt64 = 9) -> Tensor {
         var generator = SeededGenerator(seed: seed)
         return Tensor(shape: [count, 1, 16, 16], scalars: (0..<(count * 256)).map { _ in generator.nextUniform() })
@@ -129,6 +141,14 @@ import Testing
                                             top: UnitTop(unit: unitTop.unit, top: [unitTop.top[2]]), images: images)
             #expect(alone.deconvnet.scalars == projections.deconvnet.slice(2..<3).scalars)
             #expect(alone.guided.scalars == projections.guided.slice(2..<3).scalars)
+
+            // Both rules share one forward pass: each equals a backward after a fresh forward.
+            var fresh = network
+            let oneHot = try Self.oneHot(fresh, layer: layer, top: unitTop)
+            for (mode, map) in [(ReLUBackwardMode.deconvnet, projections.deconvnet), (.guided, projections.guided)] {
+                _ = try fresh.activations(projections.images, at: [])
+                #expect(try fresh.backward(from: layer, outputGradient: oneHot, reluMode: mode, parameterGradients: .skip).input == map)
+            }
         }
     }
 

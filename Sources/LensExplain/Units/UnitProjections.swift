@@ -46,10 +46,11 @@ extension UnitProjections {
             let position = outputShape.count == 3 ? activation.y * width + activation.x : 0
             oneHot.scalars[item * itemSize + top.unit * (itemSize / outputShape[0]) + position] = 1
         }
+        // One forward serves both backward passes: backward reads the forward's caches, never changes them.
         var network = network
+        _ = try network.activations(batch, at: [])
         func project(_ mode: ReLUBackwardMode) throws -> Tensor {
-            _ = try network.activations(batch, at: [])
-            return try network.backward(from: layer, outputGradient: oneHot, reluMode: mode, parameterGradients: .skip).input
+            try network.backward(from: layer, outputGradient: oneHot, reluMode: mode, parameterGradients: .skip).input
         }
         self.init(layer: layer, unit: top.unit, activations: top.top, images: batch,
                   deconvnet: try project(.deconvnet), guided: try project(.guided))
