@@ -146,19 +146,43 @@ class BrowserTest:
         """, base64.b64encode(face).decode())
         self.check_explanation(methods, classes, "dropped face")
         self.shot("3-explain-drop")
-        # The file picker, with another face.
+        # Explain another class: the maps are drawn again for it.
+        before = d.find_element(By.CSS_SELECTOR, "#maps figure.map img").get_attribute("src")
+        choice = d.find_element(By.ID, "target-class")
+        other = choice.find_elements(By.TAG_NAME, "option")[1].get_attribute("value")
+        d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));", choice, other)
+        wait_for(f"the maps for class {other}", lambda: d.find_element(By.CSS_SELECTOR, "#maps figure.map img").get_attribute("src") != before
+                 and images_loaded(d, "#maps img")[1] == len(methods) + 1, timeout=60)
+        assert d.find_element(By.ID, "target-class").get_attribute("value") == other
+        print(f"maps redrawn for class {other}")
+        # The file picker, with another face (the last result cleared, so that only a new one counts).
+        clear = "document.getElementById('result').replaceChildren();"
+        d.execute_script(clear)
         d.find_element(By.ID, "file").send_keys(str(FACES / "s12" / "5.pgm"))
-        self.check_explanation(methods, classes, "picked face", previous=True)
+        self.check_explanation(methods, classes, "picked face")
         # A test image from the picker.
         wait_for("the test image picker", lambda: images_loaded(d, "#samples img")[1] > 0)
+        d.execute_script(clear)
         d.find_elements(By.CSS_SELECTOR, "#samples img")[2].click()
-        self.check_explanation(methods, classes, "test image", previous=True)
+        self.check_explanation(methods, classes, "test image")
         self.shot("4-explain-sample")
 
-    def check_explanation(self, methods, classes, what, previous=False):
+    def explain_cnn(self):
+        """The Explain page of the demo's CNN (trained last, in the background), from a test image."""
         d = self.driver
-        if previous:
-            time.sleep(0.3)
+        ready = lambda: any(m["id"] == "orl-cnn" and m["evaluation"] == "ready" for m in get_json(self.base, "/api/models")["models"])
+        wait_for("the demo's CNN", ready, timeout=600, interval=1)
+        d.get(self.base + "/explain?model=orl-cnn")
+        assert d.find_element(By.ID, "model").get_attribute("value") == "orl-cnn" or wait_for(
+            "the model selector", lambda: d.find_element(By.ID, "model").get_attribute("value") == "orl-cnn")
+        wait_for("the test image picker", lambda: images_loaded(d, "#samples img")[1] > 5)
+        d.find_elements(By.CSS_SELECTOR, "#samples img")[5].click()
+        methods = [m["name"] for m in get_json(self.base, "/api/methods")]
+        self.check_explanation(methods, set(get_json(self.base, "/api/overview?model=orl-cnn")["classes"]), "CNN test image")
+        self.shot("7-explain-cnn")
+
+    def check_explanation(self, methods, classes, what):
+        d = self.driver
         maps = wait_for(f"every map of the {what}", lambda: (lambda c: c if c[0] == len(methods) + 1 and c[0] == c[1] else None)(
             images_loaded(d, "#maps img")), timeout=60)
         shown = [f.get_attribute("data-method") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")]
@@ -231,7 +255,7 @@ class BrowserTest:
         try:
             self.start_server()
             self.start_browser()
-            for step in [self.overview, self.templates, self.explain, self.train]:
+            for step in [self.overview, self.templates, self.explain, self.train, self.explain_cnn]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

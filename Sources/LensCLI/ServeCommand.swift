@@ -29,7 +29,7 @@ struct ServeCommand: ParsableCommand {
     var port: Int = ServerConfiguration.defaultPort
 
     @Option(help: "Largest upload accepted, such as 10MiB, 512KiB or a number of bytes.")
-    var maxUpload: String = "10MiB"
+    var maxUpload: String = ServerConfiguration.defaultMaxUploadText
 
     @Option(help: "Folder for the demo's models and for models trained from the app.")
     var modelsDir: String = "lens-models"
@@ -38,7 +38,7 @@ struct ServeCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is out of range: give 0 to 65535") }
         guard !host.isEmpty else { throw ValidationError("--host is empty: give an address such as 127.0.0.1") }
         guard let bytes = ServerConfiguration.byteCount(maxUpload), bytes > 0 else {
-            throw ValidationError("--max-upload \(maxUpload) is not a size: give one such as 10MiB, 512KiB or 1048576")
+            throw ValidationError("--max-upload \(maxUpload) is not a size above 0: give one such as 10MiB, 512KiB or 1048576")
         }
         if data != nil && model == nil {
             throw ValidationError("--data needs --model: without a model the app serves the demo's models on ORL")

@@ -5,6 +5,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static let defaultHost = "127.0.0.1"
     public static let defaultPort = 8080
     public static let defaultMaxUpload = 10 * 1024 * 1024
+    /// `defaultMaxUpload` as `--max-upload` shows it (a test checks the two agree).
+    public static let defaultMaxUploadText = "10MiB"
     /// Host names a browser on this machine uses for a loopback server.
     public static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "[::1]"]
 

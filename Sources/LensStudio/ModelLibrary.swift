@@ -36,6 +36,8 @@ public final class ModelLibrary: @unchecked Sendable {
     }
 
     private let lock = NSLock()
+    /// Held while a dataset loads, so that models evaluated at once load their shared data once.
+    private let loading = NSLock()
     private var entries: [Entry] = []
     private var evaluations: [String: Result<EvaluatedModel, StudioError>] = [:]
     private var datasets: [String: StudioDataset] = [:]
@@ -128,6 +130,8 @@ public final class ModelLibrary: @unchecked Sendable {
     public func dataset(for model: ModelFile, source: DatasetSource? = nil) throws -> StudioDataset {
         let chosen = source ?? DatasetSource(argument: model.provenance.dataset)
         let key = "\(chosen.name)|\(model.provenance.preprocessing)|\(model.provenance.split.seed)"
+        loading.lock()
+        defer { loading.unlock() }
         if let cached = lock.withLock({ datasets[key] }) {
             try check(cached, against: model)
             return cached

@@ -57,6 +57,21 @@ import Testing
         #expect(explanation.target == explanation.prediction.predicted)
     }
 
+    @Test func concurrentExplanationsOfOneModelAgree() async throws {
+        let http = try await TestServer.shared.value.http
+        let face = try TestServer.faceFile(person: 11, image: 7)
+        let answers = try await withThrowingTaskGroup(of: RawHTTP.Answer.self) { group in
+            for _ in 0..<8 { group.addTask { try await http.send("POST", "/api/explain?model=mlp&raw=1", body: face) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let explanations = try answers.map { try $0.decode(Explanation.self) }
+        #expect(explanations.count == 8)
+        for explanation in explanations {
+            #expect(explanation.maps.map(\.raw) == explanations[0].maps.map(\.raw))
+            #expect(explanation.prediction == explanations[0].prediction)
+        }
+    }
+
     @Test func explainOneMethodByItsCLINameWithRawValuesAndAChosenClass() async throws {
         let http = try await TestServer.shared.value.http
         let face = try TestServer.faceFile(person: 2, image: 4)

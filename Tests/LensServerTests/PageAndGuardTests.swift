@@ -49,6 +49,7 @@ import Testing
         #expect(!configuration.accepts(hostHeader: "[::1"))
         #expect(!configuration.accepts(hostHeader: ""))
         #expect(ServerConfiguration(host: "::1").accepts(hostHeader: "[::1]:9"))
+        #expect(ServerConfiguration.byteCount(ServerConfiguration.defaultMaxUploadText) == ServerConfiguration.defaultMaxUpload)
         #expect(ServerConfiguration.byteCount("10MiB") == 10 * 1024 * 1024)
         #expect(ServerConfiguration.byteCount("512 KiB") == 512 * 1024)
         #expect(ServerConfiguration.byteCount("2MB") == 2_000_000)

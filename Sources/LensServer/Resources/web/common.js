@@ -53,6 +53,8 @@ async function refreshModels(select, status) {
   select.replaceChildren(...body.models.map(m => el("option", { value: m.id, text: `${m.id} (${m.kind})` })));
   select.value = chosen;
   status.textContent = body.preparing ? body.preparing + "…" : (body.problem || "");
+  // While the demo's models train, keep the list and the status line current.
+  if (body.preparing) setTimeout(() => refreshModels(select, status), 2000);
   return body;
 }
 

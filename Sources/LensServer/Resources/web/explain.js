@@ -44,6 +44,17 @@ async function explain(file, target) {
       api("/api/predict", { method: "POST", body: file }),
       api("/api/explain", { method: "POST", body: file }).catch(error => ({ error })),
     ]);
+    const choice = el("select", { id: "target-class" });
+    for (const entry of prediction.body.classes) choice.append(el("option", { value: entry.class, text: entry.class }));
+    choice.addEventListener("change", async () => {
+      const card = document.getElementById("maps-card");
+      try {
+        const again = await api("/api/explain?class=" + encodeURIComponent(choice.value), { method: "POST", body: file });
+        card.replaceWith(mapsCard(again.body, choice));
+      } catch (error) {
+        card.replaceChildren(el("p", { class: "error", text: error.message }));
+      }
+    });
     const p = prediction.body;
     const table = el("table", { class: "probabilities", id: "probabilities" });
     for (const entry of p.classes.slice(0, 10)) {
@@ -64,21 +75,27 @@ async function explain(file, target) {
     if (explanation.error) {
       parts.push(el("p", { class: "error", text: explanation.error.message }));
     } else {
-      const e = explanation.body;
-      const maps = el("div", { class: "grid maps", id: "maps" },
-        el("figure", { class: "input" }, el("img", { src: e.input, alt: "input as the model sees it" }), el("figcaption", { text: "input as the model sees it" })));
-      for (const map of e.maps) {
-        maps.append(el("figure", { class: "map", "data-method": map.method },
-          el("img", { src: map.image, alt: map.title, title: map.summary }),
-          el("figcaption", { text: `${map.title} — max ${map.maxMagnitude.toExponential(2)}` })));
-      }
-      parts.push(el("div", { class: "card", style: "flex:1" },
-        el("h2", { text: `Why ${e.target}? Every map on one scale` }),
-        el("div", { class: "legend" }, el("span", { text: "0" }), el("span", { class: "ramp" }), el("span", { text: `≥ ${e.scale.toExponential(2)} (|gradient|, max over channels)` })),
-        maps));
+      parts.push(mapsCard(explanation.body, choice));
     }
     target.replaceChildren(el("div", { class: "row" }, ...parts));
   } catch (error) {
     target.replaceChildren(el("p", { class: "error", id: "explain-error", text: error.message }));
   }
+}
+
+// The maps of one explanation side by side on its shared scale, with the class they explain.
+function mapsCard(e, choice) {
+  choice.value = e.target;
+  const maps = el("div", { class: "grid maps", id: "maps" },
+    el("figure", { class: "input" }, el("img", { src: e.input, alt: "input as the model sees it" }), el("figcaption", { text: "input as the model sees it" })));
+  for (const map of e.maps) {
+    maps.append(el("figure", { class: "map", "data-method": map.method },
+      el("img", { src: map.image, alt: map.title, title: map.summary }),
+      el("figcaption", { text: `${map.title} — max ${map.maxMagnitude.toExponential(2)}` })));
+  }
+  return el("div", { class: "card", id: "maps-card", style: "flex:1" },
+    el("h2", { text: "Why this class? Every map on one scale" }),
+    el("p", {}, el("label", { text: "explaining class " }, choice)),
+    el("div", { class: "legend" }, el("span", { text: "0" }), el("span", { class: "ramp" }), el("span", { text: `≥ ${e.scale.toExponential(2)} (|gradient|, max over channels)` })),
+    maps);
 }
