@@ -126,6 +126,12 @@ public struct ModelFile: Sendable {
                 throw fail("metadata \"\(key)\" is not valid: \(text.prefix(80))")
             }
         }
+        // A NaN or infinite parameter would poison every prediction (and crash the k-NN vote);
+        // refuse it here, where the tensor can still be named.
+        for name in file.names {
+            guard let tensor = file[name], let index = tensor.scalars.firstIndex(where: { !$0.isFinite }) else { continue }
+            throw fail("tensor \(name) holds \(tensor.scalars[index]) at element \(index); parameters must be finite (the file is damaged: retrain the model)")
+        }
         let provenance = try decode(ModelProvenance.self, "provenance")
         guard provenance.classNames.count >= 2 else { throw fail("lists \(provenance.classNames.count) classes; a classifier needs at least 2") }
         guard provenance.preprocessing.size >= 1, [1, 3].contains(provenance.preprocessing.channels) else {
@@ -145,10 +151,11 @@ public struct ModelFile: Sendable {
             guard labelTensor.shape == [images.shape[0]] else {
                 throw fail("train.labels has shape \(labelTensor.shape) but train.images has \(images.shape[0]) rows")
             }
-            let labels = labelTensor.scalars.map { Int($0) }
-            guard labels.allSatisfy({ $0 >= 0 && $0 < provenance.classNames.count }) else {
+            // Checked as floats first: Int(_:) traps on values beyond Int's range.
+            guard labelTensor.scalars.allSatisfy({ $0 >= 0 && $0 < Float(provenance.classNames.count) && $0 == $0.rounded() }) else {
                 throw fail("train.labels holds a class index outside 0..<\(provenance.classNames.count)")
             }
+            let labels = labelTensor.scalars.map { Int($0) }
             do {
                 model = .nearestNeighbor(try NearestNeighborClassifier(
                     k: settings.k, metric: settings.metric, references: images, labels: labels,

@@ -84,4 +84,20 @@ struct BadModelInputTests {
         #expect(message?.hasPrefix(text) == true, "\(message ?? "no error")")
         #expect(message?.contains("not a PNG, JPEG or PGM image") == true, "\(message ?? "no error")")
     }
+
+    @Test("predict and evaluate with a k-NN model whose training vectors hold NaN name the tensor")
+    func nonFiniteNearestNeighborModel() throws {
+        let scratch = try ScratchFolder()
+        let path = try trainedModel(in: scratch)
+        var file = try SafetensorsFile(contentsOf: URL(fileURLWithPath: path))
+        var images = try #require(file["train.images"])
+        images.scalars[3] = .nan
+        file["train.images"] = images
+        try file.write(to: URL(fileURLWithPath: path))
+        let image = try scratch.write("probe.png", try Pattern.top.png(width: 16, height: 16, channels: 1))
+        for message in [predictFailure(["--model", path, image]), evaluateFailure(["--model", path])] {
+            #expect(message == "model \(path) tensor train.images holds nan at element 3; parameters must be finite (the file is damaged: retrain the model)",
+                    "\(message ?? "no error")")
+        }
+    }
 }
