@@ -13,11 +13,11 @@ struct AttributionOptions: ParsableArguments {
     @Option(help: "integrated-gradients: the quadrature rule, gauss-legendre (as Captum) or midpoint.")
     var rule: AttributionSettings.IntegrationRule?
 
-    @Option(help: "integrated-gradients: the reference image, zeros, mean (the mean training image) or blurred (the input blurred).")
+    @Option(help: "integrated-gradients and faithfulness: the reference image, zeros, mean (the mean training image) or blurred (the input blurred).")
     var baseline: AttributionSettings.Baseline?
 
-    @Option(parsing: .unconditional, help: "smoothgrad: noisy copies averaged per image.")
-    var samples: Int?
+    @Option(name: .customLong("noise-samples"), parsing: .unconditional, help: "smoothgrad: noisy copies averaged per image.")
+    var noiseSamples: Int?
 
     @Option(parsing: .unconditional, help: "smoothgrad: noise σ as a fraction of each image's own range (max − min).")
     var noise: Float?
@@ -41,7 +41,7 @@ struct AttributionOptions: ParsableArguments {
         if let steps { settings.integrationSteps = steps }
         if let rule { settings.integrationRule = rule }
         if let baseline { settings.baseline = baseline }
-        if let samples { settings.smoothGradSamples = samples }
+        if let noiseSamples { settings.smoothGradSamples = noiseSamples }
         if let noise { settings.smoothGradNoise = noise }
         settings.smoothGradSquared = squared
         if let window { settings.occlusionWindow = window }

@@ -9,22 +9,23 @@ import LensTensor
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "explain",
-        abstract: "Show what a model learned and why it decided: templates, nearest images, units and attribution maps.",
+        abstract: "Show what a model learned and why it decided: templates, nearest images, units, maps and their checks.",
         discussion: """
         Methods: \(ExplanationMethod.names.joined(separator: ", ")). Attribution maps explain the \
         predicted class of each image unless --class names another. Images come from --image files \
-        or from a split of the dataset the model was trained on (--split test). Every map is written \
-        as a picture in the output folder (index.html shows them all), with --npy also as raw float32 \
-        arrays readable by numpy.load, shaped like the model's input.
+        or from a split of the dataset the model was trained on (--split test). Pictures and \
+        DIR/index.html go to --out; --npy also writes each raw map as float32 arrays readable by \
+        numpy.load, shaped like the model's input. A PyTorch state_dict saved with \
+        safetensors.torch.save_file works too, given --arch and --class-names.
 
         Examples:
           lens explain --model m.safetensors --method saliency --image me.png --out maps
           lens explain --model m.safetensors --method gradcam --split test --out maps
-          lens explain --model m.safetensors --method smoothgrad --class s12 \\
-            --image a.png --out maps --npy --json
+          lens explain --model m.safetensors --method units --layer relu2 --out units
+          lens explain --model m.safetensors --method sanity --samples 32 --out trust --json
         """)
 
-    @Option(help: "A model file written by `lens train`.")
+    @Option(help: "A model file written by `lens train`, or a PyTorch state_dict with --arch.")
     var model: String
 
     @Option(help: "What to show: \(ExplanationMethod.names.joined(separator: ", ")).")
@@ -45,7 +46,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(name: .customLong("class"), help: "Explain this class (by name) instead of each image's predicted class.")
     var className: String?
 
-    @Option(help: "Dataset to take --split images and the mean image from (default: the one the model records).")
+    @Option(help: "Dataset for --split, the mean image, nearest images and units (default: the one the model records).")
     var data: String?
 
     @Option(help: "Folder for the pictures, index.html and --npy files (created if missing).")
@@ -57,11 +58,19 @@ struct ExplainCommand: ParsableCommand {
     @Flag(help: "Print the figures as JSON.")
     var json = false
 
-    @Option(parsing: .unconditional, help: "Seed for the noise of smoothgrad.")
+    @Option(parsing: .unconditional, help: "Seed for smoothgrad's noise and the trust checks' choices.")
     var seed: UInt64 = 0
 
     @OptionGroup(title: "Attribution settings")
     var attribution: AttributionOptions
+
+    @OptionGroup(title: "Templates, nearest images, units and trust checks")
+    var inspection: InspectionOptions
+
+    @OptionGroup(title: "A PyTorch state_dict as --model")
+    var pytorch: PyTorchModelOptions
+
+    @OptionGroup var imageOptions: ImageOptions
 
     func validate() throws {
         _ = try ExplanationMethod.named(method)
@@ -70,165 +79,73 @@ struct ExplainCommand: ParsableCommand {
             throw ValidationError("--split \(split) is not one of train, validation, test")
         }
         if !images.isEmpty && split != nil { throw ValidationError("give --image files or --split, not both") }
+        guard inspection.maxUnits >= 1 else { throw ValidationError("--max-units \(inspection.maxUnits) is invalid: give 1 or more") }
+        try pytorch.validate()
     }
 
     func run() throws {
-        let report = try explain()
-        if json { try printJSON(report) } else { report.printSummary() }
+        let output = try explain()
+        if json { try printJSON(output) } else { print(output.summary) }
     }
 
     /// Computes the explanation, writes its files into --out, and returns the figures.
-    func explain() throws -> AttributionReport {
+    func explain() throws -> ExplainOutput {
         let explanation = try ExplanationMethod.named(method)
-        let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
+        let session = try ExplainSession(command: self)
         switch explanation {
+        case .attribution(.deconvnet) where images.isEmpty && split == nil && layer != nil:
+            return .units(try session.units(layer: layer!, projections: true))
         case .attribution(let method):
-            return try explainAttribution(method, modelFile)
-        case .templates, .nearest, .units:
-            throw CLIError("--method \(explanation.name) is not available yet in this build")
-        }
-    }
-
-    // MARK: Attribution maps
-
-    private func explainAttribution(_ method: AttributionMethod, _ modelFile: ModelFile) throws -> AttributionReport {
-        guard case .network(var network) = modelFile.model else {
-            throw CLIError("--method \(method.rawValue) needs a network; \(model) is a k-NN model: try --method nearest")
-        }
-        let settings = try attribution.settings(layer: layer, seed: seed)
-        let classes = modelFile.provenance.classNames
-        var context = AttributionContext()
-        var prepared: PreparedData?
-        func dataset() throws -> PreparedData {
-            if let prepared { return prepared }
-            let loaded = try Workflow.prepare(data ?? modelFile.provenance.dataset, preprocessing: modelFile.provenance.preprocessing,
-                                              plan: modelFile.provenance.split)
-            prepared = loaded
-            return loaded
-        }
-        let inputs = try explainedInputs(modelFile, dataset: dataset)
-        if attribution.baseline == .mean {
-            let prepared = try dataset()
-            context.meanImage = prepared.images(prepared.split.train).meanOfItems()
-        }
-        let batch = Tensor.stack(inputs.map(\.image))
-        let targets = try targetClasses(for: batch, network: network, classes: classes)
-        if Terminal.isInteractive {
-            context.progress = { fraction in Terminal.progress(fraction, "\(method.rawValue): \(inputs.count) image(s)") }
-        }
-        let result = try method.attribute(&network, inputs: batch, targets: targets, settings: settings, context: context)
-        if Terminal.isInteractive { Terminal.progress(1, "\(method.rawValue): \(inputs.count) image(s)", done: true) }
-
-        let directory = URL(fileURLWithPath: out, isDirectory: true)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let probabilities = SoftmaxCrossEntropy.probabilities(result.logits)
-        let predicted = result.logits.argmaxRows()
-        let itemShape = Array(batch.shape.dropFirst())
-        var items: [AttributionReport.Item] = []
-        for (row, input) in inputs.enumerated() {
-            _ = result.maps.slice(row..<(row + 1)).reshaped(itemShape)
-            let stem = "\(input.name).\(method.rawValue)"
-            var files: [String] = []
-            if npy {
-                throw CLIError("--npy is not available yet in this build")
+            return .attribution(try session.attribution(method))
+        case .templates:
+            return .templates(try session.templates())
+        case .nearest:
+            return .nearest(try session.nearest())
+        case .units:
+            guard let layer else {
+                let layers = ReceptiveField.spatialLayers(of: try session.network(for: "units").architecture)
+                throw CLIError("--method units needs --layer: one of \((layers.isEmpty ? session.layerNames : layers).joined(separator: ", "))")
             }
-            items.append(AttributionReport.Item(
-                image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
-                target: classes[targets[row]], targetProbability: probabilities.scalars[row * classes.count + targets[row]],
-                convergenceDelta: result.convergenceDelta?[row], files: files))
-        }
-        return AttributionReport(model: model, method: method.rawValue, settings: result.settings, items: items,
-                                 directory: directory.path)
-    }
-
-    private struct ExplainedInput {
-        var name: String
-        var image: Tensor
-        var label: Int?
-    }
-
-    /// The --image files, decoded the way the model records, or the first --limit images of --split.
-    private func explainedInputs(_ modelFile: ModelFile, dataset: () throws -> PreparedData) throws -> [ExplainedInput] {
-        if !images.isEmpty {
-            var seen: [String: Int] = [:]
-            return try images.map { path in
-                let url = URL(fileURLWithPath: path)
-                let image = try ImageDecoder.decode(contentsOf: url)
-                var name = url.deletingPathExtension().lastPathComponent
-                seen[name, default: 0] += 1
-                if seen[name]! > 1 { name += "-\(seen[name]!)" }
-                return ExplainedInput(name: name, image: modelFile.provenance.preprocessing.apply(image), label: nil)
-            }
-        }
-        guard let choice = SplitChoice(rawValue: split ?? "") else {
-            throw CLIError("give images to explain: --image FILE (repeatable) or --split test")
-        }
-        let prepared = try dataset()
-        let indices = Array(Workflow.indices(choice, of: prepared).prefix(limit))
-        guard !indices.isEmpty else { throw CLIError("the \(choice.rawValue) split of \(prepared.source.name) is empty") }
-        let tensor = prepared.images(indices)
-        let itemShape = Array(tensor.shape.dropFirst())
-        return indices.enumerated().map { row, index in
-            let label = prepared.data.labels[index]
-            return ExplainedInput(name: "\(choice.rawValue)-\(index)-\(prepared.data.classNames[label])",
-                                  image: tensor.slice(row..<(row + 1)).reshaped(itemShape), label: label)
-        }
-    }
-
-    /// --class for every image, or each image's predicted class.
-    private func targetClasses(for batch: Tensor, network: Network, classes: [String]) throws -> [Int] {
-        if let className {
-            guard let index = classes.firstIndex(of: className) else {
-                throw ExplainError.unknownClass(name: className, classes: classes)
-            }
-            return Array(repeating: index, count: batch.shape[0])
-        }
-        return network.predictions(batch)
-    }
-}
-
-/// What `lens explain` prints for an attribution method (`--json` gives it whole).
-struct AttributionReport: Encodable {
-    var model: String
-    var method: String
-    var settings: [String: String]
-    var items: [Item]
-    var directory: String
-
-    struct Item: Encodable {
-        var image: String
-        var trueClass: String?
-        var predicted: String
-        var target: String
-        var targetProbability: Float
-        var convergenceDelta: Float?
-        var files: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case image, predicted, target, files
-            case trueClass = "true_class", targetProbability = "target_probability", convergenceDelta = "convergence_delta"
-        }
-    }
-
-    func printSummary() {
-        print("\(method) (\(settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) → \(directory)")
-        for item in items {
-            var line = "\(item.image): explains \(item.target) (p = \(String(format: "%.3f", item.targetProbability)))"
-            if item.predicted != item.target { line += ", predicted \(item.predicted)" }
-            if let delta = item.convergenceDelta { line += String(format: ", convergence delta %.2g", delta) }
-            print(line)
+            return .units(try session.units(layer: layer, projections: false))
+        case .sanity:
+            return .sanity(try session.sanity())
+        case .faithfulness:
+            return .faithfulness(try session.faithfulness())
         }
     }
 }
 
-extension Tensor {
-    /// The mean of the items along the first axis (the mean training image).
-    func meanOfItems() -> Tensor {
-        let count = shape.first ?? 0, itemShape = Array(shape.dropFirst()), itemSize = itemShape.reduce(1, *)
-        var sum = [Double](repeating: 0, count: itemSize)
-        for item in 0..<count {
-            for i in 0..<itemSize { sum[i] += Double(scalars[item * itemSize + i]) }
+/// What `lens explain` returns: one report per kind of method (`--json` prints it whole).
+enum ExplainOutput: Encodable {
+    case attribution(AttributionReport)
+    case templates(TemplatesReport)
+    case nearest(NearestReport)
+    case units(UnitsReport)
+    case sanity(SanityReport)
+    case faithfulness(FaithfulnessReport)
+
+    func encode(to encoder: Encoder) throws {
+        switch self {
+        case .attribution(let report): try report.encode(to: encoder)
+        case .templates(let report): try report.encode(to: encoder)
+        case .nearest(let report): try report.encode(to: encoder)
+        case .units(let report): try report.encode(to: encoder)
+        case .sanity(let report): try report.encode(to: encoder)
+        case .faithfulness(let report): try report.encode(to: encoder)
         }
-        return Tensor(shape: itemShape, scalars: sum.map { Float($0 / Double(max(count, 1))) })
     }
+
+    /// Lines for a terminal.
+    var summary: String {
+        switch self {
+        case .attribution(let report): report.summary
+        case .templates(let report): report.summary
+        case .nearest(let report): report.summary
+        case .units(let report): report.summary
+        case .sanity(let report): ExplainSummaries.sanity(report)
+        case .faithfulness(let report): ExplainSummaries.faithfulness(report)
+        }
+    }
+
+    var attributionReport: AttributionReport? { if case .attribution(let report) = self { report } else { nil } }
 }

@@ -9,9 +9,13 @@ public enum ExplanationMethod: Hashable, Sendable, CaseIterable {
     case units
     /// A map of one input's pixels for one class (saliency, integrated gradients, ...).
     case attribution(AttributionMethod)
+    /// Model randomisation (Adebayo et al. 2018) of every method, and exact answers for softmax regression.
+    case sanity
+    /// Deletion and insertion curves of every method against random, reversed and brightness orders.
+    case faithfulness
 
     public static var allCases: [ExplanationMethod] {
-        [.templates, .nearest, .units] + AttributionMethod.allCases.map { .attribution($0) }
+        [.templates, .nearest, .units] + AttributionMethod.allCases.map { .attribution($0) } + [.sanity, .faithfulness]
     }
 
     /// The CLI and API name.
@@ -21,6 +25,8 @@ public enum ExplanationMethod: Hashable, Sendable, CaseIterable {
         case .nearest: "nearest"
         case .units: "units"
         case .attribution(let method): method.rawValue
+        case .sanity: "sanity"
+        case .faithfulness: "faithfulness"
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LensExplain
 import LensModels
+import LensTensor
 import LensTestSupport
 import Testing
 @testable import LensCLI
@@ -27,11 +28,14 @@ struct ExplainCommandTests {
         let (scratch, model) = try trainedCNN()
         for method in AttributionMethod.allCases {
             let out = scratch.path("maps-\(method.rawValue)")
-            let report = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", method.rawValue, "--split", "test",
+            let output = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", method.rawValue, "--split", "test",
                                                          "--limit", "3", "--out", out]).explain()
+            let report = try #require(output.attributionReport)
             #expect(report.method == method.rawValue)
             #expect(report.items.count == 3, "\(method)")
+            #expect(FileManager.default.fileExists(atPath: out + "/index.html"))
             for item in report.items {
+                #expect(item.files.contains { $0.hasSuffix(".png") } || item.problem != nil, "\(method): a picture or the reason there is none")
                 #expect(item.target == item.predicted, "no --class: the predicted class is explained")
                 #expect((0...1).contains(item.targetProbability) && item.targetProbability > 0)
                 #expect(item.trueClass != nil, "split images know their class")
@@ -42,8 +46,9 @@ struct ExplainCommandTests {
     @Test("--class explains the class named, whatever was predicted")
     func namedClass() throws {
         let (scratch, model) = try trainedCNN()
-        let report = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "saliency", "--split", "test", "--limit", "4",
+        let output = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "saliency", "--split", "test", "--limit", "4",
                                                      "--class", "left", "--out", scratch.path("maps")]).explain()
+        let report = try #require(output.attributionReport)
         #expect(report.items.allSatisfy { $0.target == "left" })
     }
 
@@ -82,5 +87,75 @@ struct ExplainCommandTests {
         _ = try parse(TrainCommand.self, ["train", "--model", "knn", "--data", data, "--out", model]).train()
         let message = explainFailure(["--model", model, "--method", "saliency", "--split", "test", "--out", scratch.path("maps")])
         #expect(message?.contains("k-NN") == true && message?.contains("nearest") == true, "\(message ?? "no error")")
+    }
+
+    @Test("--npy writes each raw map as float32 of the model input's shape")
+    func numpyFiles() throws {
+        let (scratch, model) = try trainedCNN()
+        let out = scratch.path("maps")
+        let output = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "integrated-gradients", "--split", "test",
+                                                     "--limit", "2", "--steps", "8", "--npy", "--out", out]).explain()
+        let report = try #require(output.attributionReport)
+        for item in report.items {
+            let file = try #require(item.files.first { $0.hasSuffix(".npy") })
+            #expect(file == "\(item.image).integrated-gradients.npy")
+            let map = try NumpyArray.read(contentsOf: URL(fileURLWithPath: out + "/" + file))
+            #expect(map.shape == [1, 16, 16])
+            #expect(map.scalars.contains { $0 != 0 } && map.scalars.contains { $0 < 0 } == map.scalars.contains { $0 < 0 })
+            #expect(item.convergenceDelta != nil, "integrated gradients report their convergence delta")
+        }
+    }
+
+    @Test("templates, nearest, units and deconvnet projections run from the CLI")
+    func inspectionMethods() throws {
+        let (scratch, model) = try trainedCNN()
+        guard case .templates(let templates) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "templates",
+                                                                                 "--out", scratch.path("t")]).explain() else {
+            Issue.record("templates gave another report"); return
+        }
+        #expect(templates.kind == "filters" && templates.count == 4 && templates.faceLikeness == nil)
+
+        guard case .nearest(let nearest) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "nearest", "--split", "test",
+                                                                             "--k", "3", "--out", scratch.path("n")]).explain() else {
+            Issue.record("nearest gave another report"); return
+        }
+        #expect(!nearest.items.isEmpty && nearest.items.allSatisfy { $0.neighbors.count == 3 && (0...100).contains($0.percentile) })
+        #expect(nearest.items.allSatisfy { zip($0.neighbors, $0.neighbors.dropFirst()).allSatisfy { $0.distance <= $1.distance } })
+
+        guard case .units(let units) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "units", "--layer", "relu1",
+                                                                         "--top", "4", "--out", scratch.path("u")]).explain() else {
+            Issue.record("units gave another report"); return
+        }
+        #expect(units.units.count == 4 && units.units.allSatisfy { $0.top.count == 4 } && units.receptiveField == 3)
+        #expect(units.units.allSatisfy { zip($0.top, $0.top.dropFirst()).allSatisfy { $0.value >= $1.value } })
+
+        guard case .units(let projected) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "deconvnet", "--layer", "pool1",
+                                                                             "--max-units", "2", "--top", "2", "--out", scratch.path("d")]).explain() else {
+            Issue.record("deconvnet --layer gave another report"); return
+        }
+        #expect(projected.projections && projected.units.count == 2)
+        let noLayer = explainFailure(["--model", model, "--method", "units", "--out", scratch.path("u2")])
+        #expect(noLayer?.contains("--layer") == true && noLayer?.contains("relu1") == true, "\(noLayer ?? "no error")")
+        let badLayer = explainFailure(["--model", model, "--method", "units", "--layer", "conv9", "--out", scratch.path("u3")])
+        #expect(badLayer?.contains("conv9") == true && badLayer?.contains("pool1") == true, "\(badLayer ?? "no error")")
+    }
+
+    @Test("sanity and faithfulness report every applicable method; too few images is an error")
+    func trustChecks() throws {
+        let (scratch, model) = try trainedCNN()
+        guard case .sanity(let sanity) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "sanity", "--samples", "4",
+                                                                           "--out", scratch.path("s")]).explain() else {
+            Issue.record("sanity gave another report"); return
+        }
+        #expect(sanity.randomisation.methods.count == AttributionMethod.allCases.count)
+        #expect(sanity.randomisation.methods.contains { $0.verdict != nil })
+        guard case .faithfulness(let faithfulness) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "faithfulness",
+                                                                                       "--samples", "4", "--out", scratch.path("f")]).explain() else {
+            Issue.record("faithfulness gave another report"); return
+        }
+        #expect(faithfulness.methods.count == AttributionMethod.allCases.count)
+        let tooFew = parseFailure(["explain", "--model", model, "--method", "sanity", "--samples", "1", "--out", scratch.path("s2")])
+            ?? explainFailure(["--model", model, "--method", "sanity", "--samples", "1", "--out", scratch.path("s2")])
+        #expect(tooFew?.contains("1") == true, "\(tooFew ?? "no error")")
     }
 }

@@ -1,0 +1,170 @@
+import Foundation
+import LensExplain
+
+/// What `lens explain` prints for an attribution method (`--json` gives it whole).
+struct AttributionReport: Encodable {
+    var model: String
+    var method: String
+    var settings: [String: String]
+    var items: [Item]
+    var directory: String
+
+    struct Item: Encodable {
+        var image: String
+        var trueClass: String?
+        var predicted: String
+        var target: String
+        var targetProbability: Float
+        var convergenceDelta: Float?
+        /// Why the map was not drawn (NaN, infinite or constant values).
+        var problem: String?
+        var files: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case image, predicted, target, files, problem
+            case trueClass = "true_class", targetProbability = "target_probability", convergenceDelta = "convergence_delta"
+        }
+    }
+
+    var summary: String {
+        var lines = ["\(method) (\(settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) → \(directory)/index.html"]
+        for item in items {
+            var line = "\(item.image): explains \(item.target) (p = \(String(format: "%.3f", item.targetProbability)))"
+            if item.predicted != item.target { line += ", predicted \(item.predicted)" }
+            if let delta = item.convergenceDelta { line += String(format: ", convergence delta %.2g", delta) }
+            if let problem = item.problem { line += "; not drawn: \(problem)" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct TemplatesReport: Encodable {
+    var model: String
+    var kind: String
+    var layer: String
+    var count: Int
+    var faceLikeness: Float?
+    var faceLikenessPerClass: [Float]?
+    var faceLikenessProblem: String?
+    var votes: [Votes]
+    var directory: String
+
+    struct Votes: Encodable {
+        var `class`: String
+        var units: [Int]
+        var weights: [Float]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, kind, layer, count, votes, directory
+        case faceLikeness = "face_likeness", faceLikenessPerClass = "face_likeness_per_class", faceLikenessProblem = "face_likeness_problem"
+    }
+
+    var summary: String {
+        var line = "\(count) templates (\(kind)) of \(layer) → \(directory)/index.html"
+        if let faceLikeness { line += String(format: "\nface-likeness %.3f (mean Pearson correlation with each class's centred mean image)", faceLikeness) }
+        if let faceLikenessProblem { line += "\nface-likeness not computed: \(faceLikenessProblem)" }
+        return line
+    }
+}
+
+struct NearestReport: Encodable {
+    var model: String
+    var space: String
+    var metric: String
+    var unusualPercentile: Double
+    var unusualAbove: Float
+    var items: [Item]
+    var directory: String
+
+    struct Neighbor: Encodable {
+        var trainingIndex: Int
+        var `class`: String
+        var distance: Float
+        enum CodingKeys: String, CodingKey { case `class`, distance, trainingIndex = "training_index" }
+    }
+
+    struct Item: Encodable {
+        var image: String
+        var neighbors: [Neighbor]
+        var percentile: Double
+        var unusual: Bool
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, space, metric, items, directory
+        case unusualPercentile = "unusual_percentile", unusualAbove = "unusual_above"
+    }
+
+    var summary: String {
+        var lines = ["nearest training images (\(space), \(metric)) → \(directory)/index.html"]
+        for item in items {
+            let neighbors = item.neighbors.map { "\($0.class) \(String(format: "%.3g", $0.distance))" }.joined(separator: ", ")
+            lines.append("\(item.image): \(neighbors); percentile \(String(format: "%.0f", item.percentile))\(item.unusual ? " UNUSUAL" : "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct UnitsReport: Encodable {
+    var model: String
+    var layer: String
+    var receptiveField: Int?
+    var imagesSearched: Int
+    var projections: Bool
+    var units: [Unit]
+    var directory: String
+
+    struct Activation: Encodable {
+        var trainingIndex: Int
+        var value: Float
+        var y: Int
+        var x: Int
+        enum CodingKeys: String, CodingKey { case value, y, x, trainingIndex = "training_index" }
+    }
+
+    struct Unit: Encodable {
+        var unit: Int
+        var top: [Activation]
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, layer, projections, units, directory
+        case receptiveField = "receptive_field", imagesSearched = "images_searched"
+    }
+
+    var summary: String {
+        "\(units.count) units of \(layer) over \(imagesSearched) training images"
+            + (receptiveField.map { ", receptive field \($0)x\($0) pixels" } ?? "")
+            + (projections ? ", with deconvnet projections" : "") + " → \(directory)/index.html"
+    }
+}
+
+/// Terminal summaries of the trust checks (the whole figures are in --json and report.json).
+enum ExplainSummaries {
+    static func sanity(_ report: SanityReport) -> String {
+        var lines = ["model randomisation over \(report.randomisation.imageIndices.count) test images (threshold \(report.randomisation.settings.randomisationThreshold))"]
+        for method in report.randomisation.methods {
+            if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
+            let spearman = method.verdict?.topStepSpearman.map { String(format: "%.2f", $0) } ?? "–"
+            lines.append("  \(method.method.rawValue): \(method.verdict?.outcome.rawValue ?? "undetermined") (mean Spearman at the top step \(spearman))")
+        }
+        for check in report.exactAnswers ?? [] {
+            lines.append("  exact answer: \(check.method) vs \(check.expected): largest difference \(check.largestDifference.map { String(format: "%.2g", $0) } ?? "–")")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func faithfulness(_ report: FaithfulnessReport) -> String {
+        var lines = ["deletion and insertion over \(report.imageIndices.count) test images, steps of \(String(format: "%.4g", report.settings.stepFraction))"]
+        for method in report.methods {
+            if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
+            for baseline in method.baselines {
+                func auc(_ curve: Curve) -> String { curve.auc.map { String(format: "%.3f", $0.mean) } ?? "–" }
+                lines.append("  \(method.method.rawValue), \(baseline.baseline.rawValue): insertion \(auc(baseline.insertion.map)) (random \(auc(baseline.insertion.random)), brightness \(auc(baseline.insertion.brightness))), deletion \(auc(baseline.deletion.map)) (random \(auc(baseline.deletion.random)))")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
