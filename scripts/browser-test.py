@@ -251,6 +251,21 @@ class BrowserTest:
         assert not leftovers, f"temporary files left in the models folder: {leftovers}"
         print("server stopped cleanly on SIGTERM")
 
+    def model_start(self):
+        """`lens serve --model M` answers within 10 s (the demo's CNN, written by the first server)."""
+        port = free_port()
+        started = time.time()
+        server = subprocess.Popen([self.lens, "serve", "--model", os.path.join(self.models, "orl-cnn.safetensors"),
+                                   "--port", str(port), "--models-dir", self.models],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            models = wait_for("lens serve --model to answer", lambda: get_json(f"http://127.0.0.1:{port}", "/api/models"), timeout=10)
+            assert [m["id"] for m in models["models"]] == ["orl-cnn"], models
+            print(f"lens serve --model answered after {time.time() - started:.1f} s")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=20)
+
     def run(self):
         try:
             self.start_server()
@@ -261,6 +276,7 @@ class BrowserTest:
             self.driver.quit()
             self.driver = None
             self.stop_server()
+            self.model_start()
             print("browser test passed")
             return 0
         except Exception as error:

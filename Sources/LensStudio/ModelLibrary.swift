@@ -5,6 +5,7 @@ import LensModels
 
 /// The models a studio session serves, by an id it made itself (requests name models by id, never
 /// by path), each evaluated once in the background; the data new training jobs use; the job runner.
+/// A class shared by every request: its mutable state is read and written only under `lock`.
 public final class ModelLibrary: @unchecked Sendable {
     /// A model the session serves.
     public struct Entry: Sendable {

@@ -4,7 +4,8 @@ import LensTensor
 
 /// Runs one training job at a time on its own thread, reports every epoch (with the first-layer
 /// templates) to whoever listens, stops at a batch boundary when cancelled, and writes the finished
-/// model atomically, so a job that is cancelled or killed leaves no partial model file.
+/// model atomically, so a job that is cancelled or killed leaves no partial model file. Its mutable
+/// state is read and written only under `lock` (the job thread, requests and listeners share it).
 public final class TrainingRunner: @unchecked Sendable {
     /// The job running now, or the last one, with every event it sent.
     public struct Status: Codable, Sendable {
