@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds scripts/trust-figures/main.swift in release against this checkout (as a throwaway
 # package outside the tree, so Package.swift stays as it is) and runs it.
-# Usage: bash scripts/trust-figures.sh cnn|mlp|softmax [--data]
+# Usage: bash scripts/trust-figures.sh cnn|mlp|softmax [--data] [--per-method]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="${TRUST_FIGURES_DIR:-${TMPDIR:-/tmp}/neurallens-trust-figures}"

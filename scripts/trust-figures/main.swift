@@ -6,7 +6,8 @@ import LensTensor
 
 // The figures of BENCHMARKS.md "Trust checks": trains a model of the kind named (cnn, mlp,
 // softmax) on ORL 64x64 with the default recipe, then times and prints sanity, faithfulness
-// (zeros, mean and blurred baselines) and, with --data, data randomisation. Run it through
+// (zeros, mean and blurred baselines) and, with --data, data randomisation; --per-method times
+// sanity for each method alone. Run it through
 // scripts/trust-figures.sh, which builds it in release against this checkout. Linux (getrusage).
 func cpu() -> Double {
     var usage = rusage()
@@ -62,6 +63,12 @@ if let exact = sanity.exactAnswers {
     for check in exact { print("  exact \(check.method): max diff \(check.largestDifference.map { "\($0)" } ?? "-") of max \(check.largestExpected.map { "\($0)" } ?? "-") \(check.notAvailable ?? "")") }
 }
 
+if CommandLine.arguments.contains("--per-method") {
+    for method in AttributionMethod.allCases {
+        let t = try seconds { _ = try TrustCheck.sanity(.network(network), testImages: test, settings: settings, context: context, methods: [method]) }
+        print("  sanity \(method.rawValue): \(f(t)) s wall, \(f(lastCPU)) s CPU")
+    }
+}
 var faithfulness: FaithfulnessReport!
 let faithSeconds = try seconds { faithfulness = try TrustCheck.faithfulness(.network(network), testImages: test, settings: settings, context: context) }
 print("faithfulness: \(settings.samples) images, step 1/32, baselines zeros/mean/blurred(σ 5), every method: \(f(faithSeconds)) s wall, \(f(lastCPU)) s CPU")
