@@ -17,6 +17,8 @@ scratch=$PWD/.build-fuzz
 (cd Fuzz && nice -n 19 swift build -c release --scratch-path "$scratch" \
     --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library)
 harness=$scratch/release/lens-fuzz
+# A trap is reported by libFuzzer (deadly signal) with its stack; Swift's own backtracer crashes under ASan.
+export SWIFT_BACKTRACE=enable=no
 
 for target in "${targets[@]}"; do
     mkdir -p "$scratch/corpus/$target" "Fuzz/Crashers/$target"

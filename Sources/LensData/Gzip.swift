@@ -6,13 +6,20 @@ import Foundation
 enum Gzip {
     /// Refuse to inflate beyond this (a gzip bomb, or not the file we expect).
     static let maximumOutputBytes = 1 << 30
+    /// The most deflate can expand its input (zlib's technical details: 1032:1).
+    static let maximumDeflateRatio = 1032
+
+    /// The trailer's ISIZE (size mod 2^32) is only a hint for the first allocation, and believed no
+    /// further than deflate can expand (1032:1): a small file claiming 4 GB gets a small buffer.
+    static func initialCapacity(compressedBytes: Int, claimedSize: Int) -> Int {
+        max(min(claimedSize, compressedBytes * maximumDeflateRatio, maximumOutputBytes), 1 << 16)
+    }
 
     static func decompress(_ data: Data, path: String) throws -> [UInt8] {
         guard data.count >= 2, data[data.startIndex] == 0x1F, data[data.startIndex + 1] == 0x8B else { return [UInt8](data) }
         func fail(_ problem: String) -> DatasetError { .badIDX(path, problem: problem) }
-        // The trailer's ISIZE (size mod 2^32) is only a hint for the first allocation.
         let hint = data.count >= 18 ? data.suffix(4).reversed().reduce(0) { $0 << 8 | Int($1) } : 0
-        var output = [UInt8](repeating: 0, count: min(max(hint, 1 << 16), maximumOutputBytes))
+        var output = [UInt8](repeating: 0, count: initialCapacity(compressedBytes: data.count, claimedSize: hint))
         var stream = z_stream()
         guard inflateInit2_(&stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw fail("cannot start gzip decompression")

@@ -29,8 +29,11 @@ extension LayerSpec.Operation {
             guard input[0] == inChannels else {
                 throw ShapeProblem("conv2d expects \(inChannels) input channels, the previous layer gives \(input[0])")
             }
-            let height = try Self.slidingCount(input[1] + 2 * padding, kernel: kernel, stride: stride, what: "padded height")
-            let width = try Self.slidingCount(input[2] + 2 * padding, kernel: kernel, stride: stride, what: "padded width")
+            let margin = try Self.checked(padding.multipliedReportingOverflow(by: 2), "padding \(padding)")
+            let height = try Self.slidingCount(try Self.checked(input[1].addingReportingOverflow(margin), "padded height"),
+                                               kernel: kernel, stride: stride, what: "padded height")
+            let width = try Self.slidingCount(try Self.checked(input[2].addingReportingOverflow(margin), "padded width"),
+                                              kernel: kernel, stride: stride, what: "padded width")
             return [outChannels, height, width]
 
         case let .maxPool2d(kernel, stride):
@@ -46,7 +49,7 @@ extension LayerSpec.Operation {
             return input
 
         case .flatten:
-            return [input.reduce(1, *)]
+            return [try input.reduce(1) { try Self.checked($0.multipliedReportingOverflow(by: $1), "flattened size of \(input)") }]
 
         case let .dropout(probability):
             guard probability >= 0, probability < 1 else {
@@ -54,6 +57,13 @@ extension LayerSpec.Operation {
             }
             return input
         }
+    }
+
+    /// The result of overflow-reporting arithmetic on sizes (they come from users and files), or a
+    /// shape problem where it overflowed.
+    private static func checked(_ result: (partialValue: Int, overflow: Bool), _ what: String) throws -> Int {
+        guard !result.overflow else { throw ShapeProblem("the \(what) is too large to compute") }
+        return result.partialValue
     }
 
     /// Window positions along one axis (PyTorch's floor rule), failing when the window does not fit once.

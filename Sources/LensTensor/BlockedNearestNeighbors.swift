@@ -140,8 +140,11 @@ private struct Scan {
             }
         }
         var worst = values[kept - 1]
-        for j in 0..<count where scores[j] < worst {
-            let value = scores[j]
+        for j in 0..<count {
+            // A NaN or infinite distance (vectors so large their products overflow) still ranks, after
+            // every finite one, so that each query always gets k neighbours that exist.
+            let value = scores[j] < .infinity ? scores[j] : .greatestFiniteMagnitude
+            guard value < worst else { continue }
             var slot = kept - 1
             while slot > 0 && value < values[slot - 1] {
                 values[slot] = values[slot - 1]

@@ -89,6 +89,17 @@ import LensTestSupport
         #expect(message?.hasPrefix("\(folder.url.path)/train-images-idx3-ubyte.gz: gzip data is truncated") == true, "\(message ?? "no error")")
     }
 
+    /// Found by fuzzing: a 42-byte gzip whose trailer claims 4 GB made the first buffer 1 GB.
+    @Test func gzipTrailerIsBelievedOnlyAsFarAsDeflateCanExpand() throws {
+        #expect(Gzip.initialCapacity(compressedBytes: 42, claimedSize: 0xFFFF_FFFF) == 1 << 16)
+        #expect(Gzip.initialCapacity(compressedBytes: 30_000_000, claimedSize: 47_040_016) == 47_040_016)
+        #expect(Gzip.initialCapacity(compressedBytes: 10_000_000, claimedSize: 0xFFFF_FFFF) == 1 << 30)
+        var lying = [UInt8](try Fixture.data("idx-good/train-labels-idx1-ubyte.gz"))
+        lying.replaceSubrange((lying.count - 4)..., with: [0xFF, 0xFF, 0xFF, 0xFF])
+        let message = errorMessage { try Gzip.decompress(Data(lying), path: "x.gz") }
+        #expect(message == "x.gz: corrupt gzip data (incorrect length check)")
+    }
+
     @Test func missingIDXFile() throws {
         let folder = try ScratchFolder()
         try folder.copyFixture("idx-good/train-images-idx3-ubyte.gz", to: "train-images-idx3-ubyte.gz")

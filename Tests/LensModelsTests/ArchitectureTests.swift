@@ -81,6 +81,10 @@ import Testing
         ("conv3x3x8p0,pool,conv3x3x8p0,conv3x3x8p0", 3, "larger than the padded height 1"),
         ("pool,pool,pool,pool", 3, "larger than the height 1"),
         ("fc99999999999999999999", 0, "too large"),
+        // Found by fuzzing: sizes whose products overflow are errors, not traps.
+        ("conv3x3x1000000000000000000,fc8", 1, "flattened size of [1000000000000000000, 8, 8] is too large to compute"),
+        ("conv3x3x4p4611686018427387904", 0, "padding 4611686018427387904 is too large to compute"),
+        ("conv3x3x4p4611686018427387903", 0, "padded height is too large to compute"),
     ])
     func compactStringErrorsNameTheItem(compact: String, position: Int, phrase: String) {
         do {

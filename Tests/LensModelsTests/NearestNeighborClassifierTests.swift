@@ -69,3 +69,16 @@ private let trainingLabels = [0, 0, 1, 1]
         #expect(error.description.contains("3 features"))
     }
 }
+
+/// Found by fuzzing model files: vectors so large that their squared distances overflow gave NaN or
+/// infinite distances, no neighbour at all, and an index of -1 that crashed the vote.
+@Test func overflowingDistancesStillGiveKNeighboursThatExist() throws {
+    for metric in [DistanceMetric.euclidean, .cosine, .dot] {
+        let references = Tensor(shape: [3, 2], scalars: [1e37, 1e37, -1e38, 3e38, 2e38, -3e38])
+        let classifier = try NearestNeighborClassifier(k: 2, metric: metric, references: references, labels: [0, 1, 1], classCount: 2)
+        let prediction = try classifier.predict(Tensor(shape: [1, 2], scalars: [0.5, 0.25]))[0]
+        #expect(prediction.neighbors.count == 2, "\(metric)")
+        #expect(prediction.neighbors.allSatisfy { (0..<3).contains($0.index) }, "\(metric): \(prediction.neighbors)")
+        #expect(prediction.probabilities.reduce(0, +) == 1, "\(metric)")
+    }
+}
