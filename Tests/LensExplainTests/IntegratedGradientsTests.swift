@@ -99,7 +99,7 @@ import Testing
         #expect(blurred.maps.scalars.allSatisfy { abs($0) < 1e-6 })
         #expect(blurred.settings["baseline"] == "blurred" && blurred.settings["blur sigma"] == "2.0")
         let image = ExplainTestModels.images(1)
-        let smooth = ImageResampling.gaussianBlur(image, sigma: 2)
+        let smooth = GaussianBlur.apply(image, sigma: 2)
         let (smoothTotal, imageTotal): (Float, Float) = (smooth.scalars.reduce(0, +), image.scalars.reduce(0, +))
         #expect(abs(smoothTotal - imageTotal) < 0.05 * imageTotal)
         let (smoothRange, imageRange) = (smooth.scalars.max()! - smooth.scalars.min()!, image.scalars.max()! - image.scalars.min()!)

@@ -56,19 +56,13 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
-        func check<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
-            guard range.contains(value) else {
-                throw ExplainError.settingOutOfRange(setting: name, value: "\(value)",
-                                                     allowed: "between \(range.lowerBound) and \(range.upperBound)")
-            }
-        }
-        try check("SmoothGrad samples", smoothGradSamples, Self.sampleRange)
-        try check("SmoothGrad noise", smoothGradNoise, Self.noiseRange)
-        try check("integration steps", integrationSteps, Self.stepRange)
-        try check("batch size", batchSize, Self.batchRange)
-        try check("blur sigma", blurSigma, Self.blurRange)
-        try check("occlusion window", occlusionWindow, Self.windowRange)
-        try check("occlusion stride", occlusionStride, Self.windowRange)
+        try checkSetting("SmoothGrad samples", smoothGradSamples, Self.sampleRange)
+        try checkSetting("SmoothGrad noise", smoothGradNoise, Self.noiseRange)
+        try checkSetting("integration steps", integrationSteps, Self.stepRange)
+        try checkSetting("batch size", batchSize, Self.batchRange)
+        try checkSetting("blur sigma", blurSigma, Self.blurRange)
+        try checkSetting("occlusion window", occlusionWindow, Self.windowRange)
+        try checkSetting("occlusion stride", occlusionStride, Self.windowRange)
         guard occlusionValue.isFinite else {
             throw ExplainError.settingOutOfRange(setting: "occlusion value", value: "\(occlusionValue)", allowed: "a finite number")
         }

@@ -33,33 +33,4 @@ enum ImageResampling {
             return (low, low < source - 1 ? low + 1 : low, position - Float(low))
         }
     }
-
-    /// Each [C, H, W] plane blurred by a Gaussian of standard deviation `sigma` pixels (separable;
-    /// the kernel is cut at 3σ and renormalised where it leaves the image, so edges keep their level).
-    static func gaussianBlur(_ images: Tensor, sigma: Float) -> Tensor {
-        let (planes, height, width) = (images.shape[0] * images.shape[1], images.shape[2], images.shape[3])
-        let radius = max(1, Int((3 * sigma).rounded(.up)))
-        let kernel = (-radius...radius).map { exp(-Float($0 * $0) / (2 * sigma * sigma)) }
-        func blurLine(_ read: (Int) -> Float, count: Int, write: (Int, Float) -> Void) {
-            for i in 0..<count {
-                var total: Float = 0, weight: Float = 0
-                for k in max(-radius, -i)...min(radius, count - 1 - i) {
-                    total += kernel[k + radius] * read(i + k)
-                    weight += kernel[k + radius]
-                }
-                write(i, total / weight)
-            }
-        }
-        var across = images, result = images
-        for plane in 0..<planes {
-            let base = plane * height * width
-            for y in 0..<height {
-                blurLine({ images.scalars[base + y * width + $0] }, count: width) { across.scalars[base + y * width + $0] = $1 }
-            }
-            for x in 0..<width {
-                blurLine({ across.scalars[base + $0 * width + x] }, count: height) { result.scalars[base + $0 * width + x] = $1 }
-            }
-        }
-        return result
-    }
 }

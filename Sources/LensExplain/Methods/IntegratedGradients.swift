@@ -61,7 +61,7 @@ struct IntegratedGradients: Attributor {
             guard inputs.rank == 4 else {
                 throw ExplainError.invalidInput("the blurred baseline needs image inputs [channels, height, width]; these items are \(Array(inputs.shape.dropFirst()))")
             }
-            return ImageResampling.gaussianBlur(inputs, sigma: settings.blurSigma)
+            return GaussianBlur.apply(inputs, sigma: settings.blurSigma)
         }
     }
 }

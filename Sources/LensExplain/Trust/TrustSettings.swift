@@ -25,14 +25,14 @@ public struct TrustSettings: Codable, Sendable, Equatable {
     /// curves, and against zeros a brightness ranking wins whatever the model.
     public var baselines: [AttributionSettings.Baseline] = [headlineBaseline]
     /// The blurred baseline's Gaussian σ in pixels of the model's input (Petsiuk et al. 2018 use 5).
-    public var blurSigma: Float = 5
+    public var blurSigma: Float = AttributionSettings().blurSigma
 
     public init() {}
 
     public static let minimumSamples = 2
     public static let sampleRange = minimumSamples...4096
     public static let stepFractionRange = (1.0 / 1024)...0.5
-    public static let blurSigmaRange: ClosedRange<Float> = 0.1...64
+    public static let blurSigmaRange = AttributionSettings.blurRange
     public static let thresholdRange = -1.0...1.0
     public static let marginRange = 0.0...2.0
     public static let accuracyRange = 0.0...1.0
