@@ -85,7 +85,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let output = try explain()
-        if json { try printJSON(output) } else { print(output.summary) }
+        if json { try printJSON(output, snakeCase: true) } else { print(output.summary) }
     }
 
     /// Computes the explanation, writes its files into --out, and returns the figures.
@@ -130,8 +130,8 @@ enum ExplainOutput: Encodable {
         case .templates(let report): try report.encode(to: encoder)
         case .nearest(let report): try report.encode(to: encoder)
         case .units(let report): try report.encode(to: encoder)
-        case .sanity(let report): try report.encode(to: encoder)
-        case .faithfulness(let report): try report.encode(to: encoder)
+        case .sanity(let report): try TrustOutput(report).encode(to: encoder)
+        case .faithfulness(let report): try TrustOutput(report).encode(to: encoder)
         }
     }
 

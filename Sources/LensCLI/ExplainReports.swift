@@ -168,3 +168,69 @@ enum ExplainSummaries {
         return lines.joined(separator: "\n")
     }
 }
+
+/// The trust checks' headline figures under the names users look for (`spearman`, `ssim`,
+/// `deletion_auc`, `insertion_auc`, and the controls `random`, `brightness`, `reversed`), beside
+/// the whole report.
+struct TrustOutput<Report: Encodable>: Encodable {
+    var summary: [Row]
+    var report: Report
+
+    struct Row: Encodable {
+        var method: String
+        var notApplicable: String?
+        // Sanity: at the top randomisation step.
+        var spearman: Double?
+        var ssim: Double?
+        var verdict: String?
+        // Faithfulness.
+        var baseline: String?
+        var deletionAUC: Double?
+        var insertionAUC: Double?
+        var random: Control?
+        var brightness: Control?
+        var reversed: Control?
+        var shareBeatingRandom: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case method, spearman, ssim, verdict, baseline, random, brightness, reversed
+            case notApplicable = "not_applicable", deletionAUC = "deletion_auc", insertionAUC = "insertion_auc"
+            case shareBeatingRandom = "share_beating_random"
+        }
+    }
+
+    struct Control: Encodable {
+        var deletionAUC: Double?
+        var insertionAUC: Double?
+        enum CodingKeys: String, CodingKey { case deletionAUC = "deletion_auc", insertionAUC = "insertion_auc" }
+    }
+}
+
+extension TrustOutput where Report == SanityReport {
+    init(_ report: SanityReport) {
+        self.report = report
+        summary = report.randomisation.methods.map { method in
+            let top = method.cascading.first?.agreement
+            return Row(method: method.method.rawValue, notApplicable: method.notApplicable, spearman: top?.spearman?.mean,
+                       ssim: top?.ssim?.mean, verdict: method.verdict?.outcome.rawValue)
+        }
+    }
+}
+
+extension TrustOutput where Report == FaithfulnessReport {
+    init(_ report: FaithfulnessReport) {
+        self.report = report
+        summary = report.methods.flatMap { method -> [Row] in
+            guard method.notApplicable == nil else { return [Row(method: method.method.rawValue, notApplicable: method.notApplicable)] }
+            return method.baselines.map { figures in
+                func control(_ deletion: Curve, _ insertion: Curve) -> Control { Control(deletionAUC: deletion.auc?.mean, insertionAUC: insertion.auc?.mean) }
+                return Row(method: method.method.rawValue, baseline: figures.baseline.rawValue,
+                           deletionAUC: figures.deletion.map.auc?.mean, insertionAUC: figures.insertion.map.auc?.mean,
+                           random: control(figures.deletion.random, figures.insertion.random),
+                           brightness: control(figures.deletion.brightness, figures.insertion.brightness),
+                           reversed: control(figures.deletion.reversed, figures.insertion.reversed),
+                           shareBeatingRandom: figures.insertion.shareBeatingRandom)
+            }
+        }
+    }
+}

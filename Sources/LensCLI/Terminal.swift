@@ -33,8 +33,11 @@ func formatDuration(_ seconds: Double) -> String {
         : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
 }
 
-func printJSON<T: Encodable>(_ value: T) throws {
+/// `value` as one line of JSON on stdout, keys sorted; `snakeCase` turns library field names
+/// (`topStepSpearman`) into the snake_case the commands' own keys use.
+func printJSON<T: Encodable>(_ value: T, snakeCase: Bool = false) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }
