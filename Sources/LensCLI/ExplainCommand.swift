@@ -121,7 +121,7 @@ enum ExplainOutput: Encodable {
     case templates(TemplatesReport)
     case nearest(NearestReport)
     case units(UnitsReport)
-    case sanity(SanityReport)
+    case sanity(SanityRun)
     case faithfulness(FaithfulnessReport)
 
     func encode(to encoder: Encoder) throws {

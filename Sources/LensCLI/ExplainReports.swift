@@ -141,9 +141,16 @@ struct UnitsReport: Encodable {
     }
 }
 
+/// `sanity`'s figures: model randomisation (and exact answers), and with --retrain data randomisation.
+struct SanityRun: Encodable {
+    var sanity: SanityReport
+    var dataRandomisation: DataRandomisationReport?
+}
+
 /// Terminal summaries of the trust checks (the whole figures are in --json and report.json).
 enum ExplainSummaries {
-    static func sanity(_ report: SanityReport) -> String {
+    static func sanity(_ run: SanityRun) -> String {
+        let report = run.sanity
         var lines = ["model randomisation over \(report.randomisation.imageIndices.count) test images (threshold \(report.randomisation.settings.randomisationThreshold))"]
         for method in report.randomisation.methods {
             if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
@@ -152,6 +159,15 @@ enum ExplainSummaries {
         }
         for check in report.exactAnswers ?? [] {
             lines.append("  exact answer: \(check.method) vs \(check.expected): largest difference \(check.largestDifference.map { String(format: "%.2g", $0) } ?? "–")")
+        }
+        if let data = run.dataRandomisation {
+            lines.append(String(format: "data randomisation: shuffled-label model %.3f training accuracy, control %.3f", data.shuffled.trainingAccuracy, data.control.trainingAccuracy))
+            for method in data.methods {
+                if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
+                let control = method.realVsControl?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–"
+                let shuffled = method.realVsShuffled?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–"
+                lines.append("  \(method.method.rawValue): \(method.verdict?.outcome.rawValue ?? "undetermined") (Spearman with the control \(control), with the shuffled model \(shuffled))")
+            }
         }
         return lines.joined(separator: "\n")
     }
@@ -183,6 +199,10 @@ struct TrustOutput<Report: Encodable>: Encodable {
         var spearman: Double?
         var ssim: Double?
         var verdict: String?
+        // Sanity --retrain: agreement with the control and with the shuffled-label model.
+        var controlSpearman: Double?
+        var shuffledSpearman: Double?
+        var dataVerdict: String?
         // Faithfulness.
         var baseline: String?
         var deletionAUC: Double?
@@ -195,7 +215,8 @@ struct TrustOutput<Report: Encodable>: Encodable {
         enum CodingKeys: String, CodingKey {
             case method, spearman, ssim, verdict, baseline, random, brightness, reversed
             case notApplicable = "not_applicable", deletionAUC = "deletion_auc", insertionAUC = "insertion_auc"
-            case shareBeatingRandom = "share_beating_random"
+            case shareBeatingRandom = "share_beating_random", controlSpearman = "control_spearman"
+            case shuffledSpearman = "shuffled_spearman", dataVerdict = "data_verdict"
         }
     }
 
@@ -206,13 +227,16 @@ struct TrustOutput<Report: Encodable>: Encodable {
     }
 }
 
-extension TrustOutput where Report == SanityReport {
-    init(_ report: SanityReport) {
-        self.report = report
-        summary = report.randomisation.methods.map { method in
+extension TrustOutput where Report == SanityRun {
+    init(_ run: SanityRun) {
+        report = run
+        summary = run.sanity.randomisation.methods.map { method in
             let top = method.cascading.first?.agreement
+            let data = run.dataRandomisation?.method(method.method)
             return Row(method: method.method.rawValue, notApplicable: method.notApplicable, spearman: top?.spearman?.mean,
-                       ssim: top?.ssim?.mean, verdict: method.verdict?.outcome.rawValue)
+                       ssim: top?.ssim?.mean, verdict: method.verdict?.outcome.rawValue,
+                       controlSpearman: data?.realVsControl?.spearman?.mean, shuffledSpearman: data?.realVsShuffled?.spearman?.mean,
+                       dataVerdict: data?.verdict?.outcome.rawValue)
         }
     }
 }

@@ -301,17 +301,32 @@ struct ExplainSession {
 
     // MARK: Trust checks
 
-    func sanity() throws -> SanityReport {
+    func sanity() throws -> SanityRun {
         let settings = try command.inspection.trust(seed: command.seed, baseline: nil)
         let prepared = try dataset()
         let attribution = try command.attribution.settings(layer: command.layer, seed: command.seed)
+        let context = AttributionContext(meanImage: prepared.images(prepared.split.train).meanOfItems())
+        let testImages = prepared.images(prepared.split.test)
         let label = "sanity: model randomisation"
-        let report = try TrustCheck.sanity(modelFile.model, testImages: prepared.images(prepared.split.test), settings: settings,
-                                           attribution: attribution, context: AttributionContext(meanImage: prepared.images(prepared.split.train).meanOfItems()),
+        let report = try TrustCheck.sanity(modelFile.model, testImages: testImages, settings: settings, attribution: attribution,
+                                           context: context,
                                            progress: { fraction in if Terminal.isInteractive { Terminal.progress(fraction, label) } })
         finish(label)
-        try writeJSONPage(report, title: "Model randomisation of \(command.model)")
-        return report
+        var dataRandomisation: DataRandomisationReport?
+        if command.inspection.retrain {
+            let network = try network(for: "sanity --retrain")
+            let recipe = try DataRandomisation.recipe(for: modelFile)
+            let sample = try TrustSample(choosingFrom: testImages, network: network, settings: settings)
+            let validation = prepared.split.validation.isEmpty ? nil
+                : (prepared.images(prepared.split.validation), prepared.labels(prepared.split.validation))
+            dataRandomisation = try DataRandomisation.run(
+                network, recipe: recipe, train: (prepared.images(prepared.split.train), prepared.labels(prepared.split.train)),
+                validation: validation, sample: sample, settings: settings, attribution: attribution, context: context,
+                progress: { step in Terminal.status("sanity: \(step)") })
+        }
+        let run = SanityRun(sanity: report, dataRandomisation: dataRandomisation)
+        try writeJSONPage(run, title: "Sanity checks of \(command.model)")
+        return run
     }
 
     func faithfulness() throws -> FaithfulnessReport {

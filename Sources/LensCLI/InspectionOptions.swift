@@ -25,6 +25,9 @@ struct InspectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "sanity and faithfulness: test images averaged over (default 32).")
     var samples: Int?
 
+    @Flag(help: "sanity: also data randomisation: retrain the model's recipe on shuffled labels (until it memorises) and a control on the true labels from another seed, and compare their maps with the model's.")
+    var retrain = false
+
     @Option(name: .customLong("step-fraction"), parsing: .unconditional,
             help: "faithfulness: the share of pixels removed or added per step (default 1/32).")
     var stepFraction: Double?

@@ -143,12 +143,16 @@ struct ExplainCommandTests {
     @Test("sanity and faithfulness report every applicable method; too few images is an error")
     func trustChecks() throws {
         let (scratch, model) = try trainedCNN()
-        guard case .sanity(let sanity) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "sanity", "--samples", "4",
-                                                                           "--out", scratch.path("s")]).explain() else {
+        guard case .sanity(let run) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "sanity", "--samples", "4",
+                                                                        "--retrain", "--out", scratch.path("s")]).explain() else {
             Issue.record("sanity gave another report"); return
         }
-        #expect(sanity.randomisation.methods.count == AttributionMethod.allCases.count)
-        #expect(sanity.randomisation.methods.contains { $0.verdict != nil })
+        #expect(run.sanity.randomisation.methods.count == AttributionMethod.allCases.count)
+        #expect(run.sanity.randomisation.methods.contains { $0.verdict != nil })
+        let data = try #require(run.dataRandomisation, "--retrain runs data randomisation")
+        #expect((0...1).contains(data.shuffled.trainingAccuracy) && data.shuffled.rounds >= 1)
+        #expect(data.methods.contains { $0.realVsControl != nil && $0.realVsShuffled != nil })
+        #expect(FileManager.default.fileExists(atPath: scratch.path("s/report.json")))
         guard case .faithfulness(let faithfulness) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "faithfulness",
                                                                                        "--samples", "4", "--out", scratch.path("f")]).explain() else {
             Issue.record("faithfulness gave another report"); return
