@@ -5,6 +5,7 @@ import LensModels
 import LensTensor
 
 extension ModelKind: ExpressibleByArgument {}
+extension OptimizerName: ExpressibleByArgument {}
 extension DistanceMetric: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
@@ -68,7 +69,7 @@ struct TrainCommand: ParsableCommand {
     var lr: Float?
 
     @Option(help: "adam or sgd.")
-    var optimizer: String?
+    var optimizer: OptimizerName?
 
     @Option(parsing: .unconditional, help: "sgd: momentum (default 0.9).")
     var momentum: Float?
@@ -110,7 +111,6 @@ struct TrainCommand: ParsableCommand {
         if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) is invalid: train for at least 1 epoch") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size \(batchSize) is invalid: use 1 or more") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr \(lr) is invalid: the learning rate must be positive (try 0.001)") }
-        if let optimizer, !["adam", "sgd"].contains(optimizer) { throw ValidationError("--optimizer \(optimizer) is unknown: use adam or sgd") }
         if let patience, patience < 1 { throw ValidationError("--patience \(patience) is invalid: use 1 or more epochs") }
         if let augmentShift, augmentShift < 0 { throw ValidationError("--augment-shift \(augmentShift) is invalid: use 0 or more pixels") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
@@ -172,16 +172,11 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { options.batchSize = batchSize }
         if let lr { options.learningRate = lr }
         let keepsOptimizer = resuming != nil && optimizer == nil && momentum == nil && weightDecay == nil
-        let optimizerName = optimizer ?? options.optimizer.name
-        let weightDecay = weightDecay ?? options.optimizer.weightDecay
-        switch keepsOptimizer ? "kept" : optimizerName {
-        case "kept": break
-        case "sgd":
-            options.optimizer = .sgd(momentum: momentum ?? 0.9, weightDecay: weightDecay)
-            if lr == nil { options.learningRate = 0.01 }
-        default:
-            if momentum != nil { throw ValidationError("--momentum applies to --optimizer sgd") }
-            options.optimizer = .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)
+        let name = optimizer ?? options.optimizer.optimizerName
+        if !keepsOptimizer {
+            if momentum != nil && name != .sgd { throw ValidationError("--momentum applies to --optimizer sgd") }
+            options.optimizer = name.kind(momentum: momentum, weightDecay: weightDecay ?? options.optimizer.weightDecay)
+            if name == .sgd && lr == nil { options.learningRate = OptimizerName.sgdLearningRate }
         }
         if let patience { options.patience = patience }
         if augmentShift != nil || augmentFlip {

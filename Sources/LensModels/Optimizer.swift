@@ -144,3 +144,36 @@ public struct Optimizer: Sendable {
         secondMoments[name] = v
     }
 }
+
+/// The optimizers a user can name (the CLI's `--optimizer`, the web app's training form), with
+/// the defaults of what the name leaves open in one place.
+public enum OptimizerName: String, CaseIterable, Codable, Sendable {
+    case adam, sgd
+
+    /// SGD's momentum and learning rate when none is given (Adam's learning rate is the recipe's).
+    public static let sgdMomentum: Float = 0.9
+    public static let sgdLearningRate: Float = 0.01
+
+    /// The optimizer this name makes, with PyTorch's defaults for what is not given.
+    public func kind(momentum: Float?, weightDecay: Float) -> OptimizerKind {
+        switch self {
+        case .sgd:
+            return .sgd(momentum: momentum ?? Self.sgdMomentum, weightDecay: weightDecay)
+        case .adam:
+            guard case let .adam(beta1, beta2, epsilon, _) = OptimizerKind.adamDefaults else {
+                return .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: weightDecay)
+            }
+            return .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        }
+    }
+}
+
+extension OptimizerKind {
+    /// The name a user gives for this optimizer.
+    public var optimizerName: OptimizerName {
+        switch self {
+        case .sgd: .sgd
+        case .adam: .adam
+        }
+    }
+}

@@ -27,7 +27,7 @@ struct BadArgumentTests {
         Case(arguments: train + ["--model", "softmax", "--epochs", "0"], mentions: ["--epochs 0", "at least 1"]),
         Case(arguments: train + ["--model", "mlp", "--hidden", "3,x"], mentions: ["--hidden 3,x", "e.g. 300 or 512,256"]),
         Case(arguments: train + ["--model", "knn", "--hidden", "300"], mentions: ["--hidden", "mlp only"]),
-        Case(arguments: train + ["--model", "softmax", "--optimizer", "rmsprop"], mentions: ["--optimizer rmsprop", "adam or sgd"]),
+        Case(arguments: train + ["--model", "softmax", "--optimizer", "rmsprop"], mentions: ["rmsprop", "--optimizer", "adam", "sgd"]),
         Case(arguments: train + ["--model", "forest"], mentions: ["forest", "--model"]),
         Case(arguments: train + ["--model", "softmax", "--weight-decay", "-0.1"], mentions: ["--weight-decay -0.1", "0 or a small positive"]),
         Case(arguments: train + ["--model", "softmax", "--optimizer", "sgd", "--momentum", "1.5"], mentions: ["--momentum 1.5", "[0, 1)"]),
