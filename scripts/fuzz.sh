@@ -14,8 +14,11 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(image safetensors model arch idx)
 
 scratch=$PWD/.build-fuzz
+# The coverage flags are spelled out: an incremental build here once left the Swift modules
+# uninstrumented with --sanitize=fuzzer alone (the fuzzer then saw only the C code).
 (cd Fuzz && nice -n 19 swift build -c release --scratch-path "$scratch" \
-    --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library)
+    --sanitize=fuzzer --sanitize=address -Xswiftc -parse-as-library \
+    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp)
 harness=$scratch/release/lens-fuzz
 # A trap is reported by libFuzzer (deadly signal) with its stack; Swift's own backtracer crashes under ASan.
 export SWIFT_BACKTRACE=enable=no
