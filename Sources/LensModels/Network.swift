@@ -293,7 +293,8 @@ public struct Network: Sendable {
     /// input, with `outputGradient` as the gradient at that output (same size as that output in
     /// the last forward): dLoss/dlogits for training, a one-hot at (channel, y, x) for a deconvnet
     /// projection, a one-hot at the target logit for saliency. Throws for an unknown layer or a
-    /// gradient of the wrong size. `parameterGradients` says whether the parameter gradients are added to (as
+    /// gradient of the wrong size. `stopLayer` ends the pass once the gradient at that layer's
+    /// output is known (captured gradients above it are complete; no input gradient is returned). `parameterGradients` says whether the parameter gradients are added to (as
     /// PyTorch does), overwritten or left alone. Returns the gradient at the input (the last
     /// forward input's shape; an empty tensor when `computingInputGradient` is false, as in
     /// training, where nobody reads it) and at the outputs of the layers named in `capturingGradientsAt`.
@@ -302,8 +303,11 @@ public struct Network: Sendable {
                                   reluMode: ReLUBackwardMode = .gradient,
                                   capturingGradientsAt names: Set<String> = [],
                                   parameterGradients: ParameterGradientMode = .accumulate,
-                                  computingInputGradient: Bool = true) throws -> (input: Tensor, layers: [String: Tensor]) {
+                                  computingInputGradient: Bool = true,
+                                  stoppingAt stopLayer: String? = nil) throws -> (input: Tensor, layers: [String: Tensor]) {
         let start = try layerName.map(layerIndex(named:)) ?? layers.count - 1
+        // Grad-CAM needs the gradient at its layer's output only: the layers below it are skipped.
+        let stop = try stopLayer.map(layerIndex(named:))
         for name in names.sorted() { _ = try layerIndex(named: name) }
         let expectedShape = [lastInputShape.first ?? 0] + architecture.layerOutputShapes[start]
         guard outputGradient.count == expectedShape.reduce(1, *) else {
@@ -319,6 +323,7 @@ public struct Network: Sendable {
         // Below the first layer with parameters, only the image gradient would be computed.
         let firstLearnable = parameterNames.firstIndex { !$0.isEmpty } ?? layers.count
         for index in stride(from: start, through: 0, by: -1) {
+            if let stop, index <= stop { break }
             context.needsInputGradient = index > firstLearnable || computingInputGradient
             if !context.needsInputGradient && index < firstLearnable { break }
             var inputGradient = inputGradients[index]
@@ -329,6 +334,6 @@ public struct Network: Sendable {
             inputGradients[index] = inputGradient
             if index > 0, names.contains(layers[index - 1].spec.name) { captured[layers[index - 1].spec.name] = inputGradient }
         }
-        return (computingInputGradient ? inputGradients[0].reshaped(lastInputShape) : .empty, captured)
+        return (computingInputGradient && stop == nil ? inputGradients[0].reshaped(lastInputShape) : .empty, captured)
     }
 }

@@ -51,12 +51,17 @@ extension Network {
     /// ∂ logit[targetᵢ] / ∂ inputᵢ for each item, with every ReLU passing the signal back by
     /// `reluMode` (the true gradient, Zeiler–Fergus deconvnet or guided backprop), and the
     /// activations and gradients at the outputs of `layers`. Parameter gradients are left alone.
+    /// With `inputGradient` false the pass stops at the lowest of `layers` (Grad-CAM reads no
+    /// pixel gradient) and `input` is empty.
     public mutating func targetGradients(_ input: Tensor, targets: [Int], reluMode: ReLUBackwardMode = .gradient,
-                                         at layers: [String] = []) throws -> TargetGradients {
+                                         at layers: [String] = [], inputGradient: Bool = true) throws -> TargetGradients {
         try checkTargets(targets, for: input)
         let (logits, activations) = try self.activations(input, at: layers)
+        let lowest = try layers.map { try layerIndex(named: $0) }.min()
+        let stop = inputGradient ? nil : lowest.map { architecture.layers[$0].name }
         let (inputGradient, gradients) = try backward(outputGradient: targetSelector(targets), reluMode: reluMode,
-                                                      capturingGradientsAt: Set(layers), parameterGradients: .skip)
+                                                      capturingGradientsAt: Set(layers), parameterGradients: .skip,
+                                                      stoppingAt: stop)
         return TargetGradients(logits: logits, input: inputGradient, activations: activations, layerGradients: gradients)
     }
 }

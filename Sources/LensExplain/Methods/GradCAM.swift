@@ -60,7 +60,7 @@ struct GradCAM: Attributor {
         var guidedMaps = guided ? Tensor(shape: inputs.shape) : nil
         try forEachBatch(of: items, size: settings.batchSize) { range in
             let batchTargets = Array(targets[range])
-            let result = try network.targetGradients(inputs.slice(range), targets: batchTargets, at: [layer])
+            let result = try network.targetGradients(inputs.slice(range), targets: batchTargets, at: [layer], inputGradient: false)
             guard let activation = result.activations[layer], let gradient = result.layerGradients[layer] else {
                 throw ExplainError.invalidInput("layer \(layer) gave no activation or gradient")
             }
