@@ -13,13 +13,15 @@ extension AttributionMethod {
         }
     }
 
-    /// Maps in one group share a row's colour scale. Values of different units or sizes get their
-    /// own group, or the smaller maps (gradients beside integrated gradients) would be washed out.
+    /// Maps in one group share a row's colour scale: the gradient family, whose values are of one
+    /// kind and size. Every other method has a scale of its own: on the demo CNN occlusion's score
+    /// drops reach ±9 where integrated gradients' attributions stay near ±0.5, and guided Grad-CAM
+    /// (a gradient times a Grad-CAM weight) is a hundred times smaller than the gradients; on a
+    /// shared scale each of these washed the other out to white or black.
     public var scaleGroup: String {
         switch self {
-        case .saliency, .smoothgrad, .guidedBackprop, .deconvnet, .guidedGradcam: "gradients"
-        case .integratedGradients, .occlusion: "score changes (integrated gradients, occlusion)"
-        case .gradcam: "Grad-CAM"
+        case .saliency, .smoothgrad, .guidedBackprop, .deconvnet: "gradients"
+        case .integratedGradients, .occlusion, .gradcam, .guidedGradcam: title
         }
     }
 }

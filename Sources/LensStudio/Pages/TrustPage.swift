@@ -44,7 +44,7 @@ extension ExplanationPages {
             body += "<p class=note>\(HTML.escape(method.method.title)): \(HTML.escape(method.notApplicable ?? ""))</p>"
         }
         let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-        let chart = LineChart(title: "", xLabel:
+        var chart = LineChart(title: "", xLabel:
                                 "layers randomised, from the top (0 = trained model: " + stepNames.enumerated().map { "\($0.offset + 1) = \($0.element)" }.joined(separator: ", ") + ")",
                               yLabel: "Spearman", series: applicable.enumerated().map { index, method in
                                   LineChart.Series(name: method.method.title, color: palette[index % palette.count],
@@ -52,7 +52,9 @@ extension ExplanationPages {
                                                        item.agreement.spearman.map { (Double(step + 1), $0.mean) }
                                                    })
                               }, yRange: -0.2...1)
-        body += "<h3>Mean Spearman with the trained model's maps, step by step</h3><div class=scroll>" + chart.svg(width: 900, height: 300) + "</div>"
+        chart.drawsLegend = false
+        body += "<h3>Mean Spearman with the trained model's maps, step by step</h3><div class=scroll>" + chart.svg(width: 900, height: 300)
+            + "</div>" + chart.legendHTML
 
         body += "<h2 id=cascade>One image through the cascade</h2><p class=note>Each method's map of the same test image "
             + "at every step, each map on its own scale (max |·| over channels, black to yellow): ranks are what the table compares.</p>"

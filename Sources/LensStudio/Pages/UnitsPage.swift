@@ -59,12 +59,15 @@ extension ExplanationPages {
                 let patches = projection.activations.indices.map { projection.patch(projection.images, item: $0).dropFirstAxis() }
                 let maps = projection.activations.indices.map { projection.patch(projection.deconvnet, item: $0).dropFirstAxis() }
                 let scale = MapScale.fitting(try maps.map { try ChannelReduction.sum.reduce($0) }, kind: .signed)
+                // Every patch of a layer drawn at one size (about 72 px for the whole field), border-cut ones smaller.
+                let factor = max(1, (72 + (field?.size ?? 72) - 1) / max(field?.size ?? 72, 1))
                 let figures = try projection.activations.enumerated().map { index, activation in
-                    let patch = try Picture.image(patches[index], alt: "patch of training image \(activation.imageIndex)")
+                    let patch = try Picture.image(patches[index], alt: "patch of training image \(activation.imageIndex)", magnification: factor)
                     let map = try Picture.map(maps[index], reduction: .sum, scale: scale,
                                               alt: "deconvnet projection of unit \(projection.unit) in image \(activation.imageIndex)",
-                                              magnification: MapPicture.magnification(forSide: max(patches[index].shape[1], patches[index].shape[2])))
-                    return Figure(picture: Picture(html: patch.html + map.html), caption: data.classNames[data.trainLabels[activation.imageIndex]],
+                                              magnification: factor)
+                    return Figure(picture: Picture(html: "<div class=pair-row>" + patch.html + map.html + "</div>"),
+                                  caption: data.classNames[data.trainLabels[activation.imageIndex]],
                                   details: ["a = " + MapNumber.format(activation.value)])
                 }
                 body += PictureGrid.html(figures, heading: "\(layer) unit \(projection.unit)")
