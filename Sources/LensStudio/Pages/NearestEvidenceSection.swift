@@ -57,7 +57,7 @@ extension ExplanationPages {
                            "nearest d = \(MapNumber.format(result.nearestDistance))",
                            "percentile \(String(format: "%.0f", result.percentile))"]
             if let label = input.label { details.insert("is \(data.classNames[label])", at: 0) }
-            let mark: Figure.Mark = result.unusual ? .flagged("unusual: nearer to nothing than \(Int(settings.unusualPercentile))% of test images") : .plain
+            let mark: Figure.Mark = result.unusual ? .flagged("unusual: farther from every training image than \(Int(settings.unusualPercentile))% of test images are") : .plain
             var figures = [Figure(picture: try Picture.image(input.image, alt: input.caption), caption: input.caption,
                                   details: details, mark: mark)]
             for neighbour in result.neighbors {
