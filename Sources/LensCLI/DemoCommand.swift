@@ -3,6 +3,7 @@ import Foundation
 import LensData
 import LensModels
 import LensRender
+import LensStudio
 import LensTensor
 
 struct DemoCommand: ParsableCommand {
@@ -75,12 +76,27 @@ struct DemoCommand: ParsableCommand {
             }
             showcases.append(NeighborShowcase(metric: metric.rawValue, accuracy: accuracy, pairs: pairs))
         }
-        pages.append((try NearestNeighborPage.page(showcases), "the closest training image decides; three notions of closeness compared."))
+        var nearest = try NearestNeighborPage.page(showcases)
 
-        // Lecture steps 3-5: networks, from 0 hidden layers to a CNN.
-        let networks = try trainNetworks(prepared)
+        // Lecture steps 3-5: networks, from 0 hidden layers to a CNN; then what the CNN learned and how far its maps hold.
+        let pageData = PageData(classNames: data.classNames, trainImages: trainImages, trainLabels: trainLabels,
+                                testImages: testImages, testLabels: testLabels)
+        let networks = try trainNetworks(prepared, pageData: pageData)
         rows += networks.rows
+        let budget: PageBudget = quick ? .quick : .full
+        let cnn = networks.cnn.network
+        nearest.body += try ExplanationPages.nearestEvidenceSection(cnn, name: "CNN", data: pageData, budget: budget)
+        pages.append((nearest, "the closest training image decides; three notions of closeness compared; the CNN's nearest images and how unusual an input is."))
         pages += networks.pages
+        let clock = Date()
+        let indices = ExplanationPages.chooseImages(cnn, data: pageData, wrong: budget.wrongImages, correct: budget.correctImages)
+        let explained = try ExplanationPages.explanationPages(cnn, name: "CNN", data: pageData, budget: budget, indices: indices,
+                                                              progress: { Terminal.status("CNN: \($0)") })
+        let summaries = ["units.html": "what the CNN's units respond to: top patches and their deconvnet projections, layer by layer.",
+                         "maps.html": "attribution maps side by side for correct and misclassified test faces, each with its trust record.",
+                         "trust.html": "can we trust these maps? model randomisation and faithfulness of every method."]
+        pages += explained.map { ($0, summaries[$0.fileName] ?? "") }
+        Terminal.status("CNN explanation pages in \(formatDuration(Date().timeIntervalSince(clock)))")
 
         printTable(rows)
         let index = IndexPage.page(
@@ -97,6 +113,7 @@ struct DemoCommand: ParsableCommand {
     private struct NetworkResults {
         var rows: [ResultRow] = []
         var pages: [(page: ReportPage, summary: String)] = []
+        var cnn: Trained
     }
 
     private struct Trained {
@@ -106,7 +123,7 @@ struct DemoCommand: ParsableCommand {
         var seconds: Double
     }
 
-    private func trainNetworks(_ prepared: PreparedData) throws -> NetworkResults {
+    private func trainNetworks(_ prepared: PreparedData, pageData: PageData) throws -> NetworkResults {
         let data = prepared.data, split = prepared.split
         let train = (prepared.images(split.train), prepared.labels(split.train))
         let validation = (prepared.images(split.validation), prepared.labels(split.validation))
@@ -137,14 +154,18 @@ struct DemoCommand: ParsableCommand {
             return Trained(model: model, network: network, testAccuracy: accuracy, seconds: seconds)
         }
 
-        func weights(_ network: Network, _ name: String) -> Tensor {
-            network.parameters.first { $0.name == name }!.tensor
+        func weights(_ network: Network, _ name: String) throws -> Tensor {
+            guard let weights = network.parameters.first(where: { $0.name == name })?.tensor else {
+                throw CLIError("the network has no parameter \(name)")
+            }
+            return weights
         }
 
-        var results = NetworkResults()
+        var rows: [ResultRow] = []
+        var pages: [(page: ReportPage, summary: String)] = []
         var curves: [(name: String, history: TrainingHistory)] = []
         func record(_ name: String, _ detail: String, _ trained: Trained) {
-            results.rows.append(ResultRow(model: name, detail: detail, testAccuracy: trained.testAccuracy,
+            rows.append(ResultRow(model: name, detail: detail, testAccuracy: trained.testAccuracy,
                                           validationAccuracy: trained.model.provenance.validationAccuracy, trainingSeconds: trained.seconds))
             if let history = trained.model.history { curves.append((name, history)) }
         }
@@ -158,13 +179,10 @@ struct DemoCommand: ParsableCommand {
         let cnn = try run("CNN", .cnn)
         record("CNN", Architecture.defaultCNNLayout(height: imageShape[1], width: imageShape[2]), cnn)
 
-        var templates = try TemplatesPage.softmaxSection(weights: weights(softmax.network, "fc.weight"), imageShape: imageShape,
-                                                         classNames: data.classNames, accuracy: softmax.testAccuracy)
-        templates += try TemplatesPage.hiddenLayerSection(firstWeights: weights(mlp.network, "fc1.weight"),
-                                                          secondWeights: weights(mlp.network, "fc2.weight"), imageShape: imageShape,
-                                                          classNames: data.classNames, accuracy: mlp.testAccuracy)
-        results.pages.append((ReportPage(fileName: "templates.html", title: "Templates", body: templates),
-                              "what softmax regression and a 1-hidden-layer network learn: weights drawn as images."))
+        pages.append((try ExplanationPages.templatesPage([("Softmax regression: one template per class", softmax.network, softmax.testAccuracy),
+                                                          ("MLP 300: one hidden layer of 300 templates", mlp.network, mlp.testAccuracy),
+                                                          ("CNN: first-layer filters", cnn.network, cnn.testAccuracy)], data: pageData),
+                      "what softmax regression, a 1-hidden-layer network and a CNN's first layer learn: weights drawn as images, and how face-like."))
 
         // More templates, better training accuracy: sweep the hidden layer's width K.
         var sweep: LineChart?
@@ -177,7 +195,7 @@ struct DemoCommand: ParsableCommand {
                 trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
                 validationPoints.append((Double(units), best?.validationAccuracy ?? 0))
                 if Self.sweepWidthsDrawn.contains(units) {
-                    sweepTemplates.append((units, weights(trained.network, "fc1.weight"), trained.testAccuracy))
+                    sweepTemplates.append((units, try weights(trained.network, "fc1.weight"), trained.testAccuracy))
                 }
             }
             sweep = LineChart(title: "accuracy against the number of templates K", xLabel: "K (hidden units)", yLabel: "accuracy",
@@ -191,8 +209,8 @@ struct DemoCommand: ParsableCommand {
         if !sweepTemplates.isEmpty {
             curvesPage.body += try TemplatesPage.sweepSection(sweepTemplates, imageShape: imageShape)
         }
-        results.pages.append((curvesPage, curvesSummary))
-        return results
+        pages.append((curvesPage, curvesSummary))
+        return NetworkResults(rows: rows, pages: pages, cnn: cnn)
     }
 
     /// The lecture's experiment: hidden layer widths K on a log scale, and those whose templates are drawn.

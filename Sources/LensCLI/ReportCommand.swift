@@ -34,6 +34,9 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .customLong("single-file"), help: "Write every page into one HTML file.")
     var singleFile = false
 
+    @Flag(help: "Fewer images and shorter integrals for the maps and trust checks: a quick look rather than a measurement.")
+    var quick = false
+
     func validate() throws {
         guard SplitChoice(rawValue: split) != nil else {
             throw ValidationError("--split \(split) is not one of \(SplitChoice.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -52,7 +55,9 @@ struct ReportCommand: ParsableCommand {
                                  datasetName: prepared.source.name, images: prepared.data.images, labels: prepared.data.labels,
                                  split: (choice.rawValue, Workflow.indices(choice, of: prepared)))
         let (overview, scores) = try report.overview()
-        let pages = [overview]
+        let budget: PageBudget = quick ? .quick : .full
+        let pages = [overview] + (try report.explanationPages(trainIndices: Workflow.indices(.train, of: prepared), budget: budget,
+                                                              progress: { Terminal.status($0) }))
         let written: String
         if singleFile {
             let url = URL(fileURLWithPath: out)

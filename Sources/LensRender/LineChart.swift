@@ -20,6 +20,8 @@ public struct LineChart: Sendable {
     public var yRange: ClosedRange<Double>?
     /// Logarithmic x axis (for sweeps over sizes such as 1, 10, 100).
     public var logarithmicX: Bool
+    /// Draw the legend in the title row; many or long series names need `legendHTML` below the chart instead.
+    public var drawsLegend = true
 
     public init(title: String, xLabel: String, yLabel: String, series: [Series], yRange: ClosedRange<Double>? = nil,
                 logarithmicX: Bool = false) {
@@ -64,11 +66,18 @@ public struct LineChart: Sendable {
                 svg += "<circle cx=\"\(f(px(p.x)))\" cy=\"\(f(py(p.y)))\" r=\"3\" fill=\"\(item.color)\"/>"
             }
             // Legend in the title row, right-aligned, so it never covers a curve.
+            guard drawsLegend else { continue }
             let legendX = left + plotWidth - 90 * Double(series.count - index), legendY = 10.0
             svg += "<line x1=\"\(f(legendX))\" x2=\"\(f(legendX + 16))\" y1=\"\(f(legendY))\" y2=\"\(f(legendY))\" stroke=\"\(item.color)\" stroke-width=\"2\"/>"
             svg += "<text x=\"\(f(legendX + 20))\" y=\"\(f(legendY + 4))\">\(HTML.escape(item.name))</text>"
         }
         return svg + "</svg>"
+    }
+
+    /// The series' colours and names as a wrapping HTML line, for charts with `drawsLegend` off.
+    public var legendHTML: String {
+        "<p class=note>" + series.map { "<span style=\"color:\($0.color)\">━━</span> \(HTML.escape($0.name))" }
+            .joined(separator: " &nbsp; ") + "</p>"
     }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -15,6 +15,7 @@ enum MapStyles {
     border:2px dashed #c33;color:#a11;font-size:12px;font-weight:600;
     background:repeating-linear-gradient(45deg,#fbeaea 0 6px,#fff 6px 12px)}
     svg.colorbar text{font:11px system-ui,sans-serif;fill:#333}
+    .pair-row{display:flex;gap:3px;align-items:flex-start}
     .cbar{margin:0;width:240px}.cbar figcaption{font-size:12px;color:#333;padding-left:28px}
     """
 }

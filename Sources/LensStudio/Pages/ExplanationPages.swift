@@ -1,0 +1,80 @@
+import Foundation
+import LensExplain
+import LensModels
+import LensTensor
+
+/// The pages that show what a model learned and how far its maps can be trusted: templates,
+/// nearest-neighbour evidence, units, attribution maps, the trust checks. `lens demo` and
+/// `lens report` both build theirs here, so the two show the same thing the same way.
+public enum ExplanationPages {}
+
+/// The labelled images the pages read: training images (face-likeness, units, neighbours) and the
+/// images explained (a test split).
+public struct PageData: Sendable {
+    public var classNames: [String]
+    /// [N, ...input shape]
+    public var trainImages: Tensor
+    public var trainLabels: [Int]
+    public var testImages: Tensor
+    public var testLabels: [Int]
+
+    public init(classNames: [String], trainImages: Tensor, trainLabels: [Int], testImages: Tensor, testLabels: [Int]) {
+        self.classNames = classNames
+        self.trainImages = trainImages
+        self.trainLabels = trainLabels
+        self.testImages = testImages
+        self.testLabels = testLabels
+    }
+
+    var itemShape: [Int] { Array(testImages.shape.dropFirst()) }
+
+    func testImage(_ index: Int) -> Tensor { testImages.slice(index..<(index + 1)).reshaped(itemShape) }
+
+    /// The mean training image, the `mean` baseline of integrated gradients.
+    var context: AttributionContext {
+        let count = trainImages.shape.first ?? 0
+        guard count > 0 else { return AttributionContext() }
+        let size = trainImages.count / count
+        var mean = [Float](repeating: 0, count: size)
+        for n in 0..<count { for j in 0..<size { mean[j] += trainImages.scalars[n * size + j] } }
+        return AttributionContext(meanImage: Tensor(shape: itemShape, scalars: mean.map { $0 / Float(count) }))
+    }
+}
+
+/// How much the pages compute: the full run of `lens demo` and `lens report`, and `--quick`'s.
+public struct PageBudget: Sendable {
+    public var trust: TrustSettings
+    public var attribution: AttributionSettings
+    /// Conv channels shown per layer on the units page (the first ones).
+    public var unitsPerLayer: Int
+    /// Test images on the maps page: every misclassified one up to `wrongImages`, then correct ones.
+    public var wrongImages: Int
+    public var correctImages: Int
+    /// Test images whose nearest training images are shown (beside the two strangers).
+    public var evidenceImages: Int
+
+    /// Trust figures over 16 test images (the CLI's `sanity` default is 32): every method on the
+    /// demo CNN must fit in the demo's time.
+    public static let full = PageBudget(trust: { var s = TrustSettings(); s.samples = 16; return s }(),
+                                        attribution: AttributionSettings(), unitsPerLayer: 16, wrongImages: 8,
+                                        correctImages: 4, evidenceImages: 4)
+
+    /// A look, not a measurement: two images, coarse curves, short integrals, few noisy samples,
+    /// large occlusion windows side by side (`fitted(to:)` keeps them inside small images).
+    public static let quick = PageBudget(
+        trust: { var s = TrustSettings(); s.samples = 2; s.stepFraction = 1.0 / 4; return s }(),
+        attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 4
+                       a.occlusionWindow = 16; a.occlusionStride = 16; return a }(),
+        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2)
+
+    /// This budget for `network`'s input: occlusion's window and stride no larger than the image.
+    public func fitted(to network: Network) -> PageBudget {
+        let shape = network.architecture.inputShape
+        guard shape.count == 3 else { return self }
+        var budget = self
+        let side = min(shape[1], shape[2])
+        budget.attribution.occlusionWindow = min(budget.attribution.occlusionWindow, side)
+        budget.attribution.occlusionStride = min(budget.attribution.occlusionStride, side)
+        return budget
+    }
+}
