@@ -32,7 +32,7 @@ import Testing
         try folder.copyFixture("rgb.jpg", to: "a/1.jpg")
         try folder.copyFixture("rgb.jpg", to: "b/1.jpg")
         try folder.write("b/2.jpg", try Self.damaged("rgb.jpg", seed: 1))
-        let damaged = folder.url.appendingPathComponent("b/2.jpg")
+        let damaged = folder.url.appendingPathComponent("b/2.jpg").path
         let data = try DatasetLoader.load(.folder(folder.url), preprocessing: nil)
         #expect(data.count == 2)
         #expect(data.skipped.map(\.path) == [damaged])
