@@ -18,11 +18,11 @@ struct DemoCommand: ParsableCommand {
         Examples:
           lens demo
           lens demo --quick --out /tmp/report
-          lens demo --dataset fashion-mnist
-          lens demo --dataset ~/photos
+          lens demo --data fashion-mnist
+          lens demo --data ~/photos
         """)
 
-    @Option(help: "orl, fashion-mnist, or a folder with one subfolder of images per class.")
+    @Option(name: [.customLong("data"), .customLong("dataset")], help: "orl, fashion-mnist, or a folder with one subfolder of images per class. (--dataset is an older name.)")
     var dataset: String = "orl"
 
     @Option(help: "Folder for the HTML report.")
@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         let source = DatasetSource(argument: dataset)
-        try OutputCheck.checkFolder(.init(flag: "--out", path: out), inputs: OutputCheck.inputs(of: source, flag: "--dataset"))
+        try OutputCheck.checkFolder(.init(flag: "--out", path: out), inputs: OutputCheck.inputs(of: source, flag: "--data"))
         let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
         let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed, maxPixels: images.maxPixels)
         let data = prepared.data
