@@ -112,17 +112,9 @@ public struct ModelRecipe: Sendable, Equatable {
                 try MemoryEstimate(architecture, batchSize: options.batchSize, threads: Parallel.coreCount).check()
                 network = Network(architecture: architecture, seed: seed)
             }
-            var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
-            var trainImages = train.images
-            var centering: InputCentering?
-            if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
-                let fitted = InputCentering(fitting: train.images)
-                trainImages = fitted.apply(trainImages)
-                usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
-                centering = fitted
-                // A saved model takes raw pixels; the same training split gives the same centring back.
-                if resuming != nil { try fitted.unfold(from: &network) }
-            }
+            let (trainImages, usableValidation, centering) = centered(network.architecture, train: train, validation: validation)
+            // A saved model takes raw pixels; the same training split gives the same centring back.
+            if resuming != nil { try centering?.unfold(from: &network) }
             let priorSeconds = resuming?.provenance.trainingSeconds ?? 0
             func modelFile(_ trained: Network, _ history: TrainingHistory) throws -> ModelFile {
                 var trained = trained
@@ -164,23 +156,28 @@ extension ModelRecipe {
     ) throws -> (network: Network, history: TrainingHistory) {
         let options = try self.options.validated()
         var network = Network(architecture: architecture, seed: seed)
-        var usableValidation = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
-        var trainImages = train.images
-        var centering: InputCentering?
-        if centerInputs, InputCentering.firstLinearLayer(of: network.architecture) != nil {
-            let fitted = InputCentering(fitting: train.images)
-            trainImages = fitted.apply(trainImages)
-            usableValidation = usableValidation.map { (fitted.apply($0.images), $0.labels) }
-            centering = fitted
-        }
+        let (trainImages, usableValidation, centering) = centered(architecture, train: train, validation: validation)
         let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
                                         options: options, progress: progress, epochEnded: epochEnded)
         try centering?.fold(into: &network)
         return (network, history)
+    }
+
+    /// The training images (and validation data, dropped when empty) a network of `architecture`
+    /// trains on: centred when this recipe centres and the first weighted layer is dense, with the
+    /// centring to fold back in afterwards.
+    private func centered(_ architecture: Architecture, train: (images: Tensor, labels: [Int]),
+                          validation: (images: Tensor, labels: [Int])?)
+        -> (images: Tensor, validation: (images: Tensor, labels: [Int])?, centering: InputCentering?) {
+        let usable = validation.flatMap { $0.labels.isEmpty ? nil : $0 }
+        guard centerInputs, InputCentering.firstLinearLayer(of: architecture) != nil else { return (train.images, usable, nil) }
+        let fitted = InputCentering(fitting: train.images)
+        return (fitted.apply(train.images), usable.map { (fitted.apply($0.images), $0.labels) }, fitted)
     }
 }
 
 public struct ModelRecipeError: Error, CustomStringConvertible, Equatable {
     public var description: String
     public init(_ description: String) { self.description = description }
+
 }

@@ -55,7 +55,7 @@ struct DemoReportTests {
             failureMessage { try parse(DemoCommand.self, ["demo", "--quick", "--dataset", data, "--out", out]).run() }
         }
         let inside = data + "/left/report"
-        #expect(demoFailure(inside) == "--out \(inside) is inside the --dataset folder \(data): writing it would change what is read; write it elsewhere")
+        #expect(demoFailure(inside) == "--out \(inside) is inside the --data folder \(data): writing it would change what is read; write it elsewhere")
         #expect(!FileManager.default.fileExists(atPath: inside), "no report folder made inside the data")
         let file = try scratch.write("notes.txt", Data("mine".utf8))
         #expect(demoFailure(file) == "--out \(file) is a file, not a folder; give a folder for the report")
