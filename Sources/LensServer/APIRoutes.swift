@@ -11,7 +11,14 @@ struct APIRoutes: Sendable {
     func add<Context: RequestContext>(to router: Router<Context>) {
         let api = router.group("api")
         api.get("models") { _, _ in try JSONResponse.encode(library.state) }
-        api.get("methods") { _, _ in try JSONResponse.encode(AttributionMethod.allCases.map(MethodInfo.init)) }
+        // Every registered method, or with ?model= those that can explain that model (no Grad-CAM without a conv layer).
+        api.get("methods") { request, _ in
+            var methods = AttributionMethod.allCases
+            if Self.modelID(request) != nil, case .network(let network) = try library.entry(Self.modelID(request)).model.model {
+                methods = AttributionMethod.available(for: network.architecture)
+            }
+            return try JSONResponse.encode(methods.map(MethodInfo.init))
+        }
         api.get("overview") { request, _ in
             let id = Self.modelID(request)
             guard let evaluated = try library.evaluation(id) else {

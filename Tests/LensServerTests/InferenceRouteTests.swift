@@ -143,5 +143,8 @@ import Testing
         #expect(state.methods == AttributionMethod.names)
         let methods = try await http.send("GET", "/api/methods").json() as? [[String: String]]
         #expect(methods?.map { $0["name"] ?? "" } == AttributionMethod.names)
+        // For a dense model, the methods that can explain it: no Grad-CAM without a conv layer.
+        let dense = try await http.send("GET", "/api/methods?model=mlp").json() as? [[String: String]]
+        #expect(dense?.map { $0["name"] ?? "" } == AttributionMethod.allCases.filter { ![.gradcam, .guidedGradcam].contains($0) }.map(\.rawValue))
     }
 }
