@@ -43,7 +43,7 @@ struct DatasetInfoCommand: ParsableCommand {
         print("image sizes: " + info.imageSizes.prefix(8).map { "\($0.shape) (\($0.count))" }.joined(separator: ", "))
         if !info.skipped.isEmpty {
             print("\(info.skipped.count) unreadable file(s), skipped:")
-            for skipped in info.skipped { print("  \(skipped)") }
+            for skipped in info.skipped { print("  \(ImageOptions.flagged(skipped.description))") }
         }
     }
 
@@ -62,7 +62,7 @@ struct DatasetInfoCommand: ParsableCommand {
             images = info.imageCount
             classes = zip(info.classNames, info.countsPerClass).map { ClassCount(name: $0, count: $1) }
             sizes = info.imageSizes.map { SizeCount(width: $0.shape.width, height: $0.shape.height, channels: $0.shape.channels, count: $0.count) }
-            skipped = info.skipped.map { Skipped(path: $0.path, reason: $0.reason) }
+            skipped = info.skipped.map { Skipped(path: $0.path, reason: ImageOptions.flagged($0.reason)) }
         }
     }
 }

@@ -22,8 +22,10 @@ struct DemoCommand: ParsableCommand {
           lens demo --data ~/photos
         """)
 
-    @Option(name: [.customLong("data"), .customLong("dataset")], help: "orl, fashion-mnist, or a folder with one subfolder of images per class. (--dataset is an older name.)")
-    var dataset: String = "orl"
+    @OptionGroup var dataOptions: DataOptions
+
+    /// The dataset argument (default: the ORL faces).
+    var dataset: String { dataOptions.data ?? "orl" }
 
     @Option(help: "Folder for the HTML report.")
     var out: String = "lens-report"
@@ -33,15 +35,16 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var images: ImageOptions
 
-    @Option(help: "Seed for the split, initial weights and shuffling.")
-    var seed: UInt64 = 0
+    var seed: UInt64 { dataOptions.seed }
 
     func run() throws {
         let started = Date()
         let source = DatasetSource(argument: dataset)
         try OutputCheck.checkFolder(.init(flag: "--out", path: out), inputs: OutputCheck.inputs(of: source, flag: "--data"))
-        let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
-        let prepared = try Workflow.prepare(dataset, preprocessing: try Workflow.preprocessing(for: source, size: nil, rgb: false), seed: seed, maxPixels: images.maxPixels)
+        let writer = try ReportWriter(flag: "--out", path: out)
+        let prepared = try StudioDataset(named: dataset, preprocessing: try dataOptions.preprocessing(for: source), seed: seed,
+                                         strict: dataOptions.strict, maxPixels: images.maxPixels)
+        prepared.reportNotes()
         let data = prepared.data
         let split = prepared.split
         guard !split.test.isEmpty else {
@@ -123,34 +126,23 @@ struct DemoCommand: ParsableCommand {
         var seconds: Double
     }
 
-    private func trainNetworks(_ prepared: PreparedData, pageData: PageData) throws -> NetworkResults {
-        let data = prepared.data, split = prepared.split
-        let train = (prepared.images(split.train), prepared.labels(split.train))
-        let validation = (prepared.images(split.validation), prepared.labels(split.validation))
-        let testImages = prepared.images(split.test), testLabels = prepared.labels(split.test)
-        let imageShape = Array(data.images.shape.dropFirst())
+    private func trainNetworks(_ prepared: StudioDataset, pageData: PageData) throws -> NetworkResults {
+        let imageShape = Array(prepared.data.images.shape.dropFirst())
 
-        func run(_ name: String, _ kind: ModelKind, hidden: [Int]? = nil, epochs: Int? = nil) throws -> Trained {
-            var recipe = ModelRecipe.defaults(for: kind, trainingCount: split.train.count, seed: seed)
-            recipe.hidden = hidden
-            if let epochs { recipe.options.epochs = min(recipe.options.epochs, epochs) }
-            if quick { recipe.options.epochs = max(1, recipe.options.epochs / 4) }
+        func run(_ spec: DemoModels.Spec) throws -> Trained {
             let clock = Date()
-            let model = try recipe.train(
-                train: train, validation: validation, classNames: data.classNames, preprocessing: DatasetLoader.defaultPreprocessing(for: prepared.source),
-                dataset: prepared.source.name, split: prepared.plan, datasetCount: data.labels.count,
-                progress: { record, batch, batches in
-                    guard batch == batches else { return }
-                    let fraction = Double(record.epoch) / Double(recipe.options.epochs)
-                    let label = "\(name): epoch \(record.epoch)/\(recipe.options.epochs)  train acc \(String(format: "%.3f", record.trainAccuracy))"
-                        + (record.validationAccuracy.map { "  val \(String(format: "%.3f", $0))" } ?? "")
-                    if Terminal.isInteractive { Terminal.progress(fraction, label) }
-                })
+            let (model, _) = try DemoModels.train(spec, on: prepared, seed: seed, quick: quick) { progress in
+                guard progress.epochEnded, Terminal.isInteractive else { return }
+                let record = progress.record
+                let label = "\(spec.label): epoch \(record.epoch)/\(progress.epochs)  train acc \(String(format: "%.3f", record.trainAccuracy))"
+                    + (record.validationAccuracy.map { "  val \(String(format: "%.3f", $0))" } ?? "")
+                Terminal.progress(progress.fraction, label)
+            }
             let seconds = Date().timeIntervalSince(clock)
-            guard case .network(let network) = model.model else { throw CLIError("\(name) did not train a network") }
-            let predicted = network.predictions(testImages)
-            let accuracy = ClassificationReport(predicted: predicted, actual: testLabels, classNames: data.classNames).accuracy
-            Terminal.progress(1, "\(name): test accuracy \(String(format: "%.3f", accuracy)) in \(formatDuration(seconds))", done: true)
+            guard case .network(let network) = model.model else { throw CLIError("\(spec.label) did not train a network") }
+            let predicted = network.predictions(pageData.testImages)
+            let accuracy = ClassificationReport(predicted: predicted, actual: pageData.testLabels, classNames: pageData.classNames).accuracy
+            Terminal.progress(1, "\(spec.label): test accuracy \(String(format: "%.3f", accuracy)) in \(formatDuration(seconds))", done: true)
             return Trained(model: model, network: network, testAccuracy: accuracy, seconds: seconds)
         }
 
@@ -170,14 +162,15 @@ struct DemoCommand: ParsableCommand {
             if let history = trained.model.history { curves.append((name, history)) }
         }
 
-        let softmax = try run("softmax", .softmax)
-        record("softmax regression", "0 hidden layers: one template per class", softmax)
-        let mlp = try run("MLP 300", .mlp, hidden: [300])
-        record("MLP 300", "1 hidden layer of 300 templates", mlp)
-        let deep = try run("MLP 512-256", .mlp, hidden: [512, 256])
-        record("MLP 512-256", "2 hidden layers", deep)
-        let cnn = try run("CNN", .cnn)
-        record("CNN", Architecture.defaultCNNLayout(height: imageShape[1], width: imageShape[2]), cnn)
+        func trainAndRecord(_ spec: DemoModels.Spec) throws -> Trained {
+            let trained = try run(spec)
+            record(spec.title, spec.kind == .cnn ? Architecture.defaultCNNLayout(height: imageShape[1], width: imageShape[2]) : spec.detail, trained)
+            return trained
+        }
+        let softmax = try trainAndRecord(DemoModels.softmax)
+        let mlp = try trainAndRecord(DemoModels.mlp)
+        _ = try trainAndRecord(DemoModels.deepMLP)
+        let cnn = try trainAndRecord(DemoModels.cnn)
 
         pages.append((try ExplanationPages.templatesPage([("Softmax regression: one template per class", softmax.network, softmax.testAccuracy),
                                                           ("MLP 300: one hidden layer of 300 templates", mlp.network, mlp.testAccuracy),
@@ -190,7 +183,7 @@ struct DemoCommand: ParsableCommand {
         if !quick {
             var trainPoints: [(x: Double, y: Double)] = [], validationPoints: [(x: Double, y: Double)] = []
             for units in Self.sweepWidths {
-                let trained = try run("MLP \(units)", .mlp, hidden: [units], epochs: 30)
+                let trained = try run(DemoModels.sweep(units: units))
                 let best = trained.model.history?.epochs.first { $0.epoch == trained.model.history?.bestEpoch }
                 trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
                 validationPoints.append((Double(units), best?.validationAccuracy ?? 0))

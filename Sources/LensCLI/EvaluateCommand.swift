@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LensData
 import LensModels
+import LensStudio
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,14 +18,7 @@ struct EvaluateCommand: ParsableCommand {
           lens evaluate --model faces.safetensors --data ~/more-photos --split all
         """)
 
-    @Option(help: "A model file written by `lens train`.")
-    var model: String
-
-    @Option(help: "Dataset to score on (default: the one the model was trained on).")
-    var data: String?
-
-    @Option(help: "Which part of the data: train, validation, test or all.")
-    var split: String = "test"
+    @OptionGroup var target: ModelDataOptions
 
     @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
     var strict = false
@@ -34,63 +28,23 @@ struct EvaluateCommand: ParsableCommand {
 
     @OptionGroup var images: ImageOptions
 
-    struct Result: Encodable {
-        var model: String
-        var dataset: String
-        var split: String
-        var accuracy: Double
-        var n: Int
-        var correct: Int
-        var macroF1: Double
-        var perClass: [ClassificationReport.ClassFigures]
-        var confusion: [[Int]]
-        var classes: [String]
-
-        enum CodingKeys: String, CodingKey {
-            case model, dataset, split, accuracy, n, correct, classes, confusion
-            case macroF1 = "macro_f1", perClass = "per_class"
-        }
-    }
-
-    func evaluate() throws -> Result {
-        guard let choice = SplitChoice(rawValue: split) else {
-            throw CLIError("--split \(split) is not one of train, validation, test, all")
-        }
-        let modelFile = try ModelFile.load(model, flag: "--model")
-        let provenance = modelFile.provenance
-        let recorded = DatasetSource(recorded: provenance.dataset)
-        let source = data.map { DatasetSource(argument: $0) } ?? recorded
-        let sameData = source.name == recorded.name  // names are absolute paths; URLs compare as typed
-        if !sameData && choice != .all {
-            Terminal.status("note: \(source.name) is not the training dataset (\(recorded.name)); its \(split) split is made with the model's split seed")
-        }
-        let prepared = try data.map { try Workflow.prepare($0, preprocessing: provenance.preprocessing, plan: provenance.split, strict: strict, maxPixels: images.maxPixels) }
-            ?? Workflow.prepare(source, preprocessing: provenance.preprocessing, plan: provenance.split, strict: strict, maxPixels: images.maxPixels)
-        guard prepared.data.classNames == provenance.classNames else {
-            throw CLIError("\(source.name) has classes \(prepared.data.classNames.prefix(5).joined(separator: ", "))… but the model knows \(provenance.classNames.prefix(5).joined(separator: ", "))…; evaluate on data with the same class folders")
-        }
-        if let trained = provenance.datasetFingerprint, choice != .all, prepared.fingerprint != trained {
-            let what = sameData ? "\(source.name) has changed since training" : "\(source.name) does not hold the files the model was trained on"
-            Terminal.status("warning: \(what) (\(prepared.data.labels.count) images now, \(provenance.datasetCount) then; file list \(prepared.fingerprint), trained on \(trained)): the \(split) split is not the one the model never saw")
-        } else if provenance.datasetFingerprint == nil, sameData, prepared.data.labels.count != provenance.datasetCount {
-            Terminal.status("warning: \(source.name) now has \(prepared.data.labels.count) images, \(provenance.datasetCount) at training time; the held-out split is not the one the model never saw")
-        }
-        let indices = Workflow.indices(choice, of: prepared)
-        guard !indices.isEmpty else { throw CLIError("the \(split) split of \(source.name) is empty") }
-        let predicted = try modelFile.predictedLabels(prepared.images(indices))
-        let report = ClassificationReport(predicted: predicted, actual: prepared.labels(indices), classNames: provenance.classNames)
-        return Result(model: model, dataset: source.name, split: split, accuracy: report.accuracy, n: report.n,
-                      correct: report.correct, macroF1: report.macroF1, perClass: report.perClass,
-                      confusion: report.confusion, classes: provenance.classNames)
+    /// Scores the model; notes on the data (skipped files, data other than at training) go to stderr.
+    func evaluate() throws -> Evaluation {
+        let choice = try target.splitChoice()
+        let modelFile = try ModelFile.load(target.model, flag: "--model")
+        let dataset = try StudioDataset(for: modelFile, named: target.data, strict: strict, maxPixels: images.maxPixels)
+        dataset.reportNotes()
+        for note in dataset.comparedWithTraining(modelFile, choice: choice) { Terminal.status(note) }
+        return try Evaluation(modelFile, named: target.model, on: dataset, split: choice)
     }
 
     func run() throws {
         let result = try evaluate()
         if json {
-            try printJSON(result)
+            try printJSON(result, snakeCase: true)
             return
         }
-        print("\(result.model) on \(result.dataset), \(result.split) split: accuracy \(String(format: "%.4f", result.accuracy)) (\(result.correct)/\(result.n)), macro F1 \(String(format: "%.4f", result.macroF1))")
+        print("\(result.model) on \(result.dataset), \(result.split.rawValue) split: accuracy \(String(format: "%.4f", result.accuracy)) (\(result.correct)/\(result.n)), macro F1 \(String(format: "%.4f", result.macroF1))")
         let width = max(5, result.classes.map(\.count).max() ?? 5)
         print("class".padding(toLength: width, withPad: " ", startingAt: 0) + "  precision  recall     f1  support")
         for figures in result.perClass {

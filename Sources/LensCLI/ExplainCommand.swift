@@ -4,6 +4,7 @@ import LensData
 import LensExplain
 import LensModels
 import LensRender
+import LensStudio
 import LensTensor
 
 struct ExplainCommand: ParsableCommand {

@@ -3,6 +3,7 @@ import LensData
 import LensExplain
 import LensModels
 import LensRender
+import LensStudio
 import LensTensor
 
 /// One `lens explain` run: the model, its data loaded on first need, the images asked about, and
@@ -32,23 +33,19 @@ struct ExplainSession {
     }
 
     /// The model's dataset (or --data), split as at training time; loaded once.
-    func dataset() throws -> PreparedData {
+    func dataset() throws -> StudioDataset {
         if let prepared = dataCache.prepared { return prepared }
-        let argument = command.data ?? modelFile.provenance.dataset
-        guard !argument.isEmpty else {
+        guard command.data != nil || !modelFile.provenance.dataset.isEmpty else {
             throw CLIError("this needs the model's dataset, and \(command.model) records none: give --data")
         }
-        let prepared = try Workflow.prepare(argument, preprocessing: modelFile.provenance.preprocessing,
-                                            plan: modelFile.provenance.split, maxPixels: command.imageOptions.maxPixels)
-        guard prepared.data.classNames == classes else {
-            throw CLIError("\(prepared.source.name) does not have the model's classes (\(classes.prefix(5).joined(separator: ", "))…)")
-        }
+        let prepared = try StudioDataset(for: modelFile, named: command.data, maxPixels: command.imageOptions.maxPixels)
+        prepared.reportNotes()
         dataCache.prepared = prepared
         return prepared
     }
 
     func outputFolder() throws -> ReportWriter {
-        try ReportWriter(directory: directory)
+        try ReportWriter(flag: "--out", path: command.out)
     }
 
     // MARK: Inputs
@@ -76,7 +73,7 @@ struct ExplainSession {
             throw CLIError("give images to explain: --image FILE (repeatable) or --split test")
         }
         let prepared = try dataset()
-        let indices = Array(Workflow.indices(choice, of: prepared).prefix(command.limit))
+        let indices = Array(prepared.indices(choice).prefix(command.limit))
         guard !indices.isEmpty else { throw CLIError("the \(choice.rawValue) split of \(prepared.source.name) is empty") }
         let tensor = prepared.images(indices)
         let itemShape = Array(tensor.shape.dropFirst())
@@ -355,7 +352,7 @@ struct ExplainSession {
 
 /// Keeps the dataset a session loaded, so that each method reads it at most once.
 private final class DataCache {
-    var prepared: PreparedData?
+    var prepared: StudioDataset?
 }
 
 extension Tensor {

@@ -39,9 +39,16 @@ public struct Lens: ParsableCommand {
             Foundation.exit(Interruption.exitCode(interrupted.signal))
         } catch {
             finishOutput()
-            exit(withError: error)
+            let line = userMessage(for: error)
+            exit(withError: line == message(for: error) ? error : CLIError(line))
         }
         finishOutput()
+    }
+
+    /// The line a person reads for `error`: the library's words, with its advice told as the
+    /// flag that follows it where there is one.
+    static func userMessage(for error: Error) -> String {
+        ImageOptions.flagged(message(for: error))
     }
 
     /// Flushes stdout and ends the process with an error when anything written to it was lost.

@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensRender
 
 /// The files a command is about to write, checked before any work starts: each must be a regular
 /// file or a new name, in a folder that takes a new file; none may lie inside an input folder or be
@@ -136,5 +137,14 @@ private struct FileIdentity: Equatable {
         guard stat(path, &info) == 0 else { return nil }
         device = UInt64(info.st_dev)
         inode = UInt64(info.st_ino)
+    }
+}
+
+extension ReportWriter {
+    /// The report folder a flag names; a refusal names the flag.
+    init(flag: String, path: String) throws {
+        do { try self.init(directory: URL(fileURLWithPath: path, isDirectory: true)) } catch let error as ReportError {
+            throw CLIError("\(flag) \(error)")
+        }
     }
 }

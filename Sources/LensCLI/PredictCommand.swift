@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LensData
 import LensModels
+import LensStudio
 import LensTensor
 
 struct PredictCommand: ParsableCommand {
@@ -31,13 +32,19 @@ struct PredictCommand: ParsableCommand {
     @Argument(help: "Image files (PNG, JPEG or PGM).")
     var images: [String]
 
-    struct ClassProbability: Encodable { var `class`: String; var probability: Float }
-    struct NeighborEvidence: Encodable { var index: Int; var `class`: String; var distance: Float }
+    /// One image's prediction as printed: the library's `Prediction`, cut to --top classes.
     struct Result: Encodable {
         var image: String
         var predicted: String
         var top: [ClassProbability]
         var neighbors: [NeighborEvidence]?
+
+        init(image: String, prediction: Prediction, top: Int) {
+            self.image = image
+            predicted = prediction.predicted
+            self.top = Array(prediction.classes.prefix(top))
+            neighbors = prediction.neighbors
+        }
     }
 
     func validate() throws {
@@ -62,31 +69,17 @@ struct PredictCommand: ParsableCommand {
     /// one bad file among 200 does not cost the other 199.
     func predictEach() throws -> (results: [Result], failures: [Failure]) {
         let modelFile = try ModelFile.load(model, flag: "--model")
-        let classes = modelFile.provenance.classNames
         var readable: [(path: String, input: Tensor)] = [], failures: [Failure] = []
         for path in images {
             do {
                 readable.append((path, try modelFile.provenance.preprocessing.load(contentsOf: URL(fileURLWithPath: path), maxPixels: imageOptions.maxPixels)))
             } catch {
-                failures.append(Failure(image: path, description: Lens.message(for: error)))
+                failures.append(Failure(image: path, description: Lens.userMessage(for: error)))
             }
         }
         guard !readable.isEmpty else { return ([], failures) }
-        let batch = Tensor.stack(readable.map(\.input))
-        let probabilities = try modelFile.probabilities(batch)
-        var neighbors: [[NearestNeighborClassifier.Neighbor]]?
-        if case .nearestNeighbor(let classifier) = modelFile.model {
-            neighbors = try classifier.predict(batch).map(\.neighbors)
-        }
-        let labels = try modelFile.predictedLabels(batch)
-        let results = readable.enumerated().map { row, item in
-            let rowProbabilities = Array(probabilities.scalars[(row * classes.count)..<((row + 1) * classes.count)])
-            let ranked = rowProbabilities.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
-            return Result(
-                image: item.path, predicted: classes[labels[row]],
-                top: ranked.prefix(top).map { ClassProbability(class: classes[$0.offset], probability: $0.element) },
-                neighbors: neighbors?[row].map { NeighborEvidence(index: $0.index, class: classes[$0.label], distance: $0.distance) })
-        }
+        let predictions = try modelFile.predictions(Tensor.stack(readable.map(\.input)))
+        let results = zip(readable, predictions).map { Result(image: $0.path, prediction: $1, top: top) }
         return (results, failures)
     }
 

@@ -19,14 +19,7 @@ struct ReportCommand: ParsableCommand {
           lens report --model fashion.safetensors --single-file --out fashion.html
         """)
 
-    @Option(help: "A model file written by `lens train`.")
-    var model: String
-
-    @Option(help: "Dataset to score on (default: the one the model was trained on).")
-    var data: String?
-
-    @Option(help: "Which part of the data: train, validation, test or all.")
-    var split: String = "test"
+    @OptionGroup var target: ModelDataOptions
 
     @Option(help: "Folder for the pages (index.html first), or with --single-file the HTML file to write.")
     var out: String
@@ -37,26 +30,17 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Fewer images and shorter integrals for the maps and trust checks: a quick look rather than a measurement.")
     var quick = false
 
-    func validate() throws {
-        guard SplitChoice(rawValue: split) != nil else {
-            throw ValidationError("--split \(split) is not one of \(SplitChoice.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-    }
-
     func run() throws {
-        let modelFile = try ModelFile(contentsOf: URL(fileURLWithPath: model))
-        let dataArgument = data ?? modelFile.provenance.dataset
-        let prepared = try Workflow.prepare(dataArgument, preprocessing: modelFile.provenance.preprocessing, plan: modelFile.provenance.split)
-        guard prepared.data.classNames == modelFile.provenance.classNames else {
-            throw CLIError("\(dataArgument) does not have the model's classes (\(modelFile.provenance.classNames.prefix(5).joined(separator: ", "))…)")
-        }
-        let choice = SplitChoice(rawValue: split) ?? .test
-        let report = ModelReport(modelFile: modelFile, modelName: URL(fileURLWithPath: model).lastPathComponent,
-                                 datasetName: prepared.source.name, images: prepared.data.images, labels: prepared.data.labels,
-                                 split: (choice.rawValue, Workflow.indices(choice, of: prepared)))
+        let choice = try target.splitChoice()
+        let modelFile = try ModelFile.load(target.model, flag: "--model")
+        let dataset = try StudioDataset(for: modelFile, named: target.data)
+        dataset.reportNotes()
+        let report = ModelReport(modelFile: modelFile, modelName: URL(fileURLWithPath: target.model).lastPathComponent,
+                                 datasetName: dataset.source.name, images: dataset.data.images, labels: dataset.data.labels,
+                                 split: (choice.rawValue, dataset.indices(choice)))
         let (overview, scores) = try report.overview()
         let budget: PageBudget = quick ? .quick : .full
-        let pages = [overview] + (try report.explanationPages(trainIndices: Workflow.indices(.train, of: prepared), budget: budget,
+        let pages = [overview] + (try report.explanationPages(trainIndices: dataset.split.train, budget: budget,
                                                               progress: { Terminal.status($0) }))
         let written: String
         if singleFile {
@@ -64,7 +48,7 @@ struct ReportCommand: ParsableCommand {
             try ReportWriter.writeSingleFile(pages: pages, to: url)
             written = url.path
         } else {
-            let writer = try ReportWriter(directory: URL(fileURLWithPath: out))
+            let writer = try ReportWriter(flag: "--out", path: out)
             try writer.write(pages: pages)
             written = writer.directory.appendingPathComponent("index.html").path
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LensData
 import LensModels
+import LensStudio
 import LensTensor
 
 extension ModelKind: ExpressibleByArgument {}
@@ -26,26 +27,13 @@ struct TrainCommand: ParsableCommand {
             --arch conv5x5x32,pool,conv5x5x64,pool,fc128 --out f.safetensors
         """)
 
-    @Option(help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl, or the --resume model's).")
-    var data: String?
-
     @Option(help: "knn, softmax, mlp or cnn (with --resume: the model file's kind).")
     var model: ModelKind?
 
     @Option(help: "Where to write the model file (.safetensors).")
     var out: String
 
-    @Option(parsing: .unconditional, help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")
-    var size: Int?
-
-    @Flag(help: "Keep colour (3 channels) instead of converting to gray.")
-    var rgb = false
-
-    @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
-    var strict = false
-
-    @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
-    var seed: UInt64 = 0
+    @OptionGroup var dataOptions: DataOptions
 
     @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote (default 1).")
     var k: Int?
@@ -100,14 +88,9 @@ struct TrainCommand: ParsableCommand {
     var json = false
 
     @OptionGroup var images: ImageOptions
-    /// The dataset argument: as given, else the resumed model's, else ORL.
-    var dataArgument: String { data ?? "orl" }
 
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
-        if let size, !Workflow.sizeRange.contains(size) {
-            throw ValidationError("--size \(size) is out of range: give an image side between \(Workflow.sizeRange.lowerBound) and \(Workflow.sizeRange.upperBound) pixels")
-        }
         if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) is invalid: train for at least 1 epoch") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size \(batchSize) is invalid: use 1 or more") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr \(lr) is invalid: the learning rate must be positive (try 0.001)") }
@@ -121,7 +104,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--momentum \(momentum) is invalid: use a value in [0, 1), e.g. 0.9")
         }
         if resume != nil {
-            for (flag, given) in [("--size", size != nil), ("--rgb", rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
+            for (flag, given) in [("--size", dataOptions.size != nil), ("--rgb", dataOptions.rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
                 throw ValidationError("\(flag) cannot change a resumed model: the --resume file fixes it")
             }
             return
@@ -162,7 +145,7 @@ struct TrainCommand: ParsableCommand {
     /// The recipe: defaults for the kind (or the resumed model's options), then the flags given.
     func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
         guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
-        var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: seed)
+        var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: dataOptions.seed)
         recipe.k = k ?? recipe.k
         recipe.metric = metric ?? recipe.metric
         recipe.hidden = try hiddenWidths()
@@ -186,27 +169,10 @@ struct TrainCommand: ParsableCommand {
         return recipe
     }
 
-    struct Summary: Encodable {
-        var model: String
-        var kind: String
-        var dataset: String
-        var classes: Int
-        var train: Int
-        var validation: Int
-        var test: Int
-        var validationAccuracy: Double?
-        var seconds: Double
-        var epochs: Int?
-        enum CodingKeys: String, CodingKey {
-            case model, kind, dataset, classes, train, validation, test, seconds, epochs
-            case validationAccuracy = "validation_accuracy"
-        }
-    }
-
     func run() throws {
         let (modelFile, summary) = try train()
         if json {
-            try printJSON(summary)
+            try printJSON(summary, snakeCase: true)
             return
         }
         var line = "wrote \(out): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"

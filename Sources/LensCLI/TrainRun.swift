@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import LensModels
+import LensStudio
 import LensTensor
 
 /// `lens train`'s work: checks before any data is read, then training with interrupts and checkpoints.
@@ -8,7 +9,7 @@ extension TrainCommand {
     /// Trains and writes the model file; returns what was written. SIGINT/SIGTERM stop it at the
     /// end of a batch (`Interrupted`), leaving --out as it was or holding the last checkpoint.
     @discardableResult
-    func train() throws -> (ModelFile, Summary) {
+    func train() throws -> (ModelFile, TrainingSummary) {
         let outURL = URL(fileURLWithPath: out)
         let resumed = try resume.map { try ModelFile.load($0, flag: "--resume") }
         if let resumed, case .nearestNeighbor = resumed.model {
@@ -17,21 +18,24 @@ extension TrainCommand {
         if let resumed, let model, model != resumed.provenance.kind {
             throw CLIError("--model \(model.rawValue) does not match --resume \(resume ?? ""), a \(resumed.provenance.kind.rawValue) model")
         }
+        let data = dataOptions.data
         let dataArgument = data ?? resumed?.provenance.dataset ?? "orl"
         let source = data == nil && resumed != nil ? DatasetSource(recorded: dataArgument) : DatasetSource(argument: dataArgument)
         try checkOutputs(data: source)
-        let preprocessing = try resumed?.provenance.preprocessing ?? Workflow.preprocessing(for: source, size: size, rgb: rgb)
+        let preprocessing = try resumed?.provenance.preprocessing ?? dataOptions.preprocessing(for: source)
         if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
-        let prepared = data == nil && resumed != nil
-            ? try Workflow.prepare(source, preprocessing: preprocessing, plan: resumed?.provenance.split, strict: strict, maxPixels: images.maxPixels)
-            : try Workflow.prepare(dataArgument, preprocessing: preprocessing, plan: resumed?.provenance.split, seed: seed, strict: strict, maxPixels: images.maxPixels)
-        if let resumed, prepared.data.classNames != resumed.provenance.classNames {
+        let (strict, maxPixels, plan) = (dataOptions.strict, images.maxPixels, resumed?.provenance.split)
+        let dataset = data == nil && resumed != nil
+            ? try StudioDataset(source: source, preprocessing: preprocessing, plan: plan, strict: strict, maxPixels: maxPixels)
+            : try StudioDataset(named: dataArgument, preprocessing: preprocessing, plan: plan, seed: dataOptions.seed, strict: strict, maxPixels: maxPixels)
+        dataset.reportNotes()
+        if let resumed, dataset.data.classNames != resumed.provenance.classNames {
             throw CLIError("--resume \(resume ?? ""): \(dataArgument) does not have the classes the model was trained on; give the same --data")
         }
-        let split = prepared.split
+        let split = dataset.split
         let recipe = try recipe(trainingCount: split.train.count, resuming: resumed)
         if !json {
-            Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(prepared.data.classNames.count) classes")
+            Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(dataset.data.classNames.count) classes")
             if let history = resumed?.history {
                 Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch \(history.bestEpoch)")
             }
@@ -49,16 +53,13 @@ extension TrainCommand {
             try AtomicFile.write(files)
         }
         let started = Date()
-        let modelFile: ModelFile = try interruption.deferring {
+        let trained: (ModelFile, TrainingSummary) = try interruption.deferring {
             do {
-                let trained = try recipe.train(
-                    train: (prepared.images(split.train), prepared.labels(split.train)),
-                    validation: (prepared.images(split.validation), prepared.labels(split.validation)),
-                    classNames: prepared.data.classNames, preprocessing: preprocessing, dataset: source.name, split: prepared.plan,
-                    datasetCount: prepared.data.labels.count, datasetFingerprint: prepared.fingerprint,
-                    progress: { record, batch, batches in
+                let trained = try dataset.train(
+                    recipe, name: out,
+                    progress: { progress in
                         guard !json else { return }
-                        showProgress(record, batch: batch, of: batches, epochs: recipe.options.epochs, started: started)
+                        showProgress(progress, started: started)
                     },
                     shouldStop: { interruption.requested != nil },
                     checkpoint: checkpointEvery == nil ? nil : { checkpoint in
@@ -70,33 +71,31 @@ extension TrainCommand {
                 if let signal = interruption.requested {
                     throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) before the model was written; \(out) left as it was")
                 }
-                try write(trained)
+                try write(trained.model)
                 return trained
             } catch TrainingError.interrupted(let epoch, let batch, _) {
                 let signal = interruption.requested ?? SIGINT
                 let kept = checkpointEpoch.map { "\(out) holds the checkpoint after epoch \($0); continue with --resume \(out)" }
                     ?? "\(out) left as it was"
                 throw Interrupted(signal: signal, message: "training \(Interruption.name(signal)) in epoch \(epoch) after batch \(batch); \(kept)")
+            } catch let error as NearestNeighborError {
+                throw CLIError(error.message(naming: "--k"))
             }
         }
-        let summary = Summary(model: out, kind: modelFile.provenance.kind.rawValue, dataset: source.name, classes: prepared.data.classNames.count,
-                              train: split.train.count, validation: split.validation.count, test: split.test.count,
-                              validationAccuracy: modelFile.provenance.validationAccuracy,
-                              seconds: modelFile.provenance.trainingSeconds ?? 0, epochs: modelFile.history?.epochs.count)
-        return (modelFile, summary)
+        return trained
     }
 
-    private func showProgress(_ record: EpochRecord, batch: Int, of batches: Int, epochs: Int, started: Date) {
+    private func showProgress(_ progress: TrainingProgress, started: Date) {
+        let record = progress.record, epochs = progress.epochs
         let elapsed = Date().timeIntervalSince(started)
-        let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))
-        let eta = done > 0 ? elapsed / done * (Double(epochs) - done) : 0
+        let eta = progress.fraction > 0 ? elapsed / progress.fraction * (1 - progress.fraction) : 0
         var label = "epoch \(record.epoch)/\(epochs)  loss \(String(format: "%.4f", record.trainLoss))  acc \(String(format: "%.3f", record.trainAccuracy))"
         if let accuracy = record.validationAccuracy { label += "  val \(String(format: "%.3f", accuracy))" }
         label += "  ETA \(formatDuration(eta))"
-        if batch == batches {
-            Terminal.progress(done / Double(epochs), label, done: !Terminal.isInteractive || record.epoch == epochs)
+        if progress.epochEnded {
+            Terminal.progress(progress.fraction, label, done: !Terminal.isInteractive || record.epoch == epochs)
         } else {
-            Terminal.progress(done / Double(epochs), label)
+            Terminal.progress(progress.fraction, label)
         }
     }
 

@@ -59,6 +59,6 @@ public struct ImageDecodingError: Error, CustomStringConvertible, Equatable {
 
     static func tooLarge(_ path: String, width: Int, height: Int, limit: Int) -> ImageDecodingError {
         ImageDecodingError(path: path, problem: "image is \(width)x\(height) = \(width * height) pixels, over the limit of "
-            + "\(limit) pixels (a decompression bomb? if not, raise the limit with \(ImageDecoder.maxPixelsOption))")
+            + "\(limit) pixels (a decompression bomb? if not, \(ImageDecoder.pixelLimitAdvice))")
     }
 }

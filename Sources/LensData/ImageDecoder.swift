@@ -4,8 +4,9 @@ import Foundation
 public enum ImageDecoder {
     /// Images with more pixels than this are refused before any pixel memory is allocated.
     public static let defaultMaxPixels = 100_000_000
-    /// The command-line option that sets the limit, named in the error that refuses an image.
-    public static let maxPixelsOption = "--max-pixels"
+    /// How the error that refuses an image says to allow more pixels; a front end that knows
+    /// its own way to do so (a flag) can put that in its place.
+    public static let pixelLimitAdvice = "raise the pixel limit"
 
     /// Decodes a whole image. With `minimumSide`, a JPEG may be decoded smaller (by libjpeg's DCT
     /// scaling) as long as its shorter side stays at least `minimumSide`: enough for a crop and

@@ -45,7 +45,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         guard totalBytes > budget else { return }
         throw ModelRecipeError("this network needs about \(Self.format(totalBytes)) to train (\(Self.format(parameters, unit: "")) parameters: "
                                + "\(Self.format(parameterBytes)) with their gradients and optimizer state, \(Self.format(activationBytes)) of activations per batch); "
-                               + "this machine allows \(Self.format(budget)) (3/4 of its memory): use fewer units or channels, or a smaller --batch-size or --size")
+                               + "this machine allows \(Self.format(budget)) (3/4 of its memory): use fewer units or channels, or smaller batches or images")
     }
 
     /// "1.6 TB", "412 MB": decimal units, as disk and memory sizes are usually read.

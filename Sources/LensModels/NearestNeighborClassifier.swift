@@ -77,10 +77,13 @@ public enum NearestNeighborError: Error, CustomStringConvertible, Equatable {
     case badK(Int, available: Int)
     case shapeMismatch(String)
 
-    public var description: String {
+    public var description: String { message(naming: "k") }
+
+    /// The description with `name` for the number of neighbours: what the person called it.
+    public func message(naming name: String) -> String {
         switch self {
         case .badK(let k, let available):
-            "--k \(k) is invalid: k must be between 1 and the number of training images (\(available))"
+            "\(name) \(k) is invalid: k must be between 1 and the number of training images (\(available))"
         case .shapeMismatch(let detail): "nearest neighbour: \(detail)"
         }
     }

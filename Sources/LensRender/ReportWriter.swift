@@ -10,7 +10,7 @@ public struct ReportWriter {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw ReportError("--out \(directory.path) is a file, not a directory; choose another path")
+                throw ReportError("\(directory.path) is a file, not a folder; choose another path for the report")
             }
         } else {
             do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {

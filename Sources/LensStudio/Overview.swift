@@ -3,22 +3,19 @@ import LensData
 import LensModels
 import LensTensor
 
-/// What a model is and how well it does on the test split of its data.
+/// What a model is and how well it does on the test split of its data (`test`, the type
+/// `lens evaluate --json` prints). The test figures are also encoded at the top level
+/// (`testAccuracy`, `confusion`, `perClass`, `classes`, `dataset`), where the pages read them.
 public struct ModelOverview: Codable, Sendable {
     public var kind: String
     /// Layer names, input first (empty for k-NN).
     public var architecture: [String]
     public var parameterCount: Int
-    public var classes: [String]
-    public var dataset: String
     public var input: String
     public var split: SplitCounts
-    public var testAccuracy: Double
+    public var test: Evaluation
     public var validationAccuracy: Double?
     public var trainingSeconds: Double?
-    /// confusion[true][predicted] on the test split.
-    public var confusion: [[Int]]
-    public var perClass: [ClassificationReport.ClassFigures]
     /// One entry per epoch (empty for k-NN and models without a recorded history).
     public var history: [EpochRecord]
     public var bestEpoch: Int?
@@ -27,6 +24,65 @@ public struct ModelOverview: Codable, Sendable {
         public var train: Int
         public var validation: Int
         public var test: Int
+    }
+
+    public var classes: [String] { test.classes }
+    public var dataset: String { test.dataset }
+    public var testAccuracy: Double { test.accuracy }
+    /// confusion[true][predicted] on the test split.
+    public var confusion: [[Int]] { test.confusion }
+    public var perClass: [ClassificationReport.ClassFigures] { test.perClass }
+
+    init(kind: String, architecture: [String], parameterCount: Int, input: String, split: SplitCounts, test: Evaluation,
+         validationAccuracy: Double?, trainingSeconds: Double?, history: [EpochRecord], bestEpoch: Int?) {
+        self.kind = kind
+        self.architecture = architecture
+        self.parameterCount = parameterCount
+        self.input = input
+        self.split = split
+        self.test = test
+        self.validationAccuracy = validationAccuracy
+        self.trainingSeconds = trainingSeconds
+        self.history = history
+        self.bestEpoch = bestEpoch
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind, architecture, parameterCount, input, split, test, validationAccuracy, trainingSeconds, history, bestEpoch
+        case classes, dataset, testAccuracy, confusion, perClass
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decode(String.self, forKey: .kind)
+        architecture = try container.decode([String].self, forKey: .architecture)
+        parameterCount = try container.decode(Int.self, forKey: .parameterCount)
+        input = try container.decode(String.self, forKey: .input)
+        split = try container.decode(SplitCounts.self, forKey: .split)
+        test = try container.decode(Evaluation.self, forKey: .test)
+        validationAccuracy = try container.decodeIfPresent(Double.self, forKey: .validationAccuracy)
+        trainingSeconds = try container.decodeIfPresent(Double.self, forKey: .trainingSeconds)
+        history = try container.decode([EpochRecord].self, forKey: .history)
+        bestEpoch = try container.decodeIfPresent(Int.self, forKey: .bestEpoch)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(architecture, forKey: .architecture)
+        try container.encode(parameterCount, forKey: .parameterCount)
+        try container.encode(input, forKey: .input)
+        try container.encode(split, forKey: .split)
+        try container.encode(test, forKey: .test)
+        try container.encodeIfPresent(validationAccuracy, forKey: .validationAccuracy)
+        try container.encodeIfPresent(trainingSeconds, forKey: .trainingSeconds)
+        try container.encode(history, forKey: .history)
+        try container.encodeIfPresent(bestEpoch, forKey: .bestEpoch)
+        try container.encode(classes, forKey: .classes)
+        try container.encode(dataset, forKey: .dataset)
+        try container.encode(testAccuracy, forKey: .testAccuracy)
+        try container.encode(confusion, forKey: .confusion)
+        try container.encode(perClass, forKey: .perClass)
     }
 }
 
@@ -46,26 +102,21 @@ public struct EvaluatedModel: Sendable {
     public var testItems: [(index: Int, actual: Int, predicted: Int)]
     public var dataset: StudioDataset
 
-    public init(model: ModelFile, dataset: StudioDataset) throws {
-        let test = dataset.split.test
-        guard !test.isEmpty else { throw StudioError(.invalidInput, "the test split of \(dataset.source.name) is empty") }
-        let predicted = try model.predictedLabels(dataset.images(test))
-        let actual = dataset.labels(test)
-        let report = ClassificationReport(predicted: predicted, actual: actual, classNames: model.provenance.classNames)
+    /// Scores `model` on the test split of `dataset`; `name` is what the evaluation calls the model.
+    public init(model: ModelFile, dataset: StudioDataset, name: String? = nil) throws {
         let provenance = model.provenance
+        let (test, indices, predicted) = try Evaluation.scoring(model, named: name ?? provenance.kind.rawValue, on: dataset, split: .test)
         var layers: [String] = [], parameters = 0
         if case .network(let network) = model.model {
             layers = network.architecture.layers.map(\.name)
             parameters = network.parameterCount
         }
         overview = ModelOverview(
-            kind: provenance.kind.rawValue, architecture: layers, parameterCount: parameters, classes: provenance.classNames,
-            dataset: dataset.source.name, input: provenance.preprocessing.description,
-            split: .init(train: dataset.split.train.count, validation: dataset.split.validation.count, test: test.count),
-            testAccuracy: report.accuracy, validationAccuracy: provenance.validationAccuracy,
-            trainingSeconds: provenance.trainingSeconds, confusion: report.confusion, perClass: report.perClass,
+            kind: provenance.kind.rawValue, architecture: layers, parameterCount: parameters, input: provenance.preprocessing.description,
+            split: .init(train: dataset.split.train.count, validation: dataset.split.validation.count, test: indices.count),
+            test: test, validationAccuracy: provenance.validationAccuracy, trainingSeconds: provenance.trainingSeconds,
             history: model.history?.epochs ?? [], bestEpoch: model.history?.bestEpoch)
-        testItems = zip(test, zip(actual, predicted)).map { ($0, $1.0, $1.1) }
+        testItems = zip(indices, zip(dataset.labels(indices), predicted)).map { ($0, $1.0, $1.1) }
         self.dataset = dataset
     }
 

@@ -19,6 +19,15 @@ public struct Prediction: Codable, Sendable, Equatable {
     /// Index of `predicted` in the model's class list.
     public var predictedIndex: Int
     public var classes: [ClassProbability]
+    /// k-NN: the training images that voted, nearest first (nil for a network).
+    public var neighbors: [NeighborEvidence]?
+}
+
+/// A training image a k-NN model consulted: its index in the training split, class and distance.
+public struct NeighborEvidence: Codable, Sendable, Equatable {
+    public var index: Int
+    public var `class`: String
+    public var distance: Float
 }
 
 extension ModelFile {
@@ -26,13 +35,25 @@ extension ModelFile {
     /// first (ties in class order). Safe to call from several threads on one model file.
     public func predictions(_ images: Tensor) throws -> [Prediction] {
         let names = provenance.classNames
-        let probabilities = try probabilities(images)
-        let labels = try predictedLabels(images)
+        let scores: [Float], labels: [Int]
+        var neighbors: [[NearestNeighborClassifier.Neighbor]]?
+        switch model {
+        case .nearestNeighbor(let classifier):
+            // One search gives the votes, the label and the evidence.
+            let found = try classifier.predict(images)
+            scores = found.flatMap(\.probabilities)
+            labels = found.map(\.label)
+            neighbors = found.map(\.neighbors)
+        case .network:
+            scores = try probabilities(images).scalars
+            labels = try predictedLabels(images)
+        }
         return labels.enumerated().map { row, label in
-            let scores = probabilities.scalars[(row * names.count)..<((row + 1) * names.count)]
-            let ranked = scores.enumerated().sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
+            let ranked = scores[(row * names.count)..<((row + 1) * names.count)].enumerated()
+                .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
             return Prediction(predicted: names[label], predictedIndex: label,
-                              classes: ranked.map { ClassProbability(class: names[$0.offset], probability: $0.element) })
+                              classes: ranked.map { ClassProbability(class: names[$0.offset], probability: $0.element) },
+                              neighbors: neighbors?[row].map { NeighborEvidence(index: $0.index, class: names[$0.label], distance: $0.distance) })
         }
     }
 

@@ -18,9 +18,11 @@ public struct TrainingEvent: Codable, Sendable, Equatable {
     public var model: String?
     /// Failed: why.
     public var message: String?
+    /// Finished: what was trained, as `lens train --json` reports it.
+    public var summary: TrainingSummary?
 
     public init(kind: Kind, sequence: Int, record: EpochRecord? = nil, templates: [String]? = nil,
-                epochs: Int? = nil, model: String? = nil, message: String? = nil) {
+                epochs: Int? = nil, model: String? = nil, message: String? = nil, summary: TrainingSummary? = nil) {
         self.kind = kind
         self.sequence = sequence
         self.record = record
@@ -28,6 +30,7 @@ public struct TrainingEvent: Codable, Sendable, Equatable {
         self.epochs = epochs
         self.model = model
         self.message = message
+        self.summary = summary
     }
 
     public var isFinal: Bool { kind == .finished || kind == .cancelled || kind == .failed }

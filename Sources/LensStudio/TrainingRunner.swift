@@ -96,11 +96,9 @@ public final class TrainingRunner: @unchecked Sendable {
                      onFinished: @Sendable (String, URL, ModelFile) -> Void) {
         let final: TrainingEvent
         do {
-            let model = try recipe.train(
-                train: dataset.trainingSet, validation: dataset.validationSet, classNames: dataset.data.classNames,
-                preprocessing: dataset.preprocessing, dataset: dataset.source.name, split: dataset.plan,
-                datasetCount: dataset.data.labels.count,
-                progress: { [self] _, _, _ in
+            let (model, summary) = try dataset.train(
+                recipe, name: name,
+                progress: { [self] _ in
                     if lock.withLock({ cancelled }) { throw Cancelled() }
                 },
                 epochEnded: { [self] record, network in
@@ -109,7 +107,7 @@ public final class TrainingRunner: @unchecked Sendable {
                 })
             try model.write(to: file)
             onFinished(name, file, model)
-            final = TrainingEvent(kind: .finished, sequence: 0, model: name)
+            final = TrainingEvent(kind: .finished, sequence: 0, model: name, summary: summary)
         } catch is Cancelled {
             final = TrainingEvent(kind: .cancelled, sequence: 0, message: "cancelled; no model was written")
         } catch {

@@ -44,6 +44,9 @@ struct BadArgumentTests {
         Case(arguments: ["train", "--resume", "m.safetensors", "--out", "/tmp/x", "--hidden", "30"], mentions: ["--hidden", "--resume file fixes it"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "0", "a.png"], mentions: ["--top 0", "1 or more"]),
         Case(arguments: ["predict", "--model", "m.safetensors", "--top", "-1", "a.png"], mentions: ["--top -1", "1 or more"]),
+        Case(arguments: ["evaluate", "--model", "m.safetensors", "--split", "tests"], mentions: ["--split tests", "train, validation, test, all"]),
+        Case(arguments: ["report", "--model", "m.safetensors", "--split", "dev", "--out", "r"], mentions: ["--split dev", "train, validation, test, all"]),
+        Case(arguments: ["demo", "--size", "600"], mentions: ["--size 600", "between 4 and 512"]),
     ]
 
     @Test("refused with a message naming it", arguments: cases)

@@ -24,7 +24,7 @@ func failureMessage(_ body: () throws -> Void) -> String? {
         try body()
         return nil
     } catch {
-        return Lens.message(for: error)
+        return Lens.userMessage(for: error)
     }
 }
 

@@ -42,7 +42,7 @@ struct FolderTrainingTests {
         #expect(classifier.references.shape == [summary.train, 64 * 64], "folders default to 64x64 gray")
 
         let evaluation = try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath]).evaluate()
-        #expect(evaluation.split == "test")
+        #expect(evaluation.split == .test)
         #expect(evaluation.n == summary.test)
         #expect(evaluation.accuracy >= 0.8, "three shapes this distinct are told apart: \(evaluation.accuracy)")
         #expect(evaluation.perClass.map(\.name) == ["centre", "left", "top"])

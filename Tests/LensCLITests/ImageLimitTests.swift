@@ -22,6 +22,9 @@ struct ImageLimitTests {
         // Only centre-rgb-70x56.jpg (3920 pixels) is over 2000.
         let report = try DatasetLoader.info(DatasetSource(argument: data), maxPixels: info.images.maxPixels)
         #expect(report.skipped.map(\.reason) == ["image is 70x56 = 3920 pixels, over the limit of 2000 pixels "
+            + "(a decompression bomb? if not, raise the pixel limit)"], "the library names no flag")
+        // The CLI tells the same reason with the flag that raises the limit.
+        #expect(DatasetInfoCommand.Report(report).skipped.map(\.reason) == ["image is 70x56 = 3920 pixels, over the limit of 2000 pixels "
             + "(a decompression bomb? if not, raise the limit with --max-pixels)"])
 
         let train = try parse(TrainCommand.self, ["train", "--data", data, "--model", "knn", "--out", scratch.path("m.safetensors"),

@@ -1,4 +1,5 @@
 import Foundation
+import LensStudio
 import Testing
 @testable import LensCLI
 import LensTestSupport
@@ -12,7 +13,7 @@ struct ORLNearestNeighborTests {
         let (_, summary) = try parse(TrainCommand.self, ["train", "--model", "knn", "--data", "orl", "--out", modelPath]).train()
         #expect((summary.train, summary.validation, summary.test) == (240, 80, 80), "ORL splits 6/2/2 per person")
 
-        func evaluate(_ extra: [String]) throws -> EvaluateCommand.Result {
+        func evaluate(_ extra: [String]) throws -> Evaluation {
             try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath] + extra).evaluate()
         }
 
@@ -33,6 +34,7 @@ struct ORLNearestNeighborTests {
         #expect(json["n"] as? Int == 80)
         #expect(json["correct"] as? Int == test.correct)
         #expect(json["split"] as? String == "test")
+        #expect(json["macro_f1"] as? Double == test.macroF1, "the CLI's keys are snake_case")
         #expect((json["confusion"] as? [[Int]]).map { $0 == test.confusion } == true)
         let perClass = json["per_class"] as? [[String: Any]]
         #expect(perClass?.count == 40)

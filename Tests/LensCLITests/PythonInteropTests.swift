@@ -1,4 +1,5 @@
 import Foundation
+import LensStudio
 import LensData
 import LensModels
 import LensTensor
@@ -54,7 +55,7 @@ struct PythonInteropTests {
             Issue.record("a cnn model file loaded as k-NN")
             return
         }
-        let faces = try Workflow.prepare("orl", preprocessing: modelFile.provenance.preprocessing)
+        let faces = try StudioDataset(named: "orl", preprocessing: modelFile.provenance.preprocessing)
         let input = faces.images(Array(faces.split.test.prefix(6)))
         #expect(input.shape == [6, 1, 16, 16])
         let logits = network.logits(input)

@@ -61,10 +61,10 @@ import Testing
         #expect(text == "x.pgm: corrupt PGM: sample 1 is 11, over maxval 10")
     }
 
-    /// The reason given for an image over the limit: its size, the limit and the option that raises it.
+    /// The reason given for an image over the limit: its size, the limit and what to do (no CLI flag: the web app says it too).
     private func overLimit(_ width: Int, _ height: Int, limit: Int) -> String {
         "image is \(width)x\(height) = \(width * height) pixels, over the limit of \(limit) pixels "
-            + "(a decompression bomb? if not, raise the limit with --max-pixels)"
+            + "(a decompression bomb? if not, raise the pixel limit)"
     }
 
     @Test func pngOverThePixelLimitIsRefusedFromItsHeader() {

@@ -35,7 +35,7 @@ import Testing
         try folder.copyFixture("rgb.jpg", to: "a/1.jpg")
         try folder.copyFixture("rgb.jpg", to: "b/1.jpg")
         try folder.copyFixture("interlaced.png", to: "b/2.png")
-        let reason = "image is 16x16 = 256 pixels, over the limit of 255 pixels (a decompression bomb? if not, raise the limit with --max-pixels)"
+        let reason = "image is 16x16 = 256 pixels, over the limit of 255 pixels (a decompression bomb? if not, raise the pixel limit)"
         let info = try DatasetLoader.info(.folder(folder.url), maxPixels: 255)
         #expect(info.skipped.map(\.reason) == [reason, reason] && info.countsPerClass == [0, 1])
         let loaded = errorMessage { try DatasetLoader.load(.folder(folder.url), preprocessing: nil, maxPixels: 255) }

@@ -60,7 +60,8 @@ private let trainingLabels = [0, 0, 1, 1]
     #expect(throws: NearestNeighborError.badK(5, available: 4)) {
         try NearestNeighborClassifier(k: 5, metric: .euclidean, references: training, labels: trainingLabels, classCount: 2)
     }
-    #expect(NearestNeighborError.badK(0, available: 4).description.contains("--k 0"))
+    #expect(NearestNeighborError.badK(0, available: 4).description == "k 0 is invalid: k must be between 1 and the number of training images (4)")
+    #expect(NearestNeighborError.badK(0, available: 4).message(naming: "--k").hasPrefix("--k 0 is invalid"))
     let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: training, labels: trainingLabels, classCount: 2)
     do {
         _ = try classifier.predict(Tensor(shape: [1, 3], scalars: [1, 2, 3]))

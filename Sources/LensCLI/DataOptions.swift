@@ -1,0 +1,67 @@
+import ArgumentParser
+import LensData
+import LensStudio
+
+/// The flags of the commands that load a dataset to train on: which data, how its images are
+/// prepared, and the seed of its split (and of the training).
+struct DataOptions: ParsableArguments {
+    @Option(name: [.customLong("data"), .customLong("dataset")],
+            help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl, or a resumed model's). (--dataset is an older name.)")
+    var data: String?
+
+    @Option(parsing: .unconditional, help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")
+    var size: Int?
+
+    @Flag(help: "Keep colour (3 channels) instead of converting to gray.")
+    var rgb = false
+
+    @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
+    var strict = false
+
+    @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
+    var seed: UInt64 = 0
+
+    func validate() throws {
+        if let size {
+            do { try StudioDataset.checkSize(size, name: "--size") } catch { throw ValidationError("\(error)") }
+        }
+    }
+
+    /// The source's preprocessing with --size and --rgb applied.
+    func preprocessing(for source: DatasetSource) throws -> Preprocessing {
+        try StudioDataset.preprocessing(for: source, size: size, rgb: rgb)
+    }
+}
+
+/// The flags of the commands that score a model on data: the model file, the data (default: the
+/// model's own) and the part of it.
+struct ModelDataOptions: ParsableArguments {
+    @Option(help: "A model file written by `lens train`.")
+    var model: String
+
+    @Option(help: "Dataset to score on (default: the one the model was trained on).")
+    var data: String?
+
+    @Option(help: "Which part of the data: \(SplitChoice.names.replacingOccurrences(of: ", all", with: " or all")).")
+    var split: String = SplitChoice.test.rawValue
+
+    func validate() throws {
+        _ = try splitChoice()
+    }
+
+    func splitChoice() throws -> SplitChoice {
+        guard let choice = SplitChoice(rawValue: split) else {
+            throw ValidationError("--split \(split) is not one of \(SplitChoice.names)")
+        }
+        return choice
+    }
+}
+
+extension StudioDataset {
+    /// Tells the person on stderr which files were skipped and why, and what else the loading found.
+    func reportNotes() {
+        for warning in warnings { Terminal.status(warning) }
+        for file in skipped { Terminal.status("skipped \(ImageOptions.flagged(file.description))") }
+        if !skipped.isEmpty { Terminal.status("\(skipped.count) file(s) skipped; --strict makes this an error") }
+    }
+}
