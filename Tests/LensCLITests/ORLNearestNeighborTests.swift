@@ -12,6 +12,11 @@ struct ORLNearestNeighborTests {
         let modelPath = scratch.path("orl-knn.safetensors")
         let (_, summary) = try parse(TrainCommand.self, ["train", "--model", "knn", "--data", "orl", "--out", modelPath]).train()
         #expect((summary.train, summary.validation, summary.test) == (240, 80, 80), "ORL splits 6/2/2 per person")
+        // lens train --json prints the same summary under the CLI's snake_case keys.
+        let trainRun = try LensBinary.run(["train", "--model", "knn", "--data", "orl", "--out", scratch.path("again.safetensors"), "--json"], in: scratch.url)
+        let trained = try #require(try JSONSerialization.jsonObject(with: Data(trainRun.stdout.utf8)) as? [String: Any], "\(trainRun.stdout)")
+        #expect(trained["train"] as? Int == 240 && trained["kind"] as? String == "knn")
+        #expect(trained["validation_accuracy"] as? Double == summary.validationAccuracy)
 
         func evaluate(_ extra: [String]) throws -> Evaluation {
             try parse(EvaluateCommand.self, ["evaluate", "--model", modelPath] + extra).evaluate()

@@ -108,6 +108,18 @@ import Testing
         #expect(dataset.comparedWithTraining(model, choice: .test).isEmpty)
     }
 
+    @Test func aFinishedJobEndsWithTheSummaryLensTrainPrints() async throws {
+        let (_, dataset) = try StudioServiceTests.tinyModel()
+        let scratch = try ScratchFolder()
+        let library = ModelLibrary(directory: scratch.url)
+        library.setTrainingData(dataset)
+        let name = try library.startTraining(TrainingRequest(kind: .softmax, epochs: 2))
+        var last: TrainingEvent?
+        for await event in library.runner.subscribe() { last = event }
+        let summary = try #require(last?.summary, "\(String(describing: last))")
+        #expect(summary.model == name && summary.kind == "softmax" && summary.epochs == 2 && summary.train == dataset.split.train.count)
+    }
+
     @Test func theDemosNetworksHaveOneRecipe() {
         let mlp = DemoModels.recipe(DemoModels.mlp, trainingCount: 240)
         #expect(mlp.hidden == [300] && mlp.options.epochs == ModelRecipe.defaults(for: .mlp, trainingCount: 240).options.epochs)
