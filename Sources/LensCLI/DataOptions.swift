@@ -6,7 +6,7 @@ import LensStudio
 /// prepared, and the seed of its split (and of the training).
 struct DataOptions: ParsableArguments {
     @Option(name: [.customLong("data"), .customLong("dataset")],
-            help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl, or a resumed model's). (--dataset is an older name.)")
+            help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl). (--dataset is an older name.)")
     var data: String?
 
     @Option(parsing: .unconditional, help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")

@@ -140,8 +140,7 @@ struct DemoCommand: ParsableCommand {
             }
             let seconds = Date().timeIntervalSince(clock)
             guard case .network(let network) = model.model else { throw CLIError("\(spec.label) did not train a network") }
-            let predicted = network.predictions(pageData.testImages)
-            let accuracy = ClassificationReport(predicted: predicted, actual: pageData.testLabels, classNames: pageData.classNames).accuracy
+            let accuracy = try Evaluation(model, named: spec.label, on: prepared, split: .test).accuracy
             Terminal.progress(1, "\(spec.label): test accuracy \(String(format: "%.3f", accuracy)) in \(formatDuration(seconds))", done: true)
             return Trained(model: model, network: network, testAccuracy: accuracy, seconds: seconds)
         }
