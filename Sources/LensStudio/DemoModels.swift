@@ -48,8 +48,6 @@ public enum DemoModels {
 
     /// The networks the web app serves, in the order its pages list them.
     public static let served = [softmax, mlp, cnn]
-    /// Name (also the file's stem) and kind of each served network.
-    public static var models: [(name: String, kind: ModelKind)] { served.map { ($0.name, $0.kind) } }
 
     public static func file(_ name: String, in directory: URL) -> URL {
         directory.appendingPathComponent("orl-\(name).safetensors")

@@ -127,6 +127,6 @@ import Testing
         #expect(quick.options.epochs == max(1, ModelRecipe.defaults(for: .cnn, trainingCount: 240).options.epochs / 4))
         #expect(DemoModels.recipe(DemoModels.sweep(units: 5), trainingCount: 240).options.epochs <= 30)
         // The server's model ids are kept across versions.
-        #expect(DemoModels.models.map(\.name) == ["softmax", "mlp", "cnn"])
+        #expect(DemoModels.served.map(\.name) == ["softmax", "mlp", "cnn"])
     }
 }
