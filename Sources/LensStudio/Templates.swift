@@ -49,7 +49,7 @@ public struct TemplatesFigure: Codable, Sendable {
     public var likeness: Likeness?
     /// Why there is no likeness figure for a model that has class templates.
     public var likenessProblem: String?
-    /// The one scale of every picture: ±bound, as a colour bar (inline SVG).
+    /// The one scale of every picture: ±bound, and its colour bar with its label (HTML with inline SVG).
     public var bound: Float
     public var colorBar: String
 
@@ -101,7 +101,7 @@ extension ModelFile {
                 .init(class: classNames[votes.classIndex], votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
             },
             likeness: likeness, likenessProblem: likenessProblem, bound: layout.scale.bound,
-            colorBar: ColorBar.svg(layout.scale, label: "weight, one scale for every template of this model"))
+            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template of this model"))
     }
 }
 

@@ -32,7 +32,7 @@ public struct UnitDetail: Codable, Sendable {
     /// What the units were found in.
     public var images: String
     public var activations: [Activation]
-    /// The projections' scales: one per rule, shared by the unit's patches (inline SVG).
+    /// The projections' scales: one per rule, shared by the unit's patches (HTML with inline SVG).
     public var deconvnetColorBar: String
     public var guidedColorBar: String
 }
@@ -66,7 +66,7 @@ extension UnitSearch {
                 guided: PNGImage.signedMap(guided[index], scale: guidedScale))
         }
         return UnitDetail(model: gallery.model, layer: layer, unit: unit, images: gallery.images, activations: activations,
-                          deconvnetColorBar: ColorBar.svg(deconvnetScale, label: "deconvnet projection, one scale for this unit"),
-                          guidedColorBar: ColorBar.svg(guidedScale, label: "guided backprop projection, one scale for this unit"))
+                          deconvnetColorBar: ColorBar.html(deconvnetScale, label: "deconvnet projections (one scale for this unit)"),
+                          guidedColorBar: ColorBar.html(guidedScale, label: "guided backprop projections (one scale for this unit)"))
     }
 }

@@ -6,7 +6,7 @@ import LensTensor
 
 extension ExplanationPages {
     /// What the face-likeness figure is called, on faces and on any other data.
-    public static let faceLikenessLabel = "Face-likeness (likeness to the class means)"
+    public static let faceLikenessLabel = "Likeness to the class means (face-likeness)"
 
     /// What one face-likeness number means, said once under every model that has one (report and web app).
     public static let faceLikenessMeaning = """

@@ -34,7 +34,8 @@ async function whenReady(path, waiting) {
 function notApplicable(page, status, error) {
   if (error.status !== 422) throw error;
   status.textContent = "";
-  page.append(el("div", { class: "card notice", id: "not-applicable" }, el("b", { text: "Not applicable to this model. " }), error.message));
+  page.append(el("div", { class: "card notice", id: "not-applicable" }, el("b", { text: "Not applicable to this model. " }),
+                     error.message.charAt(0).toUpperCase() + error.message.slice(1) + "."));
 }
 
 function el(tag, attributes = {}, ...children) {

@@ -24,7 +24,8 @@ startPage("/templates", async (page, status) => {
     return notApplicable(page, status, error);
   }
   const [title, lecture] = templateKinds[body.kind] || [body.kind, ""];
-  status.textContent = `${body.layer}: ${body.count} templates` + (body.grid.length < body.count ? `, the first ${body.grid.length} shown` : "") +
+  const noun = body.kind === "filters" ? "filters" : "templates";
+  status.textContent = `${body.layer}: ${body.count} ${noun}` + (body.grid.length < body.count ? `, the first ${body.grid.length} shown` : "") +
     ". Every picture of this model is drawn on one scale.";
   const pictures = new Map(body.pictures.map(p => [p.index, p]));
   const figure = (index, caption, ...details) => {
@@ -39,13 +40,9 @@ startPage("/templates", async (page, status) => {
 
   const r = body.likeness ? body.likeness.perClass : null;
   if (body.votes.length) {
-    const voters = el("div", { id: "voters" });
-    body.votes.forEach((entry, c) => {
-      const row = el("div", { class: "grid templates voters" },
-        ...entry.votes.map(v => figure(v.unit, `unit ${v.unit}`, `W2 = ${v.weight.toFixed(2)}`)));
-      const heading = entry.class + (r ? ` · its top voter's r = ${r[c].toFixed(2)}` : "");
-      voters.append(el("h3", { text: heading }), row);
-    });
+    const voters = el("div", { id: "voters", class: "voters" }, ...body.votes.map((entry, c) => el("div", { class: "voting-class" },
+      el("h3", { text: entry.class + (r ? ` · top voter's r = ${r[c].toFixed(2)}` : "") }),
+      el("div", { class: "grid" }, ...entry.votes.map(v => figure(v.unit, `unit ${v.unit}`, `W2 = ${v.weight.toFixed(2)}`))))));
     page.append(el("div", { class: "card" }, el("h2", { text: "The units that vote for each class most, with their weight W2" }), voters));
   }
   const grid = el("div", { class: "grid templates", id: "templates" },
@@ -53,7 +50,8 @@ startPage("/templates", async (page, status) => {
       const caption = pictures.get(index).caption;
       return body.kind === "class-weights" && r ? figure(index, caption, `r = ${r[index].toFixed(2)}`) : figure(index, caption);
     }));
-  const heading = body.kind === "class-weights" ? "One template per class" : `The first ${body.grid.length} of ${body.count} templates`;
+  const heading = body.kind === "class-weights" ? "One template per class"
+    : body.grid.length < body.count ? `The first ${body.grid.length} of ${body.count} ${noun}` : `All ${body.count} ${noun}`;
   page.append(el("div", { class: "card" }, el("h2", { text: heading }), grid));
 });
 
@@ -62,7 +60,8 @@ function likeness(body) {
   if (body.likeness) {
     const l = body.likeness;
     return el("p", { id: "likeness" }, el("span", { class: "big", text: l.mean.toFixed(2) }), " ",
-              el("b", { text: l.label }), el("br"), el("small", { class: "muted", text: l.meaning }));
+              el("b", { text: l.label }), el("br"),
+              el("small", { class: "muted", text: l.meaning.charAt(0).toUpperCase() + l.meaning.slice(1) }));
   }
   return body.likenessProblem ? el("p", { id: "likeness", class: "muted", text: body.likenessProblem }) : el("span");
 }

@@ -38,15 +38,19 @@ async function showLayer(layer, unit, state) {
     info.textContent = `computing the units of ${layer} in the training images…`;
   });
   if (request !== state.request) return;
+  const things = body.layer.kind === "dense" ? "images" : "patches";
   info.textContent = `Every unit of ${layer}, found in ${body.images} (${body.seconds.toFixed(1)} s). Each tile: the unit's ` +
-    `strongest patches, strongest first, and its largest activation a with that image's class. Click a unit for its ` +
+    `strongest ${things}, strongest first, and its largest activation a with that image's class. Click a unit for its ` +
     `top ${body.topImages} and their projections.`;
   gallery.append(...body.units.map(u => {
     const figure = el("figure", { "data-unit": u.unit, class: u.top > 0 ? "" : "dead", title: `unit ${u.unit}` },
       el("img", { src: u.thumbnail, alt: `top patches of unit ${u.unit}` }),
       el("figcaption", {}, el("b", { text: `unit ${u.unit}` }),
          el("div", { text: u.top > 0 ? `a = ${u.top.toPrecision(3)} · ${u.class}` : "never active here" })));
-    figure.addEventListener("click", () => showUnit(layer, u.unit, state));
+    figure.addEventListener("click", async () => {
+      await showUnit(layer, u.unit, state);
+      document.getElementById("unit-detail").scrollIntoView({ behavior: "smooth" });
+    });
     return figure;
   }));
   if (unit !== null && body.units.some(u => String(u.unit) === String(unit))) await showUnit(layer, Number(unit), state);
@@ -97,9 +101,9 @@ function remember(layer, unit) {
 
 function picture(content, caption) { return el("figure", {}, content, el("figcaption", { text: caption })); }
 
-function colorBar(svg) {
+function colorBar(html) {
   const bar = el("div", { class: "colorbar" });
-  bar.innerHTML = svg;
+  bar.innerHTML = html;
   return bar;
 }
 
