@@ -7,7 +7,8 @@ startPage("/units", async (page, status) => {
   try {
     ({ body } = await api("/api/units"));
   } catch (error) {
-    return notApplicable(page, status, error);
+    notApplicable(page, status, error);
+    return offerOtherModels(page);
   }
   status.textContent = "What each unit responds to (Zeiler & Fergus 2014): the training images, or for a convolutional " +
     "layer the image patches its receptive field sees, that excite it most. Pick a layer, then a unit.";
@@ -74,12 +75,14 @@ async function showUnit(layer, unit, state) {
     return;
   }
   if (request !== state.request) return;
+  const side = body.layer.receptiveField;
   const bars = el("div", { class: "row" }, colorBar(body.deconvnetColorBar), colorBar(body.guidedColorBar));
   const rows = el("div", { class: "unit-rows", id: "unit-activations" }, ...body.activations.map((a, rank) => el("div", { class: "unit-row" },
     el("div", { class: "rank" }, el("b", { text: `#${rank + 1}` }), el("div", { text: `a = ${a.value.toPrecision(3)}` }),
        el("div", { text: a.class }), el("div", { class: "muted", text: `image ${a.datasetIndex}` })),
-    picture(boxed(a), "image"), picture(enlarged(el("img", { src: a.patch, alt: "patch" })), "patch"),
-    picture(drawn(a.deconvnet, "deconvnet projection"), "deconvnet"), picture(drawn(a.guided, "guided backprop projection"), "guided backprop"))));
+    picture(boxed(a), "image"), picture(enlarged(el("img", { src: a.patch, alt: "patch" }), side), "patch"),
+    picture(drawn(a.deconvnet, "deconvnet projection", side), "deconvnet"),
+    picture(drawn(a.guided, "guided backprop projection", side), "guided backprop"))));
   const note = body.layer.kind === "dense"
     ? "A dense unit sees the whole image; its projection is drawn over the whole image."
     : `The outlined square is the ${body.layer.receptiveField}×${body.layer.receptiveField} px receptive field of the strongest position; ` +
@@ -90,6 +93,16 @@ async function showUnit(layer, unit, state) {
       "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
       "also keeps only where the forward ReLU was on; red raises the unit, blue lowers it." }),
     bars, rows));
+}
+
+// Links to the models that have units, for a model that has none (the demo's first model is softmax regression).
+async function offerOtherModels(page) {
+  const { body } = await api("/api/models");
+  const answers = await Promise.all(body.models.map(m => fetch("/api/units?model=" + encodeURIComponent(m.id)).then(r => r.ok ? m.id : null)));
+  const others = answers.filter(id => id);
+  if (!others.length) return;
+  const links = others.flatMap((id, k) => [k ? ", " : "", el("a", { href: "/units?model=" + encodeURIComponent(id), text: id })]);
+  page.append(el("p", { id: "models-with-units" }, "Models with units to show: ", ...links));
 }
 
 function remember(layer, unit) {
@@ -107,19 +120,19 @@ function colorBar(html) {
   return bar;
 }
 
-// Enlarges a small picture by a whole factor, as the report does (about 112 px, at most 8x).
-function enlarged(image) {
+// Enlarges a picture by a whole factor: by `side` (a layer's receptive field, so that every patch of
+// the layer is drawn at one scale and border-cut ones look smaller), else by its own larger side.
+function enlarged(image, side) {
   image.addEventListener("load", () => {
-    const side = Math.max(image.naturalWidth, image.naturalHeight);
-    const factor = Math.max(1, Math.min(8, Math.ceil(112 / side)));
+    const factor = Math.max(1, Math.round(112 / (side || Math.max(image.naturalWidth, image.naturalHeight))));
     image.width = image.naturalWidth * factor;
     image.height = image.naturalHeight * factor;
   });
   return image;
 }
 
-function drawn(map, alt) {
-  return map.image ? enlarged(el("img", { src: map.image, alt })) : el("div", { class: "nomap", text: map.problem });
+function drawn(map, alt, side) {
+  return map.image ? enlarged(el("img", { src: map.image, alt }), side) : el("div", { class: "nomap", text: map.problem });
 }
 
 // The whole image with the activation's receptive field outlined.
