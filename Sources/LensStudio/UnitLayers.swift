@@ -15,14 +15,16 @@ public struct UnitLayer: Codable, Sendable, Equatable {
     public var receptiveField: Int?
 
     /// Per weighted layer but the output layer, the last layer of its block (its ReLU, or the pool
-    /// after it; never past a flatten or the next weighted layer): what the next layer reads.
+    /// after it; never past a flatten or the next weighted layer, and not a dropout, which changes
+    /// nothing at inference): what the next layer reads.
     public static func all(in architecture: Architecture) -> [UnitLayer] {
         let layers = architecture.layers
         let weighted = layers.indices.filter { layers[$0].operation.hasParameters }
         return weighted.dropLast().map { start in
-            var end = start
-            while end + 1 < layers.count, !layers[end + 1].operation.hasParameters, layers[end + 1].operation != .flatten {
-                end += 1
+            var end = start, next = start + 1
+            while next < layers.count, !layers[next].operation.hasParameters, layers[next].operation != .flatten {
+                if case .dropout = layers[next].operation {} else { end = next }
+                next += 1
             }
             let name = layers[end].name
             let shape = architecture.layerOutputShapes[end]
