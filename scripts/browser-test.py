@@ -2,8 +2,9 @@
 """Drives `lens serve` in a real browser: Debian's chromium and chromedriver through Selenium.
 
 Starts the server on a free loopback port with a fresh models folder (so the demo's models are
-trained as on a first start), opens every page, drops an ORL face on the Explain page, checks what
-the pages show, runs a short training job and watches its curve grow, then stops the server with
+trained as on a first start), opens every page, checks the templates (softmax classes, the MLP's
+voters), drops an ORL face on the Explain page, checks what the pages show, runs a short training
+job and watches its curve grow, picks a layer and a unit of the CNN on the Units page, then stops the server with
 SIGTERM. Screenshots go to browser-screenshots/ (or --screenshots). Exit status 0 only if every
 check passed.
 
@@ -13,6 +14,7 @@ import argparse
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -52,6 +54,10 @@ def get_json(base, path):
         return json.load(response)
 
 
+def model_ready(base, model):
+    return any(m["id"] == model and m["evaluation"] == "ready" for m in get_json(base, "/api/models")["models"])
+
+
 def wait_for(description, condition, timeout=120, interval=0.25):
     deadline = time.time() + timeout
     last_error = None
@@ -72,6 +78,12 @@ def images_loaded(driver, selector):
         "const images = [...document.querySelectorAll(arguments[0])];"
         "return [images.length, images.filter(i => i.complete && i.naturalWidth > 0 && i.naturalHeight > 0"
         " && i.getBoundingClientRect().width > 0).length];", selector)
+
+
+def all_loaded(driver, selector, expected=None):
+    """(count, loaded) once every image under `selector` has loaded (and there are `expected` of them); else None."""
+    count, loaded = images_loaded(driver, selector)
+    return (count, loaded) if count > 0 and count == loaded and expected in (None, count) else None
 
 
 class BrowserTest:
@@ -127,12 +139,51 @@ class BrowserTest:
         self.shot("1-overview")
 
     def templates(self):
+        """Templates: the softmax's class templates with their likeness figure, then the MLP's voters."""
         d = self.driver
         d.get(self.base + "/templates")
-        count, loaded = wait_for("the templates", lambda: (lambda c: c if c[0] > 0 and c[0] == c[1] else None)(
-            images_loaded(d, "#templates img")))
-        print(f"templates: {count} images")
+        classes = get_json(self.base, "/api/overview")["classes"]
+        count, _ = wait_for("the class templates", lambda: all_loaded(d, "#templates img"), timeout=60)
+        assert count == len(classes), f"{count} class templates for {len(classes)} classes"
+        likeness = d.find_element(By.ID, "likeness").text
+        assert "class means" in likeness and re.search(r"-?\d\.\d\d", likeness), likeness
+        print(f"templates: {count} class templates, {likeness.splitlines()[0]}")
         self.shot("2-templates")
+        wait_for("the demo's MLP", lambda: model_ready(self.base, "orl-mlp"), timeout=600, interval=1)
+        d.get(self.base + "/templates?model=orl-mlp")
+        voters, _ = wait_for("the units voting for each class", lambda: all_loaded(d, "#voters img"), timeout=60)
+        votes = sum(len(entry["votes"]) for entry in get_json(self.base, "/api/templates?model=orl-mlp")["votes"])
+        assert voters == votes and len(d.find_elements(By.CSS_SELECTOR, "#voters h3")) == len(classes), f"{voters} voters shown, {votes} voting"
+        wait_for("the MLP's templates", lambda: all_loaded(d, "#templates img"))
+        print(f"MLP templates: {voters} voters for {len(classes)} classes")
+        self.shot("2b-templates-mlp")
+
+    def units(self):
+        """Units of the demo's CNN: pick a layer, see every unit, pick a unit and see its patches and projections."""
+        d = self.driver
+        wait_for("the demo's CNN", lambda: model_ready(self.base, "orl-cnn"), timeout=600, interval=1)
+        d.get(self.base + "/units?model=orl-cnn")
+        layers = get_json(self.base, "/api/units?model=orl-cnn")["layers"]
+        picker = wait_for("the layer picker", lambda: d.find_element(By.ID, "layer"))
+        options = [o.get_attribute("value") for o in picker.find_elements(By.TAG_NAME, "option")]
+        assert options == [layer["name"] for layer in layers], f"layers offered {options}, API {layers}"
+        layer = layers[1]
+        d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));", picker, layer["name"])
+        count, _ = wait_for(f"every unit of {layer['name']}", lambda: all_loaded(d, "#unit-gallery img", layer["units"]), timeout=120)
+        said = d.find_element(By.ID, "gallery-status").text
+        assert "training images" in said, said
+        d.find_elements(By.CSS_SELECTOR, "#unit-gallery figure")[3].click()
+        rows = wait_for("the unit's top activations", lambda: d.find_elements(By.CSS_SELECTOR, "#unit-activations .unit-row"), timeout=60)
+        shown, _ = wait_for("the unit's pictures", lambda: all_loaded(d, "#unit-activations img"), timeout=60)
+        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["topImages"]
+        placeholders = len(d.find_elements(By.CSS_SELECTOR, "#unit-activations .nomap"))
+        assert len(rows) == top and shown + placeholders == 4 * top, f"{len(rows)} rows, {shown} pictures, {placeholders} placeholders"
+        heading = d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text
+        assert heading == f"{layer['name']} unit 3", heading
+        assert f"layer={layer['name']}" in d.current_url and "unit=3" in d.current_url, d.current_url
+        assert not self.errors_on_page(), self.errors_on_page()
+        print(f"units: {count} units of {layer['name']}, unit 3 with {len(rows)} activations ({said.split('(')[1].split(')')[0]})")
+        self.shot("8-units")
 
     def explain(self):
         d = self.driver
@@ -277,7 +328,7 @@ class BrowserTest:
         try:
             self.start_server()
             self.start_browser()
-            for step in [self.overview, self.templates, self.explain, self.train, self.explain_cnn]:
+            for step in [self.overview, self.templates, self.explain, self.train, self.explain_cnn, self.units]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

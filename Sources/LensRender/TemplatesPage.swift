@@ -3,19 +3,6 @@ import LensTensor
 
 /// Lecture steps 3 and 4: the weights of a linear layer drawn as images ("templates").
 public enum TemplatesPage {
-    /// Rows of `weights` [units, C·H·W] as images of `imageShape` [C, H, W], each on a symmetric
-    /// scale around zero (gray = 0, bright = positive weight, dark = negative), so that the sign
-    /// of each weight is visible and no template looks stronger than it is only because of scaling.
-    public static func templateImages(_ weights: Tensor, imageShape: [Int]) -> [Tensor] {
-        let size = imageShape.reduce(1, *)
-        return (0..<weights.shape[0]).map { row in
-            var values = Array(weights.scalars[(row * size)..<((row + 1) * size)])
-            let bound = max(values.map(abs).max() ?? 1, 1e-12)
-            for i in values.indices { values[i] = 0.5 + 0.5 * values[i] / bound }
-            return Tensor(shape: imageShape, scalars: values)
-        }
-    }
-
     /// The templates of networks of several widths K side by side (the first 20 of each).
     public static func sweepSection(_ runs: [(units: Int, firstWeights: Tensor, accuracy: Double)], imageShape: [Int]) throws -> String {
         var html = """

@@ -32,9 +32,6 @@ struct APIRoutes: Sendable {
                                                                     predicted: try Self.integer(request, "predicted")))
         }
         api.get("samples") { request, _ in try JSONResponse.encode(try ready(request).samples()) }
-        api.get("templates") { request, _ in
-            try JSONResponse.encode(try library.entry(Self.modelID(request)).model.templates())
-        }
         api.post("predict") { request, context in
             let model = try library.entry(Self.modelID(request)).model
             let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
@@ -53,6 +50,7 @@ struct APIRoutes: Sendable {
             return try JSONResponse.encode(try model.explain(image, explanation))
         }
         TrainingRoutes(library: library, maxUpload: maxUpload).add(to: api)
+        InspectionRoutes(library: library).add(to: api)
     }
 
     /// The request body, at most `maxUpload` bytes (beyond that, 413).

@@ -6,7 +6,7 @@ import Hummingbird
 struct PageRoutes: Sendable {
     /// The pages: URL path, title, and the script that draws it.
     static let pages: [(path: String, title: String, script: String)] = [
-        ("/", "Overview", "overview.js"), ("/templates", "Templates", "templates.js"),
+        ("/", "Overview", "overview.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
         ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
     ]
 

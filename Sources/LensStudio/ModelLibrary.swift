@@ -48,6 +48,8 @@ public final class ModelLibrary: @unchecked Sendable {
     /// Where training jobs write their models.
     public let directory: URL
     public let runner = TrainingRunner()
+    /// The models' slow figures, each computed once in the background (ModelLibrary+Figures.swift).
+    let figures = ModelFigures()
 
     public init(directory: URL) {
         self.directory = directory

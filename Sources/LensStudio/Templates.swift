@@ -1,64 +1,117 @@
 import Foundation
+import LensExplain
 import LensModels
 import LensRender
 import LensTensor
 
-/// The first learnable layer's weights drawn as pictures: a dense layer's rows as images of the
-/// input (softmax and MLP templates), a convolution's filters. Minimal on purpose: LensExplain's
-/// template analysis replaces it when it lands.
-public struct TemplateSet: Codable, Sendable {
-    /// The parameter drawn ("fc1.weight").
-    public var parameter: String
-    /// Units (rows or filters) in the layer; `images` holds the first `shown` of them.
-    public var units: Int
-    /// Per unit: a PNG data URI, gray = 0, on a symmetric scale of its own.
-    public var images: [String]
-    /// What each image is called: the class for softmax templates, "unit k" otherwise.
-    public var labels: [String]
-}
-
-extension Network {
-    /// The first learnable layer's templates, at most `limit`; nil for a layer with nothing to draw.
-    public func templates(classNames: [String], limit: Int = 100) throws -> TemplateSet? {
-        guard let weights = parameters.first(where: { $0.name.hasSuffix(".weight") }) else { return nil }
-        let inputShape = architecture.inputShape
-        let shape: [Int]
-        switch weights.tensor.rank {
-        case 2 where weights.tensor.shape[1] == inputShape.reduce(1, *) && inputShape.count == 3:
-            shape = inputShape
-        case 4:
-            shape = Array(weights.tensor.shape.dropFirst())
-        default:
-            return nil
-        }
-        let units = weights.tensor.shape[0]
-        let flat = weights.tensor.reshaped([units, shape.reduce(1, *)])
-        let pictures = TemplatesPage.templateImages(flat.slice(0..<min(units, limit)), imageShape: shape)
-        // Only a layer that is also the output has one unit per class.
-        let perClass = units == classNames.count && architecture.layers.count(where: { if case .linear = $0.operation { true } else { false } }) == 1
-        return TemplateSet(parameter: weights.name, units: units,
-                           images: try pictures.map { try PNGImage.dataURI(Self.drawable($0), scale: .unit) },
-                           labels: pictures.indices.map { perClass ? classNames[$0] : "unit \($0)" })
+/// A model's templates for the web app: LensExplain's analysis (`Templates`) laid out and drawn as
+/// the report draws it (`TemplateLayout`): softmax regression's class templates, an MLP's hidden
+/// templates with, per class, the units that vote for it most, or a CNN's first-layer filters.
+public struct TemplatesFigure: Codable, Sendable {
+    /// One template drawn.
+    public struct Picture: Codable, Sendable {
+        public var index: Int
+        public var caption: String
+        public var drawn: DrawnMap
     }
 
-    /// RGB filters stay RGB; any other channel count is shown as its first channel.
-    private static func drawable(_ picture: Tensor) -> Tensor {
-        let channels = picture.shape[0]
-        guard channels != 1 && channels != 3 else { return picture }
-        let plane = picture.shape[1] * picture.shape[2]
-        return Tensor(shape: [1, picture.shape[1], picture.shape[2]], scalars: Array(picture.scalars[0..<plane]))
+    /// A hidden unit voting for a class, with its output weight W2[class, unit].
+    public struct Vote: Codable, Sendable {
+        public var unit: Int
+        public var weight: Float
     }
+
+    public struct ClassVoters: Codable, Sendable {
+        public var `class`: String
+        public var votes: [Vote]
+    }
+
+    public struct Likeness: Codable, Sendable {
+        public var label: String
+        public var meaning: String
+        public var mean: Float
+        /// Per class: its template's correlation (softmax) or its top voter's (MLP), in class order.
+        public var perClass: [Float]
+    }
+
+    /// `TemplateKind`'s name: "class-weights", "hidden-units" or "filters".
+    public var kind: String
+    /// The layer whose weights these are.
+    public var layer: String
+    /// Templates in the layer; `grid` shows the first of them.
+    public var count: Int
+    /// Every template drawn (the grid's and the voters'), in index order.
+    public var pictures: [Picture]
+    /// The main grid, by template index.
+    public var grid: [Int]
+    /// Hidden units: per class, its strongest voters.
+    public var votes: [ClassVoters]
+    public var likeness: Likeness?
+    /// Why there is no likeness figure for a model that has class templates.
+    public var likenessProblem: String?
+    /// The one scale of every picture: ±bound, and its colour bar with its label (HTML with inline SVG).
+    public var bound: Float
+    public var colorBar: String
+
+    /// Templates in the grid and classes whose voters are shown, at most: a page stays light.
+    public static let gridLimit = 100
+    public static let votingClasses = 100
+
+    static let nearestNeighborProblem = "a k-NN model has no learned weights to draw; its templates are the training images themselves"
 }
 
 extension ModelFile {
-    /// Templates of a network model; an error for k-NN.
-    public func templates(limit: Int = 100) throws -> TemplateSet {
+    /// The templates of a network model, with the face-likeness figure when `training` (its training
+    /// images and labels) is given; an error for k-NN.
+    public func templatesFigure(training: (images: Tensor, labels: [Int])?) throws -> TemplatesFigure {
         guard case .network(let network) = model else {
-            throw StudioError(.notApplicable, "a k-NN model has no learned weights to draw; its templates are the training images themselves")
+            throw StudioError(.notApplicable, TemplatesFigure.nearestNeighborProblem)
         }
-        guard let set = try network.templates(classNames: provenance.classNames, limit: limit) else {
-            throw StudioError(.notApplicable, "this model's first layer has no weights that can be drawn as images")
+        let templates: Templates
+        do { templates = try Templates(of: network) } catch {
+            throw StudioError(.notApplicable, "this model's first layer cannot be drawn as templates: \(error)")
         }
-        return set
+        let classNames = provenance.classNames
+        let layout = try TemplateLayout(templates, classNames: classNames, gridLimit: TemplatesFigure.gridLimit,
+                                        votingClasses: TemplatesFigure.votingClasses)
+        let captions = Dictionary(uniqueKeysWithValues: zip(layout.grid, layout.captions))
+        var likeness: TemplatesFigure.Likeness?
+        var likenessProblem: String?
+        if templates.kind != .filters {
+            if let training {
+                do {
+                    let figure = try templates.faceLikeness(trainingImages: training.images, labels: training.labels)
+                    likeness = .init(label: ExplanationPages.faceLikenessLabel, meaning: ExplanationPages.faceLikenessMeaning,
+                                     mean: figure.mean, perClass: figure.perClass)
+                } catch {
+                    likenessProblem = "\(error)"
+                }
+            } else {
+                likenessProblem = "the training images are still loading; reload the page in a moment for the likeness figure"
+            }
+        }
+        return TemplatesFigure(
+            kind: templates.kind.rawValue, layer: templates.layer, count: templates.count,
+            pictures: layout.drawn.map { index in
+                .init(index: index, caption: captions[index] ?? "unit \(index)",
+                      drawn: PNGImage.signedMap(layout.item(index), scale: layout.scale))
+            },
+            grid: layout.grid,
+            votes: layout.votes.map { votes in
+                .init(class: classNames[votes.classIndex], votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
+            },
+            likeness: likeness, likenessProblem: likenessProblem, bound: layout.scale.bound,
+            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template of this model"))
+    }
+}
+
+extension Network {
+    /// The first `limit` templates drawn as the Templates page draws them, as PNG data URIs (an
+    /// undrawable one is left out): what a training job shows after each epoch. Empty for a
+    /// network whose first layer has no templates.
+    public func templatePictures(classNames: [String], limit: Int) -> [String] {
+        guard let templates = try? Templates(of: self),
+              let layout = try? TemplateLayout(templates, classNames: classNames, gridLimit: limit, votingClasses: 0) else { return [] }
+        return layout.grid.compactMap { PNGImage.signedMap(layout.item($0), scale: layout.scale).image }
     }
 }

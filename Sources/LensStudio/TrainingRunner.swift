@@ -102,8 +102,8 @@ public final class TrainingRunner: @unchecked Sendable {
                     if lock.withLock({ cancelled }) { throw Cancelled() }
                 },
                 epochEnded: { [self] record, network in
-                    let templates = try? network.templates(classNames: dataset.data.classNames, limit: Self.templatesPerEpoch)
-                    send(TrainingEvent(kind: .epoch, sequence: 0, record: record, templates: templates?.images))
+                    let templates = network.templatePictures(classNames: dataset.data.classNames, limit: Self.templatesPerEpoch)
+                    send(TrainingEvent(kind: .epoch, sequence: 0, record: record, templates: templates))
                 })
             try model.write(to: file)
             onFinished(name, file, model)

@@ -31,7 +31,7 @@ struct DemoReportTests {
         #expect(nearest.contains("uniform noise") && nearest.contains("upside down"), "the strangers are on the nearest page")
         #expect(nearest.matches(of: /percentile \d+/).count >= 4, "each input shows how unusual it is")
         let templates = try String(contentsOfFile: report + "/templates.html", encoding: .utf8)
-        #expect(templates.matches(of: /Face-likeness <b>−?\d\.\d\d<\/b>/).count == 2, "softmax and MLP each have a face-likeness figure")
+        #expect(templates.matches(of: /Likeness to the class means \(face-likeness\) <b>−?\d\.\d\d<\/b>/).count == 2, "softmax and MLP each have a face-likeness figure")
         #expect(templates.contains("filter 0"), "the CNN's first-layer filters are drawn")
         try Self.checkExplanationPages(in: report)
 

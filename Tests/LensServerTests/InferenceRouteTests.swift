@@ -132,12 +132,8 @@ import Testing
         #expect(samples.count == 40 && Set(samples.map(\.actual)).count == 40)
     }
 
-    @Test func templatesModelsAndMethods() async throws {
+    @Test func modelsAndMethods() async throws {
         let http = try await TestServer.shared.value.http
-        let softmax = try await http.send("GET", "/api/templates?model=softmax").decode(TemplateSet.self)
-        #expect(softmax.units == 40 && softmax.images.count == 40 && softmax.labels.first == "s1")
-        let mlp = try await http.send("GET", "/api/templates?model=mlp").decode(TemplateSet.self)
-        #expect(mlp.units == 24 && mlp.labels.first == "unit 0" && mlp.parameter == "fc1.weight")
         let state = try await http.send("GET", "/api/models").decode(ModelLibrary.State.self)
         #expect(Array(state.models.map(\.id).prefix(3)) == ["softmax", "mlp", "knn"])
         #expect(state.methods == AttributionMethod.names)

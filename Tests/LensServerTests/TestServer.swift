@@ -5,7 +5,7 @@ import LensServer
 import LensStudio
 
 /// One live server for the suite, on a free loopback port, serving small models trained on ORL
-/// when the suite starts (a softmax, an MLP and a 1-NN), with an upload cap of 100 kB.
+/// when the suite starts (a softmax, an MLP, a 1-NN and a small CNN), with an upload cap of 100 kB.
 struct TestServer: Sendable {
     static let maxUpload = 100_000
     static let shared = Task { try await TestServer() }
@@ -20,10 +20,11 @@ struct TestServer: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         dataset = try StudioDataset(source: .orl, preprocessing: DatasetLoader.defaultPreprocessing(for: .orl))
         library = ModelLibrary(directory: directory)
-        for (name, kind, epochs) in [("softmax", ModelKind.softmax, 8), ("mlp", .mlp, 4), ("knn", .knn, 1)] {
+        for (name, kind, epochs) in [("softmax", ModelKind.softmax, 8), ("mlp", .mlp, 4), ("knn", .knn, 1), ("cnn", .cnn, 1)] {
             var recipe = ModelRecipe.defaults(for: kind, trainingCount: dataset.split.train.count)
             recipe.options.epochs = epochs
             recipe.hidden = kind == .mlp ? [24] : nil
+            recipe.compactArchitecture = kind == .cnn ? Self.cnnArchitecture : nil
             let model = try recipe.train(train: dataset.trainingSet, validation: dataset.validationSet,
                                          classNames: dataset.data.classNames, preprocessing: dataset.preprocessing,
                                          dataset: "orl", split: dataset.plan, datasetCount: dataset.data.labels.count)
@@ -43,6 +44,9 @@ struct TestServer: Sendable {
         }
         http = RawHTTP(port: port)
     }
+
+    /// The test CNN: two conv blocks (4 and 8 channels) and a hidden dense layer of 16 units.
+    static let cnnArchitecture = "conv3x3x4,pool,conv3x3x8,pool,fc16"
 
     /// An ORL face file as it is on disk (PGM), the way a user would upload it.
     static func faceFile(person: Int = 1, image: Int = 1) throws -> Data {

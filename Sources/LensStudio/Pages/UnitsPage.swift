@@ -5,26 +5,6 @@ import LensRender
 import LensTensor
 
 extension ExplanationPages {
-    /// Per conv layer, the last spatial output before the next conv or dense layer (its ReLU, or the
-    /// pool after it): what the next layer reads.
-    static func unitLayers(of architecture: Architecture) -> [String] {
-        let spatial = Set(ReceptiveField.spatialLayers(of: architecture))
-        var layers: [String] = [], current: String?
-        for layer in architecture.layers {
-            if case .conv2d = layer.operation {
-                if let current { layers.append(current) }
-                current = layer.name
-            } else if current != nil, spatial.contains(layer.name) {
-                current = layer.name
-            } else if let done = current {
-                layers.append(done)
-                current = nil
-            }
-        }
-        if let current { layers.append(current) }
-        return layers
-    }
-
     /// Zeiler & Fergus's picture of a CNN: for each conv layer's output, its first units, each with
     /// the training-image patches that excite it most and their deconvnet projections.
     public static func unitsPage(_ network: Network, name: String, data: PageData, budget: PageBudget,

@@ -1,7 +1,7 @@
 // Shared by every page: the header (navigation and model choice), API calls and line charts.
 "use strict";
 
-const pages = [["/", "Overview"], ["/templates", "Templates"], ["/explain", "Explain"], ["/train", "Train"]];
+const pages = [["/", "Overview"], ["/templates", "Templates"], ["/units", "Units"], ["/explain", "Explain"], ["/train", "Train"]];
 
 function modelParam() { return new URLSearchParams(location.search).get("model") || ""; }
 
@@ -14,8 +14,28 @@ function withModel(path) {
 async function api(path, options) {
   const response = await fetch(withModel(path), options);
   const body = await response.json().catch(() => ({ error: "the server sent no JSON (status " + response.status + ")" }));
-  if (!response.ok && response.status !== 202) throw new Error(body.error || ("status " + response.status));
+  if (!response.ok && response.status !== 202) throw Object.assign(new Error(body.error || ("status " + response.status)), { status: response.status });
   return { status: response.status, body };
+}
+
+// A figure computed in the background: asks again every second while the answer is 202,
+// calling `waiting()` each time, and returns the body once it is ready.
+async function whenReady(path, waiting) {
+  for (;;) {
+    const answer = await api(path);
+    if (answer.status !== 202) return answer.body;
+    waiting(answer.body);
+    await new Promise(resolve => setTimeout(resolve, 1000));
+  }
+}
+
+// A model that cannot show this page (k-NN templates, units of softmax regression): the server's
+// reason as a notice instead of an error.
+function notApplicable(page, status, error) {
+  if (error.status !== 422) throw error;
+  status.textContent = "";
+  page.append(el("div", { class: "card notice", id: "not-applicable" }, el("b", { text: "Not applicable to this model. " }),
+                     error.message.charAt(0).toUpperCase() + error.message.slice(1) + "."));
 }
 
 function el(tag, attributes = {}, ...children) {

@@ -1,0 +1,153 @@
+// Units: pick a layer and see every unit (its strongest patches in one thumbnail); pick a unit and
+// see its top patches, the images they came from and their deconvnet and guided projections.
+"use strict";
+
+startPage("/units", async (page, status) => {
+  let body;
+  try {
+    ({ body } = await api("/api/units"));
+  } catch (error) {
+    notApplicable(page, status, error);
+    return offerOtherModels(page);
+  }
+  status.textContent = "What each unit responds to (Zeiler & Fergus 2014): the training images, or for a convolutional " +
+    "layer the image patches its receptive field sees, that excite it most. Pick a layer, then a unit.";
+  const layers = body.layers;
+  const select = el("select", { id: "layer" }, ...layers.map(l => el("option", {
+    value: l.name,
+    text: `${l.name}: ${l.units} ${l.kind} units` + (l.receptiveField ? `, ${l.receptiveField}×${l.receptiveField} px patches` : ", whole images"),
+  })));
+  const params = new URLSearchParams(location.search);
+  if (layers.some(l => l.name === params.get("layer"))) select.value = params.get("layer");
+  const info = el("p", { id: "gallery-status", class: "muted" });
+  const gallery = el("div", { class: "grid unit-gallery", id: "unit-gallery" });
+  const detail = el("div", { id: "unit-detail" });
+  page.append(el("div", { class: "card" }, el("label", { text: "layer " }, select), info, gallery), detail);
+  const state = { request: 0 };
+  select.addEventListener("change", () => showLayer(select.value, null, state));
+  await showLayer(select.value, params.get("unit"), state);
+});
+
+// The gallery of one layer; then unit `unit` up close, if given.
+async function showLayer(layer, unit, state) {
+  const request = ++state.request;
+  const info = document.getElementById("gallery-status"), gallery = document.getElementById("unit-gallery");
+  gallery.replaceChildren();
+  document.getElementById("unit-detail").replaceChildren();
+  remember(layer, unit);
+  const body = await whenReady(`/api/units/${encodeURIComponent(layer)}`, () => {
+    info.textContent = `computing the units of ${layer} in the training images…`;
+  });
+  if (request !== state.request) return;
+  const things = body.layer.kind === "dense" ? "images" : "patches";
+  info.textContent = `Every unit of ${layer}, found in ${body.images} (${body.seconds.toFixed(1)} s). Each tile: the unit's ` +
+    `strongest ${things}, strongest first, and its largest activation a with that image's class. Click a unit for its ` +
+    `top ${body.topImages} and their projections.`;
+  gallery.append(...body.units.map(u => {
+    const figure = el("figure", { "data-unit": u.unit, class: u.top > 0 ? "" : "dead", title: `unit ${u.unit}` },
+      el("img", { src: u.thumbnail, alt: `top patches of unit ${u.unit}` }),
+      el("figcaption", {}, el("b", { text: `unit ${u.unit}` }),
+         el("div", { text: u.top > 0 ? `a = ${u.top.toPrecision(3)} · ${u.class}` : "never active here" })));
+    figure.addEventListener("click", async () => {
+      await showUnit(layer, u.unit, state);
+      document.getElementById("unit-detail").scrollIntoView({ behavior: "smooth" });
+    });
+    return figure;
+  }));
+  if (unit !== null && body.units.some(u => String(u.unit) === String(unit))) await showUnit(layer, Number(unit), state);
+}
+
+// One unit: for each top activation, the image with the receptive field outlined, the patch, and
+// its deconvnet and guided backprop projections (one scale per rule for the unit).
+async function showUnit(layer, unit, state) {
+  const request = ++state.request;
+  const detail = document.getElementById("unit-detail");
+  for (const figure of document.querySelectorAll("#unit-gallery figure")) figure.classList.toggle("selected", figure.dataset.unit === String(unit));
+  remember(layer, unit);
+  const waiting = el("p", { class: "muted", text: `projecting unit ${unit}…` });
+  detail.replaceChildren(el("div", { class: "card" }, waiting));
+  let body;
+  try {
+    body = await whenReady(`/api/units/${encodeURIComponent(layer)}/${unit}`, () => { waiting.textContent = `computing the units of ${layer}…`; });
+  } catch (error) {
+    waiting.textContent = error.message;
+    waiting.className = "error";
+    return;
+  }
+  if (request !== state.request) return;
+  const side = body.layer.receptiveField;
+  const bars = el("div", { class: "row" }, colorBar(body.deconvnetColorBar), colorBar(body.guidedColorBar));
+  const rows = el("div", { class: "unit-rows", id: "unit-activations" }, ...body.activations.map((a, rank) => el("div", { class: "unit-row" },
+    el("div", { class: "rank" }, el("b", { text: `#${rank + 1}` }), el("div", { text: `a = ${a.value.toPrecision(3)}` }),
+       el("div", { text: a.class }), el("div", { class: "muted", text: `image ${a.datasetIndex}` })),
+    picture(boxed(a), "image"), picture(enlarged(el("img", { src: a.patch, alt: "patch" }), side), "patch"),
+    picture(drawn(a.deconvnet, "deconvnet projection", side), "deconvnet"),
+    picture(drawn(a.guided, "guided backprop projection", side), "guided backprop"))));
+  const note = body.layer.kind === "dense"
+    ? "A dense unit sees the whole image; its projection is drawn over the whole image."
+    : `The outlined square is the ${body.layer.receptiveField}×${body.layer.receptiveField} px receptive field of the strongest position; ` +
+      "patches cut by the image border are smaller.";
+  detail.replaceChildren(el("div", { class: "card" },
+    el("h2", { text: `${layer} unit ${unit}` }),
+    el("p", { class: "muted", text: `Its top ${body.activations.length} activations in ${body.images}. ${note} ` +
+      "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
+      "also keeps only where the forward ReLU was on; red raises the unit, blue lowers it." }),
+    bars, rows));
+}
+
+// Links to the models that have units, for a model that has none (the demo's first model is softmax regression).
+async function offerOtherModels(page) {
+  const { body } = await api("/api/models");
+  const answers = await Promise.all(body.models.map(m => fetch("/api/units?model=" + encodeURIComponent(m.id)).then(r => r.ok ? m.id : null)));
+  const others = answers.filter(id => id);
+  if (!others.length) return;
+  const links = others.flatMap((id, k) => [k ? ", " : "", el("a", { href: "/units?model=" + encodeURIComponent(id), text: id })]);
+  page.append(el("p", { id: "models-with-units" }, "Models with units to show: ", ...links));
+}
+
+function remember(layer, unit) {
+  const url = new URL(location.href);
+  url.searchParams.set("layer", layer);
+  if (unit === null || unit === undefined) url.searchParams.delete("unit"); else url.searchParams.set("unit", unit);
+  history.replaceState(null, "", url);
+}
+
+function picture(content, caption) { return el("figure", {}, content, el("figcaption", { text: caption })); }
+
+function colorBar(html) {
+  const bar = el("div", { class: "colorbar" });
+  bar.innerHTML = html;
+  return bar;
+}
+
+// Enlarges a picture by a whole factor: by `side` (a layer's receptive field, so that every patch of
+// the layer is drawn at one scale and border-cut ones look smaller), else by its own larger side.
+function enlarged(image, side) {
+  image.addEventListener("load", () => {
+    const factor = Math.max(1, Math.round(112 / (side || Math.max(image.naturalWidth, image.naturalHeight))));
+    image.width = image.naturalWidth * factor;
+    image.height = image.naturalHeight * factor;
+  });
+  return image;
+}
+
+function drawn(map, alt, side) {
+  return map.image ? enlarged(el("img", { src: map.image, alt }), side) : el("div", { class: "nomap", text: map.problem });
+}
+
+// The whole image with the activation's receptive field outlined.
+function boxed(activation) {
+  const image = enlarged(el("img", { src: activation.image, alt: `image ${activation.datasetIndex}` }));
+  const wrapper = el("div", { class: "boxed" }, image);
+  const box = activation.box;
+  if (box) {
+    image.addEventListener("load", () => {
+      const [w, h] = [image.naturalWidth, image.naturalHeight];
+      const outline = el("div", { class: "box" });
+      Object.assign(outline.style, { left: `${100 * box.left / w}%`, top: `${100 * box.top / h}%`,
+                                     width: `${100 * box.width / w}%`, height: `${100 * box.height / h}%` });
+      wrapper.append(outline);
+    });
+  }
+  return wrapper;
+}

@@ -1,0 +1,86 @@
+import Foundation
+import LensModels
+
+/// The slow figures of the library's models (templates with their likeness to the training data,
+/// unit galleries), each computed once per model (and layer) on a thread of its own.
+struct ModelFigures: Sendable {
+    let templates = BackgroundFigures<TemplatesFigure>()
+    let units = BackgroundFigures<UnitSearch>()
+}
+
+/// The layers a model's units can be inspected in.
+public struct UnitLayers: Codable, Sendable {
+    public var model: String
+    public var layers: [UnitLayer]
+}
+
+extension ModelLibrary {
+    /// The templates of model `id`; nil while they (or the model's evaluation, which loads the
+    /// training images their likeness needs) are being computed. An error for k-NN.
+    public func templates(_ id: String?) throws -> TemplatesFigure? {
+        let entry = try entry(id)
+        guard case .network = entry.model.model else { throw StudioError(.notApplicable, TemplatesFigure.nearestNeighborProblem) }
+        let evaluated: Result<EvaluatedModel, Error>
+        do {
+            guard let ready = try evaluation(entry.id) else { return nil }
+            evaluated = .success(ready)
+        } catch {
+            evaluated = .failure(error)
+        }
+        let dataset = try? evaluated.get().dataset
+        let problem: String? = if case .failure(let error) = evaluated { "the training images could not be read: \(error)" } else { nil }
+        return try settled(figures.templates.state(entry.id) {
+            var figure = try entry.model.templatesFigure(training: dataset?.trainingSet)
+            if let problem, figure.likenessProblem != nil { figure.likenessProblem = problem }
+            return figure
+        })
+    }
+
+    /// The layers of model `id` whose units can be inspected; an error for a model without hidden units.
+    public func unitLayers(_ id: String?) throws -> UnitLayers {
+        let entry = try entry(id)
+        return UnitLayers(model: entry.id, layers: try Self.unitLayers(of: entry))
+    }
+
+    /// Every unit of `layer` of model `id`, found the first time it is asked for; nil while that
+    /// (or the model's evaluation, which loads its data) is under way.
+    public func unitGallery(_ id: String?, layer: String) throws -> UnitGallery? {
+        try unitSearch(id, layer: layer)?.gallery
+    }
+
+    /// Unit `unit` of `layer` up close; nil while the layer's units are being found.
+    public func unitDetail(_ id: String?, layer: String, unit: Int) throws -> UnitDetail? {
+        try unitSearch(id, layer: layer)?.detail(unit: unit)
+    }
+
+    private func unitSearch(_ id: String?, layer name: String) throws -> UnitSearch? {
+        let entry = try entry(id)
+        let layers = try Self.unitLayers(of: entry)
+        guard let layer = layers.first(where: { $0.name == name }) else {
+            throw StudioError(.notFound, "model \(entry.id) has no layer \"\(name)\" with units to show; its layers are \(layers.map(\.name).joined(separator: ", "))")
+        }
+        guard case .network(let network) = entry.model.model, let evaluated = try evaluation(entry.id) else { return nil }
+        return try settled(figures.units.state(entry.id + "|" + layer.name) {
+            try UnitSearch(model: entry.id, network: network, layer: layer, dataset: evaluated.dataset)
+        })
+    }
+
+    private func settled<Value>(_ state: BackgroundFigures<Value>.State) throws -> Value? {
+        switch state {
+        case .computing: nil
+        case .ready(let value): value
+        case .failed(let error): throw error
+        }
+    }
+
+    private static func unitLayers(of entry: Entry) throws -> [UnitLayer] {
+        guard case .network(let network) = entry.model.model else {
+            throw StudioError(.notApplicable, "a k-NN model has no units: it compares an image with the training images directly")
+        }
+        let layers = UnitLayer.all(in: network.architecture)
+        guard !layers.isEmpty else {
+            throw StudioError(.notApplicable, "softmax regression has no hidden units: its class templates are on the Templates page")
+        }
+        return layers
+    }
+}
