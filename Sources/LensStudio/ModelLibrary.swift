@@ -48,6 +48,8 @@ public final class ModelLibrary: @unchecked Sendable {
     /// Where training jobs write their models.
     public let directory: URL
     public let runner = TrainingRunner()
+    /// The Explain page's slow figures per model (nearest-neighbour index, trust badges).
+    public let figures = ExplainFigures()
 
     public init(directory: URL) {
         self.directory = directory
@@ -113,6 +115,7 @@ public final class ModelLibrary: @unchecked Sendable {
                 result = .failure(error as? StudioError ?? StudioError(.failed, "\(error)"))
             }
             lock.withLock { evaluations[used] = result }
+            _ = try? nearestIndex(used)  // the data is loaded now: index it for the Explain page in the background
         }
         return used
     }
