@@ -12,6 +12,10 @@ public struct ModelTrust: Codable, Sendable {
         public var record: MethodTrust
         /// The model-randomisation verdict ("passed", "failed", "undetermined"), when measured.
         public var verdict: String?
+        /// The badge's colour, from both checks: "passed" (randomisation passed and the insertion
+        /// curve beats a random order), "mixed" (passed, but insertion does not beat random),
+        /// "failed" (randomisation failed) or "undetermined".
+        public var standing: String
         /// The report's line: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
         public var line: String
     }
@@ -46,7 +50,16 @@ public struct ModelTrust: Codable, Sendable {
             + "\(fitted.trust.randomisationThreshold)), and insertion into a blurred copy against a random pixel order"
         methods = figures.badges.map { record in
             Method(method: record.method.rawValue, title: record.method.title, record: record,
-                   verdict: record.randomisation?.outcome.rawValue, line: ExplanationPages.badgeLine(record) ?? "no record")
+                   verdict: record.randomisation?.outcome.rawValue, standing: Self.standing(record),
+                   line: ExplanationPages.badgeLine(record) ?? "no record")
+        }
+    }
+
+    static func standing(_ record: MethodTrust) -> String {
+        switch record.randomisation?.outcome {
+        case .passed?: record.insertion.map { $0.map > $0.random } == false ? "mixed" : "passed"
+        case .failed?: "failed"
+        case .undetermined?, nil: "undetermined"
         }
     }
 }

@@ -127,6 +127,8 @@ import Testing
         #expect(trust.methods.map(\.method) == Self.denseMethods.map(\.rawValue))
         for method in trust.methods {
             #expect(["passed", "failed", "undetermined"].contains(method.verdict ?? ""), "\(method.method)")
+            let beatsRandom = try #require(method.record.insertion).map > method.record.insertion?.random ?? 0
+            #expect(method.standing == (method.verdict == "passed" ? (beatsRandom ? "passed" : "mixed") : method.verdict), "\(method.method)")
             #expect(method.line.hasPrefix("randomisation \(method.verdict ?? "")") && method.line.contains("insertion"))
         }
         // Asked again: the same figures, not a new run.

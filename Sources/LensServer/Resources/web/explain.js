@@ -4,7 +4,8 @@
 // the background: the page shows "checking…" and polls /api/trust until they are ready.
 "use strict";
 
-const explainState = { trust: null, trustProblem: null, scales: "shared" };
+// The scale choice is remembered across images and visits; one shared scale unless changed.
+const explainState = { trust: null, trustProblem: null, scales: localStorage.getItem("lens-explain-scales") || "shared" };
 
 startPage("/explain", async (page, status) => {
   status.textContent = "Drop an image (PNG, JPEG or PGM) on the box, choose a file, or click a test image.";
@@ -136,6 +137,7 @@ function mapsCard(e, choice) {
   const note = el("p", { class: "muted", id: "scale-note" });
   const show = () => {
     explainState.scales = switcher.value;
+    localStorage.setItem("lens-explain-scales", switcher.value);
     const shared = switcher.value === "shared";
     for (const img of maps.querySelectorAll("figure.map img")) img.src = shared ? img.dataset.shared : img.dataset.group;
     const scales = shared ? [e.sharedScale] : e.groupScales;
@@ -180,7 +182,7 @@ function fillBadge(span) {
   const trust = explainState.trust;
   if (trust) {
     const record = trust.methods.find(m => m.method === span.dataset.method);
-    span.dataset.state = record ? (record.verdict || "undetermined") : "undetermined";
+    span.dataset.state = record ? record.standing : "undetermined";
     span.textContent = (record ? record.line : "no record for this method") + delta;
     span.title = "measured on " + trust.measuredOn;
   } else if (explainState.trustProblem) {
@@ -202,7 +204,7 @@ function refreshBadges() {
 function trustNote(note) {
   const trust = explainState.trust;
   note.textContent = trust
-    ? `Badges: each method's record on this model, measured once on ${trust.measuredOn} (${trust.seconds.toFixed(1)} s). Green: the map passed model randomisation; red: it did not. δ: integrated gradients' convergence delta for this image.`
+    ? `Badges: each method's record on this model, measured once on ${trust.measuredOn} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
       : "Badges: checking… the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done.";
