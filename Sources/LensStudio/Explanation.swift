@@ -128,43 +128,35 @@ extension ModelFile {
                 throw StudioError(.invalidInput, "\(method.title): \(error)")
             }
         }
-        let drawn = try Self.draw(results, input: image)
-        let maps = try zip(results, drawn.panels).map { result, panel in
-            let reduced = try panel.shared.reduction.reduce(panel.shared.map)
-            let groupScale = drawn.groups.first { $0.group == panel.grouped.scaleGroup }?.scale
+        // Panels as the report's rows make them; the one shared scale is a row's scale with every panel in one group.
+        let panels = try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
+        let groups = AttributionRow(image: image, caption: "", panels: panels).scales()
+        let pooled = panels.map { panel -> MapPanel in var panel = panel; panel.scaleGroup = ""; return panel }
+        let shared = AttributionRow(image: image, caption: "", panels: pooled).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1)
+        let maps = try zip(results, panels).map { result, panel in
+            let reduced = try panel.reduction.reduce(panel.map)
             return Explanation.Map(method: result.method.rawValue, title: result.method.title, summary: result.method.summary,
-                                   reduction: panel.shared.reduction.title, scaleGroup: panel.grouped.scaleGroup,
-                                   image: try Self.dataURI(panel.shared, on: drawn.shared.scale),
-                                   groupImage: try groupScale.flatMap { try Self.dataURI(panel.grouped, on: $0) },
-                                   problem: MapHealth(panel.shared.map).problem ?? MapHealth(reduced).problem,
+                                   reduction: panel.reduction.title, scaleGroup: panel.scaleGroup,
+                                   image: try Self.dataURI(panel, on: shared),
+                                   groupImage: try groups.first { $0.group == panel.scaleGroup }.flatMap { try Self.dataURI(panel, on: $0.scale) },
+                                   problem: MapHealth(panel.map).problem ?? MapHealth(reduced).problem,
                                    maxMagnitude: reduced.scalars.lazy.filter(\.isFinite).map(abs).max() ?? 0,
                                    settings: result.settings, convergenceDelta: result.convergenceDelta?.first,
                                    badge: TrustBadge(result: result, item: 0, trust: request.trust),
                                    raw: request.includeRaw ? result.maps.scalars : nil)
         }
         return Explanation(prediction: prediction, target: names[target], input: try ImageInput.dataURI(image), shape: image.shape,
-                           sharedScale: Explanation.Scale(group: "", label: "every map", drawn.shared.scale),
-                           groupScales: drawn.groups.map { Explanation.Scale(group: $0.group, label: $0.group, $0.scale) },
+                           sharedScale: Explanation.Scale(group: "", label: "every map", shared),
+                           groupScales: groups.map { Explanation.Scale(group: $0.group, label: $0.group, $0.scale) },
                            legend: AttributionRow.colourMeaningHTML, maps: maps, nearest: nil, nearestStatus: "not asked",
                            trustStatus: request.trust.isEmpty ? "pending" : "ready")
-    }
-
-    /// Each result as a panel of one shared row and of a row grouped by method family, and the
-    /// rows' scales (fitted as the report's rows fit theirs).
-    private static func draw(_ results: [AttributionResult], input: Tensor) throws
-        -> (panels: [(shared: MapPanel, grouped: MapPanel)], shared: (group: String, scale: MapScale), groups: [(group: String, scale: MapScale)]) {
-        let grouped = try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
-        let shared = grouped.map { panel -> MapPanel in var panel = panel; panel.scaleGroup = ""; return panel }
-        let sharedScale = AttributionRow(image: input, caption: "", panels: shared).scales().first
-            ?? ("", MapScale(kind: .magnitude, bound: 1))
-        return (Array(zip(shared, grouped)), sharedScale, AttributionRow(image: input, caption: "", panels: grouped).scales())
     }
 
     /// The panel's map on `scale` as a PNG data URI at the input's size (pages enlarge it, pixelated),
     /// or nil when it has no honest picture.
     private static func dataURI(_ panel: MapPanel, on scale: MapScale) throws -> String? {
-        guard case .picture(let pixels) = try MapPicture.drawing(panel.map, reduction: panel.reduction, scale: scale,
-                                                                             magnification: 1) else { return nil }
+        guard case .picture(let pixels) = try MapPicture.drawing(panel.map, reduction: panel.reduction, scale: scale, magnification: 1)
+        else { return nil }
         return ReportImage.dataURI(png: try PNGEncoder.encode(pixels))
     }
 }
