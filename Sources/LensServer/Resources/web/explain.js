@@ -236,7 +236,7 @@ async function showNearest(card, nearest, status, file) {
     grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),
       el("figcaption", { text: `${n.class} · d = ${number(n.distance)}` })));
   }
-  body.replaceChildren(el("p", { class: "muted", text: `The ${nearest.neighbours.length} nearest in the model's ${nearest.space} (${nearest.metric} distance): what this input is alike to, for this model.` }), flag, grid);
+  body.replaceChildren(el("p", { class: "muted", text: `The ${nearest.neighbours.length} nearest by ${nearest.metric} distance between ${nearest.space}, the space this model compares images in: what the input is alike to, for this model.` }), flag, grid);
 }
 
 // Three significant digits, in exponent form only for very small or large values.
