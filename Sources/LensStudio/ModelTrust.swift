@@ -40,7 +40,7 @@ public struct ModelTrust: Codable, Sendable {
         do {
             figures = try ExplanationPages.trustFigures(network, data: data, budget: fitted)
         } catch let error as ExplainError {
-            throw StudioError(.failed, "the trust checks could not run: \(error)")
+            throw StudioError(.notApplicable, "the trust checks cannot run on this model's data: \(error)")
         }
         images = figures.sample.count
         seed = fitted.trust.seed
