@@ -8,11 +8,13 @@ enum BackgroundPriority {
     /// The nice value background threads take (0 is normal, 19 the lowest).
     static let niceness: Int32 = 10
 
-    /// Lowers the calling thread's priority (Linux only: there the nice value is per thread, and
-    /// `who` 0 names the calling thread; elsewhere nothing changes).
+    /// Lowers the calling thread's priority to `niceness`, never raising it (a server started
+    /// under `nice 15` keeps 15). Linux only: there the nice value is per thread, and `who` 0 names
+    /// the calling thread; elsewhere nothing changes.
     static func lowerCurrentThread() {
         #if os(Linux)
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        _ = setpriority(which, 0, max(getpriority(which, 0), niceness))
         #endif
     }
 }
