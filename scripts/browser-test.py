@@ -238,11 +238,90 @@ class BrowserTest:
         methods = [m["name"] for m in get_json(self.base, "/api/methods?model=orl-cnn")]
         self.check_explanation(methods, set(get_json(self.base, "/api/overview?model=orl-cnn")["classes"]), "CNN test image")
         self.shot("7-explain-cnn")
+        self.check_badges_scales_and_neighbours("CNN test image", "8-explain-cnn-badges", timeout=300)
+        self.time_drop_to_maps("CNN")
+
+    def time_drop_to_maps(self, what, drops=5):
+        """Milliseconds from a face's drop event to every map drawn (or marked), measured in the page."""
+        d = self.driver
+        d.set_script_timeout(30)
+        face = base64.b64encode((FACES / "s7" / "3.pgm").read_bytes()).decode()
+        times = []
+        for _ in range(drops):
+            times.append(d.execute_async_script("""
+                const done = arguments[arguments.length - 1];
+                document.getElementById("result").replaceChildren();
+                const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+                const transfer = new DataTransfer();
+                transfer.items.add(new File([bytes], "face.pgm", { type: "image/x-portable-graymap" }));
+                const start = performance.now();
+                document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+                const drawn = () => {
+                  const figures = [...document.querySelectorAll("#maps figure.map")];
+                  return figures.length > 0 && figures.every(f => f.querySelector(".nomap")
+                    || [...f.querySelectorAll("img")].every(i => i.complete && i.naturalWidth > 0));
+                };
+                const poll = () => drawn() ? done(performance.now() - start) : setTimeout(poll, 5);
+                poll();
+            """, face))
+        times.sort()
+        print(f"{what}: drop to every map drawn {', '.join(f'{t:.0f}' for t in times)} ms (median {times[len(times) // 2]:.0f} ms)")
+
+    def explain_trust_and_neighbours(self):
+        """The first model's Explain page: badges after polling, the scale switch, the nearest images."""
+        d = self.driver
+        d.get(self.base + "/explain")
+        wait_for("the test image picker", lambda: images_loaded(d, "#samples img")[1] > 3)
+        d.find_elements(By.CSS_SELECTOR, "#samples img")[3].click()
+        model = d.find_element(By.ID, "model").get_attribute("value")
+        methods = [m["name"] for m in get_json(self.base, f"/api/methods?model={model}")]
+        self.check_explanation(methods, set(get_json(self.base, f"/api/overview?model={model}")["classes"]), "test image")
+        self.check_badges_scales_and_neighbours(f"{model} test image", "3b-explain-badges", timeout=120)
+
+    def check_badges_scales_and_neighbours(self, what, shot_name, timeout):
+        """Badges say "checking…" until /api/trust answers 200, then every map's method record; the scale
+        switch redraws every map and the colour bars; the nearest training images are loaded."""
+        d = self.driver
+        k = 5
+        wait_for(f"the {k} nearest training images of the {what}",
+                 lambda: images_loaded(d, "#nearest img") == [k, k], timeout=60)
+        assert d.find_element(By.ID, "unusual").text, "no percentile or unusual flag under the nearest images"
+        states = wait_for(f"the badges of the {what} after the trust checks", lambda: (lambda s: s if s and "checking" not in s else None)(
+            [b.get_attribute("data-state") for b in d.find_elements(By.CSS_SELECTOR, "#maps .badge")]), timeout=timeout, interval=1)
+        assert set(states) <= {"passed", "mixed", "failed", "undetermined", "unusable"}, states
+        texts = [b.text for b in d.find_elements(By.CSS_SELECTOR, "#maps .badge")]
+        assert all("randomisation" in t or "unusable" in t for t in texts), texts
+        note = d.find_element(By.ID, "trust-note").text
+        assert "test images" in note, f"the page does not say what the badges were measured on: {note}"
+        # The whole page in the screenshots: the window as tall as the page, then as it was.
+        d.set_window_size(1400, d.execute_script("return document.body.scrollHeight") + 120)
+        self.shot(shot_name)
+        bars = lambda: len(d.find_elements(By.CSS_SELECTOR, "#colorbars svg.colorbar"))
+        assert bars() == 1, f"{bars()} colour bars on the shared scale"
+        before = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
+        switch = d.find_element(By.ID, "scale-mode")
+        d.execute_script("arguments[0].value = 'groups'; arguments[0].dispatchEvent(new Event('change'));", switch)
+        after = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
+        groups = {f.get_attribute("data-scale-group") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")}
+        assert bars() == len(groups) and after != before, f"{bars()} colour bars for {len(groups)} families"
+        wait_for("the maps on their families' scales", lambda: images_loaded(d, "#maps img")[0] == images_loaded(d, "#maps img")[1])
+        self.shot(shot_name + "-families")
+        d.set_window_size(1400, 1500)
+        # Back to one scale (the page remembers the choice for the next image and visit).
+        d.execute_script("arguments[0].value = 'shared'; arguments[0].dispatchEvent(new Event('change'));", switch)
+        back = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
+        assert bars() == 1 and back == before, "switching back to one scale did not restore the maps"
+        print(f"{what}: badges {sorted(set(states))}, {k} nearest images, {len(groups)} family scales")
 
     def check_explanation(self, methods, classes, what):
         d = self.driver
-        maps = wait_for(f"every map of the {what}", lambda: (lambda c: c if c[0] == len(methods) + 1 and c[0] == c[1] else None)(
-            images_loaded(d, "#maps img")), timeout=60)
+        # Every map is a loaded picture or, where it cannot be drawn honestly, a marked placeholder.
+        def every_map():
+            shown = len(d.find_elements(By.CSS_SELECTOR, "#maps figure.map"))
+            placeholders = len(d.find_elements(By.CSS_SELECTOR, "#maps figure.map .nomap"))
+            count, loaded = images_loaded(d, "#maps img")
+            return (count, placeholders) if shown == len(methods) and count == loaded == shown - placeholders + 1 else None
+        maps = wait_for(f"every map of the {what}", every_map, timeout=60)
         shown = [f.get_attribute("data-method") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")]
         assert shown == methods, f"{what}: maps {shown}, registry {methods}"
         predicted = d.find_element(By.ID, "predicted").text
@@ -254,7 +333,7 @@ class BrowserTest:
         shown_names = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#probabilities .class-name")]
         assert shown_names and set(shown_names) <= classes, f"{what}: class names shown {shown_names}"
         assert predicted == f"predicted: {names[0]}", predicted
-        print(f"{what}: {predicted}, {len(names)} classes summing to {total:.4f}, {maps[1]} images loaded")
+        print(f"{what}: {predicted}, {len(names)} classes summing to {total:.4f}, {maps[0]} images loaded, {maps[1]} placeholders")
 
     def train(self):
         d = self.driver
@@ -328,7 +407,7 @@ class BrowserTest:
         try:
             self.start_server()
             self.start_browser()
-            for step in [self.overview, self.templates, self.explain, self.train, self.explain_cnn, self.units]:
+            for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train, self.explain_cnn, self.units]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

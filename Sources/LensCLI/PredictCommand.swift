@@ -37,7 +37,7 @@ struct PredictCommand: ParsableCommand {
         var image: String
         var predicted: String
         var top: [ClassProbability]
-        var neighbors: [NeighborEvidence]?
+        var neighbors: [VotingNeighbor]?
 
         init(image: String, prediction: Prediction, top: Int) {
             self.image = image

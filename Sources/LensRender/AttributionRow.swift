@@ -105,16 +105,25 @@ public struct AttributionRow: Sendable {
         // A group whose maps all show placeholders has no scale worth printing.
         for (group, scale) in scales where panels.contains(where: { $0.scaleGroup == group && $0.drawableReduction != nil }) {
             let name = group.isEmpty ? (scales.count == 1 ? "one scale for this row" : "other maps") : group
-            html += ColorBar.html(scale, label: name + (scale.isRobust ? " (clipped at the 99th percentile of |v|)" : ""))
+            html += ColorBar.html(scale, label: Self.colorBarLabel(name, scale))
         }
         return html + "</div></div>"
     }
 
-    /// What the colours mean, once per page above the rows.
-    public static let legendHTML = """
-    <p class=note>Signed maps: <span style="color:#b2182b">red</span> raises the target class's score, \
-    <span style="color:#2166ac">blue</span> lowers it, white is zero. A row of magnitude maps only (sign dropped) \
-    runs from black (zero) to yellow (largest). The maps of a row share the scale of the colour bar at its end, \
-    so their strengths can be compared; a hatched box means there is no honest picture to show.</p>
+    /// A colour bar's caption: the scale's name, and where a robust scale clips.
+    public static func colorBarLabel(_ name: String, _ scale: MapScale) -> String {
+        name + (scale.isRobust ? " (clipped at the \(Int(MapScale.robustPercentile))th percentile of |v|)" : "")
+    }
+
+    /// What the colours of a map mean, whatever page it is on.
+    public static let colourMeaningHTML = """
+    Signed maps: <span style="color:#b2182b">red</span> raises the target class's score, \
+    <span style="color:#2166ac">blue</span> lowers it, white is zero. Magnitude maps alone (sign dropped) \
+    run from black (zero) to yellow (largest); on a scale shared with signed maps they use its white-to-red half. \
+    A hatched box means there is no honest picture to show.
     """
+
+    /// What the colours mean, once per page above the rows.
+    public static let legendHTML = "<p class=note>" + colourMeaningHTML
+        + " The maps of a row share the scale of the colour bar at its end, so their strengths can be compared.</p>"
 }

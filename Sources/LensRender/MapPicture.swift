@@ -32,6 +32,27 @@ public enum MapPicture {
         return try PNGEncoder.encode(picture)
     }
 
+    /// What a page shows for one map: its picture, or why there is none.
+    public enum Drawing: Sendable {
+        case picture(Image)
+        /// `MapHealth`'s reason (NaN, infinite or constant values) and the size the picture would
+        /// have had; pages draw a marked placeholder.
+        case placeholder(String, width: Int, height: Int)
+    }
+
+    /// The map [C, H, W] or [H, W] reduced over its channels and coloured on `scale`, alone or over
+    /// `image`, or the reason it cannot be drawn honestly (checked before and after the reduction).
+    public static func drawing(_ map: Tensor, reduction: ChannelReduction, scale: MapScale, over image: Tensor? = nil,
+                               magnification: Int? = nil) throws -> Drawing {
+        let reduced = try reduction.reduce(map)
+        let factor = magnification ?? Self.magnification(forSide: max(reduced.shape[0], reduced.shape[1]))
+        if let problem = MapHealth(map).problem ?? MapHealth(reduced).problem {
+            return .placeholder(problem, width: reduced.shape[1] * factor, height: reduced.shape[0] * factor)
+        }
+        return .picture(try image.map { try overlay(reduced, on: $0, scale: scale, magnification: factor) }
+                        ?? heatmap(reduced, scale: scale, magnification: factor))
+    }
+
     /// The map [H, W] coloured on `scale`'s colormap.
     public static func heatmap(_ map: Tensor, scale: MapScale, magnification: Int = 1) throws -> Image {
         try checkDrawable(map)

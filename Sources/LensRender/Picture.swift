@@ -26,15 +26,12 @@ public struct Picture: Sendable {
     /// `image`; a placeholder saying what is wrong if the map is NaN, infinite or flat.
     public static func map(_ map: Tensor, reduction: ChannelReduction, scale: MapScale, over image: Tensor? = nil,
                            alt: String, magnification: Int? = nil) throws -> Picture {
-        let reduced = try reduction.reduce(map)
-        let (height, width) = (reduced.shape[0], reduced.shape[1])
-        let factor = magnification ?? MapPicture.magnification(forSide: max(height, width))
-        if let problem = MapHealth(map).problem ?? MapHealth(reduced).problem {
-            return placeholder(problem, width: width * factor, height: height * factor)
+        switch try MapPicture.drawing(map, reduction: reduction, scale: scale, over: image, magnification: magnification) {
+        case let .placeholder(problem, width, height):
+            return placeholder(problem, width: width, height: height)
+        case .picture(let pixels):
+            return tag(png: try PNGEncoder.encode(pixels), width: pixels.width, height: pixels.height, alt: alt)
         }
-        let pixels = try image.map { try MapPicture.overlay(reduced, on: $0, scale: scale, magnification: factor) }
-            ?? MapPicture.heatmap(reduced, scale: scale, magnification: factor)
-        return tag(png: try PNGEncoder.encode(pixels), width: pixels.width, height: pixels.height, alt: alt)
     }
 
     /// A hatched box of the picture's size saying why there is no picture.

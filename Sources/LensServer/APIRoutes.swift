@@ -37,20 +37,9 @@ struct APIRoutes: Sendable {
             let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
             return try JSONResponse.encode(try model.prediction(image))
         }
-        api.post("explain") { request, context in
-            let model = try library.entry(Self.modelID(request)).model
-            var explanation = ExplanationRequest(targetClass: request.uri.queryParameters.get("class"))
-            if let name = request.uri.queryParameters.get("method"), name != "all" {
-                do { explanation.methods = [try AttributionMethod.named(name)] } catch {
-                    throw StudioError(.invalidInput, "\(error)")
-                }
-            }
-            explanation.includeRaw = request.uri.queryParameters.get("raw") == "1"
-            let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
-            return try JSONResponse.encode(try model.explain(image, explanation))
-        }
         TrainingRoutes(library: library, maxUpload: maxUpload).add(to: api)
         InspectionRoutes(library: library).add(to: api)
+        ExplainRoutes(library: library, maxUpload: maxUpload).add(to: api)
     }
 
     /// The request body, at most `maxUpload` bytes (beyond that, 413).

@@ -26,6 +26,7 @@ public final class BackgroundFigures<Value: Sendable>: @unchecked Sendable {
         }
         if start {
             Thread.detachNewThread { [self] in
+                BackgroundPriority.lowerCurrentThread()
                 let result: State
                 do { result = .ready(try compute()) } catch {
                     result = .failed(error as? StudioError ?? StudioError(.failed, "\(error)"))

@@ -1,23 +1,62 @@
 import Foundation
+import LensData
 import LensExplain
 import LensModels
+import LensRender
 import LensTensor
 
-/// Attribution maps of one image, every method drawn on one shared colour scale.
+/// Attribution maps of one image drawn as the report draws them (LensRender's colormaps, channel
+/// reductions and scale groups), each twice: on one colour scale shared by every map, and on its
+/// method family's own scale; with each map's honesty badge and the image's nearest training images.
 public struct Explanation: Codable, Sendable {
+    /// A colour scale maps share, with its colour bar.
+    public struct Scale: Codable, Sendable {
+        /// The scale group (`AttributionMethod.scaleGroup`), or "" for the scale every map shares.
+        public var group: String
+        /// What the colour bar is captioned.
+        public var label: String
+        /// "signed" (diverging, zero white) or "magnitude" (sequential, zero black).
+        public var kind: String
+        public var low: Float
+        public var high: Float
+        /// Whether the bounds are the 99th percentile of |value| (larger values are clipped) rather than the largest.
+        public var robust: Bool
+        /// The colour bar with its numbers, as inline SVG.
+        public var colorBar: String
+
+        init(group: String, label: String, _ scale: MapScale) {
+            self.group = group
+            self.label = AttributionRow.colorBarLabel(label, scale)
+            kind = scale.kind.rawValue
+            (low, high) = scale.range
+            robust = scale.isRobust
+            colorBar = ColorBar.svg(scale, label: self.label)
+        }
+    }
+
     public struct Map: Codable, Sendable {
         /// The method's API name (`AttributionMethod.rawValue`).
         public var method: String
         public var title: String
         public var summary: String
-        /// max |·| over channels, drawn from 0 (black) to the shared `scale` (white), as a PNG data URI.
-        public var image: String
-        /// The largest |value| of this map before the shared scale clipped it.
+        /// How the map's channels became one plane ("max |·| over channels").
+        public var reduction: String
+        /// The group of `groupScales` that `groupImage` is drawn on.
+        public var scaleGroup: String
+        /// The map on `sharedScale`, as a PNG data URI; nil when `problem` says why there is no picture.
+        public var image: String?
+        /// The map on its group's scale.
+        public var groupImage: String?
+        /// Why the map is not drawn (NaN, infinite or every value equal).
+        public var problem: String?
+        /// The largest |value| of the drawn plane, before any scale clips it.
         public var maxMagnitude: Float
         /// The settings the method used, by name.
         public var settings: [String: String]
         /// Integrated gradients' convergence delta, when the method has one.
         public var convergenceDelta: Float?
+        /// The map's own check, IG's delta, and its method's trust record on this model once measured.
+        public var badge: TrustBadge
         /// The raw signed map [C, H, W] as row-major values, only when asked for.
         public var raw: [Float]?
     }
@@ -27,23 +66,35 @@ public struct Explanation: Codable, Sendable {
     public var target: String
     /// The input as the model saw it, as a PNG data URI.
     public var input: String
-    /// Magnitude drawn as white in every map: the largest 99th percentile of |map| over the methods,
-    /// so that one outlying pixel does not turn every map black.
-    public var scale: Float
     /// Shape of each raw map.
     public var shape: [Int]
+    /// One scale over every map (robust: the 99th percentile of |value| over all of them).
+    public var sharedScale: Scale
+    /// One scale per method family, as on the report's maps page.
+    public var groupScales: [Scale]
+    /// What the colours mean (HTML).
+    public var legend: String
     public var maps: [Map]
+    /// The nearest training images, when the model's index is ready.
+    public var nearest: NearestImages?
+    /// "ready", "computing", or why there are no nearest images.
+    public var nearestStatus: String
+    /// "ready", "pending" (being measured, or not yet asked for: `GET /api/trust` starts it), or why
+    /// the badges carry no trust record.
+    public var trustStatus: String
 }
 
 /// What to explain and how.
 public struct ExplanationRequest: Sendable {
-    /// The methods to run, in registry order; nil: every registered method.
+    /// The methods to run, in registry order; nil: every method that can explain the model.
     public var methods: [AttributionMethod]?
     /// The class to explain by name; nil: the predicted class.
     public var targetClass: String?
     public var settings = AttributionSettings()
     /// Include each map's raw values.
     public var includeRaw = false
+    /// The methods' trust records on this model, for the badges (empty until measured).
+    public var trust: [MethodTrust] = []
 
     public init(methods: [AttributionMethod]? = nil, targetClass: String? = nil) {
         self.methods = methods
@@ -53,7 +104,8 @@ public struct ExplanationRequest: Sendable {
 
 extension ModelFile {
     /// Attribution maps of `image` [C, H, W]. Works on its own copy of the network, so several
-    /// explanations may run at once on one model file.
+    /// explanations may run at once on one model file. Nearest images and statuses are left for
+    /// the caller (`ModelLibrary.explanation`), which knows the model's background figures.
     public func explain(_ image: Tensor, _ request: ExplanationRequest = ExplanationRequest()) throws -> Explanation {
         guard case .network(var network) = model else {
             throw StudioError(.notApplicable, "attribution maps need a network (softmax, MLP or CNN); a \(provenance.kind.rawValue) model has no gradients")
@@ -76,33 +128,35 @@ extension ModelFile {
                 throw StudioError(.invalidInput, "\(method.title): \(error)")
             }
         }
-        let magnitudes = results.map { Self.channelMagnitude($0.maps, shape: image.shape) }
-        let scale = max(magnitudes.map { Self.percentile99($0.scalars) }.max() ?? 0, Float.leastNormalMagnitude)
-        let maps = try zip(results, magnitudes).map { result, magnitude in
-            Explanation.Map(method: result.method.rawValue, title: result.method.title, summary: result.method.summary,
-                            image: try PNGImage.dataURI(magnitude, scale: .range(0, scale)),
-                            maxMagnitude: magnitude.scalars.max() ?? 0, settings: result.settings,
-                            convergenceDelta: result.convergenceDelta?.first,
-                            raw: request.includeRaw ? result.maps.scalars : nil)
+        // Panels as the report's rows make them; the one shared scale is a row's scale with every panel in one group.
+        let panels = try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
+        let groups = AttributionRow(image: image, caption: "", panels: panels).scales()
+        let pooled = panels.map { panel -> MapPanel in var panel = panel; panel.scaleGroup = ""; return panel }
+        let shared = AttributionRow(image: image, caption: "", panels: pooled).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1)
+        let maps = try zip(results, panels).map { result, panel in
+            let reduced = try panel.reduction.reduce(panel.map)
+            return Explanation.Map(method: result.method.rawValue, title: result.method.title, summary: result.method.summary,
+                                   reduction: panel.reduction.title, scaleGroup: panel.scaleGroup,
+                                   image: try Self.dataURI(panel, on: shared),
+                                   groupImage: try groups.first { $0.group == panel.scaleGroup }.flatMap { try Self.dataURI(panel, on: $0.scale) },
+                                   problem: MapHealth(panel.map).problem ?? MapHealth(reduced).problem,
+                                   maxMagnitude: reduced.scalars.lazy.filter(\.isFinite).map(abs).max() ?? 0,
+                                   settings: result.settings, convergenceDelta: result.convergenceDelta?.first,
+                                   badge: TrustBadge(result: result, item: 0, trust: request.trust),
+                                   raw: request.includeRaw ? result.maps.scalars : nil)
         }
-        return Explanation(prediction: prediction, target: names[target], input: try ImageInput.dataURI(image),
-                           scale: scale, shape: image.shape, maps: maps)
+        return Explanation(prediction: prediction, target: names[target], input: try ImageInput.dataURI(image), shape: image.shape,
+                           sharedScale: Explanation.Scale(group: "", label: "every map", shared),
+                           groupScales: groups.map { Explanation.Scale(group: $0.group, label: $0.group, $0.scale) },
+                           legend: AttributionRow.colourMeaningHTML, maps: maps, nearest: nil, nearestStatus: "not asked",
+                           trustStatus: request.trust.isEmpty ? "pending" : "ready")
     }
 
-    /// max |·| over the channels of the first item of `maps` [1, C, H, W], as [H, W].
-    private static func channelMagnitude(_ maps: Tensor, shape: [Int]) -> Tensor {
-        let channels = shape.count == 3 ? shape[0] : 1
-        let plane = shape.count == 3 ? shape[1] * shape[2] : shape.reduce(1, *)
-        var values = [Float](repeating: 0, count: plane)
-        for c in 0..<channels {
-            for i in 0..<plane { values[i] = max(values[i], abs(maps.scalars[c * plane + i])) }
-        }
-        return Tensor(shape: shape.count == 3 ? [shape[1], shape[2]] : [1, plane], scalars: values)
-    }
-
-    private static func percentile99(_ values: [Float]) -> Float {
-        guard !values.isEmpty else { return 0 }
-        let sorted = values.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
+    /// The panel's map on `scale` as a PNG data URI at the input's size (pages enlarge it, pixelated),
+    /// or nil when it has no honest picture.
+    private static func dataURI(_ panel: MapPanel, on scale: MapScale) throws -> String? {
+        guard case .picture(let pixels) = try MapPicture.drawing(panel.map, reduction: panel.reduction, scale: scale, magnification: 1)
+        else { return nil }
+        return ReportImage.dataURI(png: try PNGEncoder.encode(pixels))
     }
 }

@@ -1,11 +1,15 @@
 import Foundation
 import LensModels
 
-/// The slow figures of the library's models (templates with their likeness to the training data,
-/// unit galleries), each computed once per model (and layer) on a thread of its own.
+/// The slow figures of the library's models, each computed once per model (and layer) on a thread
+/// of its own: templates with their likeness to the training data, unit galleries, and the Explain
+/// page's nearest-neighbour index (started as soon as the model's test split is scored) and trust
+/// checks behind the badges (started when first asked: they take tens of seconds on a CNN).
 struct ModelFigures: Sendable {
     let templates = BackgroundFigures<TemplatesFigure>()
     let units = BackgroundFigures<UnitSearch>()
+    let nearest = BackgroundFigures<NearestIndex>()
+    let trust = BackgroundFigures<ModelTrust>()
 }
 
 /// The layers a model's units can be inspected in.

@@ -48,7 +48,7 @@ public final class ModelLibrary: @unchecked Sendable {
     /// Where training jobs write their models.
     public let directory: URL
     public let runner = TrainingRunner()
-    /// The models' slow figures, each computed once in the background (ModelLibrary+Figures.swift).
+    /// The models' slow figures (templates, unit galleries, nearest index, trust badges), each computed once in the background.
     let figures = ModelFigures()
 
     public init(directory: URL) {
@@ -115,6 +115,7 @@ public final class ModelLibrary: @unchecked Sendable {
                 result = .failure(error as? StudioError ?? StudioError(.failed, "\(error)"))
             }
             lock.withLock { evaluations[used] = result }
+            _ = try? nearestIndex(used)  // the data is loaded now: index it for the Explain page in the background
         }
         return used
     }

@@ -20,11 +20,11 @@ public struct Prediction: Codable, Sendable, Equatable {
     public var predictedIndex: Int
     public var classes: [ClassProbability]
     /// k-NN: the training images that voted, nearest first (nil for a network).
-    public var neighbors: [NeighborEvidence]?
+    public var neighbors: [VotingNeighbor]?
 }
 
 /// A training image a k-NN model consulted: its index in the training split, class and distance.
-public struct NeighborEvidence: Codable, Sendable, Equatable {
+public struct VotingNeighbor: Codable, Sendable, Equatable {
     public var index: Int
     public var `class`: String
     public var distance: Float
@@ -53,7 +53,7 @@ extension ModelFile {
                 .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
             return Prediction(predicted: names[label], predictedIndex: label,
                               classes: ranked.map { ClassProbability(class: names[$0.offset], probability: $0.element) },
-                              neighbors: neighbors?[row].map { NeighborEvidence(index: $0.index, class: names[$0.label], distance: $0.distance) })
+                              neighbors: neighbors?[row].map { VotingNeighbor(index: $0.index, class: names[$0.label], distance: $0.distance) })
         }
     }
 

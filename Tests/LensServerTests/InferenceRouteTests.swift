@@ -46,11 +46,12 @@ import Testing
         // A dense model: every registered method but those that need a convolutional layer.
         let dense = AttributionMethod.allCases.filter { ![.gradcam, .guidedGradcam].contains($0) }
         #expect(explanation.maps.map(\.method) == dense.map(\.rawValue))
-        #expect(explanation.scale > 0)
-        #expect(explanation.maps.contains { $0.maxMagnitude >= explanation.scale })
+        #expect(explanation.sharedScale.high > 0)
+        #expect(explanation.maps.contains { $0.maxMagnitude >= explanation.sharedScale.high })
         for map in explanation.maps {
-            #expect(map.image.hasPrefix("data:image/png;base64,"))
-            let png = Data(base64Encoded: String(map.image.dropFirst("data:image/png;base64,".count)))
+            let image = try #require(map.image)
+            #expect(image.hasPrefix("data:image/png;base64,"))
+            let png = Data(base64Encoded: String(image.dropFirst("data:image/png;base64,".count)))
             #expect(png?.prefix(4) == Data([0x89, 0x50, 0x4E, 0x47]), "\(map.method) is not a PNG")
             #expect(map.raw == nil)
         }

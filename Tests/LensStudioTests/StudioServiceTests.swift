@@ -48,12 +48,14 @@ import Testing
         let explanation = try model.explain(dataset.image(at: dataset.split.test[3]), request)
         // An MLP: every registered method but those that need a convolutional layer.
         #expect(explanation.maps.map(\.method) == AttributionMethod.allCases.filter { ![.gradcam, .guidedGradcam].contains($0) }.map(\.rawValue))
-        // The scale is the largest of the maps' 99th percentiles of max-over-channels |value|.
-        let percentiles = explanation.maps.map { map -> Float in
-            let sorted = (map.raw ?? []).map(abs).sorted()
-            return sorted[min(sorted.count - 1, Int(Double(sorted.count) * 0.99))]
-        }
-        #expect(explanation.scale == percentiles.max())
+        // One signed scale over every map (integrated gradients is signed) at the 99th percentile
+        // (linear, as NumPy's) of every |value| of every map: gray input, so a map's plane is its raw values.
+        let pooled = explanation.maps.flatMap { ($0.raw ?? []).map(abs) }.sorted()
+        let rank = 0.99 * Double(pooled.count - 1), low = Int(rank)
+        let percentile = pooled[low] + (pooled[low + 1] - pooled[low]) * Float(rank - Double(low))
+        #expect(explanation.sharedScale.kind == "signed" && explanation.sharedScale.robust)
+        #expect(abs(explanation.sharedScale.high - percentile) <= 1e-6 * percentile)
+        #expect(explanation.sharedScale.low == -explanation.sharedScale.high)
         #expect(explanation.maps.allSatisfy { $0.maxMagnitude == ($0.raw ?? []).map(abs).max() })
         #expect(throws: StudioError.self) { _ = try model.explain(dataset.image(at: 0), ExplanationRequest(targetClass: "nobody")) }
     }

@@ -1,6 +1,11 @@
-// Explain: drop or pick an image; the prediction with every class's probability and every
-// attribution map side by side on one shared scale.
+// Explain: drop or pick an image; the prediction with every class's probability, every attribution
+// map side by side (one shared colour scale, or the report's scale per method family) with its
+// honesty badge, and the nearest training images. The badges' trust checks run once per model in
+// the background: the page shows "checking…" and polls /api/trust until they are ready.
 "use strict";
+
+// The scale choice is remembered across images and visits; one shared scale unless changed.
+const explainState = { trust: null, trustProblem: null, scales: localStorage.getItem("lens-explain-scales") || "shared" };
 
 startPage("/explain", async (page, status) => {
   status.textContent = "Drop an image (PNG, JPEG or PGM) on the box, choose a file, or click a test image.";
@@ -18,6 +23,7 @@ startPage("/explain", async (page, status) => {
   });
   input.addEventListener("change", () => { if (input.files.length) explain(input.files[0], result); });
   loadSamples(samples, result);
+  watchTrust();
 });
 
 async function loadSamples(target, result) {
@@ -34,6 +40,25 @@ async function loadSamples(target, result) {
       target.textContent = error.message;
       await new Promise(resolve => setTimeout(resolve, 1000));
     }
+  }
+}
+
+// Polls the model's trust record until it is ready (202 while the checks run), updating every badge shown.
+async function watchTrust() {
+  for (;;) {
+    try {
+      const { status, body } = await api("/api/trust");
+      if (status === 200) {
+        explainState.trust = body;
+        refreshBadges();
+        return;
+      }
+    } catch (error) {
+      explainState.trustProblem = error.message;  // a k-NN model has no maps to check
+      refreshBadges();
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 1000));
   }
 }
 
@@ -55,47 +80,167 @@ async function explain(file, target) {
         card.replaceChildren(el("p", { class: "error", text: error.message }));
       }
     });
-    const p = prediction.body;
-    const table = el("table", { class: "probabilities", id: "probabilities" });
-    for (const entry of p.classes.slice(0, 10)) {
-      const bar = el("div", { class: "bar" });
-      bar.style.width = Math.max(1, 200 * entry.probability) + "px";
-      table.append(el("tr", {}, el("td", { class: "class-name", text: entry.class }), el("td", {}, bar),
-                      el("td", { class: "probability", "data-probability": entry.probability, text: probabilityText(entry.probability) })));
-    }
-    const sum = p.classes.reduce((total, entry) => total + entry.probability, 0);
-    const predictionCard = el("div", { class: "card" },
-      el("h2", { id: "predicted", text: `predicted: ${p.predicted}` }),
-      el("p", { class: "muted", text: `top ${Math.min(10, p.classes.length)} of ${p.classes.length} classes (probabilities sum to ${sum.toFixed(3)})` }),
-      table);
-    predictionCard.dataset.sum = sum;
-    predictionCard.dataset.classes = JSON.stringify(p.classes);
-    predictionCard.id = "prediction";
-    const parts = [predictionCard];
+    // The answer and what the input is alike to side by side; the maps below, at the page's full width.
+    const nearest = el("div", { class: "card", id: "nearest-card", style: "flex:1" }, el("h2", { text: "Nearest training images" }));
+    let maps;
     if (explanation.error) {
-      parts.push(el("p", { class: "error", text: explanation.error.message }));
+      maps = el("p", { class: "error", text: explanation.error.message });
+      showNearest(nearest, null, "computing", file);
     } else {
-      parts.push(mapsCard(explanation.body, choice));
+      maps = mapsCard(explanation.body, choice);
+      showNearest(nearest, explanation.body.nearest, explanation.body.nearestStatus, file);
     }
-    target.replaceChildren(el("div", { class: "row" }, ...parts));
+    target.replaceChildren(el("div", { class: "row" }, predictionCard(prediction.body), nearest), maps);
   } catch (error) {
     target.replaceChildren(el("p", { class: "error", id: "explain-error", text: error.message }));
   }
 }
 
-// The maps of one explanation side by side on its shared scale, with the class they explain.
+function predictionCard(p) {
+  const table = el("table", { class: "probabilities", id: "probabilities" });
+  for (const entry of p.classes.slice(0, 10)) {
+    const bar = el("div", { class: "bar" });
+    bar.style.width = Math.max(1, 200 * entry.probability) + "px";
+    table.append(el("tr", {}, el("td", { class: "class-name", text: entry.class }), el("td", {}, bar),
+                    el("td", { class: "probability", "data-probability": entry.probability, text: probabilityText(entry.probability) })));
+  }
+  const sum = p.classes.reduce((total, entry) => total + entry.probability, 0);
+  const card = el("div", { class: "card", id: "prediction" },
+    el("h2", { id: "predicted", text: `predicted: ${p.predicted}` }),
+    el("p", { class: "muted", text: `top ${Math.min(10, p.classes.length)} of ${p.classes.length} classes (probabilities sum to ${sum.toFixed(3)})` }),
+    table);
+  card.dataset.sum = sum;
+  card.dataset.classes = JSON.stringify(p.classes);
+  return card;
+}
+
+// The maps of one explanation side by side, on the shared scale or per family, with their badges.
 function mapsCard(e, choice) {
   choice.value = e.target;
   const maps = el("div", { class: "grid maps", id: "maps" },
     el("figure", { class: "input" }, el("img", { src: e.input, alt: "input as the model sees it" }), el("figcaption", { text: "input as the model sees it" })));
   for (const map of e.maps) {
-    maps.append(el("figure", { class: "map", "data-method": map.method },
-      el("img", { src: map.image, alt: map.title, title: map.summary }),
-      el("figcaption", { text: `${map.title} — max ${map.maxMagnitude.toExponential(2)}` })));
+    const picture = map.image
+      ? el("img", { alt: map.title, title: map.summary, "data-shared": map.image, "data-group": map.groupImage, src: map.image })
+      : el("div", { class: "nomap", role: "img", "aria-label": map.problem }, el("span", { text: map.problem }));
+    const figure = el("figure", { class: "map", "data-method": map.method, "data-scale-group": map.scaleGroup }, picture,
+      el("figcaption", {}, el("b", { text: map.title }), el("br"),
+         el("small", { text: `${map.reduction} · peak ${number(map.maxMagnitude)}` }), el("br"),
+         badge(map)));
+    maps.append(figure);
   }
-  return el("div", { class: "card", id: "maps-card", style: "flex:1" },
-    el("h2", { text: "Why this class? Every map on one scale" }),
-    el("p", {}, el("label", { text: "explaining class " }, choice)),
-    el("div", { class: "legend" }, el("span", { text: "0" }), el("span", { class: "ramp" }), el("span", { text: `≥ ${e.scale.toExponential(2)} (|gradient|, max over channels)` })),
-    maps);
+  const bars = el("div", { class: "colorbars", id: "colorbars" });
+  const switcher = el("select", { id: "scale-mode" },
+    el("option", { value: "shared", text: "one scale for every map" }),
+    el("option", { value: "groups", text: "a scale per method family (as in the report)" }));
+  switcher.value = explainState.scales;
+  const note = el("p", { class: "muted", id: "scale-note" });
+  const show = () => {
+    explainState.scales = switcher.value;
+    localStorage.setItem("lens-explain-scales", switcher.value);
+    const shared = switcher.value === "shared";
+    for (const img of maps.querySelectorAll("figure.map img")) img.src = shared ? img.dataset.shared : img.dataset.group;
+    const scales = shared ? [e.sharedScale] : e.groupScales;
+    bars.replaceChildren(...scales.map(scale => {
+      const figure = el("figure", { class: "cbar", "data-group": scale.group }, el("figcaption", { text: scale.label }));
+      figure.insertAdjacentHTML("beforeend", scale.colorBar);  // LensRender's ColorBar: SVG the server made, no user text
+      return figure;
+    }));
+    note.textContent = shared
+      ? "Every map on one scale, so their strengths compare directly: methods whose values are far larger (occlusion's score drops, integrated gradients) leave the gradient maps near zero. Switch to a scale per family to see each family's detail."
+      : "Each method family on its own scale, as in the report: the gradient maps share one, every other method has its own, so compare strengths only within a family.";
+  };
+  switcher.addEventListener("change", show);
+  show();
+  const legend = el("p", { class: "note" });
+  legend.innerHTML = e.legend;  // LensRender's colour legend (fixed text)
+  const trust = el("p", { class: "muted", id: "trust-note" });
+  trustNote(trust);
+  return el("div", { class: "card", id: "maps-card" },
+    el("h2", { text: "Why this class?" }),
+    el("div", { class: "row controls" }, el("label", { text: "explaining class " }, choice), el("label", { text: "colour scale " }, switcher)),
+    legend, bars, note, maps, trust);
+}
+
+// A map's honesty badge: its method's trust record on this model (model randomisation, insertion
+// against random), IG's convergence delta, or why the map cannot be drawn.
+function badge(map) {
+  const span = el("span", { class: "badge", "data-method": map.method });
+  span.dataset.delta = map.convergenceDelta ?? "";
+  span.dataset.problem = map.problem ?? "";
+  fillBadge(span);
+  return span;
+}
+
+function fillBadge(span) {
+  const delta = span.dataset.delta ? ` · δ = ${number(Number(span.dataset.delta))}` : "";
+  if (span.dataset.problem) {
+    span.dataset.state = "unusable";
+    span.textContent = "map unusable" + delta;
+    return;
+  }
+  const trust = explainState.trust;
+  if (trust) {
+    const record = trust.methods.find(m => m.method === span.dataset.method);
+    span.dataset.state = record ? record.standing : "undetermined";
+    span.textContent = (record ? record.line : "no record for this method") + delta;
+    span.title = "measured on " + trust.measuredOn;
+  } else if (explainState.trustProblem) {
+    span.dataset.state = "undetermined";
+    span.textContent = "not checked" + delta;
+    span.title = explainState.trustProblem;
+  } else {
+    span.dataset.state = "checking";
+    span.textContent = "checking…" + delta;
+  }
+}
+
+function refreshBadges() {
+  for (const span of document.querySelectorAll(".badge")) fillBadge(span);
+  const note = document.getElementById("trust-note");
+  if (note) trustNote(note);
+}
+
+function trustNote(note) {
+  const trust = explainState.trust;
+  note.textContent = trust
+    ? `Badges: each method's record on this model, measured once on ${trust.measuredOn} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
+    : explainState.trustProblem
+      ? `No badges: ${explainState.trustProblem}`
+      : "Badges: checking… the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done.";
+}
+
+// The nearest training images in the model's own space, polling while the model's index is built.
+async function showNearest(card, nearest, status, file) {
+  const body = el("div", { id: "nearest" });
+  card.append(body);
+  while (!nearest) {
+    if (status !== "computing") {
+      body.replaceChildren(el("p", { class: "muted", text: status }));
+      return;
+    }
+    body.replaceChildren(el("p", { class: "muted", text: "indexing the training images…" }));
+    await new Promise(resolve => setTimeout(resolve, 500));
+    try {
+      const answer = await api("/api/nearest", { method: "POST", body: file });
+      if (answer.status === 200) nearest = answer.body;
+    } catch (error) {
+      status = error.message;
+    }
+  }
+  const flag = nearest.unusual
+    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: farther from every training image than ${nearest.unusualPercentile}% of the test images are (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
+    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the test images' nearest distances: not unusual (flagged above ${nearest.unusualPercentile}%, a distance over ${number(nearest.unusualAbove)}).` });
+  const grid = el("div", { class: "grid thumbs-large" });
+  for (const n of nearest.neighbours) {
+    grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),
+      el("figcaption", { text: `${n.class} · d = ${number(n.distance)}` })));
+  }
+  body.replaceChildren(el("p", { class: "muted", text: `The ${nearest.neighbours.length} nearest by ${nearest.metric} distance between ${nearest.space}, the space this model compares images in: what the input is alike to, for this model.` }), flag, grid);
+}
+
+// Three significant digits, in exponent form only for very small or large values.
+function number(value) {
+  const size = Math.abs(value);
+  return size === 0 || (size >= 0.01 && size < 10000) ? String(Number(value.toPrecision(3))) : value.toExponential(1);
 }

@@ -1,0 +1,65 @@
+import Foundation
+import LensExplain
+import LensModels
+
+/// Each method's trust record on one model, for the badges under its maps: the same figures and
+/// wording as the report's maps page (`ExplanationPages.trustFigures`, `badgeLine`), measured on a
+/// few test images (`PageBudget.full.trust`), so that it fits a laptop in the background.
+public struct ModelTrust: Codable, Sendable {
+    public struct Method: Codable, Sendable {
+        public var method: String
+        public var title: String
+        public var record: MethodTrust
+        /// The model-randomisation verdict ("passed", "failed", "undetermined"), when measured.
+        public var verdict: String?
+        /// The badge's colour, from both checks: "passed" (randomisation passed and the insertion
+        /// curve beats a random order), "mixed" (passed, but insertion does not beat random),
+        /// "failed" (randomisation failed) or "undetermined".
+        public var standing: String
+        /// The report's line: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
+        public var line: String
+    }
+
+    public var status = "ready"
+    /// Test images the figures are averaged over, and the seed that chose them.
+    public var images: Int
+    public var seed: UInt64
+    /// What the figures were measured on, in one sentence for the page.
+    public var measuredOn: String
+    public var seconds: Double
+    public var methods: [Method]
+
+    /// Runs the trust checks of the report's trust page on `dataset`'s test split.
+    public init(network: Network, dataset: StudioDataset, budget: PageBudget = .full) throws {
+        let split = dataset.split
+        let training = dataset.trainingSet
+        let data = PageData(classNames: dataset.data.classNames, trainImages: training.images, trainLabels: training.labels,
+                            testImages: dataset.images(split.test), testLabels: dataset.labels(split.test))
+        let fitted = budget.fitted(to: network)
+        let figures: TrustFigures
+        do {
+            figures = try ExplanationPages.trustFigures(network, data: data, budget: fitted)
+        } catch let error as ExplainError {
+            throw StudioError(.notApplicable, "the trust checks cannot run on this model's data: \(error)")
+        }
+        images = figures.sample.count
+        seed = fitted.trust.seed
+        seconds = figures.seconds
+        measuredOn = "\(images) test images of \(dataset.source.name) (chosen with seed \(seed)), each map explaining the "
+            + "predicted class: model randomisation from the top layer down (passes when Spearman ρ < "
+            + "\(fitted.trust.randomisationThreshold)), and insertion into a blurred copy against a random pixel order"
+        methods = figures.badges.map { record in
+            Method(method: record.method.rawValue, title: record.method.title, record: record,
+                   verdict: record.randomisation?.outcome.rawValue, standing: Self.standing(record),
+                   line: ExplanationPages.badgeLine(record) ?? "no record")
+        }
+    }
+
+    static func standing(_ record: MethodTrust) -> String {
+        switch record.randomisation?.outcome {
+        case .passed?: record.insertion.map { $0.map > $0.random } == false ? "mixed" : "passed"
+        case .failed?: "failed"
+        case .undetermined?, nil: "undetermined"
+        }
+    }
+}
