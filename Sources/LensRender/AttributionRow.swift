@@ -1,3 +1,4 @@
+import Foundation
 import LensExplain
 import LensTensor
 
@@ -113,6 +114,7 @@ public struct AttributionRow: Sendable {
     /// A colour bar's caption: the scale's name, and where a robust scale clips.
     public static func colorBarLabel(_ name: String, _ scale: MapScale) -> String {
         name + (scale.isRobust ? " (clipped at the \(Int(MapScale.robustPercentile))th percentile of |v|)" : "")
+            + (scale.decades.map { "; logarithmic over \($0) powers of ten, |v| below \(MapNumber.format(scale.bound / pow(10, Float($0)))) drawn as zero" } ?? "")
     }
 
     /// What the colours of a map mean, whatever page it is on.

@@ -22,9 +22,16 @@ public enum ColorBar {
         svg += "<rect x=\"\(margin)\" y=\"\(barTop)\" width=\"\(format(barWidth))\" height=\"\(barHeight)\" fill=\"none\" stroke=\"#888\" stroke-width=\"0.5\"/>"
         let (low, high) = scale.range
         let clip = scale.isRobust
-        let ticks: [(Double, String)] = scale.kind == .signed
-            ? [(0, (clip ? "≤ " : "") + MapNumber.format(low)), (0.5, "0"), (1, (clip ? "≥ " : "") + MapNumber.format(high))]
-            : [(0, "0"), (0.5, MapNumber.format(high / 2)), (1, (clip ? "≥ " : "") + MapNumber.format(high))]
+        // A linear bar marks half its bound; a logarithmic one the value a decade down, so the
+        // reader sees that each equal step is a power of ten.
+        let inner: Float = scale.decades.map { 1 - 1 / Float($0) } ?? 0.5
+        let mark = MapNumber.format(scale.value(atStrength: inner))
+        let ends: [(Double, String)] = [(0, (clip ? "≤ " : "") + MapNumber.format(low)), (1, (clip ? "≥ " : "") + MapNumber.format(high))]
+        let ticks: [(Double, String)] = switch (scale.kind, scale.decades) {
+        case (.signed, nil): ends + [(0.5, "0")]
+        case (.signed, _): ends + [(Double(0.5 - inner / 2), "−" + mark), (0.5, "0"), (Double(0.5 + inner / 2), mark)]
+        case (.magnitude, _): [(0, "0"), (Double(inner), mark), ends[1]]
+        }
         for (position, text) in ticks {
             let x = format(Double(margin) + barWidth * position)
             svg += "<line x1=\"\(x)\" x2=\"\(x)\" y1=\"\(barTop + barHeight)\" y2=\"\(barTop + barHeight + 4)\" stroke=\"#555\"/>"

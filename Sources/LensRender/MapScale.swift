@@ -1,8 +1,12 @@
+import Foundation
 import LensTensor
 
 /// The value range a map picture spans, stated explicitly so that several pictures can share it
 /// and a colour bar can print it: ±bound for signed maps (zero in the middle of a diverging
 /// colormap), 0...bound for magnitudes (a sequential one). Values beyond the bound are clipped.
+/// Linear by default; a logarithmic scale spans `decades` powers of ten below the bound, so that maps
+/// whose values differ by orders of magnitude (a gradient beside occlusion's score drops) can share
+/// one scale and all still be read.
 public struct MapScale: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case signed, magnitude
@@ -13,6 +17,12 @@ public struct MapScale: Sendable, Equatable {
     public var bound: Float
     /// Whether `bound` is a percentile of |v| rather than the largest |v| (then some values are clipped).
     public var isRobust: Bool
+    /// Powers of ten below `bound` a logarithmic scale spans (|v| under bound·10^−decades shows as
+    /// zero); nil for a linear scale.
+    public var decades: Int?
+
+    /// The decades a logarithmic scale shared by maps of different units spans.
+    public static let sharedDecades = 3
 
     /// The percentile of |v| a robust scale spans: one hot pixel cannot wash out the rest of the map.
     public static let robustPercentile: Float = 99
@@ -21,6 +31,13 @@ public struct MapScale: Sendable, Equatable {
         self.kind = kind
         self.bound = bound.isFinite && bound > 0 ? bound : 1
         self.isRobust = isRobust
+    }
+
+    /// This scale made logarithmic over `decades` (at least 1) powers of ten below its bound.
+    public func logarithmic(decades: Int) -> MapScale {
+        var scale = self
+        scale.decades = max(1, decades)
+        return scale
     }
 
     /// The scale spanning every finite value of `maps` (one scale shared by a row of maps). Robust:
@@ -42,14 +59,24 @@ public struct MapScale: Sendable, Equatable {
     /// Position of `value` on the colormap, in [0, 1] (clipped at the bound).
     public func position(of value: Float) -> Float {
         switch kind {
-        case .signed: min(max(0.5 + 0.5 * value / bound, 0), 1)
-        case .magnitude: min(max(value / bound, 0), 1)
+        case .signed: 0.5 + 0.5 * (value < 0 ? -strength(of: value) : strength(of: value))
+        case .magnitude: value > 0 ? strength(of: value) : 0
         }
     }
 
     /// How strongly `value` shows, in [0, 1]: 0 at zero, 1 at the bound (the overlay's opacity).
+    /// Logarithmic: 1 + log10(|v| / bound) / decades, so each power of ten is an equal step.
     public func strength(of value: Float) -> Float {
-        min(abs(value) / bound, 1)
+        let fraction = min(abs(value) / bound, 1)
+        guard let decades else { return fraction }
+        guard fraction > 0 else { return 0 }
+        return max(0, 1 + log10(fraction) / Float(decades))
+    }
+
+    /// The value shown at strength `strength` in [0, 1] (the inverse of `strength(of:)` for v ≥ 0).
+    public func value(atStrength strength: Float) -> Float {
+        guard let decades else { return bound * strength }
+        return strength <= 0 ? 0 : bound * pow(10, (strength - 1) * Float(decades))
     }
 
     /// The diverging colormap for signed scales, the sequential one for magnitudes.

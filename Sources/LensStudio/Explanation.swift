@@ -21,6 +21,8 @@ public struct Explanation: Codable, Sendable {
         public var high: Float
         /// Whether the bounds are the 99th percentile of |value| (larger values are clipped) rather than the largest.
         public var robust: Bool
+        /// Powers of ten a logarithmic scale spans below `high` (the shared scale); nil: linear.
+        public var logDecades: Int?
         /// The colour bar with its numbers, as inline SVG.
         public var colorBar: String
 
@@ -30,6 +32,7 @@ public struct Explanation: Codable, Sendable {
             kind = scale.kind.rawValue
             (low, high) = scale.range
             robust = scale.isRobust
+            logDecades = scale.decades
             colorBar = ColorBar.svg(scale, label: self.label)
         }
     }
@@ -132,7 +135,10 @@ extension ModelFile {
         let panels = try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
         let groups = AttributionRow(image: image, caption: "", panels: panels).scales()
         let pooled = panels.map { panel -> MapPanel in var panel = panel; panel.scaleGroup = ""; return panel }
-        let shared = AttributionRow(image: image, caption: "", panels: pooled).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1)
+        // Logarithmic, because the methods' values differ by orders of magnitude (gradients beside
+        // occlusion's score drops): on one linear scale the gradient maps would all read as zero.
+        let shared = (AttributionRow(image: image, caption: "", panels: pooled).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1))
+            .logarithmic(decades: MapScale.sharedDecades)
         let maps = try zip(results, panels).map { result, panel in
             let reduced = try panel.reduction.reduce(panel.map)
             return Explanation.Map(method: result.method.rawValue, title: result.method.title, summary: result.method.summary,

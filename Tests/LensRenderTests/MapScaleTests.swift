@@ -96,4 +96,20 @@ struct MapScaleTests {
         #expect(MapNumber.format(0.00001) == "1.00e−05")
         #expect(MapNumber.format(0) == "0")
     }
+
+    @Test("a logarithmic scale: each power of ten an equal step, zero below its last decade, symmetric about zero")
+    func logarithmic() {
+        let scale = MapScale(kind: .signed, bound: 10).logarithmic(decades: 4)
+        #expect(scale.strength(of: 10) == 1 && scale.strength(of: 50) == 1)
+        #expect(abs(scale.strength(of: 1) - 0.75) < 1e-6 && abs(scale.strength(of: -0.01) - 0.25) < 1e-6)
+        #expect(scale.strength(of: 0.001) == 0 && scale.strength(of: 1e-9) == 0 && scale.strength(of: 0) == 0)
+        #expect(abs(scale.position(of: 1) - 0.875) < 1e-6 && abs(scale.position(of: -1) - 0.125) < 1e-6 && scale.position(of: 0) == 0.5)
+        #expect(abs(scale.value(atStrength: 0.5) - 0.1) < 1e-6 && scale.value(atStrength: 0) == 0)
+        let magnitudes = MapScale(kind: .magnitude, bound: 1).logarithmic(decades: 2)
+        #expect(abs(magnitudes.position(of: 0.1) - 0.5) < 1e-6 && magnitudes.position(of: -3) == 0)
+        // A linear scale is unchanged; its colour bar marks half the bound, a logarithmic one a decade down.
+        #expect(MapScale(kind: .signed, bound: 10).position(of: 5) == 0.75)
+        #expect(ColorBar.svg(magnitudes, label: "m").contains(">0.1<") && ColorBar.svg(scale, label: "s").contains(">−1<"))
+        #expect(AttributionRow.colorBarLabel("every map", scale).contains("logarithmic over 4 powers of ten, |v| below 0.001 drawn as zero"))
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import LensExplain
+import LensRender
 import LensStudio
 import LensTensor
 import Testing
@@ -37,6 +38,14 @@ import Testing
             #expect(Self.header(groupPNG) == Header(width: 64, height: 64, colorType: 2), "\(map.method)")
             #expect(map.maxMagnitude > 0)
             if map.scaleGroup == "gradients" { #expect(sharedPNG != groupPNG, "\(map.method) looks the same on both scales") }
+        }
+        // The shared scale is logarithmic, the families' linear; on it a gradient map still shows
+        // colour (a linear shared scale left them near white beside occlusion's score drops).
+        #expect(shared.logDecades == MapScale.sharedDecades && explanation.groupScales.allSatisfy { $0.logDecades == nil })
+        for map in explanation.maps where map.scaleGroup == "gradients" {
+            let picture = try ImageDecoder.decode(try Self.png(try #require(map.image)), path: map.method)
+            let strongest = stride(from: 0, to: picture.pixels.count, by: 3).map { 1 - picture.pixels[$0..<($0 + 3)].min()! }.max() ?? 0
+            #expect(strongest > 0.4, "\(map.method) is nearly white on the shared scale (strongest colour \(strongest))")
         }
         // A robust shared scale clips at the 99th percentile of every value: some map reaches past it.
         #expect(explanation.maps.contains { $0.maxMagnitude >= shared.high })

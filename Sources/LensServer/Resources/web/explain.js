@@ -147,7 +147,7 @@ function mapsCard(e, choice) {
       return figure;
     }));
     note.textContent = shared
-      ? "Every map on one scale, so their strengths compare directly: methods whose values are far larger (occlusion's score drops, integrated gradients) leave the gradient maps near zero. Switch to a scale per family to see each family's detail."
+      ? "Every map on one colour scale, so their strengths compare directly. The scale is logarithmic, because the methods' values differ by orders of magnitude (occlusion's score drops dwarf a gradient): equal steps of colour are equal factors of ten. Switch to a scale per family for each family's detail on a linear scale."
       : "Each method family on its own scale, as in the report: the gradient maps share one, every other method has its own, so compare strengths only within a family.";
   };
   switcher.addEventListener("change", show);
