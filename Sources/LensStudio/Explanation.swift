@@ -33,7 +33,8 @@ public struct Explanation: Codable, Sendable {
             (low, high) = scale.range
             robust = scale.isRobust
             logDecades = scale.decades
-            colorBar = ColorBar.svg(scale, label: self.label)
+            // A logarithmic bar has two more ticks, so it gets more room.
+            colorBar = ColorBar.svg(scale, label: self.label, width: scale.decades == nil ? 240 : 380)
         }
     }
 

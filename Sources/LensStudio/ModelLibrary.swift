@@ -110,7 +110,7 @@ public final class ModelLibrary: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             let result: Result<EvaluatedModel, StudioError>
             do {
-                result = .success(try EvaluatedModel(model: model, dataset: dataset(for: model, source: source)))
+                result = .success(try EvaluatedModel(model: model, dataset: dataset(for: model, source: source), name: used))
             } catch {
                 result = .failure(error as? StudioError ?? StudioError(.failed, "\(error)"))
             }
