@@ -114,6 +114,10 @@ struct ExplainCommandTests {
             Issue.record("templates gave another report"); return
         }
         #expect(templates.kind == "filters" && templates.count == 4 && templates.faceLikeness == nil)
+        #expect(templates.shown == [0, 1, 2, 3] && templates.bound > 0 && templates.faceLikenessProblem == nil)
+        let filtersPage = try String(contentsOfFile: scratch.path("t/index.html"), encoding: .utf8)
+        #expect(filtersPage.matches(of: /<img class=px src="data:image\/png;base64,/).count == 4 && filtersPage.contains("filter 3"),
+                "every filter drawn once, captioned as on the web app's Templates page")
 
         guard case .nearest(let nearest) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "nearest", "--split", "test",
                                                                              "--k", "3", "--out", scratch.path("n")]).explain() else {
@@ -138,6 +142,38 @@ struct ExplainCommandTests {
         #expect(noLayer?.contains("--layer") == true && noLayer?.contains("relu1") == true, "\(noLayer ?? "no error")")
         let badLayer = explainFailure(["--model", model, "--method", "units", "--layer", "conv9", "--out", scratch.path("u3")])
         #expect(badLayer?.contains("conv9") == true && badLayer?.contains("pool1") == true, "\(badLayer ?? "no error")")
+    }
+
+    @Test("templates of an MLP: the strongest voters of every class and the likeness, or why there is none without the data")
+    func hiddenTemplates() throws {
+        let scratch = try ScratchFolder()
+        let data = try scratch.writePatternDataset()
+        let model = scratch.path("mlp.safetensors")
+        _ = try parse(TrainCommand.self, ["train", "--model", "mlp", "--hidden", "6", "--data", data, "--size", "8",
+                                          "--epochs", "2", "--out", model]).train()
+        func templates(_ out: String) throws -> TemplatesReport {
+            guard case .templates(let report) = try parse(ExplainCommand.self, ["explain", "--model", model, "--method", "templates",
+                                                                                  "--out", scratch.path(out)]).explain() else {
+                throw CLIError("templates gave another report")
+            }
+            return report
+        }
+        let report = try templates("t")
+        #expect(report.kind == "hidden-units" && report.count == 6 && report.shown == Array(0..<6))
+        #expect(report.votes.count == Pattern.allCases.count && report.votes.allSatisfy { $0.units.count == 5 && $0.weights.count == 5 })
+        #expect(report.votes.allSatisfy { zip($0.weights, $0.weights.dropFirst()).allSatisfy { $0 >= $1 } }, "strongest voter first")
+        let likeness = try #require(report.faceLikeness, "\(report.faceLikenessProblem ?? "no problem given")")
+        #expect((-1...1).contains(likeness) && report.faceLikenessPerClass?.count == Pattern.allCases.count)
+        let page = try String(contentsOfFile: scratch.path("t/index.html"), encoding: .utf8)
+        #expect(page.contains(report.votes[0].class + " · its top voter") && page.contains("W2 = "))
+        #expect(page.matches(of: #/<img class=px /#).count == report.shown.count + report.votes.map(\.units.count).reduce(0, +),
+                "the grid and each class's voters, drawn on the one scale")
+
+        // Without its data the templates are still drawn, and the report says why there is no likeness.
+        try FileManager.default.removeItem(atPath: data)
+        let alone = try templates("t2")
+        #expect(alone.faceLikeness == nil && alone.faceLikenessProblem?.contains(data) == true, "\(alone.faceLikenessProblem ?? "no problem given")")
+        #expect(FileManager.default.fileExists(atPath: scratch.path("t2/index.html")))
     }
 
     @Test("sanity and faithfulness report every applicable method; too few images is an error")

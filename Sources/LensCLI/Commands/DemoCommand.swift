@@ -59,27 +59,12 @@ struct DemoCommand: ParsableCommand {
         var pages: [(page: ReportPage, summary: String)] = []
 
         // Lecture step 2: 1-nearest-neighbour with each distance.
-        var showcases: [NeighborShowcase] = []
-        for metric in DistanceMetric.allCases {
-            let clock = Date()
-            let classifier = try NearestNeighborClassifier(k: 1, metric: metric, references: trainImages, labels: trainLabels,
-                                                           classCount: data.classNames.count)
-            let predictions = try classifier.predict(testImages)
-            let seconds = Date().timeIntervalSince(clock)
-            let accuracy = ClassificationReport(predicted: predictions.map(\.label), actual: testLabels, classNames: data.classNames).accuracy
-            rows.append(ResultRow(model: "1-NN \(metric.rawValue)", detail: "closest training image decides",
-                                  testAccuracy: accuracy, trainingSeconds: seconds))
-            let itemShape = Array(testImages.shape.dropFirst())
-            let pairs = predictions.prefix(120).enumerated().map { row, prediction in
-                let nearest = prediction.neighbors[0]
-                return NeighborPair(query: testImages.slice(row..<(row + 1)).reshaped(itemShape), queryClass: data.classNames[testLabels[row]],
-                                    neighbor: trainImages.slice(nearest.index..<(nearest.index + 1)).reshaped(itemShape),
-                                    neighborClass: data.classNames[nearest.label], neighborIndex: split.train[nearest.index],
-                                    distance: nearest.distance)
-            }
-            showcases.append(NeighborShowcase(metric: metric.rawValue, accuracy: accuracy, pairs: pairs))
+        let comparison = try NearestNeighborComparison(on: prepared)
+        rows += comparison.runs.map { run in
+            ResultRow(model: "1-NN \(run.metric.rawValue)", detail: "closest training image decides", testAccuracy: run.accuracy,
+                      trainingSeconds: run.seconds)
         }
-        var nearest = try NearestNeighborPage.page(showcases)
+        var nearest = try ExplanationPages.nearestNeighborsPage(comparison, dataset: prepared)
 
         // Lecture steps 3-5: networks, from 0 hidden layers to a CNN; then what the CNN learned and how far its maps hold.
         let pageData = PageData(classNames: data.classNames, trainImages: trainImages, trainLabels: trainLabels,

@@ -1,5 +1,6 @@
 import Foundation
 import LensExplain
+import LensStudio
 
 /// What `lens explain` prints for an attribution method (`--json` gives it whole).
 struct AttributionReport: Encodable {
@@ -39,11 +40,16 @@ struct AttributionReport: Encodable {
     }
 }
 
+/// `TemplatesFigure` without its pictures (they are in index.html), under the CLI's names.
 struct TemplatesReport: Encodable {
     var model: String
     var kind: String
     var layer: String
     var count: Int
+    /// The templates drawn in the grid, by index (the first ones; voters are drawn besides).
+    var shown: [Int]
+    /// The one symmetric scale of every picture: ±bound.
+    var bound: Float
     var faceLikeness: Float?
     var faceLikenessPerClass: [Float]?
     var faceLikenessProblem: String?
@@ -57,12 +63,27 @@ struct TemplatesReport: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, kind, layer, count, votes, directory
+        case model, kind, layer, count, shown, bound, votes, directory
         case faceLikeness = "face_likeness", faceLikenessPerClass = "face_likeness_per_class", faceLikenessProblem = "face_likeness_problem"
     }
 
+    init(model: String, figure: TemplatesFigure, directory: String) {
+        self.model = model
+        kind = figure.kind
+        layer = figure.layer
+        count = figure.count
+        shown = figure.grid
+        bound = figure.bound
+        faceLikeness = figure.likeness?.mean
+        faceLikenessPerClass = figure.likeness?.perClass
+        faceLikenessProblem = figure.likenessProblem
+        votes = figure.votes.map { Votes(class: $0.class, units: $0.votes.map(\.unit), weights: $0.votes.map(\.weight)) }
+        self.directory = directory
+    }
+
     var summary: String {
-        var line = "\(count) templates (\(kind)) of \(layer) → \(directory)/index.html"
+        var line = "\(count) templates (\(kind)) of \(layer)"
+            + (shown.count < count ? ", the first \(shown.count) drawn" : "") + " → \(directory)/index.html"
         if let faceLikeness { line += String(format: "\nface-likeness %.3f (mean Pearson correlation with each class's centred mean image)", faceLikeness) }
         if let faceLikenessProblem { line += "\nface-likeness not computed: \(faceLikenessProblem)" }
         return line

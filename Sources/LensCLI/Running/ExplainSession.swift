@@ -160,42 +160,13 @@ struct ExplainSession {
 
     // MARK: Templates
 
+    /// The web app's templates figure (`TemplateLayout`'s choice, captions, voters and scale), as a page and a summary.
     func templates() throws -> TemplatesReport {
-        let network = try network(for: "templates")
-        let settings = try command.inspection.inspection()
-        let templates = try Templates(of: network, topVotes: settings.topVotes)
-        var faceLikeness: FaceLikeness?
-        var faceLikenessProblem: String?
-        if templates.kind != .filters {
-            do {
-                let prepared = try dataset()
-                faceLikeness = try templates.faceLikeness(trainingImages: prepared.images(prepared.split.train),
-                                                          labels: prepared.labels(prepared.split.train))
-            } catch {
-                faceLikenessProblem = "\(error)"
-            }
-        }
+        _ = try network(for: "templates")
+        let figure = try modelFile.templatesFigure(loadingTraining: { try dataset().trainingSet })
         let writer = try outputFolder()
-        let shape = Array(templates.images.shape.dropFirst())
-        let scale = MapScale.fitting([templates.images], kind: .signed, robust: false)
-        var figures: [Figure] = []
-        for index in 0..<templates.count {
-            let item = templates.images.slice(index..<(index + 1)).reshaped(shape)
-            let drawn = shape.count == 3 && shape[0] > 3 ? item.slice(0..<1).reshaped(Array(shape.dropFirst())) : item
-            let caption = templates.kind == .classWeights ? classes[index] : "\(templates.layer) unit \(index)"
-            figures.append(Figure(picture: try Picture.map(drawn, reduction: .sum, scale: scale, alt: caption), caption: caption))
-        }
-        var body = "<p>The weights of \(HTML.escape(templates.layer)) drawn as images on one symmetric scale: red pushes the score up, blue down, white is zero.</p>"
-        if let faceLikeness {
-            body += "<p>Face-likeness \(String(format: "%.3f", faceLikeness.mean)): the mean Pearson correlation of each class's template with its centred mean training image (random templates give about 0).</p>"
-        }
-        body += ColorBar.html(scale, label: "weight") + PictureGrid.html(figures)
-        try writer.write(pages: [ReportPage(fileName: "index.html", title: "Templates of \(command.model)", body: body)])
-        return TemplatesReport(model: command.model, kind: templates.kind.rawValue, layer: templates.layer, count: templates.count,
-                               faceLikeness: faceLikeness?.mean, faceLikenessPerClass: faceLikeness?.perClass,
-                               faceLikenessProblem: faceLikenessProblem,
-                               votes: templates.votes.map { TemplatesReport.Votes(class: classes[$0.classIndex], units: $0.units, weights: $0.weights) },
-                               directory: directory.path)
+        try writer.write(pages: [ExplanationPages.templatesPage(figure, title: "Templates of \(command.model)")])
+        return TemplatesReport(model: command.model, figure: figure, directory: directory.path)
     }
 
     // MARK: Nearest training images

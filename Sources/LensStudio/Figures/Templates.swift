@@ -64,6 +64,12 @@ extension ModelFile {
     /// The templates of a network model, with the face-likeness figure when `training` (its training
     /// images and labels) is given; an error for k-NN.
     public func templatesFigure(training: (images: Tensor, labels: [Int])?) throws -> TemplatesFigure {
+        try templatesFigure(loadingTraining: { training })
+    }
+
+    /// The same, the training images read by `loadTraining` only where a likeness figure needs
+    /// them (not for filters); its error becomes `likenessProblem`.
+    public func templatesFigure(loadingTraining loadTraining: () throws -> (images: Tensor, labels: [Int])?) throws -> TemplatesFigure {
         guard case .network(let network) = model else {
             throw StudioError(.notApplicable, TemplatesFigure.nearestNeighborProblem)
         }
@@ -78,16 +84,16 @@ extension ModelFile {
         var likeness: TemplatesFigure.Likeness?
         var likenessProblem: String?
         if templates.kind != .filters {
-            if let training {
-                do {
+            do {
+                if let training = try loadTraining() {
                     let figure = try templates.faceLikeness(trainingImages: training.images, labels: training.labels)
                     likeness = .init(label: ExplanationPages.faceLikenessLabel, meaning: ExplanationPages.faceLikenessMeaning,
                                      mean: figure.mean, perClass: figure.perClass)
-                } catch {
-                    likenessProblem = "\(error)"
+                } else {
+                    likenessProblem = "the training images are still loading; reload the page in a moment for the likeness figure"
                 }
-            } else {
-                likenessProblem = "the training images are still loading; reload the page in a moment for the likeness figure"
+            } catch {
+                likenessProblem = "\(error)"
             }
         }
         return TemplatesFigure(
