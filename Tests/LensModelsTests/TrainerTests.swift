@@ -135,9 +135,9 @@ import Testing
         options.epochs = 2
         var calls: [(Int, Int, Int, Bool)] = []
         let history = try Trainer.train(&network, images: train.images, labels: train.labels, validation: validation,
-                                        options: options) { record, batch, batches in
-            calls.append((record.epoch, batch, batches, record.validationAccuracy != nil))
-        }
+                                        options: options, observer: TrainingObserver(batchEnded: { progress in
+            calls.append((progress.record.epoch, progress.batch, progress.batches, progress.record.validationAccuracy != nil))
+        }))
         #expect(calls.map(\.0) == [1, 1, 1, 2, 2, 2])
         #expect(calls.map(\.1) == [1, 2, 3, 1, 2, 3])
         #expect(calls.allSatisfy { $0.2 == 3 })

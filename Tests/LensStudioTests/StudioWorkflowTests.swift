@@ -92,11 +92,11 @@ import Testing
         var recipe = ModelRecipe.defaults(for: .softmax, trainingCount: dataset.split.train.count)
         recipe.options.epochs = 3
         var fractions: [Double] = [], ends = 0
-        let (model, summary) = try dataset.train(recipe, name: "soft.safetensors") { progress in
+        let (model, summary) = try dataset.train(recipe, name: "soft.safetensors", observer: TrainingObserver(batchEnded: { progress in
             fractions.append(progress.fraction)
             if progress.epochEnded { ends += 1 }
             #expect(progress.epochs == 3)
-        }
+        }))
         #expect(ends == 3 && fractions.last == 1 && zip(fractions, fractions.dropFirst()).allSatisfy { $0 < $1 })
         #expect(summary.model == "soft.safetensors" && summary.epochs == 3 && summary.train == 240)
         #expect(summary.validationAccuracy == model.provenance.validationAccuracy && summary.validationAccuracy != nil)

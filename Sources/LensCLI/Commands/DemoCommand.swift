@@ -116,13 +116,14 @@ struct DemoCommand: ParsableCommand {
 
         func run(_ spec: DemoModels.Spec) throws -> Trained {
             let clock = Date()
-            let (model, _) = try DemoModels.train(spec, on: prepared, seed: seed, quick: quick) { progress in
+            let observer = TrainingObserver(batchEnded: { progress in
                 guard progress.epochEnded, Terminal.isInteractive else { return }
                 let record = progress.record
                 let label = "\(spec.label): epoch \(record.epoch)/\(progress.epochs)  train acc \(String(format: "%.3f", record.trainAccuracy))"
                     + (record.validationAccuracy.map { "  val \(String(format: "%.3f", $0))" } ?? "")
                 Terminal.progress(progress.fraction, label)
-            }
+            })
+            let (model, _) = try DemoModels.train(spec, on: prepared, seed: seed, quick: quick, observer: observer)
             let seconds = Date().timeIntervalSince(clock)
             guard case .network(let network) = model.model else { throw CLIError("\(spec.label) did not train a network") }
             let accuracy = try Evaluation(model, named: spec.label, on: prepared, split: .test).accuracy

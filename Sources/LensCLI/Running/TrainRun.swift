@@ -57,11 +57,12 @@ extension TrainCommand {
             do {
                 let trained = try dataset.train(
                     recipe, name: out,
-                    progress: { progress in
-                        guard !json else { return }
-                        showProgress(progress, started: started)
-                    },
-                    shouldStop: { interruption.requested != nil },
+                    observer: TrainingObserver(
+                        batchEnded: { progress in
+                            guard !json else { return }
+                            showProgress(progress, started: started)
+                        },
+                        shouldStop: { interruption.requested != nil }),
                     checkpoint: checkpointEvery == nil ? nil : { checkpoint in
                         try write(checkpoint)
                         checkpointEpoch = checkpoint.history?.epochs.last?.epoch

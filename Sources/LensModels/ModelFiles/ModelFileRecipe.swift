@@ -72,17 +72,16 @@ public struct ModelRecipe: Sendable, Equatable {
     }
 
     /// Trains on `train` (validating on `validation` if given) and returns the model file to keep.
-    /// `shouldStop` is asked after every batch (see `TrainingControl`); `checkpoint` receives the
-    /// model as it would be saved now after every `checkpointEvery`-th epoch; `resuming` continues
-    /// a network model's training from its weights and history.
+    /// `observer` watches and steers the network kinds' training (k-NN has none); `checkpoint`
+    /// receives the model as it would be saved now after every `checkpointEvery`-th epoch, once
+    /// `observer.epochEnded` has seen it; `resuming` continues a network model's training from its
+    /// weights and history, so it is the one source of `observer.resumedHistory`.
     public func train(
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
         classNames: [String], preprocessing: Preprocessing, dataset: String, split: SplitPlan, datasetCount: Int,
         datasetFingerprint: String? = nil,
-        progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
-        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in },
-        shouldStop: @escaping () -> Bool = { false },
+        observer: TrainingObserver = TrainingObserver(),
         checkpoint: ((ModelFile) throws -> Void)? = nil, checkpointEvery: Int = 1,
         resuming: ModelFile? = nil
     ) throws -> ModelFile {
@@ -126,18 +125,19 @@ public struct ModelRecipe: Sendable, Equatable {
                                                  validationAccuracy: best?.validationAccuracy)
                 return ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
             }
+            try Self.checkFresh(observer)
             let template = network
-            let control = TrainingControl(
-                shouldStop: shouldStop,
-                epochEnded: { history, weights in
-                    guard let checkpoint, let epoch = history.epochs.last?.epoch, epoch % max(checkpointEvery, 1) == 0 else { return }
-                    var snapshot = template
-                    try snapshot.load(parameters: weights)
-                    try checkpoint(try modelFile(snapshot, history))
-                },
-                resumedHistory: resuming?.history)
+            var runObserver = observer
+            runObserver.resumedHistory = resuming?.history
+            runObserver.epochEnded = { end in
+                try observer.epochEnded(end)
+                guard let checkpoint, end.record.epoch % max(checkpointEvery, 1) == 0 else { return }
+                var snapshot = template
+                try snapshot.load(parameters: end.bestWeights)
+                try checkpoint(try modelFile(snapshot, end.history))
+            }
             let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
-                                            options: options, progress: progress, control: control, epochEnded: epochEnded)
+                                            options: options, observer: runObserver)
             return try modelFile(network, history)
         }
     }
@@ -151,16 +151,24 @@ extension ModelRecipe {
         _ architecture: Architecture,
         train: (images: Tensor, labels: [Int]),
         validation: (images: Tensor, labels: [Int])?,
-        progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
-        epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }
+        observer: TrainingObserver = TrainingObserver()
     ) throws -> (network: Network, history: TrainingHistory) {
         let options = try self.options.validated()
+        try Self.checkFresh(observer)
         var network = Network(architecture: architecture, seed: seed)
         let (trainImages, usableValidation, centering) = centered(architecture, train: train, validation: validation)
         let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
-                                        options: options, progress: progress, epochEnded: epochEnded)
+                                        options: options, observer: observer)
         try centering?.fold(into: &network)
         return (network, history)
+    }
+
+    /// A recipe starts a network from its seed (or from `resuming`'s weights, with its history):
+    /// a history alone would claim epochs the weights never had.
+    private static func checkFresh(_ observer: TrainingObserver) throws {
+        guard observer.resumedHistory == nil else {
+            throw ModelRecipeError("a run to resume is given as the model file it saved (`resuming`), not as a history alone")
+        }
     }
 
     /// The training images (and validation data, dropped when empty) a network of `architecture`

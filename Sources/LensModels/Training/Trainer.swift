@@ -10,18 +10,12 @@ public enum Trainer {
     /// training when validation accuracy has not improved for that many epochs, and
     /// `options.restoreBestWeights` leaves the network with the best epoch's weights.
     ///
-    /// `progress` is called after every batch with running figures for the epoch so far; the
-    /// last call of an epoch (batch == batches) comes after validation, with the complete record.
-    /// A NaN or infinite loss throws `TrainingError.diverged` with the network set back to the
-    /// weights of the last epoch that ended with finite values.
-    ///
-    /// An error thrown by `progress` stops training at that batch boundary and is rethrown (a
-    /// cancelled job); `epochEnded` sees the network after each epoch's record (live templates).
+    /// `observer` hears every batch and epoch, may stop the run, and may resume an earlier one
+    /// (see `TrainingObserver`). A NaN or infinite loss throws `TrainingError.diverged` with the
+    /// network set back to the weights of the last epoch that ended with finite values.
     public static func train(_ network: inout Network, images: Tensor, labels: [Int],
                              validation: (images: Tensor, labels: [Int])?, options: TrainingOptions,
-                             progress: (EpochRecord, _ batch: Int, _ batches: Int) throws -> Void = { _, _, _ in },
-                             control: TrainingControl = TrainingControl(),
-                             epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in }) throws -> TrainingHistory {
+                             observer: TrainingObserver = TrainingObserver()) throws -> TrainingHistory {
         let options = try options.validated()
         try check(network, images: images, labels: labels, role: "training")
         if let validation { try check(network, images: validation.images, labels: validation.labels, role: "validation") }
@@ -32,7 +26,7 @@ public enum Trainer {
         let itemShape = network.architecture.inputShape
         let images = images.reshaped([labels.count] + itemShape)
 
-        let resumed = control.resumedHistory ?? TrainingHistory()
+        let resumed = observer.resumedHistory ?? TrainingHistory()
         let firstEpoch = resumed.epochs.count + 1
         guard firstEpoch <= options.epochs else {
             throw TrainingError.invalidData("the run already has \(resumed.epochs.count) epochs of \(options.epochs); ask for more epochs to continue it")
@@ -91,8 +85,10 @@ public enum Trainer {
                 lossSum += Double(loss) * Double(indices.count)
                 correct += zip(logits.argmaxRows(), targets).filter { $0 == $1 }.count
                 seen += indices.count
-                if batch + 1 < batches { try progress(record(), batch + 1, batches) }
-                if control.shouldStop() {
+                if batch + 1 < batches {
+                    try observer.batchEnded(TrainingProgress(record: record(), batch: batch + 1, batches: batches, epochs: options.epochs))
+                }
+                if observer.shouldStop() {
                     throw TrainingError.interrupted(epoch: epoch, batch: batch + 1, history: history)
                 }
             }
@@ -118,9 +114,9 @@ public enum Trainer {
             }
             epochRecord.seconds = seconds(since: started)
             history.epochs.append(epochRecord)
-            try progress(epochRecord, batches, batches)
-            try epochEnded(epochRecord, network)
-            try control.epochEnded(history, options.restoreBestWeights ? (best?.weights ?? lastGood) : lastGood)
+            try observer.batchEnded(TrainingProgress(record: epochRecord, batch: batches, batches: batches, epochs: options.epochs))
+            try observer.epochEnded(EpochEnd(record: epochRecord, network: network, history: history,
+                                             bestWeights: options.restoreBestWeights ? (best?.weights ?? lastGood) : lastGood))
 
             if validation != nil, let patience = options.patience, epoch - history.bestEpoch >= patience, epoch < options.epochs {
                 history.stoppedEarly = true

@@ -4,7 +4,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     /// with finite values (or its starting weights), and `history` the epochs before.
     case diverged(epoch: Int, batch: Int, learningRate: Float, history: TrainingHistory)
     case invalidData(String)
-    /// `TrainingControl.shouldStop` said stop; `history` holds the epochs that ended before.
+    /// `TrainingObserver.shouldStop` said stop; `history` holds the epochs that ended before.
     case interrupted(epoch: Int, batch: Int, history: TrainingHistory)
 
     public var description: String {

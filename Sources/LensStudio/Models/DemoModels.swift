@@ -40,10 +40,10 @@ public enum DemoModels {
         return recipe
     }
 
-    /// Trains `spec` on `dataset` and returns the model with its summary; `progress` hears every batch.
+    /// Trains `spec` on `dataset` and returns the model with its summary; `observer` watches the run.
     public static func train(_ spec: Spec, on dataset: StudioDataset, seed: UInt64 = 0, quick: Bool = false,
-                             progress: (TrainingProgress) throws -> Void = { _ in }) throws -> (model: ModelFile, summary: TrainingSummary) {
-        try dataset.train(recipe(spec, trainingCount: dataset.split.train.count, seed: seed, quick: quick), name: spec.name, progress: progress)
+                             observer: TrainingObserver = TrainingObserver()) throws -> (model: ModelFile, summary: TrainingSummary) {
+        try dataset.train(recipe(spec, trainingCount: dataset.split.train.count, seed: seed, quick: quick), name: spec.name, observer: observer)
     }
 
     /// The networks the web app serves, in the order its pages list them.

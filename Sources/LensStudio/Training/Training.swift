@@ -2,23 +2,6 @@ import Foundation
 import LensData
 import LensModels
 
-/// Where a training run is, after each batch.
-public struct TrainingProgress: Sendable {
-    /// The current epoch's figures so far (its validation accuracy once the epoch ends).
-    public var record: EpochRecord
-    public var batch: Int
-    public var batches: Int
-    /// The epochs planned.
-    public var epochs: Int
-
-    public var epochEnded: Bool { batch == batches }
-    /// The share of the planned training done, from 0 to 1.
-    public var fraction: Double {
-        let done = Double(record.epoch - 1) + Double(batch) / Double(max(batches, 1))
-        return min(1, done / Double(max(epochs, 1)))
-    }
-}
-
 /// What a finished training run wrote: `lens train --json` prints it, a training job ends with it.
 public struct TrainingSummary: Codable, Sendable, Equatable {
     /// The model as the person named it (a file, a model id).
@@ -37,23 +20,15 @@ public struct TrainingSummary: Codable, Sendable, Equatable {
 
 extension StudioDataset {
     /// Trains `recipe` on the training split, validating on the validation split, and returns the
-    /// model (not yet written anywhere) with its summary under `name`. `progress` hears every
-    /// batch and may throw to stop; `shouldStop`, `checkpoint` and `resuming` are as for
-    /// `ModelRecipe.train`.
-    public func train(_ recipe: ModelRecipe, name: String,
-                      progress: (TrainingProgress) throws -> Void = { _ in },
-                      epochEnded: (EpochRecord, Network) throws -> Void = { _, _ in },
-                      shouldStop: @escaping () -> Bool = { false },
+    /// model (not yet written anywhere) with its summary under `name`. `observer`, `checkpoint`
+    /// and `resuming` are as for `ModelRecipe.train`.
+    public func train(_ recipe: ModelRecipe, name: String, observer: TrainingObserver = TrainingObserver(),
                       checkpoint: ((ModelFile) throws -> Void)? = nil, checkpointEvery: Int = 1,
                       resuming: ModelFile? = nil) throws -> (model: ModelFile, summary: TrainingSummary) {
-        let epochs = recipe.options.epochs
         let model = try recipe.train(
             train: trainingSet, validation: validationSet, classNames: data.classNames, preprocessing: preprocessing,
             dataset: source.name, split: plan, datasetCount: data.labels.count, datasetFingerprint: fingerprint,
-            progress: { record, batch, batches in
-                try progress(TrainingProgress(record: record, batch: batch, batches: batches, epochs: epochs))
-            },
-            epochEnded: epochEnded, shouldStop: shouldStop, checkpoint: checkpoint, checkpointEvery: checkpointEvery, resuming: resuming)
+            observer: observer, checkpoint: checkpoint, checkpointEvery: checkpointEvery, resuming: resuming)
         let summary = TrainingSummary(model: name, kind: model.provenance.kind.rawValue, dataset: source.name, classes: data.classNames.count,
                                       train: split.train.count, validation: split.validation.count, test: split.test.count,
                                       validationAccuracy: model.provenance.validationAccuracy,

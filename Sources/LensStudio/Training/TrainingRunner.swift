@@ -98,13 +98,14 @@ public final class TrainingRunner: @unchecked Sendable {
         do {
             let (model, summary) = try dataset.train(
                 recipe, name: name,
-                progress: { [self] _ in
-                    if lock.withLock({ cancelled }) { throw Cancelled() }
-                },
-                epochEnded: { [self] record, network in
-                    let templates = network.templatePictures(classNames: dataset.data.classNames, limit: Self.templatesPerEpoch)
-                    send(TrainingEvent(kind: .epoch, sequence: 0, record: record, templates: templates))
-                })
+                observer: TrainingObserver(
+                    batchEnded: { [self] _ in
+                        if lock.withLock({ cancelled }) { throw Cancelled() }
+                    },
+                    epochEnded: { [self] end in
+                        let templates = end.network.templatePictures(classNames: dataset.data.classNames, limit: Self.templatesPerEpoch)
+                        send(TrainingEvent(kind: .epoch, sequence: 0, record: end.record, templates: templates))
+                    }))
             try model.write(to: file)
             onFinished(name, file, model)
             final = TrainingEvent(kind: .finished, sequence: 0, model: name, summary: summary)
