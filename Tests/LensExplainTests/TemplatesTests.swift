@@ -39,6 +39,7 @@ import Testing
                                                        allowed: "between 1 and 4, the number of hidden units")) {
             _ = try Templates(of: network, topVotes: 5)
         }
+        #expect(try Templates(of: network).votes.map(\.units.count) == [4, 4], "by default every unit of a layer narrower than 5")
     }
 
     @Test func cnnTemplatesAreFirstLayerFilters() throws {

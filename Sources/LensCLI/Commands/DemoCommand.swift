@@ -131,13 +131,6 @@ struct DemoCommand: ParsableCommand {
             return Trained(model: model, network: network, testAccuracy: accuracy, seconds: seconds)
         }
 
-        func weights(_ network: Network, _ name: String) throws -> Tensor {
-            guard let weights = network.parameters.first(where: { $0.name == name })?.tensor else {
-                throw CLIError("the network has no parameter \(name)")
-            }
-            return weights
-        }
-
         var rows: [ResultRow] = []
         var pages: [(page: ReportPage, summary: String)] = []
         var curves: [(name: String, history: TrainingHistory)] = []
@@ -164,7 +157,7 @@ struct DemoCommand: ParsableCommand {
 
         // More templates, better training accuracy: sweep the hidden layer's width K.
         var sweep: LineChart?
-        var sweepTemplates: [(units: Int, firstWeights: Tensor, accuracy: Double)] = []
+        var sweepTemplates: [(units: Int, network: Network, accuracy: Double)] = []
         if !quick {
             var trainPoints: [(x: Double, y: Double)] = [], validationPoints: [(x: Double, y: Double)] = []
             for units in Self.sweepWidths {
@@ -173,7 +166,7 @@ struct DemoCommand: ParsableCommand {
                 trainPoints.append((Double(units), best?.trainAccuracy ?? 0))
                 validationPoints.append((Double(units), best?.validationAccuracy ?? 0))
                 if Self.sweepWidthsDrawn.contains(units) {
-                    sweepTemplates.append((units, try weights(trained.network, "fc1.weight"), trained.testAccuracy))
+                    sweepTemplates.append((units, trained.network, trained.testAccuracy))
                 }
             }
             sweep = LineChart(title: "accuracy against the number of templates K", xLabel: "K (hidden units)", yLabel: "accuracy",
@@ -185,7 +178,7 @@ struct DemoCommand: ParsableCommand {
             : "accuracy and loss per epoch on training and validation data, and the sweep over the number of templates."
         var curvesPage = LearningCurvesPage.page(curves, sweep: sweep)
         if !sweepTemplates.isEmpty {
-            curvesPage.body += try TemplatesPage.sweepSection(sweepTemplates, imageShape: imageShape)
+            curvesPage.body += try ExplanationPages.templateSweepSection(sweepTemplates, classNames: pageData.classNames)
         }
         pages.append((curvesPage, curvesSummary))
         return NetworkResults(rows: rows, pages: pages, cnn: cnn)

@@ -42,8 +42,9 @@ public struct ClassVotes: Codable, Sendable, Equatable {
 }
 
 extension Templates {
-    /// The templates of `network`'s first weighted layer; `topVotes` voters per class (MLP only).
-    public init(of network: Network, topVotes: Int = InspectionSettings().topVotes) throws {
+    /// The templates of `network`'s first weighted layer; `topVotes` voters per class (MLP only),
+    /// by default the settings' number or every unit of a narrower layer (an explicit number is checked).
+    public init(of network: Network, topVotes: Int? = nil) throws {
         let weighted = network.architecture.layers.filter(\.operation.hasParameters)
         guard let first = weighted.first else {
             throw ExplainError.notApplicable(method: "templates", model: "parameter-free", instead: "train a model first")
@@ -65,8 +66,9 @@ extension Templates {
         }
         var votes: [ClassVotes] = []
         if weighted.count == 2, case .linear = weighted[1].operation {
-            try InspectionSettings.check("top votes", topVotes, available: weights.shape[0], of: "hidden units")
-            votes = Self.votes(try Self.weight(of: weighted[1], in: network), top: topVotes)
+            let top = topVotes ?? min(InspectionSettings().topVotes, weights.shape[0])
+            try InspectionSettings.check("top votes", top, available: weights.shape[0], of: "hidden units")
+            votes = Self.votes(try Self.weight(of: weighted[1], in: network), top: top)
         }
         self.init(kind: .hiddenUnits, layer: first.name, images: images, votes: votes)
     }

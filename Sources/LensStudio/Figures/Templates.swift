@@ -53,9 +53,22 @@ public struct TemplatesFigure: Codable, Sendable {
     public var bound: Float
     public var colorBar: String
 
-    /// Templates in the grid and classes whose voters are shown, at most: a page stays light.
-    public static let gridLimit = 100
-    public static let votingClasses = 100
+    /// Each template's shape [C, H, W]: pages draw the one-pixel-per-weight pictures enlarged by it.
+    public var shape: [Int]
+
+    /// How many templates a figure draws, at most: the grid's size and the classes whose voters are shown.
+    /// The one owner of these numbers for the report, the web app, `lens explain` and the demo's sweep.
+    public struct Limits: Sendable {
+        public var grid: Int
+        public var votingClasses: Int
+
+        /// One model on a page (the web app's Templates page, `lens explain --method templates`).
+        public static let page = Limits(grid: 100, votingClasses: 100)
+        /// The report's templates page, which shows several models: fewer, so it stays light.
+        public static let report = Limits(grid: 64, votingClasses: 10)
+        /// The demo's sweep over the hidden width K: the first units of each width, no voters.
+        public static let sweep = Limits(grid: 20, votingClasses: 0)
+    }
 
     static let nearestNeighborProblem = "a k-NN model has no learned weights to draw; its templates are the training images themselves"
 }
@@ -68,22 +81,33 @@ extension ModelFile {
     }
 
     /// The same, the training images read by `loadTraining` only where a likeness figure needs
-    /// them (not for filters); its error becomes `likenessProblem`.
+    /// them (not for filters); its error becomes `likenessProblem`, and nil means "still loading".
     public func templatesFigure(loadingTraining loadTraining: () throws -> (images: Tensor, labels: [Int])?) throws -> TemplatesFigure {
         guard case .network(let network) = model else {
             throw StudioError(.notApplicable, TemplatesFigure.nearestNeighborProblem)
         }
+        return try withoutActuallyEscaping(loadTraining) { load in
+            try TemplatesFigure(network, classNames: provenance.classNames, limits: .page, loadingTraining: load)
+        }
+    }
+}
+
+extension TemplatesFigure {
+    /// `network`'s templates laid out by `TemplateLayout` within `limits`. The likeness figure is
+    /// computed from what `loadTraining` gives (nil: still loading, said in `likenessProblem`);
+    /// without `loadTraining` there is none and no problem is reported (the demo's sweep).
+    public init(_ network: Network, classNames: [String], limits: Limits,
+                loadingTraining loadTraining: (() throws -> (images: Tensor, labels: [Int])?)?) throws {
         let templates: Templates
         do { templates = try Templates(of: network) } catch {
             throw StudioError(.notApplicable, "this model's first layer cannot be drawn as templates: \(error)")
         }
-        let classNames = provenance.classNames
-        let layout = try TemplateLayout(templates, classNames: classNames, gridLimit: TemplatesFigure.gridLimit,
-                                        votingClasses: TemplatesFigure.votingClasses)
+        let layout = try TemplateLayout(templates, classNames: classNames, gridLimit: limits.grid,
+                                        votingClasses: limits.votingClasses)
         let captions = Dictionary(uniqueKeysWithValues: zip(layout.grid, layout.captions))
-        var likeness: TemplatesFigure.Likeness?
+        var likeness: Likeness?
         var likenessProblem: String?
-        if templates.kind != .filters {
+        if templates.kind != .filters, let loadTraining {
             do {
                 if let training = try loadTraining() {
                     let figure = try templates.faceLikeness(trainingImages: training.images, labels: training.labels)
@@ -96,7 +120,7 @@ extension ModelFile {
                 likenessProblem = "\(error)"
             }
         }
-        return TemplatesFigure(
+        self.init(
             kind: templates.kind.rawValue, layer: templates.layer, count: templates.count,
             pictures: layout.drawn.map { index in
                 .init(index: index, caption: captions[index] ?? "unit \(index)",
@@ -104,10 +128,11 @@ extension ModelFile {
             },
             grid: layout.grid,
             votes: layout.votes.map { votes in
-                .init(class: classNames[votes.classIndex], votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
+                .init(class: votes.classIndex < classNames.count ? classNames[votes.classIndex] : "class \(votes.classIndex)", votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
             },
             likeness: likeness, likenessProblem: likenessProblem, bound: layout.scale.bound,
-            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template of this model"))
+            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template of this model"),
+            shape: Array(templates.images.shape.dropFirst()))
     }
 }
 

@@ -16,66 +16,87 @@ extension ExplanationPages {
     (clothes, digits) it measures the same likeness to each class's average image. Random templates score about 0.
     """
 
-    /// The templates of `network`'s first weighted layer, by the kind of model: softmax regression's
-    /// class templates, a hidden layer's templates and votes, or a CNN's first-layer filters; each
-    /// model's pictures on one symmetric scale, its face-likeness beside them where it has class templates.
-    public static func templatesSection(_ network: Network, name: String, accuracy: Double, data: PageData,
-                                        classesShown: Int = 10, unitsShown: Int = 60) throws -> String {
-        let templates = try Templates(of: network)
-        let layout = try TemplateLayout(templates, classNames: data.classNames,
-                                        gridLimit: templates.kind == .hiddenUnits ? unitsShown : 64, votingClasses: classesShown)
-        let scale = layout.scale
-        func figure(_ index: Int, _ caption: String, _ details: [String], magnification: Int? = nil) throws -> Figure {
-            Figure(picture: try Picture.map(layout.item(index), reduction: .sum, scale: scale, alt: "template \(caption)",
-                                            magnification: magnification),
-                   caption: caption, details: details)
+    /// The report's templates of `network` (softmax regression's class templates, a hidden layer's
+    /// templates and votes, or a CNN's first-layer filters): the web app's figure within the report's limits.
+    public static func templatesSection(_ network: Network, name: String, accuracy: Double, data: PageData) throws -> String {
+        let figure = try TemplatesFigure(network, classNames: data.classNames, limits: .report,
+                                         loadingTraining: { (data.trainImages, data.trainLabels) })
+        return templatesSection(figure, heading: "\(name) (test accuracy \(String(format: "%.3f", accuracy)))")
+    }
+
+    /// The one HTML writer of a templates figure (report, `lens explain --method templates`): the
+    /// lecture for its kind, the likeness headline, each class's strongest voters with W2, the grid
+    /// with each class's r, and the one colour bar.
+    public static func templatesSection(_ figure: TemplatesFigure, heading: String?) -> String {
+        var html = heading.map { "<h2>\(HTML.escape($0))</h2>" } ?? ""
+        if let likeness = figure.likeness {
+            html += "<p class=headline>\(HTML.escape(likeness.label)) <b>\(String(format: "%.2f", likeness.mean))</b> "
+                + "<small>(\(HTML.escape(likeness.meaning)))</small></p>"
+        } else if let problem = figure.likenessProblem {
+            html += "<p class=note>No likeness figure: \(HTML.escape(problem))</p>"
         }
-        let likeness = try? templates.faceLikeness(trainingImages: data.trainImages, labels: data.trainLabels)
-        var html = "<h2>\(HTML.escape(name)) (test accuracy \(String(format: "%.3f", accuracy)))</h2>"
-        if let likeness {
-            html += "<p class=headline>\(HTML.escape(faceLikenessLabel)) <b>\(String(format: "%.2f", likeness.mean))</b> "
-                + "<small>(\(HTML.escape(faceLikenessMeaning)))</small></p>"
+        html += "<p class=lecture>" + lecture(figure.kind)
+            + " Layer <code>\(HTML.escape(figure.layer))</code>: \(figure.count) templates.</p>"
+        let perClass = figure.likeness?.perClass ?? []
+        func r(_ value: Float) -> String { "r = " + String(format: "%.2f", value) }
+        // Voters come in class order from the first class, so a position is a class index.
+        for (position, voters) in figure.votes.enumerated() {
+            let figures = voters.votes.map { templateFigure(figure, $0.unit, details: ["W2 = " + String(format: "%.2f", $0.weight)]) }
+            let top = position < perClass.count ? " · its top voter's " + r(perClass[position]) : ""
+            html += PictureGrid.html(figures, heading: voters.class + top)
         }
-        switch templates.kind {
+        let classTemplates = figure.kind == TemplateKind.classWeights.rawValue
+        html += templatesGrid(figure) { classTemplates && $0 < perClass.count ? [r(perClass[$0])] : [] }
+        return html + figure.colorBar
+    }
+
+    /// The figure's main grid, each template with `details(index)` under it.
+    static func templatesGrid(_ figure: TemplatesFigure, details: (Int) -> [String] = { _ in [] }) -> String {
+        PictureGrid.html(figure.grid.map { templateFigure(figure, $0, details: details($0)) },
+                         heading: figure.grid.count < figure.count ? "The first \(figure.grid.count) of \(figure.count) templates" : nil)
+    }
+
+    /// Template `index` of `figure` (drawn one pixel per weight) enlarged as the report enlarges maps,
+    /// small filters to 48 px at least; its placeholder where it could not be drawn.
+    static func templateFigure(_ figure: TemplatesFigure, _ index: Int, details: [String]) -> Figure {
+        let picture = figure.pictures.first { $0.index == index }
+        let caption = picture?.caption ?? "template \(index)"
+        let height = figure.shape.count == 3 ? figure.shape[1] : 1, width = figure.shape.count == 3 ? figure.shape[2] : 1
+        let side = max(height, width, 1)
+        let factor = max(MapPicture.magnification(forSide: side), 48 / side)
+        let drawn: Picture
+        if let image = picture?.drawn.image {
+            drawn = Picture(html: "<img class=px src=\"\(image)\" width=\(width * factor) height=\(height * factor) "
+                            + "alt=\"template \(HTML.escape(caption))\">")
+        } else {
+            drawn = Picture.placeholder(picture?.drawn.problem ?? "not drawn", width: width * factor, height: height * factor)
+        }
+        return Figure(picture: drawn, caption: caption, details: details)
+    }
+
+    /// What a template of each kind is, for a student meeting it the first time.
+    static func lecture(_ kind: String) -> String {
+        switch TemplateKind(rawValue: kind) {
         case .classWeights:
-            html += """
-            <p class=lecture>Softmax regression scores each class by the dot product of the image with that class's weights;
+            """
+            Softmax regression scores each class by the dot product of the image with that class's weights;
             the largest score wins. The weights have the shape of an image: a template per class. Red pixels raise the
-            class's score, blue ones lower it, white is zero; every class is drawn on the same scale.</p>
+            class's score, blue ones lower it, white is zero; every class is drawn on the same scale.
             """
-            let figures = try zip(layout.grid, layout.captions).map { c, caption in
-                try figure(c, caption, likeness.map { ["r = " + String(format: "%.2f", $0.perClass[c])] } ?? [])
-            }
-            html += "<div class=figs>" + figures.map(\.html).joined() + "</div>"
-                + ColorBar.html(scale, label: "weight (one scale for every class)")
         case .hiddenUnits:
-            html += """
-            <p class=lecture>Each hidden unit matches the image against its own template (a row of W<sup>(1)</sup>); the
+            """
+            Each hidden unit matches the image against its own template (a row of W<sup>(1)</sup>); the
             output layer's weights W<sup>(2)</sup>[class, unit] say how much each unit votes for each class. Below, for the
-            first classes, the units with the largest vote and its weight, then the templates themselves. One scale for
-            every template of this model.</p>
+            first classes, the units with the largest vote and its weight, then the templates themselves. Red is positive,
+            blue negative, white zero, on one scale for every template of this model.
             """
-            for votes in layout.votes {
-                let c = votes.classIndex
-                let figures = try zip(votes.units, votes.weights).map { unit, weight in
-                    try figure(unit, "unit \(unit)", ["W2 = " + String(format: "%.2f", weight)])
-                }
-                let r = likeness.map { " · its top voter's r = " + String(format: "%.2f", $0.perClass[c]) } ?? ""
-                html += PictureGrid.html(figures, heading: data.classNames[c] + r)
-            }
-            html += PictureGrid.html(try zip(layout.grid, layout.captions).map { try figure($0, $1, []) },
-                                     heading: "The first \(layout.grid.count) of \(templates.count) templates")
-            html += ColorBar.html(scale, label: "weight (one scale for every template of this model)")
         case .filters:
-            html += """
-            <p class=lecture>A convolutional network's first layer slides small filters over the image; each is drawn
-            here enlarged, channels summed, all on one scale. Edge and blob detectors show as red/blue stripes and spots.</p>
             """
-            let side = templates.images.shape.last ?? 3
-            let figures = try zip(layout.grid, layout.captions).map { try figure($0, $1, [], magnification: max(1, 48 / max(side, 1))) }
-            html += "<div class=figs>" + figures.map(\.html).joined() + "</div>"
-                + ColorBar.html(scale, label: "weight (one scale for every filter)")
+            A convolutional network's first layer slides small filters over the image; each is drawn
+            here enlarged, channels summed, all on one scale. Edge and blob detectors show as red/blue stripes and spots.
+            """
+        case nil:
+            "The weights drawn as images on one symmetric scale: red pushes the score up, blue down, white is zero."
         }
-        return html
     }
 }
