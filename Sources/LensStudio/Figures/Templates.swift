@@ -131,7 +131,7 @@ extension TemplatesFigure {
                 .init(class: votes.classIndex < classNames.count ? classNames[votes.classIndex] : "class \(votes.classIndex)", votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
             },
             likeness: likeness, likenessProblem: likenessProblem, bound: layout.scale.bound,
-            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template of this model"),
+            colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template drawn here"),
             shape: Array(templates.images.shape.dropFirst()))
     }
 }

@@ -88,7 +88,7 @@ extension ExplanationPages {
             Each hidden unit matches the image against its own template (a row of W<sup>(1)</sup>); the
             output layer's weights W<sup>(2)</sup>[class, unit] say how much each unit votes for each class. Below, for the
             first classes, the units with the largest vote and its weight, then the templates themselves. Red is positive,
-            blue negative, white zero, on one scale for every template of this model.
+            blue negative, white zero, on one scale for every template drawn here.
             """
         case .filters:
             """
