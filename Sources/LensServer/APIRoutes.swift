@@ -22,7 +22,7 @@ struct APIRoutes: Sendable {
         api.get("overview") { request, _ in
             let id = Self.modelID(request)
             guard let evaluated = try library.evaluation(id) else {
-                return try JSONResponse.encode(Pending(model: try library.entry(id).id), status: .accepted)
+                return try Pending(status: "evaluating", model: try library.entry(id).id).response
             }
             return try JSONResponse.encode(evaluated.overview)
         }
@@ -34,19 +34,12 @@ struct APIRoutes: Sendable {
         api.get("samples") { request, _ in try JSONResponse.encode(try ready(request).samples()) }
         api.post("predict") { request, context in
             let model = try library.entry(Self.modelID(request)).model
-            let image = try ImageInput.tensor(try await body(request), preprocessing: model.provenance.preprocessing)
+            let image = try ImageInput.tensor(try await request.bodyData(upTo: maxUpload), preprocessing: model.provenance.preprocessing)
             return try JSONResponse.encode(try model.prediction(image))
         }
         TrainingRoutes(library: library, maxUpload: maxUpload).add(to: api)
         InspectionRoutes(library: library).add(to: api)
         ExplainRoutes(library: library, maxUpload: maxUpload).add(to: api)
-    }
-
-    /// The request body, at most `maxUpload` bytes (beyond that, 413).
-    private func body(_ request: Request) async throws -> Data {
-        var request = request
-        let buffer = try await request.collectBody(upTo: maxUpload)
-        return Data(buffer.readableBytesView)
     }
 
     /// The model's evaluation, or an error saying it is still being computed.
@@ -68,8 +61,6 @@ struct APIRoutes: Sendable {
         guard let value = Int(text) else { throw StudioError(.invalidInput, "\(name)=\(text) is not a whole number") }
         return value
     }
-
-    struct Pending: Codable { var status = "evaluating"; var model: String }
 
     struct MethodInfo: Codable {
         var name: String, title: String, summary: String

@@ -19,32 +19,21 @@ struct ExplainRoutes: Sendable {
                 }
             }
             explanation.includeRaw = request.uri.queryParameters.get("raw") == "1"
-            let bytes = try await body(request)
+            let bytes = try await request.bodyData(upTo: maxUpload)
             return try JSONResponse.encode(try library.explanation(APIRoutes.modelID(request), image: bytes, request: explanation))
         }
         api.post("nearest") { request, _ in
             let id = APIRoutes.modelID(request)
-            guard let nearest = try library.nearestImages(id, image: try await body(request)) else {
-                return try JSONResponse.encode(Computing(model: try library.entry(id).id), status: .accepted)
-            }
-            return try JSONResponse.encode(nearest)
+            let nearest = try library.nearestImages(id, image: try await request.bodyData(upTo: maxUpload))
+            return try Pending(model: try library.entry(id).id).or(nearest)
         }
         api.get("trust") { request, _ in
             let id = APIRoutes.modelID(request)
             switch try library.trust(id) {
             case .ready(let trust): return try JSONResponse.encode(trust)
-            case .computing: return try JSONResponse.encode(Computing(model: try library.entry(id).id), status: .accepted)
+            case .computing: return try Pending(model: try library.entry(id).id).response
             case .failed(let error): throw error
             }
         }
     }
-
-    /// The request body, at most `maxUpload` bytes (beyond that, 413).
-    private func body(_ request: Request) async throws -> Data {
-        var request = request
-        return Data(try await request.collectBody(upTo: maxUpload).readableBytesView)
-    }
-
-    /// The answer while a background figure is being computed.
-    struct Computing: Codable { var status = "computing"; var model: String }
 }

@@ -10,10 +10,9 @@ struct TrainingRoutes: Sendable {
     func add<Context: RequestContext>(to api: RouterGroup<Context>) {
         api.get("train") { _, _ in try JSONResponse.encode(library.runner.status) }
         api.post("train") { request, _ in
-            var request = request
-            let body = try await request.collectBody(upTo: maxUpload)
+            let body = try await request.bodyData(upTo: maxUpload)
             let job: TrainingRequest
-            do { job = try JSONDecoder().decode(TrainingRequest.self, from: Data(body.readableBytesView)) } catch {
+            do { job = try JSONDecoder().decode(TrainingRequest.self, from: body) } catch {
                 throw StudioError(.invalidInput, "the body is not a training request: send JSON such as {\"kind\": \"mlp\", \"hiddenUnits\": 100, \"epochs\": 10, \"learningRate\": 0.001} (\(Self.reason(error)))")
             }
             let name = try library.startTraining(job)
