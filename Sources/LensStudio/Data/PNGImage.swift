@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 import LensRender
 import LensTensor
 
@@ -9,15 +10,19 @@ enum PNGImage {
         ReportImage.dataURI(png: try ImageRendering.png(tensor, scale: scale))
     }
 
-    /// A signed map [C, H, W] drawn as the report draws it (channels summed, coloured on `scale`),
-    /// one pixel per value (pages enlarge it), or why it cannot be drawn honestly (NaN, flat).
+    /// A map [C, H, W] drawn as the report draws it (channels reduced, coloured on `scale`), one
+    /// pixel per value (pages enlarge it), or why it cannot be drawn honestly (NaN, flat).
+    static func map(_ map: Tensor, reduction: ChannelReduction, scale: MapScale) throws -> DrawnMap {
+        switch try MapPicture.drawing(map, reduction: reduction, scale: scale, magnification: 1) {
+        case .picture(let pixels): DrawnMap(image: ReportImage.dataURI(png: try PNGEncoder.encode(pixels)), problem: nil)
+        case .placeholder(let problem, _, _): DrawnMap(image: nil, problem: problem)
+        }
+    }
+
+    /// A signed map with its channels summed, as templates and projections are drawn; a failure
+    /// becomes the picture's stated problem.
     static func signedMap(_ map: Tensor, scale: MapScale) -> DrawnMap {
-        do {
-            let reduced = try ChannelReduction.sum.reduce(map)
-            if let problem = MapHealth(map).problem ?? MapHealth(reduced).problem { return DrawnMap(image: nil, problem: problem) }
-            return DrawnMap(image: ReportImage.dataURI(png: try MapPicture.png(reduced, reduction: .sum, scale: scale, magnification: 1)),
-                            problem: nil)
-        } catch {
+        do { return try Self.map(map, reduction: .sum, scale: scale) } catch {
             return DrawnMap(image: nil, problem: "\(error)")
         }
     }

@@ -144,8 +144,8 @@ extension ModelFile {
             let reduced = try panel.reduction.reduce(panel.map)
             return Explanation.Map(method: result.method.rawValue, title: result.method.title, summary: result.method.summary,
                                    reduction: panel.reduction.title, scaleGroup: panel.scaleGroup,
-                                   image: try Self.dataURI(panel, on: shared),
-                                   groupImage: try groups.first { $0.group == panel.scaleGroup }.flatMap { try Self.dataURI(panel, on: $0.scale) },
+                                   image: try PNGImage.map(panel.map, reduction: panel.reduction, scale: shared).image,
+                                   groupImage: try groups.first { $0.group == panel.scaleGroup }.flatMap { try PNGImage.map(panel.map, reduction: panel.reduction, scale: $0.scale).image },
                                    problem: MapHealth(panel.map).problem ?? MapHealth(reduced).problem,
                                    maxMagnitude: reduced.scalars.lazy.filter(\.isFinite).map(abs).max() ?? 0,
                                    settings: result.settings, convergenceDelta: result.convergenceDelta?.first,
@@ -157,13 +157,5 @@ extension ModelFile {
                            groupScales: groups.map { Explanation.Scale(group: $0.group, label: $0.group, $0.scale) },
                            legend: AttributionRow.colourMeaningHTML, maps: maps, nearest: nil, nearestStatus: "not asked",
                            trustStatus: request.trust.isEmpty ? "pending" : "ready")
-    }
-
-    /// The panel's map on `scale` as a PNG data URI at the input's size (pages enlarge it, pixelated),
-    /// or nil when it has no honest picture.
-    private static func dataURI(_ panel: MapPanel, on scale: MapScale) throws -> String? {
-        guard case .picture(let pixels) = try MapPicture.drawing(panel.map, reduction: panel.reduction, scale: scale, magnification: 1)
-        else { return nil }
-        return ReportImage.dataURI(png: try PNGEncoder.encode(pixels))
     }
 }
