@@ -18,6 +18,16 @@ async function api(path, options) {
   return { status: response.status, body };
 }
 
+// A call that changes something (or uploads): the server takes a POST only with a JSON or image
+// body type, which a page on another site cannot send without asking the server first.
+function post(path, body) {
+  if (body instanceof Blob) {
+    const type = body.type.startsWith("image/") ? body.type : "application/octet-stream";
+    return api(path, { method: "POST", headers: { "Content-Type": type }, body });
+  }
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
+}
+
 // A figure computed in the background: asks again every second while the answer is 202,
 // calling `waiting()` each time, and returns the body once it is ready.
 async function whenReady(path, waiting) {

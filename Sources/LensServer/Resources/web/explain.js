@@ -66,15 +66,15 @@ async function explain(file, target) {
   target.replaceChildren(el("p", { class: "muted", text: "computing…" }));
   try {
     const [prediction, explanation] = await Promise.all([
-      api("/api/predict", { method: "POST", body: file }),
-      api("/api/explain", { method: "POST", body: file }).catch(error => ({ error })),
+      post("/api/predict", file),
+      post("/api/explain", file).catch(error => ({ error })),
     ]);
     const choice = el("select", { id: "target-class" });
     for (const entry of prediction.body.classes) choice.append(el("option", { value: entry.class, text: entry.class }));
     choice.addEventListener("change", async () => {
       const card = document.getElementById("maps-card");
       try {
-        const again = await api("/api/explain?class=" + encodeURIComponent(choice.value), { method: "POST", body: file });
+        const again = await post("/api/explain?class=" + encodeURIComponent(choice.value), file);
         card.replaceWith(mapsCard(again.body, choice));
       } catch (error) {
         card.replaceChildren(el("p", { class: "error", text: error.message }));
@@ -222,7 +222,7 @@ async function showNearest(card, nearest, status, file) {
     body.replaceChildren(el("p", { class: "muted", text: "indexing the training images…" }));
     await new Promise(resolve => setTimeout(resolve, 500));
     try {
-      const answer = await api("/api/nearest", { method: "POST", body: file });
+      const answer = await post("/api/nearest", file);
       if (answer.status === 200) nearest = answer.body;
     } catch (error) {
       status = error.message;

@@ -26,7 +26,7 @@ startPage("/train", async (page, status) => {
                       learningRate: Number(form.querySelector("#learningRate").value) };
     if (request.kind === "mlp") request.hiddenUnits = Number(form.querySelector("#hiddenUnits").value);
     try {
-      const { body } = await api("/api/train", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+      const { body } = await post("/api/train", request);
       jobStatus.textContent = `training ${body.model}…`;
       listen(state, jobStatus);
     } catch (error) {
@@ -34,7 +34,7 @@ startPage("/train", async (page, status) => {
       jobStatus.className = "error";
     }
   });
-  form.querySelector("#cancel").addEventListener("click", () => api("/api/train/cancel", { method: "POST" }));
+  form.querySelector("#cancel").addEventListener("click", () => post("/api/train/cancel"));
   const { body } = await api("/api/train");
   if (body.events.length) listen(state, jobStatus);
 });
