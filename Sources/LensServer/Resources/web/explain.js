@@ -35,7 +35,7 @@ async function settingsCard(result) {
   const known = await settings();
   explainState.fields = explainSettingKeys.map(key => settingInput(known.attribution.find(s => s.key === key), known.data_scale));
   for (const field of explainState.fields) field.showDefault(null);
-  const form = el("form", { class: "settings", id: "explain-settings" }, ...explainState.fields.map(field => field.label));
+  const form = el("form", { class: "settings", id: "explain-settings", style: "margin-top:.6rem" }, ...explainState.fields.map(field => field.label));
   form.addEventListener("submit", event => event.preventDefault());
   form.addEventListener("change", () => { if (explainState.file && form.reportValidity()) explain(explainState.file, result); });
   return el("details", { class: "card" }, el("summary", { text: "Method settings (integrated gradients, SmoothGrad, occlusion)" }), form);
