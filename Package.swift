@@ -34,13 +34,13 @@ let package = Package(
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
-        .target(name: "LensExplain", dependencies: ["LensModels"]),
-        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
+        .target(name: "LensExplain", dependencies: ["LensModels", "LensTensor"]),
+        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, pages from resources.
         .target(name: "LensServer", dependencies: [
-            "LensStudio", "LensData",
+            "LensStudio", "LensExplain", "LensData",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources/web")]),

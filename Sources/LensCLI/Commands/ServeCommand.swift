@@ -48,7 +48,8 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         let configuration = ServerConfiguration(host: host, port: port, maxUpload: ServerConfiguration.byteCount(maxUpload) ?? ServerConfiguration.defaultMaxUpload)
         let directory = URL(fileURLWithPath: modelsDir)
-        let library = ModelLibrary(directory: directory)
+        // Trust checks are kept in the user's cache folder: a restart reads them back at once.
+        let library = ModelLibrary(directory: directory, figureCache: .user())
         if let model {
             try library.load(URL(fileURLWithPath: model), source: data.map(DatasetSource.init(argument:)))
         } else {
