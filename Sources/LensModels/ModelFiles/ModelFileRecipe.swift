@@ -101,10 +101,13 @@ public struct ModelRecipe: Sendable, Equatable {
                 network = Network(architecture: architecture, seed: seed)
             }
             let (trainImages, usableValidation, centering) = centered(network.architecture, train: train, validation: validation)
-            // A saved model takes raw pixels; the same training split gives the same centring back.
-            if resuming != nil { try centering?.unfold(from: &network) }
+            // Saved training state continues the run exactly (its weights are in training space);
+            // without it, the saved model takes raw pixels and the same training split gives the
+            // same centring back.
+            let state = resuming.flatMap { Self.resumableState($0, options: options, trainingCount: train.labels.count) }
+            if resuming != nil, state == nil { try centering?.unfold(from: &network) }
             let priorSeconds = resuming?.provenance.trainingSeconds ?? 0
-            func modelFile(_ trained: Network, _ history: TrainingHistory) throws -> ModelFile {
+            func modelFile(_ trained: Network, _ history: TrainingHistory, _ state: TrainingState? = nil) throws -> ModelFile {
                 var trained = trained
                 try centering?.fold(into: &trained)
                 let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
@@ -112,22 +115,30 @@ public struct ModelRecipe: Sendable, Equatable {
                                                  split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
                                                  trainingSeconds: priorSeconds + Date().timeIntervalSince(started),
                                                  validationAccuracy: best?.validationAccuracy)
-                return ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
+                var file = ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
+                file.trainingState = state
+                return file
             }
             try Self.checkFresh(observer)
             let template = network
             var runObserver = observer
             runObserver.resumedHistory = resuming?.history
+            runObserver.resumedState = state
+            // A run with checkpoints, or one continuing a run that kept its state, keeps its state in
+            // its checkpoints and its final file, to be resumed exactly.
+            runObserver.keepsTrainingState = checkpoint != nil || state != nil
+            var lastState: TrainingState?
             runObserver.epochEnded = { end in
+                lastState = end.trainingState
                 try observer.epochEnded(end)
                 guard let checkpoint, end.record.epoch % max(checkpointEvery, 1) == 0 else { return }
                 var snapshot = template
                 try snapshot.load(parameters: end.bestWeights)
-                try checkpoint(try modelFile(snapshot, end.history))
+                try checkpoint(try modelFile(snapshot, end.history, end.trainingState))
             }
             let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
                                             options: options, observer: runObserver)
-            return try modelFile(network, history)
+            return try modelFile(network, history, lastState)
         }
     }
 }
@@ -150,6 +161,14 @@ extension ModelRecipe {
                                         options: options, observer: observer)
         try centering?.fold(into: &network)
         return (network, history)
+    }
+
+    /// The training state `model` holds if a run with `options` on `trainingCount` items can
+    /// continue it exactly: the state of its last epoch, for the same optimizer and items.
+    public static func resumableState(_ model: ModelFile, options: TrainingOptions, trainingCount: Int) -> TrainingState? {
+        guard let state = model.trainingState, state.epochs == model.history?.epochs.count,
+              state.optimizerName == options.optimizer.name, state.order.count == trainingCount else { return nil }
+        return state
     }
 
     /// A recipe starts a network from its seed (or from `resuming`'s weights, with its history):

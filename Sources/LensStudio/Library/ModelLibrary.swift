@@ -50,9 +50,12 @@ public final class ModelLibrary: @unchecked Sendable {
     public let runner = TrainingRunner()
     /// The models' slow figures (templates, unit galleries, nearest index, trust badges), each computed once in the background.
     let figures = ModelFigures()
+    /// Where the slowest figures (the trust checks) are kept between runs.
+    let figureCache: FigureCache
 
-    public init(directory: URL) {
+    public init(directory: URL, figureCache: FigureCache = .none) {
         self.directory = directory
+        self.figureCache = figureCache
     }
 
     // MARK: reading
