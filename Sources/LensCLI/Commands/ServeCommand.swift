@@ -74,14 +74,15 @@ struct ServeCommand: ParsableCommand {
                 }
             }
         }
-        // The server stops gracefully on SIGINT/SIGTERM itself (no half-written model), then exits 130/143.
-        Interruption.shared.handOver()
+        // SIGINT/SIGTERM stop the server gracefully (no half-written model), then the command exits 130/143.
+        let stop = ServerStop()
+        Interruption.shared.route { stop.stop(signal: $0) }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         Task {
             do {
-                let signal = try await StudioServer.run(library: library, configuration: configuration) { port in
+                let signal = try await StudioServer.run(library: library, configuration: configuration, stop: stop) { port in
                     Terminal.status("lens serve: http://\(shownHost):\(port)/  (Ctrl-C stops)")
                 }
                 outcome.set(signal: signal)
