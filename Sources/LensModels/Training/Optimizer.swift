@@ -179,9 +179,10 @@ public struct OptimizerState: Sendable, Equatable {
 public enum OptimizerName: String, CaseIterable, Codable, Sendable {
     case adam, sgd
 
-    /// SGD's momentum and learning rate when none is given (Adam's learning rate is the recipe's).
-    public static let sgdMomentum: Float = 0.9
-    public static let sgdLearningRate: Float = 0.01
+    /// SGD's momentum and learning rate when none is given (Adam's learning rate is the recipe's),
+    /// as `TrainingKnobs` declares them.
+    public static var sgdMomentum: Float { TrainingKnobs.momentum.defaultValue }
+    public static var sgdLearningRate: Float { TrainingKnobs.sgdLearningRate }
 
     /// The optimizer this name makes, with PyTorch's defaults for what is not given.
     public func kind(momentum: Float?, weightDecay: Float) -> OptimizerKind {

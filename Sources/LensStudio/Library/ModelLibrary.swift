@@ -75,6 +75,11 @@ public final class ModelLibrary: @unchecked Sendable {
         }
     }
 
+    /// Every knob, with the defaults for the size of the data this library trains on.
+    public var settings: SettingsCatalog {
+        SettingsCatalog(dataScale: lock.withLock { trainingData }.map { DataScale(trainingCount: $0.split.train.count) })
+    }
+
     /// The model with `id`, or the first one when `id` is nil.
     public func entry(_ id: String?) throws -> Entry {
         try lock.withLock {
@@ -179,6 +184,8 @@ public final class ModelLibrary: @unchecked Sendable {
         guard let data = lock.withLock({ trainingData }) else {
             throw StudioError(.busy, "the training data is still loading; try again in a moment")
         }
+        // A value out of its range is the request's fault whether or not a job is running.
+        _ = try request.recipe(trainingCount: data.split.train.count)
         guard !runner.isRunning else { throw StudioError(.busy, "a training job is already running: wait for it or cancel it first") }
         let stamp = Int(Date().timeIntervalSince1970)
         let name = lock.withLock {
