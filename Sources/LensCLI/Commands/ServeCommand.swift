@@ -10,7 +10,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "The local web app: overview, templates, explanations and live training in a browser.",
         discussion: """
-        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise (with --allow-remote: the app has no authentication), and answers only requests addressed to this machine or to that host; pages of other sites cannot change anything. SIGINT or SIGTERM stops it after its connections close (exit 130 or 143).
+        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise (with --allow-remote: the app has no authentication), and answers only requests addressed to this machine or to that host; pages of other sites cannot change anything. SIGINT or SIGTERM stops it after its connections close (exit 130 or 143). The Explain page's trust checks are kept in $XDG_CACHE_HOME/neurallens/figures (else ~/.cache/neurallens/figures), so a restart shows them at once.
         Examples:
           lens serve
           lens serve --model faces.safetensors --port 9000

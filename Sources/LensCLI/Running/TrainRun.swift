@@ -38,8 +38,11 @@ extension TrainCommand {
             Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(dataset.data.classNames.count) classes")
             if let resumed, let history = resumed.history {
                 if ModelRecipe.resumableState(resumed, options: recipe.options, trainingCount: split.train.count) != nil {
+                    let dropout = if case .network(let network) = resumed.model, network.architecture.layers.contains(where: {
+                        if case .dropout = $0.operation { true } else { false }
+                    }) { "; its dropout masks restart" } else { "" }
                     Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) exactly where it stopped "
-                                    + "(weights, optimizer moments and shuffling saved with the checkpoint)")
+                                    + "(weights, optimizer moments and shuffling saved with the checkpoint\(dropout))")
                 } else {
                     let why = resumed.trainingState == nil
                         ? "the file holds no optimizer state (written without --checkpoint-every, or by an older lens)"
