@@ -4,6 +4,7 @@ import Foundation
 import LensData
 import LensServer
 import LensStudio
+import LensTensor
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -47,6 +48,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = ServerConfiguration(host: host, port: port, maxUpload: ServerConfiguration.byteCount(maxUpload) ?? ServerConfiguration.defaultMaxUpload)
+        try checkOutputs()
         let directory = URL(fileURLWithPath: modelsDir)
         let library = ModelLibrary(directory: directory)
         if let model {
@@ -55,8 +57,8 @@ struct ServeCommand: ParsableCommand {
             // Trained in the background: the server answers at once and lists each model when ready.
             Thread.detachNewThread {
                 do { try DemoModels.prepare(in: directory, library: library) } catch {
-                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(error)")
-                    Terminal.status("lens serve: the demo's models could not be prepared: \(error)")
+                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(FileProblem.message(error))")
+                    Terminal.status("lens serve: the demo's models could not be prepared: \(FileProblem.message(error))")
                 }
             }
         }
@@ -77,6 +79,13 @@ struct ServeCommand: ParsableCommand {
         }
         done.wait()
         if let error = outcome.error { throw CLIError("lens serve stopped: \(error)") }
+    }
+
+    /// --models-dir, where the demo's models and the app's training jobs are written, checked
+    /// before the server starts (the library checks each model file again as it is written).
+    func checkOutputs() throws {
+        try OutputCheck.check([OutputTarget("--models-dir", modelsDir, .modelsFolder)],
+                              inputs: model.map { InputPath.model($0, data: data) } ?? [])
     }
 
     /// The server's error, handed from its task to the waiting command.

@@ -89,13 +89,14 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var images: ImageOptions
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
         if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) is invalid: train for at least 1 epoch") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size \(batchSize) is invalid: use 1 or more") }
         if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr \(lr) is invalid: the learning rate must be positive (try 0.001)") }
         if let patience, patience < 1 { throw ValidationError("--patience \(patience) is invalid: use 1 or more epochs") }
-        if let augmentShift, augmentShift < 0 { throw ValidationError("--augment-shift \(augmentShift) is invalid: use 0 or more pixels") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
         if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
             throw ValidationError("--weight-decay \(weightDecay) is invalid: use 0 or a small positive number such as 0.0001")
@@ -142,8 +143,9 @@ struct TrainCommand: ParsableCommand {
         return widths
     }
 
-    /// The recipe: defaults for the kind (or the resumed model's options), then the flags given.
-    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
+    /// The recipe: defaults for the kind (or the resumed model's options), then the flags given,
+    /// checked against the library's ranges (the shift's against `imageSide`, when known).
+    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil, imageSide: Int? = nil) throws -> ModelRecipe {
         guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
         var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: dataOptions.seed)
         recipe.k = k ?? recipe.k
@@ -165,9 +167,16 @@ struct TrainCommand: ParsableCommand {
         if augmentShift != nil || augmentFlip {
             options.augmentation = Augmentation(maxShift: augmentShift ?? options.augmentation.maxShift, horizontalFlip: augmentFlip)
         }
-        recipe.options = try options.validated()
+        do { recipe.options = try options.validated(imageSide: imageSide) } catch let error as TrainingOptionsError {
+            guard let flag = Self.optionFlags[error.option] else { throw error }
+            throw CLIError("\(flag) \(error.value) is not valid: it \(error.rule)")
+        }
         return recipe
     }
+
+    /// `TrainingOptions`' names for its options and the flags that set them.
+    static let optionFlags = ["epochs": "--epochs", "batch size": "--batch-size", "learning rate": "--lr", "patience": "--patience",
+                              "shift": "--augment-shift", "momentum": "--momentum", "weight decay": "--weight-decay"]
 
     func run() throws {
         let (modelFile, summary) = try train()
@@ -175,10 +184,10 @@ struct TrainCommand: ParsableCommand {
             try printJSON(summary, snakeCase: true)
             return
         }
-        var line = "wrote \(out): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
+        var line = "wrote \(OneLine.escape(out)): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
         if let accuracy = summary.validationAccuracy { line += String(format: ", validation accuracy %.3f", accuracy) }
         if let history = modelFile.history, history.stoppedEarly { line += " (stopped early; kept epoch \(history.bestEpoch))" }
         print(line)
-        print("next: lens evaluate --model \(out)")
+        print("next: lens evaluate --model \(OneLine.escape(out))")
     }
 }

@@ -32,7 +32,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     }
 
     /// These options, or an error naming the first value that cannot work.
-    public func validated() throws -> TrainingOptions {
+    /// Self when every option is in its range; `imageSide`, when known, bounds the shift.
+    public func validated(imageSide: Int? = nil) throws -> TrainingOptions {
         func fail(_ option: String, _ value: String, _ rule: String) -> TrainingOptionsError {
             TrainingOptionsError(option: option, value: value, rule: rule)
         }
@@ -43,6 +44,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         }
         if let patience, patience < 1 { throw fail("patience", "\(patience)", "must be at least 1 epoch") }
         guard augmentation.maxShift >= 0 else { throw fail("shift", "\(augmentation.maxShift)", "must be 0 or more pixels") }
+        if let imageSide {
+            let range = Augmentation.shiftRange(imageSide: imageSide)
+            guard range.contains(augmentation.maxShift) else {
+                throw fail("shift", "\(augmentation.maxShift)",
+                           "must be between \(range.lowerBound) and \(range.upperBound) pixels for \(imageSide)x\(imageSide) images (half their side)")
+            }
+        }
         switch optimizer {
         case let .sgd(momentum, weightDecay, nesterov):
             guard momentum >= 0, momentum < 1 else { throw fail("momentum", "\(momentum)", "must be in [0, 1)") }
