@@ -67,7 +67,7 @@ private func problem(_ data: Data) -> String? {
 }
 
 @Test func malformedHeadersAreRejected() {
-    #expect(problem(header("not json"))?.contains("not a JSON object") == true)
+    #expect(problem(header("not json"))?.contains("header is not valid JSON") == true)
     #expect(problem(header(#"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("unsupported dtype") == true)
     #expect(problem(header(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("shape") == true)
     #expect(problem(header(#"{"__metadata__":{"k":3}}"#))?.contains("not a string") == true)

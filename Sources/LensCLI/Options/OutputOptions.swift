@@ -15,7 +15,7 @@ struct OutputOptions: ParsableArguments {
     /// which may be that folder): everything but the rule that --force lifts, which the second pass applies.
     func check(_ outputs: [OutputTarget], inputs: [InputPath], early: Bool = false) throws {
         // Ctrl-C between creating and removing a probe file must not leave it behind.
-        try OutputCheck.check(outputs, inputs: inputs, force: force || early, overrideHint: "add --force to replace it", critical: { try Interruption.shared.deferring($0) })
+        try OutputCheck.check(outputs, inputs: inputs, force: force || early, overrideFlag: "--force", critical: { try Interruption.shared.deferring($0) })
     }
 }
 

@@ -13,10 +13,10 @@ import LensTensor
 /// - none of the command's inputs, nor inside an input folder, nor another output.
 /// Messages name each path by its target's label (the CLI passes the flag).
 public enum OutputCheck {
-    /// `force` lets a file of another kind be replaced (`overrideHint` tells how to ask for it);
+    /// `force` lets a file of another kind be replaced (`overrideFlag` names how to ask for it);
     /// `critical` runs the few system calls that create and remove a probe file, and a CLI passes
     /// a wrapper that holds Ctrl-C until the probe is gone.
-    public static func check(_ outputs: [OutputTarget], inputs: [InputPath], force: Bool = false, overrideHint: String? = nil,
+    public static func check(_ outputs: [OutputTarget], inputs: [InputPath], force: Bool = false, overrideFlag: String? = nil,
                              critical: (() throws -> Void) throws -> Void = { try $0() }) throws {
         var seen: [(target: OutputTarget, resolved: String, identity: FileIdentity?)] = []
         for target in outputs {
@@ -36,11 +36,11 @@ public enum OutputCheck {
                     throw refusal("\(name(target)) is inside the \(input.label) folder \(OneLine.escape(input.path)): writing it would change what is read; write it elsewhere")
                 }
             }
-            // Last, so that an input is named as such even with --force.
-            if !force, let existing = replacementProblem(target, overrideHint: overrideHint) {
-                throw refusal("\(name(target)) \(existing)")
-            }
             seen.append((target, resolved, identity))
+        }
+        // Last, so that an input or a repeated output is named as such, with --force too.
+        for target in outputs where !force {
+            if let existing = replacementProblem(target, overrideFlag: overrideFlag) { throw refusal("\(name(target)) \(existing)") }
         }
     }
 
@@ -65,9 +65,9 @@ public enum OutputCheck {
             case (S_IFDIR, false):
                 throw refusal("\(name(target)) is a folder; give a file name such as \(OneLine.escape(path.hasSuffix("/") ? String(path.dropLast()) : path))/\(target.kind.exampleName)")
             case (S_IFREG, true):
-                throw refusal("\(name(target)) is a file, not a folder; give a folder for the \(target.kind == .modelsFolder ? "models" : "pages")")
+                throw refusal("\(name(target)) is a file, not a folder; give a folder for the \(target.kind == .modelsFolder ? "models" : "report")")
             default:
-                throw refusal("\(name(target)) is \(FileProblem.specialKind(atPath: path) ?? "a special file"), not a \(target.kind.isFolder ? "folder" : "regular file"); give a new name")
+                throw refusal("\(name(target)) is \(FileProblem.specialKind(atPath: path) ?? "a special file"), not a \(target.kind.isFolder ? "folder; give a new folder name" : "regular file; give a new file name or an existing regular file")")
             }
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
@@ -109,8 +109,8 @@ public enum OutputCheck {
 
     /// Why what exists at the target may not be replaced by what the command writes (nil: it may,
     /// or nothing is there). Only this rule gives way to `force`.
-    private static func replacementProblem(_ target: OutputTarget, overrideHint: String?) -> String? {
-        let orOverride = overrideHint.map { ", or \($0)" } ?? ""
+    private static func replacementProblem(_ target: OutputTarget, overrideFlag: String?) -> String? {
+        func orOverride(_ action: String) -> String { overrideFlag.map { ", or add \($0) to \(action)" } ?? "" }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return nil }
         switch target.kind {
@@ -118,11 +118,11 @@ public enum OutputCheck {
             return nil
         case .reportFolder:
             return strangerContent(ofFolder: target.path).map {
-                "holds \($0), so it is not \(target.kind.what); give a new or empty folder\(orOverride)"
+                "holds \($0), so it is not \(target.kind.what); give a new or empty folder\(orOverride("write into it"))"
             }
         case .model, .historyCSV, .reportFile:
             return holds(target.kind, target.path) ? nil
-                : "exists and is not \(target.kind.what), so it will not be replaced; give a new name\(orOverride)"
+                : "exists and is not \(target.kind.what), so it will not be replaced; give a new name\(orOverride("replace it"))"
         }
     }
 
