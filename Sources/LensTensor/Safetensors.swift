@@ -228,7 +228,8 @@ public struct SafetensorsFile: Sendable {
 public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     public var path: String
     public var problem: String
-    public var description: String { "\(path): \(problem)" }
+    /// One line: a newline in a path or tensor name is escaped.
+    public var description: String { OneLine.escape("\(path): \(problem)") }
 }
 
 private func Float16Bits(_ bits: UInt16) -> Float {
