@@ -93,17 +93,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) is invalid: train for at least 1 epoch") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size \(batchSize) is invalid: use 1 or more") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr \(lr) is invalid: the learning rate must be positive (try 0.001)") }
-        if let patience, patience < 1 { throw ValidationError("--patience \(patience) is invalid: use 1 or more epochs") }
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
-        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
-            throw ValidationError("--weight-decay \(weightDecay) is invalid: use 0 or a small positive number such as 0.0001")
-        }
-        if let momentum, !(momentum >= 0 && momentum < 1) {
-            throw ValidationError("--momentum \(momentum) is invalid: use a value in [0, 1), e.g. 0.9")
-        }
         if resume != nil {
             for (flag, given) in [("--size", dataOptions.size != nil), ("--rgb", dataOptions.rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
                 throw ValidationError("\(flag) cannot change a resumed model: the --resume file fixes it")
@@ -123,6 +113,8 @@ struct TrainCommand: ParsableCommand {
         if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
         if let arch, model == .softmax { throw ValidationError("--arch \(arch) does not apply to --model softmax, which has no hidden layers: use --model mlp or cnn") }
         _ = try hiddenWidths()
+        // The training options' ranges are `TrainingOptions`'s; the shift's also needs the image size, checked in `train()`.
+        _ = try recipe(trainingCount: 0)
     }
 
     /// Options that only a network's training reads, and whether each was given.

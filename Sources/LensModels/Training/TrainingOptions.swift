@@ -54,13 +54,13 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         switch optimizer {
         case let .sgd(momentum, weightDecay, nesterov):
             guard momentum >= 0, momentum < 1 else { throw fail("momentum", "\(momentum)", "must be in [0, 1)") }
-            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or more") }
+            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or a small positive number such as 0.0001") }
             if nesterov, momentum == 0 { throw fail("momentum", "0", "must be above 0 for Nesterov momentum") }
         case let .adam(beta1, beta2, epsilon, weightDecay):
             guard beta1 >= 0, beta1 < 1 else { throw fail("beta1", "\(beta1)", "must be in [0, 1)") }
             guard beta2 >= 0, beta2 < 1 else { throw fail("beta2", "\(beta2)", "must be in [0, 1)") }
             guard epsilon > 0, epsilon.isFinite else { throw fail("epsilon", "\(epsilon)", "must be a positive number") }
-            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or more") }
+            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or a small positive number such as 0.0001") }
         }
         return self
     }
