@@ -60,7 +60,7 @@ struct ExplainCommand: ParsableCommand {
     var json = false
 
     @Option(parsing: .unconditional, help: "Seed for smoothgrad's noise and the trust checks' choices.")
-    var seed: UInt64 = 0
+    var seed: UInt64 = AttributionSettings.Knobs.seed.defaultValue
 
     @OptionGroup(title: "Attribution settings")
     var attribution: AttributionOptions
@@ -88,25 +88,32 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let output = try explain()
-        if json { try printJSON(output, snakeCase: true) } else { print(output.summary) }
+        if json { try printJSON(output) } else { print(output.summary) }
     }
 
     /// Computes the explanation, writes its files into --out, and returns the figures. A setting
-    /// out of range, wherever it is found, is told as the flag that sets it.
+    /// found out of range only once the model and images are known (an occlusion window larger
+    /// than the image, more neighbours than training images) is told as the flag that sets it.
     func explain() throws -> ExplainOutput {
         do { return try explainUnflagged() } catch let ExplainError.settingOutOfRange(setting, value, allowed) {
+            let error = SettingError(setting: setting, value: value, allowed: allowed)
             guard let flag = Self.settingFlags[setting] else { throw ExplainError.settingOutOfRange(setting: setting, value: value, allowed: allowed) }
-            throw CLIError("\(flag) \(value) is out of range: \(allowed)")
+            throw CLIError(error.message(flag: flag))
         }
     }
 
-    /// The library's setting names (`AttributionSettings`, `InspectionSettings`, `TrustSettings`) and the flags that set them.
-    static let settingFlags = [
-        "integration steps": "--steps", "SmoothGrad samples": "--noise-samples", "SmoothGrad noise": "--noise",
-        "occlusion window": "--window", "occlusion stride": "--stride", "occlusion value": "--occlusion-value",
-        "baseline": "--baseline", "neighbours": "--k", "top images": "--top",
-        "unusual percentile": "--unusual-percentile", "test images": "--samples", "step fraction": "--step-fraction",
-    ]
+    /// The knobs' names in the library's messages and the flags that set them.
+    static let settingFlags: [String: String] = {
+        typealias Attribution = AttributionSettings.Knobs
+        typealias Inspection = InspectionSettings.Knobs
+        typealias Trust = TrustSettings.Knobs
+        return [Attribution.integrationSteps.name: "--steps", Attribution.smoothGradSamples.name: "--noise-samples",
+                Attribution.smoothGradNoise.name: "--noise", Attribution.occlusionWindow.name: "--window",
+                Attribution.occlusionStride.name: "--stride", Attribution.occlusionValue.name: "--occlusion-value",
+                Attribution.baseline.name: "--baseline", Inspection.neighbors.name: "--k", Inspection.topImages.name: "--top",
+                Inspection.unusualPercentile.name: "--unusual-percentile", Trust.samples.name: "--samples",
+                Trust.stepFraction.name: "--step-fraction"]
+    }()
 
     private func explainUnflagged() throws -> ExplainOutput {
         let explanation = try ExplanationMethod.named(method)

@@ -35,43 +35,45 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote (default 1).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.k.flagHelp)
     var k: Int?
 
-    @Option(help: "k-NN: euclidean, cosine or dot (default euclidean).")
+    @Option(help: TrainingKnobs.metric.flagHelp)
     var metric: DistanceMetric?
 
-    @Option(parsing: .unconditional, help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, e.g. 300 or 512,256 (default: \(TrainingKnobs.hiddenUnits.defaultsText))."))
     var hidden: String?
 
     @Option(parsing: .unconditional, help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
     var arch: String?
 
-    @Option(parsing: .unconditional, help: "Passes over the training data.")
+    // The flags below that stay optional have defaults that depend on the model and the data (or
+    // must be told apart from a default when checked against --model): their help prints them.
+    @Option(parsing: .unconditional, help: TrainingKnobs.epochs.flagHelp)
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: TrainingKnobs.batchSize.flagHelp)
     var batchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Learning rate.")
+    @Option(parsing: .unconditional, help: TrainingKnobs.learningRate.flagHelp)
     var lr: Float?
 
-    @Option(help: "adam or sgd.")
+    @Option(help: TrainingKnobs.optimizer.flagHelp)
     var optimizer: OptimizerName?
 
-    @Option(parsing: .unconditional, help: "sgd: momentum (default 0.9).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.momentum.flagHelp)
     var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay (default: the model preset's, 0 except for an MLP on small data).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: TrainingKnobs.weightDecay.flagHelp)
     var weightDecay: Float?
 
-    @Option(parsing: .unconditional, help: "Stop after this many epochs without better validation accuracy (keeps the best weights).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.patience.flagHelp)
     var patience: Int?
 
-    @Option(name: .customLong("augment-shift"), parsing: .unconditional, help: "Shift training images by up to this many pixels.")
+    @Option(name: .customLong("augment-shift"), parsing: .unconditional, help: TrainingKnobs.augmentShift.flagHelp)
     var augmentShift: Int?
 
-    @Flag(name: .customLong("augment-flip"), help: "Mirror training images left-right at random (faces, not text).")
+    @Flag(name: .customLong("augment-flip"), help: ArgumentHelp(TrainingKnobs.augmentFlip.help))
     var augmentFlip = false
 
     @Option(name: .customLong("history-csv"), help: "Also write the per-epoch history as CSV here.")
@@ -92,7 +94,14 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
+        try TrainingKnobs.k.check(k, flag: "--k")
+        try TrainingKnobs.epochs.check(epochs, flag: "--epochs")
+        try TrainingKnobs.batchSize.check(batchSize, flag: "--batch-size")
+        try TrainingKnobs.learningRate.check(lr, flag: "--lr")
+        try TrainingKnobs.patience.check(patience, flag: "--patience")
+        try TrainingKnobs.augmentShift.check(augmentShift, flag: "--augment-shift")
+        try TrainingKnobs.weightDecay.check(weightDecay, flag: "--weight-decay")
+        try TrainingKnobs.momentum.check(momentum, flag: "--momentum")
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
         if resume != nil {
             for (flag, given) in [("--size", dataOptions.size != nil), ("--rgb", dataOptions.rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
@@ -113,8 +122,6 @@ struct TrainCommand: ParsableCommand {
         if hidden != nil, model != .mlp { throw ValidationError("--hidden applies to --model mlp only") }
         if let arch, model == .softmax { throw ValidationError("--arch \(arch) does not apply to --model softmax, which has no hidden layers: use --model mlp or cnn") }
         _ = try hiddenWidths()
-        // The training options' ranges are `TrainingOptions`'s; the shift's also needs the image size, checked in `train()`.
-        _ = try recipe(trainingCount: 0)
     }
 
     /// Options that only a network's training reads, and whether each was given.
@@ -129,9 +136,10 @@ struct TrainCommand: ParsableCommand {
         guard let hidden else { return nil }
         let parts = hidden.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let widths = parts.compactMap { Int($0) }
-        guard widths.count == parts.count, !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else {
+        guard widths.count == parts.count, !widths.isEmpty else {
             throw ValidationError("--hidden \(hidden) is invalid: give positive layer widths separated by commas, e.g. 300 or 512,256")
         }
+        for width in widths { try TrainingKnobs.hiddenUnits.check(width, flag: "--hidden") }
         return widths
     }
 
@@ -153,27 +161,32 @@ struct TrainCommand: ParsableCommand {
         if !keepsOptimizer {
             if momentum != nil && name != .sgd { throw ValidationError("--momentum applies to --optimizer sgd") }
             options.optimizer = name.kind(momentum: momentum, weightDecay: weightDecay ?? options.optimizer.weightDecay)
-            if name == .sgd && lr == nil { options.learningRate = OptimizerName.sgdLearningRate }
+            if name == .sgd && lr == nil { options.learningRate = TrainingKnobs.sgdLearningRate }
         }
-        if let patience { options.patience = patience }
+        if let patience { options.patience = patience == 0 ? nil : patience }
         if augmentShift != nil || augmentFlip {
             options.augmentation = Augmentation(maxShift: augmentShift ?? options.augmentation.maxShift, horizontalFlip: augmentFlip)
         }
-        do { recipe.options = try options.validated(imageSide: imageSide) } catch let error as TrainingOptionsError {
-            guard let flag = Self.optionFlags[error.option] else { throw error }
+        do { recipe.options = try options.validated(imageSide: imageSide) } catch let error as SettingError {
+            guard let flag = Self.knobFlags[error.setting] else { throw error }
+            throw CLIError(error.message(flag: flag))
+        } catch let error as TrainingOptionsError {
+            guard let flag = Self.knobFlags[error.option] else { throw error }
             throw CLIError("\(flag) \(error.value) is not valid: it \(error.rule)")
         }
         return recipe
     }
 
-    /// `TrainingOptions`' names for its options and the flags that set them.
-    static let optionFlags = ["epochs": "--epochs", "batch size": "--batch-size", "learning rate": "--lr", "patience": "--patience",
-                              "shift": "--augment-shift", "momentum": "--momentum", "weight decay": "--weight-decay"]
+    /// The training knobs' names (as `TrainingOptions` reports them) and the flags that set them.
+    static let knobFlags = [TrainingKnobs.epochs.name: "--epochs", TrainingKnobs.batchSize.name: "--batch-size",
+                            TrainingKnobs.learningRate.name: "--lr", TrainingKnobs.patience.name: "--patience",
+                            TrainingKnobs.augmentShift.name: "--augment-shift", TrainingKnobs.momentum.name: "--momentum",
+                            TrainingKnobs.weightDecay.name: "--weight-decay"]
 
     func run() throws {
         let (modelFile, summary) = try train()
         if json {
-            try printJSON(summary, snakeCase: true)
+            try printJSON(summary)
             return
         }
         var line = "wrote \(OneLine.escape(out)): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"

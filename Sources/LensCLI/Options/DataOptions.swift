@@ -1,5 +1,6 @@
 import ArgumentParser
 import LensData
+import LensModels
 import LensStudio
 import LensTensor
 
@@ -19,8 +20,8 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
     var strict = false
 
-    @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: TrainingKnobs.seed.plainHelp)
+    var seed: UInt64 = TrainingKnobs.seed.defaultValue
 
     func validate() throws {
         if let size {
