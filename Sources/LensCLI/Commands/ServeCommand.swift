@@ -4,6 +4,7 @@ import Foundation
 import LensData
 import LensServer
 import LensStudio
+import LensTensor
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,6 +58,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = configuration
+        try checkOutputs()
         if !configuration.isLoopback {
             Terminal.status("lens serve: warning: listening on \(host), reachable from other machines; the app has no authentication, so anyone who reaches port \(port) can use it")
         }
@@ -69,8 +71,8 @@ struct ServeCommand: ParsableCommand {
             // Trained in the background: the server answers at once and lists each model when ready.
             Thread.detachNewThread {
                 do { try DemoModels.prepare(in: directory, library: library) } catch {
-                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(error)")
-                    Terminal.status("lens serve: the demo's models could not be prepared: \(error)")
+                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(FileProblem.message(error))")
+                    Terminal.status("lens serve: the demo's models could not be prepared: \(FileProblem.message(error))")
                 }
             }
         }
@@ -107,6 +109,13 @@ struct ServeCommand: ParsableCommand {
         case .portNeedsPrivileges(let port): return CLIError("port \(port) needs root privileges (ports below 1024); give one above 1023 with --port")
         case .other: return CLIError("lens serve stopped: \(error)")
         }
+    }
+
+    /// --models-dir, where the demo's models and the app's training jobs are written, checked
+    /// before the server starts (the library checks each model file again as it is written).
+    func checkOutputs() throws {
+        try OutputCheck.check([OutputTarget("--models-dir", modelsDir, .modelsFolder)],
+                              inputs: model.map { InputPath.model($0, data: data) } ?? [])
     }
 
     /// The server's error, handed from its task to the waiting command.
