@@ -61,9 +61,11 @@ import Testing
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         var port: Int?
         let started = ContinuousClock.now
-        while port == nil, process.isRunning, ContinuousClock.now - started < .seconds(120) {
+        while port == nil, process.isRunning, ContinuousClock.now - started < .seconds(300) {
             let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-            port = text.range(of: "http://127.0.0.1:").flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
+            // lens's own line, or Hummingbird's "listening on 127.0.0.1:PORT" when that comes first.
+            port = (text.range(of: "http://127.0.0.1:") ?? text.range(of: "listening on 127.0.0.1:"))
+                .flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
             if port == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         let output = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }

@@ -27,7 +27,7 @@ import Glibc
         let openings = (0..<200).map { _ in halfSent } + (0..<20).map { _ in Data() }
         let started = ContinuousClock.now
         // Every connection waits out at most its own timeout after the ones ahead of it leave.
-        let limit = Self.timeout * (openings.count / Self.cap + 2) + .seconds(10)
+        let limit = Self.timeout * (openings.count / Self.cap + 2) + .seconds(30)  // slack for a loaded machine
         let stillOpen = try await RawSockets.closedWithin(port: http.port, sending: openings, limit: limit)
         let took = ContinuousClock.now - started
         #expect(stillOpen == 0, "\(stillOpen) of \(openings.count) connections still open after \(limit)")
