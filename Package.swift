@@ -38,15 +38,15 @@ let package = Package(
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
-        .target(name: "LensExplain", dependencies: ["LensModels"]),
-        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
+        .target(name: "LensExplain", dependencies: ["LensModels", "LensTensor"]),
+        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Writes the web app's files into LensServer as Swift source at build time.
         .plugin(name: "EmbedWebFiles", capability: .buildTool()),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
         .target(name: "LensServer", dependencies: [
-            "LensStudio", "LensData",
+            "LensStudio", "LensExplain", "LensData",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

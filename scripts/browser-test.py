@@ -248,7 +248,7 @@ class BrowserTest:
         d.find_elements(By.CSS_SELECTOR, "#unit-gallery figure")[3].click()
         rows = wait_for("the unit's top activations", lambda: d.find_elements(By.CSS_SELECTOR, "#unit-activations .unit-row"), timeout=60)
         shown, _ = wait_for("the unit's pictures", lambda: all_loaded(d, "#unit-activations img"), timeout=60)
-        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["topImages"]
+        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["top_images"]
         placeholders = len(d.find_elements(By.CSS_SELECTOR, "#unit-activations .nomap"))
         assert len(rows) == top and shown + placeholders == 4 * top, f"{len(rows)} rows, {shown} pictures, {placeholders} placeholders"
         heading = d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text
@@ -413,7 +413,7 @@ class BrowserTest:
         d.get(self.base + "/train")
         wait_for("the training form", lambda: d.find_element(By.ID, "train-form"))
         d.find_element(By.ID, "kind").send_keys("mlp")
-        for field, value in [("hiddenUnits", "64"), ("epochs", "12")]:
+        for field, value in [("hidden_units", "64"), ("epochs", "12")]:
             box = d.find_element(By.ID, field)
             box.clear()
             box.send_keys(value)

@@ -1,4 +1,5 @@
 import Foundation
+import LensStudio
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ struct RawHTTP {
         var body: Data
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> Any { try JSONSerialization.jsonObject(with: body) }
-        func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: body) }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try StudioJSON.decoder().decode(T.self, from: body) }
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }

@@ -61,7 +61,8 @@ struct ServeCommand: ParsableCommand {
             Terminal.status("lens serve: warning: listening on \(host), reachable from other machines; the app has no authentication, so anyone who reaches port \(port) can use it")
         }
         let directory = URL(fileURLWithPath: modelsDir)
-        let library = ModelLibrary(directory: directory)
+        // Trust checks are kept in the user's cache folder: a restart reads them back at once.
+        let library = ModelLibrary(directory: directory, figureCache: .user())
         if let model {
             try library.load(URL(fileURLWithPath: model), source: data.map(DatasetSource.init(argument:)))
         } else {
