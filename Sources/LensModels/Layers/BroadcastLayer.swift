@@ -50,43 +50,74 @@ struct BroadcastLayer: MultiInputLayer {
         return map
     }
 
-    @inline(__always)
-    private static func at(_ map: [Int32]?, _ p: Int) -> Int { map.map { Int($0[p]) } ?? p }
-
     mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
         let (x, y) = (inputs[0], inputs[1]), batch = x.shape[0], size = outputShape.reduce(1, *)
+        let (leftSize, rightSize, kind) = (leftSize, rightSize, kind)
         output.prepare(shape: [batch] + outputShape)
-        for n in 0..<batch {
-            let (zBase, xBase, yBase) = (n * size, n * leftSize, n * rightSize)
-            for p in 0..<size {
-                let a = x.scalars[xBase + Self.at(leftMap, p)], b = y.scalars[yBase + Self.at(rightMap, p)]
-                output.scalars[zBase + p] = kind == .add ? a + b : a * b
+        x.scalars.withUnsafeBufferPointer { x in
+            y.scalars.withUnsafeBufferPointer { y in
+                output.scalars.withUnsafeMutableBufferPointer { z in
+                    Self.withMaps(leftMap, rightMap) { left, right in
+                        for n in 0..<batch {
+                            let (zBase, xBase, yBase) = (n &* size, n &* leftSize, n &* rightSize)
+                            for p in 0..<size {
+                                let a = x[xBase &+ (left.map { Int($0[p]) } ?? p)], b = y[yBase &+ (right.map { Int($0[p]) } ?? p)]
+                                z[zBase &+ p] = kind == .add ? a + b : a * b
+                            }
+                        }
+                    }
+                }
             }
         }
+    }
+
+    /// The index maps as buffers (nil: the identity).
+    private static func withMaps(_ left: [Int32]?, _ right: [Int32]?,
+                                 _ body: (UnsafeBufferPointer<Int32>?, UnsafeBufferPointer<Int32>?) -> Void) {
+        func with(_ map: [Int32]?, _ body: (UnsafeBufferPointer<Int32>?) -> Void) {
+            if let map { map.withUnsafeBufferPointer { body($0) } } else { body(nil) }
+        }
+        with(left) { l in with(right) { r in body(l, r) } }
     }
 
     mutating func backward(inputs: [Tensor], output: Tensor, outputGradient: Tensor,
                            into inputGradients: inout [Tensor], context: BackwardContext) {
         guard context.needsInputGradient else { return }
         let (x, y) = (inputs[0], inputs[1]), batch = x.shape[0], size = outputShape.reduce(1, *)
-        inputGradients[0].prepare(shape: x.shape)
-        inputGradients[1].prepare(shape: y.shape)
-        inputGradients[0].scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        inputGradients[1].scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        for n in 0..<batch {
-            let (zBase, xBase, yBase) = (n * size, n * leftSize, n * rightSize)
-            for p in 0..<size {
-                let (i, j) = (xBase + Self.at(leftMap, p), yBase + Self.at(rightMap, p))
-                let dz = outputGradient.scalars[zBase + p]
-                switch kind {
-                case .add:
-                    inputGradients[0].scalars[i] += dz
-                    inputGradients[1].scalars[j] += dz
-                case .multiply:
-                    inputGradients[0].scalars[i] += dz * y.scalars[j]
-                    inputGradients[1].scalars[j] += dz * x.scalars[i]
+        let (leftSize, rightSize, kind) = (leftSize, rightSize, kind)
+        var (dx, dy) = (inputGradients[0], inputGradients[1])
+        inputGradients = [.empty, .empty]
+        dx.prepare(shape: x.shape)
+        dy.prepare(shape: y.shape)
+        x.scalars.withUnsafeBufferPointer { x in
+            y.scalars.withUnsafeBufferPointer { y in
+                outputGradient.scalars.withUnsafeBufferPointer { dz in
+                    dx.scalars.withUnsafeMutableBufferPointer { dx in
+                        dy.scalars.withUnsafeMutableBufferPointer { dy in
+                            dx.update(repeating: 0)
+                            dy.update(repeating: 0)
+                            Self.withMaps(leftMap, rightMap) { left, right in
+                                for n in 0..<batch {
+                                    let (zBase, xBase, yBase) = (n &* size, n &* leftSize, n &* rightSize)
+                                    for p in 0..<size {
+                                        let i = xBase &+ (left.map { Int($0[p]) } ?? p), j = yBase &+ (right.map { Int($0[p]) } ?? p)
+                                        let g = dz[zBase &+ p]
+                                        switch kind {
+                                        case .add:
+                                            dx[i] += g
+                                            dy[j] += g
+                                        case .multiply:
+                                            dx[i] += g * y[j]
+                                            dy[j] += g * x[i]
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
+        inputGradients = [dx, dy]
     }
 }

@@ -51,34 +51,38 @@ struct PoolLayer: Layer {
 
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
         let batch = input.shape[0], planes = batch * channels
-        let (plane, outPlane) = (height * width, outHeight * outWidth)
+        let (plane, outPlane, width) = (height * width, outHeight * outWidth, width)
         output.prepare(shape: [batch, channels, outHeight, outWidth])
-        if kind == .max {
-            if switches.count != planes * outPlane { switches = [Int32](repeating: -1, count: planes * outPlane) }
-        }
-        for p in 0..<planes {
-            for oy in 0..<outHeight {
-                let r = rows(oy)
-                for ox in 0..<outWidth {
-                    let c = columns(ox), out = p * outPlane + oy * outWidth + ox
-                    switch kind {
-                    case .max:
-                        var best: Int32 = -1, bestValue = -Float.infinity
-                        for y in r.inside {
-                            for x in c.inside {
-                                let value = input.scalars[p * plane + y * width + x]
-                                if best < 0 || value > bestValue || value.isNaN {
-                                    (best, bestValue) = (Int32(y * width + x), value)
+        if kind == .max, switches.count != planes * outPlane { switches = [Int32](repeating: -1, count: planes * outPlane) }
+        let rows = (0..<outHeight).map(rows), columns = (0..<outWidth).map(columns)
+        let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
+        input.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                switches.withUnsafeMutableBufferPointer { switches in
+                    for p in 0..<planes {
+                        let source = x.baseAddress! + p * plane
+                        for (oy, r) in rows.enumerated() {
+                            for (ox, c) in columns.enumerated() {
+                                let out = p * outPlane + oy * outWidth + ox
+                                if kind == .max {
+                                    var best: Int32 = -1, bestValue: Float = 0
+                                    for iy in r.inside {
+                                        for ix in c.inside {
+                                            // The first maximum wins; NaN wins, so it shows.
+                                            let value = source[iy * width + ix]
+                                            if best < 0 || value > bestValue || value.isNaN { (best, bestValue) = (Int32(iy * width + ix), value) }
+                                        }
+                                    }
+                                    switches[out] = best
+                                    y[out] = bestValue
+                                } else {
+                                    var sum: Float = 0
+                                    for iy in r.inside { for ix in c.inside { sum += source[iy * width + ix] } }
+                                    let d = divisors[oy * outWidth + ox]
+                                    y[out] = d > 0 ? sum / d : 0
                                 }
                             }
                         }
-                        switches[out] = best
-                        output.scalars[out] = best < 0 ? 0 : bestValue
-                    case .average:
-                        var sum: Float = 0
-                        for y in r.inside { for x in c.inside { sum += input.scalars[p * plane + y * width + x] } }
-                        let d = divisor(r, c)
-                        output.scalars[out] = d > 0 ? sum / d : 0
                     }
                 }
             }
@@ -88,21 +92,28 @@ struct PoolLayer: Layer {
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
                            into inputGradient: inout Tensor, context: BackwardContext) {
         guard context.needsInputGradient else { return }
-        let planes = input.shape[0] * channels, (plane, outPlane) = (height * width, outHeight * outWidth)
+        let planes = input.shape[0] * channels, (plane, outPlane, width) = (height * width, outHeight * outWidth, width)
+        let rows = (0..<outHeight).map(rows), columns = (0..<outWidth).map(columns)
+        let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
         inputGradient.prepare(shape: input.shape)
-        inputGradient.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        for p in 0..<planes {
-            for oy in 0..<outHeight {
-                let r = rows(oy)
-                for ox in 0..<outWidth {
-                    let c = columns(ox), out = p * outPlane + oy * outWidth + ox, dy = outputGradient.scalars[out]
-                    switch kind {
-                    case .max:
-                        if switches[out] >= 0 { inputGradient.scalars[p * plane + Int(switches[out])] += dy }
-                    case .average:
-                        let d = divisor(r, c)
-                        guard d > 0 else { continue }
-                        for y in r.inside { for x in c.inside { inputGradient.scalars[p * plane + y * width + x] += dy / d } }
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+            inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                switches.withUnsafeBufferPointer { switches in
+                    dx.update(repeating: 0)
+                    for p in 0..<planes {
+                        let target = dx.baseAddress! + p * plane
+                        for (oy, r) in rows.enumerated() {
+                            for (ox, c) in columns.enumerated() {
+                                let out = p * outPlane + oy * outWidth + ox, g = dy[out]
+                                if kind == .max {
+                                    if switches[out] >= 0 { target[Int(switches[out])] += g }
+                                } else {
+                                    let d = divisors[oy * outWidth + ox]
+                                    guard d > 0 else { continue }
+                                    for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
+                                }
+                            }
+                        }
                     }
                 }
             }

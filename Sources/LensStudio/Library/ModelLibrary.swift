@@ -2,6 +2,7 @@ import Foundation
 import LensData
 import LensExplain
 import LensModels
+import LensONNX
 
 /// The models a studio session serves, by an id it made itself (requests name models by id, never
 /// by path), each evaluated once in the background; the data new training jobs use; the job runner.
@@ -124,7 +125,9 @@ public final class ModelLibrary: @unchecked Sendable {
     @discardableResult
     public func load(_ url: URL, source: DatasetSource? = nil) throws -> String {
         let model: ModelFile
-        do { model = try ModelFile(contentsOf: url) } catch {
+        do {
+            model = url.pathExtension.lowercased() == "onnx" ? try ONNXImport().load(contentsOf: url).model : try ModelFile(contentsOf: url)
+        } catch {
             throw StudioError(.failed, "\(error)")
         }
         return add(model, id: url.deletingPathExtension().lastPathComponent, file: url, source: source)
