@@ -312,9 +312,7 @@ struct ExplainSession {
 
     /// The figures as a page (a table per method comes with the report's trust page; here the raw JSON, readable).
     private func writeJSONPage<T: Encodable>(_ report: T, title: String) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        let text = String(decoding: try encoder.encode(report), as: UTF8.self)
+        let text = try StudioJSON.text(report, pretty: true)
         let writer = try outputFolder()
         try writer.write(Data(text.utf8), to: "report.json")
         try writer.write(pages: [ReportPage(fileName: "index.html", title: title, body: "<pre>\(HTML.escape(text))</pre>")])

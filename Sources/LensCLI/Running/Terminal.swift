@@ -1,4 +1,5 @@
 import Foundation
+import LensStudio
 
 /// Where human-readable progress goes: stderr, redrawn in place on a terminal, plain lines otherwise,
 /// so that stdout stays clean for results and `--json`.
@@ -33,11 +34,8 @@ func formatDuration(_ seconds: Double) -> String {
         : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
 }
 
-/// `value` as one line of JSON on stdout, keys sorted; `snakeCase` turns library field names
-/// (`topStepSpearman`) into the snake_case the commands' own keys use.
-func printJSON<T: Encodable>(_ value: T, snakeCase: Bool = false) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+/// `value` as one line of JSON on stdout, in the one style of every JSON answer (`StudioJSON`:
+/// snake_case keys, sorted).
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(try StudioJSON.text(value))
 }

@@ -35,10 +35,10 @@ startPage("/templates", async (page, status) => {
     return el("figure", {}, image, el("figcaption", {}, el("b", { text: caption }), ...details.map(d => el("div", { text: d }))));
   };
   const scale = el("div", { class: "colorbar" });
-  scale.innerHTML = body.colorBar;
+  scale.innerHTML = body.color_bar;
   page.append(el("div", { class: "card" }, el("h2", { text: title }), el("p", { class: "muted", text: lecture }), likeness(body), scale));
 
-  const r = body.likeness ? body.likeness.perClass : null;
+  const r = body.likeness ? body.likeness.per_class : null;
   if (body.votes.length) {
     const voters = el("div", { id: "voters", class: "voters" }, ...body.votes.map((entry, c) => el("div", { class: "voting-class" },
       el("h3", { text: entry.class + (r ? ` · top voter's r = ${r[c].toFixed(2)}` : "") }),
@@ -63,5 +63,5 @@ function likeness(body) {
               el("b", { text: l.label }), el("br"),
               el("small", { class: "muted", text: l.meaning.charAt(0).toUpperCase() + l.meaning.slice(1) }));
   }
-  return body.likenessProblem ? el("p", { id: "likeness", class: "muted", text: body.likenessProblem }) : el("span");
+  return body.likeness_problem ? el("p", { id: "likeness", class: "muted", text: body.likeness_problem }) : el("span");
 }
