@@ -80,8 +80,25 @@ class GuidedReLU6(nn.Module):
         return GuidedReLU6Function.apply(x)
 
 
-def randomize_batchnorm(model, generator):
-    """Batch-norm statistics away from (0, 1), so that folding them matters."""
+def randomize_batchnorm(model, generator, calibrate=False):
+    """Batch-norm statistics away from (0, 1), so that folding them matters. With `calibrate`, the
+    statistics are first measured on random batches (MobileNetV2's ReLU6 saturate otherwise, and
+    its outputs barely depend on the input), then the scales and shifts are randomised."""
+    if calibrate:
+        for module in model.modules():
+            if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                module.reset_running_stats()
+                module.momentum = None
+        model.train()
+        with torch.no_grad():
+            for _ in range(4):
+                model(torch.randn(16, 3, 32, 32, generator=generator))
+        for module in model.modules():
+            if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
+                n = module.num_features
+                module.weight.data.copy_(torch.rand(n, generator=generator) + 0.5)
+                module.bias.data.copy_(torch.randn(n, generator=generator) * 0.1)
+        return
     for module in model.modules():
         if isinstance(module, (nn.BatchNorm1d, nn.BatchNorm2d)):
             n = module.num_features
@@ -112,11 +129,14 @@ def save_safetensors(path, tensors, metadata):
             f.write(blob)
 
 
-def make(name, model, gradcam_module_path, opset, dynamic_batch, guided=None):
+def make(name, model, gradcam_module_path, opset, dynamic_batch, guided=None, calibrate=False):
     gradcam_module = model.get_submodule(gradcam_module_path)
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
-    randomize_batchnorm(model, generator)
+    randomize_batchnorm(model, generator, calibrate)
+    for module in model.modules():
+        if isinstance(module, (nn.ReLU, nn.ReLU6)):
+            module.inplace = False
     model.eval()
     guided_model = guided(model).eval() if guided else None
     inputs = torch.randn(3, 3, 32, 32, generator=generator)
@@ -185,16 +205,21 @@ def gradcam_node(path, model, module_path, inputs, opset):
 
 
 def main():
+    """Makes the fixtures named on the command line (default: all three)."""
     os.makedirs(OUT, exist_ok=True)
-    torch.manual_seed(0)
-    resnet = SmallResNet()
-    make("resnet", resnet, "layer2", opset=17, dynamic_batch=True)
-    torch.manual_seed(0)
-    mobilenet = MobileNetV2(num_classes=CLASSES, width_mult=0.25)
-    make("mobilenet", mobilenet, "features.18", opset=11, dynamic_batch=True, guided=GuidedCopy)
-    torch.manual_seed(0)
-    vgg = SmallVGG()
-    make("vgg", vgg, "features.10", opset=17, dynamic_batch=False)
+    chosen = sys.argv[1:] or ["resnet", "mobilenet", "vgg"]
+    if "resnet" in chosen:
+        torch.manual_seed(0)
+        resnet = SmallResNet()
+        make("resnet", resnet, "layer2", opset=17, dynamic_batch=True)
+    if "mobilenet" in chosen:
+        torch.manual_seed(0)
+        mobilenet = MobileNetV2(num_classes=CLASSES, width_mult=0.25)
+        make("mobilenet", mobilenet, "features.18", opset=11, dynamic_batch=True, guided=GuidedCopy, calibrate=True)
+    if "vgg" in chosen:
+        torch.manual_seed(0)
+        vgg = SmallVGG()
+        make("vgg", vgg, "features.10", opset=17, dynamic_batch=False)
 
 
 def GuidedCopy(model):

@@ -9,7 +9,7 @@ import Testing
 /// and a VGG-style net with batch norm, exported by PyTorch at opsets 17, 11 and 17, opened here
 /// and compared with PyTorch's logits and Captum's attributions.
 @Suite struct ONNXConformanceTests {
-    static let models = ["resnet"]
+    static let models = ["resnet", "mobilenet", "vgg"]
 
     struct Fixture {
         var network: Network
@@ -78,7 +78,12 @@ import Testing
             let expected = try #require(fixture.file[key], "\(name): \(key)")
             // Grad-CAM's map is the same on every channel; the reference has one.
             let maps = method == .gradcam ? Self.firstChannel(result.maps) : result.maps
-            #expect(Self.mismatch(maps, expected, scale: 1e-3) == nil, "\(name) \(key): \(Self.mismatch(maps, expected, scale: 1e-3) ?? "")")
+            // MobileNetV2's 32-step IG is far from converged (convergence deltas near 7 for logits
+            // near 1): a path point on the other side of one of its many ReLU6 kinks in float32 moves
+            // a few values (50 of 9216) by up to 3e-3 of the largest; its saliency, on the same
+            // backward passes, holds to 1e-3.
+            let scale: Float = name == "mobilenet" && method == .integratedGradients ? 5e-3 : 1e-3
+            #expect(Self.mismatch(maps, expected, scale: scale) == nil, "\(name) \(key): \(Self.mismatch(maps, expected, scale: scale) ?? "")")
             if method == .gradcam, let coarse = result.auxiliary["gradcam"], let reference = fixture.file["attr.gradcam"] {
                 #expect(Self.mismatch(coarse, reference, scale: 1e-3) == nil, "\(name) attr.gradcam")
             }
@@ -87,13 +92,32 @@ import Testing
 
     /// Grad-CAM's default layer is the last 4-D output before global pooling: the fixtures' layer
     /// for the ResNet (its last block's ReLU) and the MobileNet (its last ReLU6).
-    @Test(arguments: ["resnet"])
+    @Test(arguments: ["resnet", "mobilenet"])
     func gradCAMDefaultsToTheLayerBeforeGlobalPooling(_ name: String) throws {
         let fixture = try Fixture(name)
         var network = fixture.network
         let result = try AttributionMethod.gradcam.attribute(&network, inputs: fixture.input, targets: fixture.targets,
                                                              settings: AttributionSettings())
         #expect(result.settings["layer"] == fixture.file.metadata["gradcam_layer"])
+    }
+
+    /// The ReLU6 of MobileNetV2 is an ONNX Clip: guided backprop must apply its rule there (the
+    /// fixture's reference uses a guided ReLU6), so the map differs from the plain gradient's.
+    @Test func guidedBackpropAppliesAtClip() throws {
+        let fixture = try Fixture("mobilenet")
+        #expect(fixture.network.architecture.layers.contains { if case .clip = $0.operation { true } else { false } })
+        let guided = try #require(fixture.file["attr.guided_backprop"]), saliency = try #require(fixture.file["attr.saliency"])
+        #expect(Self.mismatch(guided, saliency, scale: 1e-1) != nil, "the guided reference must differ from the gradient")
+    }
+
+    /// Batch norm after a convolution is folded into it (the ResNet's and the VGG's convolutions);
+    /// after the VGG's first linear layer it stays a layer of its own, and the logits still match.
+    @Test func batchNormIsFoldedAfterConvolutionsOnly() throws {
+        let isBatchNorm: (LayerSpec) -> Bool = { if case .batchNorm = $0.operation { true } else { false } }
+        let vgg = try Fixture("vgg").network.architecture.layers
+        #expect(vgg.filter(isBatchNorm).count == 1)
+        #expect(vgg.filter(isBatchNorm).first.map { vgg.firstIndex(of: $0).map { vgg[$0 - 1].operation } } == .some(.linear(inFeatures: 256, outFeatures: 32)))
+        #expect(try Fixture("resnet").network.architecture.layers.filter(isBatchNorm).isEmpty)
     }
 
     /// --normalize imagenet runs inside the model, as its first layers: raw pixels through the

@@ -1,6 +1,7 @@
 import Foundation
 @testable import LensONNX
 import LensModels
+import LensTensor
 import Testing
 
 /// Hand-made ONNX files, one per way a file can be unusable: each gives one line naming the node,
@@ -145,5 +146,30 @@ import Testing
         }, path: "m.onnx")
         #expect(result.model.provenance.classNames == ["cat", "dog", "bird"])
         #expect(throws: ONNXError.self) { try ONNXImport(classNames: ["a", "b"]).load(Self.model(), path: "m.onnx") }
+    }
+
+    /// A BatchNormalization right after a convolution (here one without bias) is folded into it;
+    /// behind an Identity it stays a layer of its own. Both give the same logits.
+    @Test func batchNormAfterAConvolutionIsFoldedExactly() throws {
+        func withBatchNorm(behindIdentity: Bool) -> Data {
+            Self.model {
+                var variance = Self.tensor("var", [2])
+                variance.floatData = [0.5, 2]
+                $0.graph.initializer += [Self.tensor("gamma", [2]), Self.tensor("beta", [2]), Self.tensor("mean", [2]), variance]
+                $0.graph.node[0].input = ["input", "w"]
+                $0.graph.node[0].output = ["c0"]
+                var nodes = [Self.node("bn", "BatchNormalization", [behindIdentity ? "same" : "c0", "gamma", "beta", "mean", "var"], ["c"])]
+                if behindIdentity { nodes.insert(Self.node("same", "Identity", ["c0"], ["same"]), at: 0) }
+                $0.graph.node.insert(contentsOf: nodes, at: 1)
+            }
+        }
+        let folded = try ONNXImport().load(withBatchNorm(behindIdentity: false), path: "m.onnx").model
+        let kept = try ONNXImport().load(withBatchNorm(behindIdentity: true), path: "m.onnx").model
+        guard case let .network(a) = folded.model, case let .network(b) = kept.model else { Issue.record("not networks"); return }
+        #expect(a.layerNames == ["conv", "relu", "gap", "flat", "fc"])
+        #expect(b.layerNames == ["conv", "same", "bn", "relu", "gap", "flat", "fc"])
+        let input = Tensor(shape: [2, 1, 4, 4], scalars: (0..<32).map { Float(($0 * 7) % 11) / 5 - 1 })
+        let (x, y) = (a.logits(input), b.logits(input))
+        #expect(zip(x.scalars, y.scalars).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(x.scalars) vs \(y.scalars)")
     }
 }
