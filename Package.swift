@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers, lowest first; each target may depend only on targets above it in this list.
-// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensExplain -> LensRender -> LensStudio
-// -> LensServer -> LensCLI -> lens
+// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensONNX -> LensExplain -> LensRender
+// -> LensStudio -> LensServer -> LensCLI -> lens
 let package = Package(
     name: "NeuralLens",
     platforms: [.macOS(.v13)],
@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The library only: the ONNX message types are generated once (scripts/generate-onnx-proto.sh) and committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         // Named for the server's idle timeout (TimeAmount) and the fuzz target's in-process HTTP parser.
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
@@ -38,10 +40,14 @@ let package = Package(
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
+        // ONNX files opened as LensModels networks (Generated/: protoc output from onnx.proto3).
+        .target(name: "LensONNX", dependencies: [
+            "LensModels", "LensData", "LensTensor", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["Generated/onnx.proto3"]),
         .target(name: "LensExplain", dependencies: ["LensModels", "LensTensor"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
-        .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
+        .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensONNX", "LensModels", "LensData", "LensTensor"]),
         // Writes the web app's files into LensServer as Swift source at build time.
         .plugin(name: "EmbedWebFiles", capability: .buildTool()),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
@@ -53,7 +59,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["Resources/web"], plugins: ["EmbedWebFiles"]),
         .target(name: "LensCLI", dependencies: [
-            "LensServer", "LensStudio", "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
+            "LensServer", "LensStudio", "LensRender", "LensExplain", "LensONNX", "LensModels", "LensData", "LensTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
@@ -78,6 +84,8 @@ let package = Package(
         .testTarget(name: "LensDataTests", dependencies: ["LensData", "LensTestSupport"], resources: [.copy("Fixtures")]),
         // The conformance suite checks the fixtures' attr.* tensors through LensExplain's registry too.
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance")]),
+        .testTarget(name: "LensONNXTests", dependencies: ["LensONNX", "LensModels", "LensExplain", "LensTestSupport"],
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels", "LensTestSupport"]),
         .testTarget(name: "LensRenderTests", dependencies: ["LensRender", "LensExplain", "LensData", "LensTestSupport"]),
         .testTarget(name: "LensCLITests", dependencies: ["LensCLI", "LensTestSupport"], resources: [.copy("Fixtures")]),

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import LensData
 import LensModels
+import LensONNX
 
 /// Flags that make --model a PyTorch state_dict (saved with `safetensors.torch.save_file`): its
 /// tensors are matched in order to the --arch layers, and inputs are raw [0, 1] pixels unless
-/// --mean/--std say how the model was normalised (folded into the first layer).
+/// --mean/--std say how the model was normalised (folded into the first layer). An ONNX --model
+/// takes --class-names, --mean/--std and --normalize too (its layout is in the file).
 struct PyTorchModelOptions: ParsableArguments {
     @Option(help: "The state_dict's layout in lens's compact form, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (the output layer is added).")
     var arch: String?
@@ -25,12 +27,19 @@ struct PyTorchModelOptions: ParsableArguments {
     @Option(help: "Per-channel standard deviation the model was trained with.")
     var std: String?
 
+    @Option(help: "A named --mean/--std preset: \(InputNormalization.presets.keys.sorted().joined(separator: ", ")).")
+    var normalize: String?
+
     func validate() throws {
-        if arch == nil {
-            for (flag, given) in [("--class-names", classNames != nil), ("--mean", mean != nil), ("--std", std != nil)] where given {
-                throw ValidationError("\(flag) applies to a PyTorch state_dict given with --arch")
+        if let normalize {
+            guard InputNormalization.presets[normalize] != nil else {
+                throw ValidationError("--normalize \(normalize) is not a preset; use one of \(InputNormalization.presets.keys.sorted().joined(separator: ", "))")
             }
-            return
+            guard mean == nil, std == nil else { throw ValidationError("give --normalize or --mean/--std, not both") }
+        }
+        if arch == nil {
+            guard (mean == nil) == (std == nil) else { throw ValidationError("give --mean and --std together") }
+            return   // checked in `load`: they apply to an ONNX model only
         }
         guard classNames != nil else { throw ValidationError("a PyTorch state_dict needs --class-names FILE (one name per line)") }
         guard Preprocessing.sizeRange.contains(size) else { throw ValidationError("--size \(size) is out of range \(Preprocessing.sizeRange)") }
@@ -50,10 +59,24 @@ struct PyTorchModelOptions: ParsableArguments {
 
     /// The model at `path`: a lens model file, or with --arch a PyTorch state_dict imported as one.
     func load(_ path: String, imageOptions: ImageOptions) throws -> ModelFile {
-        guard let arch, let classNames else { return try ModelFile.load(path, flag: "--model") }
+        if arch == nil, path.lowercased().hasSuffix(".onnx") {
+            let names = try classNames.map { try StateDictImport.classNames(contentsOf: URL(fileURLWithPath: $0)) }
+            let preset = normalize.flatMap { InputNormalization.presets[$0] }
+            let normalization = try preset ?? numbers(mean, "--mean").map { mean in
+                try InputNormalization(mean: mean, std: try numbers(std, "--std") ?? [], channels: mean.count)
+            }
+            return try ModelFile.loadONNX(path, importer: ONNXImport(classNames: names, normalization: normalization))
+        }
+        guard let arch, let classNames else {
+            for (flag, given) in [("--class-names", classNames != nil), ("--mean", mean != nil), ("--normalize", normalize != nil)] where given {
+                throw CLIError("\(flag) applies to a PyTorch state_dict given with --arch, or to an ONNX --model")
+            }
+            return try ModelFile.load(path, flag: "--model")
+        }
         let channels = rgb ? 3 : 1
         let names = try StateDictImport.classNames(contentsOf: URL(fileURLWithPath: classNames))
-        let normalization = try numbers(mean, "--mean").map { mean in
+        let preset = normalize.flatMap { InputNormalization.presets[$0] }
+        let normalization = try preset ?? numbers(mean, "--mean").map { mean in
             try InputNormalization(mean: mean, std: try numbers(std, "--std") ?? [], channels: channels)
         }
         let importer = StateDictImport(architecture: arch, classNames: names, preprocessing: Preprocessing(size: size, channels: channels),

@@ -1,5 +1,6 @@
 import Foundation
 import LensModels
+import LensONNX
 
 extension ModelFile {
     /// The model file a flag names, with the mistakes a user makes told plainly (a folder given
@@ -11,6 +12,14 @@ extension ModelFile {
             let hint = models.first.map { "; for example \(URL(fileURLWithPath: path).appendingPathComponent($0).path)" } ?? ""
             throw CLIError("\(flag) \(path) is a folder; give a model file (.safetensors) written by lens train\(hint)")
         }
+        if path.lowercased().hasSuffix(".onnx") { return try loadONNX(path, importer: ONNXImport()) }
         return try ModelFile(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    /// An ONNX classifier (`torch.onnx.export`), its notes printed.
+    static func loadONNX(_ path: String, importer: ONNXImport) throws -> ModelFile {
+        let result = try importer.load(contentsOf: URL(fileURLWithPath: path))
+        for note in result.notes { Terminal.status("note: \(note)") }
+        return result.model
     }
 }

@@ -89,7 +89,7 @@ extension AttributionMethod {
     public func unavailability(for architecture: Architecture) -> String? {
         switch self {
         case .gradcam, .guidedGradcam:
-            let hasConvolution = architecture.layers.contains { if case .conv2d = $0.operation { true } else { false } }
+            let hasConvolution = architecture.layers.contains(where: \.operation.isConvolution)
             return hasConvolution ? nil : "\(title) needs a convolutional layer; this model has none"
         case .occlusion:
             return architecture.inputShape.count == 3 ? nil : "\(title) slides a window over an image; this model takes vectors"

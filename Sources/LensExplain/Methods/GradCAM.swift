@@ -26,18 +26,23 @@ struct GradCAM: Attributor {
     }
 
     /// The layer Grad-CAM reads: `name`, which must be a spatial layer at or after the first
-    /// convolution, or by default the last convolution's ReLU output (the convolution's own
-    /// output when no ReLU follows it).
+    /// convolution, or by default the input of the first global average pooling (the last 4-D
+    /// output before it: a ResNet's last block), else the last convolution's ReLU output (the
+    /// convolution's own output when no ReLU follows it).
     static func layer(of network: Network, named name: String?, method: AttributionMethod) throws -> String {
         let specs = network.architecture.layers
-        let convolutions = specs.indices.filter { if case .conv2d = specs[$0].operation { true } else { false } }
+        let convolutions = specs.indices.filter { specs[$0].operation.isConvolution }
         guard let first = convolutions.first, let last = convolutions.last else {
             throw ExplainError.needsLayer(method: method.title, kind: "convolutional", layers: network.layerNames)
         }
         let shapes = network.architecture.layerOutputShapes
         let suitable = specs.indices.filter { $0 >= first && shapes[$0].count == 3 }.map { specs[$0].name }
         guard let name else {
-            if last + 1 < specs.count, specs[last + 1].operation == .relu { return specs[last + 1].name }
+            if let pooling = specs.firstIndex(where: { $0.operation == .globalAveragePool }),
+               let source = network.architecture.layerInputs[pooling].first, source >= first, shapes[source].count == 3 {
+                return specs[source].name
+            }
+            if last + 1 < specs.count, specs[last + 1].operation.isRectifier { return specs[last + 1].name }
             return specs[last].name
         }
         let index = try network.layerIndex(named: name)

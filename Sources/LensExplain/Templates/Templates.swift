@@ -50,7 +50,7 @@ extension Templates {
             throw ExplainError.notApplicable(method: "templates", model: "parameter-free", instead: "train a model first")
         }
         let weights = try Self.weight(of: first, in: network)
-        if case .conv2d = first.operation {
+        if first.operation.isConvolution {
             self.init(kind: .filters, layer: first.name, images: weights, votes: [])
             return
         }

@@ -21,19 +21,46 @@ public struct ReceptiveField: Codable, Sendable, Equatable {
             throw ExplainError.unsuitableLayer(method: "receptive field", layer: layer, problem: "its output has no spatial layout",
                                                suitable: Self.spatialLayers(of: architecture))
         }
-        var field = ReceptiveField(size: 1, jump: 1, offset: 0)
-        for spec in architecture.layers[...index] {
+        // Through a graph: each layer maps its inputs' fields; several inputs (a residual
+        // addition, a concatenation) see the union of theirs.
+        var fields: [ReceptiveField] = []
+        for (spec, reads) in zip(architecture.layers[...index], architecture.layerInputs) {
+            let inputs = reads.map { $0 < 0 ? ReceptiveField(size: 1, jump: 1, offset: 0) : fields[$0] }
+            var field = inputs.dropFirst().reduce(inputs.first ?? ReceptiveField(size: 1, jump: 1, offset: 0)) { $0.union($1) }
             switch spec.operation {
             case let .conv2d(_, _, kernel, stride, padding):
-                field = ReceptiveField(size: field.size + (kernel - 1) * field.jump, jump: field.jump * stride,
-                                       offset: field.offset - padding * field.jump)
+                field = field.through(kernel: kernel, stride: stride, padding: padding)
             case let .maxPool2d(kernel, stride):
-                field = ReceptiveField(size: field.size + (kernel - 1) * field.jump, jump: field.jump * stride, offset: field.offset)
-            case .relu, .dropout, .flatten, .linear:
-                continue
+                field = field.through(kernel: kernel, stride: stride, padding: 0)
+            case let .convolution(convolution):
+                field = field.through(convolution.window)
+            case let .maxPool(pooling), let .averagePool(pooling):
+                field = field.through(pooling.window)
+            case let .pad(top, _, _, _, _):
+                field = field.through(kernel: 1, stride: 1, padding: top)
+            default:
+                break
             }
+            fields.append(field)
         }
-        self = field
+        self = fields[index]
+    }
+
+    /// Through a window of kernel k, stride s and padding p (square).
+    private func through(kernel: Int, stride: Int, padding: Int) -> ReceptiveField {
+        ReceptiveField(size: size + (kernel - 1) * jump, jump: jump * stride, offset: offset - padding * jump)
+    }
+
+    /// Through any window, taken square by its larger side (boxes are square).
+    private func through(_ window: Window) -> ReceptiveField {
+        let extent = max(window.dilationY * (window.kernelHeight - 1), window.dilationX * (window.kernelWidth - 1)) + 1
+        return through(kernel: extent, stride: max(window.strideY, window.strideX), padding: max(window.padTop, window.padLeft))
+    }
+
+    /// The smallest field holding both.
+    private func union(_ other: ReceptiveField) -> ReceptiveField {
+        let start = min(offset, other.offset), end = max(offset + size, other.offset + other.size)
+        return ReceptiveField(size: end - start, jump: max(jump, other.jump), offset: start)
     }
 
     init(size: Int, jump: Int, offset: Int) {

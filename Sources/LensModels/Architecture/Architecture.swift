@@ -5,11 +5,19 @@ import Foundation
 /// The input shape is one item without the batch axis: `[C, H, W]` for images, `[features]`
 /// for vectors. Building an architecture names unnamed layers (see `LayerSpec`) and works out
 /// every layer's output shape, failing with an error that names the first layer that does not fit.
+///
+/// The layers are a graph in topological order: each reads the outputs named in its `inputs`
+/// (the previous layer's when it names none), so a chain is the graph whose layers name nothing.
 public struct Architecture: Sendable, Equatable {
     public private(set) var inputShape: [Int]
     public private(set) var layers: [LayerSpec]
     /// Each layer's output shape (one item, no batch axis), in layer order.
     public private(set) var layerOutputShapes: [[Int]]
+    /// Each layer's inputs as layer indices, −1 for the network input.
+    public private(set) var layerInputs: [[Int]]
+
+    /// The name by which a layer's `inputs` refer to the network input.
+    public static let inputName = "input"
 
     public init(inputShape: [Int], layers: [LayerSpec]) throws {
         guard !inputShape.isEmpty, inputShape.count <= 3, inputShape.allSatisfy({ $0 > 0 }) else {
@@ -18,24 +26,43 @@ public struct Architecture: Sendable, Equatable {
         }
         let named = Self.namingUnnamedLayers(layers)
         try Self.checkNamesAreUnique(named)
-        var shape = inputShape
+        var indices = [Self.inputName: -1]
         var shapes: [[Int]] = []
+        var sources: [[Int]] = []
         for (index, layer) in named.enumerated() {
+            let own = try layer.inputs.map { name in
+                guard let source = indices[name] else {
+                    throw ArchitectureError.layerDoesNotFit(layer: layer.name, index: index, inputShape: [],
+                                                            problem: "its input \"\(name)\" is no earlier layer")
+                }
+                return source
+            }
+            // A constant reads the network input for its batch size only.
+            let constant = layer.operation.arity == 0
+            let reads = constant ? [-1] : layer.inputs.isEmpty ? [index - 1] : own
+            let inputShapes = reads.map { $0 < 0 ? inputShape : shapes[$0] }
             do {
-                shape = try layer.operation.outputShape(for: shape)
+                shapes.append(try layer.operation.outputShape(forInputs: constant ? [] : inputShapes))
             } catch let problem as ShapeProblem {
-                throw ArchitectureError.layerDoesNotFit(layer: layer.name, index: index, inputShape: shape,
+                throw ArchitectureError.layerDoesNotFit(layer: layer.name, index: index, inputShape: inputShapes.first ?? [],
                                                         problem: problem.message)
             }
-            shapes.append(shape)
+            sources.append(reads)
+            indices[layer.name] = index
         }
-        guard shape.count == 1, named.last?.operation.hasParameters == true else {
+        let shape = shapes.last ?? inputShape
+        let isGraph = named.contains { !$0.inputs.isEmpty }
+        guard shape.count == 1, named.last?.operation.hasParameters == true || isGraph && named.contains(where: \.operation.hasParameters) else {
             throw ArchitectureError.notAClassifier(outputShape: shape)
         }
         self.inputShape = inputShape
         self.layers = named
         self.layerOutputShapes = shapes
+        self.layerInputs = sources
     }
+
+    /// Whether every layer reads the one before it (the architectures lens trains).
+    public var isChain: Bool { layerInputs.enumerated().allSatisfy { $0.element == [$0.offset - 1] } }
 
     /// Parses the fixtures' JSON form: an array of layer objects.
     public init(json: String, inputShape: [Int]) throws {
@@ -60,9 +87,10 @@ public struct Architecture: Sendable, Equatable {
 
     public var layerNames: [String] { layers.map(\.name) }
 
-    /// The input shape of layer `index` (the previous layer's output).
+    /// The shape of layer `index`'s first input.
     public func inputShape(ofLayer index: Int) -> [Int] {
-        index == 0 ? inputShape : layerOutputShapes[index - 1]
+        guard let source = layerInputs[index].first else { return [] }
+        return source < 0 ? inputShape : layerOutputShapes[source]
     }
 
     public func index(ofLayer name: String) -> Int? { layers.firstIndex { $0.name == name } }
@@ -83,7 +111,7 @@ public struct Architecture: Sendable, Equatable {
     }
 
     private static func checkNamesAreUnique(_ layers: [LayerSpec]) throws {
-        var seen = Set<String>()
+        var seen: Set<String> = [inputName]
         for layer in layers where !seen.insert(layer.name).inserted {
             throw ArchitectureError.duplicateName(layer.name)
         }

@@ -1,7 +1,8 @@
 /// Why one layer cannot take the shape it is given (wrapped into `ArchitectureError` with the layer's name).
-struct ShapeProblem: Error {
-    var message: String
+public struct ShapeProblem: Error, CustomStringConvertible {
+    public var message: String
     init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 
 extension LayerSpec.Operation {
@@ -56,12 +57,25 @@ extension LayerSpec.Operation {
                 throw ShapeProblem("dropout probability must be in [0, 1), got \(probability)")
             }
             return input
+
+        default:
+            return try graphOutputShape(for: [input])
         }
+    }
+
+    /// The output shape of one item from the shapes of every input (the first is the only one
+    /// for a chain's layers).
+    public func outputShape(forInputs inputs: [[Int]]) throws -> [Int] {
+        guard inputs.count == arity || arity == nil else {
+            throw ShapeProblem("\(opName) takes \(arity ?? 0) input(s), it is given \(inputs.count)")
+        }
+        if isGraphOnly { return try graphOutputShape(for: inputs) }
+        return try outputShape(for: inputs[0])
     }
 
     /// The result of overflow-reporting arithmetic on sizes (they come from users and files), or a
     /// shape problem where it overflowed.
-    private static func checked(_ result: (partialValue: Int, overflow: Bool), _ what: String) throws -> Int {
+    static func checked(_ result: (partialValue: Int, overflow: Bool), _ what: String) throws -> Int {
         guard !result.overflow else { throw ShapeProblem("the \(what) is too large to compute") }
         return result.partialValue
     }

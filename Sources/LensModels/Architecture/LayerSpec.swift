@@ -15,6 +15,10 @@ import Foundation
 /// name such as nn.Sequential's `"layers.0"` is a PyTorch module path: it becomes the parameter
 /// prefix and the layer gets the conventional name. A `"parameters"` key states the prefix
 /// explicitly (that is how such a layer is written back).
+///
+/// Graphs: `inputs` names the layers whose outputs this one reads (`Architecture.inputName` for
+/// the network input); empty means the previous layer's output, so a chain needs none. The graph
+/// operations below `dropout` come from ONNX files (`ONNXImport`), not from the JSON form.
 public struct LayerSpec: Sendable, Equatable {
     public enum Operation: Sendable, Equatable {
         case linear(inFeatures: Int, outFeatures: Int)
@@ -23,6 +27,35 @@ public struct LayerSpec: Sendable, Equatable {
         case maxPool2d(kernel: Int, stride: Int)
         case flatten
         case dropout(probability: Float)
+        /// Any 2-D convolution: groups, dilation, rectangular kernels and strides, asymmetric pads.
+        case convolution(Convolution)
+        /// Inference-form batch normalisation over the channel axis (parameters weight, bias,
+        /// running_mean, running_var as PyTorch names them).
+        case batchNorm(channels: Int, epsilon: Float)
+        /// Elementwise with NumPy broadcasting over the item axes; two inputs.
+        case add
+        case multiply
+        /// Joins its inputs along item axis `axis` (ONNX axis − 1).
+        case concat(axis: Int)
+        case maxPool(Pooling)
+        case averagePool(Pooling)
+        case globalAveragePool
+        /// min(max(x, low), high); ReLU6 is clip(0, 6). Guided backprop and deconvnet apply here as at ReLU.
+        case clip(low: Float, high: Float)
+        case sigmoid
+        /// max(0, min(1, α·x + β)).
+        case hardSigmoid(alpha: Float, beta: Float)
+        /// x·hardSigmoid(x) with α = 1/6, β = 1/2.
+        case hardSwish
+        /// To a fixed item shape (same size).
+        case reshape(shape: [Int])
+        /// Identity (ONNX Identity, and Dropout at inference).
+        case identity
+        /// Constant padding of the two spatial axes.
+        case pad(top: Int, left: Int, bottom: Int, right: Int, value: Float)
+        /// A fixed tensor of item shape `shape`, the same for every item (an ONNX initializer that
+        /// is an operand rather than a weight).
+        case constant(shape: [Int], values: [Float])
 
         /// The `"op"` string of the JSON form.
         public var opName: String {
@@ -33,6 +66,22 @@ public struct LayerSpec: Sendable, Equatable {
             case .maxPool2d: "maxpool2d"
             case .flatten: "flatten"
             case .dropout: "dropout"
+            case .convolution: "conv"
+            case .batchNorm: "batchnorm"
+            case .add: "add"
+            case .multiply: "mul"
+            case .concat: "concat"
+            case .maxPool: "maxpool"
+            case .averagePool: "avgpool"
+            case .globalAveragePool: "globalavgpool"
+            case .clip: "clip"
+            case .sigmoid: "sigmoid"
+            case .hardSigmoid: "hardsigmoid"
+            case .hardSwish: "hardswish"
+            case .reshape: "reshape"
+            case .identity: "identity"
+            case .pad: "pad"
+            case .constant: "constant"
             }
         }
 
@@ -45,13 +94,38 @@ public struct LayerSpec: Sendable, Equatable {
             case .maxPool2d: "pool"
             case .flatten: "flatten"
             case .dropout: "drop"
+            default: opName
             }
         }
 
         public var hasParameters: Bool {
             switch self {
-            case .linear, .conv2d: true
+            case .linear, .conv2d, .convolution, .batchNorm: true
             default: false
+            }
+        }
+
+        /// A convolution of either form.
+        public var isConvolution: Bool {
+            switch self {
+            case .conv2d, .convolution: true
+            default: false
+            }
+        }
+
+        /// Whether guided backprop and the deconvnet rule apply at this operation (ReLU, clip).
+        public var isRectifier: Bool {
+            switch self {
+            case .relu, .clip: true
+            default: false
+            }
+        }
+
+        /// The operations only a graph (an ONNX file) has: the JSON form cannot write them.
+        var isGraphOnly: Bool {
+            switch self {
+            case .linear, .conv2d, .relu, .maxPool2d, .flatten, .dropout: false
+            default: true
             }
         }
     }
@@ -60,11 +134,14 @@ public struct LayerSpec: Sendable, Equatable {
     public var name: String
     public var operation: Operation
     public var parameterPrefix: String
+    /// The layers this one reads, in operand order; empty: the previous layer (or the input).
+    public var inputs: [String]
 
-    public init(name: String, operation: Operation, parameterPrefix: String? = nil) {
+    public init(name: String, operation: Operation, parameterPrefix: String? = nil, inputs: [String] = []) {
         self.name = name
         self.operation = operation
         self.parameterPrefix = parameterPrefix ?? name
+        self.inputs = inputs
     }
 
     public static func linear(_ name: String = "", in inFeatures: Int, out outFeatures: Int) -> LayerSpec {
@@ -93,7 +170,7 @@ public struct LayerSpec: Sendable, Equatable {
 
 extension LayerSpec: Codable {
     private enum Key: String, CodingKey {
-        case op, name, parameters, `in`, out, kernel, stride, padding, p
+        case op, name, parameters, inputs, `in`, out, kernel, stride, padding, p
     }
 
     public init(from decoder: Decoder) throws {
@@ -126,6 +203,7 @@ extension LayerSpec: Codable {
                 forKey: .op, in: container,
                 debugDescription: "unknown op \"\(op)\" (expected linear, conv2d, relu, maxpool2d, flatten or dropout)")
         }
+        inputs = try container.decodeIfPresent([String].self, forKey: .inputs) ?? []
         let written = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
         if let prefix = try container.decodeIfPresent(String.self, forKey: .parameters) {
             name = written
@@ -144,6 +222,7 @@ extension LayerSpec: Codable {
         try container.encode(operation.opName, forKey: .op)
         try container.encode(name, forKey: .name)
         if parameterPrefix != name { try container.encode(parameterPrefix, forKey: .parameters) }
+        if !inputs.isEmpty { try container.encode(inputs, forKey: .inputs) }
         for (key, value) in numericFields {
             if let integer = value as? Int { try container.encode(integer, forKey: key) }
             if let float = value as? Float { try container.encode(float, forKey: key) }
@@ -163,6 +242,8 @@ extension LayerSpec: Codable {
             [(.kernel, kernel), (.stride, stride)]
         case let .dropout(probability):
             [(.p, probability)]
+        default:
+            []   // graph operations: an ONNX file is their only form
         }
     }
 
@@ -170,6 +251,7 @@ extension LayerSpec: Codable {
     var jsonObject: String {
         var fields = ["\"op\": \(jsonString(operation.opName))", "\"name\": \(jsonString(name))"]
         if parameterPrefix != name { fields.append("\"parameters\": \(jsonString(parameterPrefix))") }
+        if !inputs.isEmpty { fields.append("\"inputs\": [" + inputs.map(jsonString).joined(separator: ", ") + "]") }
         for (key, value) in numericFields { fields.append("\"\(key.stringValue)\": \(value)") }
         return "{" + fields.joined(separator: ", ") + "}"
     }

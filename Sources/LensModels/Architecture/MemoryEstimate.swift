@@ -27,6 +27,13 @@ public struct MemoryEstimate: Sendable, Equatable {
                 parameters += Double(outChannels) * Double(inChannels) * Double(kernel * kernel) + Double(outChannels)
                 let spatial = output / Double(max(outChannels, 1))
                 columns = max(columns, Double(inChannels) * Double(kernel * kernel) * spatial * Double(threads))
+            case let .convolution(convolution):
+                let weights = convolution.weightShape.reduce(1, *)
+                parameters += Double(weights + (convolution.hasBias ? convolution.outChannels : 0))
+                let spatial = output / Double(max(convolution.outChannels, 1))
+                columns = max(columns, Double(weights / max(convolution.outChannels, 1) * convolution.groups) * spatial * Double(threads))
+            case let .batchNorm(channels, _):
+                parameters += 4 * Double(channels)
             default:
                 break
             }

@@ -1,8 +1,12 @@
 import LensTensor
 
-/// 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], W [out, C, k, k], b [out],
-/// y [N, out, H', W'] with H' = (H + 2·padding − k) / stride + 1. Computed per image as
-/// im2col then one matrix product: y_n[out, P] = W[out, K] · columns_n[K, P] + b.
+/// 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], W [out, C/g, kH, kW], b [out],
+/// y [N, out, H', W'] with H' = ⌊(H + padTop + padBottom − dilation·(kH − 1) − 1) / stride⌋ + 1.
+/// Computed per image as im2col then one matrix product per group g (of G):
+/// y_n[g·out/G ..., P] = W_g[out/G, K/G] · columns_n[g·K/G ..., P] + b (rows of a group are
+/// contiguous in the column matrix: its channels are). G = 1 for every layer lens trains; G = C is
+/// a depthwise convolution. A convolution without bias (ONNX's, when batch norm follows) has no
+/// bias parameter.
 ///
 /// Images are independent, so a batch is split over the cores (`Parallel`). Each part keeps one
 /// image's column matrix in a scratch buffer reused across batches (it fits in L2); backward
@@ -13,31 +17,37 @@ struct Conv2DLayer: Layer {
     let outChannels: Int
     /// Geometry of one input image (its height and width are fixed by the architecture).
     let geometry: ConvolutionGeometry
+    let groups: Int
+    let hasBias: Bool
     private var weight: Parameter
+    /// Zeros, and no parameter, when `hasBias` is false.
     private var bias: Parameter
-    /// Per part: one image's columns [K, P], its column gradient [K, P], the part's dWᵀ [K, out]
-    /// and db [out], and the zero-bordered copy of one image that stride-1 im2col works in.
+    /// Per part: one image's columns [K, P], its column gradient [K, P], the part's dWᵀ (per group
+    /// [K/G, out/G], one after the other) and db [out], and the zero-bordered copy of one image
+    /// that stride-1 im2col works in.
     private var scratch: [Float] = []
 
-    init(spec: LayerSpec, inputShape: [Int], outChannels: Int, kernel: Int, stride: Int, padding: Int,
+    init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
         self.spec = spec
-        self.outChannels = outChannels
+        outChannels = convolution.outChannels
+        groups = convolution.groups
+        hasBias = convolution.hasBias
         geometry = ConvolutionGeometry(channels: inputShape[0], height: inputShape[1], width: inputShape[2],
-                                       kernel: kernel, stride: stride, padding: padding)
-        (weight, bias) = initialization.weightAndBias(weightShape: [outChannels, inputShape[0], kernel, kernel],
-                                                      using: &generator)
+                                       window: convolution.window)
+        (weight, bias) = initialization.weightAndBias(weightShape: convolution.weightShape, using: &generator)
+        if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
     }
 
-    var parameters: [Parameter] { [weight, bias] }
+    var parameters: [Parameter] { hasBias ? [weight, bias] : [weight] }
 
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {
         try body(&weight)
-        try body(&bias)
+        if hasBias { try body(&bias) }
     }
 
     /// Multiply-adds per image (forward), to decide how many parts a batch is worth.
-    private var multiplyAddsPerImage: Double { Double(outChannels * geometry.rows * geometry.positions) }
+    private var multiplyAddsPerImage: Double { Double(outChannels * geometry.rows / groups * geometry.positions) }
 
     /// Splits `batch` images into parts worth a thread each (about 100 µs of work or more).
     private func imageRanges(_ batch: Int) -> [Range<Int>] {
@@ -47,7 +57,7 @@ struct Conv2DLayer: Layer {
 
     private var columnsSize: Int { geometry.rows * geometry.positions }
     private var partScratchSize: Int {
-        2 * columnsSize + outChannels * geometry.rows + outChannels + geometry.paddedImageSize
+        2 * columnsSize + outChannels * geometry.rows / groups + outChannels + geometry.paddedImageSize
     }
 
     /// Grows the scratch to `parts` parts (never shrinks: the next full batch needs it again).
@@ -62,7 +72,8 @@ struct Conv2DLayer: Layer {
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
-        let partSize = partScratchSize
+        let partSize = partScratchSize, groups = groups
+        let (groupRows, groupOut) = (rows / groups, outChannels / groups)
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let ranges = imageRanges(batch)
         reserveScratch(parts: ranges.count)
@@ -79,10 +90,13 @@ struct Conv2DLayer: Layer {
                                     let out = y + n * outChannels * positions
                                     geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
                                     for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
-                                    // y_n[out, P] += W[out, K] · columns_n[K, P]
-                                    MatrixMultiply.gemm(m: outChannels, n: positions, k: rows,
-                                                        a: w, lda: rows, b: columns, ldb: positions,
-                                                        beta: 1, c: out, ldc: positions)
+                                    for g in 0..<groups {
+                                        // y_n[g's out, P] += W_g[out/G, K/G] · columns_n[g's K/G rows, P]
+                                        MatrixMultiply.gemm(m: groupOut, n: positions, k: groupRows,
+                                                            a: w + g * groupOut * groupRows, lda: groupRows,
+                                                            b: columns + g * groupRows * positions, ldb: positions,
+                                                            beta: 1, c: out + g * groupOut * positions, ldc: positions)
+                                    }
                                 }
                             }
                         }
@@ -103,7 +117,8 @@ struct Conv2DLayer: Layer {
         guard needsInput || needsParameters else { return }
         if needsInput { inputGradient.prepare(shape: input.shape) }
         let ranges = imageRanges(batch)
-        let partSize = partScratchSize, columnsSize = columnsSize
+        let partSize = partScratchSize, columnsSize = columnsSize, groups = groups
+        let (groupRows, groupOut) = (rows / groups, outChannels / groups)
         reserveScratch(parts: ranges.count)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             input.scalars.withUnsafeBufferPointer { x in
@@ -115,18 +130,21 @@ struct Conv2DLayer: Layer {
                             Parallel.run(parts: ranges.count) { part in
                                 let columns = scratch + part * partSize
                                 let dcolumns = columns + columnsSize
-                                let dwT = dcolumns + columnsSize, db = dwT + outChannels * rows
+                                let dwT = dcolumns + columnsSize, db = dwT + outChannels * groupRows
                                 let padded = columns + partSize - geometry.paddedImageSize
-                                if needsParameters { dwT.update(repeating: 0, count: outChannels * rows + outChannels) }
+                                if needsParameters { dwT.update(repeating: 0, count: outChannels * groupRows + outChannels) }
                                 for n in ranges[part] {
                                     let gradient = dy + n * outChannels * positions
                                     if needsParameters {
                                         geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
-                                        // dWᵀ[K, out] += columns_n[K, P] · dy_n[out, P]ᵀ (this orientation
-                                        // measured 5-40% faster than dW = dy · columnsᵀ on the W4/W5 layers)
-                                        MatrixMultiply.gemm(transposeB: true, m: rows, n: outChannels, k: positions,
-                                                            a: columns, lda: positions, b: gradient, ldb: positions,
-                                                            beta: 1, c: dwT, ldc: outChannels)
+                                        for g in 0..<groups {
+                                            // dW_gᵀ[K/G, out/G] += columns_n[g's rows, P] · dy_n[g's out, P]ᵀ (this
+                                            // orientation measured 5-40% faster than dW = dy · columnsᵀ on the W4/W5 layers)
+                                            MatrixMultiply.gemm(transposeB: true, m: groupRows, n: groupOut, k: positions,
+                                                                a: columns + g * groupRows * positions, lda: positions,
+                                                                b: gradient + g * groupOut * positions, ldb: positions,
+                                                                beta: 1, c: dwT + g * groupRows * groupOut, ldc: groupOut)
+                                        }
                                         for o in 0..<outChannels {
                                             let row = gradient + o &* positions
                                             var sum: Float = 0
@@ -135,10 +153,13 @@ struct Conv2DLayer: Layer {
                                         }
                                     }
                                     if needsInput, let dx {
-                                        // dcolumns[K, P] = W[out, K]ᵀ · dy_n[out, P]
-                                        MatrixMultiply.gemm(transposeA: true, m: rows, n: positions, k: outChannels,
-                                                            a: w, lda: rows, b: gradient, ldb: positions,
-                                                            c: dcolumns, ldc: positions)
+                                        for g in 0..<groups {
+                                            // dcolumns[g's rows, P] = W_g[out/G, K/G]ᵀ · dy_n[g's out, P]
+                                            MatrixMultiply.gemm(transposeA: true, m: groupRows, n: positions, k: groupOut,
+                                                                a: w + g * groupOut * groupRows, lda: groupRows,
+                                                                b: gradient + g * groupOut * positions, ldb: positions,
+                                                                c: dcolumns + g * groupRows * positions, ldc: positions)
+                                        }
                                         geometry.col2im(dcolumns, into: dx + n * geometry.imageSize, padded: padded)
                                     }
                                 }
@@ -155,7 +176,7 @@ struct Conv2DLayer: Layer {
     /// count always gives the same result); the parts hold dWᵀ.
     private mutating func addPartGradients(parts: Int, replacing: Bool) {
         let partSize = partScratchSize, offset = 2 * columnsSize
-        let rows = geometry.rows, outChannels = outChannels
+        let rows = geometry.rows / groups, outChannels = outChannels, groupOut = outChannels / groups
         scratch.withUnsafeBufferPointer { scratch in
             weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
                 bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
@@ -166,7 +187,9 @@ struct Conv2DLayer: Layer {
                     for part in 0..<parts {
                         let dwT = scratch.baseAddress! + part * partSize + offset, partBias = dwT + rows * outChannels
                         for o in 0..<outChannels {
-                            for k in 0..<rows { dw[o &* rows &+ k] += dwT[k &* outChannels &+ o] }
+                            // Output channel o is row o % (out/G) of its group's block dW_gᵀ[K/G, out/G].
+                            let block = dwT + (o / groupOut) * rows * groupOut, column = o % groupOut
+                            for k in 0..<rows { dw[o &* rows &+ k] += block[k &* groupOut &+ column] }
                             db[o] += partBias[o]
                         }
                     }

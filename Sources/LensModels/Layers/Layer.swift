@@ -38,6 +38,13 @@ protocol Layer: Sendable {
                            into inputGradient: inout Tensor, context: BackwardContext)
     /// Drops what forward kept, so a copy of the network does not drag the buffers along.
     mutating func releaseCaches()
+
+    /// The same two steps for a layer of several inputs (add, multiply, concat), which implements
+    /// these instead: the network calls them for every layer that does not read exactly one
+    /// input. Each layer implements one pair; the other pair's defaults forward to it.
+    mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool)
+    mutating func backward(inputs: [Tensor], output: Tensor, outputGradient: Tensor,
+                           into inputGradients: inout [Tensor], context: BackwardContext)
 }
 
 /// What a backward pass does with the parameter gradients.
@@ -67,4 +74,30 @@ extension Layer {
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {}
     var outputMayAliasInput: Bool { false }
     mutating func releaseCaches() {}
+
+    mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
+        forward(inputs[0], into: &output, training: training)
+    }
+
+    mutating func backward(inputs: [Tensor], output: Tensor, outputGradient: Tensor,
+                           into inputGradients: inout [Tensor], context: BackwardContext) {
+        backward(input: inputs[0], output: output, outputGradient: outputGradient, into: &inputGradients[0], context: context)
+    }
+}
+
+/// A layer of several inputs: its one-input steps are its many-input steps on one input.
+protocol MultiInputLayer: Layer {}
+
+extension MultiInputLayer {
+    mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
+        forward(inputs: [input], into: &output, training: training)
+    }
+
+    mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
+                           into inputGradient: inout Tensor, context: BackwardContext) {
+        var gradients = [inputGradient]
+        inputGradient = .empty
+        backward(inputs: [input], output: output, outputGradient: outputGradient, into: &gradients, context: context)
+        inputGradient = gradients[0]
+    }
 }

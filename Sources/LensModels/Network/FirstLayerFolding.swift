@@ -5,13 +5,14 @@ import LensTensor
 /// (`InputCentering`) and for an imported model's normalisation (`InputNormalization`).
 enum FirstLayerFolding {
     /// The first layer with parameters, if only layers that commute with a per-channel affine map
-    /// of positive scale come before it (flatten, dropout, max pooling).
+    /// of positive scale come before it (flatten, dropout, max pooling), in a chain.
     static func firstWeightedLayer(of architecture: Architecture) -> LayerSpec? {
+        guard architecture.isChain else { return nil }
         for layer in architecture.layers {
             switch layer.operation {
-            case .flatten, .dropout, .maxPool2d: continue
+            case .flatten, .dropout, .maxPool2d, .identity: continue
             case .linear, .conv2d: return layer
-            case .relu: return nil
+            default: return nil
             }
         }
         return nil

@@ -11,6 +11,16 @@ public struct InputNormalization: Sendable, Equatable {
     public var mean: [Float]
     public var std: [Float]
 
+    /// Named normalisations (`--normalize NAME`): torchvision's ImageNet statistics.
+    public static let presets: [String: InputNormalization] = [
+        "imagenet": InputNormalization(uncheckedMean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+    ]
+
+    private init(uncheckedMean mean: [Float], std: [Float]) {
+        self.mean = mean
+        self.std = std
+    }
+
     /// Checks that there is one finite mean and one finite std above zero per channel.
     public init(mean: [Float], std: [Float], channels: Int) throws {
         guard mean.count == channels, std.count == channels else {

@@ -1,21 +1,38 @@
 import LensTensor
 
-/// A sequence of named layers built from an architecture; a value type.
+/// A graph of named layers built from an architecture; a value type. A chain (every network lens
+/// trains) is the graph in which each layer reads the one before it.
 ///
 /// `forward` keeps in each layer what its backward needs, so a `backward` can follow, started at
 /// any layer's output with any seed: the network output with dLoss/dlogits for training, a
 /// one-hot at (channel, y, x) for a deconvnet projection, d logit[c] for saliency, and so on.
+/// A layer output read by several layers gets the sum of their gradients.
 /// Input items are reshaped to the architecture's input shape (their size must match).
 public struct Network: Sendable {
     public private(set) var architecture: Architecture
     private var layers: [any Layer]
+    /// Each layer's inputs (layer indices, −1 the network input), from the architecture.
+    private let sources: [[Int]]
+    /// How many (layer, operand) pairs read each layer's output, and the network input.
+    private let readers: [Int]
+    private let inputReaders: Int
+    /// Whether a layer or one of its ancestors has parameters: a training pass stops below them.
+    private let learnableUpstream: [Bool]
+    /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
+    private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
     private var lastInputShape: [Int] = []
     private var lastInput = Tensor.empty
-    /// outputs[i]: layer i's output in the last forward. inputGradients[i]: the gradient at layer
-    /// i's input in the last backward. Both are reused from batch to batch.
+    /// outputs[i]: layer i's output in the last forward. outputGradients[i]: the gradient at it
+    /// in the last backward; inputGradient: at the network input. Reused from batch to batch.
     private var outputs: [Tensor] = []
-    private var inputGradients: [Tensor] = []
+    private var outputGradients: [Tensor] = []
+    private var inputGradient = Tensor.empty
+    /// Per layer, a gradient per operand, for operands whose source is read by several layers
+    /// (summed into the source's gradient) and for layers of several inputs.
+    private var operandGradients: [[Tensor]] = []
+    /// Which gradients the running backward pass has written (the rest are zero).
+    private var written: [Bool] = []
     /// Each layer's parameter names, worked out once (an optimizer step asks for them every batch).
     private var parameterNames: [[String]] = []
     /// Buffers reused by `logits` from one call to the next.
@@ -28,45 +45,53 @@ public struct Network: Sendable {
     public init(architecture: Architecture, seed: UInt64) {
         self.architecture = architecture
         var generator = SeededGenerator(seed: seed)
-        var layers: [any Layer] = []
-        for (index, spec) in architecture.layers.enumerated() {
-            let inputShape = architecture.inputShape(ofLayer: index)
-            let initialization: WeightInitialization =
-                Self.feedsReLU(index, in: architecture.layers) ? .he : .pytorchDefault
-            switch spec.operation {
-            case let .linear(inFeatures, outFeatures):
-                layers.append(LinearLayer(spec: spec, inFeatures: inFeatures, outFeatures: outFeatures,
-                                          initialization: initialization, generator: &generator))
-            case let .conv2d(_, outChannels, kernel, stride, padding):
-                layers.append(Conv2DLayer(spec: spec, inputShape: inputShape, outChannels: outChannels,
-                                          kernel: kernel, stride: stride, padding: padding,
-                                          initialization: initialization, generator: &generator))
-            case .relu:
-                layers.append(ReLULayer(spec: spec))
-            case let .maxPool2d(kernel, stride):
-                layers.append(MaxPool2DLayer(spec: spec, inputShape: inputShape, kernel: kernel, stride: stride))
-            case .flatten:
-                layers.append(FlattenLayer(spec: spec))
-            case let .dropout(probability):
-                layers.append(DropoutLayer(spec: spec, probability: probability, seed: generator.next()))
-            }
+        layers = architecture.layers.indices.map { index in
+            let initialization: WeightInitialization = Self.feedsReLU(index, in: architecture.layers) ? .he : .pytorchDefault
+            let operandShapes = architecture.layerInputs[index].map { $0 < 0 ? architecture.inputShape : architecture.layerOutputShapes[$0] }
+            return makeLayer(architecture.layers[index], inputShape: architecture.inputShape(ofLayer: index),
+                             operandShapes: operandShapes, outputShape: architecture.layerOutputShapes[index],
+                             initialization: initialization, generator: &generator)
         }
-        self.layers = layers
+        sources = architecture.layerInputs
+        var readers = Array(repeating: 0, count: layers.count), inputReaders = 0
+        var learnable: [Bool] = []
+        for (index, reads) in sources.enumerated() {
+            for source in reads { if source < 0 { inputReaders += 1 } else { readers[source] += 1 } }
+            learnable.append(architecture.layers[index].operation.hasParameters || reads.contains { $0 >= 0 && learnable[$0] })
+        }
+        (self.readers, self.inputReaders, learnableUpstream) = (readers, inputReaders, learnable)
+        denseStart = Self.denseStart(of: architecture)
         outputs = Array(repeating: .empty, count: layers.count)
-        inputGradients = Array(repeating: .empty, count: layers.count)
+        outputGradients = Array(repeating: .empty, count: layers.count)
+        operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
+        written = Array(repeating: false, count: layers.count)
         parameterNames = layers.map { layer in layer.parameters.map { layer.spec.parameterPrefix + "." + $0.suffix } }
     }
 
-    /// Whether layer `index`'s output reaches a ReLU through nothing but max pooling or dropout.
+    /// Whether layer `index`'s output reaches a ReLU through nothing but pooling, normalisation or dropout.
     private static func feedsReLU(_ index: Int, in specs: [LayerSpec]) -> Bool {
         for spec in specs[(index + 1)...] {
             switch spec.operation {
-            case .relu: return true
-            case .maxPool2d, .dropout: continue
+            case .relu, .clip: return true
+            case .maxPool2d, .dropout, .maxPool, .batchNorm, .identity: continue
             default: return false
             }
         }
         return false
+    }
+
+    /// The first dense layer when the layers from it on read nothing from below the layer before
+    /// it (a chain always; a graph whose image part ends in one tensor), else the layer count.
+    private static func denseStart(of architecture: Architecture) -> Int {
+        let layers = architecture.layers
+        guard let dense = layers.firstIndex(where: { if case .linear = $0.operation { true } else { false } }) else {
+            return layers.count
+        }
+        let clean = (dense..<layers.count).allSatisfy { index in
+            if case .constant = layers[index].operation { return true }   // reads only the batch size
+            return architecture.layerInputs[index].allSatisfy { $0 >= dense - 1 }
+        }
+        return clean ? dense : layers.count
     }
 
     public var layerNames: [String] { architecture.layerNames }
@@ -148,8 +173,9 @@ public struct Network: Sendable {
         return (output, activations)
     }
 
-    /// Runs the layers `range` on `input` (items of the shape that the first of them takes), each
-    /// writing into its reused output buffer; returns the last one's output.
+    /// Runs the layers `range` on `input` (what the layers of the range read from below it: the
+    /// network input, or the one tensor a chunked inference cut passes on), each writing into its
+    /// reused output buffer; returns the last one's output.
     private mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool,
                               capturing layerNames: Set<String>, into activations: inout [String: Tensor]) -> Tensor {
         // A view's output shares its input's storage: dropped first, so that the layer writing
@@ -158,7 +184,14 @@ public struct Network: Sendable {
         for index in range {
             var output = outputs[index]
             outputs[index] = .empty
-            layers[index].forward(index == range.lowerBound ? input : outputs[index - 1], into: &output, training: training)
+            let reads = sources[index]
+            if reads.count == 1 {
+                let source = reads[0]
+                layers[index].forward(source < range.lowerBound ? input : outputs[source], into: &output, training: training)
+            } else {
+                let operands = reads.map { $0 < range.lowerBound ? input : outputs[$0] }
+                layers[index].forward(inputs: operands, into: &output, training: training)
+            }
             outputs[index] = output
             if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = output }
         }
@@ -178,7 +211,7 @@ public struct Network: Sendable {
         defer { inferenceScratch.keep(scratch) }
         let batchSize = max(batchSize, 1)
         guard items > 0 else { return scratch.forward(input) }
-        let dense = architecture.layers.firstIndex { if case .linear = $0.operation { true } else { false } } ?? layers.count
+        let dense = denseStart
         let largest = architecture.layerOutputShapes[0..<dense].map { $0.reduce(1, *) }.max() ?? 0
         let chunk = max(1, min(batchSize, Self.inferenceChunkFloats / max(largest, 1)))
         var scalars: [Float] = []
@@ -256,7 +289,9 @@ public struct Network: Sendable {
     private mutating func releaseBuffers() {
         for index in layers.indices { layers[index].releaseCaches() }
         outputs = Array(repeating: .empty, count: layers.count)
-        inputGradients = Array(repeating: .empty, count: layers.count)
+        outputGradients = Array(repeating: .empty, count: layers.count)
+        operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
+        inputGradient = .empty
         lastInput = .empty
         inferenceFront = .empty
     }
@@ -315,25 +350,81 @@ public struct Network: Sendable {
                                                            foundShape: outputGradient.shape)
         }
         guard expectedShape[0] > 0 else { return (Tensor(shape: lastInputShape), [:]) }
-        let seed = outputGradient
         var context = BackwardContext(reluMode: reluMode, parameterGradients: parameterGradients, needsInputGradient: true)
-        for index in layers.indices where layers[index].outputMayAliasInput { inputGradients[index] = .empty }
-        var captured: [String: Tensor] = [:]
-        if names.contains(layers[start].spec.name) { captured[layers[start].spec.name] = seed.reshaped(expectedShape) }
-        // Below the first layer with parameters, only the image gradient would be computed.
-        let firstLearnable = parameterNames.firstIndex { !$0.isEmpty } ?? layers.count
+        // A view's input gradient shares the storage of its output gradient from the last pass:
+        // dropped first, so that buffer is written in place.
+        for index in layers.indices where layers[index].outputMayAliasInput {
+            for source in sources[index] { if source < 0 { inputGradient = .empty } else { outputGradients[source] = .empty } }
+            for operand in operandGradients[index].indices { operandGradients[index][operand] = .empty }
+        }
+        for index in written.indices { written[index] = false }
+        var inputWritten = false
+        outputGradients[start] = outputGradient.reshaped(expectedShape)
+        written[start] = true
         for index in stride(from: start, through: 0, by: -1) {
             if let stop, index <= stop { break }
-            context.needsInputGradient = index > firstLearnable || computingInputGradient
-            if !context.needsInputGradient && index < firstLearnable { break }
-            var inputGradient = inputGradients[index]
-            inputGradients[index] = .empty
-            let outputGradient = index == start ? seed.reshaped(expectedShape) : inputGradients[index + 1]
-            layers[index].backward(input: index == 0 ? lastInput : outputs[index - 1], output: outputs[index],
-                                   outputGradient: outputGradient, into: &inputGradient, context: context)
-            inputGradients[index] = inputGradient
-            if index > 0, names.contains(layers[index - 1].spec.name) { captured[layers[index - 1].spec.name] = inputGradient }
+            // Unreached layers have a zero gradient; below the learnable layers, a training pass
+            // (no image gradient) has nothing left to compute.
+            guard written[index], computingInputGradient || learnableUpstream[index] else { continue }
+            let reads = sources[index]
+            context.needsInputGradient = computingInputGradient || reads.contains { $0 >= 0 && learnableUpstream[$0] }
+            if reads.count == 1, (reads[0] < 0 ? inputReaders : readers[reads[0]]) == 1 {
+                // The only reader of its source writes the source's gradient directly (a chain's case).
+                let source = reads[0]
+                var gradient = source < 0 ? inputGradient : outputGradients[source]
+                if source < 0 { inputGradient = .empty } else { outputGradients[source] = .empty }
+                layers[index].backward(input: source < 0 ? lastInput : outputs[source], output: outputs[index],
+                                       outputGradient: outputGradients[index], into: &gradient, context: context)
+                if source < 0 { inputGradient = gradient } else { outputGradients[source] = gradient }
+                if context.needsInputGradient { if source < 0 { inputWritten = true } else { written[source] = true } }
+                continue
+            }
+            let operands = reads.map { $0 < 0 ? lastInput : outputs[$0] }
+            var gradients = operandGradients[index]
+            operandGradients[index] = []
+            if reads.count == 1 {
+                layers[index].backward(input: operands[0], output: outputs[index], outputGradient: outputGradients[index],
+                                       into: &gradients[0], context: context)
+            } else {
+                layers[index].backward(inputs: operands, output: outputs[index], outputGradient: outputGradients[index],
+                                       into: &gradients, context: context)
+            }
+            if context.needsInputGradient {
+                for (operand, source) in reads.enumerated() {
+                    if source < 0 {
+                        Self.accumulate(gradients[operand], into: &inputGradient, first: !inputWritten)
+                        inputWritten = true
+                    } else {
+                        Self.accumulate(gradients[operand], into: &outputGradients[source], first: !written[source])
+                        written[source] = true
+                    }
+                }
+            }
+            operandGradients[index] = gradients
         }
-        return (computingInputGradient && stop == nil ? inputGradients[0].reshaped(lastInputShape) : .empty, captured)
+        var captured: [String: Tensor] = [:]
+        for name in names {
+            guard let index = architecture.index(ofLayer: name), written[index], index >= (stop ?? 0) else { continue }
+            captured[name] = outputGradients[index]
+        }
+        guard computingInputGradient, stop == nil else { return (.empty, captured) }
+        if !inputWritten { inputGradient = Tensor(shape: lastInput.shape) }
+        return (inputGradient.reshaped(lastInputShape), captured)
+    }
+
+    /// target = gradient (the first reader's share), else target += gradient.
+    private static func accumulate(_ gradient: Tensor, into target: inout Tensor, first: Bool) {
+        if first {
+            target.prepare(shape: gradient.shape)
+            target.scalars.withUnsafeMutableBufferPointer { t in
+                gradient.scalars.withUnsafeBufferPointer { g in t.baseAddress?.update(from: g.baseAddress!, count: g.count) }
+            }
+            return
+        }
+        target.scalars.withUnsafeMutableBufferPointer { t in
+            gradient.scalars.withUnsafeBufferPointer { g in
+                for i in 0..<g.count { t[i] += g[i] }
+            }
+        }
     }
 }

@@ -14,8 +14,8 @@ extension Network {
     /// The layer whose output feeds the last (output) layer: the penultimate representation.
     /// Nil for a network of one layer (softmax regression), whose only representation is the input.
     public var penultimateLayerName: String? {
-        let last = architecture.layers.count - 1
-        return last > 0 ? architecture.layers[last - 1].name : nil
+        guard let source = architecture.layerInputs.last?.first, source >= 0 else { return nil }
+        return architecture.layers[source].name
     }
 
     /// Names of the layers of an operation kind, in order (`conv2d`, `linear`, `relu`, ...).

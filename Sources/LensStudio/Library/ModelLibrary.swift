@@ -2,6 +2,7 @@ import Foundation
 import LensData
 import LensExplain
 import LensModels
+import LensONNX
 import LensTensor
 
 /// The models a studio session serves, by an id it made itself (requests name models by id, never
@@ -133,7 +134,9 @@ public final class ModelLibrary: @unchecked Sendable {
     @discardableResult
     public func load(_ url: URL, source: DatasetSource? = nil) throws -> String {
         let model: ModelFile
-        do { model = try ModelFile(contentsOf: url) } catch {
+        do {
+            model = url.pathExtension.lowercased() == "onnx" ? try ONNXImport().load(contentsOf: url).model : try ModelFile(contentsOf: url)
+        } catch {
             throw StudioError(.failed, FileProblem.message(error))
         }
         return add(model, id: url.deletingPathExtension().lastPathComponent, file: url, source: source)
