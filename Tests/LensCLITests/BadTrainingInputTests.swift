@@ -101,7 +101,7 @@ struct BadTrainingInputTests {
         let message = failureMessage {
             try parse(TrainCommand.self, ["train", "--model", "knn", "--data", "orl", "--out", folder]).train()
         }
-        #expect(message?.contains("--out \(folder) is a directory") == true, "\(message ?? "no error")")
+        #expect(message?.contains("--out \(folder) is a folder; give a file name") == true, "\(message ?? "no error")")
         #expect(try scratch.contents("models").isEmpty)
     }
 

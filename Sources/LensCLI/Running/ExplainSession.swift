@@ -144,7 +144,7 @@ struct ExplainSession {
             items.append(AttributionReport.Item(
                 image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
                 target: classes[targets[row]], targetProbability: probabilities.scalars[row * classes.count + targets[row]],
-                convergenceDelta: result.convergenceDelta?[row], problem: check.isHealthy ? nil : "\(check)", files: files))
+                convergenceDelta: result.convergenceDelta?[row], problem: check.isHealthy ? nil : check.summary, files: files))
             let caption = "\(input.name): explains \(classes[targets[row]])"
             rows.append(AttributionRow(image: input.image, caption: caption,
                                        details: [String(format: "p = %.3f, predicted %@", probabilities.scalars[row * classes.count + targets[row]], classes[predicted[row]])],

@@ -29,12 +29,16 @@ public struct ReportPage: Sendable {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.escape(title)) · NeuralLens</title>
         <style>\(Self.stylesheet)\(MapStyles.stylesheet)</style></head>
-        <body><header><span class=brand>NeuralLens</span> <nav>\(links)</nav></header>
+        <body><header>\(Self.signature) <nav>\(links)</nav></header>
         <main>\(showsTitle ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(body)
         </main><footer>Made by NeuralLens. Faces: ORL Database of Faces, AT&amp;T Laboratories Cambridge.</footer></body></html>
         """
     }
+
+    /// The mark every page lens writes carries in its header: how an earlier report is told from
+    /// someone's file before it is replaced.
+    public static let signature = "<span class=brand>NeuralLens</span>"
 
     static let stylesheet = """
     body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d1d1f;background:#fafafa}
