@@ -54,7 +54,7 @@ import Testing
         #expect(figure.pictures.allSatisfy { Self.colorType(Self.png($0.drawn.image)) == 2 })
         #expect(figure.colorBar.contains("<svg") && figure.bound > 0)
         let likeness = try #require(figure.likeness)
-        #expect(likeness.perClass.count == 40 && likeness.label == ExplanationPages.faceLikenessLabel)
+        #expect(likeness.perClass.count == 40 && likeness.label == FaceLikeness.label(onFaces: true))
         #expect(abs(likeness.mean - likeness.perClass.reduce(0, +) / 40) < 1e-5)
         #expect(likeness.mean > 0.1, "trained softmax templates look like their class means: \(likeness.mean)")
         #expect(figure.votes.isEmpty)

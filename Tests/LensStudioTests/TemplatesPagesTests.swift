@@ -1,3 +1,4 @@
+import LensExplain
 import LensModels
 import LensTensor
 import Testing
@@ -37,7 +38,7 @@ import Testing
         let section = try ExplanationPages.templatesSection(network, name: "MLP", accuracy: 0.5, data: data)
         let report = TemplatesFigure.Limits.report
         #expect(section.contains("The first \(report.grid) of 80 templates"))
-        #expect(section.contains(ExplanationPages.faceLikenessLabel + " <b>") && section.contains("a · its top voter&#39;s r = "))
+        #expect(section.contains(FaceLikeness.label(onFaces: false) + " <b>") && section.contains("a · its top voter&#39;s r = "))
         #expect(Self.pictures(section) == report.grid + Self.classes.count * 5, "the grid and each class's five voters")
 
         let figure = try TemplatesFigure(network, classNames: Self.classes, limits: .report, loadingTraining: { (images, labels) })

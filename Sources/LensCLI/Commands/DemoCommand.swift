@@ -69,8 +69,10 @@ struct DemoCommand: ParsableCommand {
         var nearest = try ExplanationPages.nearestNeighborsPage(comparison, dataset: prepared)
 
         // Lecture steps 3-5: networks, from 0 hidden layers to a CNN; then what the CNN learned and how far its maps hold.
-        let pageData = PageData(classNames: data.classNames, trainImages: trainImages, trainLabels: trainLabels,
+        var pageData = PageData(classNames: data.classNames, trainImages: trainImages, trainLabels: trainLabels,
                                 testImages: testImages, testLabels: testLabels)
+        pageData.onFaces = source.holdsFaces
+        if !split.validation.isEmpty { pageData.validationImages = prepared.images(split.validation) }
         let networks = try trainNetworks(prepared, pageData: pageData)
         rows += networks.rows
         let budget: PageBudget = quick ? .quick : .full

@@ -46,7 +46,8 @@ struct ReportCommand: ParsableCommand {
                                  split: (choice.rawValue, dataset.indices(choice)))
         let (overview, scores) = try report.overview()
         let budget: PageBudget = quick ? .quick : .full
-        let pages = [overview] + (try report.explanationPages(trainIndices: dataset.split.train, budget: budget,
+        let pages = [overview] + (try report.explanationPages(trainIndices: dataset.split.train,
+                                                                       validationIndices: dataset.split.validation, budget: budget,
                                                               progress: { Terminal.status($0) }))
         let index: String
         if singleFile {

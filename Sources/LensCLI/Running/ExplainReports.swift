@@ -54,6 +54,10 @@ struct TemplatesReport: Encodable {
     var faceLikeness: Float?
     var faceLikenessPerClass: [Float]?
     var faceLikenessProblem: String?
+    /// The likeness figure's name: face-likeness on faces, class-mean likeness on other data.
+    var likenessLabel: String?
+    var smoothness: Float?
+    var smoothnessPerClass: [Float]?
     var votes: [Votes]
     var directory: String
 
@@ -66,6 +70,7 @@ struct TemplatesReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, kind, layer, count, shown, bound, votes, directory
         case faceLikeness = "face_likeness", faceLikenessPerClass = "face_likeness_per_class", faceLikenessProblem = "face_likeness_problem"
+        case likenessLabel = "likeness_label", smoothness, smoothnessPerClass = "smoothness_per_class"
     }
 
     init(model: String, figure: TemplatesFigure, directory: String) {
@@ -78,6 +83,9 @@ struct TemplatesReport: Encodable {
         faceLikeness = figure.likeness?.mean
         faceLikenessPerClass = figure.likeness?.perClass
         faceLikenessProblem = figure.likenessProblem
+        likenessLabel = figure.likeness?.label
+        smoothness = figure.smoothness?.mean
+        smoothnessPerClass = figure.smoothness?.perClass
         votes = figure.votes.map { Votes(class: $0.class, units: $0.votes.map(\.unit), weights: $0.votes.map(\.weight)) }
         self.directory = directory
     }
@@ -85,7 +93,10 @@ struct TemplatesReport: Encodable {
     var summary: String {
         var line = "\(count) templates (\(kind)) of \(layer)"
             + (shown.count < count ? ", the first \(shown.count) drawn" : "") + " → \(directory)/index.html"
-        if let faceLikeness { line += String(format: "\nface-likeness %.3f (mean Pearson correlation with each class's centred mean image)", faceLikeness) }
+        if let faceLikeness {
+            line += "\n\(likenessLabel ?? "likeness") " + String(format: "%.3f (mean Pearson correlation with each class's centred mean image)", faceLikeness)
+        }
+        if let smoothness { line += String(format: "\nsmoothness %.3f (mean correlation of each class template with its σ = 1.5 px blur)", smoothness) }
         if let faceLikenessProblem { line += "\nface-likeness not computed: \(faceLikenessProblem)" }
         return line
     }
@@ -97,6 +108,9 @@ struct NearestReport: Encodable {
     var metric: String
     var unusualPercentile: Double
     var unusualAbove: Float
+    /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
+    var calibration: String
+    var flagRates: UnusualFlagRates
     var items: [Item]
     var directory: String
 
@@ -116,11 +130,12 @@ struct NearestReport: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case model, space, metric, items, directory
-        case unusualPercentile = "unusual_percentile", unusualAbove = "unusual_above"
+        case unusualPercentile = "unusual_percentile", unusualAbove = "unusual_above", calibration, flagRates = "flag_rates"
     }
 
     var summary: String {
-        var lines = ["nearest training images (\(space), \(metric)) → \(OneLine.escape(directory))/index.html"]
+        var lines = ["nearest training images (\(space), \(metric)) → \(OneLine.escape(directory))/index.html",
+                     "unusual above \(String(format: "%.4g", unusualAbove)) (the \(String(format: "%.0f", unusualPercentile))th percentile of the \(calibration) split's nearest distances): \(flagRates.summary)"]
         for item in items {
             let neighbors = item.neighbors.map { "\(OneLine.escape($0.class)) \(String(format: "%.3g", $0.distance))" }.joined(separator: ", ")
             lines.append("\(OneLine.escape(item.image)): \(neighbors); percentile \(String(format: "%.0f", item.percentile))\(item.unusual ? " UNUSUAL" : "")")
@@ -177,7 +192,7 @@ enum ExplainSummaries {
         for method in report.randomisation.methods {
             if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
             let spearman = method.verdict?.topStepSpearman.map { String(format: "%.2f", $0) } ?? "–"
-            lines.append("  \(method.method.rawValue): \(method.verdict?.outcome.rawValue ?? "undetermined") (mean Spearman at the top step \(spearman))")
+            lines.append("  \(method.method.rawValue): \(method.verdict?.words ?? "undetermined") (mean Spearman at the top step \(spearman))")
         }
         for check in report.exactAnswers ?? [] {
             lines.append("  exact answer: \(check.method) vs \(check.expected): largest difference \(check.largestDifference.map { String(format: "%.2g", $0) } ?? "–")")
@@ -188,7 +203,7 @@ enum ExplainSummaries {
                 if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
                 let control = method.realVsControl?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–"
                 let shuffled = method.realVsShuffled?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–"
-                lines.append("  \(method.method.rawValue): \(method.verdict?.outcome.rawValue ?? "undetermined") (Spearman with the control \(control), with the shuffled model \(shuffled))")
+                lines.append("  \(method.method.rawValue): \(method.verdict?.words ?? "undetermined") (Spearman with the control \(control), with the shuffled model \(shuffled))")
             }
         }
         return lines.joined(separator: "\n")

@@ -175,20 +175,23 @@ struct ExplainSession {
         let settings = try command.inspection.inspection()
         let prepared = try dataset()
         let testImages = prepared.images(prepared.split.test)
+        let split = prepared.split, calibration = split.validation.isEmpty ? "test" : "validation"
+        let heldImages = split.validation.isEmpty ? testImages : prepared.images(split.validation)
         let evidence: NearestEvidence
         var trainingIndices = prepared.split.train
         switch modelFile.model {
         case .nearestNeighbor(let classifier):
-            evidence = try NearestEvidence(classifier: classifier, testImages: testImages, settings: settings)
+            evidence = try NearestEvidence(classifier: classifier, calibrationImages: heldImages, settings: settings)
             trainingIndices = Array(0..<classifier.labels.count)
         case .network(let network):
             evidence = try NearestEvidence(network: network, trainingImages: prepared.images(prepared.split.train),
-                                           labels: prepared.labels(prepared.split.train), testImages: testImages, settings: settings)
+                                           labels: prepared.labels(prepared.split.train), calibrationImages: heldImages, settings: settings)
         }
+        let rates = try UnusualFlagRates(evidence, testImages: testImages)
         let inputs = try inputs()
         let found = try evidence.evidence(for: Tensor.stack(inputs.map(\.image)))
         let writer = try outputFolder()
-        var body = "<p>Distances: \(HTML.escape(evidence.space)), \(evidence.metric.rawValue). An input is unusual when its nearest distance lies above \(String(format: "%.4g", evidence.unusualAbove)), the \(String(format: "%.0f", settings.unusualPercentile))th percentile of the test images' nearest distances.</p>"
+        var body = "<p>Distances: \(HTML.escape(evidence.space)), \(evidence.metric.rawValue). An input is unusual when its nearest distance lies above \(String(format: "%.4g", evidence.unusualAbove)), the \(String(format: "%.0f", settings.unusualPercentile))th percentile of the \(calibration) images' nearest distances; it \(HTML.escape(rates.summary)).</p>"
         var items: [NearestReport.Item] = []
         for (input, evidence) in zip(inputs, found) {
             var figures = [Figure(picture: try Picture.image(input.image, alt: input.name), caption: input.name,
@@ -209,7 +212,7 @@ struct ExplainSession {
         try writer.write(pages: [ReportPage(fileName: "index.html", title: "Nearest training images", body: body)])
         return NearestReport(model: command.model, space: evidence.space, metric: evidence.metric.rawValue,
                              unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove,
-                             items: items, directory: directory.path)
+                             calibration: calibration, flagRates: rates, items: items, directory: directory.path)
     }
 
     // MARK: Units and deconvnet projections

@@ -52,4 +52,26 @@ public enum DatasetSource: Sendable, Equatable {
         case .folder(let url): url.path
         }
     }
+
+    /// True when the images are faces (the bundled ORL set), so a figure may speak of faces.
+    public var holdsFaces: Bool { self == .orl }
+
+    /// The credit a page showing these images owes their makers; nil for the user's own folder.
+    public var credit: String? {
+        switch self {
+        case .orl: "Faces: ORL Database of Faces, AT&T Laboratories Cambridge."
+        case .fashionMNIST: "Clothes: Fashion-MNIST, Zalando Research (MIT licence)."
+        case .folder: nil
+        }
+    }
+
+    /// The same facts for a dataset as a model file records it (`ModelProvenance.dataset`),
+    /// without looking at the disk: only the built-in names are faces or owe a credit.
+    public static func builtIn(recorded name: String) -> DatasetSource? {
+        switch name {
+        case "orl": .orl
+        case "fashion-mnist": .fashionMNIST(directory: defaultFashionMNISTDirectory)
+        default: nil
+        }
+    }
 }

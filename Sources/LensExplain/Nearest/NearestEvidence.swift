@@ -13,9 +13,10 @@ public struct NearImage: Codable, Sendable, Equatable {
 public struct NeighborEvidence: Codable, Sendable, Equatable {
     /// Nearest first.
     public var neighbors: [NearImage]
-    /// Percentage of the test images whose nearest distance is at most this input's (0-100).
+    /// Percentage of the calibration (validation) images whose nearest distance is at most this input's (0-100).
     public var percentile: Double
-    /// Whether `percentile` lies above the setting's threshold: nothing in training is this close.
+    /// Whether the nearest distance lies above `NearestEvidence.unusualAbove`, the threshold as
+    /// stated: nothing in training is this close.
     public var unusual: Bool
 
     public var nearestDistance: Float { neighbors.first?.distance ?? .infinity }
@@ -25,29 +26,31 @@ public struct NeighborEvidence: Codable, Sendable, Equatable {
 /// a k-NN model's own metric; for a network, Euclidean distance between penultimate-layer
 /// activations (pixels for softmax regression, or on request).
 ///
-/// "Unusual" is calibrated on the test images: each one's distance to its nearest training image
-/// makes the reference distribution, and an input nearer to nothing than all but a few percent
-/// of them is flagged, so a photo unlike anything in training is not just given a confident label.
+/// "Unusual" is calibrated on held-out images the model never trained on, the validation split:
+/// each one's distance to its nearest training image makes the reference distribution, and the
+/// threshold is the setting's percentile of it. An input whose nearest distance lies above that
+/// number is flagged (the number said is the number used), so a photo unlike anything in training
+/// is not just given a confident label; the test split stays free to measure how often it fires.
 public struct NearestEvidence: Sendable {
     /// What the distances are measured on ("pixels", "relu1 activations").
     public private(set) var space: String
     public private(set) var metric: DistanceMetric
     public private(set) var settings: InspectionSettings
-    /// Each test image's distance to its nearest training image, ascending.
-    public private(set) var testNearestDistances: [Float]
+    /// Each calibration image's distance to its nearest training image, ascending.
+    public private(set) var calibrationDistances: [Float]
     private var embedding: Embedding
     private var references: Tensor
     private var labels: [Int]
 
-    /// For a k-NN model: its references and metric. `testImages` calibrate "unusual".
-    public init(classifier: NearestNeighborClassifier, testImages: Tensor, settings: InspectionSettings = InspectionSettings()) throws {
+    /// For a k-NN model: its references and metric. `calibrationImages` (the validation split) calibrate "unusual".
+    public init(classifier: NearestNeighborClassifier, calibrationImages: Tensor, settings: InspectionSettings = InspectionSettings()) throws {
         try self.init(embedding: .pixels(features: classifier.featureCount), metric: classifier.metric,
-                      trainingImages: classifier.references, labels: classifier.labels, testImages: testImages, settings: settings)
+                      trainingImages: classifier.references, labels: classifier.labels, calibrationImages: calibrationImages, settings: settings)
     }
 
-    /// For a network: training images [N, ...input shape] and their labels; `testImages` calibrate
-    /// "unusual". The space is `settings.nearestSpace`.
-    public init(network: Network, trainingImages: Tensor, labels: [Int], testImages: Tensor,
+    /// For a network: training images [N, ...input shape] and their labels; `calibrationImages`
+    /// (the validation split) calibrate "unusual". The space is `settings.nearestSpace`.
+    public init(network: Network, trainingImages: Tensor, labels: [Int], calibrationImages: Tensor,
                 settings: InspectionSettings = InspectionSettings()) throws {
         try network.checkInput(trainingImages)
         let embedding: Embedding
@@ -56,18 +59,18 @@ public struct NearestEvidence: Sendable {
         default: embedding = .pixels(features: network.architecture.inputShape.reduce(1, *))
         }
         try self.init(embedding: embedding, metric: .euclidean, trainingImages: trainingImages, labels: labels,
-                      testImages: testImages, settings: settings)
+                      calibrationImages: calibrationImages, settings: settings)
     }
 
-    private init(embedding: Embedding, metric: DistanceMetric, trainingImages: Tensor, labels: [Int], testImages: Tensor,
+    private init(embedding: Embedding, metric: DistanceMetric, trainingImages: Tensor, labels: [Int], calibrationImages: Tensor,
                  settings: InspectionSettings) throws {
         try settings.validate()
         guard trainingImages.shape.first == labels.count else {
             throw ExplainError.invalidInput("nearest neighbours: \(trainingImages.shape.first ?? 0) training images but \(labels.count) labels")
         }
         try InspectionSettings.check("neighbours", settings.neighbors, available: labels.count, of: "training images")
-        guard (testImages.shape.first ?? 0) > 0 else {
-            throw ExplainError.invalidInput("nearest neighbours need test images to tell what distance is unusual")
+        guard (calibrationImages.shape.first ?? 0) > 0 else {
+            throw ExplainError.invalidInput("nearest neighbours need held-out (validation) images to tell what distance is unusual")
         }
         self.embedding = embedding
         self.metric = metric
@@ -75,15 +78,16 @@ public struct NearestEvidence: Sendable {
         self.labels = labels
         space = embedding.name
         references = try embedding.embed(trainingImages, batchSize: settings.batchSize)
-        let test = try embedding.embed(testImages, batchSize: settings.batchSize)
-        testNearestDistances = BlockedNearestNeighbors.search(queries: test, references: references, k: 1, metric: metric)
+        let calibration = try embedding.embed(calibrationImages, batchSize: settings.batchSize)
+        calibrationDistances = BlockedNearestNeighbors.search(queries: calibration, references: references, k: 1, metric: metric)
             .distances.map { $0[0] }.sorted()
     }
 
-    /// The nearest distance above which an input is unusual (the percentile setting of the test images').
+    /// The nearest distance above which an input is unusual: the setting's percentile of the
+    /// calibration images' nearest distances (the smallest distance at least that share lies at or below).
     public var unusualAbove: Float {
-        let rank = Int((settings.unusualPercentile / 100 * Double(testNearestDistances.count)).rounded(.up))
-        return testNearestDistances[min(max(rank - 1, 0), testNearestDistances.count - 1)]
+        let rank = Int((settings.unusualPercentile / 100 * Double(calibrationDistances.count)).rounded(.up))
+        return calibrationDistances[min(max(rank - 1, 0), calibrationDistances.count - 1)]
     }
 
     /// The evidence for each input [N, ...], in order.
@@ -93,19 +97,19 @@ public struct NearestEvidence: Sendable {
         let found = BlockedNearestNeighbors.search(queries: features, references: references, k: settings.neighbors, metric: metric)
         return zip(found.indices, found.distances).map { indices, distances in
             let neighbors = zip(indices, distances).map { NearImage(trainingIndex: $0, label: labels[$0], distance: $1) }
-            let percentile = percentileRank(of: distances[0])
-            return NeighborEvidence(neighbors: neighbors, percentile: percentile, unusual: percentile > settings.unusualPercentile)
+            return NeighborEvidence(neighbors: neighbors, percentile: percentileRank(of: distances[0]),
+                                    unusual: distances[0] > unusualAbove)
         }
     }
 
-    /// Percentage of test nearest distances at most `distance`.
+    /// Percentage of calibration nearest distances at most `distance`.
     private func percentileRank(of distance: Float) -> Double {
-        var low = 0, high = testNearestDistances.count
+        var low = 0, high = calibrationDistances.count
         while low < high {
             let middle = (low + high) / 2
-            if testNearestDistances[middle] <= distance { low = middle + 1 } else { high = middle }
+            if calibrationDistances[middle] <= distance { low = middle + 1 } else { high = middle }
         }
-        return 100 * Double(low) / Double(testNearestDistances.count)
+        return 100 * Double(low) / Double(calibrationDistances.count)
     }
 
     /// The layer feeding the output, unless nothing with weights comes before it (then its

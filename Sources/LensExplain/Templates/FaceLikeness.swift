@@ -8,6 +8,12 @@ public struct FaceLikeness: Codable, Sendable, Equatable {
     public var perClass: [Float]
     public var mean: Float
 
+    /// The figure's label: on faces it may be called face-likeness; on other data (clothes,
+    /// digits) it is named for what it measures, the likeness to each class's mean image.
+    public static func label(onFaces: Bool) -> String {
+        onFaces ? "Likeness to the class means (face-likeness)" : "Likeness to the class means (class-mean likeness)"
+    }
+
     /// `templates[c]` against class c's centred mean of `images` [N, ...] with `labels`.
     public init(classTemplates templates: [[Float]], images: Tensor, labels: [Int]) throws {
         let count = images.shape.first ?? 0, features = images.count / max(count, 1)

@@ -99,7 +99,8 @@ public enum DataRandomisation {
             return MethodDataRandomisation(method: method, notApplicable: nil, realVsShuffled: againstShuffled,
                                            realVsControl: againstControl,
                                            verdict: DataRandomisationVerdict(shuffled: againstShuffled, control: againstControl,
-                                                                             margin: settings.dataRandomisationMargin))
+                                                                             margin: settings.dataRandomisationMargin,
+                                                                             images: sample.indices.count))
         }
     }
 }

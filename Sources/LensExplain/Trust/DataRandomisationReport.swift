@@ -20,12 +20,18 @@ public struct DataRandomisationVerdict: Codable, Sendable, Equatable {
     public var difference: Double?
     public var margin: Double
     public var rule: String
+    /// Why the outcome is undetermined although a figure was measured (too few images), else nil.
+    public var withheld: String?
 
-    init(shuffled: MapAgreement, control: MapAgreement, margin: Double) {
+    /// The outcome in words: "passed", "failed", or "undetermined" with why when a figure was withheld.
+    public var words: String { withheld.map { "undetermined (\($0))" } ?? outcome.rawValue }
+
+    init(shuffled: MapAgreement, control: MapAgreement, margin: Double, images: Int) {
         let difference = control.spearman.flatMap { c in shuffled.spearman.map { c.mean - $0.mean } }
         self.difference = difference
         self.margin = margin
-        self.outcome = difference.map { $0 >= margin ? .passed : .failed } ?? .undetermined
+        withheld = difference == nil ? nil : TrustSettings.tooFewImages(images)
+        self.outcome = withheld != nil ? .undetermined : difference.map { $0 >= margin ? .passed : .failed } ?? .undetermined
         self.rule = "passes when the mean Spearman correlation of |map| with the control model's maps exceeds that with the "
             + "shuffled-label model's by at least \(margin)"
     }

@@ -77,7 +77,8 @@ public enum ModelRandomisation {
                 }
             }
             let cascade = steps(cascading)
-            let verdict = RandomisationVerdict(topStep: cascade.first, threshold: settings.randomisationThreshold)
+            let verdict = RandomisationVerdict(topStep: cascade.first, threshold: settings.randomisationThreshold,
+                                               images: sample.indices.count)
             return MethodRandomisation(method: method, notApplicable: nil, cascading: cascade, independent: steps(independent),
                                        verdict: verdict)
         }

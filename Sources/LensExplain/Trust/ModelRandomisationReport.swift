@@ -14,15 +14,21 @@ public struct RandomisationVerdict: Codable, Sendable, Equatable {
     public var topStepSpearman: Double?
     public var threshold: Double
     public var rule: String
+    /// Why the outcome is undetermined although a figure was measured (too few images), else nil.
+    public var withheld: String?
 
-    init(topStep: RandomisationStep?, threshold: Double) {
+    /// The outcome in words: "passed", "failed", or "undetermined" with why when a figure was withheld.
+    public var words: String { withheld.map { "undetermined (\($0))" } ?? outcome.rawValue }
+
+    init(topStep: RandomisationStep?, threshold: Double, images: Int) {
         let mean = topStep?.agreement.spearman?.mean
         self.topStepSpearman = mean
         self.threshold = threshold
-        self.outcome = mean.map { $0 < threshold ? .passed : .failed } ?? .undetermined
+        withheld = mean == nil ? nil : TrustSettings.tooFewImages(images)
+        self.outcome = withheld != nil ? .undetermined : mean.map { $0 < threshold ? .passed : .failed } ?? .undetermined
         self.rule = "passes when the mean Spearman correlation of |map| with the trained model's map falls below "
             + "\(threshold) once the top learnable layer (\(topStep?.layer ?? "none")) is re-initialised; "
-            + "undetermined when every map at that step was constant"
+            + "undetermined when every map at that step was constant or fewer than \(TrustSettings.minimumVerdictImages) images were measured"
     }
 }
 

@@ -33,6 +33,16 @@ public struct TrustSettings: Codable, Sendable, Equatable {
 
     public static var minimumSamples: Int { Knobs.samples.range.lowerBound }
 
+    /// Images a pass/fail verdict needs: a mean over fewer is a look, not a measurement, and the
+    /// verdict says so (undetermined, too few images) instead of passing or failing.
+    public static let minimumVerdictImages = 8
+
+    /// Why a verdict over `images` images is withheld, or nil when there are enough.
+    public static func tooFewImages(_ images: Int) -> String? {
+        images < minimumVerdictImages
+            ? "too few images for a verdict: \(images) measured, at least \(minimumVerdictImages) needed" : nil
+    }
+
     /// Each knob declared once: key, name, default, range, unit and help.
     public enum Knobs {
         public static let samples = Knob<Int>(

@@ -31,8 +31,8 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
             "nearest_space", name: "nearest space", default: .penultimate,
             help: "nearest, for a network: penultimate (the layer feeding the output) or pixels.")
         public static let unusualPercentile = Knob<Double>(
-            "unusual_percentile", name: "unusual percentile", default: 95, range: 0...100, unit: "percent",
-            help: "nearest: flag an input as unusual when its nearest distance lies above this percentile of the test images'.")
+            "unusual_percentile", name: "unusual percentile", default: 100, range: 0...100, unit: "percent",
+            help: "nearest: flag an input as unusual when its nearest distance lies above this percentile of the validation images' (100: farther than every one).")
         public static let topImages = Knob<Int>(
             "top_images", name: "top images", default: 9, range: 1...1000, unit: "images",
             help: "units and deconvnet projections: top images or patches per unit.")

@@ -38,8 +38,9 @@ public enum TrainingKnobs {
         help: "sgd: momentum.", models: networks)
     public static let weightDecay = Knob<Float>(
         "weight_decay", name: "weight decay", default: 0, range: 0...10,
-        help: "L2 weight decay (on small data an MLP's keeps its templates legible).", models: networks,
-        perModel: [ModelDefault(.mlp, small: ModelRecipe.smallDataMLPWeightDecay, large: 0)])
+        help: "L2 weight decay (on small data it keeps softmax's and an MLP's templates legible).", models: networks,
+        perModel: [ModelDefault(.softmax, small: ModelRecipe.smallDataSoftmaxWeightDecay, large: 0),
+                   ModelDefault(.mlp, small: ModelRecipe.smallDataMLPWeightDecay, large: 0)])
     public static let patience = Knob<Int>(
         "patience", name: "patience", default: 0, range: 0...1_000_000, unit: "epochs",
         help: "Stop after this many epochs without better validation accuracy, keeping the best weights; 0: never stop early.",

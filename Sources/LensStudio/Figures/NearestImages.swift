@@ -20,13 +20,18 @@ public struct NearestImages: Codable, Sendable {
     public var metric: String
     /// Nearest first; as many as `NearestIndex.settings.neighbors`.
     public var neighbours: [Neighbour]
-    /// Share of the test images (0-100) whose own nearest training image is at least as close.
+    /// Share of the calibration images (0-100) whose own nearest training image is at least as close.
     public var percentile: Double
-    /// Whether `percentile` lies above `unusualPercentile`: nothing in training is this close.
+    /// Whether the nearest distance lies above `unusualAbove`: nothing in training is this close.
     public var unusual: Bool
     public var unusualPercentile: Double
-    /// The nearest distance above which an input is flagged.
+    /// The nearest distance above which an input is flagged: the `unusualPercentile`th percentile
+    /// of the calibration images' nearest distances, the number the flag applies.
     public var unusualAbove: Float
+    /// The split the threshold was chosen on: "validation" (or "test" when there is no validation split).
+    public var calibration: String
+    /// How often the flag fires on the test split and on strangers made from a test image.
+    public var flagRates: UnusualFlagRates
 }
 
 /// A model's nearest-neighbour index over its training split, built once per model in the
@@ -38,27 +43,34 @@ public struct NearestIndex: Sendable {
     var rows: [Int]
     var dataset: StudioDataset
     var classNames: [String]
+    /// The split "unusual" is calibrated on, and the flag's rates on the test split and on strangers.
+    public var calibration: String
+    public var flagRates: UnusualFlagRates
 
     public var settings: InspectionSettings { evidence.settings }
 
-    /// The index of `model` over `dataset`'s training split, calibrated on its test split.
+    /// The index of `model` over `dataset`'s training split, calibrated on its validation split
+    /// (its test split when it has no validation split), its flag measured on the test split.
     public init(model: ModelFile, dataset: StudioDataset, settings: InspectionSettings = InspectionSettings()) throws {
         let split = dataset.split
         let test = dataset.images(split.test)
+        calibration = split.validation.isEmpty ? "test" : "validation"
+        let held = split.validation.isEmpty ? test : dataset.images(split.validation)
         do {
             switch model.model {
             case .network(let network):
                 let training = dataset.trainingSet
                 evidence = try NearestEvidence(network: network, trainingImages: training.images, labels: training.labels,
-                                               testImages: test, settings: settings)
+                                               calibrationImages: held, settings: settings)
             case .nearestNeighbor(let classifier):
                 // A k-NN model's references are its training split, in the split's order.
                 guard classifier.labels.count == split.train.count else {
                     throw StudioError(.notApplicable, "this k-NN model holds \(classifier.labels.count) training images but "
                                       + "\(dataset.source.name)'s training split has \(split.train.count): its neighbours cannot be shown")
                 }
-                evidence = try NearestEvidence(classifier: classifier, testImages: test, settings: settings)
+                evidence = try NearestEvidence(classifier: classifier, calibrationImages: held, settings: settings)
             }
+            flagRates = try UnusualFlagRates(evidence, testImages: test)
         } catch let error as ExplainError {
             throw StudioError(.invalidInput, "nearest training images: \(error)")
         }
@@ -85,6 +97,7 @@ public struct NearestIndex: Sendable {
         }
         return NearestImages(space: evidence.space, metric: evidence.metric.rawValue, neighbours: neighbours,
                              percentile: found.percentile, unusual: found.unusual,
-                             unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove)
+                             unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove,
+                             calibration: calibration, flagRates: flagRates)
     }
 }

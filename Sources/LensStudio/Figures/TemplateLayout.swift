@@ -1,3 +1,4 @@
+import LensData
 import LensExplain
 import LensModels
 import LensRender
@@ -11,7 +12,7 @@ public struct TemplateLayout: Sendable {
     /// The main grid: template indices in order, and what each is called.
     public var grid: [Int]
     public var captions: [String]
-    /// Hidden units with an output layer after them: the first classes' strongest voters.
+    /// Hidden units with an output layer after them: the strongest voters of the first classes in natural order.
     public var votes: [ClassVotes]
     /// Red above zero, blue below, white at zero; fitted to every template drawn, channels summed.
     public var scale: MapScale
@@ -20,9 +21,11 @@ public struct TemplateLayout: Sendable {
     public init(_ templates: Templates, classNames: [String], gridLimit: Int, votingClasses: Int) throws {
         self.templates = templates
         let shown = min(templates.count, gridLimit)
+        // Classes are shown in natural order (s1, s2 … s10); a template's index stays its class's label.
+        let order = NaturalOrder.displayOrder(classNames)
         switch templates.kind {
         case .classWeights:
-            grid = Array(0..<min(shown, classNames.count))
+            grid = Array(order.filter { $0 < templates.count }.prefix(shown))
             captions = grid.map { classNames[$0] }
         case .hiddenUnits:
             grid = Array(0..<shown)
@@ -31,7 +34,9 @@ public struct TemplateLayout: Sendable {
             grid = Array(0..<shown)
             captions = grid.map { "filter \($0)" }
         }
-        votes = Array(templates.votes.prefix(max(votingClasses, 0)))
+        let rank = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        votes = Array(templates.votes.sorted { rank[$0.classIndex, default: $0.classIndex] < rank[$1.classIndex, default: $1.classIndex] }
+            .prefix(max(votingClasses, 0)))
         scale = MapScale(kind: .signed, bound: 1)
         scale = MapScale.fitting(try drawn.map { try ChannelReduction.sum.reduce(item($0)) }, kind: .signed)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 import LensExplain
 import LensModels
 import LensRender
@@ -47,6 +48,9 @@ public struct TemplatesFigure: Codable, Sendable {
     /// Hidden units: per class, its strongest voters.
     public var votes: [ClassVoters]
     public var likeness: Likeness?
+    /// How smooth the same class templates are (`TemplateSmoothness`), beside the likeness figure
+    /// so that static never passes for a legible template; nil where there are no class templates.
+    public var smoothness: Likeness?
     /// Why there is no likeness figure for a model that has class templates.
     public var likenessProblem: String?
     /// The one scale of every picture: ±bound, and its colour bar with its label (HTML with inline SVG).
@@ -87,7 +91,9 @@ extension ModelFile {
             throw StudioError(.notApplicable, TemplatesFigure.nearestNeighborProblem)
         }
         return try withoutActuallyEscaping(loadTraining) { load in
-            try TemplatesFigure(network, classNames: provenance.classNames, limits: .page, loadingTraining: load)
+            try TemplatesFigure(network, classNames: provenance.classNames, limits: .page,
+                                onFaces: DatasetSource.builtIn(recorded: provenance.dataset)?.holdsFaces ?? false,
+                                loadingTraining: load)
         }
     }
 }
@@ -96,7 +102,8 @@ extension TemplatesFigure {
     /// `network`'s templates laid out by `TemplateLayout` within `limits`. The likeness figure is
     /// computed from what `loadTraining` gives (nil: still loading, said in `likenessProblem`);
     /// without `loadTraining` there is none and no problem is reported (the demo's sweep).
-    public init(_ network: Network, classNames: [String], limits: Limits,
+    /// `onFaces`: the images are faces, so the likeness figure may be called face-likeness.
+    public init(_ network: Network, classNames: [String], limits: Limits, onFaces: Bool = false,
                 loadingTraining loadTraining: (() throws -> (images: Tensor, labels: [Int])?)?) throws {
         let templates: Templates
         do { templates = try Templates(of: network) } catch {
@@ -107,11 +114,14 @@ extension TemplatesFigure {
         let captions = Dictionary(uniqueKeysWithValues: zip(layout.grid, layout.captions))
         var likeness: Likeness?
         var likenessProblem: String?
+        let smoothness = (try? templates.smoothness()).map {
+            Likeness(label: TemplateSmoothness.name, meaning: TemplateSmoothness.meaning, mean: $0.mean, perClass: $0.perClass)
+        }
         if templates.kind != .filters, let loadTraining {
             do {
                 if let training = try loadTraining() {
                     let figure = try templates.faceLikeness(trainingImages: training.images, labels: training.labels)
-                    likeness = .init(label: ExplanationPages.faceLikenessLabel, meaning: ExplanationPages.faceLikenessMeaning,
+                    likeness = .init(label: FaceLikeness.label(onFaces: onFaces), meaning: ExplanationPages.faceLikenessMeaning,
                                      mean: figure.mean, perClass: figure.perClass)
                 } else {
                     likenessProblem = "the training images are still loading; reload the page in a moment for the likeness figure"
@@ -130,7 +140,7 @@ extension TemplatesFigure {
             votes: layout.votes.map { votes in
                 .init(class: votes.classIndex < classNames.count ? classNames[votes.classIndex] : "class \(votes.classIndex)", votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
             },
-            likeness: likeness, likenessProblem: likenessProblem, bound: layout.scale.bound,
+            likeness: likeness, smoothness: smoothness, likenessProblem: likenessProblem, bound: layout.scale.bound,
             colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template drawn here"),
             shape: Array(templates.images.shape.dropFirst()))
     }

@@ -17,6 +17,9 @@ public struct Evaluation: Codable, Sendable {
     /// confusion[true][predicted].
     public var confusion: [[Int]]
     public var classes: [String]
+    /// The indices of `classes` in the order to show them (`NaturalOrder`: s1, s2 … s10); the
+    /// indices of `perClass` and `confusion` stay the model's labels.
+    public var classOrder: [Int]
 
     public init(model: String, dataset: String, split: SplitChoice, report: ClassificationReport, classes: [String]) {
         self.model = model
@@ -29,6 +32,7 @@ public struct Evaluation: Codable, Sendable {
         perClass = report.perClass
         confusion = report.confusion
         self.classes = classes
+        classOrder = NaturalOrder.displayOrder(classes)
     }
 
     /// Scores `modelFile` (called `name`) on `choice` of `dataset`; `predicted` holds each item's

@@ -17,6 +17,10 @@ public struct PageData: Sendable {
     public var trainLabels: [Int]
     public var testImages: Tensor
     public var testLabels: [Int]
+    /// The validation split [N, ...]: what the unusual flag is calibrated on (nil: the test split).
+    public var validationImages: Tensor?
+    /// The images are faces (`DatasetSource.holdsFaces`), so figures may speak of faces.
+    public var onFaces = false
 
     public init(classNames: [String], trainImages: Tensor, trainLabels: [Int], testImages: Tensor, testLabels: [Int]) {
         self.classNames = classNames
@@ -50,29 +54,40 @@ public struct PageBudget: Sendable {
     /// Test images on the maps page: every misclassified one up to `wrongImages`, then correct ones.
     public var wrongImages: Int
     public var correctImages: Int
-    /// Test images whose nearest training images are shown (beside the two strangers).
+    /// Test images whose nearest training images are shown (beside the strangers).
     public var evidenceImages: Int
+    /// Occlusion's window as a share of the image's shorter side (its stride half the window),
+    /// so that the map has the same number of cells on 28x28 clothes as on 64x64 faces; nil: the
+    /// attribution settings' window and stride, kept inside the image.
+    public var occlusionShare: Double?
 
     /// Trust figures over 16 test images (the CLI's `sanity` default is 32): every method on the
     /// demo CNN must fit in the demo's time.
     public static let full = PageBudget(trust: { var s = TrustSettings(); s.samples = 16; return s }(),
                                         attribution: AttributionSettings(), unitsPerLayer: 16, wrongImages: 8,
-                                        correctImages: 4, evidenceImages: 4)
+                                        correctImages: 4, evidenceImages: 4, occlusionShare: nil)
 
-    /// A look, not a measurement: two images, coarse curves, short integrals, few noisy samples,
-    /// large occlusion windows side by side (`fitted(to:)` keeps them inside small images).
+    /// A look, not a measurement, that still shows what each method does: two images for the
+    /// trust figures (too few for a verdict, and the verdicts say so), coarse curves, few noisy
+    /// samples; but integrals long enough for a small convergence delta and occlusion windows a
+    /// quarter of the image, sliding by half a window (`fitted(to:)`).
     public static let quick = PageBudget(
         trust: { var s = TrustSettings(); s.samples = 2; s.stepFraction = 1.0 / 4; return s }(),
-        attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 4
-                       a.occlusionWindow = 16; a.occlusionStride = 16; return a }(),
-        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2)
+        attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 32; return a }(),
+        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2, occlusionShare: 0.25)
 
-    /// This budget for `network`'s input: occlusion's window and stride no larger than the image.
+    /// This budget for `network`'s input: occlusion's window from `occlusionShare` of the image's
+    /// shorter side (at least 2 pixels, stride half of it), and never larger than the image.
     public func fitted(to network: Network) -> PageBudget {
         let shape = network.architecture.inputShape
         guard shape.count == 3 else { return self }
         var budget = self
         let side = min(shape[1], shape[2])
+        if let occlusionShare {
+            let window = max(2, Int((Double(side) * occlusionShare).rounded()))
+            budget.attribution.occlusionWindow = window
+            budget.attribution.occlusionStride = max(1, window / 2)
+        }
         budget.attribution.occlusionWindow = min(budget.attribution.occlusionWindow, side)
         budget.attribution.occlusionStride = min(budget.attribution.occlusionStride, side)
         return budget

@@ -64,7 +64,7 @@ extension ExplanationPages {
         guard let trust else { return nil }
         var parts: [String] = []
         if let verdict = trust.randomisation {
-            parts.append("randomisation \(verdict.outcome.rawValue)"
+            parts.append("randomisation \(verdict.words)"
                          + (verdict.topStepSpearman.map { " (ρ \(String(format: "%.2f", $0)), passes < \(verdict.threshold))" } ?? ""))
         }
         if let insertion = trust.insertion {

@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 import LensExplain
 import LensModels
 import LensRender
@@ -8,12 +9,14 @@ extension ModelReport {
     /// The pages after the overview: templates (softmax, MLP) or units (CNN), the misclassified images
     /// of the split with their maps, and the trust checks. A k-NN model has none of these: its
     /// evidence is its neighbours, which the overview's mistakes already show.
-    public func explanationPages(trainIndices: [Int], budget: PageBudget = .full,
+    public func explanationPages(trainIndices: [Int], validationIndices: [Int] = [], budget: PageBudget = .full,
                                  progress: (String) -> Void = { _ in }) throws -> [ReportPage] {
         guard case .network(let network) = modelFile.model else { return [] }
         let classes = modelFile.provenance.classNames
-        let data = PageData(classNames: classes, trainImages: images.gather(trainIndices), trainLabels: trainIndices.map { labels[$0] },
+        var data = PageData(classNames: classes, trainImages: images.gather(trainIndices), trainLabels: trainIndices.map { labels[$0] },
                             testImages: images.gather(split.indices), testLabels: split.indices.map { labels[$0] })
+        if !validationIndices.isEmpty { data.validationImages = images.gather(validationIndices) }
+        data.onFaces = DatasetSource.builtIn(recorded: modelFile.provenance.dataset)?.holdsFaces ?? false
         let accuracy = ClassificationReport(predicted: network.predictions(data.testImages), actual: data.testLabels,
                                             classNames: classes).accuracy
         var pages: [ReportPage] = []

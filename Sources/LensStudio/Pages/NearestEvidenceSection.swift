@@ -5,31 +5,20 @@ import LensRender
 import LensTensor
 
 extension ExplanationPages {
-    /// Inputs unlike any training image, to show the "unusual" flag at work: a test image upside
-    /// down and uniform noise.
+    /// Inputs unlike any training image, made from test image 0, to show the "unusual" flag at work.
     static func strangers(_ data: PageData) -> [(image: Tensor, caption: String)] {
-        let shape = data.itemShape
-        guard shape.count == 3, (data.testImages.shape.first ?? 0) > 0 else { return [] }
-        let (channels, height, width) = (shape[0], shape[1], shape[2])
-        let face = data.testImage(0)
-        var flipped = face.scalars
-        for c in 0..<channels {
-            for y in 0..<height {
-                for x in 0..<width { flipped[(c * height + y) * width + x] = face.scalars[(c * height + height - 1 - y) * width + x] }
-            }
-        }
-        var generator = SeededGenerator(seed: 7)
-        let noise = (0..<face.count).map { _ in Float.random(in: 0...1, using: &generator) }
-        return [(Tensor(shape: shape, scalars: flipped), "test image 0 upside down"),
-                (Tensor(shape: shape, scalars: noise), "uniform noise")]
+        guard (data.testImages.shape.first ?? 0) > 0 else { return [] }
+        return Strangers.make(like: data.testImage(0)).map { ($0.image, "test image 0 " + $0.caption) }
     }
 
-    /// For a few test images and the two strangers: the network's answer, the k nearest training
+    /// For a few test images and the strangers: the network's answer, the k nearest training
     /// images in its penultimate space with their distances, and how unusual the input is.
     public static func nearestEvidenceSection(_ network: Network, name: String, data: PageData, budget: PageBudget) throws -> String {
         let settings = InspectionSettings()
         let evidence = try NearestEvidence(network: network, trainingImages: data.trainImages, labels: data.trainLabels,
-                                           testImages: data.testImages, settings: settings)
+                                           calibrationImages: data.validationImages ?? data.testImages, settings: settings)
+        let calibration = data.validationImages == nil ? "test" : "validation"
+        let rates = try UnusualFlagRates(evidence, testImages: data.testImages, strangers: strangers(data))
         let count = data.testImages.shape.first ?? 0
         let step = max(1, count / max(budget.evidenceImages, 1))
         var inputs: [(image: Tensor, caption: String, label: Int?)] = stride(from: 0, to: count, by: step).prefix(budget.evidenceImages)
@@ -44,10 +33,11 @@ extension ExplanationPages {
         var html = """
         <h2>The \(settings.neighbors) nearest training images under the \(HTML.escape(name))</h2>
         <p class=lecture>Distances are Euclidean between \(HTML.escape(evidence.space)) (the layer feeding the output), so
-        "near" means "alike to this network". How unusual an input is: its nearest distance placed among the test
-        images' nearest distances; above the \(Int(settings.unusualPercentile))th percentile (a distance above
-        \(MapNumber.format(evidence.unusualAbove))) it is flagged: nothing in training is that close, so the label it gets
-        deserves no trust however confident. The last two inputs are strangers made for this page.</p>
+        "near" means "alike to this network". How unusual an input is: its nearest distance placed among the \(calibration)
+        images' nearest distances; above their \(Int(settings.unusualPercentile))th percentile, a distance of
+        \(MapNumber.format(evidence.unusualAbove)), it is flagged: nothing in training is that close, so the label it gets
+        deserves no trust however confident. The last inputs are strangers made for this page. This threshold
+        \(HTML.escape(rates.summary)).</p>
         """
         for (row, input) in inputs.enumerated() {
             let result = found[row]
@@ -57,7 +47,7 @@ extension ExplanationPages {
                            "nearest d = \(MapNumber.format(result.nearestDistance))",
                            "percentile \(String(format: "%.0f", result.percentile))"]
             if let label = input.label { details.insert("is \(data.classNames[label])", at: 0) }
-            let mark: Figure.Mark = result.unusual ? .flagged("unusual: farther from every training image than \(Int(settings.unusualPercentile))% of test images are") : .plain
+            let mark: Figure.Mark = result.unusual ? .flagged("unusual: nearest distance above \(MapNumber.format(evidence.unusualAbove))") : .plain
             var figures = [Figure(picture: try Picture.image(input.image, alt: input.caption), caption: input.caption,
                                   details: details, mark: mark)]
             for neighbour in result.neighbors {

@@ -5,9 +5,6 @@ import LensRender
 import LensTensor
 
 extension ExplanationPages {
-    /// What the face-likeness figure is called, on faces and on any other data.
-    public static let faceLikenessLabel = "Likeness to the class means (face-likeness)"
-
     /// What one face-likeness number means, said once under every model that has one (report and web app).
     public static let faceLikenessMeaning = """
     the mean, over the classes, of the Pearson correlation between each class's template \
@@ -19,7 +16,7 @@ extension ExplanationPages {
     /// The report's templates of `network` (softmax regression's class templates, a hidden layer's
     /// templates and votes, or a CNN's first-layer filters): the web app's figure within the report's limits.
     public static func templatesSection(_ network: Network, name: String, accuracy: Double, data: PageData) throws -> String {
-        let figure = try TemplatesFigure(network, classNames: data.classNames, limits: .report,
+        let figure = try TemplatesFigure(network, classNames: data.classNames, limits: .report, onFaces: data.onFaces,
                                          loadingTraining: { (data.trainImages, data.trainLabels) })
         return templatesSection(figure, heading: "\(name) (test accuracy \(String(format: "%.3f", accuracy)))")
     }
