@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, pages from resources.
         .target(name: "LensServer", dependencies: [
-            "LensStudio", "LensData",
+            "LensStudio", "LensRender", "LensData",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], resources: [.copy("Resources/web")]),

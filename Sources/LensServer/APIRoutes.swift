@@ -11,6 +11,8 @@ struct APIRoutes: Sendable {
     func add<Context: RequestContext>(to router: Router<Context>) {
         let api = router.group("api")
         api.get("models") { _, _ in try JSONResponse.encode(library.state) }
+        // The lecture's steps, the tour page's script (the same text and order as `lens demo`'s report).
+        api.get("lecture") { _, _ in try JSONResponse.encode(Lecture.standard) }
         // Every registered method, or with ?model= those that can explain that model (no Grad-CAM without a conv layer).
         api.get("methods") { request, _ in
             var methods = AttributionMethod.allCases

@@ -1,18 +1,19 @@
 import Foundation
 import Hummingbird
+import LensRender
 
 /// The pages and their scripts, read once from the package's resources. The routes are this fixed
 /// list: no request path ever becomes a file path.
 struct PageRoutes: Sendable {
     /// The pages: URL path, title, and the script that draws it.
     static let pages: [(path: String, title: String, script: String)] = [
-        ("/", "Overview", "overview.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
+        ("/", "Overview", "overview.js"), ("/tour", "Tour", "tour.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
         ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
     ]
 
-    /// The files under /static/ and their content types.
+    /// The files under /static/ and their content types (the stylesheet is LensRender's, the report's own).
     static let staticFiles: [(resource: String, type: String)] = [
-        ("style.css", "text/css; charset=utf-8"), ("common.js", "text/javascript; charset=utf-8"),
+        ("common.js", "text/javascript; charset=utf-8"),
     ] + pages.map { ($0.script, "text/javascript; charset=utf-8") }
 
     let contents: [String: (data: Data, type: String)]
@@ -29,6 +30,7 @@ struct PageRoutes: Sendable {
             }
             contents["/static/" + file.resource] = (data, file.type)
         }
+        contents["/static/style.css"] = (Data(Stylesheet.css.utf8), "text/css; charset=utf-8")
         for page in Self.pages {
             contents[page.path] = (Data(Self.shell(title: page.title, script: page.script).utf8), "text/html; charset=utf-8")
         }
@@ -48,7 +50,7 @@ struct PageRoutes: Sendable {
         <script src="/static/common.js" defer></script>
         <script src="/static/\(script)" defer></script>
         </head>
-        <body>
+        <body class="app">
         <main id="page"><h1>\(title)</h1><p id="status" class="muted">loading…</p></main>
         </body>
         </html>
