@@ -1,12 +1,13 @@
 /// The one stylesheet of NeuralLens: the report embeds it in every page (`ReportPage`, which
 /// opens from file:// and loads nothing), the web app's server serves it as /static/style.css.
 /// Shared parts first (colours, picture cards, placeholders, colour bars, badges, lecture and
-/// note text), then each front end's frame, scoped by the class of its <body>: `report` or `app`.
+/// note text), then each front end's frame, scoped by the class of its <body>: `report` or `app`,
+/// inside `:where()` so that the scope adds no specificity (a shared rule still wins as before).
 public enum Stylesheet {
     public static let css = """
     /* Shared: colours, and the pieces both front ends draw. */
     :root{--ink:#1d2330;--muted:#5b6475;--line:#d8dce3;--accent:#2563eb;--bg:#f6f7f9;--wrong:#d33;--flag:#e8a400}
-    .app *,.nomap{box-sizing:border-box}
+    :where(.app) *,.nomap{box-sizing:border-box}
     body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg)}
     .muted{color:var(--muted)}.error{color:#b91c1c;font-weight:500}
     .note{color:#555;font-size:13px;margin:.3em 0}
@@ -49,37 +50,37 @@ public enum Stylesheet {
 
     /* The report: a dark bar of links, a centred column, tables of figures. */
     body.report{background:#fafafa;color:#1d1d1f}
-    .report header{background:#1d1d1f;color:#eee;padding:.6em 1.2em}.report header a{color:#9cf}.report .brand{font-weight:700;margin-right:1em}
-    .report main{max-width:1100px;margin:0 auto;padding:1em 1.2em}.report footer{color:#888;font-size:12px;padding:2em 1.2em}
-    .report table{border-collapse:collapse;margin:.8em 0}.report th,.report td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
-    .report .num{text-align:right;font-variant-numeric:tabular-nums}
-    .report .pairs{display:flex;flex-wrap:wrap;gap:12px}
-    .report .pair{background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px;text-align:center;font-size:12px}
-    .report .pair img,.report .grid img{image-rendering:pixelated;width:96px;height:96px}.report .wrong{border-color:var(--wrong);background:#fff4f4}
-    .report .grid{display:flex;flex-wrap:wrap;gap:8px}.report .grid figure{margin:0;text-align:center;font-size:12px}
-    .report svg text{font:11px system-ui,sans-serif}
+    :where(.report) header{background:#1d1d1f;color:#eee;padding:.6em 1.2em}:where(.report) header a{color:#9cf}:where(.report) .brand{font-weight:700;margin-right:1em}
+    :where(.report) main{max-width:1100px;margin:0 auto;padding:1em 1.2em}:where(.report) footer{color:#888;font-size:12px;padding:2em 1.2em}
+    :where(.report) table{border-collapse:collapse;margin:.8em 0}:where(.report) th,:where(.report) td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
+    :where(.report) .num{text-align:right;font-variant-numeric:tabular-nums}
+    :where(.report) .pairs{display:flex;flex-wrap:wrap;gap:12px}
+    :where(.report) .pair{background:#fff;border:1px solid #ddd;border-radius:6px;padding:6px;text-align:center;font-size:12px}
+    :where(.report) .pair img,:where(.report) .grid img{image-rendering:pixelated;width:96px;height:96px}:where(.report) .wrong{border-color:var(--wrong);background:#fff4f4}
+    :where(.report) .grid{display:flex;flex-wrap:wrap;gap:8px}:where(.report) .grid figure{margin:0;text-align:center;font-size:12px}
+    :where(.report) svg text{font:11px system-ui,sans-serif}
 
     /* The web app: a white bar with the navigation and the model choice, cards, forms. */
-    .app header{display:flex;align-items:center;gap:1.5rem;padding:.6rem 1.5rem;background:#fff;border-bottom:1px solid var(--line);flex-wrap:wrap}
-    .app header .brand{font-weight:700;font-size:1.1rem}
-    .app nav a{margin-right:1rem;color:var(--muted);text-decoration:none;font-weight:500}
-    .app nav a.current{color:var(--accent);border-bottom:2px solid var(--accent)}
-    .app header label{margin-left:auto;color:var(--muted)}
-    .app select,.app input,.app button{font:inherit;padding:.3rem .5rem;border:1px solid var(--line);border-radius:6px;background:#fff}
-    .app button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
-    .app button:disabled{opacity:.5;cursor:default}
-    .app button.secondary{background:#fff;color:var(--ink);border-color:var(--line)}
-    .app main{padding:1rem 1.5rem 3rem;max-width:1400px}
-    .app h1{font-size:1.4rem;margin:.5rem 0 1rem}.app h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+    :where(.app) header{display:flex;align-items:center;gap:1.5rem;padding:.6rem 1.5rem;background:#fff;border-bottom:1px solid var(--line);flex-wrap:wrap}
+    :where(.app) header .brand{font-weight:700;font-size:1.1rem}
+    :where(.app) nav a{margin-right:1rem;color:var(--muted);text-decoration:none;font-weight:500}
+    :where(.app) nav a.current{color:var(--accent);border-bottom:2px solid var(--accent)}
+    :where(.app) header label{margin-left:auto;color:var(--muted)}
+    :where(.app) select,:where(.app) input,:where(.app) button{font:inherit;padding:.3rem .5rem;border:1px solid var(--line);border-radius:6px;background:#fff}
+    :where(.app) button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
+    :where(.app) button:disabled{opacity:.5;cursor:default}
+    :where(.app) button.secondary{background:#fff;color:var(--ink);border-color:var(--line)}
+    :where(.app) main{padding:1rem 1.5rem 3rem;max-width:1400px}
+    :where(.app) h1{font-size:1.4rem;margin:.5rem 0 1rem}:where(.app) h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
     .card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:1rem 1.2rem;margin-bottom:1rem}
     .facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}.facts dt{color:var(--muted)}.facts dd{margin:0}
     .big{font-size:2rem;font-weight:700}
     .row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
     .inline{display:flex;align-items:center;gap:.5rem;font-size:.85rem;color:var(--muted)}
-    .app .grid{display:flex;flex-wrap:wrap;gap:.6rem}
-    .app figure{margin:0;text-align:center}
-    .app figure img{display:block;image-rendering:pixelated;border:1px solid var(--line);background:#fff}
-    .app figcaption{font-size:.8rem;color:var(--muted);max-width:12rem}
+    :where(.app) .grid{display:flex;flex-wrap:wrap;gap:.6rem}
+    :where(.app) figure{margin:0;text-align:center}
+    :where(.app) figure img{display:block;image-rendering:pixelated;border:1px solid var(--line);background:#fff}
+    :where(.app) figcaption{font-size:.8rem;color:var(--muted);max-width:12rem}
     .templates img,.templates .nomap{width:96px;height:96px}
     .maps img,.maps .nomap{width:192px;height:192px}.maps figcaption{max-width:192px}
     .thumbs img{width:64px;height:64px;cursor:pointer}.thumbs img:hover{outline:2px solid var(--accent)}
@@ -99,7 +100,7 @@ public enum Stylesheet {
     svg.chart{background:#fff}svg.chart text{font-size:11px;fill:var(--muted)}
     form.train{display:flex;gap:1rem;flex-wrap:wrap;align-items:end}
     form.train label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
-    .app input[type=range]{width:320px}
+    :where(.app) input[type=range]{width:320px}
     .voters{display:flex;flex-wrap:wrap;gap:.4rem 1.6rem}
     .voting-class h3{font-size:.85rem;margin:.6rem 0 .2rem}.voting-class img,.voting-class .nomap{width:64px;height:64px}
     .unit-gallery figure{cursor:pointer;padding:3px;border-radius:6px;width:112px}
