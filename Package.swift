@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Named for the server's idle timeout (TimeAmount) and the fuzz target's in-process HTTP parser.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // C: SIMD micro-kernels, chosen at run time by CPU feature.
@@ -34,22 +38,38 @@ let package = Package(
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
-        .target(name: "LensExplain", dependencies: ["LensModels"]),
-        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData"]),
+        .target(name: "LensExplain", dependencies: ["LensModels", "LensTensor"]),
+        .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
-        // The local web app (`lens serve`): Hummingbird routes over LensStudio, pages from resources.
+        // Writes the web app's files into LensServer as Swift source at build time (run by the plugin below).
+        .executableTarget(name: "embed-web-files"),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-web-files"]),
+        // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
         .target(name: "LensServer", dependencies: [
-            "LensStudio", "LensRender", "LensData",
+            "LensStudio", "LensRender", "LensExplain", "LensData",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ], resources: [.copy("Resources/web")]),
+        ], exclude: ["Resources/web"], plugins: ["EmbedWebFiles"]),
         .target(name: "LensCLI", dependencies: [
             "LensServer", "LensStudio", "LensRender", "LensExplain", "LensModels", "LensData", "LensTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
-        .target(name: "LensFuzzTargets", dependencies: ["LensModels", "LensData", "LensTensor"]),
+        // Above every layer (it drives LensServer's router too); nothing depends on it but the fuzz harness and its replay test.
+        .target(name: "LensFuzzTargets", dependencies: [
+            "LensServer", "LensStudio", "LensModels", "LensData", "LensTensor",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOEmbedded", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 

@@ -4,14 +4,18 @@
 Starts the server on a free loopback port with a fresh models folder (so the demo's models are
 trained as on a first start), opens every page, checks the templates (softmax classes, the MLP's
 voters), drops an ORL face on the Explain page, checks what the pages show, runs a short training
-job and watches its curve grow, picks a layer and a unit of the CNN on the Units page, then stops the server with
-SIGTERM. Screenshots go to browser-screenshots/ (or --screenshots). Exit status 0 only if every
+job and watches its curve grow, picks a layer and a unit of the CNN on the Units page, opens a hostile
+page served from a second loopback port that tries to start and cancel training jobs (no-cors fetch
+with text/plain, form POSTs, a beacon, a CORS fetch) and checks that nothing changed, then stops the
+server with SIGTERM (exit 143). Screenshots go to browser-screenshots/ (or --screenshots). Exit status 0 only if every
 check passed.
 
     python3 scripts/browser-test.py [--lens .build/release/lens] [--screenshots DIR]
 """
 import argparse
 import base64
+import http.server
+import threading
 import json
 import os
 import re
@@ -41,6 +45,75 @@ with tarfile.open(ROOT / "Sources/CORLFaces/orl-faces.tar.gz") as archive:
         (FACES / name).write_bytes(archive.extractfile(name).read())
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+# What another site's page can make the user's browser send to the app, without the app's help.
+HOSTILE_PAGE = """<!doctype html><html><body><h1>a page on another site</h1>
+<iframe name="sink-a"></iframe><iframe name="sink-b"></iframe><iframe name="sink-c"></iframe>
+<script>
+const target = TARGET, job = JSON.stringify({ kind: "mlp", hiddenUnits: 300, epochs: 500 });
+window.results = {};
+async function attempt(name, send) {
+  try { const r = await send(); results[name] = "sent (" + r.type + " " + r.status + ")"; }
+  catch (error) { results[name] = "failed: " + error; }
+}
+function formPost(path, enctype, sink) {
+  return new Promise(resolve => {
+    const form = Object.assign(document.createElement("form"), { method: "POST", action: target + path, enctype, target: sink });
+    form.append(Object.assign(document.createElement("input"), { type: "hidden", name: job.slice(0, -1) + ',"x":"', value: '"}' }));
+    document.body.append(form);
+    document.querySelector(`iframe[name=${sink}]`).addEventListener("load", () => resolve("loaded"), { once: true });
+    form.submit();
+    setTimeout(() => resolve("no answer"), 5000);
+  });
+}
+(async () => {
+  for (const path of ["/api/train", "/api/train/cancel"]) {
+    await attempt(`${path} no-cors text/plain`, () => fetch(target + path, { method: "POST", mode: "no-cors", headers: { "Content-Type": "text/plain" }, body: job }));
+    await attempt(`${path} no-cors json (type dropped)`, () => fetch(target + path, { method: "POST", mode: "no-cors", headers: { "Content-Type": "application/json" }, body: job }));
+    await attempt(`${path} no-cors blob`, () => fetch(target + path, { method: "POST", mode: "no-cors", body: new Blob([job]) }));
+    await attempt(`${path} cors json`, () => fetch(target + path, { method: "POST", headers: { "Content-Type": "application/json" }, body: job }));
+    results[`${path} beacon`] = navigator.sendBeacon(target + path, job) ? "queued" : "refused";
+    results[`${path} form text/plain`] = await formPost(path, "text/plain", "sink-a");
+    results[`${path} form urlencoded`] = await formPost(path, "application/x-www-form-urlencoded", "sink-b");
+    results[`${path} form multipart`] = await formPost(path, "multipart/form-data", "sink-c");
+  }
+  await attempt("/api/predict no-cors image", () => fetch(target + "/api/predict", { method: "POST", mode: "no-cors", body: new Blob([new Uint8Array(64)], { type: "image/png" }) }));
+  window.done = true;
+})();
+</script></body></html>"""
+
+
+class HostileSite:
+    """The hostile page on a second loopback port: another origin to the browser, as another site is."""
+    def __init__(self, target):
+        page = HOSTILE_PAGE.replace("TARGET", json.dumps(target)).encode()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+
+            def log_message(self, *arguments):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def post_json(base, path, value):
+    """A POST as curl or a script sends it: no Origin, a JSON body."""
+    request = urllib.request.Request(base + path, data=json.dumps(value).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, json.load(response)
 
 
 def free_port():
@@ -175,7 +248,7 @@ class BrowserTest:
         d.find_elements(By.CSS_SELECTOR, "#unit-gallery figure")[3].click()
         rows = wait_for("the unit's top activations", lambda: d.find_elements(By.CSS_SELECTOR, "#unit-activations .unit-row"), timeout=60)
         shown, _ = wait_for("the unit's pictures", lambda: all_loaded(d, "#unit-activations img"), timeout=60)
-        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["topImages"]
+        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["top_images"]
         placeholders = len(d.find_elements(By.CSS_SELECTOR, "#unit-activations .nomap"))
         assert len(rows) == top and shown + placeholders == 4 * top, f"{len(rows)} rows, {shown} pictures, {placeholders} placeholders"
         heading = d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text
@@ -340,7 +413,7 @@ class BrowserTest:
         d.get(self.base + "/train")
         wait_for("the training form", lambda: d.find_element(By.ID, "train-form"))
         d.find_element(By.ID, "kind").send_keys("mlp")
-        for field, value in [("hiddenUnits", "64"), ("epochs", "12")]:
+        for field, value in [("hidden_units", "64"), ("epochs", "12")]:
             box = d.find_element(By.ID, field)
             box.clear()
             box.send_keys(value)
@@ -375,6 +448,47 @@ class BrowserTest:
         assert any(o.startswith("trained-mlp-") for o in options), f"the new model is not selectable: {options}"
         self.shot("6-train-scrubbed")
 
+    def hostile_page(self):
+        """A page on another loopback port tries every cross-site request a browser allows; none may start,
+        cancel or change anything, while the same requests from a script (no Origin) still work."""
+        d = self.driver
+        site = HostileSite(self.base)
+        try:
+            def state():
+                status = get_json(self.base, "/api/train")
+                return (status["running"], len(status["events"]), status["events"][-1]["kind"] if status["events"] else None,
+                        sorted(m["id"] for m in get_json(self.base, "/api/models")["models"]), sorted(os.listdir(self.models)))
+
+            def attack(what):
+                d.get(site.url)
+                results = wait_for(f"the hostile page's attempts ({what})",
+                                   lambda: d.execute_script("return window.done && window.results;"), timeout=120)
+                time.sleep(2)  # beacons are sent after the page goes on
+                # The no-cors requests reach the server (an opaque answer): the page really did send them.
+                sent = [name for name, result in results.items() if result.startswith("sent (opaque")]
+                assert len(sent) >= 4, f"the hostile page's requests did not reach the server: {results}"
+                assert all(not result.startswith("sent (cors") for result in results.values()), results
+                return results
+
+            before = state()
+            assert not before[0], f"a job is running before the attack: {before}"
+            results = attack("no job running")
+            after = state()
+            assert after == before, f"the hostile page changed something:\nbefore {before}\nafter  {after}\n{results}"
+            # A job started by a script; the hostile page's cancels must leave it running.
+            code, body = post_json(self.base, "/api/train", {"kind": "mlp", "hiddenUnits": 300, "epochs": 500})
+            assert code == 202, body
+            attack("a job running")
+            status = get_json(self.base, "/api/train")
+            assert status["running"], f"the hostile page cancelled the job: {status['events'][-1:]}"
+            code, body = post_json(self.base, "/api/train/cancel", {})
+            assert code == 200 and body["cancelled"], body
+            wait_for("the job to stop", lambda: not get_json(self.base, "/api/train")["running"], timeout=60)
+            self.shot("9-hostile-page")
+            print(f"hostile page: {len(results)} kinds of cross-site request refused; no job started or cancelled")
+        finally:
+            site.close()
+
     def stop_server(self):
         self.server.send_signal(signal.SIGTERM)
         try:
@@ -383,7 +497,8 @@ class BrowserTest:
             self.server.kill()
             raise AssertionError("the server did not stop within 20 s of SIGTERM")
         output = self.server.stdout.read()
-        assert code == 0, f"the server exited with {code} after SIGTERM:\n{output}"
+        assert code == 143, f"the server exited with {code} after SIGTERM (expected 143):\n{output}"
+        assert "terminated (SIGTERM), stopped" in output, f"no line saying why the server stopped:\n{output}"
         leftovers = [f for f in os.listdir(self.models) if f.endswith(".tmp")]
         assert not leftovers, f"temporary files left in the models folder: {leftovers}"
         print("server stopped cleanly on SIGTERM")
@@ -423,8 +538,8 @@ class BrowserTest:
         try:
             self.start_server()
             self.start_browser()
-            for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train, self.explain_cnn, self.units,
-                         self.tour]:
+            for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train,
+                         self.explain_cnn, self.units, self.tour, self.hostile_page]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harness (Fuzz/, with -sanitize=fuzzer and AddressSanitizer) and runs each
 # target in turn for a time budget, at the lowest priority, one job each.
-#   scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET ...]]     default 600 s; targets image safetensors model arch idx
+#   scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET ...]]     default 600 s; targets image safetensors model arch idx http
 # Seeds: Fuzz/Corpus/TARGET (committed). New inputs go to .build-fuzz/corpus/TARGET (not committed);
 # crashes, timeouts and out-of-memory inputs to Fuzz/Crashers/TARGET, which `swift test` replays
 # (Tests/LensFuzzTests) together with the corpus. Logs: .build-fuzz/TARGET.log.
@@ -11,7 +11,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(image safetensors model arch idx)
+[ ${#targets[@]} -gt 0 ] || targets=(image safetensors model arch idx http)
 
 scratch=$PWD/.build-fuzz
 # The coverage flags are spelled out: an incremental build here once left the Swift modules
@@ -27,6 +27,7 @@ for target in "${targets[@]}"; do
     mkdir -p "$scratch/corpus/$target" "Fuzz/Crashers/$target"
     case $target in
         safetensors|model) max_len=16384 ;;
+        http) max_len=8192 ;;
         *) max_len=4096 ;;
     esac
     echo "== $target: $seconds s"

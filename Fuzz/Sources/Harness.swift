@@ -1,7 +1,7 @@
 import Foundation
 import LensFuzzTargets
 
-/// The target to drive, from LENS_FUZZ_TARGET (image, safetensors, model, arch, idx); read once.
+/// The target to drive, from LENS_FUZZ_TARGET (image, safetensors, model, arch, idx, http); read once.
 let target: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["LENS_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {

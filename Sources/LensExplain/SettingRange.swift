@@ -1,8 +1,11 @@
-/// Throws `ExplainError.settingOutOfRange` naming the setting and its range unless `range` holds
-/// `value` (a NaN is never in range). One wording for every settings type's `validate()`.
-func checkSetting<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
-    guard range.contains(value) else {
-        throw ExplainError.settingOutOfRange(setting: name, value: "\(value)",
-                                             allowed: "between \(range.lowerBound) and \(range.upperBound)")
+import LensModels
+
+extension Knob {
+    /// The knob's one range check, failing as `ExplainError.settingOutOfRange` like every other
+    /// LensExplain check (same setting name, value and range as `SettingError`).
+    func validate(_ value: Value) throws {
+        do { try check(value) } catch let error as SettingError {
+            throw ExplainError.settingOutOfRange(setting: error.setting, value: error.value, allowed: error.allowed)
+        }
     }
 }

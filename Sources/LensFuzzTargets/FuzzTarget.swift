@@ -17,6 +17,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case arch
     /// The Fashion-MNIST reader: an IDX image or label file, gzip-compressed or not.
     case idx
+    /// The web app's HTTP request parsing and routing: raw bytes of one connection (HTTPExchange).
+    case http
 
     /// Lower than the default so that one input cannot take seconds; the cap is what bounds memory.
     public static let maxPixels = 1 << 22
@@ -40,6 +42,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .idx:
             _ = try? IDXFile(data: data, path: "fuzz", magic: IDXFile.imagesMagic)
             _ = try IDXFile(data: data, path: "fuzz", magic: IDXFile.labelsMagic)
+        case .http:
+            try HTTPExchange.run(data)
         }
     }
 }

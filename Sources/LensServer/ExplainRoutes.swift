@@ -19,6 +19,9 @@ struct ExplainRoutes: Sendable {
                 }
             }
             explanation.includeRaw = request.uri.queryParameters.get("raw") == "1"
+            for key in AttributionSettings.requestKeys {
+                if let text = request.uri.queryParameters.get(key) { try explanation.settings.set(key, from: text) }
+            }
             let bytes = try await request.bodyData(upTo: maxUpload)
             return try JSONResponse.encode(try library.explanation(APIRoutes.modelID(request), image: bytes, request: explanation))
         }

@@ -1,21 +1,29 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LensStudio
 
-/// JSON bodies for the API: results as they are encoded, errors as {"error": "..."}.
+/// JSON bodies for the API, in the one style of `StudioJSON` (snake_case keys): results as they
+/// are encoded, errors as {"error": "..."}. Every answer carries the API's version in the
+/// `Lens-API-Version` header rather than in the body, so that answers that are lists
+/// (/api/methods, /api/samples) and the event stream carry it too without changing shape.
 enum JSONResponse {
+    /// Raised when an answer's shape changes in a way that breaks a client.
+    static let apiVersion = 1
+
+    /// The headers of every API answer of `contentType`.
+    static func headers(_ contentType: String = "application/json; charset=utf-8") -> HTTPFields {
+        [.contentType: contentType, .lensAPIVersion: "\(apiVersion)"]
+    }
+
     static func encode(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(data: try encoder.encode(value))))
+        Response(status: status, headers: headers(),
+                 body: ResponseBody(byteBuffer: ByteBuffer(data: try StudioJSON.encoder().encode(value))))
     }
 
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = (try? JSONEncoder().encode(["error": message])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+        let body = (try? StudioJSON.encoder().encode(["error": message])) ?? Data("{}".utf8)
+        return Response(status: status, headers: headers(), body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
     }
 
     /// The status a studio error maps to.
@@ -42,4 +50,9 @@ struct StudioErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                                       ? "the upload is larger than this server accepts" : error.status.reasonPhrase)
         }
     }
+}
+
+extension HTTPField.Name {
+    /// The header that carries `JSONResponse.apiVersion`.
+    static let lensAPIVersion = HTTPField.Name("Lens-API-Version")!
 }

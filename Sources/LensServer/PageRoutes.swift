@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import LensRender
 
-/// The pages and their scripts, read once from the package's resources. The routes are this fixed
-/// list: no request path ever becomes a file path.
+/// The pages and their scripts, compiled into the executable (EmbeddedWebFiles.swift is written at
+/// build time from Resources/web, so a copied `lens` needs nothing beside it). The routes are this
+/// fixed set: no request path ever becomes a file path.
 struct PageRoutes: Sendable {
     /// The pages: URL path, title, and the script that draws it.
     static let pages: [(path: String, title: String, script: String)] = [
@@ -11,31 +12,36 @@ struct PageRoutes: Sendable {
         ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
     ]
 
-    /// The files under /static/ and their content types (the stylesheet is LensRender's, the report's own).
-    static let staticFiles: [(resource: String, type: String)] = [
-        ("common.js", "text/javascript; charset=utf-8"),
-    ] + pages.map { ($0.script, "text/javascript; charset=utf-8") }
+    /// Content types by file extension; a file of another kind in Resources/web is a broken build.
+    static let contentTypes: [String: String] = [
+        "js": "text/javascript; charset=utf-8", "css": "text/css; charset=utf-8", "html": "text/html; charset=utf-8",
+        "svg": "image/svg+xml", "png": "image/png", "ico": "image/x-icon", "json": "application/json; charset=utf-8",
+    ]
 
     let contents: [String: (data: Data, type: String)]
 
-    /// Loads every file; a missing resource is a broken build, reported as such.
+    /// Every page, and every file of Resources/web under /static/.
     init() throws {
-        guard let directory = Bundle.module.url(forResource: "web", withExtension: nil) else {
-            throw ServerError("the web pages are missing from this build (resource folder \"web\")")
-        }
         var contents: [String: (Data, String)] = [:]
-        for file in Self.staticFiles {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(file.resource).path) else {
-                throw ServerError("the file \(file.resource) is missing from this build")
+        for (name, encoded) in embeddedWebFiles {
+            let suffix = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+            guard let data = Data(base64Encoded: encoded), let type = Self.contentTypes[suffix] else {
+                throw ServerError("the web file \(name) was not built in properly (unknown kind or damaged)")
             }
-            contents["/static/" + file.resource] = (data, file.type)
+            contents["/static/" + name] = (data, type)
         }
         contents["/static/style.css"] = (Data(Stylesheet.css.utf8), "text/css; charset=utf-8")
         for page in Self.pages {
+            guard contents["/static/" + page.script] != nil else {
+                throw ServerError("the script \(page.script) of the \(page.title) page is missing from this build")
+            }
             contents[page.path] = (Data(Self.shell(title: page.title, script: page.script).utf8), "text/html; charset=utf-8")
         }
         self.contents = contents
     }
+
+    /// The names of the files under /static/.
+    static var staticFiles: [String] { embeddedWebFiles.keys.sorted() }
 
     /// Every page is this shell; its script fills it in.
     static func shell(title: String, script: String) -> String {
@@ -65,10 +71,4 @@ struct PageRoutes: Sendable {
             router.get(RouterPath(path)) { _, _ in response }
         }
     }
-}
-
-/// A server that cannot start, and why.
-public struct ServerError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -7,6 +7,12 @@ public struct ServerConfiguration: Sendable, Equatable {
     public static let defaultMaxUpload = 10 * 1024 * 1024
     /// `defaultMaxUpload` as `--max-upload` shows it (a test checks the two agree).
     public static let defaultMaxUploadText = "10MiB"
+    /// A connection that sends nothing for this long is closed: one that never finishes its request
+    /// head (no part of a request counts until the head is complete), or one left idle between
+    /// requests. A request being answered (a training job's event stream) is not idle.
+    public static let defaultIdleTimeout = Duration.seconds(10)
+    /// Connections open at once; more wait to be accepted until one closes.
+    public static let defaultMaxConnections = 100
     /// Host names a browser on this machine uses for a loopback server.
     public static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "[::1]"]
 
@@ -15,11 +21,22 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var port: Int
     /// Largest request body accepted, in bytes.
     public var maxUpload: Int
+    public var idleTimeout: Duration
+    public var maxConnections: Int
 
-    public init(host: String = defaultHost, port: Int = defaultPort, maxUpload: Int = defaultMaxUpload) {
+    public init(host: String = defaultHost, port: Int = defaultPort, maxUpload: Int = defaultMaxUpload,
+                idleTimeout: Duration = defaultIdleTimeout, maxConnections: Int = defaultMaxConnections) {
         self.host = host
         self.port = port
         self.maxUpload = maxUpload
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+    }
+
+    /// Whether `host` is this machine's loopback, which no other machine can reach.
+    public var isLoopback: Bool {
+        let name = host.lowercased()
+        return ["localhost", "::1", "[::1]"].contains(name) || name.hasPrefix("127.") && name.split(separator: ".").count == 4
     }
 
     /// Whether a request's Host header names this server: a loopback name or the configured host,

@@ -12,8 +12,8 @@ struct TrainingRoutes: Sendable {
         api.post("train") { request, _ in
             let body = try await request.bodyData(upTo: maxUpload)
             let job: TrainingRequest
-            do { job = try JSONDecoder().decode(TrainingRequest.self, from: body) } catch {
-                throw StudioError(.invalidInput, "the body is not a training request: send JSON such as {\"kind\": \"mlp\", \"hiddenUnits\": 100, \"epochs\": 10, \"learningRate\": 0.001} (\(Self.reason(error)))")
+            do { job = try StudioJSON.decoder().decode(TrainingRequest.self, from: body) } catch {
+                throw StudioError(.invalidInput, "the body is not a training request: send JSON such as {\"kind\": \"mlp\", \"hidden_units\": 300, \"epochs\": 40, \"learning_rate\": 0.001} (\(Self.reason(error)))")
             }
             let name = try library.startTraining(job)
             return try JSONResponse.encode(["model": name], status: .accepted)
@@ -23,9 +23,11 @@ struct TrainingRoutes: Sendable {
         }
         api.get("train/events") { _, _ in
             let events = library.runner.subscribe()
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            var headers = JSONResponse.headers("text/event-stream")
+            headers[.cacheControl] = "no-cache"
+            return Response(status: .ok, headers: headers,
                             body: ResponseBody { writer in
-                                let encoder = JSONEncoder()
+                                let encoder = StudioJSON.encoder()
                                 for await event in events {
                                     let json = String(decoding: try encoder.encode(event), as: UTF8.self)
                                     try await writer.write(ByteBuffer(string: "event: \(event.kind.rawValue)\ndata: \(json)\n\n"))

@@ -19,6 +19,16 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
+    /// The generator's four words, to save a training run's shuffling stream and continue it later.
+    public var words: [UInt64] { [state.0, state.1, state.2, state.3] }
+
+    /// A generator continuing from saved `words`; nil unless there are four and not all zero
+    /// (xoshiro's one state that never leaves itself).
+    public init?(words: [UInt64]) {
+        guard words.count == 4, words.contains(where: { $0 != 0 }) else { return nil }
+        state = (words[0], words[1], words[2], words[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(state.1 &* 5, 7) &* 9
         let t = state.1 << 17

@@ -34,7 +34,7 @@ import Testing
 
     @Test func seedsIncludeInputsThatDecode() throws {
         // A corpus of nothing but rejects would exercise only the first checks.
-        for target in [FuzzTarget.image, .safetensors, .model, .idx] {
+        for target in [FuzzTarget.image, .safetensors, .model, .idx, .http] {
             let decodable = try Self.inputs(target, in: "Corpus").filter { (try? target.run(try Data(contentsOf: $0))) != nil }
             #expect(!decodable.isEmpty, "no input of Fuzz/Corpus/\(target.rawValue) is accepted")
         }

@@ -24,6 +24,7 @@ import Testing
             #expect(!answer.text.contains("import"), "\(path) leaked a file")
         }
         #expect(try await http.send("DELETE", "/api/models").status == 404)
+        #expect(try await http.send("DELETE", "/api/models", bare: true).status == 403)
     }
 
     @Test func foreignHostHeadersAre403() async throws {

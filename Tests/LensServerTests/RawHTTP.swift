@@ -1,4 +1,5 @@
 import Foundation
+import LensStudio
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,7 @@ struct RawHTTP {
         var body: Data
         var text: String { String(decoding: body, as: UTF8.self) }
         func json() throws -> Any { try JSONSerialization.jsonObject(with: body) }
-        func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(T.self, from: body) }
+        func decode<T: Decodable>(_ type: T.Type) throws -> T { try StudioJSON.decoder().decode(T.self, from: body) }
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
@@ -20,17 +21,24 @@ struct RawHTTP {
     let port: Int
 
     /// Sends one request and reads the answer to the end (the connection is closed after it).
-    /// `host` nil sends no Host header; `chunked` sends the body without a Content-Length.
+    /// `host` nil sends no Host header; `chunked` sends the body without a Content-Length. A POST
+    /// without a Content-Type in `headers` is sent with the one its route reads (JSON for the
+    /// training routes, raw bytes for uploads) unless `bare` says to send none.
     func send(_ method: String, _ path: String, host: String? = "default", headers: [String: String] = [:],
-              body: Data? = nil, chunked: Bool = false) async throws -> Answer {
+              body: Data? = nil, chunked: Bool = false, bare: Bool = false) async throws -> Answer {
         let port = port
+        var headers = headers
+        if !bare, !["GET", "HEAD"].contains(method), !headers.keys.contains(where: { $0.lowercased() == "content-type" }) {
+            headers["Content-Type"] = path.hasPrefix("/api/train") ? "application/json" : "application/octet-stream"
+        }
+        let sent = headers
         return try await withCheckedThrowingContinuation { continuation in
             // Blocking socket calls stay off the cooperative pool the server also runs on.
             Thread.detachNewThread {
                 continuation.resume(with: Result {
                     try Self.exchange(port: port, method: method, path: path,
                                       host: host == "default" ? "127.0.0.1:\(port)" : host,
-                                      headers: headers, body: body, chunked: chunked)
+                                      headers: sent, body: body, chunked: chunked)
                 })
             }
         }

@@ -5,7 +5,8 @@ import LensStudio
 import Testing
 
 /// `lens serve` as a user runs it: a separate process with `--model`, stopping cleanly on SIGTERM
-/// and SIGINT in the middle of a training job without leaving a model file behind. (The 10-second
+/// and SIGINT in the middle of a training job without leaving a model file behind (exit 143 and
+/// 130 with a line, as the other commands); a port in use named; a remote --host warned about. (The 10-second
 /// start is checked by scripts/browser-test.py on a release build: this debug process shares the
 /// cores with every other suite of `swift test`, and took over 60 s to start once under that load in CI.)
 @Suite(.serialized) struct ServeProcessTests {
@@ -26,8 +27,28 @@ import Testing
         var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
     }
 
-    static func port(in output: String) -> Int? {
-        guard let range = output.range(of: "http://127.0.0.1:") else { return nil }
+    /// `lens ARGUMENTS` started, its stdout and stderr collected together.
+    static func launch(_ arguments: [String]) throws -> (Process, Output) {
+        let process = Process()
+        process.executableURL = try Self.lensExecutable()
+        process.arguments = arguments
+        let pipe = Pipe()
+        let output = Output()
+        pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
+        process.standardError = pipe
+        process.standardOutput = pipe
+        try process.run()
+        return (process, output)
+    }
+
+    /// Waits for `process` to end (at most `limit`).
+    static func finish(_ process: Process, within limit: Duration = .seconds(20)) async throws {
+        let start = ContinuousClock.now
+        while process.isRunning, ContinuousClock.now - start < limit { try await Task.sleep(for: .milliseconds(50)) }
+    }
+
+    static func port(in output: String, host: String = "127.0.0.1") -> Int? {
+        guard let range = output.range(of: "http://\(host):") else { return nil }
         return Int(output[range.upperBound...].prefix { $0.isNumber })
     }
 
@@ -44,16 +65,8 @@ import Testing
                          preprocessing: dataset.preprocessing, dataset: "orl", split: dataset.plan,
                          datasetCount: dataset.data.labels.count).write(to: modelFile)
 
-        let process = Process()
-        process.executableURL = try Self.lensExecutable()
-        process.arguments = ["serve", "--model", modelFile.path, "--port", "0", "--models-dir", folder.path]
-        let pipe = Pipe()
-        let output = Output()
-        pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
-        process.standardError = pipe
-        process.standardOutput = pipe
         let launched = ContinuousClock.now
-        try process.run()
+        let (process, output) = try Self.launch(["serve", "--model", modelFile.path, "--port", "0", "--models-dir", folder.path])
         defer { if process.isRunning { process.terminate() } }
 
         var port: Int?
@@ -68,7 +81,7 @@ import Testing
         // A long job: started once the model's data has loaded, then the signal arrives mid-job.
         var started = RawHTTP.Answer(status: 0, headers: [:], body: Data())
         for _ in 0..<200 {
-            started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "mlp", "hiddenUnits": 300, "epochs": 500}"#.utf8))
+            started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "mlp", "hidden_units": 300, "epochs": 500}"#.utf8))
             if started.status != 409 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -78,7 +91,60 @@ import Testing
         let signalled = ContinuousClock.now
         while process.isRunning, ContinuousClock.now - signalled < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
         #expect(!process.isRunning, "still running 20 s after signal \(signal)")
-        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus): \(output.text)")
+        #expect(process.terminationStatus == 128 + signal, "exit status \(process.terminationStatus): \(output.text)")
+        let name = signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"
+        #expect(output.text.contains("lens: \(name), stopped after closing its connections"), "\(output.text)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["faces.safetensors"])
+    }
+
+    @Test func aPortInUseIsNamedWithTheFlag() async throws {
+        // A port this test holds: bound and listening on 127.0.0.1.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && listen(holder, 1) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lens-serve-port-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (process, output) = try Self.launch(["serve", "--port", String(port), "--models-dir", folder.path])
+        defer { if process.isRunning { process.terminate() } }
+        try await Self.finish(process, within: .seconds(60))
+        #expect(!process.isRunning && process.terminationStatus != 0, "\(output.text)")
+        #expect(output.text.contains("port \(port) is already in use; give another with --port"), "\(output.text)")
+        #expect(!output.text.contains("errno") && !output.text.contains("bind("), "\(output.text)")
+    }
+
+    @Test func aRemoteHostIsWarnedAbout() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lens-serve-remote-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Refused without --allow-remote, before anything listens.
+        let (refused, refusal) = try Self.launch(["serve", "--host", "0.0.0.0", "--port", "0", "--models-dir", folder.path])
+        try await Self.finish(refused)
+        #expect(!refused.isRunning && refused.terminationStatus != 0)
+        #expect(refusal.text.contains("no authentication") && refusal.text.contains("--allow-remote"), "\(refusal.text)")
+        // With it, a warning and then the server.
+        let (process, output) = try Self.launch(["serve", "--host", "0.0.0.0", "--allow-remote", "--port", "0", "--models-dir", folder.path])
+        defer { if process.isRunning { process.terminate() } }
+        let launched = ContinuousClock.now
+        while Self.port(in: output.text, host: "0.0.0.0") == nil, process.isRunning, ContinuousClock.now - launched < .seconds(300) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(output.text.contains("warning: listening on 0.0.0.0") && output.text.contains("no authentication"), "\(output.text)")
+        let port = try #require(Self.port(in: output.text, host: "0.0.0.0"), "\(output.text)")
+        #expect(try await RawHTTP(port: port).send("GET", "/api/models").status == 200)
+        kill(process.processIdentifier, SIGTERM)
+        try await Self.finish(process)
+        #expect(process.terminationStatus == 128 + SIGTERM, "\(output.text)")
+        // An address this machine does not have (TEST-NET-1) is said in words.
+        let (elsewhere, said) = try Self.launch(["serve", "--host", "192.0.2.1", "--allow-remote", "--port", "0", "--models-dir", folder.path])
+        defer { if elsewhere.isRunning { elsewhere.terminate() } }
+        try await Self.finish(elsewhere, within: .seconds(60))
+        #expect(said.text.contains("--host 192.0.2.1 is not an address of this machine"), "\(said.text)")
     }
 }

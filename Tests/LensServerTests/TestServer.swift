@@ -31,18 +31,21 @@ struct TestServer: Sendable {
             library.add(model, id: name)
         }
         library.setTrainingData(dataset)
-        let configuration = ServerConfiguration(port: 0, maxUpload: Self.maxUpload)
-        let library = library
-        let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
+        let port = try await Self.start(library: library, configuration: ServerConfiguration(port: 0, maxUpload: Self.maxUpload))
+        http = RawHTTP(port: port)
+    }
+
+    /// Starts a server over `library` (for the rest of the test process) and returns its port.
+    static func start(library: ModelLibrary, configuration: ServerConfiguration) async throws -> Int {
+        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
             Task {
                 do {
-                    try await StudioServer.run(library: library, configuration: configuration) { port in started.resume(returning: port) }
+                    try await StudioServer.run(library: library, configuration: configuration, stopOn: []) { port in started.resume(returning: port) }
                 } catch {
                     started.resume(throwing: error)
                 }
             }
         }
-        http = RawHTTP(port: port)
     }
 
     /// The test CNN: two conv blocks (4 and 8 channels) and a hidden dense layer of 16 units.

@@ -13,7 +13,7 @@ import Testing
     @Test func jobsRunOneAtATimeBesideConcurrentPredictionsAndCancelCleanly() async throws {
         let server = try await TestServer.shared.value
         let http = server.http
-        let long = #"{"kind": "mlp", "hiddenUnits": 400, "epochs": 500}"#
+        let long = #"{"kind": "mlp", "hidden_units": 400, "epochs": 500}"#
         let started = try await http.send("POST", "/api/train", headers: ["Content-Type": "application/json"], body: Data(long.utf8))
         #expect(started.status == 202, "\(started.text)")
         let name = try #require(try started.decode([String: String].self)["model"])
@@ -53,12 +53,12 @@ import Testing
     @Test func aFinishedJobIsWrittenServedAndReplayed() async throws {
         let server = try await TestServer.shared.value
         let http = server.http
-        let started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "softmax", "epochs": 3, "learningRate": 0.002}"#.utf8))
+        let started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "softmax", "epochs": 3, "learning_rate": 0.002}"#.utf8))
         #expect(started.status == 202, "\(started.text)")
         let name = try #require(try started.decode([String: String].self)["model"])
         let stream = try await http.send("GET", "/api/train/events")
         let events = try stream.text.components(separatedBy: "\n").filter { $0.hasPrefix("data: ") }
-            .map { try JSONDecoder().decode(TrainingEvent.self, from: Data($0.dropFirst(6).utf8)) }
+            .map { try StudioJSON.decoder().decode(TrainingEvent.self, from: Data($0.dropFirst(6).utf8)) }
         #expect(events.map(\.kind) == [.started, .epoch, .epoch, .epoch, .finished])
         #expect(events.map(\.sequence) == Array(0..<5))
         #expect(events[0].epochs == 3)
@@ -79,7 +79,7 @@ import Testing
     @Test func badTrainingRequestsAre400WithoutFlagNames() async throws {
         let http = try await TestServer.shared.value.http
         let cases = [(#"{"kind": "mlp", "epochs": 0}"#, "epochs 0"), (#"{"kind": "knn"}"#, "cannot be trained"),
-                     (#"{"kind": "mlp", "hiddenUnits": 99999}"#, "hidden units"), (#"{"kind": "mlp", "learningRate": -1}"#, "learning rate"),
+                     (#"{"kind": "mlp", "hidden_units": 99999}"#, "hidden units"), (#"{"kind": "mlp", "learning_rate": -1}"#, "learning rate"),
                      (#"{"kind": "wizard"}"#, "training request"), ("not json", "training request"), (#"{"epochs": 3}"#, "kind")]
         for (body, expected) in cases {
             let answer = try await http.send("POST", "/api/train", body: Data(body.utf8))

@@ -20,11 +20,13 @@ import Testing
     }
 
     @Test func trainingRequestsAreCheckedInTheUsersWords() throws {
-        #expect(throws: StudioError(.invalidInput, "epochs 0 is out of range: give a value between 1 and 500")) {
+        #expect(throws: StudioError(.invalidInput, "epochs 0 is out of range: \(TrainingKnobs.epochs.allowed)")) {
             _ = try TrainingRequest(kind: .mlp, epochs: 0).recipe(trainingCount: 10)
         }
         #expect(throws: StudioError.self) { _ = try TrainingRequest(kind: .knn).recipe(trainingCount: 10) }
-        #expect(throws: StudioError.self) { _ = try TrainingRequest(kind: .mlp, learningRate: 2).recipe(trainingCount: 10) }
+        #expect(throws: StudioError(.invalidInput, "learning rate 20.0 is out of range: between 1e-06 and 10.0")) {
+            _ = try TrainingRequest(kind: .mlp, learningRate: 20).recipe(trainingCount: 10)
+        }
         let recipe = try TrainingRequest(kind: .mlp, hiddenUnits: 7, epochs: 4, learningRate: 0.01).recipe(trainingCount: 240)
         #expect(recipe.hidden == [7] && recipe.options.epochs == 4 && recipe.options.learningRate == 0.01)
         // Unset knobs keep the recipe's defaults for the data.

@@ -41,7 +41,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         let result = try evaluate()
         if json {
-            try printJSON(result, snakeCase: true)
+            try printJSON(result)
             return
         }
         print("\(result.model) on \(result.dataset), \(result.split.rawValue) split: accuracy \(String(format: "%.4f", result.accuracy)) (\(result.correct)/\(result.n)), macro F1 \(String(format: "%.4f", result.macroF1))")

@@ -60,7 +60,7 @@ struct ExplainCommand: ParsableCommand {
     var json = false
 
     @Option(parsing: .unconditional, help: "Seed for smoothgrad's noise and the trust checks' choices.")
-    var seed: UInt64 = 0
+    var seed: UInt64 = AttributionSettings.Knobs.seed.defaultValue
 
     @OptionGroup(title: "Attribution settings")
     var attribution: AttributionOptions
@@ -86,7 +86,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let output = try explain()
-        if json { try printJSON(output, snakeCase: true) } else { print(output.summary) }
+        if json { try printJSON(output) } else { print(output.summary) }
     }
 
     /// Computes the explanation, writes its files into --out, and returns the figures.

@@ -10,7 +10,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "The local web app: overview, templates, explanations and live training in a browser.",
         discussion: """
-        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise, and answers only requests addressed to this machine or to that host.
+        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise (with --allow-remote: the app has no authentication), and answers only requests addressed to this machine or to that host; pages of other sites cannot change anything. SIGINT or SIGTERM stops it after its connections close (exit 130 or 143).
         Examples:
           lens serve
           lens serve --model faces.safetensors --port 9000
@@ -22,8 +22,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Dataset for the overview and for training jobs (default: the one the model records).")
     var data: String?
 
-    @Option(help: "Address to listen on; anything but loopback makes the app reachable from other machines.")
+    @Option(help: "Address to listen on; anything but loopback makes the app reachable from other machines and needs --allow-remote.")
     var host: String = ServerConfiguration.defaultHost
+
+    @Flag(help: "Listen on a --host other machines can reach, although the app has no authentication.")
+    var allowRemote = false
 
     @Option(help: "Port to listen on (0 picks a free one).")
     var port: Int = ServerConfiguration.defaultPort
@@ -40,15 +43,26 @@ struct ServeCommand: ParsableCommand {
         guard let bytes = ServerConfiguration.byteCount(maxUpload), bytes > 0 else {
             throw ValidationError("--max-upload \(maxUpload) is not a size above 0: give one such as 10MiB, 512KiB or 1048576")
         }
+        if !configuration.isLoopback && !allowRemote {
+            throw ValidationError("--host \(host) would let other machines use this app, which has no authentication (anyone who reaches the port can train models, fill --models-dir and see your data's images): give --allow-remote to do it anyway, or leave --host out")
+        }
         if data != nil && model == nil {
             throw ValidationError("--data needs --model: without a model the app serves the demo's models on ORL")
         }
     }
 
+    var configuration: ServerConfiguration {
+        ServerConfiguration(host: host, port: port, maxUpload: ServerConfiguration.byteCount(maxUpload) ?? ServerConfiguration.defaultMaxUpload)
+    }
+
     func run() throws {
-        let configuration = ServerConfiguration(host: host, port: port, maxUpload: ServerConfiguration.byteCount(maxUpload) ?? ServerConfiguration.defaultMaxUpload)
+        let configuration = configuration
+        if !configuration.isLoopback {
+            Terminal.status("lens serve: warning: listening on \(host), reachable from other machines; the app has no authentication, so anyone who reaches port \(port) can use it")
+        }
         let directory = URL(fileURLWithPath: modelsDir)
-        let library = ModelLibrary(directory: directory)
+        // Trust checks are kept in the user's cache folder: a restart reads them back at once.
+        let library = ModelLibrary(directory: directory, figureCache: .user())
         if let model {
             try library.load(URL(fileURLWithPath: model), source: data.map(DatasetSource.init(argument:)))
         } else {
@@ -60,30 +74,48 @@ struct ServeCommand: ParsableCommand {
                 }
             }
         }
-        // The server stops gracefully on SIGINT/SIGTERM itself (exit 0, no half-written model).
+        // The server stops gracefully on SIGINT/SIGTERM itself (no half-written model), then exits 130/143.
         Interruption.shared.handOver()
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         Task {
             do {
-                try await StudioServer.run(library: library, configuration: configuration) { port in
+                let signal = try await StudioServer.run(library: library, configuration: configuration) { port in
                     Terminal.status("lens serve: http://\(shownHost):\(port)/  (Ctrl-C stops)")
                 }
+                outcome.set(signal: signal)
             } catch {
                 outcome.set(error)
             }
             done.signal()
         }
         done.wait()
-        if let error = outcome.error { throw CLIError("lens serve stopped: \(error)") }
+        if let error = outcome.error { throw Self.message(for: error) }
+        if let signal = outcome.signal {
+            throw Interrupted(signal: signal, message: "\(Interruption.name(signal)), stopped after closing its connections")
+        }
+    }
+
+    /// The server's failure in words, with the flag that fixes it.
+    static func message(for error: Error) -> CLIError {
+        guard let error = error as? ServerError else { return CLIError("lens serve stopped: \(error)") }
+        switch error.reason {
+        case .portInUse(let port): return CLIError("port \(port) is already in use; give another with --port")
+        case .addressUnavailable(let host): return CLIError("--host \(host) is not an address of this machine; leave it out to listen on 127.0.0.1")
+        case .portNeedsPrivileges(let port): return CLIError("port \(port) needs root privileges (ports below 1024); give one above 1023 with --port")
+        case .other: return CLIError("lens serve stopped: \(error)")
+        }
     }
 
     /// The server's error, handed from its task to the waiting command.
     private final class Outcome: @unchecked Sendable {
         private let lock = NSLock()
         private var stored: Error?
+        private var storedSignal: Int32?
         var error: Error? { lock.withLock { stored } }
+        var signal: Int32? { lock.withLock { storedSignal } }
         func set(_ error: Error) { lock.withLock { stored = error } }
+        func set(signal: Int32?) { lock.withLock { storedSignal = signal } }
     }
 }

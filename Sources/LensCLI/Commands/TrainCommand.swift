@@ -35,43 +35,45 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
-    @Option(parsing: .unconditional, help: "k-NN: number of neighbours that vote (default 1).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.k.flagHelp)
     var k: Int?
 
-    @Option(help: "k-NN: euclidean, cosine or dot (default euclidean).")
+    @Option(help: TrainingKnobs.metric.flagHelp)
     var metric: DistanceMetric?
 
-    @Option(parsing: .unconditional, help: "mlp: hidden layer widths, e.g. 300 or 512,256.")
+    @Option(parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, e.g. 300 or 512,256 (default: \(TrainingKnobs.hiddenUnits.defaultsText))."))
     var hidden: String?
 
     @Option(parsing: .unconditional, help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
     var arch: String?
 
-    @Option(parsing: .unconditional, help: "Passes over the training data.")
+    // The flags below that stay optional have defaults that depend on the model and the data (or
+    // must be told apart from a default when checked against --model): their help prints them.
+    @Option(parsing: .unconditional, help: TrainingKnobs.epochs.flagHelp)
     var epochs: Int?
 
-    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Images per step.")
+    @Option(name: .customLong("batch-size"), parsing: .unconditional, help: TrainingKnobs.batchSize.flagHelp)
     var batchSize: Int?
 
-    @Option(parsing: .unconditional, help: "Learning rate.")
+    @Option(parsing: .unconditional, help: TrainingKnobs.learningRate.flagHelp)
     var lr: Float?
 
-    @Option(help: "adam or sgd.")
+    @Option(help: TrainingKnobs.optimizer.flagHelp)
     var optimizer: OptimizerName?
 
-    @Option(parsing: .unconditional, help: "sgd: momentum (default 0.9).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.momentum.flagHelp)
     var momentum: Float?
 
-    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: "L2 weight decay (default: the model preset's, 0 except for an MLP on small data).")
+    @Option(name: .customLong("weight-decay"), parsing: .unconditional, help: TrainingKnobs.weightDecay.flagHelp)
     var weightDecay: Float?
 
-    @Option(parsing: .unconditional, help: "Stop after this many epochs without better validation accuracy (keeps the best weights).")
+    @Option(parsing: .unconditional, help: TrainingKnobs.patience.flagHelp)
     var patience: Int?
 
-    @Option(name: .customLong("augment-shift"), parsing: .unconditional, help: "Shift training images by up to this many pixels.")
+    @Option(name: .customLong("augment-shift"), parsing: .unconditional, help: TrainingKnobs.augmentShift.flagHelp)
     var augmentShift: Int?
 
-    @Flag(name: .customLong("augment-flip"), help: "Mirror training images left-right at random (faces, not text).")
+    @Flag(name: .customLong("augment-flip"), help: ArgumentHelp(TrainingKnobs.augmentFlip.help))
     var augmentFlip = false
 
     @Option(name: .customLong("history-csv"), help: "Also write the per-epoch history as CSV here.")
@@ -90,19 +92,15 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var images: ImageOptions
 
     func validate() throws {
-        if let k, k < 1 { throw ValidationError("--k \(k) is invalid: k must be 1 or more") }
-        if let epochs, epochs < 1 { throw ValidationError("--epochs \(epochs) is invalid: train for at least 1 epoch") }
-        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size \(batchSize) is invalid: use 1 or more") }
-        if let lr, !(lr > 0 && lr.isFinite) { throw ValidationError("--lr \(lr) is invalid: the learning rate must be positive (try 0.001)") }
-        if let patience, patience < 1 { throw ValidationError("--patience \(patience) is invalid: use 1 or more epochs") }
-        if let augmentShift, augmentShift < 0 { throw ValidationError("--augment-shift \(augmentShift) is invalid: use 0 or more pixels") }
+        try TrainingKnobs.k.check(k, flag: "--k")
+        try TrainingKnobs.epochs.check(epochs, flag: "--epochs")
+        try TrainingKnobs.batchSize.check(batchSize, flag: "--batch-size")
+        try TrainingKnobs.learningRate.check(lr, flag: "--lr")
+        try TrainingKnobs.patience.check(patience, flag: "--patience")
+        try TrainingKnobs.augmentShift.check(augmentShift, flag: "--augment-shift")
+        try TrainingKnobs.weightDecay.check(weightDecay, flag: "--weight-decay")
+        try TrainingKnobs.momentum.check(momentum, flag: "--momentum")
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
-        if let weightDecay, !(weightDecay >= 0 && weightDecay.isFinite) {
-            throw ValidationError("--weight-decay \(weightDecay) is invalid: use 0 or a small positive number such as 0.0001")
-        }
-        if let momentum, !(momentum >= 0 && momentum < 1) {
-            throw ValidationError("--momentum \(momentum) is invalid: use a value in [0, 1), e.g. 0.9")
-        }
         if resume != nil {
             for (flag, given) in [("--size", dataOptions.size != nil), ("--rgb", dataOptions.rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {
                 throw ValidationError("\(flag) cannot change a resumed model: the --resume file fixes it")
@@ -136,9 +134,10 @@ struct TrainCommand: ParsableCommand {
         guard let hidden else { return nil }
         let parts = hidden.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let widths = parts.compactMap { Int($0) }
-        guard widths.count == parts.count, !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else {
+        guard widths.count == parts.count, !widths.isEmpty else {
             throw ValidationError("--hidden \(hidden) is invalid: give positive layer widths separated by commas, e.g. 300 or 512,256")
         }
+        for width in widths { try TrainingKnobs.hiddenUnits.check(width, flag: "--hidden") }
         return widths
     }
 
@@ -159,9 +158,9 @@ struct TrainCommand: ParsableCommand {
         if !keepsOptimizer {
             if momentum != nil && name != .sgd { throw ValidationError("--momentum applies to --optimizer sgd") }
             options.optimizer = name.kind(momentum: momentum, weightDecay: weightDecay ?? options.optimizer.weightDecay)
-            if name == .sgd && lr == nil { options.learningRate = OptimizerName.sgdLearningRate }
+            if name == .sgd && lr == nil { options.learningRate = TrainingKnobs.sgdLearningRate }
         }
-        if let patience { options.patience = patience }
+        if let patience { options.patience = patience == 0 ? nil : patience }
         if augmentShift != nil || augmentFlip {
             options.augmentation = Augmentation(maxShift: augmentShift ?? options.augmentation.maxShift, horizontalFlip: augmentFlip)
         }
@@ -172,7 +171,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let (modelFile, summary) = try train()
         if json {
-            try printJSON(summary, snakeCase: true)
+            try printJSON(summary)
             return
         }
         var line = "wrote \(out): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"

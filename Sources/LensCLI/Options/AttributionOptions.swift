@@ -4,49 +4,60 @@ import LensExplain
 extension AttributionSettings.IntegrationRule: ExpressibleByArgument {}
 extension AttributionSettings.Baseline: ExpressibleByArgument {}
 
-/// The attribution methods' knobs as flags. Defaults and ranges are `AttributionSettings`'s: a
-/// flag left out keeps the library's default, and the one range check is `validate()` there.
+/// The attribution methods' knobs as flags. Defaults, ranges and help lines are the declarations'
+/// (`AttributionSettings.Knobs`): the flags read them, and the one range check is theirs.
 struct AttributionOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "integrated-gradients: points on the path from the baseline to the image.")
-    var steps: Int?
+    private typealias Knobs = AttributionSettings.Knobs
 
-    @Option(help: "integrated-gradients: the quadrature rule, gauss-legendre (as Captum) or midpoint.")
-    var rule: AttributionSettings.IntegrationRule?
+    @Option(parsing: .unconditional, help: Knobs.integrationSteps.plainHelp)
+    var steps: Int = Knobs.integrationSteps.defaultValue
 
-    @Option(help: "integrated-gradients and faithfulness: the reference image, zeros, mean (the mean training image) or blurred (the input blurred).")
+    @Option(help: ArgumentHelp(Knobs.integrationRule.help))
+    var rule: AttributionSettings.IntegrationRule = Knobs.integrationRule.defaultValue
+
+    // Optional: given, it also chooses the faithfulness baseline (whose own default is blurred).
+    @Option(help: Knobs.baseline.flagHelp)
     var baseline: AttributionSettings.Baseline?
 
-    @Option(name: .customLong("noise-samples"), parsing: .unconditional, help: "smoothgrad: noisy copies averaged per image.")
-    var noiseSamples: Int?
+    @Option(name: .customLong("noise-samples"), parsing: .unconditional, help: Knobs.smoothGradSamples.plainHelp)
+    var noiseSamples: Int = Knobs.smoothGradSamples.defaultValue
 
-    @Option(parsing: .unconditional, help: "smoothgrad: noise σ as a fraction of each image's own range (max − min).")
-    var noise: Float?
+    @Option(parsing: .unconditional, help: Knobs.smoothGradNoise.plainHelp)
+    var noise: Float = Knobs.smoothGradNoise.defaultValue
 
-    @Flag(help: "smoothgrad: average squared gradients (SmoothGrad-Squared).")
+    @Flag(help: ArgumentHelp(Knobs.smoothGradSquared.help))
     var squared = false
 
-    @Option(parsing: .unconditional, help: "occlusion: side of the square window in pixels.")
-    var window: Int?
+    @Option(parsing: .unconditional, help: Knobs.occlusionWindow.plainHelp)
+    var window: Int = Knobs.occlusionWindow.defaultValue
 
-    @Option(parsing: .unconditional, help: "occlusion: step between windows in pixels.")
-    var stride: Int?
+    @Option(parsing: .unconditional, help: Knobs.occlusionStride.plainHelp)
+    var stride: Int = Knobs.occlusionStride.defaultValue
 
-    @Option(name: .customLong("occlusion-value"), parsing: .unconditional, help: "occlusion: the value put in the window.")
-    var occlusionValue: Float?
+    @Option(name: .customLong("occlusion-value"), parsing: .unconditional, help: Knobs.occlusionValue.plainHelp)
+    var occlusionValue: Float = Knobs.occlusionValue.defaultValue
 
-    /// The library's settings with the flags given laid over them; throws the library's range error
-    /// with the flag's name in front, so a command-line user sees which flag to change.
+    func validate() throws {
+        try Knobs.integrationSteps.check(steps, flag: "--steps")
+        try Knobs.smoothGradSamples.check(noiseSamples, flag: "--noise-samples")
+        try Knobs.smoothGradNoise.check(noise, flag: "--noise")
+        try Knobs.occlusionWindow.check(window, flag: "--window")
+        try Knobs.occlusionStride.check(stride, flag: "--stride")
+        try Knobs.occlusionValue.check(occlusionValue, flag: "--occlusion-value")
+    }
+
+    /// The library's settings with the flags laid over them.
     func settings(layer: String?, seed: UInt64) throws -> AttributionSettings {
         var settings = AttributionSettings()
-        if let steps { settings.integrationSteps = steps }
-        if let rule { settings.integrationRule = rule }
+        settings.integrationSteps = steps
+        settings.integrationRule = rule
         if let baseline { settings.baseline = baseline }
-        if let noiseSamples { settings.smoothGradSamples = noiseSamples }
-        if let noise { settings.smoothGradNoise = noise }
+        settings.smoothGradSamples = noiseSamples
+        settings.smoothGradNoise = noise
         settings.smoothGradSquared = squared
-        if let window { settings.occlusionWindow = window }
-        if let stride { settings.occlusionStride = stride }
-        if let occlusionValue { settings.occlusionValue = occlusionValue }
+        settings.occlusionWindow = window
+        settings.occlusionStride = stride
+        settings.occlusionValue = occlusionValue
         settings.layer = layer
         settings.seed = seed
         try settings.validate()

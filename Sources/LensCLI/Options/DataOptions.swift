@@ -1,5 +1,6 @@
 import ArgumentParser
 import LensData
+import LensModels
 import LensStudio
 
 /// The flags of the commands that load a dataset to train on: which data, how its images are
@@ -18,8 +19,8 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Fail if any image in the folder cannot be read, instead of skipping it.")
     var strict = false
 
-    @Option(parsing: .unconditional, help: "Seed for the split, the initial weights and the shuffling.")
-    var seed: UInt64 = 0
+    @Option(parsing: .unconditional, help: TrainingKnobs.seed.plainHelp)
+    var seed: UInt64 = TrainingKnobs.seed.defaultValue
 
     func validate() throws {
         if let size {

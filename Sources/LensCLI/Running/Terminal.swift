@@ -31,11 +31,8 @@ extension Comparable {
 /// "850 ms", "12.3 s", "2 min 05 s" (the library's one format).
 func formatDuration(_ seconds: Double) -> String { LectureRun.duration(seconds) }
 
-/// `value` as one line of JSON on stdout, keys sorted; `snakeCase` turns library field names
-/// (`topStepSpearman`) into the snake_case the commands' own keys use.
-func printJSON<T: Encodable>(_ value: T, snakeCase: Bool = false) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    if snakeCase { encoder.keyEncodingStrategy = .convertToSnakeCase }
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+/// `value` as one line of JSON on stdout, in the one style of every JSON answer (`StudioJSON`:
+/// snake_case keys, sorted).
+func printJSON<T: Encodable>(_ value: T) throws {
+    print(try StudioJSON.text(value))
 }

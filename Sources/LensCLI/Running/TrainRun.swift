@@ -36,8 +36,17 @@ extension TrainCommand {
         let recipe = try recipe(trainingCount: split.train.count, resuming: resumed)
         if !json {
             Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(dataset.data.classNames.count) classes")
-            if let history = resumed?.history {
-                Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch \(history.bestEpoch)")
+            if let resumed, let history = resumed.history {
+                if ModelRecipe.resumableState(resumed, options: recipe.options, trainingCount: split.train.count) != nil {
+                    Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) exactly where it stopped "
+                                    + "(weights, optimizer moments and shuffling saved with the checkpoint)")
+                } else {
+                    let why = resumed.trainingState == nil
+                        ? "the file holds no optimizer state (written without --checkpoint-every, or by an older lens)"
+                        : "the saved optimizer state is for another optimizer or another training set"
+                    Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) from the weights of epoch "
+                                    + "\(history.bestEpoch); \(why), so the optimizer's moments and the shuffling restart")
+                }
             }
         }
         if split.validation.isEmpty, recipe.kind != .knn, recipe.options.patience != nil || checkpointEvery != nil {

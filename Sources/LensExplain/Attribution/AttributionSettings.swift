@@ -1,31 +1,27 @@
+import LensModels
+
 /// Every knob of the attribution methods, with its default and its allowed range in one place:
 /// the CLI's flags, the server's query parameters and the report read these, and `validate()` is
 /// the one check. A result records the settings its method used (`AttributionResult.settings`).
 public struct AttributionSettings: Codable, Sendable, Equatable {
-    /// SmoothGrad: noisy copies averaged per image.
-    public var smoothGradSamples = 25
-    /// SmoothGrad: noise σ as a fraction of each image's own range (max − min).
-    public var smoothGradNoise: Float = 0.15
+    public var smoothGradSamples = Knobs.smoothGradSamples.defaultValue
+    public var smoothGradNoise = Knobs.smoothGradNoise.defaultValue
     /// SmoothGrad: average the squared gradients (SmoothGrad-Squared) instead of the gradients.
     public var smoothGradSquared = false
-    /// Integrated gradients: points on the path from the baseline to the input.
-    public var integrationSteps = 50
-    public var integrationRule: IntegrationRule = .gaussLegendre
+    public var integrationSteps = Knobs.integrationSteps.defaultValue
+    public var integrationRule = Knobs.integrationRule.defaultValue
     /// The reference input of integrated gradients.
-    public var baseline: Baseline = .zeros
-    /// The blurred baseline's Gaussian σ, in pixels.
-    public var blurSigma: Float = 5
+    public var baseline = Knobs.baseline.defaultValue
+    public var blurSigma = Knobs.blurSigma.defaultValue
     /// Grad-CAM's layer (a conv layer or the ReLU/pool after one); nil: the last conv layer's output.
     public var layer: String?
-    /// Occlusion: side of the square window, the step between windows, and the value put in the window.
-    public var occlusionWindow = 8
-    public var occlusionStride = 4
-    public var occlusionValue: Float = 0
-    /// Seed of the noise SmoothGrad draws.
-    public var seed: UInt64 = 0
+    public var occlusionWindow = Knobs.occlusionWindow.defaultValue
+    public var occlusionStride = Knobs.occlusionStride.defaultValue
+    public var occlusionValue = Knobs.occlusionValue.defaultValue
+    public var seed = Knobs.seed.defaultValue
     /// Items per forward/backward pass inside a method: samples and path points are streamed
     /// through batches of this size, so memory does not grow with the step or sample count.
-    public var batchSize = 64
+    public var batchSize = Knobs.batchSize.defaultValue
 
     public init() {}
 
@@ -45,26 +41,61 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
         case blurred
     }
 
-    /// The allowed ranges, by setting name (what the error messages cite).
-    public static let sampleRange = 1...10_000
-    public static let noiseRange: ClosedRange<Float> = 0...10
-    public static let stepRange = 1...100_000
-    public static let batchRange = 1...4096
-    public static let blurRange: ClosedRange<Float> = 0.1...1000
-    /// Occlusion's window and stride; each is also checked against the image's side when it runs.
-    public static let windowRange = 1...4096
+    /// Each knob declared once: key, name, default, range, unit and help.
+    public enum Knobs {
+        public static let smoothGradSamples = Knob<Int>(
+            "smooth_grad_samples", name: "SmoothGrad samples", default: 25, range: 1...10_000, unit: "samples",
+            help: "smoothgrad: noisy copies averaged per image.")
+        public static let smoothGradNoise = Knob<Float>(
+            "smooth_grad_noise", name: "SmoothGrad noise", default: 0.15, range: 0...10,
+            help: "smoothgrad: noise σ as a fraction of each image's own range (max − min).")
+        public static let smoothGradSquared = SwitchKnob(
+            "smooth_grad_squared", name: "SmoothGrad squared", help: "smoothgrad: average squared gradients (SmoothGrad-Squared).")
+        public static let integrationSteps = Knob<Int>(
+            "integration_steps", name: "integration steps", default: 50, range: 1...100_000, unit: "steps",
+            help: "integrated-gradients: points on the path from the baseline to the image.")
+        public static let integrationRule = ChoiceKnob<IntegrationRule>(
+            "integration_rule", name: "integration rule", default: .gaussLegendre,
+            help: "integrated-gradients: the quadrature rule, gauss-legendre (as Captum) or midpoint.")
+        public static let baseline = ChoiceKnob<Baseline>(
+            "baseline", name: "baseline", default: .zeros,
+            help: "integrated-gradients and faithfulness: the reference image, zeros, mean (the mean training image) or blurred (the input blurred).")
+        public static let blurSigma = Knob<Float>(
+            "blur_sigma", name: "blur sigma", default: 5, range: 0.1...1000, unit: "pixels",
+            help: "the blurred baseline's Gaussian σ.")
+        public static let occlusionWindow = Knob<Int>(
+            "occlusion_window", name: "occlusion window", default: 8, range: 1...4096, unit: "pixels",
+            help: "occlusion: side of the square window (at most the image's side).")
+        public static let occlusionStride = Knob<Int>(
+            "occlusion_stride", name: "occlusion stride", default: 4, range: 1...4096, unit: "pixels",
+            help: "occlusion: step between windows (at most the image's side).")
+        public static let occlusionValue = Knob<Float>(
+            "occlusion_value", name: "occlusion value", default: 0, range: -1_000_000...1_000_000,
+            help: "occlusion: the value put in the window.")
+        public static let seed = Knob<UInt64>(
+            "seed", name: "seed", default: 0, range: 0...UInt64.max, help: "Seed of the noise smoothgrad draws.")
+        public static let batchSize = Knob<Int>(
+            "batch_size", name: "batch size", default: 64, range: 1...4096, unit: "items",
+            help: "Items per forward/backward pass inside a method.")
 
-    /// Throws for the first setting out of range, naming it and the range.
-    public func validate() throws {
-        try checkSetting("SmoothGrad samples", smoothGradSamples, Self.sampleRange)
-        try checkSetting("SmoothGrad noise", smoothGradNoise, Self.noiseRange)
-        try checkSetting("integration steps", integrationSteps, Self.stepRange)
-        try checkSetting("batch size", batchSize, Self.batchRange)
-        try checkSetting("blur sigma", blurSigma, Self.blurRange)
-        try checkSetting("occlusion window", occlusionWindow, Self.windowRange)
-        try checkSetting("occlusion stride", occlusionStride, Self.windowRange)
-        guard occlusionValue.isFinite else {
-            throw ExplainError.settingOutOfRange(setting: "occlusion value", value: "\(occlusionValue)", allowed: "a finite number")
+        /// Every attribution knob, in the order a form shows them.
+        public static var all: [SettingInfo] {
+            [SettingInfo(integrationSteps), SettingInfo(integrationRule), SettingInfo(baseline), SettingInfo(blurSigma),
+             SettingInfo(smoothGradSamples), SettingInfo(smoothGradNoise), SettingInfo(smoothGradSquared),
+             SettingInfo(occlusionWindow), SettingInfo(occlusionStride), SettingInfo(occlusionValue),
+             SettingInfo(seed), SettingInfo(batchSize)]
         }
+    }
+
+    /// Throws for the first setting out of its declared range, naming it and the range.
+    public func validate() throws {
+        try Knobs.smoothGradSamples.validate(smoothGradSamples)
+        try Knobs.smoothGradNoise.validate(smoothGradNoise)
+        try Knobs.integrationSteps.validate(integrationSteps)
+        try Knobs.batchSize.validate(batchSize)
+        try Knobs.blurSigma.validate(blurSigma)
+        try Knobs.occlusionWindow.validate(occlusionWindow)
+        try Knobs.occlusionStride.validate(occlusionStride)
+        try Knobs.occlusionValue.validate(occlusionValue)
     }
 }

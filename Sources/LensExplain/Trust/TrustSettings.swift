@@ -1,42 +1,72 @@
+import LensModels
+
 /// Every knob of the trust checks (`sanity`, `faithfulness`, data randomisation), with its default
 /// and its allowed range in one place; `validate()` is the one check, and every report records
 /// the settings it ran with.
 public struct TrustSettings: Codable, Sendable, Equatable {
-    /// Test images the figures are averaged over (fewer if fewer are given, never below `sampleRange`'s floor).
-    public var samples = 32
+    /// Test images the figures are averaged over (fewer if fewer are given, never below `minimumSamples`).
+    public var samples = Knobs.samples.defaultValue
     /// Seeds the choice of images, the re-initialised weights (`randomisationSeed`), the random
     /// rankings and the retrained models, so a run can be repeated exactly.
-    public var seed: UInt64 = 0
+    public var seed = Knobs.seed.defaultValue
     /// Model randomisation: a method passes when its mean Spearman correlation with the original
     /// map falls below this once the top learnable layer is re-initialised.
-    public var randomisationThreshold = 0.5
+    public var randomisationThreshold = Knobs.randomisationThreshold.defaultValue
     /// Data randomisation: a method passes when its maps agree with the control model's (mean
     /// Spearman) by at least this much more than with the shuffled-label model's.
-    public var dataRandomisationMargin = 0.1
+    public var dataRandomisationMargin = Knobs.dataRandomisationMargin.defaultValue
     /// Data randomisation: the shuffled-label model must reach this training accuracy (it has
     /// memorised the labels); training goes on in rounds of the model's epochs until it does.
-    public var memorisationAccuracy = 0.95
+    public var memorisationAccuracy = Knobs.memorisationAccuracy.defaultValue
     /// Data randomisation: at most this many rounds of the model's own epoch count.
-    public var maxTrainingRounds = 6
+    public var maxTrainingRounds = Knobs.maxTrainingRounds.defaultValue
     /// Faithfulness: the share of pixels removed or added per step of a curve.
-    public var stepFraction = 1.0 / 32
+    public var stepFraction = Knobs.stepFraction.defaultValue
     /// Faithfulness: what removed pixels become (deletion) and what insertion starts from. The
     /// default is the headline's alone (`headlineBaseline`): each baseline costs a full set of
     /// curves, and against zeros a brightness ranking wins whatever the model.
     public var baselines: [AttributionSettings.Baseline] = [headlineBaseline]
     /// The blurred baseline's Gaussian σ in pixels of the model's input (Petsiuk et al. 2018 use 5).
-    public var blurSigma: Float = AttributionSettings().blurSigma
+    public var blurSigma = Knobs.blurSigma.defaultValue
 
     public init() {}
 
-    public static let minimumSamples = 2
-    public static let sampleRange = minimumSamples...4096
-    public static let stepFractionRange = (1.0 / 1024)...0.5
-    public static let blurSigmaRange = AttributionSettings.blurRange
-    public static let thresholdRange = -1.0...1.0
-    public static let marginRange = 0.0...2.0
-    public static let accuracyRange = 0.0...1.0
-    public static let roundRange = 1...100
+    public static var minimumSamples: Int { Knobs.samples.range.lowerBound }
+
+    /// Each knob declared once: key, name, default, range, unit and help.
+    public enum Knobs {
+        public static let samples = Knob<Int>(
+            "samples", name: "test images", default: 32, range: 2...4096, unit: "images",
+            help: "sanity and faithfulness: test images averaged over.")
+        public static let seed = Knob<UInt64>(
+            "seed", name: "seed", default: 0, range: 0...UInt64.max,
+            help: "Seeds the choice of images, the re-initialised weights, the random rankings and the retrained models.")
+        public static let randomisationThreshold = Knob<Double>(
+            "randomisation_threshold", name: "randomisation threshold", default: 0.5, range: -1...1,
+            help: "model randomisation: a method passes when its maps' mean Spearman correlation with the originals falls below this.")
+        public static let dataRandomisationMargin = Knob<Double>(
+            "data_randomisation_margin", name: "data randomisation margin", default: 0.1, range: 0...2,
+            help: "data randomisation: how much more a method's maps must agree with the control model's than with the shuffled-label model's.")
+        public static let memorisationAccuracy = Knob<Double>(
+            "memorisation_accuracy", name: "memorisation accuracy", default: 0.95, range: 0...1,
+            help: "data randomisation: the training accuracy the shuffled-label model must reach.")
+        public static let maxTrainingRounds = Knob<Int>(
+            "max_training_rounds", name: "training rounds", default: 6, range: 1...100, unit: "rounds",
+            help: "data randomisation: at most this many rounds of the model's own epoch count.")
+        public static let stepFraction = Knob<Double>(
+            "step_fraction", name: "step fraction", default: 1.0 / 32, range: (1.0 / 1024)...0.5,
+            help: "faithfulness: the share of pixels removed or added per step.")
+        public static let blurSigma = Knob<Float>(
+            "blur_sigma", name: "blur sigma", default: AttributionSettings.Knobs.blurSigma.defaultValue,
+            range: AttributionSettings.Knobs.blurSigma.range, unit: "pixels",
+            help: "faithfulness: the blurred baseline's Gaussian σ (Petsiuk et al. 2018 use 5).")
+
+        /// Every trust knob, in the order a form shows them.
+        public static var all: [SettingInfo] {
+            [SettingInfo(samples), SettingInfo(stepFraction), SettingInfo(blurSigma), SettingInfo(randomisationThreshold),
+             SettingInfo(dataRandomisationMargin), SettingInfo(memorisationAccuracy), SettingInfo(maxTrainingRounds), SettingInfo(seed)]
+        }
+    }
 
     /// The baseline the headline figure uses: insertion into a blurred copy, which a brightness
     /// ranking does not win (into zeros, adding the brightest pixels first already rebuilds a face).
@@ -44,13 +74,13 @@ public struct TrustSettings: Codable, Sendable, Equatable {
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
-        try checkSetting("test images", samples, Self.sampleRange)
-        try checkSetting("randomisation threshold", randomisationThreshold, Self.thresholdRange)
-        try checkSetting("data randomisation margin", dataRandomisationMargin, Self.marginRange)
-        try checkSetting("memorisation accuracy", memorisationAccuracy, Self.accuracyRange)
-        try checkSetting("training rounds", maxTrainingRounds, Self.roundRange)
-        try checkSetting("step fraction", stepFraction, Self.stepFractionRange)
-        try checkSetting("blur sigma", blurSigma, Self.blurSigmaRange)
+        try Knobs.samples.validate(samples)
+        try Knobs.randomisationThreshold.validate(randomisationThreshold)
+        try Knobs.dataRandomisationMargin.validate(dataRandomisationMargin)
+        try Knobs.memorisationAccuracy.validate(memorisationAccuracy)
+        try Knobs.maxTrainingRounds.validate(maxTrainingRounds)
+        try Knobs.stepFraction.validate(stepFraction)
+        try Knobs.blurSigma.validate(blurSigma)
         guard !baselines.isEmpty else {
             throw ExplainError.settingOutOfRange(setting: "baselines", value: "none",
                                                  allowed: "one or more of \(Self.baselineNames)")

@@ -1,33 +1,59 @@
+import LensModels
+
 /// The knobs of templates, nearest-neighbour evidence and unit inspection, with their defaults
 /// and allowed ranges in one place: the CLI, the report and the server read these, and
 /// `validate()` is the one check (as `AttributionSettings` is for the attribution methods).
 public struct InspectionSettings: Codable, Sendable, Equatable {
     /// Templates: an MLP's strongest voters shown per class.
-    public var topVotes = 5
+    public var topVotes = Knobs.topVotes.defaultValue
     /// Nearest-neighbour evidence: training images shown per input.
-    public var neighbors = 5
+    public var neighbors = Knobs.neighbors.defaultValue
     /// Where neighbours are sought for a network (a k-NN model always uses its own metric).
-    public var nearestSpace: NearestSpace = .penultimate
+    public var nearestSpace = Knobs.nearestSpace.defaultValue
     /// An input whose nearest distance lies above this percentile of the test images' is unusual.
-    public var unusualPercentile: Double = 95
+    public var unusualPercentile = Knobs.unusualPercentile.defaultValue
     /// Units: dataset images (dense units) or patches (conv channels) shown per unit.
-    public var topImages = 9
+    public var topImages = Knobs.topImages.defaultValue
     /// Images per forward pass when streaming a dataset through a network.
-    public var batchSize = 64
+    public var batchSize = Knobs.batchSize.defaultValue
 
     public init() {}
 
-    public static let countRange = 1...1000
-    public static let percentileRange: ClosedRange<Double> = 0...100
-    public static let batchRange = 1...4096
+    /// Each knob declared once: key, name, default, range, unit and help.
+    public enum Knobs {
+        public static let topVotes = Knob<Int>(
+            "top_votes", name: "top votes", default: 5, range: 1...1000, unit: "units",
+            help: "templates: an MLP's strongest voters shown per class.")
+        public static let neighbors = Knob<Int>(
+            "neighbors", name: "neighbours", default: 5, range: 1...1000, unit: "images",
+            help: "nearest: training images shown per input.")
+        public static let nearestSpace = ChoiceKnob<NearestSpace>(
+            "nearest_space", name: "nearest space", default: .penultimate,
+            help: "nearest, for a network: penultimate (the layer feeding the output) or pixels.")
+        public static let unusualPercentile = Knob<Double>(
+            "unusual_percentile", name: "unusual percentile", default: 95, range: 0...100, unit: "percent",
+            help: "nearest: flag an input as unusual when its nearest distance lies above this percentile of the test images'.")
+        public static let topImages = Knob<Int>(
+            "top_images", name: "top images", default: 9, range: 1...1000, unit: "images",
+            help: "units and deconvnet projections: top images or patches per unit.")
+        public static let batchSize = Knob<Int>(
+            "batch_size", name: "batch size", default: 64, range: 1...4096, unit: "images",
+            help: "Images per forward pass when streaming a dataset through a network.")
 
-    /// Throws for the first setting out of range, naming it and the range.
+        /// Every inspection knob, in the order a form shows them.
+        public static var all: [SettingInfo] {
+            [SettingInfo(neighbors), SettingInfo(nearestSpace), SettingInfo(unusualPercentile), SettingInfo(topVotes),
+             SettingInfo(topImages), SettingInfo(batchSize)]
+        }
+    }
+
+    /// Throws for the first setting out of its declared range, naming it and the range.
     public func validate() throws {
-        try Self.check("top votes", topVotes, Self.countRange)
-        try Self.check("neighbours", neighbors, Self.countRange)
-        try Self.check("top images", topImages, Self.countRange)
-        try Self.check("batch size", batchSize, Self.batchRange)
-        try Self.check("unusual percentile", unusualPercentile, Self.percentileRange)
+        try Knobs.topVotes.validate(topVotes)
+        try Knobs.neighbors.validate(neighbors)
+        try Knobs.topImages.validate(topImages)
+        try Knobs.batchSize.validate(batchSize)
+        try Knobs.unusualPercentile.validate(unusualPercentile)
     }
 
     /// Throws unless a count asks for at most `available` things (k nearest of 240 images, ...).
@@ -35,13 +61,6 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
         guard (1...max(available, 1)).contains(value), available > 0 else {
             throw ExplainError.settingOutOfRange(setting: setting, value: "\(value)",
                                                  allowed: "between 1 and \(available), the number of \(things)")
-        }
-    }
-
-    private static func check<T: Comparable>(_ name: String, _ value: T, _ range: ClosedRange<T>) throws {
-        guard range.contains(value) else {
-            throw ExplainError.settingOutOfRange(setting: name, value: "\(value)",
-                                                 allowed: "between \(range.lowerBound) and \(range.upperBound)")
         }
     }
 }

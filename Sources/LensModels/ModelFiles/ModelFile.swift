@@ -51,7 +51,9 @@ public enum TrainedModel: Sendable {
 /// `format` ("neurallens-model"), `format_version`, `kind`, `classes`, `preprocessing`, `dataset`,
 /// `split`, `dataset_count`, `provenance`, and per family `architecture` + `input_shape` +
 /// `training` + `history` (networks) or `knn` (k, metric; tensors `train.images` [N, D] and
-/// `train.labels` [N] int64).
+/// `train.labels` [N] int64). A network saved by a run with checkpoints also holds its
+/// `TrainingState` (metadata `training_state`, tensors `training_state.*`) so that
+/// `--resume` continues it exactly.
 public struct ModelFile: Sendable {
     public static let formatName = "neurallens-model"
     public static let formatVersion = 1
@@ -60,6 +62,9 @@ public struct ModelFile: Sendable {
     public var model: TrainedModel
     public var history: TrainingHistory?
     public var options: TrainingOptions?
+    /// Where training stood when this file was written (networks written by a run with checkpoints);
+    /// nil in other files and in files from before it was kept.
+    public var trainingState: TrainingState?
 
     public init(provenance: ModelProvenance, model: TrainedModel, history: TrainingHistory? = nil, options: TrainingOptions? = nil) {
         self.provenance = provenance
@@ -100,6 +105,12 @@ public struct ModelFile: Sendable {
             if let history { metadata["history"] = try jsonString(history) }
             if let options { metadata["training"] = try jsonString(options) }
             for (name, tensor) in network.parameters { file[name] = tensor }
+            if let trainingState {
+                let (header, tensors, integers) = try trainingState.stored()
+                metadata[TrainingState.metadataKey] = header
+                for (name, tensor) in tensors { file[name] = tensor }
+                for (name, tensor) in integers { file.setInt64(name, tensor) }
+            }
         }
         file.metadata = metadata
         return file.serialized()
@@ -171,6 +182,7 @@ public struct ModelFile: Sendable {
             } catch { throw fail("\(error)") }
             history = nil
             options = nil
+            trainingState = nil
         case .softmax, .mlp, .cnn:
             guard let architectureJSON = metadata["architecture"] else { throw fail("metadata has no \"architecture\"") }
             let inputShape = try decode([Int].self, "input_shape")
@@ -193,9 +205,11 @@ public struct ModelFile: Sendable {
             }
             var network = Network(architecture: architecture, seed: 0)
             var parameters: [String: Tensor] = [:]
-            for name in file.names { parameters[name] = file[name] }
+            for name in file.names where !name.hasPrefix(TrainingState.prefix) { parameters[name] = file[name] }
             do { try network.load(parameters: parameters) } catch { throw fail("\(error)") }
             model = .network(network)
+            let shapes = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.tensor.shape) })
+            trainingState = try TrainingState.read(from: file, parameters: shapes, problem: fail)
             history = metadata["history"] == nil ? nil : try decode(TrainingHistory.self, "history")
             options = metadata["training"] == nil ? nil : try decode(TrainingOptions.self, "training")
         }

@@ -7,9 +7,9 @@ import LensTensor
 public struct ModelRecipe: Sendable, Equatable {
     public var kind: ModelKind
     /// k-NN
-    public var k: Int = 1
-    public var metric: DistanceMetric = .euclidean
-    /// mlp: hidden layer widths ("templates"); nil = [300]
+    public var k: Int = TrainingKnobs.k.defaultValue
+    public var metric: DistanceMetric = TrainingKnobs.metric.defaultValue
+    /// mlp: hidden layer widths ("templates"); nil: one layer of `TrainingKnobs.hiddenUnits`' default
     public var hidden: [Int]?
     /// cnn (or any network): a compact architecture such as "conv3x3x16,pool,conv3x3x32,pool,fc128"
     public var compactArchitecture: String?
@@ -26,30 +26,19 @@ public struct ModelRecipe: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// Defaults measured to do well on ORL faces (small data: many epochs, early stopping) and
-    /// on Fashion-MNIST (large data: few epochs, bigger batches).
+    /// The defaults `TrainingKnobs` declares for `kind` on this much training data.
     public static func defaults(for kind: ModelKind, trainingCount: Int, seed: UInt64 = 0) -> ModelRecipe {
-        let large = trainingCount > 5000
-        var options: TrainingOptions
-        switch kind {
-        case .knn:
-            options = TrainingOptions()
-        case .softmax:
-            options = TrainingOptions(epochs: large ? 10 : 40, batchSize: large ? 128 : 32, learningRate: 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 15)
-        case .mlp:
-            options = TrainingOptions(epochs: large ? 15 : 40, batchSize: large ? 64 : 32, learningRate: 1e-3,
-                                      optimizer: large ? .adamDefaults : .adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8,
-                                                                               weightDecay: smallDataMLPWeightDecay),
-                                      patience: large ? nil : 15,
-                                      learningRateSchedule: large ? .cosine : .constant)
-        case .cnn:
-            options = TrainingOptions(epochs: large ? 5 : 30, batchSize: large ? 128 : 32, learningRate: large ? 2e-3 : 1e-3,
-                                      optimizer: .adamDefaults, patience: large ? nil : 10,
-                                      augmentation: large ? .none : Augmentation(maxShift: 2, horizontalFlip: false),
-                                      learningRateSchedule: large ? .cosine : .constant)
-        }
-        options.seed = seed
+        guard kind != .knn else { return ModelRecipe(kind: kind, options: TrainingOptions(seed: seed), seed: seed) }
+        let scale = DataScale(trainingCount: trainingCount)
+        func value<Value>(_ knob: Knob<Value>) -> Value { knob.defaultValue(for: kind, scale) }
+        let patience = value(TrainingKnobs.patience), shift = value(TrainingKnobs.augmentShift)
+        let optimizer = TrainingKnobs.optimizer.defaultValue(for: kind, scale)
+            .kind(momentum: nil, weightDecay: value(TrainingKnobs.weightDecay))
+        let options = TrainingOptions(epochs: value(TrainingKnobs.epochs), batchSize: value(TrainingKnobs.batchSize),
+                                      learningRate: value(TrainingKnobs.learningRate), optimizer: optimizer, seed: seed,
+                                      patience: patience == 0 ? nil : patience,
+                                      augmentation: shift == 0 ? .none : Augmentation(maxShift: shift, horizontalFlip: false),
+                                      learningRateSchedule: TrainingKnobs.schedule.defaultValue(for: kind, scale))
         return ModelRecipe(kind: kind, options: options, seed: seed)
     }
 
@@ -66,7 +55,7 @@ public struct ModelRecipe: Sendable, Equatable {
         switch kind {
         case .knn: throw ModelRecipeError("k-NN has no network architecture")
         case .softmax: return try Architecture.softmaxRegression(inputShape: inputShape, classes: classes)
-        case .mlp: return try Architecture.mlp(inputShape: inputShape, hidden: hidden ?? [300], classes: classes)
+        case .mlp: return try Architecture.mlp(inputShape: inputShape, hidden: hidden ?? [TrainingKnobs.hiddenUnits.defaultValue], classes: classes)
         case .cnn: return try Architecture.cnn(inputShape: inputShape, classes: classes)
         }
     }
@@ -112,10 +101,13 @@ public struct ModelRecipe: Sendable, Equatable {
                 network = Network(architecture: architecture, seed: seed)
             }
             let (trainImages, usableValidation, centering) = centered(network.architecture, train: train, validation: validation)
-            // A saved model takes raw pixels; the same training split gives the same centring back.
-            if resuming != nil { try centering?.unfold(from: &network) }
+            // Saved training state continues the run exactly (its weights are in training space);
+            // without it, the saved model takes raw pixels and the same training split gives the
+            // same centring back.
+            let state = resuming.flatMap { Self.resumableState($0, options: options, trainingCount: train.labels.count) }
+            if resuming != nil, state == nil { try centering?.unfold(from: &network) }
             let priorSeconds = resuming?.provenance.trainingSeconds ?? 0
-            func modelFile(_ trained: Network, _ history: TrainingHistory) throws -> ModelFile {
+            func modelFile(_ trained: Network, _ history: TrainingHistory, _ state: TrainingState? = nil) throws -> ModelFile {
                 var trained = trained
                 try centering?.fold(into: &trained)
                 let best = history.epochs.first { $0.epoch == history.bestEpoch } ?? history.epochs.last
@@ -123,22 +115,30 @@ public struct ModelRecipe: Sendable, Equatable {
                                                  split: split, datasetCount: datasetCount, datasetFingerprint: datasetFingerprint,
                                                  trainingSeconds: priorSeconds + Date().timeIntervalSince(started),
                                                  validationAccuracy: best?.validationAccuracy)
-                return ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
+                var file = ModelFile(provenance: provenance, model: .network(trained), history: history, options: options)
+                file.trainingState = state
+                return file
             }
             try Self.checkFresh(observer)
             let template = network
             var runObserver = observer
             runObserver.resumedHistory = resuming?.history
+            runObserver.resumedState = state
+            // A run with checkpoints, or one continuing a run that kept its state, keeps its state in
+            // its checkpoints and its final file, to be resumed exactly.
+            runObserver.keepsTrainingState = checkpoint != nil || state != nil
+            var lastState: TrainingState?
             runObserver.epochEnded = { end in
+                lastState = end.trainingState
                 try observer.epochEnded(end)
                 guard let checkpoint, end.record.epoch % max(checkpointEvery, 1) == 0 else { return }
                 var snapshot = template
                 try snapshot.load(parameters: end.bestWeights)
-                try checkpoint(try modelFile(snapshot, end.history))
+                try checkpoint(try modelFile(snapshot, end.history, end.trainingState))
             }
             let history = try Trainer.train(&network, images: trainImages, labels: train.labels, validation: usableValidation,
                                             options: options, observer: runObserver)
-            return try modelFile(network, history)
+            return try modelFile(network, history, lastState)
         }
     }
 }
@@ -161,6 +161,14 @@ extension ModelRecipe {
                                         options: options, observer: observer)
         try centering?.fold(into: &network)
         return (network, history)
+    }
+
+    /// The training state `model` holds if a run with `options` on `trainingCount` items can
+    /// continue it exactly: the state of its last epoch, for the same optimizer and items.
+    public static func resumableState(_ model: ModelFile, options: TrainingOptions, trainingCount: Int) -> TrainingState? {
+        guard let state = model.trainingState, state.epochs == model.history?.epochs.count,
+              state.optimizerName == options.optimizer.name, state.order.count == trainingCount else { return nil }
+        return state
     }
 
     /// A recipe starts a network from its seed (or from `resuming`'s weights, with its history):

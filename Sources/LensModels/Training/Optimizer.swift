@@ -46,6 +46,19 @@ public struct Optimizer: Sendable {
         self.learningRate = learningRate
     }
 
+    /// An optimizer continuing from `state`, as saved by an earlier run of the same kind.
+    public init(kind: OptimizerKind, learningRate: Float, state: OptimizerState) {
+        self.init(kind: kind, learningRate: learningRate)
+        stepCount = state.steps
+        firstMoments = state.firstMoments
+        secondMoments = state.secondMoments
+    }
+
+    /// What it has accumulated so far, to save beside a checkpoint.
+    public var state: OptimizerState {
+        OptimizerState(steps: stepCount, firstMoments: firstMoments, secondMoments: secondMoments)
+    }
+
     /// One update of every parameter of `network` from its current gradients (which it leaves as they are).
     public mutating func step(_ network: inout Network) {
         stepCount += 1
@@ -145,14 +158,31 @@ public struct Optimizer: Sendable {
     }
 }
 
+/// What an optimizer carries from step to step, so that a resumed run continues exactly: the step
+/// count (Adam's bias correction) and per parameter name its moments: SGD's momentum buffer v, or
+/// Adam's m (`firstMoments`) and v (`secondMoments`); PyTorch calls them `momentum_buffer`,
+/// `exp_avg` and `exp_avg_sq`.
+public struct OptimizerState: Sendable, Equatable {
+    public var steps: Int
+    public var firstMoments: [String: [Float]]
+    public var secondMoments: [String: [Float]]
+
+    public init(steps: Int, firstMoments: [String: [Float]], secondMoments: [String: [Float]]) {
+        self.steps = steps
+        self.firstMoments = firstMoments
+        self.secondMoments = secondMoments
+    }
+}
+
 /// The optimizers a user can name (the CLI's `--optimizer`, the web app's training form), with
 /// the defaults of what the name leaves open in one place.
 public enum OptimizerName: String, CaseIterable, Codable, Sendable {
     case adam, sgd
 
-    /// SGD's momentum and learning rate when none is given (Adam's learning rate is the recipe's).
-    public static let sgdMomentum: Float = 0.9
-    public static let sgdLearningRate: Float = 0.01
+    /// SGD's momentum and learning rate when none is given (Adam's learning rate is the recipe's),
+    /// as `TrainingKnobs` declares them.
+    public static var sgdMomentum: Float { TrainingKnobs.momentum.defaultValue }
+    public static var sgdLearningRate: Float { TrainingKnobs.sgdLearningRate }
 
     /// The optimizer this name makes, with PyTorch's defaults for what is not given.
     public func kind(momentum: Float?, weightDecay: Float) -> OptimizerKind {

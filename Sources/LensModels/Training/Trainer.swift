@@ -31,8 +31,20 @@ public enum Trainer {
         guard firstEpoch <= options.epochs else {
             throw TrainingError.invalidData("the run already has \(resumed.epochs.count) epochs of \(options.epochs); ask for more epochs to continue it")
         }
-        var generator = SeededGenerator(seed: firstEpoch == 1 ? options.seed : options.seed &+ UInt64(firstEpoch) &* 0x9E37_79B9_7F4A_7C15)
-        var optimizer = Optimizer(kind: options.optimizer, learningRate: options.learningRate)
+        let state = observer.resumedState
+        if let state {
+            guard state.epochs == resumed.epochs.count, state.optimizerName == options.optimizer.name,
+                  state.order.count == labels.count else {
+                throw TrainingError.invalidData("the saved training state is of epoch \(state.epochs) with \(state.optimizerName), "
+                                                + "over \(state.order.count) items; the run has \(resumed.epochs.count) epochs with "
+                                                + "\(options.optimizer.name) over \(labels.count)")
+            }
+            try network.load(parameters: state.weights)
+        }
+        var generator = state.flatMap { SeededGenerator(words: $0.generator) }
+            ?? SeededGenerator(seed: firstEpoch == 1 ? options.seed : options.seed &+ UInt64(firstEpoch) &* 0x9E37_79B9_7F4A_7C15)
+        var optimizer = state.map { Optimizer(kind: options.optimizer, learningRate: options.learningRate, state: $0.optimizer) }
+            ?? Optimizer(kind: options.optimizer, learningRate: options.learningRate)
         var history = resumed
         history.stoppedEarly = false
         var lastGood: [String: Tensor] = [:]
@@ -41,11 +53,11 @@ public enum Trainer {
         var best: (accuracy: Double, loss: Double, weights: [String: Tensor])?
         if let record = resumed.epochs.first(where: { $0.epoch == resumed.bestEpoch }),
            let accuracy = record.validationAccuracy, let loss = record.validationLoss {
-            best = (accuracy, loss, lastGood)
+            best = (accuracy, loss, state?.bestWeights ?? lastGood)
         }
         let count = labels.count
         let batches = (count + options.batchSize - 1) / options.batchSize
-        var order = Array(0..<count)
+        var order = state?.order ?? Array(0..<count)
         var batchImages = Tensor.empty
         var indices: [Int] = []
         var targets: [Int] = []
@@ -115,8 +127,12 @@ public enum Trainer {
             epochRecord.seconds = seconds(since: started)
             history.epochs.append(epochRecord)
             try observer.batchEnded(TrainingProgress(record: epochRecord, batch: batches, batches: batches, epochs: options.epochs))
+            let trainingState = !observer.keepsTrainingState ? nil : TrainingState(
+                epochs: epoch, optimizerName: options.optimizer.name, weights: lastGood,
+                bestWeights: history.bestEpoch == epoch ? nil : best?.weights, optimizer: optimizer.state, generator: generator.words, order: order)
             try observer.epochEnded(EpochEnd(record: epochRecord, network: network, history: history,
-                                             bestWeights: options.restoreBestWeights ? (best?.weights ?? lastGood) : lastGood))
+                                             bestWeights: options.restoreBestWeights ? (best?.weights ?? lastGood) : lastGood,
+                                             trainingState: trainingState))
 
             if validation != nil, let patience = options.patience, epoch - history.bestEpoch >= patience, epoch < options.epochs {
                 history.stoppedEarly = true

@@ -15,11 +15,18 @@ public struct TrainingObserver {
     /// Asked after every batch; true ends training there with `TrainingError.interrupted`, the
     /// network left as the batch left it: for an interrupt, which is not an error of its own.
     public var shouldStop: () -> Bool
-    /// Epochs already trained: a resumed run starts at the epoch after the last of them, from the
-    /// network's current weights, which count as the best so far. The optimizer's moments and the
-    /// shuffling stream start afresh (seeded by the options' seed and the first new epoch), so a
-    /// resumed run is not bit-identical to one that was never stopped.
+    /// Epochs already trained: a resumed run starts at the epoch after the last of them. Without
+    /// `resumedState` it starts from the network's current weights, which count as the best so
+    /// far, and the optimizer's moments and the shuffling stream start afresh (seeded by the
+    /// options' seed and the first new epoch), so it is not bit-identical to an unbroken run.
     public var resumedHistory: TrainingHistory?
+    /// Where the resumed run stood (weights, best weights, moments, shuffling stream), saved by an
+    /// earlier run's `EpochEnd.trainingState`: with it the run continues bit for bit as if it had
+    /// never stopped (dropout layers excepted: their masks restart with the network).
+    public var resumedState: TrainingState?
+    /// Whether `EpochEnd.trainingState` is filled in (for checkpoints); off by default, since it
+    /// copies the moments once per epoch.
+    public var keepsTrainingState = false
 
     public init(batchEnded: @escaping (TrainingProgress) throws -> Void = { _ in },
                 epochEnded: @escaping (EpochEnd) throws -> Void = { _ in },
@@ -43,4 +50,6 @@ public struct EpochEnd {
     /// The weights training would end with if it stopped now: the best epoch's with validation
     /// data and `restoreBestWeights`, else the latest.
     public var bestWeights: [String: Tensor]
+    /// Everything needed to continue from here exactly, when `TrainingObserver.keepsTrainingState`.
+    public var trainingState: TrainingState?
 }

@@ -16,7 +16,8 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
     public var restoreBestWeights: Bool
     public var learningRateSchedule: LearningRateSchedule
 
-    public init(epochs: Int = 30, batchSize: Int = 32, learningRate: Float = 1e-3,
+    public init(epochs: Int = TrainingKnobs.epochs.defaultValue, batchSize: Int = TrainingKnobs.batchSize.defaultValue,
+                learningRate: Float = TrainingKnobs.learningRate.defaultValue,
                 optimizer: OptimizerKind = .adamDefaults, seed: UInt64 = 0, patience: Int? = nil,
                 augmentation: Augmentation = .none, restoreBestWeights: Bool = true,
                 learningRateSchedule: LearningRateSchedule = .constant) {
@@ -31,30 +32,31 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         self.learningRateSchedule = learningRateSchedule
     }
 
-    /// These options, or an error naming the first value that cannot work.
+    /// These options, or an error naming the first value that cannot work: `SettingError` for a
+    /// knob outside its declared range (`TrainingKnobs`), `TrainingOptionsError` for the rest.
+    /// A patience of 0 means no early stopping and comes back as nil.
     public func validated() throws -> TrainingOptions {
         func fail(_ option: String, _ value: String, _ rule: String) -> TrainingOptionsError {
             TrainingOptionsError(option: option, value: value, rule: rule)
         }
-        guard epochs >= 1 else { throw fail("epochs", "\(epochs)", "must be at least 1") }
-        guard batchSize >= 1 else { throw fail("batch size", "\(batchSize)", "must be at least 1") }
-        guard learningRate > 0, learningRate.isFinite else {
-            throw fail("learning rate", "\(learningRate)", "must be a positive number (try 0.001 for Adam, 0.01 for SGD)")
-        }
-        if let patience, patience < 1 { throw fail("patience", "\(patience)", "must be at least 1 epoch") }
-        guard augmentation.maxShift >= 0 else { throw fail("shift", "\(augmentation.maxShift)", "must be 0 or more pixels") }
+        try TrainingKnobs.epochs.check(epochs)
+        try TrainingKnobs.batchSize.check(batchSize)
+        try TrainingKnobs.learningRate.check(learningRate)
+        if let patience { try TrainingKnobs.patience.check(patience) }
+        try TrainingKnobs.augmentShift.check(augmentation.maxShift)
+        try TrainingKnobs.weightDecay.check(optimizer.weightDecay)
         switch optimizer {
-        case let .sgd(momentum, weightDecay, nesterov):
-            guard momentum >= 0, momentum < 1 else { throw fail("momentum", "\(momentum)", "must be in [0, 1)") }
-            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or more") }
+        case let .sgd(momentum, _, nesterov):
+            try TrainingKnobs.momentum.check(momentum)
             if nesterov, momentum == 0 { throw fail("momentum", "0", "must be above 0 for Nesterov momentum") }
-        case let .adam(beta1, beta2, epsilon, weightDecay):
+        case let .adam(beta1, beta2, epsilon, _):
             guard beta1 >= 0, beta1 < 1 else { throw fail("beta1", "\(beta1)", "must be in [0, 1)") }
             guard beta2 >= 0, beta2 < 1 else { throw fail("beta2", "\(beta2)", "must be in [0, 1)") }
             guard epsilon > 0, epsilon.isFinite else { throw fail("epsilon", "\(epsilon)", "must be a positive number") }
-            guard weightDecay >= 0, weightDecay.isFinite else { throw fail("weight decay", "\(weightDecay)", "must be 0 or more") }
         }
-        return self
+        var valid = self
+        if patience == 0 { valid.patience = nil }
+        return valid
     }
 }
 

@@ -98,8 +98,8 @@ public enum Stylesheet {
     .controls{gap:2rem;margin-bottom:.4rem}
     .unusual{color:#8a4b00;background:#fff4e0;border:1px solid #f0c27a;border-radius:6px;padding:.3rem .6rem;font-weight:500}
     svg.chart{background:#fff}svg.chart text{font-size:11px;fill:var(--muted)}
-    form.train{display:flex;gap:1rem;flex-wrap:wrap;align-items:end}
-    form.train label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
+    form.train,form.settings{display:flex;gap:1rem;flex-wrap:wrap;align-items:end}
+    form.train label,form.settings label{display:flex;flex-direction:column;font-size:.85rem;color:var(--muted)}
     :where(.app) input[type=range]{width:320px}
     .voters{display:flex;flex-wrap:wrap;gap:.4rem 1.6rem}
     .voting-class h3{font-size:.85rem;margin:.6rem 0 .2rem}.voting-class img,.voting-class .nomap{width:64px;height:64px}

@@ -42,10 +42,7 @@ public struct ExplainSession {
     /// The figure as the folder's index.html (`page`) and figure.json (pictures included).
     func write<Figure: Encodable>(_ figure: Figure, page: ReportPage) throws {
         let writer = try outputFolder()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        try writer.write(try encoder.encode(figure), to: "figure.json")
+        try writer.write(try StudioJSON.encoder().encode(figure), to: "figure.json")
         try writer.write(pages: [page])
     }
 
@@ -218,9 +215,7 @@ public struct ExplainSession {
     }
 
     static func readableJSON<T: Encodable>(_ value: T) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return try encoder.encode(value)
+        Data(try StudioJSON.text(value, pretty: true).utf8)
     }
 }
 

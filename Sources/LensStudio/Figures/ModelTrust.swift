@@ -39,4 +39,17 @@ public struct ModelTrust: Codable, Sendable {
             + "\(fitted.trust.randomisationThreshold)), and insertion into a blurred copy against a random pixel order"
         methods = TrustVerdict.all(randomisation: figures.randomisation, faithfulness: figures.faithfulness)
     }
+
+    /// Everything besides the model file that changes the figures, for the figure cache's key:
+    /// the checks' settings as fitted to this network, the methods, and which test images.
+    static func settings(network: Network, dataset: StudioDataset, budget: PageBudget = .full) -> String {
+        let fitted = budget.fitted(to: network)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let trust = (try? encoder.encode(fitted.trust)).map { String(decoding: $0, as: UTF8.self) } ?? "\(fitted.trust)"
+        let attribution = (try? encoder.encode(fitted.attribution)).map { String(decoding: $0, as: UTF8.self) } ?? "\(fitted.attribution)"
+        return ["trust \(trust)", "attribution \(attribution)", "methods \(AttributionMethod.names.joined(separator: ","))",
+                "data \(dataset.source.name) \(dataset.fingerprint) test \(dataset.split.test.count) seed \(dataset.plan.seed)"]
+            .joined(separator: "\n")
+    }
 }

@@ -13,7 +13,8 @@ extension ModelLibrary {
     }
 
     /// The model's trust record for the badges, starting the checks on the first call after its
-    /// data is loaded. A k-NN model has no maps to check.
+    /// data is loaded, or read from the figure cache when this model file was checked before with
+    /// the same settings and data. A k-NN model has no maps to check.
     public func trust(_ id: String?) throws -> BackgroundFigures<ModelTrust>.State {
         let entry = try entry(id)
         guard case .network(let network) = entry.model.model else {
@@ -21,7 +22,12 @@ extension ModelLibrary {
                               + "its evidence is its nearest training images")
         }
         guard let evaluated = try evaluation(entry.id) else { return .computing }
-        return figures.trust.state(entry.id) { try ModelTrust(network: network, dataset: evaluated.dataset) }
+        let cache = figureCache
+        return figures.trust.state(entry.id) {
+            try cache.figure("trust", modelFile: entry.file, settings: ModelTrust.settings(network: network, dataset: evaluated.dataset)) {
+                try ModelTrust(network: network, dataset: evaluated.dataset)
+            }
+        }
     }
 
     /// The nearest training images to the uploaded image `bytes`; nil while the index is being built.

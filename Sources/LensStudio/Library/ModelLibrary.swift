@@ -50,9 +50,12 @@ public final class ModelLibrary: @unchecked Sendable {
     public let runner = TrainingRunner()
     /// The models' slow figures (templates, unit galleries, nearest index, trust badges), each computed once in the background.
     let figures = ModelFigures()
+    /// Where the slowest figures (the trust checks) are kept between runs.
+    let figureCache: FigureCache
 
-    public init(directory: URL) {
+    public init(directory: URL, figureCache: FigureCache = .none) {
         self.directory = directory
+        self.figureCache = figureCache
     }
 
     // MARK: reading
@@ -70,6 +73,11 @@ public final class ModelLibrary: @unchecked Sendable {
             }, preparing: preparing, problem: problem, trainingData: trainingData?.source.name,
                   methods: AttributionMethod.names)
         }
+    }
+
+    /// Every knob, with the defaults for the size of the data this library trains on.
+    public var settings: SettingsCatalog {
+        SettingsCatalog(dataScale: lock.withLock { trainingData }.map { DataScale(trainingCount: $0.split.train.count) })
     }
 
     /// The model with `id`, or the first one when `id` is nil.
@@ -176,6 +184,8 @@ public final class ModelLibrary: @unchecked Sendable {
         guard let data = lock.withLock({ trainingData }) else {
             throw StudioError(.busy, "the training data is still loading; try again in a moment")
         }
+        // A value out of its range is the request's fault whether or not a job is running.
+        _ = try request.recipe(trainingCount: data.split.train.count)
         guard !runner.isRunning else { throw StudioError(.busy, "a training job is already running: wait for it or cancel it first") }
         let stamp = Int(Date().timeIntervalSince1970)
         let name = lock.withLock {

@@ -18,6 +18,16 @@ async function api(path, options) {
   return { status: response.status, body };
 }
 
+// A call that changes something (or uploads): the server takes a POST only with a JSON or image
+// body type, which a page on another site cannot send without asking the server first.
+function post(path, body) {
+  if (body instanceof Blob) {
+    const type = body.type.startsWith("image/") ? body.type : "application/octet-stream";
+    return api(path, { method: "POST", headers: { "Content-Type": type }, body });
+  }
+  return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
+}
+
 // The one polling loop of every page: calls `ask()` until it gives something other than
 // undefined, waiting `every` milliseconds between calls, and returns that.
 async function poll(ask, every = 1000) {
@@ -29,10 +39,10 @@ async function poll(ask, every = 1000) {
 }
 
 // A figure computed in the background: asks again while the answer is 202, calling `waiting()`
-// each time, and returns the body once it is ready. `options` as for fetch (a POST with a body).
-function whenReady(path, waiting = () => {}, options = undefined, every = 1000) {
+// each time, and returns the body once it is ready; with `upload`, each ask posts it (an image).
+function whenReady(path, waiting = () => {}, upload = undefined, every = 1000) {
   return poll(async () => {
-    const answer = await api(path, options);
+    const answer = upload === undefined ? await api(path) : await post(path, upload);
     if (answer.status !== 202) return answer.body;
     waiting(answer.body);
   }, every);
@@ -174,10 +184,50 @@ function lineChart(series, { width = 460, height = 270, title = "", yMin = null,
 function learningCurves(records) {
   const line = (key) => records.filter(r => r[key] !== undefined && r[key] !== null && isFinite(r[key])).map(r => [r.epoch, r[key]]);
   return el("div", { class: "row" },
-    lineChart([{ name: "train loss", color: "#2563eb", points: line("trainLoss") },
-               { name: "validation loss", color: "#dc2626", points: line("validationLoss") }], { title: "loss (cross-entropy)" }),
-    lineChart([{ name: "train accuracy", color: "#2563eb", points: line("trainAccuracy") },
-               { name: "validation accuracy", color: "#dc2626", points: line("validationAccuracy") }], { title: "accuracy", yMin: 0, yMax: 1 }));
+    lineChart([{ name: "train loss", color: "#2563eb", points: line("train_loss") },
+               { name: "validation loss", color: "#dc2626", points: line("validation_loss") }], { title: "loss (cross-entropy)" }),
+    lineChart([{ name: "train accuracy", color: "#2563eb", points: line("train_accuracy") },
+               { name: "validation accuracy", color: "#dc2626", points: line("validation_accuracy") }], { title: "accuracy", yMin: 0, yMax: 1 }));
+}
+
+// The knobs of /api/settings (each declared once in the library), fetched once per page.
+let settingsAnswer = null;
+async function settings() {
+  if (!settingsAnswer) settingsAnswer = (await api("/api/settings")).body;
+  return settingsAnswer;
+}
+
+// A form input for one knob of /api/settings: its type, limits and help from the declaration, its
+// value the default for `model` on the server's data (the recipe's own where it differs) until
+// the person edits it; hidden for models it does not apply to.
+function settingInput(setting, dataScale) {
+  const attributes = { id: setting.key, name: setting.key };
+  let input;
+  if (setting.type === "choice") {
+    input = el("select", attributes, ...setting.choices.map(value => el("option", { value, text: value })));
+  } else if (setting.type === "switch") {
+    input = el("input", { ...attributes, type: "checkbox" });
+  } else {
+    input = el("input", { ...attributes, type: "number", min: setting.min, max: setting.max, step: setting.type === "integer" ? 1 : "any", required: "" });
+  }
+  const range = setting.min !== undefined ? ` Allowed: ${setting.min} to ${setting.max}${setting.unit ? " " + setting.unit : ""}.` : "";
+  const label = el("label", { title: setting.help + range }, setting.name, input);
+  input.addEventListener("input", () => { input.dataset.edited = "1"; });
+  const defaultFor = model => {
+    const entry = (setting.per_model || []).find(e => e.model === model && e.data === dataScale);
+    return entry ? entry.value : setting.default;
+  };
+  return {
+    key: setting.key, input, label,
+    applies: model => !setting.models || !model || setting.models.includes(model),
+    showDefault(model) {
+      label.hidden = !this.applies(model);
+      if (input.dataset.edited) return;
+      if (setting.type === "switch") input.checked = defaultFor(model); else input.value = defaultFor(model);
+    },
+    isDefault: model => String(setting.type === "switch" ? input.checked : input.value) === String(defaultFor(model)),
+    value: () => setting.type === "switch" ? input.checked : setting.type === "choice" ? input.value : Number(input.value),
+  };
 }
 
 function percent(value) { return (100 * value).toFixed(1) + "%"; }

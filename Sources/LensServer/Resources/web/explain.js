@@ -13,7 +13,8 @@ startPage("/explain", async (page, status) => {
   const drop = el("div", { class: "drop", id: "drop" }, el("p", { text: "drop an image here" }), input);
   const samples = el("div", { class: "grid thumbs", id: "samples" });
   const result = el("div", { id: "result" });
-  page.append(el("div", { class: "row" }, drop, el("div", { class: "card", style: "flex:1" }, el("h2", { text: "Test images" }), samples)), result);
+  page.append(el("div", { class: "row" }, drop, el("div", { class: "card", style: "flex:1" }, el("h2", { text: "Test images" }), samples)),
+              await settingsCard(result), result);
   drop.addEventListener("dragover", event => { event.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", event => {
@@ -25,6 +26,26 @@ startPage("/explain", async (page, status) => {
   loadSamples(samples, result);
   watchTrust();
 });
+
+// The methods' settings the page lets a person turn: inputs, limits and defaults from /api/settings
+// (the library's declarations, as `lens explain`'s flags); a change explains the last image again.
+const explainSettingKeys = ["integration_steps", "baseline", "smooth_grad_samples", "smooth_grad_noise", "occlusion_window", "occlusion_stride"];
+
+async function settingsCard(result) {
+  const known = await settings();
+  explainState.fields = explainSettingKeys.map(key => settingInput(known.attribution.find(s => s.key === key), known.data_scale));
+  for (const field of explainState.fields) field.showDefault(null);
+  const form = el("form", { class: "settings", id: "explain-settings", style: "margin-top:.6rem" }, ...explainState.fields.map(field => field.label));
+  form.addEventListener("submit", event => event.preventDefault());
+  form.addEventListener("change", () => { if (explainState.file && form.reportValidity()) explain(explainState.file, result); });
+  return el("details", { class: "card" }, el("summary", { text: "Method settings (integrated gradients, SmoothGrad, occlusion)" }), form);
+}
+
+// The settings that differ from their defaults, as query parameters.
+function settingsQuery() {
+  return (explainState.fields || []).filter(field => !field.isDefault(null))
+    .map(field => "&" + encodeURIComponent(field.key) + "=" + encodeURIComponent(field.value())).join("");
+}
 
 async function loadSamples(target, result) {
   const samples = await poll(() => api("/api/samples").then(answer => answer.body, error => { target.textContent = error.message; }));
@@ -47,18 +68,19 @@ async function watchTrust() {
 }
 
 async function explain(file, target) {
+  explainState.file = file;
   target.replaceChildren(el("p", { class: "muted", text: "computing…" }));
   try {
     const [prediction, explanation] = await Promise.all([
-      api("/api/predict", { method: "POST", body: file }),
-      api("/api/explain", { method: "POST", body: file }).catch(error => ({ error })),
+      post("/api/predict", file),
+      post("/api/explain?method=all" + settingsQuery(), file).catch(error => ({ error })),
     ]);
     const choice = el("select", { id: "target-class" });
     for (const entry of prediction.body.classes) choice.append(el("option", { value: entry.class, text: entry.class }));
     choice.addEventListener("change", async () => {
       const card = document.getElementById("maps-card");
       try {
-        const again = await api("/api/explain?class=" + encodeURIComponent(choice.value), { method: "POST", body: file });
+        const again = await post("/api/explain?class=" + encodeURIComponent(choice.value) + settingsQuery(), file);
         card.replaceWith(mapsCard(again.body, choice));
       } catch (error) {
         card.replaceChildren(el("p", { class: "error", text: error.message }));
@@ -72,7 +94,7 @@ async function explain(file, target) {
       showNearest(nearest, null, "computing", file);
     } else {
       maps = mapsCard(explanation.body, choice);
-      showNearest(nearest, explanation.body.nearest, explanation.body.nearestStatus, file);
+      showNearest(nearest, explanation.body.nearest, explanation.body.nearest_status, file);
     }
     target.replaceChildren(el("div", { class: "row" }, predictionCard(prediction.body), nearest), maps);
   } catch (error) {
@@ -105,11 +127,11 @@ function mapsCard(e, choice) {
     el("figure", { class: "input" }, el("img", { src: e.input, alt: "input as the model sees it" }), el("figcaption", { text: "input as the model sees it" })));
   for (const map of e.maps) {
     const picture = map.image
-      ? el("img", { alt: map.title, title: map.summary, "data-shared": map.image, "data-group": map.groupImage, src: map.image })
+      ? el("img", { alt: map.title, title: map.summary, "data-shared": map.image, "data-group": map.group_image, src: map.image })
       : placeholder(map.problem, 192);
-    const figure = el("figure", { class: "map", "data-method": map.method, "data-scale-group": map.scaleGroup }, picture,
+    const figure = el("figure", { class: "map", "data-method": map.method, "data-scale-group": map.scale_group }, picture,
       el("figcaption", {}, el("b", { text: map.title }), el("br"),
-         el("small", { text: `${map.reduction} · peak ${number(map.maxMagnitude)}` }), el("br"),
+         el("small", { text: `${map.reduction} · peak ${number(map.max_magnitude)}` }), el("br"),
          badge(map)));
     maps.append(figure);
   }
@@ -124,10 +146,10 @@ function mapsCard(e, choice) {
     localStorage.setItem("lens-explain-scales", switcher.value);
     const shared = switcher.value === "shared";
     for (const img of maps.querySelectorAll("figure.map img")) img.src = shared ? img.dataset.shared : img.dataset.group;
-    const scales = shared ? [e.sharedScale] : e.groupScales;
+    const scales = shared ? [e.shared_scale] : e.group_scales;
     bars.replaceChildren(...scales.map(scale => {
       const figure = el("figure", { class: "cbar", "data-group": scale.group }, el("figcaption", { text: scale.label }));
-      figure.insertAdjacentHTML("beforeend", scale.colorBar);  // LensRender's ColorBar: SVG the server made, no user text
+      figure.insertAdjacentHTML("beforeend", scale.color_bar);  // LensRender's ColorBar: SVG the server made, no user text
       return figure;
     }));
     note.textContent = shared
@@ -150,7 +172,7 @@ function mapsCard(e, choice) {
 // against random), IG's convergence delta, or why the map cannot be drawn.
 function badge(map) {
   const span = el("span", { class: "badge", "data-method": map.method });
-  span.dataset.delta = map.convergenceDelta ?? "";
+  span.dataset.delta = map.convergence_delta ?? "";
   span.dataset.problem = map.problem ?? "";
   fillBadge(span);
   return span;
@@ -168,7 +190,7 @@ function fillBadge(span) {
     const record = trust.methods.find(m => m.method === span.dataset.method);
     span.dataset.state = record ? record.standing : "undetermined";
     span.textContent = (record ? record.line : "no record for this method") + delta;
-    span.title = "measured on " + trust.measuredOn;
+    span.title = "measured on " + trust.measured_on;
   } else if (explainState.trustProblem) {
     span.dataset.state = "undetermined";
     span.textContent = "not checked" + delta;
@@ -188,7 +210,7 @@ function refreshBadges() {
 function trustNote(note) {
   const trust = explainState.trust;
   note.textContent = trust
-    ? `Badges: each method's record on this model, measured once on ${trust.measuredOn} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
+    ? `Badges: each method's record on this model, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
       : "Badges: checking… the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done.";
@@ -205,15 +227,15 @@ async function showNearest(card, nearest, status, file) {
     }
     body.replaceChildren(el("p", { class: "muted", text: "indexing the training images…" }));
     try {
-      nearest = await whenReady("/api/nearest", () => {}, { method: "POST", body: file }, 500);
+      nearest = await whenReady("/api/nearest", () => {}, file, 500);
     } catch (error) {
       body.replaceChildren(el("p", { class: "muted", text: error.message }));
       return;
     }
   }
   const flag = nearest.unusual
-    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: farther from every training image than ${nearest.unusualPercentile}% of the test images are (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
-    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the test images' nearest distances: not unusual (flagged above ${nearest.unusualPercentile}%, a distance over ${number(nearest.unusualAbove)}).` });
+    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: farther from every training image than ${nearest.unusual_percentile}% of the test images are (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
+    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the test images' nearest distances: not unusual (flagged above ${nearest.unusual_percentile}%, a distance over ${number(nearest.unusual_above)}).` });
   const grid = el("div", { class: "grid thumbs-large" });
   for (const n of nearest.neighbours) {
     grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),

@@ -12,17 +12,17 @@ function render(page, o) {
   const fact = (name, value) => facts.append(el("dt", { text: name }), el("dd", { text: value }));
   fact("kind", o.kind);
   if (o.architecture.length) fact("layers", o.architecture.join(" → "));
-  if (o.parameterCount) fact("parameters", o.parameterCount.toLocaleString());
+  if (o.parameter_count) fact("parameters", o.parameter_count.toLocaleString());
   fact("data", `${o.dataset}, ${o.input}, ${o.classes.length} classes`);
   fact("split", `${o.split.train} train / ${o.split.validation} validation / ${o.split.test} test`);
-  if (o.validationAccuracy != null) fact("validation accuracy", percent(o.validationAccuracy));
-  if (o.trainingSeconds != null) fact("training time", o.trainingSeconds.toFixed(1) + " s");
+  if (o.validation_accuracy != null) fact("validation accuracy", percent(o.validation_accuracy));
+  if (o.training_seconds != null) fact("training time", o.training_seconds.toFixed(1) + " s");
   page.append(el("div", { class: "row" },
-    el("div", { class: "card" }, el("div", { class: "muted", text: "test accuracy" }), el("div", { class: "big", id: "accuracy", text: percent(o.testAccuracy) })),
+    el("div", { class: "card" }, el("div", { class: "muted", text: "test accuracy" }), el("div", { class: "big", id: "accuracy", text: percent(o.test_accuracy) })),
     el("div", { class: "card" }, facts)));
   if (o.history.length) {
     page.append(el("h2", { text: "Learning curves" }),
-      el("p", { class: "muted", text: `best epoch ${o.bestEpoch} of ${o.history.length}` }), learningCurves(o.history));
+      el("p", { class: "muted", text: `best epoch ${o.best_epoch} of ${o.history.length}` }), learningCurves(o.history));
   }
   page.append(el("h2", { text: "Confusion matrix (test split)" }),
     el("p", { class: "muted", text: "Rows: true class, columns: predicted" +

@@ -17,9 +17,9 @@ startPage("/templates", async (page, status) => {
   const pictures = new Map(body.pictures.map(p => [p.index, p]));
   const figure = (index, caption, ...details) => pictureCard(pictures.get(index).drawn, caption, details, { alt: `template ${caption}` });
   page.append(el("div", { class: "card" }, el("h2", { text: body.title }), el("p", { class: "muted", text: body.lecture }), likeness(body),
-                 colorBar(body.colorBar)));
+                 colorBar(body.color_bar)));
 
-  const r = body.likeness ? body.likeness.perClass : null;
+  const r = body.likeness ? body.likeness.per_class : null;
   if (body.votes.length) {
     const voters = el("div", { id: "voters", class: "voters" }, ...body.votes.map((entry, c) => el("div", { class: "voting-class" },
       el("h3", { text: entry.class + (r ? ` · top voter's r = ${r[c].toFixed(2)}` : "") }),
@@ -44,5 +44,5 @@ function likeness(body) {
               el("b", { text: l.label }), el("br"),
               el("small", { class: "muted", text: l.meaning.charAt(0).toUpperCase() + l.meaning.slice(1) }));
   }
-  return body.likenessProblem ? el("p", { id: "likeness", class: "muted", text: body.likenessProblem }) : el("span");
+  return body.likeness_problem ? el("p", { id: "likeness", class: "muted", text: body.likeness_problem }) : el("span");
 }

@@ -3,13 +3,18 @@
 
 startPage("/train", async (page, status) => {
   status.textContent = "Train a new model on the current data; it joins the model list when it finishes.";
+  // The inputs, their limits and their defaults (per kind, for the server's data) are the library's declarations.
+  const known = await settings();
+  const kind = selectOf("kind", ["softmax", "mlp", "cnn"], "mlp");
+  const fields = ["hidden_units", "epochs", "learning_rate"]
+    .map(key => settingInput(known.training.find(s => s.key === key), known.data_scale));
   const form = el("form", { class: "train card", id: "train-form" },
-    el("label", { text: "kind" }, selectOf("kind", ["softmax", "mlp", "cnn"], "mlp")),
-    el("label", { text: "hidden units (MLP)" }, el("input", { id: "hiddenUnits", type: "number", min: 1, max: 4096, value: 100 })),
-    el("label", { text: "epochs" }, el("input", { id: "epochs", type: "number", min: 1, max: 500, value: 20 })),
-    el("label", { text: "learning rate" }, el("input", { id: "learningRate", type: "number", step: "any", min: 0.000001, max: 1, value: 0.001 })),
+    el("label", { text: "kind" }, kind), ...fields.map(field => field.label),
     el("button", { id: "start", type: "submit", text: "Start" }),
     el("button", { id: "cancel", type: "button", class: "secondary", text: "Cancel" }));
+  const showDefaults = () => fields.forEach(field => field.showDefault(kind.value));
+  kind.addEventListener("change", showDefaults);
+  showDefaults();
   const jobStatus = el("p", { id: "job-status", class: "muted" });
   const curves = el("div", { id: "curves" });
   const slider = el("input", { id: "epoch-slider", type: "range", min: 1, max: 1, value: 1, disabled: "" });
@@ -22,11 +27,10 @@ startPage("/train", async (page, status) => {
   slider.addEventListener("input", () => { state.follow = Number(slider.value) === state.templates.length; show(state, Number(slider.value)); });
   form.addEventListener("submit", async event => {
     event.preventDefault();
-    const request = { kind: form.querySelector("#kind").value, epochs: Number(form.querySelector("#epochs").value),
-                      learningRate: Number(form.querySelector("#learningRate").value) };
-    if (request.kind === "mlp") request.hiddenUnits = Number(form.querySelector("#hiddenUnits").value);
+    const request = { kind: kind.value };
+    for (const field of fields) if (field.applies(kind.value)) request[field.key] = field.value();
     try {
-      const { body } = await api("/api/train", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(request) });
+      const { body } = await post("/api/train", request);
       jobStatus.textContent = `training ${body.model}…`;
       listen(state, jobStatus);
     } catch (error) {
@@ -34,7 +38,7 @@ startPage("/train", async (page, status) => {
       jobStatus.className = "error";
     }
   });
-  form.querySelector("#cancel").addEventListener("click", () => api("/api/train/cancel", { method: "POST" }));
+  form.querySelector("#cancel").addEventListener("click", () => post("/api/train/cancel"));
   const { body } = await api("/api/train");
   if (body.events.length) listen(state, jobStatus);
 });
@@ -65,8 +69,8 @@ function listen(state, jobStatus) {
       state.records.push(event.record);
       state.templates.push(event.templates || []);
       const r = event.record;
-      jobStatus.textContent = `epoch ${r.epoch} of ${state.epochs}: train loss ${r.trainLoss.toFixed(3)}, accuracy ${percent(r.trainAccuracy)}` +
-        (r.validationAccuracy != null ? `, validation ${percent(r.validationAccuracy)}` : "");
+      jobStatus.textContent = `epoch ${r.epoch} of ${state.epochs}: train loss ${r.train_loss.toFixed(3)}, accuracy ${percent(r.train_accuracy)}` +
+        (r.validation_accuracy != null ? `, validation ${percent(r.validation_accuracy)}` : "");
       document.getElementById("curves").replaceChildren(learningCurves(state.records));
       const slider = document.getElementById("epoch-slider");
       slider.max = state.templates.length;

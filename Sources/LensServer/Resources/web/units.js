@@ -15,7 +15,7 @@ startPage("/units", async (page, status) => {
   const layers = body.layers;
   const select = el("select", { id: "layer" }, ...layers.map(l => el("option", {
     value: l.name,
-    text: `${l.name}: ${l.units} ${l.kind} units` + (l.receptiveField ? `, ${l.receptiveField}×${l.receptiveField} px patches` : ", whole images"),
+    text: `${l.name}: ${l.units} ${l.kind} units` + (l.receptive_field ? `, ${l.receptive_field}×${l.receptive_field} px patches` : ", whole images"),
   })));
   const params = new URLSearchParams(location.search);
   if (layers.some(l => l.name === params.get("layer"))) select.value = params.get("layer");
@@ -42,7 +42,7 @@ async function showLayer(layer, unit, state) {
   const things = body.layer.kind === "dense" ? "images" : "patches";
   info.textContent = `Every unit of ${layer}, found in ${body.images} (${body.seconds.toFixed(1)} s). Each tile: the unit's ` +
     `strongest ${things}, strongest first, and its largest activation a with that image's class. Click a unit for its ` +
-    `top ${body.topImages} and their projections.`;
+    `top ${body.top_images} and their projections.`;
   gallery.append(...body.units.map(u => {
     const figure = el("figure", { "data-unit": u.unit, class: u.top > 0 ? "" : "dead", title: `unit ${u.unit}` },
       el("img", { src: u.thumbnail, alt: `top patches of unit ${u.unit}` }),
@@ -75,23 +75,23 @@ async function showUnit(layer, unit, state) {
     return;
   }
   if (request !== state.request) return;
-  const side = body.layer.receptiveField;
-  const bars = el("div", { class: "row" }, colorBar(body.deconvnetColorBar), colorBar(body.guidedColorBar));
+  const side = body.layer.receptive_field;
+  const bars = el("div", { class: "row" }, colorBar(body.deconvnet_color_bar), colorBar(body.guided_color_bar));
   const rows = el("div", { class: "unit-rows", id: "unit-activations" }, ...body.activations.map((a, rank) => el("div", { class: "unit-row" },
     el("div", { class: "rank" }, el("b", { text: `#${rank + 1}` }), el("div", { text: `a = ${a.value.toPrecision(3)}` }),
-       el("div", { text: a.class }), el("div", { class: "muted", text: `image ${a.datasetIndex}` })),
+       el("div", { text: a.class }), el("div", { class: "muted", text: `image ${a.dataset_index}` })),
     picture(boxed(a), "image"), picture(enlarged(el("img", { src: a.patch, alt: "patch" }), side), "patch"),
     picture(drawn(a.deconvnet, "deconvnet projection", side), "deconvnet"),
     picture(drawn(a.guided, "guided backprop projection", side), "guided backprop"))));
   const note = body.layer.kind === "dense"
     ? "A dense unit sees the whole image; its projection is drawn over the whole image."
-    : `The outlined square is the ${body.layer.receptiveField}×${body.layer.receptiveField} px receptive field of the strongest position; ` +
+    : `The outlined square is the ${body.layer.receptive_field}×${body.layer.receptive_field} px receptive field of the strongest position; ` +
       "patches cut by the image border are smaller.";
   detail.replaceChildren(el("div", { class: "card" },
     el("h2", { text: `${layer} unit ${unit}` }),
     el("p", { class: "muted", text: `Its top ${body.activations.length} activations in ${body.images}. ${note} ` +
       "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
-      `also keeps only where the forward ReLU was on; red raises the unit, blue lowers it. Colours: ${body.scaleRule}.` }),
+      `also keeps only where the forward ReLU was on; red raises the unit, blue lowers it. Colours: ${body.scale_rule}.` }),
     bars, rows));
 }
 
@@ -131,7 +131,7 @@ function drawn(map, alt, side) {
 
 // The whole image with the activation's receptive field outlined.
 function boxed(activation) {
-  const image = enlarged(el("img", { src: activation.image, alt: `image ${activation.datasetIndex}` }));
+  const image = enlarged(el("img", { src: activation.image, alt: `image ${activation.dataset_index}` }));
   const wrapper = el("div", { class: "boxed" }, image);
   const box = activation.box;
   if (box) {

@@ -1,0 +1,34 @@
+import LensExplain
+import LensModels
+
+/// Every knob a person can turn, by section, from the one declaration of each: what
+/// /api/settings answers, so that the web forms draw their inputs, limits and defaults from the
+/// same place as the CLI's flags and the library's checks.
+public struct SettingsCatalog: Codable, Sendable, Equatable {
+    /// How much training data the defaults are for: pick a knob's `per_model` entry of this scale.
+    public var dataScale: DataScale?
+    public var training: [SettingInfo]
+    public var attribution: [SettingInfo]
+    public var inspection: [SettingInfo]
+    public var trust: [SettingInfo]
+
+    public init(dataScale: DataScale? = nil) {
+        self.dataScale = dataScale
+        training = TrainingKnobs.all
+        attribution = AttributionSettings.Knobs.all
+        inspection = InspectionSettings.Knobs.all
+        trust = TrustSettings.Knobs.all
+    }
+
+    /// The knob with `key` in `section` ("training", "attribution", "inspection", "trust").
+    public func setting(_ section: String, _ key: String) -> SettingInfo? {
+        let settings: [SettingInfo] = switch section {
+        case "training": training
+        case "attribution": attribution
+        case "inspection": inspection
+        case "trust": trust
+        default: []
+        }
+        return settings.first { $0.key == key }
+    }
+}
