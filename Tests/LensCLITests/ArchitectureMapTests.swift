@@ -9,7 +9,7 @@ import Testing
     /// Each target of Package.swift and the modules it declares (targets and products by module name).
     static func packageTargets() throws -> [String: Set<String>] {
         let text = try String(contentsOf: root.appendingPathComponent("Package.swift"), encoding: .utf8)
-        let starts = text.matches(of: #/\.(?:target|executableTarget|systemLibrary|testTarget)\(\s*name:\s*"([^"]+)"/#)
+        let starts = text.matches(of: #/\.(?:target|executableTarget|systemLibrary|testTarget|plugin)\(\s*name:\s*"([^"]+)"/#)
         var targets: [String: Set<String>] = [:]
         for (index, match) in starts.enumerated() {
             let end = index + 1 < starts.count ? starts[index + 1].range.lowerBound : text.endIndex
