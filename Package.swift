@@ -42,9 +42,8 @@ let package = Package(
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
         .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensModels", "LensData", "LensTensor"]),
-        // Writes the web app's files into LensServer as Swift source at build time (run by the plugin below).
-        .executableTarget(name: "embed-web-files"),
-        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-web-files"]),
+        // Writes the web app's files into LensServer as Swift source at build time.
+        .plugin(name: "EmbedWebFiles", capability: .buildTool()),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
         .target(name: "LensServer", dependencies: [
             "LensStudio", "LensRender", "LensExplain", "LensData",

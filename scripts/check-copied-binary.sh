@@ -8,7 +8,13 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 binary=$(realpath "${1:-.build/release/lens}")
-place=$(mktemp -d)
+hidden=$(dirname "$binary")
+# The copy runs from a folder outside the one that is hidden from it later.
+for parent in "${TMPDIR:-/tmp}" /var/tmp "$repo"; do
+    case "$parent/" in "$hidden"/*) continue ;; esac
+    place=$(mktemp -d -p "$parent")
+    break
+done
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$place"' EXIT
 cp "$binary" "$place/lens"
@@ -18,7 +24,6 @@ cd "$place"
 test -s report/index.html
 echo "ok: a copy of $binary alone in $place read the embedded faces and wrote report/index.html"
 
-hidden=$(dirname "$binary")
 unshare --mount --map-root-user sh -c 'mount -t tmpfs none "$1" && exec "$2" serve --port 0 --models-dir "$3"' \
     sh "$hidden" "$place/lens" "$place/models" >serve.log 2>&1 &
 server=$!

@@ -12,7 +12,7 @@ binary=$(realpath "${1:-$repo/.build/release/lens}")
 [ "$(id -u)" = 0 ] || { echo "run as root: debootstrap and chroot need it"; exit 1; }
 command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl"; exit 1; }
-mirror=$(grep -rhoE 'https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null | head -1 | tr -d ' ')
+mirror=$( (grep -rhoE 'https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null || true) | head -1 | tr -d ' ')
 mirror=${mirror:-http://deb.debian.org/debian}
 
 place=$(mktemp -d /var/tmp/lens-minimal-root.XXXXXX)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LensTensor
 
 /// The `lens` command: train image classifiers on a folder of images and see how they see.
 public struct Lens: ParsableCommand {
@@ -48,7 +49,17 @@ public struct Lens: ParsableCommand {
     /// The line a person reads for `error`: the library's words, with its advice told as the
     /// flag that follows it where there is one.
     static func userMessage(for error: Error) -> String {
-        ImageOptions.flagged(message(for: error))
+        let text: String
+        if error is CocoaError || (error as NSError).domain == NSCocoaErrorDomain {
+            // A Foundation error that reached here unworded: its file and reason, never its domain and code.
+            text = FileProblem.message(error)
+        } else if String(reflecting: type(of: error)).hasPrefix("Lens") {
+            // Lens's own errors are one line: a newline in a file or class name they quote is escaped.
+            text = OneLine.escape(message(for: error))
+        } else {
+            text = message(for: error)
+        }
+        return ImageOptions.flagged(text)
     }
 
     /// Flushes stdout and ends the process with an error when anything written to it was lost.

@@ -69,11 +69,13 @@ enum HTTPExchange {
         if let failure { throw failure }
     }
 
-    /// The router's answer with its whole body, waited for on this thread.
+    /// The router's answer with its whole body, waited for on this thread. The task runs on a queue
+    /// of its own: this thread may be one of the few of Swift's shared pool (`swift test` replays the
+    /// corpus there), and blocking them all while the task waits for one would never end.
     private static func answer(_ request: Request, responder: RouterResponder<BasicRequestContext>) -> (head: HTTPResponse, body: ByteBuffer) {
         let done = DispatchSemaphore(value: 0)
         let result = Collected()
-        Task {
+        Task(executorPreference: executor) {
             let context = BasicRequestContext(source: .init(channel: NIOAsyncTestingChannel(), logger: Logger(label: "fuzz")))
             let response: Response
             do { response = try await responder.respond(to: request, context: context) } catch {
@@ -85,6 +87,17 @@ enum HTTPExchange {
         }
         done.wait()
         return (result.head, result.body)
+    }
+
+    private static let executor = QueueExecutor()
+
+    /// Runs tasks on a dispatch queue, outside Swift's shared pool.
+    private final class QueueExecutor: TaskExecutor {
+        private let queue = DispatchQueue(label: "lens-fuzz-http")
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+        }
     }
 
     /// The response as it is written: head and body bytes.

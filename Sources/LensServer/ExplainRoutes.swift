@@ -5,7 +5,9 @@ import LensStudio
 
 /// The Explain page's routes: the maps of an uploaded image (with its nearest training images and
 /// each map's badge), the nearest images alone, and the trust record the badges show, which is
-/// computed in the background and answered 202 until it is ready.
+/// computed in the background and answered 202 until it is ready. `/api/explain` takes the
+/// attribution settings of `AttributionSettings.requestKeys` as query parameters, each parsed and
+/// checked by its declaration.
 struct ExplainRoutes: Sendable {
     let library: ModelLibrary
     let maxUpload: Int

@@ -32,24 +32,25 @@ public enum StudioServer {
         return router
     }
 
-    /// Serves until one of `signals` arrives (or the task is cancelled), then shuts down gracefully:
-    /// a training job in progress is cancelled first, so that its event streams end and no model
-    /// file is half written, then the connections close. Returns the signal that stopped it.
+    /// Serves until `stop` is asked (or the task is cancelled), then shuts down gracefully: a
+    /// training job in progress is cancelled first, so that its event streams end and no model file
+    /// is half written, then the connections close. Returns the signal that stopped it, if any.
     /// A port in use or an address this machine does not have is a `ServerError` saying so.
     @discardableResult
-    public static func run(library: ModelLibrary, configuration: ServerConfiguration, stopOn signals: [Int32] = [SIGTERM, SIGINT],
+    public static func run(library: ModelLibrary, configuration: ServerConfiguration, stop: ServerStop? = nil,
                            onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> Int32? {
         let app = try application(library: library, configuration: configuration, onRunning: onRunning)
         // Shut down in reverse order: the job first, then the server's connections.
         let group = ServiceGroup(configuration: .init(services: [app, TrainingJobStopper(runner: library.runner)], logger: app.logger))
-        let stop = StopSignals(signals) { Task { await group.triggerGracefulShutdown() } }
-        defer { stop.cancel() }
+        stop?.whenAsked { Task { await group.triggerGracefulShutdown() } }
         do {
             try await group.run()
         } catch {
+            // A stop that came before the group ran ends it with an error of its own: still a stop.
+            if let signal = stop?.signal { return signal }
             throw ServerError(starting: error, configuration: configuration)
         }
-        return stop.received
+        return stop?.signal
     }
 }
 

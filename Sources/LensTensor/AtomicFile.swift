@@ -44,18 +44,8 @@ public enum AtomicFile {
             return temporary
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw AtomicFileError.cannotWrite(url.path, reason: reason(error))
+            throw AtomicFileError.cannotWrite(url.path, reason: FileProblem.words(error))
         }
-    }
-
-    /// The system's words for a failed write ("No space left on device"), not Foundation's error domain and code.
-    private static func reason(_ error: Error) -> String {
-        let nsError = error as NSError
-        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        if nsError.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(nsError.code))) }
-        return nsError.localizedDescription
     }
 }
 

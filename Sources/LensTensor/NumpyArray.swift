@@ -48,7 +48,7 @@ public enum NumpyArray {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw NumpyArrayError(path: url.path, problem: FileManager.default.fileExists(atPath: url.path)
-                ? "cannot be read (\(error.localizedDescription))" : "no such file")
+                ? "cannot be read (\(FileProblem.words(error)))" : "no such file")
         }
         return try decode(data, path: url.path)
     }

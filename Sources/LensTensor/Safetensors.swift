@@ -45,7 +45,7 @@ public struct SafetensorsFile: Sendable {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
             throw SafetensorsError(path: url.path, problem: FileManager.default.fileExists(atPath: url.path)
-                ? "cannot be read (\(error.localizedDescription))" : "no such file")
+                ? "cannot be read: \(FileProblem.words(error))" : "no such file")
         }
         try self.init(data: data, path: url.path)
     }
@@ -65,8 +65,17 @@ public struct SafetensorsFile: Sendable {
             throw fail("is truncated: header length \(headerLength) runs past the end of the \(data.count)-byte file")
         }
         let headerBytes = data.subdata(in: (data.startIndex + 8)..<(data.startIndex + 8 + Int(headerLength)))
-        guard let header = (try? JSONSerialization.jsonObject(with: headerBytes)) as? [String: Any] else {
-            throw fail("header is not a JSON object")
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: headerBytes) } catch {
+            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? FileProblem.words(error)
+            throw fail("header is not valid JSON (\(OneLine.escape(reason)))")
+        }
+        guard let header = parsed as? [String: Any] else {
+            throw fail("header is JSON but not an object of tensors (it is \(parsed is [Any] ? "a list" : "a single value"))")
+        }
+        // JSON readers keep the last of two equal keys; the format allows one entry per name.
+        if let repeated = Self.repeatedKey(in: headerBytes) {
+            throw fail("header names \"\(OneLine.escape(repeated))\" twice; each tensor (and __metadata__) must appear once")
         }
         let dataStart = 8 + Int(headerLength)
         let dataLength = data.count - dataStart
@@ -150,6 +159,36 @@ public struct SafetensorsFile: Sendable {
     }
 
     /// Serialises every tensor as little-endian F32 (I64 where the entry says so), names sorted.
+    /// The first key that appears twice in one object of `json` (already known to parse).
+    static func repeatedKey(in json: Data) -> String? {
+        let bytes = [UInt8](json)
+        var objects: [(keys: Set<String>, expectsKey: Bool)?] = []  // nil: an array
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"): objects.append(([], true))
+            case UInt8(ascii: "["): objects.append(nil)
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = objects.popLast()
+            case UInt8(ascii: ","): if objects.last??.keys != nil { objects[objects.count - 1]?.expectsKey = true }
+            case UInt8(ascii: "\""):
+                var end = index + 1
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                if let object = objects.last ?? nil, object.expectsKey {
+                    let raw = Data(bytes[index...min(end, bytes.count - 1)])
+                    let key = (try? JSONSerialization.jsonObject(with: raw, options: .fragmentsAllowed)) as? String
+                        ?? String(decoding: raw, as: UTF8.self)
+                    if object.keys.contains(key) { return key }
+                    objects[objects.count - 1]?.keys.insert(key)
+                    objects[objects.count - 1]?.expectsKey = false
+                }
+                index = end
+            default: break
+            }
+            index += 1
+        }
+        return nil
+    }
+
     public func serialized() -> Data {
         var header: [String: Any] = [:]
         if !metadata.isEmpty { header["__metadata__"] = metadata }
@@ -189,7 +228,8 @@ public struct SafetensorsFile: Sendable {
 public struct SafetensorsError: Error, CustomStringConvertible, Equatable {
     public var path: String
     public var problem: String
-    public var description: String { "\(path): \(problem)" }
+    /// One line: a newline in a path or tensor name is escaped.
+    public var description: String { OneLine.escape("\(path): \(problem)") }
 }
 
 private func Float16Bits(_ bits: UInt16) -> Float {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import LensCLI
+import LensModels
 import LensTestSupport
 
 /// Bad data and options found once training starts: each message names the path or value and the problem,
@@ -101,7 +102,7 @@ struct BadTrainingInputTests {
         let message = failureMessage {
             try parse(TrainCommand.self, ["train", "--model", "knn", "--data", "orl", "--out", folder]).train()
         }
-        #expect(message?.contains("--out \(folder) is a directory") == true, "\(message ?? "no error")")
+        #expect(message?.contains("--out \(folder) is a folder; give a file name") == true, "\(message ?? "no error")")
         #expect(try scratch.contents("models").isEmpty)
     }
 
@@ -117,7 +118,7 @@ struct BadTrainingInputTests {
     }
 
     @Test("a network too big for memory is refused before any data is read, with the estimate",
-          arguments: [["--model", "mlp", "--hidden", "100000000"], ["--model", "cnn", "--arch", "fc100000000"],
+          arguments: [["--model", "cnn", "--arch", "fc100000000"],
                       ["--model", "cnn", "--arch", "conv3x3x100000000"]])
     func networkTooBig(arguments: [String]) throws {
         let scratch = try ScratchFolder()
@@ -126,5 +127,13 @@ struct BadTrainingInputTests {
         #expect(message?.hasPrefix("\(arguments[2]) \(arguments[3]): this network needs about") == true, "\(message ?? "no error")")
         #expect(message?.contains("this machine allows") == true, "\(message ?? "no error")")
         #expect(Date().timeIntervalSince(started) < 5, "refused at once, not after allocating")
+    }
+
+    @Test("--hidden beyond its range is refused with the range, before any data is read")
+    func hiddenBeyondItsRange() throws {
+        let scratch = try ScratchFolder()
+        let message = trainingFailure(scratch, ["--model", "mlp", "--hidden", "100000000", "--data", scratch.path("not-read")])
+        let range = TrainingKnobs.hiddenUnits.range
+        #expect(message == "--hidden 100000000: hidden units must be between \(range.lowerBound) and \(range.upperBound)", "\(message ?? "no error")")
     }
 }

@@ -29,7 +29,7 @@ struct InterruptTests {
           arguments: [(SIGINT, Int32(130), "interrupted (SIGINT)"), (SIGTERM, Int32(143), "terminated (SIGTERM)")])
     func signalDuringTraining(signal: Int32, code: Int32, word: String) throws {
         let scratch = try ScratchFolder()
-        let out = try scratch.write("models/model.safetensors", Data("the user's old model".utf8))
+        let out = try scratch.write("models/model.safetensors", oldModel)
         let run = try LensBinary.Running(endless + ["--out", out], in: scratch.url)
         waitForEpochs(run, 2)
         run.signal(signal)
@@ -38,7 +38,7 @@ struct InterruptTests {
         let last = outcome.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("lens: training \(word) in epoch "), "\(last)")
         #expect(last.hasSuffix("\(out) left as it was"), "\(last)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data("the user's old model".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == oldModel)
         let left = try leftovers(scratch.path("models"))
         #expect(left.isEmpty, "temporary files left: \(left)")
     }
@@ -92,13 +92,13 @@ struct InterruptTests {
         let scratch = try ScratchFolder()
         let disk = try SmallDisk(in: scratch, "disk", kilobytes: 256)
         let out = disk.path + "/model.safetensors"
-        try Data("old model".utf8).write(to: URL(fileURLWithPath: out))
+        try oldModel.write(to: URL(fileURLWithPath: out))
         // A 1-NN model of ORL holds 240 images of 64x64 floats: 3.9 MB, far beyond 256 kB.
         let outcome = try LensBinary.run(["train", "--model", "knn", "--out", out], in: scratch.url)
         #expect(outcome.status != 0)
         let lines = outcome.stderr.split(separator: "\n").filter { !$0.hasPrefix("orl:") }
         #expect(lines == ["Error: cannot write \(out): No space left on device"], "\(outcome.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data("old model".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == oldModel)
         #expect(try FileManager.default.contentsOfDirectory(atPath: disk.path) == ["model.safetensors"])
     }
 
@@ -107,12 +107,12 @@ struct InterruptTests {
         let scratch = try ScratchFolder()
         let folder = try ReadOnlyFolder(in: scratch, "locked")
         let out = folder.path + "/model.safetensors"
-        try folder.withWritable { try Data("old model".utf8).write(to: URL(fileURLWithPath: out)) }
+        try folder.withWritable { try oldModel.write(to: URL(fileURLWithPath: out)) }
         let outcome = try LensBinary.run(["train", "--model", "knn", "--out", out], in: scratch.url)
         #expect(outcome.status != 0)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.count == 1 && lines.first?.hasPrefix("Error: --out \(out): cannot write in \(folder.path): ") == true, "\(outcome.stderr)")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == Data("old model".utf8))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == oldModel)
     }
 
     @Test("two runs writing one --out at once leave one complete, loadable model and no temporary files")
@@ -135,3 +135,7 @@ struct InterruptTests {
         #expect(contents == ["shared.safetensors"], "\(contents)")
     }
 }
+
+/// Bytes that read as an earlier lens model (the format's header, no weights): what a run may
+/// replace without --force, and must leave as it was when it stops or fails.
+let oldModel = SafetensorsFile(metadata: ["format": ModelFile.formatName, "note": "the user's old model"]).serialized()

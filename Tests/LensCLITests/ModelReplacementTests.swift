@@ -39,7 +39,7 @@ struct ModelReplacementTests {
         let csvMessage = failureMessage {
             _ = try train(["--model", "softmax", "--size", "8", "--epochs", "1", "--history-csv", scratch.path("missing/history.csv")])
         }
-        #expect(csvMessage == "--history-csv \(scratch.path("missing/history.csv")): directory \(scratch.path("missing")) does not exist")
+        #expect(csvMessage == "--history-csv \(scratch.path("missing/history.csv")): the folder \(scratch.path("missing")) does not exist")
         #expect(try Data(contentsOf: URL(fileURLWithPath: out)) == secondBytes, "the old model is intact")
 
         #expect(try scratch.contents("models") == ["model.safetensors"], "no temporary files left beside the model")

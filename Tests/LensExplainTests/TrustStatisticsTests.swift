@@ -45,6 +45,9 @@ import Testing
         #expect(MapCheck([1, .infinity, -.infinity] as [Float]).problems == [.infinite])
         #expect(MapCheck([1, .infinity, -.infinity] as [Float]).infiniteCount == 2)
         #expect(MapCheck([0, 0] as [Float]).summary.contains("every value equal"))
+        // Printed anywhere, a check is words, never `MapCheck(nanCount: 0, ...)`.
+        #expect("\(MapCheck([0, 0] as [Float]))" == "every value equal: nothing to show")
+        #expect("\(MapCheck([1, .nan, .infinity] as [Float]))" == "1 NaN value, 1 infinite value")
         let maps = Tensor(shape: [2, 3], scalars: [1, 2, 3, 5, 5, 5])
         #expect(MapCheck.items(of: maps).map(\.isHealthy) == [true, false])
     }

@@ -40,7 +40,7 @@ struct TestServer: Sendable {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
             Task {
                 do {
-                    try await StudioServer.run(library: library, configuration: configuration, stopOn: []) { port in started.resume(returning: port) }
+                    try await StudioServer.run(library: library, configuration: configuration) { port in started.resume(returning: port) }
                 } catch {
                     started.resume(throwing: error)
                 }

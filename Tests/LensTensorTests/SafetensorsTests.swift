@@ -67,10 +67,25 @@ private func problem(_ data: Data) -> String? {
 }
 
 @Test func malformedHeadersAreRejected() {
-    #expect(problem(header("not json"))?.contains("not a JSON object") == true)
+    #expect(problem(header("not json"))?.contains("header is not valid JSON") == true)
     #expect(problem(header(#"{"a":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("unsupported dtype") == true)
     #expect(problem(header(#"{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))?.contains("shape") == true)
     #expect(problem(header(#"{"__metadata__":{"k":3}}"#))?.contains("not a string") == true)
+}
+
+@Test func aHeaderProblemSaysWhy() {
+    // Two entries of one name: JSON readers keep the last; the file is refused, naming the key.
+    let entry = #"{"dtype":"F32","shape":[1],"data_offsets":[0,4]}"#
+    #expect(problem(header(#"{"w":\#(entry),"w":\#(entry)}"#, data: [0, 0, 0, 0]))
+            == "m.safetensors: header names \"w\" twice; each tensor (and __metadata__) must appear once")
+    #expect(problem(header(#"{"__metadata__":{"k":"a","k":"b"}}"#))?.contains("names \"k\" twice") == true)
+    // The same name in two different objects is no repetition.
+    #expect(problem(header(#"{"__metadata__":{"w":"x"},"w":\#(entry)}"#, data: [0, 0, 0, 0])) == nil)
+    #expect(problem(header(#"{"a":1"#))?.hasPrefix("m.safetensors: header is not valid JSON (") == true)
+    #expect(problem(header("[1, 2]")) == "m.safetensors: header is JSON but not an object of tensors (it is a list)")
+    // A newline in a tensor name is escaped in the one-line message.
+    let named = problem(header(#"{"bad\nname":{"dtype":"Q7","shape":[1],"data_offsets":[0,4]}}"#, data: [0, 0, 0, 0]))
+    #expect(named?.contains("bad\\nname") == true && named?.contains("\n") == false, "\(named ?? "no error")")
 }
 
 @Test func writesAreAtomicAndLeaveNoTemporaryFiles() throws {

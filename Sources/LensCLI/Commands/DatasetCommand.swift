@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LensTensor
 import LensData
 
 struct DatasetCommand: ParsableCommand {
@@ -34,16 +35,17 @@ struct DatasetInfoCommand: ParsableCommand {
             try printJSON(Report(info))
             return
         }
-        print("\(info.name): \(info.imageCount) images, \(info.classNames.count) classes")
-        let width = max(5, info.classNames.map(\.count).max() ?? 5)
-        for (name, count) in zip(info.classNames, info.countsPerClass).prefix(60) {
+        print("\(OneLine.escape(info.name)): \(info.imageCount) images, \(info.classNames.count) classes")
+        let names = info.classNames.map(OneLine.escape)
+        let width = max(5, names.map(\.count).max() ?? 5)
+        for (name, count) in zip(names, info.countsPerClass).prefix(60) {
             print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + String(format: " %7d", count))
         }
         if info.classNames.count > 60 { print("  … \(info.classNames.count - 60) more classes") }
         print("image sizes: " + info.imageSizes.prefix(8).map { "\($0.shape) (\($0.count))" }.joined(separator: ", "))
         if !info.skipped.isEmpty {
             print("\(info.skipped.count) unreadable file(s), skipped:")
-            for skipped in info.skipped { print("  \(ImageOptions.flagged(skipped.description))") }
+            for skipped in info.skipped { print("  \(ImageOptions.flagged(OneLine.escape(skipped.description)))") }
         }
     }
 

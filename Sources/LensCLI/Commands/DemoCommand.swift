@@ -35,12 +35,14 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var images: ImageOptions
 
+    @OptionGroup var output: OutputOptions
+
     var seed: UInt64 { dataOptions.seed }
 
     func run() throws {
         let started = Date()
         let source = DatasetSource(argument: dataset)
-        try OutputCheck.checkFolder(.init(flag: "--out", path: out), inputs: OutputCheck.inputs(of: source, flag: "--data"))
+        try output.check([OutputTarget("--out", out, .reportFolder)], inputs: InputPath.data(source, label: "--data"))
         let writer = try ReportWriter(flag: "--out", path: out)
         let prepared = try StudioDataset(named: dataset, preprocessing: try dataOptions.preprocessing(for: source), seed: seed,
                                          strict: dataOptions.strict, maxPixels: images.maxPixels)

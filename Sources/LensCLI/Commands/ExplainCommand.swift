@@ -73,6 +73,8 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var imageOptions: ImageOptions
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         _ = try ExplanationMethod.named(method)
         guard limit >= 1 else { throw ValidationError("--limit \(limit) is invalid: give 1 or more images") }
@@ -89,10 +91,36 @@ struct ExplainCommand: ParsableCommand {
         if json { try printJSON(output) } else { print(output.summary) }
     }
 
-    /// Computes the explanation, writes its files into --out, and returns the figures.
+    /// Computes the explanation, writes its files into --out, and returns the figures. A setting
+    /// found out of range only once the model and images are known (an occlusion window larger
+    /// than the image, more neighbours than training images) is told as the flag that sets it.
     func explain() throws -> ExplainOutput {
+        do { return try explainUnflagged() } catch let ExplainError.settingOutOfRange(setting, value, allowed) {
+            let error = SettingError(setting: setting, value: value, allowed: allowed)
+            guard let flag = Self.settingFlags[setting] else { throw ExplainError.settingOutOfRange(setting: setting, value: value, allowed: allowed) }
+            throw CLIError(error.message(flag: flag))
+        }
+    }
+
+    /// The knobs' names in the library's messages and the flags that set them.
+    static let settingFlags: [String: String] = {
+        typealias Attribution = AttributionSettings.Knobs
+        typealias Inspection = InspectionSettings.Knobs
+        typealias Trust = TrustSettings.Knobs
+        return [Attribution.integrationSteps.name: "--steps", Attribution.smoothGradSamples.name: "--noise-samples",
+                Attribution.smoothGradNoise.name: "--noise", Attribution.occlusionWindow.name: "--window",
+                Attribution.occlusionStride.name: "--stride", Attribution.occlusionValue.name: "--occlusion-value",
+                Attribution.baseline.name: "--baseline", Inspection.neighbors.name: "--k", Inspection.topImages.name: "--top",
+                Inspection.unusualPercentile.name: "--unusual-percentile", Trust.samples.name: "--samples",
+                Trust.stepFraction.name: "--step-fraction"]
+    }()
+
+    private func explainUnflagged() throws -> ExplainOutput {
         let explanation = try ExplanationMethod.named(method)
-        let session = ExplainSession(try job())
+        try checkOutput(loaded: nil)
+        let job = try job()
+        try checkOutput(loaded: job.modelFile)
+        let session = ExplainSession(job)
         do {
             switch explanation {
             case .attribution(.deconvnet) where images.isEmpty && split == nil && layer != nil:
@@ -156,6 +184,16 @@ struct ExplainCommand: ParsableCommand {
         case .emptySplit: "\(problem)"
         case let .needsLayer(method, layers): "--method \(method) needs --layer: one of \(layers.joined(separator: ", "))"
         }
+    }
+}
+
+extension ExplainCommand {
+    /// --out against everything explain reads: the model, its class names, the images, and the
+    /// data (--data, or once the model is loaded the folder it records).
+    func checkOutput(loaded: ModelFile?) throws {
+        var inputs = InputPath.model(model, data: data, loaded: loaded) + images.map { InputPath("--image", $0) }
+        if let classNames = pytorch.classNames { inputs.append(InputPath("--class-names", classNames)) }
+        try output.check([OutputTarget("--out", out, .reportFolder)], inputs: inputs, early: loaded == nil)
     }
 }
 

@@ -4,6 +4,7 @@ import LensData
 import LensModels
 import LensRender
 import LensStudio
+import LensTensor
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,9 +31,14 @@ struct ReportCommand: ParsableCommand {
     @Flag(help: "Fewer images and shorter integrals for the maps and trust checks: a quick look rather than a measurement.")
     var quick = false
 
+    @OptionGroup var output: OutputOptions
+
     func run() throws {
         let choice = try target.splitChoice()
+        let written = OutputTarget("--out", out, singleFile ? .reportFile : .reportFolder)
+        try output.check([written], inputs: InputPath.model(target.model, data: target.data), early: true)
         let modelFile = try ModelFile.load(target.model, flag: "--model")
+        try output.check([written], inputs: InputPath.model(target.model, data: target.data, loaded: modelFile))
         let dataset = try StudioDataset(for: modelFile, named: target.data)
         dataset.reportNotes()
         let report = ModelReport(modelFile: modelFile, modelName: URL(fileURLWithPath: target.model).lastPathComponent,
@@ -42,16 +48,16 @@ struct ReportCommand: ParsableCommand {
         let budget: PageBudget = quick ? .quick : .full
         let pages = [overview] + (try report.explanationPages(trainIndices: dataset.split.train, budget: budget,
                                                               progress: { Terminal.status($0) }))
-        let written: String
+        let index: String
         if singleFile {
             let url = URL(fileURLWithPath: out)
             try ReportWriter.writeSingleFile(pages: pages, to: url)
-            written = url.path
+            index = url.path
         } else {
             let writer = try ReportWriter(flag: "--out", path: out)
             try writer.write(pages: pages)
-            written = writer.directory.appendingPathComponent("index.html").path
+            index = writer.directory.appendingPathComponent("index.html").path
         }
-        Terminal.status("\(choice.rawValue) accuracy \(String(format: "%.3f", scores.accuracy)) (\(scores.correct)/\(scores.n)); report: \(written)")
+        Terminal.status("\(choice.rawValue) accuracy \(String(format: "%.3f", scores.accuracy)) (\(scores.correct)/\(scores.n)); report: \(OneLine.escape(index))")
     }
 }

@@ -4,13 +4,14 @@ import Foundation
 import LensData
 import LensServer
 import LensStudio
+import LensTensor
 
 struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "The local web app: overview, templates, explanations and live training in a browser.",
         discussion: """
-        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise (with --allow-remote: the app has no authentication), and answers only requests addressed to this machine or to that host; pages of other sites cannot change anything. SIGINT or SIGTERM stops it after its connections close (exit 130 or 143).
+        With no model, serves the demo's softmax, MLP and CNN on the ORL faces, trained on the first start and kept in the models folder for the next. Listens on 127.0.0.1 only unless --host says otherwise (with --allow-remote: the app has no authentication), and answers only requests addressed to this machine or to that host; pages of other sites cannot change anything. SIGINT or SIGTERM stops it after its connections close (exit 130 or 143). The Explain page's trust checks are kept in $XDG_CACHE_HOME/neurallens/figures (else ~/.cache/neurallens/figures), so a restart shows them at once.
         Examples:
           lens serve
           lens serve --model faces.safetensors --port 9000
@@ -57,6 +58,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         let configuration = configuration
+        try checkOutputs()
         if !configuration.isLoopback {
             Terminal.status("lens serve: warning: listening on \(host), reachable from other machines; the app has no authentication, so anyone who reaches port \(port) can use it")
         }
@@ -69,19 +71,20 @@ struct ServeCommand: ParsableCommand {
             // Trained in the background: the server answers at once and lists each model when ready.
             Thread.detachNewThread {
                 do { try DemoModels.prepare(in: directory, library: library) } catch {
-                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(error)")
-                    Terminal.status("lens serve: the demo's models could not be prepared: \(error)")
+                    library.setPreparing(nil, problem: "the demo's models could not be prepared: \(FileProblem.message(error))")
+                    Terminal.status("lens serve: the demo's models could not be prepared: \(FileProblem.message(error))")
                 }
             }
         }
-        // The server stops gracefully on SIGINT/SIGTERM itself (no half-written model), then exits 130/143.
-        Interruption.shared.handOver()
+        // SIGINT/SIGTERM stop the server gracefully (no half-written model), then the command exits 130/143.
+        let stop = ServerStop()
+        Interruption.shared.route { stop.stop(signal: $0) }
         let outcome = Outcome()
         let done = DispatchSemaphore(value: 0)
         let shownHost = host.contains(":") ? "[\(host)]" : host
         Task {
             do {
-                let signal = try await StudioServer.run(library: library, configuration: configuration) { port in
+                let signal = try await StudioServer.run(library: library, configuration: configuration, stop: stop) { port in
                     Terminal.status("lens serve: http://\(shownHost):\(port)/  (Ctrl-C stops)")
                 }
                 outcome.set(signal: signal)
@@ -106,6 +109,13 @@ struct ServeCommand: ParsableCommand {
         case .portNeedsPrivileges(let port): return CLIError("port \(port) needs root privileges (ports below 1024); give one above 1023 with --port")
         case .other: return CLIError("lens serve stopped: \(error)")
         }
+    }
+
+    /// --models-dir, where the demo's models and the app's training jobs are written, checked
+    /// before the server starts (the library checks each model file again as it is written).
+    func checkOutputs() throws {
+        try OutputCheck.check([OutputTarget("--models-dir", modelsDir, .modelsFolder)],
+                              inputs: model.map { InputPath.model($0, data: data) } ?? [])
     }
 
     /// The server's error, handed from its task to the waiting command.

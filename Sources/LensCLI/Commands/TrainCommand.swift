@@ -91,6 +91,8 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var images: ImageOptions
 
+    @OptionGroup var output: OutputOptions
+
     func validate() throws {
         try TrainingKnobs.k.check(k, flag: "--k")
         try TrainingKnobs.epochs.check(epochs, flag: "--epochs")
@@ -141,8 +143,9 @@ struct TrainCommand: ParsableCommand {
         return widths
     }
 
-    /// The recipe: defaults for the kind (or the resumed model's options), then the flags given.
-    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil) throws -> ModelRecipe {
+    /// The recipe: defaults for the kind (or the resumed model's options), then the flags given,
+    /// checked against the library's ranges (the shift's against `imageSide`, when known).
+    func recipe(trainingCount: Int, resuming: ModelFile? = nil, kind: ModelKind? = nil, imageSide: Int? = nil) throws -> ModelRecipe {
         guard let kind = kind ?? resuming?.provenance.kind ?? model else { throw CLIError("give --model knn, softmax, mlp or cnn") }
         var recipe = ModelRecipe.defaults(for: kind, trainingCount: trainingCount, seed: dataOptions.seed)
         recipe.k = k ?? recipe.k
@@ -164,9 +167,21 @@ struct TrainCommand: ParsableCommand {
         if augmentShift != nil || augmentFlip {
             options.augmentation = Augmentation(maxShift: augmentShift ?? options.augmentation.maxShift, horizontalFlip: augmentFlip)
         }
-        recipe.options = try options.validated()
+        do { recipe.options = try options.validated(imageSide: imageSide) } catch let error as SettingError {
+            guard let flag = Self.knobFlags[error.setting] else { throw error }
+            throw CLIError(error.message(flag: flag))
+        } catch let error as TrainingOptionsError {
+            guard let flag = Self.knobFlags[error.option] else { throw error }
+            throw CLIError("\(flag) \(error.value) is not valid: it \(error.rule)")
+        }
         return recipe
     }
+
+    /// The training knobs' names (as `TrainingOptions` reports them) and the flags that set them.
+    static let knobFlags = [TrainingKnobs.epochs.name: "--epochs", TrainingKnobs.batchSize.name: "--batch-size",
+                            TrainingKnobs.learningRate.name: "--lr", TrainingKnobs.patience.name: "--patience",
+                            TrainingKnobs.augmentShift.name: "--augment-shift", TrainingKnobs.momentum.name: "--momentum",
+                            TrainingKnobs.weightDecay.name: "--weight-decay"]
 
     func run() throws {
         let (modelFile, summary) = try train()
@@ -174,10 +189,10 @@ struct TrainCommand: ParsableCommand {
             try printJSON(summary)
             return
         }
-        var line = "wrote \(out): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
+        var line = "wrote \(OneLine.escape(out)): \(summary.kind) on \(summary.classes) classes in \(formatDuration(summary.seconds))"
         if let accuracy = summary.validationAccuracy { line += String(format: ", validation accuracy %.3f", accuracy) }
         if let history = modelFile.history, history.stoppedEarly { line += " (stopped early; kept epoch \(history.bestEpoch))" }
         print(line)
-        print("next: lens evaluate --model \(out)")
+        print("next: lens evaluate --model \(OneLine.escape(out))")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import LensData
 import LensModels
 import LensStudio
+import LensTensor
 
 /// The flags of the commands that load a dataset to train on: which data, how its images are
 /// prepared, and the seed of its split (and of the training).
@@ -37,8 +38,8 @@ struct DataOptions: ParsableArguments {
 extension StudioDataset {
     /// Tells the person on stderr which files were skipped and why, and what else the loading found.
     func reportNotes() {
-        for warning in warnings { Terminal.status(warning) }
-        for file in skipped { Terminal.status("skipped \(ImageOptions.flagged(file.description))") }
+        for warning in warnings { Terminal.status(OneLine.escape(warning)) }
+        for file in skipped { Terminal.status("skipped \(ImageOptions.flagged(OneLine.escape(file.description)))") }
         if !skipped.isEmpty { Terminal.status("\(skipped.count) file(s) skipped; --strict makes this an error") }
     }
 }

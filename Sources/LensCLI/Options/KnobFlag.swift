@@ -8,7 +8,7 @@ extension Knob {
     func check(_ value: Value?, flag: String) throws {
         guard let value else { return }
         do { try check(value) } catch let error as SettingError {
-            throw ValidationError("\(flag) \(error.value): \(error.setting) must be \(error.allowed)")
+            throw ValidationError(error.message(flag: flag))
         }
     }
 
@@ -21,4 +21,9 @@ extension Knob {
 
 extension ChoiceKnob {
     var flagHelp: ArgumentHelp { ArgumentHelp("\(help) (default: \(defaultValue.rawValue))") }
+}
+
+extension SettingError {
+    /// The library's range error as the CLI says it, with the flag that sets the value in front.
+    func message(flag: String) -> String { "\(flag) \(value): \(setting) must be \(allowed)" }
 }

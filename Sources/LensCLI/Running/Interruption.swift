@@ -14,9 +14,16 @@ final class Interruption: @unchecked Sendable {
     private var received: Int32?
     private var deferringDepth = 0
     private var sources: [DispatchSourceSignal] = []
+    private var route: (@Sendable (Int32) -> Void)?
 
-    /// Takes over SIGINT and SIGTERM for the rest of the process.
+    /// Takes over SIGINT and SIGTERM for the rest of the process. Called first thing, on the main
+    /// thread: the signals are blocked there and so in every thread started later, and Dispatch
+    /// reads them for its sources; a thread that did not block them would let the kernel drop them.
     func install() {
+        var blocked = sigset_t()
+        sigemptyset(&blocked)
+        for number in [SIGINT, SIGTERM] { sigaddset(&blocked, number) }
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -26,13 +33,11 @@ final class Interruption: @unchecked Sendable {
         }
     }
 
-    /// Gives SIGINT and SIGTERM back to a command that shuts down gracefully on its own (`lens
-    /// serve`: the server drains its requests and a training job in progress writes nothing).
-    func handOver() {
-        lock.withLock {
-            for source in sources { source.cancel() }
-            sources.removeAll()
-        }
+    /// Hands SIGINT and SIGTERM to `handler` instead, for a command that shuts down gracefully on
+    /// its own (`lens serve`: the server drains its requests and a training job in progress writes
+    /// nothing) and then throws `Interrupted` with `requested`.
+    func route(to handler: @escaping @Sendable (Int32) -> Void) {
+        lock.withLock { route = handler }
     }
 
     /// The signal received while deferring, if any.
@@ -46,6 +51,16 @@ final class Interruption: @unchecked Sendable {
     }
 
     private func handle(_ number: Int32) {
+        // Routed once; a second signal while the command is stopping ends it at once.
+        let routed: (@Sendable (Int32) -> Void)? = lock.withLock {
+            guard let route, received == nil else { return nil }
+            received = number
+            return route
+        }
+        if let routed {
+            routed(number)
+            return
+        }
         let exitNow: Bool = lock.withLock {
             if deferringDepth > 0 && received == nil {
                 received = number

@@ -23,6 +23,8 @@ extension TrainCommand {
         let source = data == nil && resumed != nil ? DatasetSource(recorded: dataArgument) : DatasetSource(argument: dataArgument)
         try checkOutputs(data: source)
         let preprocessing = try resumed?.provenance.preprocessing ?? dataOptions.preprocessing(for: source)
+        // Every option against its range (the shift against this image size) before any data is read.
+        _ = try recipe(trainingCount: 0, resuming: resumed, imageSide: preprocessing.size)
         if resumed == nil, let model { try checkArchitectureFits(preprocessing, kind: model) }
         let (strict, maxPixels, plan) = (dataOptions.strict, images.maxPixels, resumed?.provenance.split)
         let dataset = data == nil && resumed != nil
@@ -33,13 +35,16 @@ extension TrainCommand {
             throw CLIError("--resume \(resume ?? ""): \(dataArgument) does not have the classes the model was trained on; give the same --data")
         }
         let split = dataset.split
-        let recipe = try recipe(trainingCount: split.train.count, resuming: resumed)
+        let recipe = try recipe(trainingCount: split.train.count, resuming: resumed, imageSide: preprocessing.size)
         if !json {
             Terminal.status("\(source.name): \(split.train.count) train / \(split.validation.count) validation / \(split.test.count) test images, \(dataset.data.classNames.count) classes")
             if let resumed, let history = resumed.history {
                 if ModelRecipe.resumableState(resumed, options: recipe.options, trainingCount: split.train.count) != nil {
+                    let dropout = if case .network(let network) = resumed.model, network.architecture.layers.contains(where: {
+                        if case .dropout = $0.operation { true } else { false }
+                    }) { "; its dropout masks restart" } else { "" }
                     Terminal.status("resuming after epoch \(history.epochs.count) of \(recipe.options.epochs) exactly where it stopped "
-                                    + "(weights, optimizer moments and shuffling saved with the checkpoint)")
+                                    + "(weights, optimizer moments and shuffling saved with the checkpoint\(dropout))")
                 } else {
                     let why = resumed.trainingState == nil
                         ? "the file holds no optimizer state (written without --checkpoint-every, or by an older lens)"
@@ -109,11 +114,14 @@ extension TrainCommand {
         }
     }
 
-    /// Fails before any data is read when an output cannot be written or would overwrite an input.
+    /// Fails before any data is read when an output cannot be written or would overwrite an input
+    /// or a file that is not a model (--checkpoint-every writes its checkpoints to --out).
+    /// --out may be the --resume file: a checkpoint continued in place.
     private func checkOutputs(data: DatasetSource) throws {
-        var outputs = [OutputCheck.Output(flag: "--out", path: out)]
-        if let historyCSV { outputs.append(OutputCheck.Output(flag: "--history-csv", path: historyCSV)) }
-        try OutputCheck.check(outputs, inputs: OutputCheck.inputs(of: data))
+        var outputs = [OutputTarget("--out", out, .model)]
+        if let historyCSV { outputs.append(OutputTarget("--history-csv", historyCSV, .historyCSV)) }
+        let resumed = resume.map { [InputPath("--resume", $0, replaceableBy: .model)] } ?? []
+        try output.check(outputs, inputs: resumed + InputPath.data(data, label: "--data"))
     }
 
     /// Fails before any data is read when `--arch` does not parse or does not fit the input size,

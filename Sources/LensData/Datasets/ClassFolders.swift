@@ -148,8 +148,11 @@ enum ClassFolders {
                 .filter { !$0.hasPrefix(".") }
                 .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         } catch {
-            throw DatasetError.cannotList(folder.path, reason: FileManager.default.isReadableFile(atPath: folder.path)
-                ? error.localizedDescription : "permission denied")
+            // Foundation reports listing a pipe or a device as "no permission"; say what it is.
+            if let special = FileProblem.specialKind(atPath: folder.path) {
+                throw DatasetError.cannotList(folder.path, reason: "it is \(special), not a folder")
+            }
+            throw DatasetError.cannotList(folder.path, reason: isFolder(folder) ? FileProblem.words(error) : "it is a file, not a folder")
         }
     }
 

@@ -1,3 +1,4 @@
+import LensTensor
 /// Why a dataset could not be loaded. Each description is one line naming the path and the problem.
 public enum DatasetError: Error, CustomStringConvertible, Equatable {
     case noSuchPath(String)
@@ -18,7 +19,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable {
         case .noSuchPath(let path):
             "\(path): no such file or folder"
         case .notAFolder(let path):
-            "\(path): not a folder (a dataset is a folder with one subfolder of images per class)"
+            "\(path): \(FileProblem.specialKind(atPath: path).map { "it is \($0), " } ?? "")not a folder (a dataset is a folder with one subfolder of images per class)"
         case .cannotList(let path, let reason):
             "\(path): cannot list the folder (\(reason))"
         case .tooFewClasses(let path, let found):

@@ -1,4 +1,5 @@
 import Foundation
+import LensTensor
 
 /// An IDX file of unsigned bytes (the MNIST format): a big-endian magic number 0x0000 08 NN
 /// (NN = number of dimensions), NN big-endian UInt32 sizes, then the bytes, gzip-compressed or not.
@@ -14,7 +15,7 @@ package struct IDXFile {
     init(contentsOf url: URL, magic expectedMagic: Int) throws {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw DatasetError.badIDX(url.path, problem: "cannot be read (\(error.localizedDescription))")
+            throw DatasetError.badIDX(url.path, problem: "cannot be read (\(FileProblem.words(error)))")
         }
         try self.init(data: data, path: url.path, magic: expectedMagic)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LensTensor
 
 /// Decodes PNG, JPEG and PGM/PPM images, recognised by their first bytes, never by the file name.
 public enum ImageDecoder {
@@ -65,8 +66,7 @@ public enum ImageDecoder {
         do {
             return try Data(contentsOf: url)
         } catch {
-            let reason = FileManager.default.isReadableFile(atPath: url.path) ? "\(error.localizedDescription)" : "permission denied"
-            throw ImageDecodingError(path: url.path, problem: "cannot be read (\(reason))")
+            throw ImageDecodingError(path: url.path, problem: "cannot be read (\(FileProblem.words(error)))")
         }
     }
 

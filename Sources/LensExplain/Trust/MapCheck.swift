@@ -2,7 +2,7 @@ import LensTensor
 
 /// Whether a map can be drawn as if fine: no NaN, no infinity, not all one value. A map that fails
 /// is flagged wherever it is shown (the report's badge, the renderer) and left out of every mean.
-public struct MapCheck: Codable, Sendable, Equatable {
+public struct MapCheck: Codable, Sendable, Equatable, CustomStringConvertible {
     public var nanCount: Int
     public var infiniteCount: Int
     /// Every value equal (an all-zero Grad-CAM with no positive evidence): nothing to rank or draw.
@@ -37,6 +37,9 @@ public struct MapCheck: Codable, Sendable, Equatable {
     }
 
     public var isHealthy: Bool { problems.isEmpty }
+
+    /// In words, wherever a check is printed: never the struct's fields.
+    public var description: String { summary }
 
     /// One line for a badge or a log: "fine", or what is wrong.
     public var summary: String {

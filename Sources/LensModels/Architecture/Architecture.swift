@@ -99,7 +99,7 @@ public struct Architecture: Sendable, Equatable {
              let .typeMismatch(_, context), let .valueNotFound(_, context):
             let path = context.codingPath.map { $0.intValue.map { "layer \($0 + 1)" } ?? $0.stringValue }
             let location = path.isEmpty ? "" : " at " + path.joined(separator: ", ")
-            let underlying = (context.underlyingError as NSError?)?.localizedDescription
+            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             return context.debugDescription + location + (underlying.map { " (\($0))" } ?? "")
         @unknown default:
             return "\(error)"

@@ -138,7 +138,7 @@ public struct ModelFile: Sendable {
         func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
             guard let text = metadata[key] else { throw fail("metadata has no \"\(key)\"") }
             do { return try JSONDecoder().decode(T.self, from: Data(text.utf8)) } catch {
-                throw fail("metadata \"\(key)\" is not valid: \(text.prefix(80))")
+                throw fail("metadata \"\(key)\" is not valid: \(DecodingProblem.words(error))")
             }
         }
         // A NaN or infinite parameter would poison every prediction (and crash the k-NN vote);

@@ -90,7 +90,7 @@ public struct ModelRecipe: Sendable, Equatable {
                                              trainingSeconds: Date().timeIntervalSince(started), validationAccuracy: validationAccuracy)
             return ModelFile(provenance: provenance, model: .nearestNeighbor(classifier))
         case .softmax, .mlp, .cnn:
-            let options = try self.options.validated()
+            let options = try self.options.validated(imageSide: inputShape.last)
             var network: Network
             if let resuming {
                 guard case .network(let saved) = resuming.model else { throw ModelRecipeError("a k-NN model has no training to resume") }

@@ -67,6 +67,17 @@ public struct StateDictImport: Sendable {
             }
         }
         var architecture = try build(classes: classNames.count, fail: fail)
+        // Before the network allocates its layers, as `lens train --arch` does: `fc100000000` must
+        // be a refusal with the estimate, not an abort in the allocator.
+        do { try MemoryEstimate(architecture, batchSize: 1).check() } catch {
+            throw fail("architecture \"\(self.architecture)\": \(error)")
+        }
+        let declared = MemoryEstimate(architecture, batchSize: 1).parameters
+        let stored = file.names.reduce(0.0) { $0 + Double(file[$1]?.count ?? 0) }
+        guard declared <= stored + 1_000_000 else {
+            throw fail("architecture \"\(self.architecture)\" has \(MemoryEstimate.format(declared, unit: "")) parameters but the file holds "
+                       + "\(MemoryEstimate.format(stored, unit: "")) weights; give the architecture the model was built with")
+        }
         let expected = Network(architecture: architecture, seed: 0).parameters.map { (name: $0.name, shape: $0.tensor.shape) }
         let candidates = Self.moduleOrders(file.names)
         let names = candidates[0]
@@ -211,7 +222,7 @@ public struct StateDictImport: Sendable {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw StateDictImportError(path: url.path, problem: FileManager.default.fileExists(atPath: url.path)
-                ? "cannot be read as UTF-8 text (\(error.localizedDescription))" : "no such file")
+                ? "cannot be read as UTF-8 text (\(FileProblem.words(error)))" : "no such file")
         }
         let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var seen = Set<String>()

@@ -16,6 +16,10 @@ public struct Augmentation: Codable, Sendable, Equatable {
 
     public static let none = Augmentation()
 
+    /// The shifts that leave most of an image of `side` pixels in view: up to half its side
+    /// (beyond, a shifted image is mostly the zero border, and training sees blank images).
+    public static func shiftRange(imageSide side: Int) -> ClosedRange<Int> { 0...max(0, side / 2) }
+
     public var isNone: Bool { maxShift == 0 && !horizontalFlip }
 
     /// Applies a fresh random shift and flip to every image of `images` [N, C, H, W].

@@ -34,8 +34,9 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
 
     /// These options, or an error naming the first value that cannot work: `SettingError` for a
     /// knob outside its declared range (`TrainingKnobs`), `TrainingOptionsError` for the rest.
-    /// A patience of 0 means no early stopping and comes back as nil.
-    public func validated() throws -> TrainingOptions {
+    /// A patience of 0 means no early stopping and comes back as nil. `imageSide`, when known,
+    /// narrows the shift to what leaves the image in view (`Augmentation.shiftRange`).
+    public func validated(imageSide: Int? = nil) throws -> TrainingOptions {
         func fail(_ option: String, _ value: String, _ rule: String) -> TrainingOptionsError {
             TrainingOptionsError(option: option, value: value, rule: rule)
         }
@@ -44,6 +45,11 @@ public struct TrainingOptions: Codable, Sendable, Equatable {
         try TrainingKnobs.learningRate.check(learningRate)
         if let patience { try TrainingKnobs.patience.check(patience) }
         try TrainingKnobs.augmentShift.check(augmentation.maxShift)
+        if let imageSide, !Augmentation.shiftRange(imageSide: imageSide).contains(augmentation.maxShift) {
+            let range = Augmentation.shiftRange(imageSide: imageSide)
+            throw SettingError(setting: TrainingKnobs.augmentShift.name, value: "\(augmentation.maxShift)",
+                               allowed: "between \(range.lowerBound) and \(range.upperBound) pixels for \(imageSide)x\(imageSide) images (half their side)")
+        }
         try TrainingKnobs.weightDecay.check(optimizer.weightDecay)
         switch optimizer {
         case let .sgd(momentum, _, nesterov):

@@ -29,10 +29,14 @@ public struct ReportPage: Sendable {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(HTML.escape(title)) · NeuralLens</title>
         <style>\(Stylesheet.css)</style></head>
-        <body class=report><header><span class=brand>NeuralLens</span> <nav>\(links)</nav></header>
+        <body class=report><header>\(Self.signature) <nav>\(links)</nav></header>
         <main>\(showsTitle ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(body)
         </main><footer>Made by NeuralLens. Faces: ORL Database of Faces, AT&amp;T Laboratories Cambridge.</footer></body></html>
         """
     }
+
+    /// The mark every page lens writes carries in its header: how an earlier report is told from
+    /// someone's file before it is replaced.
+    public static let signature = "<span class=brand>NeuralLens</span>"
 }

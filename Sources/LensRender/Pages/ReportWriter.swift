@@ -10,11 +10,11 @@ public struct ReportWriter {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else {
-                throw ReportError("\(directory.path) is a file, not a folder; choose another path for the report")
+                throw ReportError("\(OneLine.escape(directory.path)) is a file, not a folder; choose another path for the report")
             }
         } else {
             do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-                throw ReportError("cannot create report directory \(directory.path): \(error.localizedDescription)")
+                throw ReportError("cannot make the report folder \(OneLine.escape(directory.path)): \(FileProblem.words(error))")
             }
         }
         self.directory = directory
@@ -22,7 +22,9 @@ public struct ReportWriter {
 
     public func write(_ data: Data, to relativePath: String) throws {
         let url = directory.appendingPathComponent(relativePath)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        do { try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true) } catch {
+            throw ReportError("cannot make the folder \(OneLine.escape(url.deletingLastPathComponent().path)): \(FileProblem.words(error))")
+        }
         try AtomicFile.write(data, to: url)
     }
 
@@ -40,7 +42,7 @@ extension ReportWriter {
     public static func writeSingleFile(pages: [ReportPage], to url: URL) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw ReportError("\(url.path) is a directory; give the HTML file to write")
+            throw ReportError("\(OneLine.escape(url.path)) is a folder; give the HTML file to write")
         }
         guard let first = pages.first else { throw ReportError("no pages to write") }
         let sections = pages.map { page in

@@ -1,5 +1,6 @@
 import Foundation
 import LensExplain
+import LensTensor
 
 /// What `lens explain` prints for an attribution method (`--json` gives it whole): the numbers of
 /// its `AttributionFigure`, whose pictures are in the output folder.
@@ -28,10 +29,10 @@ public struct AttributionReport: Encodable {
     }
 
     public var summary: String {
-        var lines = ["\(method) (\(settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) → \(directory)/index.html"]
+        var lines = ["\(method) (\(settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) → \(OneLine.escape(directory))/index.html"]
         for item in items {
-            var line = "\(item.image): explains \(item.target) (p = \(String(format: "%.3f", item.targetProbability)))"
-            if item.predicted != item.target { line += ", predicted \(item.predicted)" }
+            var line = "\(OneLine.escape(item.image)): explains \(OneLine.escape(item.target)) (p = \(String(format: "%.3f", item.targetProbability)))"
+            if item.predicted != item.target { line += ", predicted \(OneLine.escape(item.predicted))" }
             if let delta = item.convergenceDelta { line += String(format: ", convergence delta %.2g", delta) }
             if let problem = item.problem { line += "; not drawn: \(problem)" }
             lines.append(line)
@@ -131,10 +132,10 @@ public struct NearestReport: Encodable {
     }
 
     public var summary: String {
-        var lines = ["nearest training images (\(space), \(metric)) → \(directory)/index.html"]
+        var lines = ["nearest training images (\(space), \(metric)) → \(OneLine.escape(directory))/index.html"]
         for item in items {
-            let neighbors = item.neighbors.map { "\($0.class) \(String(format: "%.3g", $0.distance))" }.joined(separator: ", ")
-            lines.append("\(item.image): \(neighbors); percentile \(String(format: "%.0f", item.percentile))\(item.unusual ? " UNUSUAL" : "")")
+            let neighbors = item.neighbors.map { "\(OneLine.escape($0.class)) \(String(format: "%.3g", $0.distance))" }.joined(separator: ", ")
+            lines.append("\(OneLine.escape(item.image)): \(neighbors); percentile \(String(format: "%.0f", item.percentile))\(item.unusual ? " UNUSUAL" : "")")
         }
         return lines.joined(separator: "\n")
     }

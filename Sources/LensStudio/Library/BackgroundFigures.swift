@@ -1,4 +1,5 @@
 import Foundation
+import LensTensor
 
 /// Slow figures (trust badges, unit galleries) computed once per key on a background thread, so that
 /// a page asking for them gets an answer at once: the figure, "still computing", or why it failed.
@@ -29,7 +30,7 @@ public final class BackgroundFigures<Value: Sendable>: @unchecked Sendable {
                 BackgroundPriority.lowerCurrentThread()
                 let result: State
                 do { result = .ready(try compute()) } catch {
-                    result = .failed(error as? StudioError ?? StudioError(.failed, "\(error)"))
+                    result = .failed(error as? StudioError ?? StudioError(.failed, FileProblem.message(error)))
                 }
                 lock.withLock { states[key] = result }
             }

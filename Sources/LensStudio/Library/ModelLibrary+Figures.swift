@@ -1,5 +1,6 @@
 import Foundation
 import LensModels
+import LensTensor
 
 /// The slow figures of the library's models, each computed once per model (and layer) on a thread
 /// of its own: templates with their likeness to the training data, unit galleries, and the Explain
@@ -32,7 +33,7 @@ extension ModelLibrary {
             evaluated = .failure(error)
         }
         let dataset = try? evaluated.get().dataset
-        let problem: String? = if case .failure(let error) = evaluated { "the training images could not be read: \(error)" } else { nil }
+        let problem: String? = if case .failure(let error) = evaluated { "the training images could not be read: \(FileProblem.message(error))" } else { nil }
         return try settled(figures.templates.state(entry.id) {
             var figure = try entry.model.templatesFigure(training: dataset?.trainingSet)
             if let problem, figure.likenessProblem != nil { figure.likenessProblem = problem }

@@ -2,6 +2,7 @@ import Foundation
 import LensData
 import LensExplain
 import LensModels
+import LensTensor
 
 /// The models a studio session serves, by an id it made itself (requests name models by id, never
 /// by path), each evaluated once in the background; the data new training jobs use; the job runner.
@@ -120,7 +121,7 @@ public final class ModelLibrary: @unchecked Sendable {
             do {
                 result = .success(try EvaluatedModel(model: model, dataset: dataset(for: model, source: source), name: used))
             } catch {
-                result = .failure(error as? StudioError ?? StudioError(.failed, "\(error)"))
+                result = .failure(error as? StudioError ?? StudioError(.failed, FileProblem.message(error)))
             }
             lock.withLock { evaluations[used] = result }
             _ = try? nearestIndex(used)  // the data is loaded now: index it for the Explain page in the background
@@ -133,7 +134,7 @@ public final class ModelLibrary: @unchecked Sendable {
     public func load(_ url: URL, source: DatasetSource? = nil) throws -> String {
         let model: ModelFile
         do { model = try ModelFile(contentsOf: url) } catch {
-            throw StudioError(.failed, "\(error)")
+            throw StudioError(.failed, FileProblem.message(error))
         }
         return add(model, id: url.deletingPathExtension().lastPathComponent, file: url, source: source)
     }
@@ -193,8 +194,13 @@ public final class ModelLibrary: @unchecked Sendable {
             while entries.contains(where: { $0.id == candidate }) { candidate = "trained-\(request.kind.rawValue)-\(stamp)-\(n)"; n += 1 }
             return candidate
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try runner.start(request, dataset: data, name: name, file: directory.appendingPathComponent(name + ".safetensors")) {
+        let file = directory.appendingPathComponent(name + ".safetensors")
+        try OutputCheck.check([OutputTarget("the models folder", directory.path, .modelsFolder)], inputs: InputPath.data(data.source, label: "training data"))
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw StudioError(.failed, "cannot make the models folder \(OneLine.escape(directory.path)): \(FileProblem.words(error))")
+        }
+        try OutputCheck.check([OutputTarget("the new model", file.path, .model)], inputs: InputPath.data(data.source, label: "training data"))
+        try runner.start(request, dataset: data, name: name, file: file) {
             [weak self] name, file, model in self?.add(model, id: name, file: file)
         }
         return name

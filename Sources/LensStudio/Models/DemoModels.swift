@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import LensModels
+import LensTensor
 
 /// The lecture's networks, trained with the recipes' defaults: `lens demo` trains them all (and a
 /// sweep of MLP widths), `lens serve` trains the three it serves on the ORL faces once and keeps
@@ -60,13 +61,18 @@ public enum DemoModels {
         library.setPreparing("loading the ORL faces")
         let dataset = try StudioDataset(source: source, preprocessing: DatasetLoader.defaultPreprocessing(for: source))
         library.setTrainingData(dataset)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputCheck.check([OutputTarget("the models folder", directory.path, .modelsFolder)], inputs: [])
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw StudioError(.failed, "cannot make the models folder \(OneLine.escape(directory.path)): \(FileProblem.words(error))")
+        }
         for spec in served {
             let url = file(spec.name, in: directory)
             if let kept = try? ModelFile(contentsOf: url), kept.provenance.kind == spec.kind {
                 library.add(kept, id: "orl-\(spec.name)", file: url)
                 continue
             }
+            // Only a model (an unreadable or older one) is replaced, never another file of that name.
+            try OutputCheck.check([OutputTarget("the models folder's \(url.lastPathComponent)", url.path, .model)], inputs: [])
             library.setPreparing("training the demo's \(spec.label) model on the ORL faces (first start only)")
             let (model, _) = try train(spec, on: dataset, seed: seed)
             try model.write(to: url)

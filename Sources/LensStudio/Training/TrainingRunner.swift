@@ -112,7 +112,7 @@ public final class TrainingRunner: @unchecked Sendable {
         } catch is Cancelled {
             final = TrainingEvent(kind: .cancelled, sequence: 0, message: "cancelled; no model was written")
         } catch {
-            final = TrainingEvent(kind: .failed, sequence: 0, message: "\(error)")
+            final = TrainingEvent(kind: .failed, sequence: 0, message: FileProblem.message(error))
         }
         send(final)
         let (semaphore, ended): (DispatchSemaphore, [AsyncStream<TrainingEvent>.Continuation]) = lock.withLock {
