@@ -518,12 +518,28 @@ class BrowserTest:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=20)
 
+    def tour(self):
+        """The guided tour: every step of the lecture (the text the demo's report prints), each with its figure."""
+        d = self.driver
+        d.get(self.base + "/tour")
+        steps = get_json(self.base, "/api/lecture")["steps"]
+        wait_for("the tour's steps", lambda: len(d.find_elements(By.CSS_SELECTOR, "#steps > li")) == len(steps))
+        assert [e.text for e in d.find_elements(By.CSS_SELECTOR, "#steps > li > h2")] == [s["title"] for s in steps]
+        assert d.find_element(By.CSS_SELECTOR, "nav a.current").text == "Tour", "the navigation marks the tour"
+        for figure in ["templates", "units", "nearest", "maps"]:
+            count, _ = wait_for(f"the tour's {figure} figure", lambda: all_loaded(d, f"#figure-{figure} img"), timeout=300)
+            assert count > 0, figure
+        verdicts = wait_for("the tour's verdicts", lambda: len(d.find_elements(By.CSS_SELECTOR, "#figure-trust .badge")), timeout=300)
+        assert not self.errors_on_page(), self.errors_on_page()
+        print(f"tour: {len(steps)} steps, {verdicts} verdicts")
+        self.shot("8-tour")
+
     def run(self):
         try:
             self.start_server()
             self.start_browser()
             for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train,
-                         self.explain_cnn, self.units, self.hostile_page]:
+                         self.explain_cnn, self.units, self.tour, self.hostile_page]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

@@ -13,6 +13,8 @@ struct APIRoutes: Sendable {
         api.get("models") { _, _ in try JSONResponse.encode(library.state) }
         // Every knob with its default (per model where the recipe's differs), range, unit and help: the forms draw their inputs from it.
         api.get("settings") { _, _ in try JSONResponse.encode(library.settings) }
+        // The lecture's steps, the tour page's script (the same text and order as `lens demo`'s report).
+        api.get("lecture") { _, _ in try JSONResponse.encode(Lecture.standard) }
         // Every registered method, or with ?model= those that can explain that model (no Grad-CAM without a conv layer).
         api.get("methods") { request, _ in
             var methods = AttributionMethod.allCases

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LensRender
 
 /// The pages and their scripts, compiled into the executable (EmbeddedWebFiles.swift is written at
 /// build time from Resources/web, so a copied `lens` needs nothing beside it). The routes are this
@@ -7,7 +8,7 @@ import Hummingbird
 struct PageRoutes: Sendable {
     /// The pages: URL path, title, and the script that draws it.
     static let pages: [(path: String, title: String, script: String)] = [
-        ("/", "Overview", "overview.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
+        ("/", "Overview", "overview.js"), ("/tour", "Tour", "tour.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
         ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
     ]
 
@@ -29,6 +30,7 @@ struct PageRoutes: Sendable {
             }
             contents["/static/" + name] = (data, type)
         }
+        contents["/static/style.css"] = (Data(Stylesheet.css.utf8), "text/css; charset=utf-8")
         for page in Self.pages {
             guard contents["/static/" + page.script] != nil else {
                 throw ServerError("the script \(page.script) of the \(page.title) page is missing from this build")
@@ -54,7 +56,7 @@ struct PageRoutes: Sendable {
         <script src="/static/common.js" defer></script>
         <script src="/static/\(script)" defer></script>
         </head>
-        <body>
+        <body class="app">
         <main id="page"><h1>\(title)</h1><p id="status" class="muted">loading…</p></main>
         </body>
         </html>

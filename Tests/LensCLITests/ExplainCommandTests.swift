@@ -1,6 +1,7 @@
 import Foundation
 import LensExplain
 import LensModels
+import LensStudio
 import LensTensor
 import LensTestSupport
 import Testing

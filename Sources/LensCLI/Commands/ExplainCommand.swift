@@ -118,27 +118,71 @@ struct ExplainCommand: ParsableCommand {
     private func explainUnflagged() throws -> ExplainOutput {
         let explanation = try ExplanationMethod.named(method)
         try checkOutput(loaded: nil)
-        let session = try ExplainSession(command: self)
-        try checkOutput(loaded: session.modelFile)
-        switch explanation {
-        case .attribution(.deconvnet) where images.isEmpty && split == nil && layer != nil:
-            return .units(try session.units(layer: layer!, projections: true))
-        case .attribution(let method):
-            return .attribution(try session.attribution(method))
-        case .templates:
-            return .templates(try session.templates())
-        case .nearest:
-            return .nearest(try session.nearest())
-        case .units:
-            guard let layer else {
-                let layers = ReceptiveField.spatialLayers(of: try session.network(for: "units").architecture)
-                throw CLIError("--method units needs --layer: one of \((layers.isEmpty ? session.layerNames : layers).joined(separator: ", "))")
+        let job = try job()
+        try checkOutput(loaded: job.modelFile)
+        let session = ExplainSession(job)
+        do {
+            switch explanation {
+            case .attribution(.deconvnet) where images.isEmpty && split == nil && layer != nil:
+                return .units(try session.units(layer: layer!, projections: true))
+            case .attribution(let method):
+                return .attribution(try session.attribution(method))
+            case .templates:
+                return .templates(try session.templates())
+            case .nearest:
+                return .nearest(try session.nearest())
+            case .units:
+                guard let layer else {
+                    let layers = ReceptiveField.spatialLayers(of: try session.network(for: "units").architecture)
+                    throw ExplainProblem.needsLayer(method: "units", layers: layers.isEmpty ? session.layerNames : layers)
+                }
+                return .units(try session.units(layer: layer, projections: false))
+            case .sanity:
+                return .sanity(try session.sanity())
+            case .faithfulness:
+                return .faithfulness(try session.faithfulness())
             }
-            return .units(try session.units(layer: layer, projections: false))
-        case .sanity:
-            return .sanity(try session.sanity())
-        case .faithfulness:
-            return .faithfulness(try session.faithfulness())
+        } catch let problem as ExplainProblem {
+            throw CLIError(Self.flagged(problem))
+        } catch let error as ReportError {
+            throw CLIError("--out \(error)")
+        }
+    }
+
+    /// The library's job from the flags (each setting checked by the library, the flag named in its error).
+    func job() throws -> ExplainJob {
+        var job = ExplainJob(modelFile: try pytorch.load(model, imageOptions: imageOptions), modelName: model,
+                             out: URL(fileURLWithPath: out, isDirectory: true))
+        job.imagePaths = images
+        job.split = split.flatMap(SplitChoice.init(rawValue:))
+        job.limit = limit
+        job.layer = layer
+        job.className = className
+        job.data = data
+        job.maxPixels = imageOptions.maxPixels
+        job.npy = npy
+        job.attribution = try attribution.settings(layer: layer, seed: seed)
+        job.inspection = try inspection.inspection()
+        job.trust = try inspection.trust(seed: seed, baseline: nil)
+        job.faithfulnessBaseline = attribution.baseline
+        job.retrain = inspection.retrain
+        job.maxUnits = inspection.maxUnits
+        job.progress = { label, fraction in
+            if fraction < 0 { Terminal.status(label) } else if Terminal.isInteractive { Terminal.progress(fraction, label, done: fraction >= 1) }
+        }
+        job.datasetLoaded = { $0.reportNotes() }
+        return job
+    }
+
+    /// The library's problem with the flag that fixes it.
+    static func flagged(_ problem: ExplainProblem) -> String {
+        switch problem {
+        case let .needsNetwork(method, model): "--method \(method) needs a network; \(model) is a k-NN model: try --method nearest"
+        case let .unavailable(method, reason): "--method \(method): \(reason)"
+        case let .needsDataset(model): "this needs the model's dataset, and \(model) records none: give --data"
+        case .needsImages: "give images to explain: --image FILE (repeatable) or --split test"
+        case .emptySplit: "\(problem)"
+        case let .needsLayer(method, layers): "--method \(method) needs --layer: one of \(layers.joined(separator: ", "))"
         }
     }
 }

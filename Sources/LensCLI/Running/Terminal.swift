@@ -28,11 +28,8 @@ extension Comparable {
     func clamped(to range: ClosedRange<Self>) -> Self { min(max(self, range.lowerBound), range.upperBound) }
 }
 
-func formatDuration(_ seconds: Double) -> String {
-    seconds < 1 ? String(format: "%.0f ms", seconds * 1000)
-        : seconds < 60 ? String(format: "%.1f s", seconds)
-        : String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
-}
+/// "850 ms", "12.3 s", "2 min 05 s" (the library's one format).
+func formatDuration(_ seconds: Double) -> String { LectureRun.duration(seconds) }
 
 /// `value` as one line of JSON on stdout, in the one style of every JSON answer (`StudioJSON`:
 /// snake_case keys, sorted).

@@ -16,7 +16,10 @@ public struct ResultRow: Sendable {
 }
 
 public enum IndexPage {
-    public static func page(datasetName: String, datasetSummary: String, rows: [ResultRow], steps: [(page: ReportPage, summary: String)]) -> ReportPage {
+    /// The index: `title`, the dataset, the results table, then the lecture's steps: `opening` (a step
+    /// with no page of its own, in bold) and one link per page with its step's text.
+    public static func page(datasetName: String, datasetSummary: String, rows: [ResultRow], title: String,
+                            opening: (title: String, text: String)?, steps: [(page: ReportPage, summary: String)]) -> ReportPage {
         var body = "<p>Dataset: <strong>\(HTML.escape(datasetName))</strong>. \(HTML.escape(datasetSummary))</p>"
         body += "<h2>Results on the held-out test split</h2>"
         body += HTML.table(
@@ -28,11 +31,11 @@ public enum IndexPage {
             },
             numericColumns: [2, 3, 4])
         body += "<h2>Follow the lecture</h2><ol>"
-        body += "<li><strong>Images are vectors.</strong> Every image is cropped, resized and flattened into one long vector of pixel intensities.</li>"
+        if let opening { body += "<li><strong>\(HTML.escape(opening.title)).</strong> \(HTML.escape(opening.text))</li>" }
         for step in steps {
             body += "<li><a href=\"\(HTML.escape(step.page.fileName))\">\(HTML.escape(step.page.title))</a>: \(HTML.escape(step.summary))</li>"
         }
         body += "</ol>"
-        return ReportPage(fileName: "index.html", title: "Understanding how neural networks see", body: body)
+        return ReportPage(fileName: "index.html", title: title, body: body)
     }
 }

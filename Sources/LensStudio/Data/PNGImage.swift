@@ -12,8 +12,8 @@ enum PNGImage {
 
     /// A map [C, H, W] drawn as the report draws it (channels reduced, coloured on `scale`), one
     /// pixel per value (pages enlarge it), or why it cannot be drawn honestly (NaN, flat).
-    static func map(_ map: Tensor, reduction: ChannelReduction, scale: MapScale) throws -> DrawnMap {
-        switch try MapPicture.drawing(map, reduction: reduction, scale: scale, magnification: 1) {
+    static func map(_ map: Tensor, reduction: ChannelReduction, scale: MapScale, over image: Tensor? = nil) throws -> DrawnMap {
+        switch try MapPicture.drawing(map, reduction: reduction, scale: scale, over: image, magnification: 1) {
         case .picture(let pixels): DrawnMap(image: ReportImage.dataURI(png: try PNGEncoder.encode(pixels)), problem: nil)
         case .placeholder(let problem, _, _): DrawnMap(image: nil, problem: problem)
         }
@@ -32,4 +32,13 @@ enum PNGImage {
 public struct DrawnMap: Codable, Sendable, Equatable {
     public var image: String?
     public var problem: String?
+
+    enum CodingKeys: String, CodingKey { case image, problem }
+
+    /// The picture is left out where `PictureField.omitted` says so; the problem always stays.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(PictureField.omits(encoder) ? nil : image, forKey: .image)
+        try container.encodeIfPresent(problem, forKey: .problem)
+    }
 }

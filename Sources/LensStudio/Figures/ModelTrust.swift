@@ -6,19 +6,8 @@ import LensModels
 /// wording as the report's maps page (`ExplanationPages.trustFigures`, `badgeLine`), measured on a
 /// few test images (`PageBudget.full.trust`), so that it fits a laptop in the background.
 public struct ModelTrust: Codable, Sendable {
-    public struct Method: Codable, Sendable {
-        public var method: String
-        public var title: String
-        public var record: MethodTrust
-        /// The model-randomisation verdict ("passed", "failed", "undetermined"), when measured.
-        public var verdict: String?
-        /// The badge's colour, from both checks: "passed" (randomisation passed and the insertion
-        /// curve beats a random order), "mixed" (passed, but insertion does not beat random),
-        /// "failed" (randomisation failed) or "undetermined".
-        public var standing: String
-        /// The report's line: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
-        public var line: String
-    }
+    /// Each method's verdict, as the report's trust page and `lens explain` give it.
+    public typealias Method = TrustVerdict
 
     public var status = "ready"
     /// Test images the figures are averaged over, and the seed that chose them.
@@ -48,11 +37,7 @@ public struct ModelTrust: Codable, Sendable {
         measuredOn = "\(images) test images of \(dataset.source.name) (chosen with seed \(seed)), each map explaining the "
             + "predicted class: model randomisation from the top layer down (passes when Spearman ρ < "
             + "\(fitted.trust.randomisationThreshold)), and insertion into a blurred copy against a random pixel order"
-        methods = figures.badges.map { record in
-            Method(method: record.method.rawValue, title: record.method.title, record: record,
-                   verdict: record.randomisation?.outcome.rawValue, standing: Self.standing(record),
-                   line: ExplanationPages.badgeLine(record) ?? "no record")
-        }
+        methods = TrustVerdict.all(randomisation: figures.randomisation, faithfulness: figures.faithfulness)
     }
 
     /// Everything besides the model file that changes the figures, for the figure cache's key:
@@ -66,13 +51,5 @@ public struct ModelTrust: Codable, Sendable {
         return ["trust \(trust)", "attribution \(attribution)", "methods \(AttributionMethod.names.joined(separator: ","))",
                 "data \(dataset.source.name) \(dataset.fingerprint) test \(dataset.split.test.count) seed \(dataset.plan.seed)"]
             .joined(separator: "\n")
-    }
-
-    static func standing(_ record: MethodTrust) -> String {
-        switch record.randomisation?.outcome {
-        case .passed?: record.insertion.map { $0.map > $0.random } == false ? "mixed" : "passed"
-        case .failed?: "failed"
-        case .undetermined?, nil: "undetermined"
-        }
     }
 }

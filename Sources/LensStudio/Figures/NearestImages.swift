@@ -12,7 +12,7 @@ public struct NearestImages: Codable, Sendable {
         public var `class`: String
         public var distance: Float
         /// The training image as the model sees it, as a PNG data URI.
-        public var image: String
+        @PictureField public var image: String
     }
 
     /// What distances are measured on ("fc1 activations", "pixels").

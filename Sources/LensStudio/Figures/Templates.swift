@@ -37,6 +37,9 @@ public struct TemplatesFigure: Codable, Sendable {
 
     /// `TemplateKind`'s name: "class-weights", "hidden-units" or "filters".
     public var kind: String
+    /// What the figure is called and what a template of this kind is (`TemplateLecture`).
+    public var title: String
+    public var lecture: String
     /// The layer whose weights these are.
     public var layer: String
     /// Templates in the layer; `grid` shows the first of them.
@@ -130,8 +133,9 @@ extension TemplatesFigure {
                 likenessProblem = "\(error)"
             }
         }
+        let lecture = TemplateLecture.of(templates.kind)
         self.init(
-            kind: templates.kind.rawValue, layer: templates.layer, count: templates.count,
+            kind: templates.kind.rawValue, title: lecture.title, lecture: lecture.text, layer: templates.layer, count: templates.count,
             pictures: layout.drawn.map { index in
                 .init(index: index, caption: captions[index] ?? "unit \(index)",
                       drawn: PNGImage.signedMap(layout.item(index), scale: layout.scale))

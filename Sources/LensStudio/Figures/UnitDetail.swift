@@ -6,21 +6,24 @@ import LensTensor
 
 /// One unit up close: its top activations, each with the image it came from, the patch its
 /// receptive field sees, and that activation projected back to pixels by the deconvnet and by
-/// guided backprop (Zeiler & Fergus), drawn as the report draws them.
+/// guided backprop (Zeiler & Fergus). The one unit figure: the web app's unit page, the report's
+/// units page and `lens explain --method units` all draw this value.
 public struct UnitDetail: Codable, Sendable {
     public struct Activation: Codable, Sendable {
         public var value: Float
         public var `class`: String
-        /// The image's index in the whole dataset.
+        /// The image's index in the whole dataset (in the images searched for a report).
         public var datasetIndex: Int
         /// Where in the layer's output (0, 0 for a dense unit).
         public var y: Int
         public var x: Int
         /// The receptive field in the image; nil for a dense unit, which sees the whole image.
         public var box: PatchBox?
+        /// The patch's height and width in pixels (the whole image for a dense unit).
+        public var patchSize: [Int]
         /// The whole image and the patch, gray PNG data URIs.
-        public var image: String
-        public var patch: String
+        @PictureField public var image: String
+        @PictureField public var patch: String
         /// The projections cut to the patch, each on its unit's scale.
         public var deconvnet: DrawnMap
         public var guided: DrawnMap
@@ -32,9 +35,49 @@ public struct UnitDetail: Codable, Sendable {
     /// What the units were found in.
     public var images: String
     public var activations: [Activation]
-    /// The projections' scales: one per rule, shared by the unit's patches (HTML with inline SVG).
+    /// `UnitDetail.scaleRule`, said with the figure.
+    public var scaleRule: String
+    /// The projections' scales (±bound): one per rule, shared by the unit's patches.
+    public var deconvnetBound: Float
+    public var guidedBound: Float
+    /// Their colour bars (HTML with inline SVG).
     public var deconvnetColorBar: String
     public var guidedColorBar: String
+
+    /// The one colour-scale rule of every unit figure. Per unit, because the figure asks which pixels
+    /// of a patch drive this unit and how its patches compare with each other: one scale per picture
+    /// would make a weak activation's projection look as strong as the top one, and one scale per
+    /// layer would wash out every unit whose projections are small beside the layer's strongest.
+    public static let scaleRule = "one symmetric scale per unit and projection rule, fitted to that unit's patches (channels summed)"
+}
+
+extension UnitDetail {
+    /// Draws `projection` (a unit's top activations projected to pixels) on the unit's scales.
+    /// `classOf` and `datasetIndex` name an activation's image by its index in the images searched.
+    init(projection: UnitProjections, model: String, layer: UnitLayer, images: String,
+         classOf: (Int) -> String, datasetIndex: (Int) -> Int) throws {
+        let indices = projection.activations.indices
+        func patches(_ maps: Tensor) -> [Tensor] { indices.map { projection.patch(maps, item: $0).dropFirstAxis() } }
+        let (shown, deconvnet, guided) = (patches(projection.images), patches(projection.deconvnet), patches(projection.guided))
+        func scale(_ maps: [Tensor]) throws -> MapScale {
+            MapScale.fitting(try maps.map { try ChannelReduction.sum.reduce($0) }, kind: .signed)
+        }
+        let (deconvnetScale, guidedScale) = (try scale(deconvnet), try scale(guided))
+        let activations = try indices.map { index in
+            let activation = projection.activations[index]
+            return Activation(
+                value: activation.value, class: classOf(activation.imageIndex), datasetIndex: datasetIndex(activation.imageIndex),
+                y: activation.y, x: activation.x, box: activation.box, patchSize: Array(shown[index].shape.suffix(2)),
+                image: try PNGImage.dataURI(projection.images.slice(index..<(index + 1)).dropFirstAxis(), scale: .unit),
+                patch: try PNGImage.dataURI(shown[index], scale: .unit),
+                deconvnet: PNGImage.signedMap(deconvnet[index], scale: deconvnetScale),
+                guided: PNGImage.signedMap(guided[index], scale: guidedScale))
+        }
+        self.init(model: model, layer: layer, unit: projection.unit, images: images, activations: activations,
+                  scaleRule: Self.scaleRule, deconvnetBound: deconvnetScale.bound, guidedBound: guidedScale.bound,
+                  deconvnetColorBar: ColorBar.html(deconvnetScale, label: "deconvnet projections (one scale for this unit)"),
+                  guidedColorBar: ColorBar.html(guidedScale, label: "guided backprop projections (one scale for this unit)"))
+    }
 }
 
 extension UnitSearch {
@@ -48,25 +91,7 @@ extension UnitSearch {
         do { projection = try UnitProjections(network: network, layer: layer.name, top: top, images: images) } catch {
             throw StudioError(.failed, "projecting unit \(unit) of \(layer.name) failed: \(error)")
         }
-        let indices = projection.activations.indices
-        func patches(_ maps: Tensor) -> [Tensor] { indices.map { projection.patch(maps, item: $0).dropFirstAxis() } }
-        let (shown, deconvnet, guided) = (patches(projection.images), patches(projection.deconvnet), patches(projection.guided))
-        func scale(_ maps: [Tensor]) throws -> MapScale {
-            MapScale.fitting(try maps.map { try ChannelReduction.sum.reduce($0) }, kind: .signed)
-        }
-        let (deconvnetScale, guidedScale) = (try scale(deconvnet), try scale(guided))
-        let activations = try indices.map { index in
-            let activation = projection.activations[index]
-            return UnitDetail.Activation(
-                value: activation.value, class: classNames[labels[activation.imageIndex]],
-                datasetIndex: datasetIndices[activation.imageIndex], y: activation.y, x: activation.x, box: activation.box,
-                image: try PNGImage.dataURI(projection.images.slice(index..<(index + 1)).dropFirstAxis(), scale: .unit),
-                patch: try PNGImage.dataURI(shown[index], scale: .unit),
-                deconvnet: PNGImage.signedMap(deconvnet[index], scale: deconvnetScale),
-                guided: PNGImage.signedMap(guided[index], scale: guidedScale))
-        }
-        return UnitDetail(model: gallery.model, layer: layer, unit: unit, images: gallery.images, activations: activations,
-                          deconvnetColorBar: ColorBar.html(deconvnetScale, label: "deconvnet projections (one scale for this unit)"),
-                          guidedColorBar: ColorBar.html(guidedScale, label: "guided backprop projections (one scale for this unit)"))
+        return try UnitDetail(projection: projection, model: gallery.model, layer: layer, images: gallery.images,
+                              classOf: { classNames[labels[$0]] }, datasetIndex: { datasetIndices[$0] })
     }
 }

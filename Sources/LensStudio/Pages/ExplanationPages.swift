@@ -34,15 +34,8 @@ public struct PageData: Sendable {
 
     func testImage(_ index: Int) -> Tensor { testImages.slice(index..<(index + 1)).reshaped(itemShape) }
 
-    /// The mean training image, the `mean` baseline of integrated gradients.
-    var context: AttributionContext {
-        let count = trainImages.shape.first ?? 0
-        guard count > 0 else { return AttributionContext() }
-        let size = trainImages.count / count
-        var mean = [Float](repeating: 0, count: size)
-        for n in 0..<count { for j in 0..<size { mean[j] += trainImages.scalars[n * size + j] } }
-        return AttributionContext(meanImage: Tensor(shape: itemShape, scalars: mean.map { $0 / Float(count) }))
-    }
+    /// The mean training image, the `mean` baseline of integrated gradients (`AttributionContext(meanOf:)` computes it).
+    var context: AttributionContext { AttributionContext(meanOf: trainImages) }
 }
 
 /// How much the pages compute: the full run of `lens demo` and `lens report`, and `--quick`'s.

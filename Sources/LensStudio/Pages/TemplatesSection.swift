@@ -32,7 +32,7 @@ extension ExplanationPages {
         } else if let problem = figure.likenessProblem {
             html += "<p class=note>No likeness figure: \(HTML.escape(problem))</p>"
         }
-        html += "<p class=lecture>" + lecture(figure.kind)
+        html += "<p class=lecture>" + HTML.escape(figure.lecture)
             + " Layer <code>\(HTML.escape(figure.layer))</code>: \(figure.count) templates.</p>"
         let perClass = figure.likeness?.perClass ?? []
         func r(_ value: Float) -> String { "r = " + String(format: "%.2f", value) }
@@ -69,31 +69,5 @@ extension ExplanationPages {
             drawn = Picture.placeholder(picture?.drawn.problem ?? "not drawn", width: width * factor, height: height * factor)
         }
         return Figure(picture: drawn, caption: caption, details: details)
-    }
-
-    /// What a template of each kind is, for a student meeting it the first time.
-    static func lecture(_ kind: String) -> String {
-        switch TemplateKind(rawValue: kind) {
-        case .classWeights:
-            """
-            Softmax regression scores each class by the dot product of the image with that class's weights;
-            the largest score wins. The weights have the shape of an image: a template per class. Red pixels raise the
-            class's score, blue ones lower it, white is zero; every class is drawn on the same scale.
-            """
-        case .hiddenUnits:
-            """
-            Each hidden unit matches the image against its own template (a row of W<sup>(1)</sup>); the
-            output layer's weights W<sup>(2)</sup>[class, unit] say how much each unit votes for each class. Below, for the
-            first classes, the units with the largest vote and its weight, then the templates themselves. Red is positive,
-            blue negative, white zero, on one scale for every template drawn here.
-            """
-        case .filters:
-            """
-            A convolutional network's first layer slides small filters over the image; each is drawn
-            here enlarged, channels summed, all on one scale. Edge and blob detectors show as red/blue stripes and spots.
-            """
-        case nil:
-            "The weights drawn as images on one symmetric scale: red pushes the score up, blue down, white is zero."
-        }
     }
 }

@@ -18,7 +18,44 @@ extension ExplanationPages {
         (Samek et al. 2017, Petsiuk et al. 2018) removes or inserts pixels in the map's order and watches the class's
         probability. Measured in \(String(format: "%.1f", figures.seconds)) s.</p>
         """
-        body += "<h2 id=randomisation>Model randomisation (cascading)</h2>"
+        body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness))
+        body += randomisationSection(report)
+        body += "<h2 id=cascade>One image through the cascade</h2><p class=note>Each method's map of the same test image "
+            + "at every step, each map on its own scale (max |·| over channels, black to yellow): ranks are what the table compares.</p>"
+        let image = figures.sample.images.slice(0..<1).reshaped(Array(figures.sample.images.shape.dropFirst()))
+        for (method, steps) in figures.cascade where !steps.isEmpty {
+            var cells = [Figure(picture: try Picture.image(image, alt: "test image \(figures.sample.indices[0])"),
+                                caption: "test image \(figures.sample.indices[0])")]
+            for (index, step) in steps.enumerated() {
+                let reduced = try ChannelReduction.maxAbsolute.reduce(step.map)
+                let caption = index == 0 ? "trained" : index == 1 ? step.label.replacingOccurrences(of: "cascade ", with: "") + " random"
+                    : "+ " + step.label.replacingOccurrences(of: "cascade ", with: "")
+                cells.append(Figure(picture: try Picture.map(step.map, reduction: .maxAbsolute,
+                                                             scale: MapScale.fitting([reduced], kind: .magnitude),
+                                                             alt: "\(method.title) map, \(caption)"), caption: caption))
+            }
+            body += PictureGrid.html(cells, heading: method.title)
+        }
+        body += try faithfulnessSection(figures.faithfulness)
+        body += exactAnswersSection(figures.exactAnswers, images: sampleCount)
+        body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>Not run on this page: it retrains the model "
+            + "twice (on shuffled labels, and a control from another seed), which takes minutes on a CNN. "
+            + "BENCHMARKS.md has the demo CNN's figures.</p>"
+        return ReportPage(fileName: "trust.html", title: "Can we trust these maps?", body: body)
+    }
+
+    /// Each method's one verdict on this model, in the words and colours of the web app's badges.
+    static func verdictSection(_ verdicts: [TrustVerdict]) -> String {
+        guard !verdicts.isEmpty else { return "" }
+        return "<h2 id=verdicts>Verdicts</h2><ul class=verdicts>" + verdicts.map { verdict in
+            "<li><span class=badge data-state=\(verdict.standing)>\(HTML.escape(verdict.standing))</span> <b>\(HTML.escape(verdict.title))</b>: "
+                + HTML.escape(verdict.line) + "</li>"
+        }.joined() + "</ul><p class=note>" + HTML.escape(TrustVerdict.rule) + "</p>"
+    }
+
+    /// The model-randomisation table and its cascade plot.
+    static func randomisationSection(_ report: ModelRandomisationReport) -> String {
+        var body = "<h2 id=randomisation>Model randomisation (cascading)</h2>"
         let applicable = report.methods.filter { $0.notApplicable == nil }
         let stepNames = applicable.first?.cascading.map(\.layer) ?? []
         func spread(_ value: Spread?) -> String {
@@ -56,34 +93,40 @@ extension ExplanationPages {
         body += "<h3>Mean Spearman with the trained model's maps, step by step</h3><div class=scroll>" + chart.svg(width: 900, height: 300)
             + "</div>" + chart.legendHTML
 
-        body += "<h2 id=cascade>One image through the cascade</h2><p class=note>Each method's map of the same test image "
-            + "at every step, each map on its own scale (max |·| over channels, black to yellow): ranks are what the table compares.</p>"
-        let image = figures.sample.images.slice(0..<1).reshaped(Array(figures.sample.images.shape.dropFirst()))
-        for (method, steps) in figures.cascade where !steps.isEmpty {
-            var cells = [Figure(picture: try Picture.image(image, alt: "test image \(figures.sample.indices[0])"),
-                                caption: "test image \(figures.sample.indices[0])")]
-            for (index, step) in steps.enumerated() {
-                let reduced = try ChannelReduction.maxAbsolute.reduce(step.map)
-                let caption = index == 0 ? "trained" : index == 1 ? step.label.replacingOccurrences(of: "cascade ", with: "") + " random"
-                    : "+ " + step.label.replacingOccurrences(of: "cascade ", with: "")
-                cells.append(Figure(picture: try Picture.map(step.map, reduction: .maxAbsolute,
-                                                             scale: MapScale.fitting([reduced], kind: .magnitude),
-                                                             alt: "\(method.title) map, \(caption)"), caption: caption))
-            }
-            body += PictureGrid.html(cells, heading: method.title)
-        }
-        body += try faithfulnessSection(figures.faithfulness)
-        if let exact = figures.exactAnswers {
+        return body
+    }
+
+    /// Softmax regression's maps against their closed-form answers.
+    static func exactAnswersSection(_ exact: [ExactAnswerCheck]?, images sampleCount: Int) -> String {
+        var body = ""
+        if let exact {
             body += "<h2 id=exact>Exact answers</h2><p class=note>Softmax regression's maps are known in closed form; "
                 + "the largest difference between each map and its answer, over every pixel of the \(sampleCount) images.</p>"
             body += HTML.table(header: ["method", "must equal", "largest difference", "largest value of the answer"],
                                rows: exact.map { [$0.method, $0.expected, $0.largestDifference.map(MapNumber.format) ?? ($0.notAvailable ?? "–"),
                                                   $0.largestExpected.map(MapNumber.format) ?? "–"] }, numericColumns: [2, 3])
         }
-        body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>Not run on this page: it retrains the model "
-            + "twice (on shuffled labels, and a control from another seed), which takes minutes on a CNN. "
-            + "BENCHMARKS.md has the demo CNN's figures.</p>"
-        return ReportPage(fileName: "trust.html", title: "Can we trust these maps?", body: body)
+        return body
+    }
+
+    /// `lens explain --method sanity` or `faithfulness`: the verdicts and the checks that ran, with
+    /// the report's tables and curves.
+    public static func trustChecksPage(_ figure: TrustFigure, title: String) throws -> ReportPage {
+        var body = verdictSection(figure.verdicts)
+        if let randomisation = figure.randomisation { body += randomisationSection(randomisation) }
+        body += exactAnswersSection(figure.exactAnswers, images: figure.images)
+        if let faithfulness = figure.faithfulness { body += try faithfulnessSection(faithfulness) }
+        if let data = figure.dataRandomisation {
+            body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>" + String(
+                format: "The model's recipe retrained on shuffled labels (training accuracy %.3f) and, as a control, on the true labels from another seed (%.3f); Spearman of each method's maps with the control's and the shuffled model's.",
+                data.shuffled.trainingAccuracy, data.control.trainingAccuracy) + "</p>"
+            body += HTML.table(header: ["method", "with the control", "with the shuffled model", "verdict"], rows: data.methods.map { method in
+                [method.method.title, method.realVsControl?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–",
+                 method.realVsShuffled?.spearman.map { String(format: "%.2f", $0.mean) } ?? (method.notApplicable ?? "–"),
+                 method.verdict?.outcome.rawValue ?? "–"]
+            }, numericColumns: [1, 2])
+        }
+        return ReportPage(fileName: "index.html", title: title, body: body)
     }
 
     static func faithfulnessSection(_ report: FaithfulnessReport) throws -> String {

@@ -26,34 +26,43 @@ extension ExplanationPages {
         for layer in layers {
             progress("units of \(layer)")
             let channels = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)][0]
-            let chosen = Array(0..<min(channels, budget.unitsPerLayer))
-            var settings = InspectionSettings()
-            settings.topImages = min(settings.topImages, data.trainImages.shape.first ?? 1)
-            let units = try LayerUnits(network: network, layer: layer, images: data.trainImages, units: chosen, settings: settings)
-            let field = units.receptiveField
-            body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): \(chosen.count) of \(channels) units</h2>"
-            if let field {
-                body += "<p class=note>Receptive field \(field.size)×\(field.size) pixels (stride \(field.jump)); patches at the border are cut by it.</p>"
-            }
-            for projection in try units.projections(network: network, images: data.trainImages) {
-                let patches = projection.activations.indices.map { projection.patch(projection.images, item: $0).dropFirstAxis() }
-                let maps = projection.activations.indices.map { projection.patch(projection.deconvnet, item: $0).dropFirstAxis() }
-                let scale = MapScale.fitting(try maps.map { try ChannelReduction.sum.reduce($0) }, kind: .signed)
-                // Every patch of a layer drawn at one size (about 72 px for the whole field), border-cut ones smaller.
-                let factor = max(1, (72 + (field?.size ?? 72) - 1) / max(field?.size ?? 72, 1))
-                let figures = try projection.activations.enumerated().map { index, activation in
-                    let patch = try Picture.image(patches[index], alt: "patch of training image \(activation.imageIndex)", magnification: factor)
-                    let map = try Picture.map(maps[index], reduction: .sum, scale: scale,
-                                              alt: "deconvnet projection of unit \(projection.unit) in image \(activation.imageIndex)",
-                                              magnification: factor)
-                    return Figure(picture: Picture(html: "<div class=pair-row>" + patch.html + map.html + "</div>"),
-                                  caption: data.classNames[data.trainLabels[activation.imageIndex]],
-                                  details: ["a = " + MapNumber.format(activation.value)])
-                }
-                body += PictureGrid.html(figures, heading: "\(layer) unit \(projection.unit)")
-            }
+            let figure = try UnitsFigure(model: name, network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
+                                         classNames: data.classNames, described: "the training images",
+                                         units: Array(0..<min(channels, budget.unitsPerLayer)))
+            body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): \(figure.units.count) of \(channels) units</h2>"
+            body += unitsSection(figure)
         }
         return ReportPage(fileName: "units.html", title: "Units", body: body)
+    }
+
+    /// The one HTML writer of a units figure (the report's units page, `lens explain --method units`):
+    /// per unit, each top patch beside its deconvnet projection, with its class and activation.
+    public static func unitsSection(_ figure: UnitsFigure, projections: Bool = true) -> String {
+        var html = ""
+        if let field = figure.layer.receptiveField {
+            html += "<p class=note>Receptive field \(field)×\(field) pixels; patches at the border are cut by it. "
+                + "Found in \(HTML.escape(figure.images)). Colours: \(HTML.escape(figure.scaleRule)).</p>"
+        } else {
+            html += "<p class=note>Found in \(HTML.escape(figure.images)). Colours: \(HTML.escape(figure.scaleRule)).</p>"
+        }
+        // Every patch of a layer drawn at one size (about 72 px for the whole field), border-cut ones smaller.
+        let side = figure.layer.receptiveField ?? figure.units.first?.activations.first?.patchSize.max() ?? 72
+        let factor = max(1, (72 + side - 1) / max(side, 1))
+        for unit in figure.units {
+            let figures = unit.activations.map { activation -> Figure in
+                let (height, width) = (activation.patchSize.first ?? 1, activation.patchSize.last ?? 1)
+                let (w, h) = (width * factor, height * factor)
+                var pictures = [Picture.dataURI(activation.patch, width: w, height: h, alt: "patch of image \(activation.datasetIndex)")]
+                if projections {
+                    pictures.append(activation.deconvnet.picture(width: w, height: h,
+                                                                 alt: "deconvnet projection of unit \(unit.unit) in image \(activation.datasetIndex)"))
+                }
+                return Figure(picture: Picture(html: "<div class=pair-row>" + pictures.map(\.html).joined() + "</div>"),
+                              caption: activation.class, details: ["a = " + MapNumber.format(activation.value)])
+            }
+            html += PictureGrid.html(figures, heading: "\(figure.layer.name) unit \(unit.unit)")
+        }
+        return html
     }
 }
 

@@ -1,13 +1,13 @@
 // Shared by every page: the header (navigation and model choice), API calls and line charts.
 "use strict";
 
-const pages = [["/", "Overview"], ["/templates", "Templates"], ["/units", "Units"], ["/explain", "Explain"], ["/train", "Train"]];
+const pages = [["/", "Overview"], ["/tour", "Tour"], ["/templates", "Templates"], ["/units", "Units"], ["/explain", "Explain"], ["/train", "Train"]];
 
 function modelParam() { return new URLSearchParams(location.search).get("model") || ""; }
 
 function withModel(path) {
   const model = modelParam();
-  if (!model) return path;
+  if (!model || /[?&]model=/.test(path)) return path;
   return path + (path.includes("?") ? "&" : "?") + "model=" + encodeURIComponent(model);
 }
 
@@ -28,15 +28,47 @@ function post(path, body) {
   return api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
 }
 
-// A figure computed in the background: asks again every second while the answer is 202,
-// calling `waiting()` each time, and returns the body once it is ready.
-async function whenReady(path, waiting) {
+// The one polling loop of every page: calls `ask()` until it gives something other than
+// undefined, waiting `every` milliseconds between calls, and returns that.
+async function poll(ask, every = 1000) {
   for (;;) {
-    const answer = await api(path);
+    const value = await ask();
+    if (value !== undefined) return value;
+    await new Promise(resolve => setTimeout(resolve, every));
+  }
+}
+
+// A figure computed in the background: asks again while the answer is 202, calling `waiting()`
+// each time, and returns the body once it is ready; with `upload`, each ask posts it (an image).
+function whenReady(path, waiting = () => {}, upload = undefined, every = 1000) {
+  return poll(async () => {
+    const answer = upload === undefined ? await api(path) : await post(path, upload);
     if (answer.status !== 202) return answer.body;
     waiting(answer.body);
-    await new Promise(resolve => setTimeout(resolve, 1000));
-  }
+  }, every);
+}
+
+// What a page shows where a picture cannot be drawn honestly (NaN, infinite or flat values): the
+// report's hatched placeholder, sized like the picture it stands for.
+function placeholder(problem, size) {
+  const box = el("div", { class: "nomap", role: "img", "aria-label": problem }, el("span", { text: problem }));
+  if (size) { box.style.width = size + "px"; box.style.height = size + "px"; }
+  return box;
+}
+
+// A colour bar the server drew (LensRender's ColorBar: SVG with fixed text, no user input).
+function colorBar(html, attributes = {}) {
+  const bar = el("div", Object.assign({ class: "colorbar" }, attributes));
+  bar.innerHTML = html;
+  return bar;
+}
+
+// A picture card: a drawn picture (a DrawnMap or a data URI) with its caption and detail lines.
+function pictureCard(picture, caption, details = [], { size = null, alt = caption, attributes = {} } = {}) {
+  const drawn = typeof picture === "string" ? { image: picture } : picture;
+  const image = drawn.image ? el("img", { src: drawn.image, alt }) : placeholder(drawn.problem || "not drawn", size);
+  if (drawn.image && size) { image.style.width = size + "px"; image.style.height = size + "px"; }
+  return el("figure", attributes, image, el("figcaption", {}, el("b", { text: caption }), ...details.map(d => el("div", { text: d }))));
 }
 
 // A model that cannot show this page (k-NN templates, units of softmax regression): the server's
@@ -89,13 +121,12 @@ async function refreshModels(select, status) {
 }
 
 // Waits until the library lists at least one model (the demo's models train on first start).
-async function waitForModels(target) {
-  for (;;) {
+function waitForModels(target) {
+  return poll(async () => {
     const { body } = await api("/api/models");
     if (body.models.length > 0) return body;
     target.textContent = (body.problem || body.preparing || "waiting for a model") + "…";
-    await new Promise(resolve => setTimeout(resolve, 1000));
-  }
+  });
 }
 
 // A line chart as SVG: series = [{name, color, points: [[x, y], ...]}]; the legend sits above

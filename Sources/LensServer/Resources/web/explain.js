@@ -48,39 +48,23 @@ function settingsQuery() {
 }
 
 async function loadSamples(target, result) {
-  for (;;) {
-    try {
-      const { body } = await api("/api/samples");
-      for (const item of body) {
-        const img = el("img", { src: item.image, alt: item.actual, title: `${item.actual} (test image #${item.index})` });
-        img.addEventListener("click", async () => explain(await (await fetch(item.image)).blob(), result));
-        target.append(img);
-      }
-      return;
-    } catch (error) {
-      target.textContent = error.message;
-      await new Promise(resolve => setTimeout(resolve, 1000));
-    }
+  const samples = await poll(() => api("/api/samples").then(answer => answer.body, error => { target.textContent = error.message; }));
+  target.textContent = "";
+  for (const item of samples) {
+    const img = el("img", { src: item.image, alt: item.actual, title: `${item.actual} (test image #${item.index})` });
+    img.addEventListener("click", async () => explain(await (await fetch(item.image)).blob(), result));
+    target.append(img);
   }
 }
 
 // Polls the model's trust record until it is ready (202 while the checks run), updating every badge shown.
 async function watchTrust() {
-  for (;;) {
-    try {
-      const { status, body } = await api("/api/trust");
-      if (status === 200) {
-        explainState.trust = body;
-        refreshBadges();
-        return;
-      }
-    } catch (error) {
-      explainState.trustProblem = error.message;  // a k-NN model has no maps to check
-      refreshBadges();
-      return;
-    }
-    await new Promise(resolve => setTimeout(resolve, 1000));
+  try {
+    explainState.trust = await whenReady("/api/trust");
+  } catch (error) {
+    explainState.trustProblem = error.message;  // a k-NN model has no maps to check
   }
+  refreshBadges();
 }
 
 async function explain(file, target) {
@@ -144,7 +128,7 @@ function mapsCard(e, choice) {
   for (const map of e.maps) {
     const picture = map.image
       ? el("img", { alt: map.title, title: map.summary, "data-shared": map.image, "data-group": map.group_image, src: map.image })
-      : el("div", { class: "nomap", role: "img", "aria-label": map.problem }, el("span", { text: map.problem }));
+      : placeholder(map.problem, 192);
     const figure = el("figure", { class: "map", "data-method": map.method, "data-scale-group": map.scale_group }, picture,
       el("figcaption", {}, el("b", { text: map.title }), el("br"),
          el("small", { text: `${map.reduction} · peak ${number(map.max_magnitude)}` }), el("br"),
@@ -236,18 +220,17 @@ function trustNote(note) {
 async function showNearest(card, nearest, status, file) {
   const body = el("div", { id: "nearest" });
   card.append(body);
-  while (!nearest) {
+  if (!nearest) {
     if (status !== "computing") {
       body.replaceChildren(el("p", { class: "muted", text: status }));
       return;
     }
     body.replaceChildren(el("p", { class: "muted", text: "indexing the training images…" }));
-    await new Promise(resolve => setTimeout(resolve, 500));
     try {
-      const answer = await post("/api/nearest", file);
-      if (answer.status === 200) nearest = answer.body;
+      nearest = await whenReady("/api/nearest", () => {}, file, 500);
     } catch (error) {
-      status = error.message;
+      body.replaceChildren(el("p", { class: "muted", text: error.message }));
+      return;
     }
   }
   const flag = nearest.unusual

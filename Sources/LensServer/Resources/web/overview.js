@@ -2,15 +2,9 @@
 "use strict";
 
 startPage("/", async (page, status) => {
-  let result;
-  for (;;) {
-    result = await api("/api/overview");
-    if (result.status === 200) break;
-    status.textContent = "evaluating the model on its test split…";
-    await new Promise(resolve => setTimeout(resolve, 700));
-  }
+  const overview = await whenReady("/api/overview", () => { status.textContent = "evaluating the model on its test split…"; }, undefined, 700);
   status.remove();
-  render(page, result.body);
+  render(page, overview);
 });
 
 function render(page, o) {

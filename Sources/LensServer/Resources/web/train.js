@@ -22,7 +22,7 @@ startPage("/train", async (page, status) => {
   const templates = el("div", { class: "grid templates", id: "live-templates" });
   page.append(form, jobStatus, curves, el("h2", { text: "First-layer templates" }),
               el("p", { class: "muted", id: "templates-note", text: "Each picture is one unit's weights (at most the first 40 units): red pixels raise the unit's score, blue ones lower it, white is zero; every epoch is drawn on its own symmetric scale. Drag the slider to go back through the epochs." }),
-              el("div", { class: "legend" }, slider, sliderLabel), el("div", { class: "card" }, templates));
+              el("div", { class: "inline" }, slider, sliderLabel), el("div", { class: "card" }, templates));
   const state = { records: [], templates: [], follow: true };
   slider.addEventListener("input", () => { state.follow = Number(slider.value) === state.templates.length; show(state, Number(slider.value)); });
   form.addEventListener("submit", async event => {

@@ -91,7 +91,7 @@ async function showUnit(layer, unit, state) {
     el("h2", { text: `${layer} unit ${unit}` }),
     el("p", { class: "muted", text: `Its top ${body.activations.length} activations in ${body.images}. ${note} ` +
       "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
-      "also keeps only where the forward ReLU was on; red raises the unit, blue lowers it." }),
+      `also keeps only where the forward ReLU was on; red raises the unit, blue lowers it. Colours: ${body.scale_rule}.` }),
     bars, rows));
 }
 
@@ -114,12 +114,6 @@ function remember(layer, unit) {
 
 function picture(content, caption) { return el("figure", {}, content, el("figcaption", { text: caption })); }
 
-function colorBar(html) {
-  const bar = el("div", { class: "colorbar" });
-  bar.innerHTML = html;
-  return bar;
-}
-
 // Enlarges a picture by a whole factor: by `side` (a layer's receptive field, so that every patch of
 // the layer is drawn at one scale and border-cut ones look smaller), else by its own larger side.
 function enlarged(image, side) {
@@ -132,7 +126,7 @@ function enlarged(image, side) {
 }
 
 function drawn(map, alt, side) {
-  return map.image ? enlarged(el("img", { src: map.image, alt }), side) : el("div", { class: "nomap", text: map.problem });
+  return map.image ? enlarged(el("img", { src: map.image, alt }), side) : placeholder(map.problem, 112);
 }
 
 // The whole image with the activation's receptive field outlined.

@@ -1,26 +1,26 @@
 import Foundation
 import LensExplain
-import LensStudio
 import LensTensor
 
-/// What `lens explain` prints for an attribution method (`--json` gives it whole).
-struct AttributionReport: Encodable {
-    var model: String
-    var method: String
-    var settings: [String: String]
-    var items: [Item]
-    var directory: String
+/// What `lens explain` prints for an attribution method (`--json` gives it whole): the numbers of
+/// its `AttributionFigure`, whose pictures are in the output folder.
+public struct AttributionReport: Encodable {
+    public var model: String
+    public var method: String
+    public var settings: [String: String]
+    public var items: [Item]
+    public var directory: String
 
-    struct Item: Encodable {
-        var image: String
-        var trueClass: String?
-        var predicted: String
-        var target: String
-        var targetProbability: Float
-        var convergenceDelta: Float?
+    public struct Item: Encodable {
+        public var image: String
+        public var trueClass: String?
+        public var predicted: String
+        public var target: String
+        public var targetProbability: Float
+        public var convergenceDelta: Float?
         /// Why the map was not drawn (NaN, infinite or constant values).
-        var problem: String?
-        var files: [String]
+        public var problem: String?
+        public var files: [String]
 
         enum CodingKeys: String, CodingKey {
             case image, predicted, target, files, problem
@@ -28,7 +28,7 @@ struct AttributionReport: Encodable {
         }
     }
 
-    var summary: String {
+    public var summary: String {
         var lines = ["\(method) (\(settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))) → \(OneLine.escape(directory))/index.html"]
         for item in items {
             var line = "\(OneLine.escape(item.image)): explains \(OneLine.escape(item.target)) (p = \(String(format: "%.3f", item.targetProbability)))"
@@ -39,32 +39,44 @@ struct AttributionReport: Encodable {
         }
         return lines.joined(separator: "\n")
     }
+
+    init(_ figure: AttributionFigure, files: [[String]], directory: String) {
+        model = figure.model
+        method = figure.method
+        settings = figure.settings
+        items = zip(figure.items, files).map { item, files in
+            Item(image: item.image, trueClass: item.trueClass, predicted: item.predicted, target: item.target,
+                 targetProbability: item.targetProbability, convergenceDelta: item.convergenceDelta, problem: item.map.problem,
+                 files: files)
+        }
+        self.directory = directory
+    }
 }
 
 /// `TemplatesFigure` without its pictures (they are in index.html), under the CLI's names.
-struct TemplatesReport: Encodable {
-    var model: String
-    var kind: String
-    var layer: String
-    var count: Int
+public struct TemplatesReport: Encodable {
+    public var model: String
+    public var kind: String
+    public var layer: String
+    public var count: Int
     /// The templates drawn in the grid, by index (the first ones; voters are drawn besides).
-    var shown: [Int]
+    public var shown: [Int]
     /// The one symmetric scale of every picture: ±bound.
-    var bound: Float
-    var faceLikeness: Float?
-    var faceLikenessPerClass: [Float]?
-    var faceLikenessProblem: String?
+    public var bound: Float
+    public var faceLikeness: Float?
+    public var faceLikenessPerClass: [Float]?
+    public var faceLikenessProblem: String?
     /// The likeness figure's name: face-likeness on faces, class-mean likeness on other data.
-    var likenessLabel: String?
-    var smoothness: Float?
-    var smoothnessPerClass: [Float]?
-    var votes: [Votes]
-    var directory: String
+    public var likenessLabel: String?
+    public var smoothness: Float?
+    public var smoothnessPerClass: [Float]?
+    public var votes: [Votes]
+    public var directory: String
 
-    struct Votes: Encodable {
-        var `class`: String
-        var units: [Int]
-        var weights: [Float]
+    public struct Votes: Encodable {
+        public var `class`: String
+        public var units: [Int]
+        public var weights: [Float]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -73,7 +85,7 @@ struct TemplatesReport: Encodable {
         case likenessLabel = "likeness_label", smoothness, smoothnessPerClass = "smoothness_per_class"
     }
 
-    init(model: String, figure: TemplatesFigure, directory: String) {
+    public init(model: String, figure: TemplatesFigure, directory: String) {
         self.model = model
         kind = figure.kind
         layer = figure.layer
@@ -90,7 +102,7 @@ struct TemplatesReport: Encodable {
         self.directory = directory
     }
 
-    var summary: String {
+    public var summary: String {
         var line = "\(count) templates (\(kind)) of \(layer)"
             + (shown.count < count ? ", the first \(shown.count) drawn" : "") + " → \(directory)/index.html"
         if let faceLikeness {
@@ -102,30 +114,30 @@ struct TemplatesReport: Encodable {
     }
 }
 
-struct NearestReport: Encodable {
-    var model: String
-    var space: String
-    var metric: String
-    var unusualPercentile: Double
-    var unusualAbove: Float
+public struct NearestReport: Encodable {
+    public var model: String
+    public var space: String
+    public var metric: String
+    public var unusualPercentile: Double
+    public var unusualAbove: Float
     /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
-    var calibration: String
-    var flagRates: UnusualFlagRates
-    var items: [Item]
-    var directory: String
+    public var calibration: String
+    public var flagRates: UnusualFlagRates
+    public var items: [Item]
+    public var directory: String
 
-    struct Neighbor: Encodable {
-        var trainingIndex: Int
-        var `class`: String
-        var distance: Float
+    public struct Neighbor: Encodable {
+        public var trainingIndex: Int
+        public var `class`: String
+        public var distance: Float
         enum CodingKeys: String, CodingKey { case `class`, distance, trainingIndex = "training_index" }
     }
 
-    struct Item: Encodable {
-        var image: String
-        var neighbors: [Neighbor]
-        var percentile: Double
-        var unusual: Bool
+    public struct Item: Encodable {
+        public var image: String
+        public var neighbors: [Neighbor]
+        public var percentile: Double
+        public var unusual: Bool
     }
 
     enum CodingKeys: String, CodingKey {
@@ -133,7 +145,7 @@ struct NearestReport: Encodable {
         case unusualPercentile = "unusual_percentile", unusualAbove = "unusual_above", calibration, flagRates = "flag_rates"
     }
 
-    var summary: String {
+    public var summary: String {
         var lines = ["nearest training images (\(space), \(metric)) → \(OneLine.escape(directory))/index.html",
                      "unusual above \(String(format: "%.4g", unusualAbove)) (the \(String(format: "%.0f", unusualPercentile))th percentile of the \(calibration) split's nearest distances): \(flagRates.summary)"]
         for item in items {
@@ -142,28 +154,43 @@ struct NearestReport: Encodable {
         }
         return lines.joined(separator: "\n")
     }
+
+    init(_ figure: NearestFigure, directory: String) {
+        model = figure.model
+        space = figure.space
+        metric = figure.metric
+        unusualPercentile = figure.unusualPercentile
+        unusualAbove = figure.unusualAbove
+        calibration = figure.calibration
+        flagRates = figure.flagRates
+        items = figure.items.map { item in
+            Item(image: item.image, neighbors: item.nearest.neighbours.map { Neighbor(trainingIndex: $0.index, class: $0.class, distance: $0.distance) },
+                 percentile: item.nearest.percentile, unusual: item.nearest.unusual)
+        }
+        self.directory = directory
+    }
 }
 
-struct UnitsReport: Encodable {
-    var model: String
-    var layer: String
-    var receptiveField: Int?
-    var imagesSearched: Int
-    var projections: Bool
-    var units: [Unit]
-    var directory: String
+public struct UnitsReport: Encodable {
+    public var model: String
+    public var layer: String
+    public var receptiveField: Int?
+    public var imagesSearched: Int
+    public var projections: Bool
+    public var units: [Unit]
+    public var directory: String
 
-    struct Activation: Encodable {
-        var trainingIndex: Int
-        var value: Float
-        var y: Int
-        var x: Int
+    public struct Activation: Encodable {
+        public var trainingIndex: Int
+        public var value: Float
+        public var y: Int
+        public var x: Int
         enum CodingKeys: String, CodingKey { case value, y, x, trainingIndex = "training_index" }
     }
 
-    struct Unit: Encodable {
-        var unit: Int
-        var top: [Activation]
+    public struct Unit: Encodable {
+        public var unit: Int
+        public var top: [Activation]
     }
 
     enum CodingKeys: String, CodingKey {
@@ -171,22 +198,34 @@ struct UnitsReport: Encodable {
         case receptiveField = "receptive_field", imagesSearched = "images_searched"
     }
 
-    var summary: String {
+    public var summary: String {
         "\(units.count) units of \(layer) over \(imagesSearched) training images"
             + (receptiveField.map { ", receptive field \($0)x\($0) pixels" } ?? "")
             + (projections ? ", with deconvnet projections" : "") + " → \(directory)/index.html"
     }
+
+    init(_ figure: UnitsFigure, projections: Bool, directory: String) {
+        model = figure.model
+        layer = figure.layer.name
+        receptiveField = figure.layer.receptiveField
+        imagesSearched = figure.imageCount
+        self.projections = projections
+        units = figure.units.map { unit in
+            Unit(unit: unit.unit, top: unit.activations.map { Activation(trainingIndex: $0.datasetIndex, value: $0.value, y: $0.y, x: $0.x) })
+        }
+        self.directory = directory
+    }
 }
 
 /// `sanity`'s figures: model randomisation (and exact answers), and with --retrain data randomisation.
-struct SanityRun: Encodable {
-    var sanity: SanityReport
-    var dataRandomisation: DataRandomisationReport?
+public struct SanityRun: Encodable {
+    public var sanity: SanityReport
+    public var dataRandomisation: DataRandomisationReport?
 }
 
 /// Terminal summaries of the trust checks (the whole figures are in --json and report.json).
-enum ExplainSummaries {
-    static func sanity(_ run: SanityRun) -> String {
+public enum ExplainSummaries {
+    public static func sanity(_ run: SanityRun) -> String {
         let report = run.sanity
         var lines = ["model randomisation over \(report.randomisation.imageIndices.count) test images (threshold \(report.randomisation.settings.randomisationThreshold))"]
         for method in report.randomisation.methods {
@@ -209,7 +248,7 @@ enum ExplainSummaries {
         return lines.joined(separator: "\n")
     }
 
-    static func faithfulness(_ report: FaithfulnessReport) -> String {
+    public static func faithfulness(_ report: FaithfulnessReport) -> String {
         var lines = ["deletion and insertion over \(report.imageIndices.count) test images, steps of \(String(format: "%.4g", report.settings.stepFraction))"]
         for method in report.methods {
             if let reason = method.notApplicable { lines.append("  \(method.method.rawValue): not applicable (\(reason))"); continue }
@@ -225,47 +264,49 @@ enum ExplainSummaries {
 /// The trust checks' headline figures under the names users look for (`spearman`, `ssim`,
 /// `deletion_auc`, `insertion_auc`, and the controls `random`, `brightness`, `reversed`), beside
 /// the whole report.
-struct TrustOutput<Report: Encodable>: Encodable {
-    var summary: [Row]
-    var report: Report
+public struct TrustOutput<Report: Encodable>: Encodable {
+    public var summary: [Row]
+    public var report: Report
 
-    struct Row: Encodable {
-        var method: String
-        var notApplicable: String?
+    public struct Row: Encodable {
+        public var method: String
+        public var notApplicable: String?
         // Sanity: at the top randomisation step.
-        var spearman: Double?
-        var ssim: Double?
-        var verdict: String?
+        public var spearman: Double?
+        public var ssim: Double?
+        public var verdict: String?
         // Sanity --retrain: agreement with the control and with the shuffled-label model.
-        var controlSpearman: Double?
-        var shuffledSpearman: Double?
-        var dataVerdict: String?
+        public var controlSpearman: Double?
+        public var shuffledSpearman: Double?
+        public var dataVerdict: String?
         // Faithfulness.
-        var baseline: String?
-        var deletionAUC: Double?
-        var insertionAUC: Double?
-        var random: Control?
-        var brightness: Control?
-        var reversed: Control?
-        var shareBeatingRandom: Double?
+        public var baseline: String?
+        public var deletionAUC: Double?
+        public var insertionAUC: Double?
+        public var random: Control?
+        public var brightness: Control?
+        public var reversed: Control?
+        public var shareBeatingRandom: Double?
+        /// `TrustVerdict`'s standing: the one verdict from the checks run.
+        public var standing: String? = nil
 
         enum CodingKeys: String, CodingKey {
-            case method, spearman, ssim, verdict, baseline, random, brightness, reversed
+            case method, spearman, ssim, verdict, baseline, random, brightness, reversed, standing
             case notApplicable = "not_applicable", deletionAUC = "deletion_auc", insertionAUC = "insertion_auc"
             case shareBeatingRandom = "share_beating_random", controlSpearman = "control_spearman"
             case shuffledSpearman = "shuffled_spearman", dataVerdict = "data_verdict"
         }
     }
 
-    struct Control: Encodable {
-        var deletionAUC: Double?
-        var insertionAUC: Double?
+    public struct Control: Encodable {
+        public var deletionAUC: Double?
+        public var insertionAUC: Double?
         enum CodingKeys: String, CodingKey { case deletionAUC = "deletion_auc", insertionAUC = "insertion_auc" }
     }
 }
 
 extension TrustOutput where Report == SanityRun {
-    init(_ run: SanityRun) {
+    public init(_ run: SanityRun) {
         report = run
         summary = run.sanity.randomisation.methods.map { method in
             let top = method.cascading.first?.agreement
@@ -275,11 +316,12 @@ extension TrustOutput where Report == SanityRun {
                        controlSpearman: data?.realVsControl?.spearman?.mean, shuffledSpearman: data?.realVsShuffled?.spearman?.mean,
                        dataVerdict: data?.verdict?.outcome.rawValue)
         }
+        withStandings(TrustVerdict.all(randomisation: run.sanity.randomisation, faithfulness: nil))
     }
 }
 
 extension TrustOutput where Report == FaithfulnessReport {
-    init(_ report: FaithfulnessReport) {
+    public init(_ report: FaithfulnessReport) {
         self.report = report
         summary = report.methods.flatMap { method -> [Row] in
             guard method.notApplicable == nil else { return [Row(method: method.method.rawValue, notApplicable: method.notApplicable)] }
@@ -292,6 +334,15 @@ extension TrustOutput where Report == FaithfulnessReport {
                            reversed: control(figures.deletion.reversed, figures.insertion.reversed),
                            shareBeatingRandom: figures.insertion.shareBeatingRandom)
             }
+        }
+        withStandings(TrustVerdict.all(randomisation: nil, faithfulness: report))
+    }
+}
+
+extension TrustOutput {
+    mutating func withStandings(_ verdicts: [TrustVerdict]) {
+        for index in summary.indices {
+            summary[index].standing = verdicts.first { $0.method == summary[index].method }?.standing
         }
     }
 }

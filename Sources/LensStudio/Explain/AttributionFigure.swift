@@ -1,0 +1,84 @@
+import Foundation
+import LensExplain
+import LensModels
+import LensRender
+import LensTensor
+
+/// One attribution method's maps of a batch of images, each laid over its image on its own
+/// scale: what `lens explain --method <attribution>` writes and prints.
+public struct AttributionFigure: Codable, Sendable {
+    public struct Item: Codable, Sendable {
+        /// The image's name (file stem, or split-index-class).
+        public var image: String
+        public var trueClass: String?
+        public var predicted: String
+        /// The class explained.
+        public var target: String
+        public var targetProbability: Float
+        public var convergenceDelta: Float?
+        /// The input as the model saw it.
+        @PictureField public var input: String
+        /// The map over the input on this image's scale, or why it is not drawn (NaN, infinite, flat).
+        public var map: DrawnMap
+        /// The scale: "signed" (±bound) or "magnitude" (0...bound), robust when it clips the largest
+        /// values; and its colour bar (HTML with inline SVG).
+        public var scaleKind: String
+        public var bound: Float
+        public var robust: Bool
+        public var colorBar: String
+    }
+
+    public var model: String
+    public var method: String
+    public var title: String
+    public var summary: String
+    /// How each map's channels became one plane.
+    public var reduction: String
+    public var settings: [String: String]
+    /// `AttributionFigure.scaleRule`.
+    public var scaleRule: String
+    public var items: [Item]
+
+    /// The one colour-scale rule of attribution maps, the report's maps page's and the web app's per-family
+    /// scale too: one scale per image and method family, fitted to that image's maps (robust: the 99th
+    /// percentile of |value|). Per image, because gradients differ by orders of magnitude between images and
+    /// a batch-wide scale would leave most maps blank; per family, so that maps of one kind can be compared.
+    public static let scaleRule = "one scale per image and method family, fitted to that image's maps (99th percentile of |value|)"
+
+    var pictureReduction: ChannelReduction { AttributionMethod(rawValue: method)?.pictureReduction ?? .maxAbsolute }
+
+    /// Item `row`'s scale.
+    func scale(of row: Int) -> MapScale {
+        MapScale(kind: MapScale.Kind(rawValue: items[row].scaleKind) ?? .magnitude, bound: items[row].bound, isRobust: items[row].robust)
+    }
+}
+
+extension AttributionFigure {
+    /// `result`'s maps of `inputs` (name, [C, H, W] image, true label), drawn by the scale rule.
+    init(_ result: AttributionResult, model: String, classes: [String], inputs: [(name: String, image: Tensor, label: Int?)]) throws {
+        let method = result.method
+        let probabilities = SoftmaxCrossEntropy.probabilities(result.logits)
+        let predicted = result.logits.argmaxRows()
+        let reduction = method.pictureReduction
+        items = try inputs.enumerated().map { row, input in
+            let panel = try MapPanel(result: result, item: row, reduction: reduction, scaleGroup: method.scaleGroup)
+            let scale = AttributionRow(image: input.image, caption: input.name, panels: [panel]).scales().first?.scale
+                ?? MapScale(kind: reduction.scaleKind, bound: 1)
+            let target = result.targets[row]
+            let label = AttributionRow.colorBarLabel(method.scaleGroup.isEmpty ? "this image's map" : method.scaleGroup, scale)
+            return Item(image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
+                        target: classes[target], targetProbability: probabilities.scalars[row * classes.count + target],
+                        convergenceDelta: result.convergenceDelta?[row], input: try ImageInput.dataURI(input.image),
+                        map: try PNGImage.map(panel.map, reduction: reduction, scale: scale, over: input.image),
+                        scaleKind: scale.kind.rawValue, bound: scale.bound, robust: scale.isRobust,
+                        colorBar: ColorBar.html(scale, label: label))
+        }
+        self.model = model
+        self.method = method.rawValue
+        title = method.title
+        summary = method.summary
+        self.reduction = reduction.title
+        settings = result.settings
+        scaleRule = Self.scaleRule
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LensExplain
+
+/// One method's verdict on one model, from both trust checks: the one reconciliation of the web
+/// app's badges, the report's trust page and `lens explain --method sanity` / `faithfulness`.
+public struct TrustVerdict: Codable, Sendable {
+    public var method: String
+    public var title: String
+    public var record: MethodTrust
+    /// The model-randomisation verdict ("passed", "failed", "undetermined"), when measured.
+    public var verdict: String?
+    /// The verdict from both checks: "passed" (randomisation passed and the insertion curve beats
+    /// a random order), "mixed" (passed, but insertion does not beat random), "failed"
+    /// (randomisation failed) or "undetermined".
+    public var standing: String
+    /// The line the figures are said in: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
+    public var line: String
+
+    /// How `standing` is decided, said once wherever verdicts are shown.
+    public static let rule = "passed: the maps change when the model's weights are randomised and insertion in the map's order "
+        + "beats a random order; mixed: they change, but insertion does not beat random; failed: they do not change; "
+        + "undetermined: too few usable maps to tell."
+
+    public init(_ record: MethodTrust) {
+        method = record.method.rawValue
+        title = record.method.title
+        self.record = record
+        verdict = record.randomisation?.outcome.rawValue
+        standing = Self.standing(record)
+        line = ExplanationPages.badgeLine(record) ?? "no record"
+    }
+
+    /// Every method either report measured, in registry order (those not applicable to the model left out).
+    public static func all(randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?) -> [TrustVerdict] {
+        MethodTrust.summarise(randomisation: randomisation, faithfulness: faithfulness)
+            .filter { $0.randomisation != nil || $0.insertion != nil || $0.deletion != nil }.map(TrustVerdict.init)
+    }
+
+    static func standing(_ record: MethodTrust) -> String {
+        switch record.randomisation?.outcome {
+        case .passed?: record.insertion.map { $0.map > $0.random } == false ? "mixed" : "passed"
+        case .failed?: "failed"
+        case .undetermined?, nil: "undetermined"
+        }
+    }
+}
+
+/// The trust checks `lens explain` ran on one model, with each method's verdict: its page draws
+/// the report's tables for whichever checks are present.
+public struct TrustFigure: Codable, Sendable {
+    public var model: String
+    public var verdicts: [TrustVerdict]
+    public var images: Int
+    public var randomisation: ModelRandomisationReport?
+    public var faithfulness: FaithfulnessReport?
+    public var exactAnswers: [ExactAnswerCheck]?
+    public var dataRandomisation: DataRandomisationReport?
+
+    public init(model: String, randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?,
+                exactAnswers: [ExactAnswerCheck]?, dataRandomisation: DataRandomisationReport?) {
+        self.model = model
+        verdicts = TrustVerdict.all(randomisation: randomisation, faithfulness: faithfulness)
+        images = randomisation?.imageIndices.count ?? faithfulness?.imageIndices.count ?? 0
+        self.randomisation = randomisation
+        self.faithfulness = faithfulness
+        self.exactAnswers = exactAnswers
+        self.dataRandomisation = dataRandomisation
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import LensData
+import LensExplain
+import LensModels
+import LensRender
+import LensStudio
+import Testing
+
+/// Each figure is built once, in LensStudio; the report's pages, `lens explain`'s output folder
+/// (its figure.json, what the command writes) and the JSON API only draw it. For the same model and
+/// image, the three must give the same numbers.
+@Suite("the report, lens explain and the API give one figure the same numbers")
+struct FigureAgreementTests {
+    /// Reads both the API's answers and figure.json, whichever key style they use.
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    /// What `lens explain` does with `configure`d flags, run on the server's model `id`: its folder.
+    static func explain(_ server: TestServer, model id: String, configure: (inout ExplainJob) -> Void,
+                        run: (ExplainSession) throws -> Void) throws -> URL {
+        let out = server.directory.appendingPathComponent("explain-\(UUID().uuidString)")
+        var job = ExplainJob(modelFile: try server.library.entry(id).model, modelName: id, out: out)
+        configure(&job)
+        try run(ExplainSession(job))
+        return out
+    }
+
+    static func figure<T: Decodable>(_ type: T.Type, in folder: URL) throws -> T {
+        try decoder.decode(T.self, from: Data(contentsOf: folder.appendingPathComponent("figure.json")))
+    }
+
+    static func ready(_ server: TestServer, _ method: String, _ path: String, body: Data? = nil) async throws -> RawHTTP.Answer {
+        var answer = try await server.http.send(method, path, body: body)
+        for _ in 0..<1200 where answer.status == 202 {
+            try await Task.sleep(for: .milliseconds(100))
+            answer = try await server.http.send(method, path, body: body)
+        }
+        return answer
+    }
+
+    /// The server's training and test images as the report's pages read them.
+    static func pageData(_ server: TestServer) -> PageData {
+        let dataset = server.dataset
+        return PageData(classNames: dataset.data.classNames, trainImages: dataset.trainingSet.images, trainLabels: dataset.trainingSet.labels,
+                        testImages: dataset.testSet.images, testLabels: dataset.testSet.labels)
+    }
+
+    static func network(_ server: TestServer, _ id: String) throws -> Network {
+        guard case .network(let network) = try server.library.entry(id).model.model else { throw StudioError(.notApplicable, "\(id) is not a network") }
+        return network
+    }
+
+    @Test("units: one unit's activations and projection scale agree across the report, lens explain and the API")
+    func units() async throws {
+        let server = try await TestServer.shared.value
+        let network = try Self.network(server, "cnn")
+        let layer = try #require(UnitLayer.all(in: network.architecture).first { $0.kind == .convolutional }).name
+
+        let answer = try await Self.ready(server, "GET", "/api/units/\(layer)/0?model=cnn")
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(UnitDetail.self, from: answer.body)
+
+        let folder = try Self.explain(server, model: "cnn", configure: { $0.maxUnits = 1 }) { _ = try $0.units(layer: layer, projections: true) }
+        let cli = try Self.figure(UnitsFigure.self, in: folder)
+        let unit = try #require(cli.units.first)
+
+        #expect(api.scaleRule == UnitDetail.scaleRule && cli.scaleRule == UnitDetail.scaleRule, "one scale rule")
+        #expect(unit.activations.map(\.value) == api.activations.map(\.value), "the same top activations")
+        #expect(unit.activations.map(\.datasetIndex) == api.activations.map(\.datasetIndex), "of the same training images")
+        #expect(unit.deconvnetBound == api.deconvnetBound && unit.guidedBound == api.guidedBound && api.deconvnetBound > 0)
+        #expect(unit.activations.map(\.deconvnet) == api.activations.map(\.deconvnet), "the very same pictures")
+
+        // The report's units page: "a = value" under each patch of the layer's unit 0, in the same order.
+        var budget = PageBudget.quick
+        budget.unitsPerLayer = 1
+        let page = try ExplanationPages.unitsPage(network, name: "CNN", data: Self.pageData(server), budget: budget)
+        let section = try #require(page.body.components(separatedBy: "<h3>\(layer) unit 0</h3>").dropFirst().first)
+            .components(separatedBy: "</section>")[0]
+        let shown = section.matches(of: /a = ([^<]+)</).map { String($0.1) }
+        #expect(shown == api.activations.map { MapNumber.format($0.value) }, "\(shown)")
+        #expect(page.body.contains(HTML.escape(UnitDetail.scaleRule)), "the report says the rule")
+    }
+
+    @Test("nearest images: distances and neighbours agree across the report, lens explain and the API")
+    func nearest() async throws {
+        let server = try await TestServer.shared.value
+        let faceFile = server.directory.appendingPathComponent("face-\(UUID().uuidString).pgm")
+        let face = try TestServer.faceFile(person: 4, image: 3)
+        try face.write(to: faceFile)
+
+        let answer = try await Self.ready(server, "POST", "/api/nearest?model=cnn", body: face)
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(NearestImages.self, from: answer.body)
+
+        let folder = try Self.explain(server, model: "cnn", configure: { $0.imagePaths = [faceFile.path] }) { _ = try $0.nearest() }
+        let cli = try #require(try Self.figure(NearestFigure.self, in: folder).items.first).nearest
+        #expect(cli.neighbours.map(\.index) == api.neighbours.map(\.index) && cli.neighbours.map(\.distance) == api.neighbours.map(\.distance))
+        #expect(cli.percentile == api.percentile && cli.unusual == api.unusual && cli.unusualAbove == api.unusualAbove)
+
+        // The report's nearest section shows test image 0 first: lens explain on that image gives its figures.
+        let split = try Self.explain(server, model: "cnn", configure: { $0.split = .test; $0.limit = 1 }) { _ = try $0.nearest() }
+        let first = try #require(try Self.figure(NearestFigure.self, in: split).items.first).nearest
+        let html = try ExplanationPages.nearestEvidenceSection(try Self.network(server, "cnn"), name: "CNN", data: Self.pageData(server),
+                                                               budget: .quick)
+        let row = try #require(html.components(separatedBy: "test image 0</b>").dropFirst().first).components(separatedBy: "</section>")[0]
+        #expect(row.contains("nearest d = \(MapNumber.format(first.neighbours[0].distance))") && row.contains("percentile \(String(format: "%.0f", first.percentile))"),
+                "\(row.prefix(300))")
+        let distances = row.matches(of: /<small>d = ([^<]+)</).map { String($0.1) }
+        #expect(distances == first.neighbours.map { MapNumber.format($0.distance) }, "\(distances)")
+    }
+
+    @Test("trust: each method's verdict and figures agree across the report, lens explain and the API")
+    func trust() async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await Self.ready(server, "GET", "/api/trust?model=softmax")
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(ModelTrust.self, from: answer.body)
+
+        let budget = PageBudget.full
+        let folder = try Self.explain(server, model: "softmax", configure: { $0.trust = budget.trust; $0.attribution = budget.attribution }) {
+            _ = try $0.sanity()
+        }
+        let cli = try Self.figure(TrustSummary.self, in: folder).summary
+        let applicable = api.methods.filter { $0.record.randomisation != nil }
+        #expect(!applicable.isEmpty)
+        for method in applicable {
+            let row = try #require(cli.first { $0.method == method.method }, "\(method.method)")
+            #expect(row.verdict == method.verdict, "\(method.method): randomisation verdict")
+            #expect(row.spearman.map { Float($0) } == method.record.randomisation?.topStepSpearman.map { Float($0) }, "\(method.method)")
+        }
+
+        // The report's trust page lists the same verdicts in the same words.
+        let network = try Self.network(server, "softmax")
+        let figures = try ExplanationPages.trustFigures(network, data: Self.pageData(server), budget: budget.fitted(to: network))
+        let page = try ExplanationPages.trustPage(figures, name: "softmax", data: Self.pageData(server))
+        for method in api.methods {
+            #expect(page.body.contains("data-state=\(method.standing)>\(method.standing)</span> <b>\(HTML.escape(method.title))</b>: \(HTML.escape(method.line))"),
+                    "\(method.method): \(method.standing) · \(method.line)")
+        }
+    }
+
+    @Test("attribution: the map's scale and the target's probability agree between lens explain and the API")
+    func attribution() async throws {
+        let server = try await TestServer.shared.value
+        let faceFile = server.directory.appendingPathComponent("face-\(UUID().uuidString).pgm")
+        let face = try TestServer.faceFile(person: 12, image: 5)
+        try face.write(to: faceFile)
+        let answer = try await server.http.send("POST", "/api/explain?model=cnn&method=saliency", body: face)
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(Explanation.self, from: answer.body)
+        let map = try #require(api.maps.first)
+        let scale = try #require(api.groupScales.first { $0.group == map.scaleGroup })
+
+        let folder = try Self.explain(server, model: "cnn", configure: { $0.imagePaths = [faceFile.path] }) {
+            _ = try $0.attribution(.saliency)
+        }
+        let cli = try #require(try Self.figure(AttributionFigure.self, in: folder).items.first)
+        #expect(cli.target == api.target && cli.predicted == api.prediction.predicted)
+        #expect(cli.targetProbability == api.prediction.classes.first { $0.class == api.target }?.probability)
+        #expect(cli.bound == scale.high && cli.robust == scale.robust, "the report's rule: one scale per image and method family")
+    }
+}
+
+/// `lens explain --method sanity`'s summary rows, as figure.json holds them.
+struct TrustSummary: Decodable {
+    var summary: [TrustOutputRow]
+}
+
+struct TrustOutputRow: Decodable {
+    var method: String
+    var verdict: String?
+    var spearman: Double?
+    var standing: String?
+}
