@@ -11,7 +11,8 @@ import Testing
         }
         #expect(try decay(["--model", "mlp"]) == ModelRecipe.smallDataMLPWeightDecay)
         #expect(try decay(["--model", "mlp"], trainingCount: 54_000) == 0)
-        #expect(try decay(["--model", "softmax"]) == 0)
+        #expect(try decay(["--model", "softmax"]) == ModelRecipe.smallDataSoftmaxWeightDecay)
+        #expect(try decay(["--model", "softmax"], trainingCount: 54_000) == 0)
         #expect(try decay(["--model", "mlp", "--weight-decay", "0"]) == 0)
         #expect(try decay(["--model", "mlp", "--optimizer", "sgd", "--weight-decay", "0.001"]) == 0.001)
     }
