@@ -44,8 +44,11 @@ struct FigureAgreementTests {
     /// The server's training and test images as the report's pages read them.
     static func pageData(_ server: TestServer) -> PageData {
         let dataset = server.dataset
-        return PageData(classNames: dataset.data.classNames, trainImages: dataset.trainingSet.images, trainLabels: dataset.trainingSet.labels,
-                        testImages: dataset.testSet.images, testLabels: dataset.testSet.labels)
+        var data = PageData(classNames: dataset.data.classNames, trainImages: dataset.trainingSet.images, trainLabels: dataset.trainingSet.labels,
+                            testImages: dataset.testSet.images, testLabels: dataset.testSet.labels)
+        // As the report and the demo give it: "unusual" is calibrated on the validation split.
+        if !dataset.split.validation.isEmpty { data.validationImages = dataset.images(dataset.split.validation) }
+        return data
     }
 
     static func network(_ server: TestServer, _ id: String) throws -> Network {

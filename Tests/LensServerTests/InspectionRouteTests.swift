@@ -1,3 +1,4 @@
+import LensData
 import Foundation
 import LensExplain
 import LensModels
@@ -48,7 +49,7 @@ import Testing
         let server = try await TestServer.shared.value
         let figure = try await Self.settled("/api/templates?model=softmax").answer.decode(TemplatesFigure.self)
         #expect(figure.kind == "class-weights" && figure.count == 40, "\(figure.kind) \(figure.layer) \(figure.count)")
-        #expect(figure.grid == Array(0..<40))
+        #expect(figure.grid == NaturalOrder.displayOrder(server.dataset.data.classNames), "classes in natural order: s1, s2 … s10")
         #expect(figure.pictures.map(\.caption) == server.dataset.data.classNames)
         // Drawn in colour on the red/blue scale (the old stand-in drew gray).
         #expect(figure.pictures.allSatisfy { Self.colorType(Self.png($0.drawn.image)) == 2 })
@@ -67,7 +68,10 @@ import Testing
         let network = try await Self.network("mlp")
         let output = try #require(network.parameters.first { $0.name == "fc2.weight" }?.tensor)
         let drawn = Set(figure.pictures.map(\.index))
-        for (c, entry) in figure.votes.enumerated() {
+        let classNames = try await TestServer.shared.value.dataset.data.classNames
+        #expect(figure.votes.map(\.class) == NaturalOrder.displayOrder(classNames).map { classNames[$0] }, "classes in natural order")
+        for entry in figure.votes {
+            let c = try #require(classNames.firstIndex(of: entry.class))
             let row = Array(output.scalars[(c * 24)..<((c + 1) * 24)])
             #expect(entry.votes.count == InspectionSettings().topVotes)
             #expect(entry.votes.map(\.weight) == entry.votes.map { row[$0.unit] }, "class \(c): each weight is W2[class, unit]")

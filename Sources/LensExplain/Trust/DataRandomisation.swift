@@ -21,7 +21,7 @@ public enum DataRandomisation {
     /// `validation` serves the control as it served the real model (early stopping); the
     /// shuffled model trains without it (its validation accuracy is chance, so early stopping
     /// would stop it before it memorises) and in rounds of the recipe's epochs, each round from
-    /// scratch with twice the epochs of the last, until `settings.memorisationAccuracy`.
+    /// scratch with twice the epochs of the last, and without weight decay, until `settings.memorisationAccuracy`.
     public static func run(_ network: Network, recipe: ModelRecipe, train: (images: Tensor, labels: [Int]),
                            validation: (images: Tensor, labels: [Int])?, sample: TrustSample,
                            settings: TrustSettings = TrustSettings(),
@@ -39,6 +39,8 @@ public enum DataRandomisation {
         shuffledRecipe.seed = recipe.seed &+ 1
         shuffledRecipe.options.seed = recipe.options.seed &+ 1
         shuffledRecipe.options.patience = nil
+        // Weight decay holds a model back from memorising (that is its purpose): the shuffled model trains without it.
+        shuffledRecipe.options.optimizer = recipe.options.optimizer.withWeightDecay(0)
         var shuffled: (network: Network, accuracy: Double)?
         var epochs = recipe.options.epochs, rounds = 0
         while rounds < settings.maxTrainingRounds {

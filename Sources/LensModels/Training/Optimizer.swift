@@ -10,6 +10,14 @@ public enum OptimizerKind: Codable, Sendable, Equatable {
 
     public static let adamDefaults = OptimizerKind.adam(beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0)
 
+    /// The same optimizer with another L2 weight decay.
+    public func withWeightDecay(_ decay: Float) -> OptimizerKind {
+        switch self {
+        case let .sgd(momentum, _, nesterov): .sgd(momentum: momentum, weightDecay: decay, nesterov: nesterov)
+        case let .adam(beta1, beta2, epsilon, _): .adam(beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: decay)
+        }
+    }
+
     /// The L2 weight decay λ of either optimizer.
     public var weightDecay: Float {
         switch self {

@@ -72,6 +72,8 @@ public struct NearestIndex: Sendable {
             }
             flagRates = try UnusualFlagRates(evidence, testImages: test)
         } catch let error as ExplainError {
+            // A knob out of range for this data stays itself, so that the CLI can name its flag.
+            if case .settingOutOfRange = error { throw error }
             throw StudioError(.invalidInput, "nearest training images: \(error)")
         }
         rows = split.train
