@@ -85,14 +85,15 @@ import Testing
     }
 
     /// An image compared with itself follows the natural path: its similarity is 1 at every layer,
-    /// above that to other faces wherever their ranking of the units differs.
+    /// at least that to other faces (equal where a few channels' means rank alike).
     @Test func anImageTakesItsOwnPath() throws {
         let faces = TrustFixture.faces.train.images
         let dense = Self.network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name
         let image = faces.gather([0]), others = faces.gather([200, 150, 90, 40])
         let check = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: image, top: image, random: others)
         #expect(check.layers.count == 3)
-        #expect(check.layers.allSatisfy { abs($0.natural - 1) < 1e-9 && $0.baseline < 1 })
+        #expect(check.layers.allSatisfy { abs($0.natural - 1) < 1e-9 && $0.baseline <= 1 + 1e-9 })
+        #expect(check.layers.last!.baseline < 1, "32 dense units: other faces rank them differently")
         #expect(check.verdict == .naturalPath)
         // and the other way round: against faces that are not it, itself as the baseline
         let reversed = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: image, top: others, random: image)
