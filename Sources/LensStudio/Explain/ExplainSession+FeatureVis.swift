@@ -39,12 +39,12 @@ extension ExplainSession {
                                           classNames: prepared.data.classNames, datasetIndices: train,
                                           searched: "the \(train.count) training images of \(prepared.source.name)",
                                           settings: job.featureVis)
+        try write(figure, page: ExplanationPages.featureVisPage(figure))
         var files: [String] = []
         if job.npy {
             try NumpyArray.write(report.synthetic.images, to: job.out.appendingPathComponent("feature-vis.npy"))
             files.append("feature-vis.npy")
         }
-        try write(figure, page: ExplanationPages.featureVisPage(figure))
         return FeatureVisOutput(figure, files: files, directory: job.out.path)
     }
 
@@ -73,6 +73,7 @@ extension ExplainSession {
                                                progress: { progress("embedding: layer \($0) of \($1)", Double($0) / Double($1)) })
         let figure = EmbeddingFigure(model: job.modelName, split: choice.rawValue, network: network, embeddings: embeddings, images: images,
                                      labels: labels, classNames: prepared.data.classNames, datasetIndices: indices, settings: settings)
+        try write(figure, page: ExplanationPages.embeddingPage(figure))
         var files: [String] = []
         if job.npy {
             for embedding in embeddings {
@@ -83,7 +84,6 @@ extension ExplainSession {
                 }
             }
         }
-        try write(figure, page: ExplanationPages.embeddingPage(figure))
         return EmbeddingOutput(figure, files: files, directory: job.out.path)
     }
 }
