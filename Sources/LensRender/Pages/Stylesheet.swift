@@ -126,7 +126,7 @@ public enum Stylesheet {
     .layer-maps{display:flex;flex-wrap:wrap;gap:3px}.layer-maps img{width:48px;height:48px;image-rendering:pixelated;border:1px solid var(--line)}
     .layer-maps figure{margin:0}.layer-maps figcaption{font-size:.65rem;max-width:48px}
     .downloads{display:flex;gap:.5rem;flex-wrap:wrap;margin:.3rem 0}
-    .downloads a{font-size:.8rem;padding:.15rem .5rem;border:1px solid var(--line);border-radius:6px;text-decoration:none;color:var(--accent)}
+    :where(.app) .downloads button{font-size:.72rem;padding:.1rem .4rem}
     .permalink{font-size:.8rem}figure.map.linked{outline:3px solid var(--flag);outline-offset:2px}
 
     /* Access: every clickable tile can be reached with Tab and shows where the focus is. */
@@ -137,7 +137,7 @@ public enum Stylesheet {
     /* Narrow screens (a phone, 400 px): one column, nothing wider than the screen. */
     @media (max-width:600px){
     :where(.app) header{gap:.5rem;padding:.5rem .8rem}:where(.app) header label{margin-left:0}
-    :where(.app) nav a{margin-right:.6rem}
+    :where(.app) nav{display:flex;flex-wrap:wrap;gap:.2rem .6rem}:where(.app) nav a{margin-right:0}
     :where(.app) main,:where(.report) main{padding:.6rem .6rem 2rem}
     .card{padding:.7rem .7rem}
     .maps img,.maps .nomap{width:160px;height:160px}.maps figcaption{max-width:160px}

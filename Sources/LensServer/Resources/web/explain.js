@@ -276,7 +276,9 @@ function number(value) {
 function withFileTools(e, card) {
   for (const figure of card.querySelectorAll("figure.map")) {
     const method = figure.dataset.method;
-    const buttons = ["png", "npy"].map(format => el("button", { type: "button", class: "secondary download", "data-format": format,
+    // A map that cannot be drawn (NaN, constant) has no overlay; its raw values still download.
+    const formats = figure.querySelector(".nomap") ? ["npy"] : ["png", "npy"];
+    const buttons = formats.map(format => el("button", { type: "button", class: "secondary download", "data-format": format,
       text: format === "png" ? "PNG overlay" : "NPY raw map", title: `download ${method}'s map of this image as ${format.toUpperCase()}` }));
     for (const button of buttons) button.addEventListener("click", () => saveMapFile(method, button.dataset.format, e.target, button));
     figure.append(el("div", { class: "downloads" }, ...buttons));
