@@ -141,7 +141,7 @@ public enum Stylesheet {
     :where(.app) main,:where(.report) main{padding:.6rem .6rem 2rem}
     .card{padding:.7rem .7rem}
     .maps img,.maps .nomap{width:160px;height:160px}.maps figcaption{max-width:160px}
-    :where(.app) input[type=range]{width:100%}
+    :where(.app) input[type=range]{width:100%}:where(.app) select{max-width:100%}
     .drop{min-width:0;padding:1rem}
     table.probabilities{min-width:0;width:100%}
     .facts{grid-template-columns:1fr}
