@@ -142,6 +142,7 @@ public enum Stylesheet {
     .card{padding:.7rem .7rem}
     .maps img,.maps .nomap{width:160px;height:160px}.maps figcaption{max-width:160px}
     :where(.app) input[type=range]{width:100%}:where(.app) select{max-width:100%}
+    .row>*,.row label{max-width:100%;min-width:0}.controls{gap:.6rem}
     .drop{min-width:0;padding:1rem}
     table.probabilities{min-width:0;width:100%}
     .facts{grid-template-columns:1fr}

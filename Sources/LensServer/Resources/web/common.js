@@ -169,6 +169,7 @@ function lineChart(series, { width = 460, height = 270, title = "", yMin = null,
   svg.setAttribute("class", "chart");
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);  // so that a narrow screen scales it down
   const pad = { left: 48, right: 16, top: 44, bottom: 36 };
   const all = series.flatMap(s => s.points);
   const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
