@@ -221,7 +221,7 @@ class BrowserTest:
         d = self.driver
         d.get(self.base + "/templates")
         classes = get_json(self.base, "/api/overview")["classes"]
-        count, _ = wait_for("the class templates", lambda: all_loaded(d, "#templates img"), timeout=60)
+        count, _ = wait_for("the class templates", lambda: all_loaded(d, "#templates figure:not(.photo) img"), timeout=60)
         assert count == len(classes), f"{count} class templates for {len(classes)} classes"
         likeness = d.find_element(By.ID, "likeness").text
         assert "class means" in likeness and re.search(r"-?\d\.\d\d", likeness), likeness
