@@ -208,6 +208,11 @@ class BrowserTest:
         assert d.find_elements(By.CSS_SELECTOR, "svg.chart path"), "no learning curves drawn"
         cells = d.find_elements(By.CSS_SELECTOR, "#confusion td.hit")
         assert cells, "the confusion matrix has no clickable cell"
+        overview = get_json(self.base, "/api/overview")
+        columns = [th.get_attribute("data-class") for th in d.find_elements(By.CSS_SELECTOR, "#confusion tr:first-child th[data-class]")]
+        rows = [th.text for th in d.find_elements(By.CSS_SELECTOR, "#confusion tr th[scope=row]")]
+        natural = [overview["classes"][i] for i in overview["test"]["class_order"]]
+        assert columns == natural and rows == natural, f"the confusion matrix's classes {rows[:12]}… are not named in natural order {natural[:12]}…"
         off_diagonal = [c for c in cells if c.get_attribute("data-actual") != c.get_attribute("data-predicted")]
         cell = (off_diagonal or cells)[0]
         expected = int(cell.text)
@@ -221,15 +226,20 @@ class BrowserTest:
         d = self.driver
         d.get(self.base + "/templates")
         classes = get_json(self.base, "/api/overview")["classes"]
-        count, _ = wait_for("the class templates", lambda: all_loaded(d, "#templates img"), timeout=60)
+        count, _ = wait_for("the class templates", lambda: all_loaded(d, "#templates figure:not(.photo) img"), timeout=60)
         assert count == len(classes), f"{count} class templates for {len(classes)} classes"
         likeness = d.find_element(By.ID, "likeness").text
         assert "class means" in likeness and re.search(r"-?\d\.\d\d", likeness), likeness
-        print(f"templates: {count} class templates, {likeness.splitlines()[0]}")
+        smoothness = d.find_element(By.ID, "smoothness").text
+        assert "smoothness" in smoothness and re.search(r"-?\d\.\d\d", smoothness), smoothness
+        photos, _ = wait_for("a training photo beside each class template", lambda: all_loaded(d, "#templates figure.photo img"))
+        assert photos == len(classes), f"{photos} training photos for {len(classes)} class templates"
+        print(f"templates: {count} class templates with {photos} photos, {likeness.splitlines()[0]}, {smoothness.splitlines()[0]}")
         self.shot("2-templates")
         wait_for("the demo's MLP", lambda: model_ready(self.base, "orl-mlp"), timeout=600, interval=1)
         d.get(self.base + "/templates?model=orl-mlp")
-        voters, _ = wait_for("the units voting for each class", lambda: all_loaded(d, "#voters img"), timeout=60)
+        voters, _ = wait_for("the units voting for each class", lambda: all_loaded(d, "#voters figure:not(.photo) img"), timeout=60)
+        assert len(d.find_elements(By.CSS_SELECTOR, "#voters figure.photo img")) == len(classes), "a training photo beside each class's voters"
         votes = sum(len(entry["votes"]) for entry in get_json(self.base, "/api/templates?model=orl-mlp")["votes"])
         assert voters == votes and len(d.find_elements(By.CSS_SELECTOR, "#voters h3")) == len(classes), f"{voters} voters shown, {votes} voting"
         wait_for("the MLP's templates", lambda: all_loaded(d, "#templates img"))
@@ -380,12 +390,16 @@ class BrowserTest:
         self.check_explanation(methods, classes, "dropped face")
         self.shot("3-explain-drop")
         # Explain another class: the maps are drawn again for it.
-        before = d.find_element(By.CSS_SELECTOR, "#maps figure.map img").get_attribute("src")
+        before = d.find_element(By.CSS_SELECTOR, "#maps figure.map img.layer").get_attribute("src")
         choice = d.find_element(By.ID, "target-class")
-        other = choice.find_elements(By.TAG_NAME, "option")[1].get_attribute("value")
+        listed = [o.get_attribute("value") for o in choice.find_elements(By.TAG_NAME, "option")]
+        order = get_json(self.base, "/api/overview")["test"]["class_order"]
+        natural = [get_json(self.base, "/api/overview")["classes"][i] for i in order]
+        assert listed == natural, f"the class picker lists {listed[:12]}…, not the natural order {natural[:12]}…"
+        other = next(name for name in listed if name != choice.get_attribute("value"))
         d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));", choice, other)
-        wait_for(f"the maps for class {other}", lambda: d.find_element(By.CSS_SELECTOR, "#maps figure.map img").get_attribute("src") != before
-                 and images_loaded(d, "#maps img")[1] == len(methods) + 1, timeout=60)
+        wait_for(f"the maps for class {other}", lambda: d.find_element(By.CSS_SELECTOR, "#maps figure.map img.layer").get_attribute("src") != before
+                 and images_loaded(d, "#maps figure.input img, #maps img.layer")[1] == len(methods) + 1, timeout=60)
         assert d.find_element(By.ID, "target-class").get_attribute("value") == other
         print(f"maps redrawn for class {other}")
         # The file picker, with another face (the last result cleared, so that only a new one counts).
@@ -464,29 +478,63 @@ class BrowserTest:
         states = wait_for(f"the badges of the {what} after the trust checks", lambda: (lambda s: s if s and "checking" not in s else None)(
             [b.get_attribute("data-state") for b in d.find_elements(By.CSS_SELECTOR, "#maps .badge")]), timeout=timeout, interval=1)
         assert set(states) <= {"passed", "mixed", "failed", "undetermined", "unusable"}, states
-        texts = [b.text for b in d.find_elements(By.CSS_SELECTOR, "#maps .badge")]
-        assert all("randomisation" in t or "unusable" in t for t in texts), texts
+        badges = d.find_elements(By.CSS_SELECTOR, "#maps .badge")
+        texts = [b.text for b in badges]
+        assert all("depends on the model" in t or "too few" in t or "unusable" in t for t in texts), texts
+        # The figures behind a verdict are one click away.
+        checked = next(b for b in badges if b.get_attribute("data-state") != "unusable")
+        checked.click()
+        assert "randomisation" in checked.text and "insertion" in checked.text, f"a clicked verdict shows no figures: {checked.text}"
+        checked.click()
         note = d.find_element(By.ID, "trust-note").text
         assert "test images" in note, f"the page does not say what the badges were measured on: {note}"
         # The whole page in the screenshots: the window as tall as the page, then as it was.
         d.set_window_size(1400, d.execute_script("return document.body.scrollHeight") + 120)
         self.shot(shot_name)
+        # The page starts on a scale per method family; the shared one is a switch away.
         bars = lambda: len(d.find_elements(By.CSS_SELECTOR, "#colorbars svg.colorbar"))
-        assert bars() == 1, f"{bars()} colour bars on the shared scale"
-        before = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
+        layers = lambda: [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img.layer")]
         switch = d.find_element(By.ID, "scale-mode")
-        d.execute_script("arguments[0].value = 'groups'; arguments[0].dispatchEvent(new Event('change'));", switch)
-        after = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
         groups = {f.get_attribute("data-scale-group") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")}
-        assert bars() == len(groups) and after != before, f"{bars()} colour bars for {len(groups)} families"
-        wait_for("the maps on their families' scales", lambda: images_loaded(d, "#maps img")[0] == images_loaded(d, "#maps img")[1])
-        self.shot(shot_name + "-families")
-        d.set_window_size(1400, 1500)
-        # Back to one scale (the page remembers the choice for the next image and visit).
+        assert switch.get_attribute("value") == "groups", f"the Explain page starts on the {switch.get_attribute('value')} scale"
+        assert bars() == len(groups), f"{bars()} colour bars for {len(groups)} families"
+        # Every colour bar's numbers fit inside it.
+        for bar in d.find_elements(By.CSS_SELECTOR, "#colorbars svg.colorbar"):
+            box = d.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", bar)
+            for text in bar.find_elements(By.TAG_NAME, "text"):
+                edge = d.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.left, r.right];", text)
+                assert edge[0] >= box[0] - 0.5 and edge[1] <= box[1] + 0.5, f"colour bar label {text.text!r} is cut off: {edge} outside {box}"
+        self.check_overlay()
+        before = layers()
         d.execute_script("arguments[0].value = 'shared'; arguments[0].dispatchEvent(new Event('change'));", switch)
-        back = [i.get_attribute("src") for i in d.find_elements(By.CSS_SELECTOR, "#maps figure.map img")]
-        assert bars() == 1 and back == before, "switching back to one scale did not restore the maps"
+        assert bars() == 1 and layers() != before, f"{bars()} colour bars on the shared scale"
+        wait_for("the maps on the shared scale", lambda: images_loaded(d, "#maps img")[0] == images_loaded(d, "#maps img")[1])
+        self.shot(shot_name + "-shared")
+        d.set_window_size(1400, 1500)
+        # Back to a scale per family (the page remembers the choice for the next image and visit).
+        d.execute_script("arguments[0].value = 'groups'; arguments[0].dispatchEvent(new Event('change'));", switch)
+        assert bars() == len(groups) and layers() == before, "switching back to the families' scales did not restore the maps"
         print(f"{what}: badges {sorted(set(states))}, {k} nearest images, {len(groups)} family scales")
+
+    def check_overlay(self):
+        """Every map lies over the image it explains; the slider sets the maps' opacity, the toggle lifts them off."""
+        d = self.driver
+        source = d.find_element(By.CSS_SELECTOR, "#maps figure.input img").get_attribute("src")
+        unders = d.find_elements(By.CSS_SELECTOR, "#maps figure.map .overlay img.under")
+        drawn = d.find_elements(By.CSS_SELECTOR, "#maps figure.map img.layer")
+        assert drawn and len(unders) == len(drawn), f"{len(unders)} images under {len(drawn)} maps"
+        assert all(u.get_attribute("src") == source for u in unders), "a map lies over another image than the one explained"
+        opacity = lambda: float(d.execute_script("return getComputedStyle(arguments[0]).opacity;", drawn[0]))
+        visible = lambda: d.execute_script("return getComputedStyle(arguments[0]).visibility;", unders[0])
+        toggle, slider = d.find_element(By.ID, "overlay-toggle"), d.find_element(By.ID, "overlay-opacity")
+        assert toggle.is_selected() and visible() == "visible", "the maps are not drawn over the image by default"
+        d.execute_script("arguments[0].value = '30'; arguments[0].dispatchEvent(new Event('input'));", slider)
+        assert abs(opacity() - 0.3) < 0.01, f"the slider at 30% leaves the maps at opacity {opacity()}"
+        toggle.click()
+        assert visible() == "hidden" and opacity() == 1, "the toggle did not lift the maps off the image"
+        toggle.click()
+        d.execute_script("arguments[0].value = '60'; arguments[0].dispatchEvent(new Event('input'));", slider)
+        assert visible() == "visible" and abs(opacity() - 0.6) < 0.01, "the toggle did not lay the maps back over the image"
 
     def check_explanation(self, methods, classes, what):
         d = self.driver
@@ -494,7 +542,7 @@ class BrowserTest:
         def every_map():
             shown = len(d.find_elements(By.CSS_SELECTOR, "#maps figure.map"))
             placeholders = len(d.find_elements(By.CSS_SELECTOR, "#maps figure.map .nomap"))
-            count, loaded = images_loaded(d, "#maps img")
+            count, loaded = images_loaded(d, "#maps figure.input img, #maps img.layer")
             return (count, placeholders) if shown == len(methods) and count == loaded == shown - placeholders + 1 else None
         maps = wait_for(f"every map of the {what}", every_map, timeout=60)
         shown = [f.get_attribute("data-method") for f in d.find_elements(By.CSS_SELECTOR, "#maps figure.map")]

@@ -91,7 +91,7 @@ struct SamplePageTests {
         #expect(documents[1].components(separatedBy: "<figure class=\"fig").count - 1 == 23)
         #expect(documents[1].contains("width=72 height=72"))  // a 9x9 patch at 8x
         if let directory = ProcessInfo.processInfo.environment["LENS_RENDER_SAMPLES"] {
-            try ReportWriter(directory: URL(fileURLWithPath: directory)).write(pages: pages)
+            try ReportWriter(directory: URL(fileURLWithPath: directory)).write(pages: pages, credit: nil)
         }
     }
 }

@@ -140,8 +140,9 @@ struct FigureAgreementTests {
         let figures = try ExplanationPages.trustFigures(network, data: Self.pageData(server), budget: budget.fitted(to: network))
         let page = try ExplanationPages.trustPage(figures, name: "softmax", data: Self.pageData(server))
         for method in api.methods {
-            #expect(page.body.contains("data-state=\(method.standing)>\(method.standing)</span> <b>\(HTML.escape(method.title))</b>: \(HTML.escape(method.line))"),
-                    "\(method.method): \(method.standing) · \(method.line)")
+            #expect(page.body.contains("data-state=\(method.standing)>\(method.standing)</span> <b>\(HTML.escape(method.title))</b> \(HTML.escape(method.words))</summary>"),
+                    "\(method.method): \(method.standing) · \(method.words)")
+            #expect(page.body.contains("<p class=note>\(HTML.escape(method.line)) · "), "\(method.method): its figures · \(method.line)")
         }
     }
 

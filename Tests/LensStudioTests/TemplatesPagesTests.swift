@@ -40,8 +40,13 @@ import Testing
         #expect(section.contains("The first \(report.grid) of 80 templates"))
         #expect(section.contains(FaceLikeness.label(onFaces: false) + " <b>") && section.contains("a · its top voter&#39;s r = "))
         #expect(Self.pictures(section) == report.grid + Self.classes.count * 5, "the grid and each class's five voters")
+        #expect(section.matches(of: #/<img class="px photo" src="data:image\/png;base64,/#).count == Self.classes.count,
+                "a training photo beside each class's voters")
+        #expect(section.contains("smoothness <b>"), "the smoothness figure beside the likeness")
 
         let figure = try TemplatesFigure(network, classNames: Self.classes, limits: .report, loadingTraining: { (images, labels) })
+        #expect(figure.classPhotos.count == Self.classes.count && figure.classPhotos.allSatisfy { $0.hasPrefix("data:image/png") })
+        #expect(figure.votes.map(\.class) == figure.votes.map { Self.classes[$0.classIndex] }, "each class's voters carry its label")
         let page = ExplanationPages.templatesPage(figure, title: "Templates")
         #expect(section.hasSuffix(page.body), "the explain page is the report's section without its heading")
     }

@@ -67,7 +67,7 @@ struct DemoCommand: ParsableCommand {
         }
         printTable(report.rows)
         // Written whole even if Ctrl-C comes meanwhile (no half-written page), then the stop is honoured.
-        try Interruption.shared.deferring { try writer.write(pages: report.pages) }
+        try Interruption.shared.deferring { try writer.write(pages: report.pages, credit: prepared.source.credit) }
         if let signal = Interruption.shared.requested { throw Interrupted(signal: signal, message: "\(Interruption.name(signal)) after the report was written") }
         let reportPath = writer.directory.appendingPathComponent("index.html").path
         Terminal.status("report: \(reportPath)  (\(formatDuration(Date().timeIntervalSince(started))) in all)")

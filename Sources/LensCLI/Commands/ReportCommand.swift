@@ -52,11 +52,11 @@ struct ReportCommand: ParsableCommand {
         let index: String
         if singleFile {
             let url = URL(fileURLWithPath: out)
-            try ReportWriter.writeSingleFile(pages: pages, to: url)
+            try ReportWriter.writeSingleFile(pages: pages, to: url, credit: dataset.source.credit)
             index = url.path
         } else {
             let writer = try ReportWriter(flag: "--out", path: out)
-            try writer.write(pages: pages)
+            try writer.write(pages: pages, credit: dataset.source.credit)
             index = writer.directory.appendingPathComponent("index.html").path
         }
         Terminal.status("\(choice.rawValue) accuracy \(String(format: "%.3f", scores.accuracy)) (\(scores.correct)/\(scores.n)); report: \(OneLine.escape(index))")

@@ -17,7 +17,8 @@ public struct ReportPage: Sendable {
         "page-" + fileName.replacingOccurrences(of: ".html", with: "").map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
     }
 
-    public func document(navigation: [ReportPage], showsTitle: Bool = true) -> String {
+    /// `credit`: what the footer owes the images' makers (`DatasetSource.credit`), nil for the user's own.
+    public func document(navigation: [ReportPage], showsTitle: Bool = true, credit: String? = nil) -> String {
         let links = navigation.map { page in
             page.fileName == fileName
                 ? "<strong>\(HTML.escape(page.title))</strong>"
@@ -32,7 +33,7 @@ public struct ReportPage: Sendable {
         <body class=report><header>\(Self.signature) <nav>\(links)</nav></header>
         <main>\(showsTitle ? "<h1>\(HTML.escape(title))</h1>" : "")
         \(body)
-        </main><footer>Made by NeuralLens. Faces: ORL Database of Faces, AT&amp;T Laboratories Cambridge.</footer></body></html>
+        </main><footer>Made by NeuralLens.\(credit.map { " " + HTML.escape($0) } ?? "")</footer></body></html>
         """
     }
 

@@ -29,9 +29,10 @@ public struct ReportWriter {
     }
 
     /// Writes every page with a shared navigation bar; the first page should be `index.html`.
-    public func write(pages: [ReportPage]) throws {
+    /// `credit`: the images' makers, in every footer (`DatasetSource.credit`).
+    public func write(pages: [ReportPage], credit: String?) throws {
         for page in pages {
-            try write(Data(page.document(navigation: pages).utf8), to: page.fileName)
+            try write(Data(page.document(navigation: pages, credit: credit).utf8), to: page.fileName)
         }
     }
 }
@@ -39,7 +40,7 @@ public struct ReportWriter {
 extension ReportWriter {
     /// Every page in one HTML document, each a section with an anchor, and the navigation bar
     /// pointing at those anchors: one file to mail.
-    public static func writeSingleFile(pages: [ReportPage], to url: URL) throws {
+    public static func writeSingleFile(pages: [ReportPage], to url: URL, credit: String?) throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw ReportError("\(OneLine.escape(url.path)) is a folder; give the HTML file to write")
@@ -50,7 +51,7 @@ extension ReportWriter {
                        body: "<section id=\"\(page.anchor)\"><h1>\(HTML.escape(page.title))</h1>\(page.body)</section>")
         }
         let whole = ReportPage(fileName: url.lastPathComponent, title: first.title, body: sections.map(\.body).joined())
-        try AtomicFile.write(Data(whole.document(navigation: sections, showsTitle: false).utf8), to: url)
+        try AtomicFile.write(Data(whole.document(navigation: sections, showsTitle: false, credit: credit).utf8), to: url)
     }
 }
 

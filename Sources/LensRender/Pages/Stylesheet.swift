@@ -42,7 +42,13 @@ public enum Stylesheet {
     .badge[data-state=mixed]{background:#fff4e0;color:#8a4b00;border-color:#f0c27a}
     .badge[data-state=undetermined]{background:#f1f2f4;color:var(--muted);border-color:var(--line)}
     .badge[data-state=checking]{background:#fff8e1;color:#8a6100;border-color:#f0d58c}
-    ul.verdicts{list-style:none;padding:0}ul.verdicts li{margin:.3em 0}
+    ul.verdicts{list-style:none;padding:0}ul.verdicts li{margin:.3em 0}ul.verdicts summary{cursor:pointer}
+    .badge[role=button]{cursor:pointer}.badge .figures{display:block;margin-top:2px;opacity:.85}
+    /* A map over the image it explains: the image in grey under the map, whose opacity a slider sets. */
+    .overlay{position:relative;display:block}
+    .overlay>img.under{position:absolute;inset:0;width:100%;height:100%;filter:grayscale(1);visibility:hidden}
+    .overlay>img.layer{position:relative}
+    .overlaid .overlay>img.under{visibility:visible}.overlaid .overlay>img.layer{opacity:var(--map-opacity,.6)}
     /* A lecture's steps (the report's index and the web app's tour). */
     .steps{counter-reset:step;list-style:none;padding:0}
     .steps>li{counter-increment:step;background:#fff;border:1px solid var(--line);border-radius:10px;padding:.8rem 1.1rem;margin-bottom:.8rem}
@@ -87,7 +93,9 @@ public enum Stylesheet {
     .thumbs-large img{width:112px;height:112px}
     table.confusion{border-collapse:collapse;font-size:.7rem}
     table.confusion td,table.confusion th{width:1.3rem;height:1.3rem;text-align:center;padding:0}
-    table.confusion th{color:var(--muted);font-weight:500}
+    table.confusion th{color:var(--muted);font-weight:500;white-space:nowrap}table.confusion tr>th:first-child{text-align:right;padding-right:.3rem}
+    table.confusion.many tr:first-child th{height:auto;vertical-align:bottom}
+    table.confusion.many tr:first-child th span{writing-mode:vertical-rl;transform:rotate(180deg);display:inline-block;padding-bottom:.2rem}
     table.confusion td{border:1px solid #eef0f3;cursor:default}
     table.confusion td.hit{cursor:pointer}table.confusion td.hit:hover{outline:2px solid var(--accent)}
     table.confusion td.selected{outline:2px solid #f59e0b}

@@ -43,7 +43,12 @@ public struct ExplainSession {
     func write<Figure: Encodable>(_ figure: Figure, page: ReportPage) throws {
         let writer = try outputFolder()
         try writer.write(try StudioJSON.encoder().encode(figure), to: "figure.json")
-        try writer.write(pages: [page])
+        try writer.write(pages: [page], credit: credit)
+    }
+
+    /// The footer's credit: the data the figure was made from, or the data the model was trained on.
+    var credit: String? {
+        dataCache.prepared.map { $0.source.credit } ?? DatasetSource.builtIn(recorded: modelFile.provenance.dataset)?.credit
     }
 
     // MARK: Inputs

@@ -24,6 +24,8 @@ public struct TemplatesFigure: Codable, Sendable {
 
     public struct ClassVoters: Codable, Sendable {
         public var `class`: String
+        /// The class's label: its index in `likeness.perClass` and `classPhotos` (voters come in natural order).
+        public var classIndex: Int
         public var votes: [Vote]
     }
 
@@ -56,6 +58,9 @@ public struct TemplatesFigure: Codable, Sendable {
     public var smoothness: Likeness?
     /// Why there is no likeness figure for a model that has class templates.
     public var likenessProblem: String?
+    /// Per class, in label order: one training photo of it (a PNG data URI), shown beside its
+    /// template and voters so the reader sees whom a template stands for; empty without training images.
+    public var classPhotos: [String] = []
     /// The one scale of every picture: ±bound, and its colour bar with its label (HTML with inline SVG).
     public var bound: Float
     public var colorBar: String
@@ -71,8 +76,8 @@ public struct TemplatesFigure: Codable, Sendable {
 
         /// One model on a page (the web app's Templates page, `lens explain --method templates`).
         public static let page = Limits(grid: 100, votingClasses: 100)
-        /// The report's templates page, which shows several models: fewer, so it stays light.
-        public static let report = Limits(grid: 64, votingClasses: 10)
+        /// The report's templates page, which shows several models: a smaller grid, every class's voters.
+        public static let report = Limits(grid: 64, votingClasses: 100)
         /// The demo's sweep over the hidden width K: the first units of each width, no voters.
         public static let sweep = Limits(grid: 20, votingClasses: 0)
     }
@@ -117,6 +122,7 @@ extension TemplatesFigure {
         let captions = Dictionary(uniqueKeysWithValues: zip(layout.grid, layout.captions))
         var likeness: Likeness?
         var likenessProblem: String?
+        var photos: [String] = []
         let smoothness = (try? templates.smoothness()).map {
             Likeness(label: TemplateSmoothness.name, meaning: TemplateSmoothness.meaning, mean: $0.mean, perClass: $0.perClass)
         }
@@ -126,6 +132,7 @@ extension TemplatesFigure {
                     let figure = try templates.faceLikeness(trainingImages: training.images, labels: training.labels)
                     likeness = .init(label: FaceLikeness.label(onFaces: onFaces), meaning: ExplanationPages.faceLikenessMeaning,
                                      mean: figure.mean, perClass: figure.perClass)
+                    photos = Self.classPhotos(training.images, labels: training.labels, classes: classNames.count)
                 } else {
                     likenessProblem = "the training images are still loading; reload the page in a moment for the likeness figure"
                 }
@@ -142,11 +149,23 @@ extension TemplatesFigure {
             },
             grid: layout.grid,
             votes: layout.votes.map { votes in
-                .init(class: votes.classIndex < classNames.count ? classNames[votes.classIndex] : "class \(votes.classIndex)", votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
+                .init(class: votes.classIndex < classNames.count ? classNames[votes.classIndex] : "class \(votes.classIndex)",
+                      classIndex: votes.classIndex, votes: zip(votes.units, votes.weights).map { .init(unit: $0, weight: $1) })
             },
-            likeness: likeness, smoothness: smoothness, likenessProblem: likenessProblem, bound: layout.scale.bound,
+            likeness: likeness, smoothness: smoothness, likenessProblem: likenessProblem, classPhotos: photos, bound: layout.scale.bound,
             colorBar: ColorBar.html(layout.scale, label: "weight, one scale for every template drawn here"),
             shape: Array(templates.images.shape.dropFirst()))
+    }
+}
+
+extension TemplatesFigure {
+    /// Each class's first training image as a PNG data URI, in label order ("" for a class without one).
+    static func classPhotos(_ images: Tensor, labels: [Int], classes: Int) -> [String] {
+        let shape = Array(images.shape.dropFirst())
+        return (0..<classes).map { label in
+            guard let first = labels.firstIndex(of: label), first < (images.shape.first ?? 0) else { return "" }
+            return (try? PNGImage.dataURI(images.slice(first..<(first + 1)).reshaped(shape), scale: .unit)) ?? ""
+        }
     }
 }
 

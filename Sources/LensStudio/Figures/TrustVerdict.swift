@@ -15,6 +15,9 @@ public struct TrustVerdict: Codable, Sendable {
     public var standing: String
     /// The line the figures are said in: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
     public var line: String
+    /// Both checks reconciled in plain words, the figures left to `line`: "depends on the model, but
+    /// does not rank pixels better than chance".
+    public var words: String
 
     /// How `standing` is decided, said once wherever verdicts are shown.
     public static let rule = "passed: the maps change when the model's weights are randomised and insertion in the map's order "
@@ -28,12 +31,30 @@ public struct TrustVerdict: Codable, Sendable {
         verdict = record.randomisation?.outcome.rawValue
         standing = Self.standing(record)
         line = ExplanationPages.badgeLine(record) ?? "no record"
+        words = Self.words(record)
     }
 
     /// Every method either report measured, in registry order (those not applicable to the model left out).
     public static func all(randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?) -> [TrustVerdict] {
         MethodTrust.summarise(randomisation: randomisation, faithfulness: faithfulness)
             .filter { $0.randomisation != nil || $0.insertion != nil || $0.deletion != nil }.map(TrustVerdict.init)
+    }
+
+    /// What the two checks say together: whether the maps depend on the model (randomisation) and
+    /// whether their pixel order finds what the model uses (insertion against a random order).
+    static func words(_ record: MethodTrust) -> String {
+        let ranks = record.insertion.map { $0.map > $0.random }
+        switch (record.randomisation?.outcome, ranks) {
+        case (.passed?, true?): return "depends on the model and ranks pixels better than chance"
+        case (.passed?, false?): return "depends on the model, but does not rank pixels better than chance"
+        case (.passed?, nil): return "depends on the model (its pixel order was not measured)"
+        case (.failed?, true?): return "ranks pixels better than chance, but hardly depends on the model: a random network draws much the same map"
+        case (.failed?, false?): return "hardly depends on the model and does not rank pixels better than chance"
+        case (.failed?, nil): return "hardly depends on the model: a random network draws much the same map"
+        case (_, true?): return "ranks pixels better than chance; too few usable maps to tell whether it depends on the model"
+        case (_, false?): return "does not rank pixels better than chance; too few usable maps to tell whether it depends on the model"
+        case (_, nil): return "too few usable maps to tell"
+        }
     }
 
     static func standing(_ record: MethodTrust) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensExplain
 import LensModels
 import LensRender
 import LensTensor
@@ -43,7 +44,10 @@ public struct LectureRun {
         var pageData = PageData(classNames: data.classNames, trainImages: dataset.images(split.train), trainLabels: dataset.labels(split.train),
                                 testImages: dataset.images(split.test), testLabels: dataset.labels(split.test))
         pageData.onFaces = dataset.source.holdsFaces
-        if !split.validation.isEmpty { pageData.validationImages = dataset.images(split.validation) }
+        if !split.validation.isEmpty {
+            pageData.validationImages = dataset.images(split.validation)
+            pageData.validationLabels = dataset.labels(split.validation)
+        }
         var rows: [ResultRow] = []
         var pages: [ReportPage] = []
 
@@ -66,7 +70,7 @@ public struct LectureRun {
         let clock = Date()
         let indices = ExplanationPages.chooseImages(cnn, data: pageData, wrong: budget.wrongImages, correct: budget.correctImages)
         pages += try ExplanationPages.explanationPages(cnn, name: "CNN", data: pageData, budget: budget, indices: indices,
-                                                       progress: { events(.status("CNN: \($0)")) })
+                                                       retraining: networks.cnnRecipe, progress: { events(.status("CNN: \($0)")) })
         events(.status("CNN explanation pages in \(Self.duration(Date().timeIntervalSince(clock)))"))
 
         let index = IndexPage.page(
@@ -81,6 +85,8 @@ public struct LectureRun {
         var rows: [ResultRow]
         var pages: [ReportPage]
         var cnn: Network
+        /// How the CNN was trained, for data randomisation (nil if its file records no options).
+        var cnnRecipe: ModelRecipe?
     }
 
     private struct Trained {
@@ -150,7 +156,7 @@ public struct LectureRun {
             curvesPage.body += try ExplanationPages.templateSweepSection(sweepTemplates, classNames: pageData.classNames)
         }
         pages.append(curvesPage)
-        return Networks(rows: rows, pages: pages, cnn: cnn.network)
+        return Networks(rows: rows, pages: pages, cnn: cnn.network, cnnRecipe: try? DataRandomisation.recipe(for: cnn.model))
     }
 
     /// "850 ms", "12.3 s", "2 min 05 s".

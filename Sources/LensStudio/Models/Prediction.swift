@@ -1,4 +1,5 @@
 import Foundation
+import LensData
 import LensModels
 import LensTensor
 
@@ -19,6 +20,8 @@ public struct Prediction: Codable, Sendable, Equatable {
     /// Index of `predicted` in the model's class list.
     public var predictedIndex: Int
     public var classes: [ClassProbability]
+    /// Every class name in the order a picker lists them (`NaturalOrder`: s1, s2 … s10).
+    public var classOrder: [String]
     /// k-NN: the training images that voted, nearest first (nil for a network).
     public var neighbors: [VotingNeighbor]?
 }
@@ -48,11 +51,13 @@ extension ModelFile {
             scores = try probabilities(images).scalars
             labels = try predictedLabels(images)
         }
+        let order = NaturalOrder.displayOrder(names).map { names[$0] }
         return labels.enumerated().map { row, label in
             let ranked = scores[(row * names.count)..<((row + 1) * names.count)].enumerated()
                 .sorted { $0.element != $1.element ? $0.element > $1.element : $0.offset < $1.offset }
             return Prediction(predicted: names[label], predictedIndex: label,
                               classes: ranked.map { ClassProbability(class: names[$0.offset], probability: $0.element) },
+                              classOrder: order,
                               neighbors: neighbors?[row].map { VotingNeighbor(index: $0.index, class: names[$0.label], distance: $0.distance) })
         }
     }

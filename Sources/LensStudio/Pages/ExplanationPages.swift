@@ -19,6 +19,8 @@ public struct PageData: Sendable {
     public var testLabels: [Int]
     /// The validation split [N, ...]: what the unusual flag is calibrated on (nil: the test split).
     public var validationImages: Tensor?
+    /// Its labels: the control of data randomisation stops early on them as the model did.
+    public var validationLabels: [Int]?
     /// The images are faces (`DatasetSource.holdsFaces`), so figures may speak of faces.
     public var onFaces = false
 
@@ -53,6 +55,9 @@ public struct PageBudget: Sendable {
     /// so that the map has the same number of cells on 28x28 clothes as on 64x64 faces; nil: the
     /// attribution settings' window and stride, kept inside the image.
     public var occlusionShare: Double?
+    /// Data randomisation's rounds of training on shuffled labels where a page runs it (the demo):
+    /// fewer than `lens explain --retrain` allows, so the demo's trust page has its table in its time.
+    public var dataRandomisationRounds = 2
 
     /// Trust figures over 16 test images (the CLI's `sanity` default is 32): every method on the
     /// demo CNN must fit in the demo's time.
@@ -67,7 +72,7 @@ public struct PageBudget: Sendable {
     public static let quick = PageBudget(
         trust: { var s = TrustSettings(); s.samples = 2; s.stepFraction = 1.0 / 4; return s }(),
         attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 32; return a }(),
-        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2, occlusionShare: 0.25)
+        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2, occlusionShare: 0.25, dataRandomisationRounds: 1)
 
     /// This budget for `network`'s input: occlusion's window from `occlusionShare` of the image's
     /// shorter side (at least 2 pixels, stride half of it), and never larger than the image.

@@ -13,8 +13,9 @@ extension ExplanationPages {
 
     /// What to show about one network: its units (a CNN), its maps on the test images `indices`
     /// with each method's trust record, and the trust page. Trust first: the maps carry its badges.
+    /// With `retraining` (the recipe the network was trained with) the trust page has data randomisation too.
     public static func explanationPages(_ network: Network, name: String, data: PageData, budget: PageBudget, indices: [Int],
-                                        mapsTitle: String = "Attribution maps", mapsIntro: String? = nil,
+                                        mapsTitle: String = "Attribution maps", mapsIntro: String? = nil, retraining: ModelRecipe? = nil,
                                         progress: (String) -> Void = { _ in }) throws -> [ReportPage] {
         let budget = budget.fitted(to: network)
         var pages: [ReportPage] = []
@@ -25,7 +26,12 @@ extension ExplanationPages {
         var trust: ReportPage?
         if (data.testImages.shape.first ?? 0) >= TrustSettings.minimumSamples {
             progress("trust checks on \(min(budget.trust.samples, data.testImages.shape.first ?? 0)) test images")
-            let figures = try trustFigures(network, data: data, budget: budget)
+            var figures = try trustFigures(network, data: data, budget: budget)
+            if let retraining {
+                progress("data randomisation: retraining the \(name) on shuffled labels and a control")
+                figures.dataRandomisation = try dataRandomisation(network, recipe: retraining, data: data, sample: figures.sample,
+                                                                  budget: budget, progress: { progress("data randomisation: \($0)") })
+            }
             badges = figures.badges
             trust = try trustPage(figures, name: name, data: data)
         }

@@ -32,25 +32,44 @@ extension ExplanationPages {
         } else if let problem = figure.likenessProblem {
             html += "<p class=note>No likeness figure: \(HTML.escape(problem))</p>"
         }
+        if let smoothness = figure.smoothness {
+            html += "<p class=headline>\(HTML.escape(smoothness.label)) <b>\(String(format: "%.2f", smoothness.mean))</b> "
+                + "<small>(\(HTML.escape(smoothness.meaning)))</small></p>"
+        }
         html += "<p class=lecture>" + HTML.escape(figure.lecture)
             + " Layer <code>\(HTML.escape(figure.layer))</code>: \(figure.count) templates.</p>"
         let perClass = figure.likeness?.perClass ?? []
         func r(_ value: Float) -> String { "r = " + String(format: "%.2f", value) }
-        // Voters come in class order from the first class, so a position is a class index.
-        for (position, voters) in figure.votes.enumerated() {
-            let figures = voters.votes.map { templateFigure(figure, $0.unit, details: ["W2 = " + String(format: "%.2f", $0.weight)]) }
-            let top = position < perClass.count ? " · its top voter's " + r(perClass[position]) : ""
+        // Voters come in natural class order; each carries its class's label for the per-class figures.
+        for voters in figure.votes {
+            let photo = classPhoto(figure, voters.classIndex).map { [Figure(picture: $0, caption: voters.class, details: ["a training photo"])] } ?? []
+            let figures = photo + voters.votes.map { templateFigure(figure, $0.unit, details: ["W2 = " + String(format: "%.2f", $0.weight)]) }
+            let top = voters.classIndex < perClass.count ? " · its top voter's " + r(perClass[voters.classIndex]) : ""
             html += PictureGrid.html(figures, heading: voters.class + top)
         }
         let classTemplates = figure.kind == TemplateKind.classWeights.rawValue
-        html += templatesGrid(figure) { classTemplates && $0 < perClass.count ? [r(perClass[$0])] : [] }
+        html += templatesGrid(figure, withPhotos: classTemplates) { classTemplates && $0 < perClass.count ? [r(perClass[$0])] : [] }
         return html + figure.colorBar
     }
 
-    /// The figure's main grid, each template with `details(index)` under it.
-    static func templatesGrid(_ figure: TemplatesFigure, details: (Int) -> [String] = { _ in [] }) -> String {
-        PictureGrid.html(figure.grid.map { templateFigure(figure, $0, details: details($0)) },
-                         heading: figure.grid.count < figure.count ? "The first \(figure.grid.count) of \(figure.count) templates" : nil)
+    /// The figure's main grid, each template with `details(index)` under it and, for class
+    /// templates (`withPhotos`), a training photo of its class beside it.
+    static func templatesGrid(_ figure: TemplatesFigure, withPhotos: Bool = false, details: (Int) -> [String] = { _ in [] }) -> String {
+        PictureGrid.html(figure.grid.map { index in
+            var cell = templateFigure(figure, index, details: details(index))
+            if withPhotos, let photo = classPhoto(figure, index) {
+                cell.picture = Picture(html: "<div class=pair-row>" + cell.picture.html + photo.html + "</div>")
+            }
+            return cell
+        }, heading: figure.grid.count < figure.count ? "The first \(figure.grid.count) of \(figure.count) templates" : nil)
+    }
+
+    /// Class `label`'s training photo, drawn as large as a template; nil without one.
+    static func classPhoto(_ figure: TemplatesFigure, _ label: Int) -> Picture? {
+        guard label < figure.classPhotos.count, !figure.classPhotos[label].isEmpty, figure.shape.count == 3 else { return nil }
+        let factor = MapPicture.magnification(forSide: max(figure.shape[1], figure.shape[2], 1))
+        return Picture(html: "<img class=\"px photo\" src=\"\(figure.classPhotos[label])\" width=\(figure.shape[2] * factor) "
+                       + "height=\(figure.shape[1] * factor) alt=\"a training photo of class \(label)\">")
     }
 
     /// Template `index` of `figure` (drawn one pixel per weight) enlarged as the report enlarges maps,

@@ -15,6 +15,8 @@ public struct TrustFigures: Sendable {
     /// "cascade fc2", ...), [...input shape].
     public var cascade: [(method: AttributionMethod, steps: [(label: String, map: Tensor)])]
     public var seconds: Double
+    /// Data randomisation, where the page's maker retrained the model (the demo); nil otherwise.
+    public var dataRandomisation: DataRandomisationReport? = nil
 
     public var badges: [MethodTrust] { MethodTrust.summarise(randomisation: randomisation, faithfulness: faithfulness) }
 }
@@ -42,5 +44,17 @@ extension ExplanationPages {
             : try ExactAnswers.check(network, sample: sample, attribution: budget.attribution)
         return TrustFigures(sample: sample, randomisation: randomisation, faithfulness: faithfulness, exactAnswers: exact,
                             cascade: methods.map { ($0, steps[$0] ?? []) }, seconds: Date().timeIntervalSince(started))
+    }
+
+    /// Data randomisation of `network` retrained from `recipe` on `data`'s training split, its maps
+    /// compared on `figures`' sample, within `budget.dataRandomisationRounds` rounds of shuffled training.
+    static func dataRandomisation(_ network: Network, recipe: ModelRecipe, data: PageData, sample: TrustSample, budget: PageBudget,
+                                  progress: (String) -> Void) throws -> DataRandomisationReport {
+        var settings = budget.trust
+        settings.maxTrainingRounds = budget.dataRandomisationRounds
+        let validation = data.validationImages.flatMap { images in data.validationLabels.map { (images, $0) } }
+        return try DataRandomisation.run(network, recipe: recipe, train: (data.trainImages, data.trainLabels), validation: validation,
+                                         sample: sample, settings: settings, attribution: budget.attribution, context: data.context,
+                                         methods: AttributionMethod.available(for: network.architecture), progress: progress)
     }
 }

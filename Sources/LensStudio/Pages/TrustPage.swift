@@ -38,19 +38,26 @@ extension ExplanationPages {
         }
         body += try faithfulnessSection(figures.faithfulness)
         body += exactAnswersSection(figures.exactAnswers, images: sampleCount)
-        body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>Not run on this page: it retrains the model "
-            + "twice (on shuffled labels, and a control from another seed), which takes minutes on a CNN. "
-            + "BENCHMARKS.md has the demo CNN's figures.</p>"
+        if let data = figures.dataRandomisation {
+            body += dataRandomisationSection(data)
+        } else {
+            body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>Not run for this page: it retrains the model "
+                + "twice (on shuffled labels, and a control on the true labels from another seed), which takes minutes on a CNN. "
+                + "<code>lens explain --model MODEL --method sanity --retrain</code> runs it and writes its table.</p>"
+        }
         return ReportPage(fileName: "trust.html", title: "Can we trust these maps?", body: body)
     }
 
     /// Each method's one verdict on this model, in the words and colours of the web app's badges.
+    /// Each verdict is said in words; its figures open under it, with links to the tables below.
     static func verdictSection(_ verdicts: [TrustVerdict]) -> String {
         guard !verdicts.isEmpty else { return "" }
         return "<h2 id=verdicts>Verdicts</h2><ul class=verdicts>" + verdicts.map { verdict in
-            "<li><span class=badge data-state=\(verdict.standing)>\(HTML.escape(verdict.standing))</span> <b>\(HTML.escape(verdict.title))</b>: "
-                + HTML.escape(verdict.line) + "</li>"
-        }.joined() + "</ul><p class=note>" + HTML.escape(TrustVerdict.rule) + "</p>"
+            "<li><details><summary><span class=badge data-state=\(verdict.standing)>\(HTML.escape(verdict.standing))</span> "
+                + "<b>\(HTML.escape(verdict.title))</b> \(HTML.escape(verdict.words))</summary><p class=note>"
+                + HTML.escape(verdict.line) + " · <a href=\"#randomisation\">randomisation table</a> · "
+                + "<a href=\"#faithfulness\">insertion and deletion curves</a></p></details></li>"
+        }.joined() + "</ul><p class=note>" + HTML.escape(TrustVerdict.rule) + " Click a verdict for its figures.</p>"
     }
 
     /// The model-randomisation table and its cascade plot.
@@ -116,17 +123,24 @@ extension ExplanationPages {
         if let randomisation = figure.randomisation { body += randomisationSection(randomisation) }
         body += exactAnswersSection(figure.exactAnswers, images: figure.images)
         if let faithfulness = figure.faithfulness { body += try faithfulnessSection(faithfulness) }
-        if let data = figure.dataRandomisation {
-            body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>" + String(
-                format: "The model's recipe retrained on shuffled labels (training accuracy %.3f) and, as a control, on the true labels from another seed (%.3f); Spearman of each method's maps with the control's and the shuffled model's.",
-                data.shuffled.trainingAccuracy, data.control.trainingAccuracy) + "</p>"
-            body += HTML.table(header: ["method", "with the control", "with the shuffled model", "verdict"], rows: data.methods.map { method in
-                [method.method.title, method.realVsControl?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–",
-                 method.realVsShuffled?.spearman.map { String(format: "%.2f", $0.mean) } ?? (method.notApplicable ?? "–"),
-                 method.verdict?.outcome.rawValue ?? "–"]
-            }, numericColumns: [1, 2])
-        }
+        if let data = figure.dataRandomisation { body += dataRandomisationSection(data) }
         return ReportPage(fileName: "index.html", title: title, body: body)
+    }
+
+    /// The data-randomisation table (Adebayo et al. 2018): each method's maps on the model against
+    /// a control retrained on the true labels and a model retrained on shuffled ones.
+    static func dataRandomisationSection(_ data: DataRandomisationReport) -> String {
+        var body = "<h2 id=data-randomisation>Data randomisation</h2><p class=note>" + String(
+            format: "The model's recipe retrained on shuffled labels (training accuracy %.3f) and, as a control, on the true labels from another seed (%.3f); Spearman of each method's maps with the control's and the shuffled model's. A method that explains what the model learned from its labels agrees more with the control than with the shuffled model.",
+            data.shuffled.trainingAccuracy, data.control.trainingAccuracy)
+            + (data.shuffled.memorised == false ? String(format: " The shuffled model did not memorise its labels in %d epochs (%d rounds), so its maps are "
+                + "those of a half-trained model: read the verdicts as provisional.", data.shuffled.epochs, data.shuffled.rounds) : "") + "</p>"
+        body += HTML.table(header: ["method", "with the control", "with the shuffled model", "verdict"], rows: data.methods.map { method in
+            [method.method.title, method.realVsControl?.spearman.map { String(format: "%.2f", $0.mean) } ?? "–",
+             method.realVsShuffled?.spearman.map { String(format: "%.2f", $0.mean) } ?? (method.notApplicable ?? "–"),
+             method.verdict?.outcome.rawValue ?? "–"]
+        }, numericColumns: [1, 2])
+        return body
     }
 
     static func faithfulnessSection(_ report: FaithfulnessReport) throws -> String {

@@ -71,6 +71,21 @@ function pictureCard(picture, caption, details = [], { size = null, alt = captio
   return el("figure", attributes, image, el("figcaption", {}, el("b", { text: caption }), ...details.map(d => el("div", { text: d }))));
 }
 
+// A map drawn over the image it explains: the image in grey under it (the Stylesheet's .overlay;
+// a container with the class "overlaid" shows the image and sets --map-opacity).
+function overlaid(image, map, alt, attributes = {}) {
+  return el("div", { class: "overlay" }, el("img", { class: "under", src: image, alt: "" }),
+            el("img", Object.assign({ class: "layer", src: map, alt }, attributes)));
+}
+
+// One method's verdict on a model (LensStudio's TrustVerdict) as the report's trust page shows it:
+// its colour and words, its figures a click away.
+function verdictItem(m) {
+  return el("li", {}, el("details", {},
+    el("summary", {}, el("span", { class: "badge", "data-state": m.standing, text: m.standing }), " ", el("b", { text: m.title }), " ", m.words),
+    el("p", { class: "note", text: m.line })));
+}
+
 // A model that cannot show this page (k-NN templates, units of softmax regression): the server's
 // reason as a notice instead of an error.
 function notApplicable(page, status, error) {

@@ -1,11 +1,18 @@
 // Explain: drop or pick an image; the prediction with every class's probability, every attribution
-// map side by side (one shared colour scale, or the report's scale per method family) with its
-// honesty badge, and the nearest training images. The badges' trust checks run once per model in
-// the background: the page shows "checking…" and polls /api/trust until they are ready.
+// map drawn over the image (opacity slider, overlay toggle) on the report's scale per method family
+// (one shared colour scale a switch away) with its verdict, and the nearest training images. The
+// verdicts' trust checks run once per model in the background: the page shows "checking…" and
+// polls /api/trust until they are ready.
 "use strict";
 
-// The scale choice is remembered across images and visits; one shared scale unless changed.
-const explainState = { trust: null, trustProblem: null, scales: localStorage.getItem("lens-explain-scales") || "shared" };
+// The view's choices are remembered across images and visits: a scale per family, maps over the
+// image at 60% unless changed. (The key is new: the old one remembered the former shared default.)
+const explainState = {
+  trust: null, trustProblem: null,
+  scales: localStorage.getItem("lens-explain-scale") || "groups",
+  overlay: localStorage.getItem("lens-explain-overlay") !== "off",
+  opacity: Number(localStorage.getItem("lens-explain-opacity") || 60),
+};
 
 startPage("/explain", async (page, status) => {
   status.textContent = "Drop an image (PNG, JPEG or PGM) on the box, choose a file, or click a test image.";
@@ -87,8 +94,12 @@ async function explain(file, target) {
       post("/api/predict", file),
       post("/api/explain?method=all" + settingsQuery(), file).catch(error => ({ error })),
     ]);
+    // Classes in natural order (s1, s2 … s10), each with its probability.
     const choice = el("select", { id: "target-class" });
-    for (const entry of prediction.body.classes) choice.append(el("option", { value: entry.class, text: entry.class }));
+    const probability = new Map(prediction.body.classes.map(entry => [entry.class, entry.probability]));
+    for (const name of prediction.body.class_order) {
+      choice.append(el("option", { value: name, text: `${name} (${probabilityText(probability.get(name))})` }));
+    }
     choice.addEventListener("change", async () => {
       const card = document.getElementById("maps-card");
       try {
@@ -138,14 +149,15 @@ function predictionCard(p) {
   return card;
 }
 
-// The maps of one explanation side by side, on the shared scale or per family, with their badges.
+// The maps of one explanation side by side, each over the image (the original first), per family
+// or on the shared scale, with their verdicts.
 function mapsCard(e, choice) {
   choice.value = e.target;
   const maps = el("div", { class: "grid maps", id: "maps" },
     el("figure", { class: "input" }, el("img", { src: e.input, alt: "input as the model sees it" }), el("figcaption", { text: "input as the model sees it" })));
   for (const map of e.maps) {
     const picture = map.image
-      ? el("img", { alt: map.title, title: map.summary, "data-shared": map.image, "data-group": map.group_image, src: map.image })
+      ? overlaid(e.input, map.image, map.title, { title: map.summary, "data-shared": map.image, "data-group": map.group_image })
       : placeholder(map.problem, 192);
     const figure = el("figure", { class: "map", "data-method": map.method, "data-scale-group": map.scale_group }, picture,
       el("figcaption", {}, el("b", { text: map.title }), el("br"),
@@ -161,9 +173,9 @@ function mapsCard(e, choice) {
   const note = el("p", { class: "muted", id: "scale-note" });
   const show = () => {
     explainState.scales = switcher.value;
-    localStorage.setItem("lens-explain-scales", switcher.value);
+    localStorage.setItem("lens-explain-scale", switcher.value);
     const shared = switcher.value === "shared";
-    for (const img of maps.querySelectorAll("figure.map img")) img.src = shared ? img.dataset.shared : img.dataset.group;
+    for (const img of maps.querySelectorAll("figure.map img.layer")) img.src = shared ? img.dataset.shared : img.dataset.group;
     const scales = shared ? [e.shared_scale] : e.group_scales;
     bars.replaceChildren(...scales.map(scale => {
       const figure = el("figure", { class: "cbar", "data-group": scale.group }, el("figcaption", { text: scale.label }));
@@ -171,25 +183,58 @@ function mapsCard(e, choice) {
       return figure;
     }));
     note.textContent = shared
-      ? "Every map on one colour scale, so their strengths compare directly. The scale is logarithmic, because the methods' values differ by orders of magnitude (occlusion's score drops dwarf a gradient): equal steps of colour are equal factors of ten. Switch to a scale per family for each family's detail on a linear scale."
-      : "Each method family on its own scale, as in the report: the gradient maps share one, every other method has its own, so compare strengths only within a family.";
+      ? "Every map on one colour scale, so their strengths compare directly. The scale is logarithmic, because the methods' values differ by orders of magnitude (occlusion's score drops dwarf a gradient): equal steps of colour are equal factors of ten, and weak maps fade. Switch back to a scale per family for each family's detail."
+      : "Each method family on its own linear scale, as in the report: the gradient maps share one, every other method has its own, so compare strengths only within a family. The shared scale (a switch away) compares every map's strength at once.";
   };
   switcher.addEventListener("change", show);
   show();
+  const overlay = overlayControls(maps);
   const legend = el("p", { class: "note" });
   legend.innerHTML = e.legend;  // LensRender's colour legend (fixed text)
   const trust = el("p", { class: "muted", id: "trust-note" });
   trustNote(trust);
   return withFileTools(e, el("div", { class: "card", id: "maps-card" },
     el("h2", { text: "Why this class?" }),
-    el("div", { class: "row controls" }, el("label", { text: "explaining class " }, choice), el("label", { text: "colour scale " }, switcher)),
+    el("div", { class: "row controls" }, el("label", { text: "explaining class " }, choice), el("label", { text: "colour scale " }, switcher),
+       ...overlay),
     legend, bars, note, maps, trust));
 }
 
-// A map's honesty badge: its method's trust record on this model (model randomisation, insertion
-// against random), IG's convergence delta, or why the map cannot be drawn.
+// The overlay toggle and the maps' opacity over the image, applied to every map of `maps` at once.
+function overlayControls(maps) {
+  const toggle = el("input", { type: "checkbox", id: "overlay-toggle" });
+  toggle.checked = explainState.overlay;
+  const slider = el("input", { type: "range", id: "overlay-opacity", min: "0", max: "100", step: "5", value: String(explainState.opacity),
+                               "aria-label": "opacity of the maps over the image" });
+  const shown = el("span", { id: "overlay-opacity-value" });
+  const apply = () => {
+    explainState.overlay = toggle.checked;
+    explainState.opacity = Number(slider.value);
+    localStorage.setItem("lens-explain-overlay", toggle.checked ? "on" : "off");
+    localStorage.setItem("lens-explain-opacity", slider.value);
+    maps.classList.toggle("overlaid", toggle.checked);
+    maps.style.setProperty("--map-opacity", String(explainState.opacity / 100));
+    slider.disabled = !toggle.checked;
+    shown.textContent = `${slider.value}%`;
+  };
+  toggle.addEventListener("change", apply);
+  slider.addEventListener("input", apply);
+  apply();
+  return [el("label", { class: "inline" }, toggle, "maps over the image"),
+          el("label", { class: "inline" }, "map opacity ", slider, shown)];
+}
+
+// A map's verdict: its method's trust record on this model in plain words (the figures behind it
+// one click away), IG's convergence delta, or why the map cannot be drawn.
 function badge(map) {
-  const span = el("span", { class: "badge", "data-method": map.method });
+  const span = el("span", { class: "badge", "data-method": map.method, tabindex: "0", role: "button", "aria-expanded": "false" });
+  const toggle = () => {
+    span.dataset.open = span.dataset.open === "yes" ? "" : "yes";
+    span.setAttribute("aria-expanded", String(span.dataset.open === "yes"));
+    fillBadge(span);
+  };
+  span.addEventListener("click", toggle);
+  span.addEventListener("keydown", event => { if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(); } });
   span.dataset.delta = map.convergence_delta ?? "";
   span.dataset.problem = map.problem ?? "";
   fillBadge(span);
@@ -207,8 +252,9 @@ function fillBadge(span) {
   if (trust) {
     const record = trust.methods.find(m => m.method === span.dataset.method);
     span.dataset.state = record ? record.standing : "undetermined";
-    span.textContent = (record ? record.line : "no record for this method") + delta;
-    span.title = "measured on " + trust.measured_on;
+    span.textContent = (record ? record.words : "no record for this method") + delta;
+    if (record && span.dataset.open === "yes") span.append(el("span", { class: "figures", text: `${record.line} (measured on ${trust.measured_on})` }));
+    span.title = record ? "click for the figures" : "";
   } else if (explainState.trustProblem) {
     span.dataset.state = "undetermined";
     span.textContent = "not checked" + delta;
@@ -228,7 +274,7 @@ function refreshBadges() {
 function trustNote(note) {
   const trust = explainState.trust;
   note.textContent = trust
-    ? `Badges: each method's record on this model, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
+    ? `Verdicts: each method's record on this model in words, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s); click a verdict for its figures. Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
       : "Badges: the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done. ";

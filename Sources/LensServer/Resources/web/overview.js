@@ -24,18 +24,21 @@ function render(page, o) {
     page.append(el("h2", { text: "Learning curves" }),
       el("p", { class: "muted", text: `best epoch ${o.best_epoch} of ${o.history.length}` }), learningCurves(o.history));
   }
+  // Classes by name, in natural order (s1, s2 … s10); a cell keeps the model's labels for the images it opens.
+  const order = o.test.class_order;
+  const many = o.classes.length > 12;
   page.append(el("h2", { text: "Confusion matrix (test split)" }),
-    el("p", { class: "muted", text: "Rows: true class, columns: predicted" +
-      (o.classes.length > 12 ? " (class indices; hover a cell for the names)" : "") + ". Click a cell to see its test images." }));
+    el("p", { class: "muted", text: "Rows: true class, columns: predicted. Click a cell to see its test images." }));
   const max = Math.max(1, ...o.confusion.flat());
-  const table = el("table", { class: "confusion", id: "confusion" });
+  const table = el("table", { class: "confusion" + (many ? " many" : ""), id: "confusion" });
   const head = el("tr", {}, el("th"));
-  o.classes.forEach((name, j) => head.append(el("th", { title: name, text: o.classes.length > 12 ? String(j) : name })));
+  for (const j of order) head.append(el("th", { scope: "col", "data-class": o.classes[j] }, el("span", { text: o.classes[j] })));
   table.append(head);
   const images = el("div", { id: "cell-images" });
-  o.confusion.forEach((row, i) => {
-    const tr = el("tr", {}, el("th", { title: o.classes[i], text: o.classes.length > 12 ? String(i) : o.classes[i] }));
-    row.forEach((count, j) => {
+  for (const i of order) {
+    const tr = el("tr", {}, el("th", { scope: "row", text: o.classes[i] }));
+    for (const j of order) {
+      const count = o.confusion[i][j];
       const shade = count / max;
       const color = i === j ? `rgba(37,99,235,${0.12 + 0.88 * shade})` : (count ? `rgba(220,38,38,${0.25 + 0.75 * shade})` : "#fff");
       const td = el("td", { title: `true ${o.classes[i]}, predicted ${o.classes[j]}: ${count}`, text: count ? String(count) : "" });
@@ -48,9 +51,9 @@ function render(page, o) {
         activatable(td, () => showCell(td, i, j, o.classes, images), `true ${o.classes[i]}, predicted ${o.classes[j]}: ${count}`);
       }
       tr.append(td);
-    });
+    }
     table.append(tr);
-  });
+  }
   page.append(el("div", { class: "row" }, el("div", { class: "card" }, table), el("div", { class: "card", style: "flex:1;min-width:260px" }, images)));
   images.append(el("p", { class: "muted", text: "Click a cell of the matrix." }));
 }

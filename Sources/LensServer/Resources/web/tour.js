@@ -72,15 +72,17 @@ const tourFigures = {
     const { body } = await post(`/api/explain?model=${step.model}&method=gradcam`, file);
     const map = body.maps[0];
     const scale = body.group_scales.find(s => s.group === map.scale_group);
-    figure.append(el("div", { class: "grid maps" }, pictureCard(body.input, `says ${body.prediction.predicted}`),
-      pictureCard({ image: map.group_image, problem: map.problem }, map.title, [map.reduction])), scale ? colorBar(scale.color_bar) : "");
+    const over = map.group_image
+      ? el("figure", {}, overlaid(body.input, map.group_image, map.title), el("figcaption", {}, el("b", { text: map.title }), el("div", { text: `${map.reduction}, over the image` })))
+      : pictureCard({ problem: map.problem }, map.title, [map.reduction]);
+    figure.append(el("div", { class: "grid maps overlaid" }, pictureCard(body.input, `says ${body.prediction.predicted}`), over),
+                  scale ? colorBar(scale.color_bar) : "");
   },
   async trust(figure, step) {
     const progress = progressLine("checking the maps (model randomisation and insertion curves, once per model)");
     figure.append(progress);
     const trust = await whenReady(`/api/trust?model=${step.model}`, body => progress.update(body.progress));
-    figure.replaceChildren(el("ul", { class: "verdicts" }, ...trust.methods.map(m => el("li", {},
-      el("span", { class: "badge", "data-state": m.standing, text: m.standing }), " ", el("b", { text: m.title }), `: ${m.line}`))),
-      el("p", { class: "note", text: `Measured on ${trust.measured_on}.` }));
+    figure.replaceChildren(el("ul", { class: "verdicts" }, ...trust.methods.map(verdictItem)),
+      el("p", { class: "note", text: `Measured on ${trust.measured_on}; click a verdict for its figures.` }));
   },
 };
