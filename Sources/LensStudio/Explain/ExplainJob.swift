@@ -11,7 +11,7 @@ public struct ExplainJob: Sendable {
     public var modelName: String
     public var imagePaths: [String] = []
     public var split: SplitChoice?
-    public var limit = 16
+    public var limit = StudioKnobs.limit.defaultValue
     public var layer: String?
     /// The class to explain by name; nil: each image's predicted class.
     public var className: String?
@@ -29,7 +29,7 @@ public struct ExplainJob: Sendable {
     /// Data randomisation too (retrains the model twice).
     public var retrain = false
     /// Units: the first this many of the layer.
-    public var maxUnits = 16
+    public var maxUnits = StudioKnobs.maxUnits.defaultValue
     /// Told each fraction done of a long step, with what the step is.
     public var progress: @Sendable (String, Double) -> Void = { _, _ in }
     /// Told once the dataset is read (the CLI prints its notes).
