@@ -22,6 +22,8 @@ import Testing
         ("explain", "space", "inspection", "nearest_space"), ("explain", "unusual-percentile", "inspection", "unusual_percentile"),
         ("explain", "top", "inspection", "top_images"), ("explain", "samples", "trust", "samples"),
         ("explain", "step-fraction", "trust", "step_fraction"),
+        ("explain", "limit", "explain", "limit"), ("explain", "max-units", "explain", "max_units"),
+        ("predict", "top", "explain", "top"), ("train", "size", "explain", "size"), ("demo", "size", "explain", "size"),
     ]
 
     /// Each subcommand's options by long name, as ArgumentParser describes them (`--experimental-dump-help`).

@@ -3,6 +3,7 @@ import LensData
 import LensExplain
 import LensModels
 import LensRender
+import LensTensor
 import LensStudio
 import Testing
 
@@ -146,25 +147,50 @@ struct FigureAgreementTests {
         }
     }
 
-    @Test("attribution: the map's scale and the target's probability agree between lens explain and the API")
-    func attribution() async throws {
+    @Test("attribution: the same map, scale and picture from lens explain (--json, .npy), the report's figure and the API",
+          arguments: [AttributionMethod.saliency, .integratedGradients])
+    func attribution(method: AttributionMethod) async throws {
         let server = try await TestServer.shared.value
         let faceFile = server.directory.appendingPathComponent("face-\(UUID().uuidString).pgm")
         let face = try TestServer.faceFile(person: 12, image: 5)
         try face.write(to: faceFile)
-        let answer = try await server.http.send("POST", "/api/explain?model=cnn&method=saliency", body: face)
+
+        // The API, with the raw map.
+        let answer = try await server.http.send("POST", "/api/explain?model=cnn&method=\(method.rawValue)&raw=1", body: face)
         #expect(answer.status == 200, "\(answer.text)")
         let api = try Self.decoder.decode(Explanation.self, from: answer.body)
         let map = try #require(api.maps.first)
         let scale = try #require(api.groupScales.first { $0.group == map.scaleGroup })
 
-        let folder = try Self.explain(server, model: "cnn", configure: { $0.imagePaths = [faceFile.path] }) {
-            _ = try $0.attribution(.saliency)
+        // lens explain --npy: its summary (what --json prints), figure.json and the raw map.
+        var report: AttributionReport?
+        let folder = try Self.explain(server, model: "cnn", configure: { $0.imagePaths = [faceFile.path]; $0.npy = true }) {
+            report = try $0.attribution(method)
         }
+        let printed = try #require(report?.items.first)
         let cli = try #require(try Self.figure(AttributionFigure.self, in: folder).items.first)
-        #expect(cli.target == api.target && cli.predicted == api.prediction.predicted)
+        let npy = try NumpyArray.read(contentsOf: folder.appendingPathComponent(try #require(printed.files.first { $0.hasSuffix(".npy") })))
+
+        // The report's maps page, on the same image with the same method and settings.
+        let modelFile = try server.library.entry("cnn").model
+        let image = try modelFile.provenance.preprocessing.load(contentsOf: faceFile)
+        var data = Self.pageData(server)
+        data.testImages = image.reshaped([1] + image.shape)
+        data.testLabels = [12]
+        let figures = try ExplanationPages.mapsFigures(try Self.network(server, "cnn"), name: "cnn", data: data, indices: [0],
+                                                       methods: [method], trust: [], budget: .full)
+        let page = try #require(figures.first?.items.first)
+
+        #expect(npy.scalars == api.maps[0].raw, "the CLI's .npy and the API's raw map are the same numbers")
+        #expect(npy.shape == image.shape)
+        #expect(printed.target == api.target && page.target == api.target && cli.target == api.target)
+        #expect(printed.targetProbability == cli.targetProbability && page.targetProbability == cli.targetProbability)
         #expect(cli.targetProbability == api.prediction.classes.first { $0.class == api.target }?.probability)
-        #expect(cli.bound == scale.high && cli.robust == scale.robust, "the report's rule: one scale per image and method family")
+        #expect(printed.convergenceDelta == cli.convergenceDelta && page.convergenceDelta == cli.convergenceDelta)
+        #expect(page.bound == cli.bound && page.robust == cli.robust && page.scaleKind == cli.scaleKind)
+        #expect(cli.bound == scale.high && cli.robust == scale.robust, "the one rule: one scale per image and method family")
+        #expect(page.map == cli.map && cli.map.image != nil, "the report draws the very picture lens explain writes")
+        #expect(figures.first?.settings == api.maps[0].settings, "with the same settings")
     }
 }
 

@@ -26,6 +26,12 @@ import Testing
         #expect(mlpSmall["value"] as? Int == TrainingKnobs.epochs.defaultValue(for: .mlp, .small))
         let hidden = try #require(training.first { $0["key"] as? String == "hidden_units" })
         #expect(hidden["default"] as? Int == 300 && hidden["models"] as? [String] == ["mlp"])
+        // What a command reads: the image side's range is the one the dataset loader checks.
+        let explain = try #require(json["explain"] as? [[String: Any]])
+        let size = try #require(explain.first { $0["key"] as? String == "size" })
+        #expect(size["min"] as? Int == StudioDataset.sizeRange.lowerBound && size["max"] as? Int == StudioDataset.sizeRange.upperBound)
+        #expect(explain.first { $0["key"] as? String == "max_units" }?["default"] as? Int == PageBudget.full.unitsPerLayer,
+                "the report's units page shows as many units as lens explain")
     }
 
     @Test func outOfRangeValuesAreRefusedWithTheDeclaredRange() async throws {

@@ -40,8 +40,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Explain images of this split of the model's dataset instead: train, validation or test.")
     var split: String?
 
-    @Option(parsing: .unconditional, help: "At most this many images of --split, the first ones in split order.")
-    var limit: Int = 16
+    @Option(parsing: .unconditional, help: StudioKnobs.limit.plainHelp)
+    var limit: Int = StudioKnobs.limit.defaultValue
 
     @Option(help: "A layer by name, for gradcam, guided-gradcam, units and deconvnet projections.")
     var layer: String?
@@ -82,12 +82,11 @@ struct ExplainCommand: ParsableCommand {
 
     func validate() throws {
         _ = try ExplanationMethod.named(method)
-        guard limit >= 1 else { throw ValidationError("--limit \(limit) is invalid: give 1 or more images") }
+        try StudioKnobs.limit.check(limit, flag: "--limit")
         if let split, SplitChoice(rawValue: split) == nil || split == "all" {
             throw ValidationError("--split \(split) is not one of train, validation, test")
         }
         if !images.isEmpty && split != nil { throw ValidationError("give --image files or --split, not both") }
-        guard inspection.maxUnits >= 1 else { throw ValidationError("--max-units \(inspection.maxUnits) is invalid: give 1 or more") }
         try pytorch.validate()
     }
 

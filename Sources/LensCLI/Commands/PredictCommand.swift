@@ -21,8 +21,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "A model file written by `lens train`.")
     var model: String
 
-    @Option(parsing: .unconditional, help: "How many classes to show per image.")
-    var top: Int = 3
+    @Option(parsing: .unconditional, help: StudioKnobs.topClasses.plainHelp)
+    var top: Int = StudioKnobs.topClasses.defaultValue
 
     @Flag(help: "Print the predictions as JSON.")
     var json = false
@@ -48,7 +48,7 @@ struct PredictCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard top >= 1 else { throw ValidationError("--top \(top) is invalid: give 1 or more") }
+        try StudioKnobs.topClasses.check(top, flag: "--top")
         guard !images.isEmpty else { throw ValidationError("give at least one image to predict") }
     }
 

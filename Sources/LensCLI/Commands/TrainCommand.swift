@@ -44,7 +44,7 @@ struct TrainCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("mlp: hidden layer widths, e.g. 300 or 512,256 (default: \(TrainingKnobs.hiddenUnits.defaultsText))."))
     var hidden: String?
 
-    @Option(parsing: .unconditional, help: "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added).")
+    @Option(parsing: .unconditional, help: ArgumentHelp(StudioKnobs.architectureHelp))
     var arch: String?
 
     // The flags below that stay optional have defaults that depend on the model and the data (or

@@ -11,7 +11,7 @@ struct DataOptions: ParsableArguments {
             help: "orl, fashion-mnist, or a folder with one subfolder of images per class (default: orl). (--dataset is an older name.)")
     var data: String?
 
-    @Option(parsing: .unconditional, help: "Image side in pixels after crop and resize (default: 64 faces/folders, 28 Fashion-MNIST).")
+    @Option(parsing: .unconditional, help: StudioKnobs.size.plainHelp)
     var size: Int?
 
     @Flag(help: "Keep colour (3 channels) instead of converting to gray.")

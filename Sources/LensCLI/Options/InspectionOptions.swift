@@ -1,5 +1,6 @@
 import ArgumentParser
 import LensExplain
+import LensStudio
 
 extension NearestSpace: ExpressibleByArgument {}
 
@@ -21,8 +22,8 @@ struct InspectionOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: Inspection.topImages.plainHelp)
     var top: Int = Inspection.topImages.defaultValue
 
-    @Option(name: .customLong("max-units"), parsing: .unconditional, help: "units and deconvnet projections: show the first this many units of the layer.")
-    var maxUnits: Int = 16
+    @Option(name: .customLong("max-units"), parsing: .unconditional, help: StudioKnobs.maxUnits.plainHelp)
+    var maxUnits: Int = StudioKnobs.maxUnits.defaultValue
 
     @Option(parsing: .unconditional, help: Trust.samples.plainHelp)
     var samples: Int = Trust.samples.defaultValue
@@ -39,6 +40,7 @@ struct InspectionOptions: ParsableArguments {
         try Inspection.topImages.check(top, flag: "--top")
         try Trust.samples.check(samples, flag: "--samples")
         try Trust.stepFraction.check(stepFraction, flag: "--step-fraction")
+        try StudioKnobs.maxUnits.check(maxUnits, flag: "--max-units")
     }
 
     func inspection() throws -> InspectionSettings {

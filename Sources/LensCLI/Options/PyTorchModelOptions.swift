@@ -3,6 +3,7 @@ import Foundation
 import LensData
 import LensModels
 import LensONNX
+import LensStudio
 
 /// Flags that make --model a PyTorch state_dict (saved with `safetensors.torch.save_file`): its
 /// tensors are matched in order to the --arch layers, and inputs are raw [0, 1] pixels unless
@@ -16,7 +17,7 @@ struct PyTorchModelOptions: ParsableArguments {
     var classNames: String?
 
     @Option(parsing: .unconditional, help: "Image side the model takes, in pixels (state_dict only).")
-    var size: Int = 64
+    var size: Int = StudioKnobs.size.defaultValue
 
     @Flag(help: "The model takes colour (3 channels) rather than gray (state_dict only).")
     var rgb = false
@@ -42,7 +43,7 @@ struct PyTorchModelOptions: ParsableArguments {
             return   // checked in `load`: they apply to an ONNX model only
         }
         guard classNames != nil else { throw ValidationError("a PyTorch state_dict needs --class-names FILE (one name per line)") }
-        guard Preprocessing.sizeRange.contains(size) else { throw ValidationError("--size \(size) is out of range \(Preprocessing.sizeRange)") }
+        do { try StudioDataset.checkSize(size, name: "--size") } catch { throw ValidationError("\(error)") }
         guard (mean == nil) == (std == nil) else { throw ValidationError("give --mean and --std together") }
         _ = try numbers(mean, "--mean")
         _ = try numbers(std, "--std")

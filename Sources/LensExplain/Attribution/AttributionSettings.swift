@@ -78,24 +78,17 @@ public struct AttributionSettings: Codable, Sendable, Equatable {
             "batch_size", name: "batch size", default: 64, range: 1...4096, unit: "items",
             help: "Items per forward/backward pass inside a method.")
 
-        /// Every attribution knob, in the order a form shows them.
-        public static var all: [SettingInfo] {
-            [SettingInfo(integrationSteps), SettingInfo(integrationRule), SettingInfo(baseline), SettingInfo(blurSigma),
-             SettingInfo(smoothGradSamples), SettingInfo(smoothGradNoise), SettingInfo(smoothGradSquared),
-             SettingInfo(occlusionWindow), SettingInfo(occlusionStride), SettingInfo(occlusionValue),
-             SettingInfo(seed), SettingInfo(batchSize)]
+        /// Every attribution knob and the setting it sets, in the order a form shows them.
+        static var table: [KnobRow<AttributionSettings>] {
+            [integrationSteps.row(\.integrationSteps), integrationRule.row(), baseline.row(), blurSigma.row(\.blurSigma),
+             smoothGradSamples.row(\.smoothGradSamples), smoothGradNoise.row(\.smoothGradNoise), smoothGradSquared.row(),
+             occlusionWindow.row(\.occlusionWindow), occlusionStride.row(\.occlusionStride), occlusionValue.row(\.occlusionValue),
+             seed.row(\.seed), batchSize.row(\.batchSize)]
         }
+
+        public static var all: [SettingInfo] { table.map(\.info) }
     }
 
     /// Throws for the first setting out of its declared range, naming it and the range.
-    public func validate() throws {
-        try Knobs.smoothGradSamples.validate(smoothGradSamples)
-        try Knobs.smoothGradNoise.validate(smoothGradNoise)
-        try Knobs.integrationSteps.validate(integrationSteps)
-        try Knobs.batchSize.validate(batchSize)
-        try Knobs.blurSigma.validate(blurSigma)
-        try Knobs.occlusionWindow.validate(occlusionWindow)
-        try Knobs.occlusionStride.validate(occlusionStride)
-        try Knobs.occlusionValue.validate(occlusionValue)
-    }
+    public func validate() throws { try Knobs.table.validate(self) }
 }

@@ -71,11 +71,14 @@ public struct TrustSettings: Codable, Sendable, Equatable {
             range: AttributionSettings.Knobs.blurSigma.range, unit: "pixels",
             help: "faithfulness: the blurred baseline's Gaussian σ (Petsiuk et al. 2018 use 5).")
 
-        /// Every trust knob, in the order a form shows them.
-        public static var all: [SettingInfo] {
-            [SettingInfo(samples), SettingInfo(stepFraction), SettingInfo(blurSigma), SettingInfo(randomisationThreshold),
-             SettingInfo(dataRandomisationMargin), SettingInfo(memorisationAccuracy), SettingInfo(maxTrainingRounds), SettingInfo(seed)]
+        /// Every trust knob and the setting it sets, in the order a form shows them.
+        static var table: [KnobRow<TrustSettings>] {
+            [samples.row(\.samples), stepFraction.row(\.stepFraction), blurSigma.row(\.blurSigma),
+             randomisationThreshold.row(\.randomisationThreshold), dataRandomisationMargin.row(\.dataRandomisationMargin),
+             memorisationAccuracy.row(\.memorisationAccuracy), maxTrainingRounds.row(\.maxTrainingRounds), seed.row(\.seed)]
         }
+
+        public static var all: [SettingInfo] { table.map(\.info) }
     }
 
     /// The baseline the headline figure uses: insertion into a blurred copy, which a brightness
@@ -84,13 +87,7 @@ public struct TrustSettings: Codable, Sendable, Equatable {
 
     /// Throws for the first setting out of range, naming it and the range.
     public func validate() throws {
-        try Knobs.samples.validate(samples)
-        try Knobs.randomisationThreshold.validate(randomisationThreshold)
-        try Knobs.dataRandomisationMargin.validate(dataRandomisationMargin)
-        try Knobs.memorisationAccuracy.validate(memorisationAccuracy)
-        try Knobs.maxTrainingRounds.validate(maxTrainingRounds)
-        try Knobs.stepFraction.validate(stepFraction)
-        try Knobs.blurSigma.validate(blurSigma)
+        try Knobs.table.validate(self)
         guard !baselines.isEmpty else {
             throw ExplainError.settingOutOfRange(setting: "baselines", value: "none",
                                                  allowed: "one or more of \(Self.baselineNames)")

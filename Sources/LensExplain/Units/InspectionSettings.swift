@@ -40,21 +40,17 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
             "batch_size", name: "batch size", default: 64, range: 1...4096, unit: "images",
             help: "Images per forward pass when streaming a dataset through a network.")
 
-        /// Every inspection knob, in the order a form shows them.
-        public static var all: [SettingInfo] {
-            [SettingInfo(neighbors), SettingInfo(nearestSpace), SettingInfo(unusualPercentile), SettingInfo(topVotes),
-             SettingInfo(topImages), SettingInfo(batchSize)]
+        /// Every inspection knob and the setting it sets, in the order a form shows them.
+        static var table: [KnobRow<InspectionSettings>] {
+            [neighbors.row(\.neighbors), nearestSpace.row(), unusualPercentile.row(\.unusualPercentile), topVotes.row(\.topVotes),
+             topImages.row(\.topImages), batchSize.row(\.batchSize)]
         }
+
+        public static var all: [SettingInfo] { table.map(\.info) }
     }
 
     /// Throws for the first setting out of its declared range, naming it and the range.
-    public func validate() throws {
-        try Knobs.topVotes.validate(topVotes)
-        try Knobs.neighbors.validate(neighbors)
-        try Knobs.topImages.validate(topImages)
-        try Knobs.batchSize.validate(batchSize)
-        try Knobs.unusualPercentile.validate(unusualPercentile)
-    }
+    public func validate() throws { try Knobs.table.validate(self) }
 
     /// Throws unless a count asks for at most `available` things (k nearest of 240 images, ...).
     static func check(_ setting: String, _ value: Int, available: Int, of things: String) throws {

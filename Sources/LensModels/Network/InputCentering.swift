@@ -55,48 +55,22 @@ public struct InputCentering: Sendable, Equatable {
 
     /// Rewrites the first linear layer so that it takes raw inputs: W' = W/s, b' = b − W'·μ.
     public func fold(into network: inout Network) throws {
-        try rewriteFirstLayer(of: &network) { weight, bias, outputs, inputs in
-            for o in 0..<outputs {
-                var shift = 0.0
-                for i in 0..<inputs {
-                    weight.scalars[o * inputs + i] /= scale
-                    shift += Double(weight.scalars[o * inputs + i]) * Double(mean[i])
-                }
-                bias.scalars[o] = Float(Double(bias.scalars[o]) - shift)
-            }
-        }
+        try FirstLayerFolding.fold(into: &network, layer: try firstLayer(of: network),
+                                   mean: mean, scale: [Float](repeating: scale, count: mean.count))
     }
 
     /// The inverse of `fold`: rewrites a first linear layer that takes raw inputs so that it takes
     /// centred ones (W = W'·s, b = b' + W'·μ), to go on training a saved model as it was trained.
     public func unfold(from network: inout Network) throws {
-        try rewriteFirstLayer(of: &network) { weight, bias, outputs, inputs in
-            for o in 0..<outputs {
-                var shift = 0.0
-                for i in 0..<inputs {
-                    shift += Double(weight.scalars[o * inputs + i]) * Double(mean[i])
-                    weight.scalars[o * inputs + i] *= scale
-                }
-                bias.scalars[o] = Float(Double(bias.scalars[o]) + shift)
-            }
-        }
+        try FirstLayerFolding.unfold(from: &network, layer: try firstLayer(of: network),
+                                     mean: mean, scale: [Float](repeating: scale, count: mean.count))
     }
 
-    /// Hands the first linear layer's weight [outputs, inputs] and bias to `rewrite` and loads them back.
-    private func rewriteFirstLayer(of network: inout Network,
-                                   _ rewrite: (inout Tensor, inout Tensor, _ outputs: Int, _ inputs: Int) -> Void) throws {
+    /// The centring applies per pixel, so only to a first linear layer that sees the input unchanged.
+    private func firstLayer(of network: Network) throws -> LayerSpec {
         guard let layer = Self.firstLinearLayer(of: network.architecture) else {
             throw ModelRecipeError("input centring applies only to a first linear layer")
         }
-        var parameters = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.tensor) })
-        let weightName = layer.parameterPrefix + ".weight", biasName = layer.parameterPrefix + ".bias"
-        guard var weight = parameters[weightName], var bias = parameters[biasName],
-              weight.rank == 2, weight.shape[1] == mean.count else {
-            throw ModelRecipeError("first linear layer does not take \(mean.count) inputs")
-        }
-        rewrite(&weight, &bias, weight.shape[0], weight.shape[1])
-        parameters[weightName] = weight
-        parameters[biasName] = bias
-        try network.load(parameters: parameters)
+        return layer
     }
 }

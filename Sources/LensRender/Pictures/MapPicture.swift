@@ -22,14 +22,12 @@ public enum MapPicture {
     /// per image. Throws for a NaN, infinite or flat map rather than write a misleading picture.
     public static func png(_ map: Tensor, reduction: ChannelReduction, over image: Tensor? = nil, scale: MapScale? = nil,
                            magnification: Int? = nil) throws -> Data {
-        let health = MapHealth(map)
-        if let problem = health.problem { throw MapRenderError("cannot draw this map: \(problem)") }
-        let reduced = try reduction.reduce(map)
-        let scale = scale ?? MapScale.fitting([reduced], kind: reduction.scaleKind)
-        let factor = magnification ?? Self.magnification(forSide: max(reduced.shape[0], reduced.shape[1]))
-        let picture = try image.map { try overlay(reduced, on: $0, scale: scale, magnification: factor) }
-            ?? heatmap(reduced, scale: scale, magnification: factor)
-        return try PNGEncoder.encode(picture)
+        if let problem = MapHealth(map).problem { throw MapRenderError("cannot draw this map: \(problem)") }
+        let scale = try scale ?? MapScale.fitting([reduction.reduce(map)], kind: reduction.scaleKind)
+        switch try drawing(map, reduction: reduction, scale: scale, over: image, magnification: magnification) {
+        case .picture(let picture): return try PNGEncoder.encode(picture)
+        case .placeholder(let problem, _, _): throw MapRenderError("cannot draw this map: \(problem)")
+        }
     }
 
     /// What a page shows for one map: its picture, or why there is none.
@@ -41,7 +39,8 @@ public enum MapPicture {
     }
 
     /// The map [C, H, W] or [H, W] reduced over its channels and coloured on `scale`, alone or over
-    /// `image`, or the reason it cannot be drawn honestly (checked before and after the reduction).
+    /// `image`, or the reason it cannot be drawn honestly (checked before and after the reduction):
+    /// the one place a map becomes pixels, for the report, `lens explain` and the web app.
     public static func drawing(_ map: Tensor, reduction: ChannelReduction, scale: MapScale, over image: Tensor? = nil,
                                magnification: Int? = nil) throws -> Drawing {
         let reduced = try reduction.reduce(map)

@@ -14,8 +14,8 @@ public struct StudioDataset: Sendable {
     public var split: DatasetSplit
     public var warnings: [String] = []
 
-    /// The image sides a dataset can be resized to.
-    public static let sizeRange = 4...512
+    /// The image sides a dataset can be resized to (`StudioKnobs.size`).
+    public static var sizeRange: ClosedRange<Int> { StudioKnobs.size.range }
 
     /// Loads `source` with `preprocessing` and splits it by `plan` (when nil, the source's default
     /// plan with `seed`). `strict` makes any unreadable file an error; images over `maxPixels`
@@ -82,9 +82,9 @@ public struct StudioDataset: Sendable {
 
     /// Throws when `size` is not an image side a dataset can be resized to; `name` is what the
     /// person called the value.
-    public static func checkSize(_ size: Int, name: String = "image side") throws {
-        guard sizeRange.contains(size) else {
-            throw StudioError(.invalidInput, "\(name) \(size) is out of range: give an image side between \(sizeRange.lowerBound) and \(sizeRange.upperBound) pixels")
+    public static func checkSize(_ size: Int, name: String = StudioKnobs.size.name) throws {
+        do { try StudioKnobs.size.check(size) } catch let error as SettingError {
+            throw StudioError(.invalidInput, "\(name) \(size) is out of range: give an image side \(error.allowed) pixels")
         }
     }
 

@@ -37,6 +37,12 @@ public struct AttributionFigure: Codable, Sendable {
     public var settings: [String: String]
     /// `AttributionFigure.scaleRule`.
     public var scaleRule: String
+    /// The method family whose maps share each image's scale ("gradients"; otherwise the method's title).
+    public var scaleGroup: String
+    /// The inputs' shape [C, H, W].
+    public var imageShape: [Int]
+    /// The method's verdict on this model (randomisation, insertion against random), when measured.
+    public var trust: TrustVerdict?
     public var items: [Item]
 
     /// The one colour-scale rule of attribution maps, the report's maps page's and the web app's per-family
@@ -56,29 +62,39 @@ public struct AttributionFigure: Codable, Sendable {
 extension AttributionFigure {
     /// `result`'s maps of `inputs` (name, [C, H, W] image, true label), drawn by the scale rule.
     init(_ result: AttributionResult, model: String, classes: [String], inputs: [(name: String, image: Tensor, label: Int?)]) throws {
-        let method = result.method
-        let probabilities = SoftmaxCrossEntropy.probabilities(result.logits)
-        let predicted = result.logits.argmaxRows()
-        let reduction = method.pictureReduction
-        items = try inputs.enumerated().map { row, input in
-            let panel = try MapPanel(result: result, item: row, reduction: reduction, scaleGroup: method.scaleGroup)
-            let scale = AttributionRow(image: input.image, caption: input.name, panels: [panel]).scales().first?.scale
-                ?? MapScale(kind: reduction.scaleKind, bound: 1)
-            let target = result.targets[row]
-            let label = AttributionRow.colorBarLabel(method.scaleGroup.isEmpty ? "this image's map" : method.scaleGroup, scale)
-            return Item(image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
-                        target: classes[target], targetProbability: probabilities.scalars[row * classes.count + target],
-                        convergenceDelta: result.convergenceDelta?[row], input: try ImageInput.dataURI(input.image),
-                        map: try PNGImage.map(panel.map, reduction: reduction, scale: scale, over: input.image),
-                        scaleKind: scale.kind.rawValue, bound: scale.bound, robust: scale.isRobust,
-                        colorBar: ColorBar.html(scale, label: label))
+        self = try Self.family([result], model: model, classes: classes, inputs: inputs)[0]
+    }
+
+    /// One figure per result, all of the same `inputs`, by the scale rule: on each image, the maps of
+    /// one method family share a scale (what the report's maps page draws, a row per image). Each
+    /// figure carries its method's trust record from `trust` when it has one.
+    public static func family(_ results: [AttributionResult], model: String, classes: [String],
+                              inputs: [(name: String, image: Tensor, label: Int?)], trust: [MethodTrust] = []) throws -> [AttributionFigure] {
+        // scales[row][group]: the row's panels of one family fitted together.
+        let scales = try inputs.indices.map { row in
+            let panels = try results.map { try MapPanel(result: $0, item: row, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
+            return Dictionary(AttributionRow(image: inputs[row].image, caption: "", panels: panels).scales(), uniquingKeysWith: { first, _ in first })
         }
-        self.model = model
-        self.method = method.rawValue
-        title = method.title
-        summary = method.summary
-        self.reduction = reduction.title
-        settings = result.settings
-        scaleRule = Self.scaleRule
+        return try results.map { result in
+            let method = result.method, reduction = method.pictureReduction
+            let probabilities = SoftmaxCrossEntropy.probabilities(result.logits)
+            let predicted = result.logits.argmaxRows()
+            let items = try inputs.enumerated().map { row, input in
+                let panel = try MapPanel(result: result, item: row, reduction: reduction, scaleGroup: method.scaleGroup)
+                let scale = scales[row][method.scaleGroup] ?? MapScale(kind: reduction.scaleKind, bound: 1)
+                let target = result.targets[row]
+                let label = AttributionRow.colorBarLabel(method.scaleGroup.isEmpty ? "this image's map" : method.scaleGroup, scale)
+                return Item(image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
+                            target: classes[target], targetProbability: probabilities.scalars[row * classes.count + target],
+                            convergenceDelta: result.convergenceDelta?[row], input: try ImageInput.dataURI(input.image),
+                            map: try PNGImage.map(panel.map, reduction: reduction, scale: scale, over: input.image),
+                            scaleKind: scale.kind.rawValue, bound: scale.bound, robust: scale.isRobust,
+                            colorBar: ColorBar.html(scale, label: label))
+            }
+            return AttributionFigure(model: model, method: method.rawValue, title: method.title, summary: method.summary,
+                                     reduction: reduction.title, settings: result.settings, scaleRule: scaleRule,
+                                     scaleGroup: method.scaleGroup, imageShape: inputs.first?.image.shape ?? [],
+                                     trust: trust.first { $0.method == method }.map(TrustVerdict.init), items: items)
+        }
     }
 }

@@ -11,7 +11,7 @@ public struct ExplainJob: Sendable {
     public var modelName: String
     public var imagePaths: [String] = []
     public var split: SplitChoice?
-    public var limit = 16
+    public var limit = StudioKnobs.limit.defaultValue
     public var layer: String?
     /// The class to explain by name; nil: each image's predicted class.
     public var className: String?
@@ -29,7 +29,7 @@ public struct ExplainJob: Sendable {
     /// Data randomisation too (retrains the model twice).
     public var retrain = false
     /// Units: the first this many of the layer.
-    public var maxUnits = 16
+    public var maxUnits = StudioKnobs.maxUnits.defaultValue
     /// Feature visualisation: the unit (or channel) of `layer`; nil: unit 0. A class objective comes from `className`.
     public var unit: Int?
     /// Feature visualisation: force a channel (true) or unit (false) objective; nil: the layer's kind decides.

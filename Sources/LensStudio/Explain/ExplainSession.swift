@@ -152,8 +152,9 @@ public struct ExplainSession {
     /// The web app's nearest training images (`NearestIndex`) of each input.
     public func nearest() throws -> NearestReport {
         let index = try NearestIndex(model: modelFile, dataset: try dataset(), settings: job.inspection)
+        let network: Network? = if case .network(let network) = modelFile.model { network } else { nil }
         let figure = try NearestFigure(index: index, model: job.modelName,
-                                       inputs: try inputs().map { ($0.name, $0.image) })
+                                       inputs: try inputs().map { ($0.name, $0.image, $0.label) }, network: network)
         try write(figure, page: ExplanationPages.nearestPage(figure))
         return NearestReport(figure, directory: job.out.path)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LensExplain
+import LensModels
 import LensTensor
 
 /// The nearest training images of several inputs, each as the web app's Explain page shows one
@@ -7,6 +8,10 @@ import LensTensor
 public struct NearestFigure: Codable, Sendable {
     public struct Item: Codable, Sendable {
         public var image: String
+        /// The input's class when it is known (a test image), and the network's answer (not for a k-NN model).
+        public var trueClass: String?
+        public var predicted: String?
+        public var probability: Float?
         @PictureField public var input: String
         public var nearest: NearestImages
     }
@@ -19,16 +24,30 @@ public struct NearestFigure: Codable, Sendable {
     /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
     public var calibration: String
     public var flagRates: UnusualFlagRates
+    public var neighbours: Int
+    /// The inputs' shape [C, H, W].
+    public var imageShape: [Int]
     public var items: [Item]
 }
 
 extension NearestFigure {
-    init(index: NearestIndex, model: String, inputs: [(name: String, image: Tensor)]) throws {
-        let items = try inputs.map { input in
-            Item(image: input.name, input: try ImageInput.dataURI(input.image), nearest: try index.nearest(input.image))
+    /// Each input's nearest training images in `index` (one search for all), with the class it is of
+    /// (`label`, when known) and `network`'s answer (nil: a k-NN model, whose answer is its neighbours).
+    init(index: NearestIndex, model: String, inputs: [(name: String, image: Tensor, label: Int?)], network: Network?) throws {
+        let found = inputs.isEmpty ? [] : try index.nearest(batch: Tensor.stack(inputs.map(\.image)))
+        let classes = index.classNames
+        let answers: [(Int, Float)]? = try network.map { network in
+            let probabilities = network.probabilities(Tensor.stack(inputs.map(\.image)))
+            return probabilities.argmaxRows().enumerated().map { row, best in (best, probabilities.scalars[row * classes.count + best]) }
+        }
+        let items = try zip(inputs, found).enumerated().map { row, pair in
+            let (input, nearest) = pair
+            return Item(image: input.name, trueClass: input.label.map { classes[$0] }, predicted: answers.map { classes[$0[row].0] },
+                        probability: answers.map { $0[row].1 }, input: try ImageInput.dataURI(input.image), nearest: nearest)
         }
         self.init(model: model, space: index.evidence.space, metric: index.evidence.metric.rawValue,
                   unusualPercentile: index.settings.unusualPercentile, unusualAbove: index.evidence.unusualAbove,
-                  calibration: index.calibration, flagRates: index.flagRates, items: items)
+                  calibration: index.calibration, flagRates: index.flagRates, neighbours: index.settings.neighbors,
+                  imageShape: inputs.first?.image.shape ?? [], items: items)
     }
 }

@@ -3,7 +3,7 @@ import LensExplain
 import LensModels
 
 /// Each method's trust record on one model, for the badges under its maps: the same figures and
-/// wording as the report's maps page (`ExplanationPages.trustFigures`, `badgeLine`), measured on a
+/// wording as the report's maps page (`ExplanationPages.trustFigures`, `TrustVerdict.line`), measured on a
 /// few test images (`PageBudget.full.trust`), so that it fits a laptop in the background.
 public struct ModelTrust: Codable, Sendable {
     /// Each method's verdict, as the report's trust page and `lens explain` give it.

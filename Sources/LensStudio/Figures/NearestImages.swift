@@ -39,9 +39,10 @@ public struct NearestImages: Codable, Sendable {
 /// request only embeds its own image.
 public struct NearestIndex: Sendable {
     public var evidence: NearestEvidence
-    /// Dataset index of each training row the evidence knows.
+    /// The number each training row is known by (its index in the whole dataset, or in the page's
+    /// training images), and that image as [C, H, W].
     var rows: [Int]
-    var dataset: StudioDataset
+    var trainingImage: @Sendable (Int) -> Tensor
     var classNames: [String]
     /// The split "unusual" is calibrated on, and the flag's rates on the test split and on strangers.
     public var calibration: String
@@ -54,52 +55,79 @@ public struct NearestIndex: Sendable {
     public init(model: ModelFile, dataset: StudioDataset, settings: InspectionSettings = InspectionSettings()) throws {
         let split = dataset.split
         let test = dataset.images(split.test)
-        calibration = split.validation.isEmpty ? "test" : "validation"
-        let held = split.validation.isEmpty ? test : dataset.images(split.validation)
-        do {
+        let held = split.validation.isEmpty ? nil : dataset.images(split.validation)
+        let evidence = try Self.studio {
             switch model.model {
             case .network(let network):
                 let training = dataset.trainingSet
-                evidence = try NearestEvidence(network: network, trainingImages: training.images, labels: training.labels,
-                                               calibrationImages: held, settings: settings)
+                return try NearestEvidence(network: network, trainingImages: training.images, labels: training.labels,
+                                           calibrationImages: held ?? test, settings: settings)
             case .nearestNeighbor(let classifier):
                 // A k-NN model's references are its training split, in the split's order.
                 guard classifier.labels.count == split.train.count else {
                     throw StudioError(.notApplicable, "this k-NN model holds \(classifier.labels.count) training images but "
                                       + "\(dataset.source.name)'s training split has \(split.train.count): its neighbours cannot be shown")
                 }
-                evidence = try NearestEvidence(classifier: classifier, calibrationImages: held, settings: settings)
+                return try NearestEvidence(classifier: classifier, calibrationImages: held ?? test, settings: settings)
             }
-            flagRates = try UnusualFlagRates(evidence, testImages: test)
-        } catch let error as ExplainError {
-            // A knob out of range for this data stays itself, so that the CLI can name its flag.
+        }
+        try self.init(evidence: evidence, test: test, calibratedOnValidation: held != nil, rows: split.train,
+                      classNames: model.provenance.classNames, trainingImage: { dataset.image(at: $0) })
+    }
+
+    /// The index of `network` over a report's training images, calibrated and measured as above;
+    /// a neighbour's index is its row among `data.trainImages`.
+    public init(network: Network, data: PageData, settings: InspectionSettings = InspectionSettings()) throws {
+        let evidence = try Self.studio {
+            try NearestEvidence(network: network, trainingImages: data.trainImages, labels: data.trainLabels,
+                                calibrationImages: data.validationImages ?? data.testImages, settings: settings)
+        }
+        let images = data.trainImages, shape = Array(images.shape.dropFirst())
+        try self.init(evidence: evidence, test: data.testImages, calibratedOnValidation: data.validationImages != nil,
+                      rows: Array(0..<(images.shape.first ?? 0)), classNames: data.classNames,
+                      trainingImage: { images.slice($0..<($0 + 1)).reshaped(shape) })
+    }
+
+    private init(evidence: NearestEvidence, test: Tensor, calibratedOnValidation: Bool, rows: [Int], classNames: [String],
+                 trainingImage: @escaping @Sendable (Int) -> Tensor) throws {
+        self.evidence = evidence
+        calibration = calibratedOnValidation ? "validation" : "test"
+        flagRates = try Self.studio { try UnusualFlagRates(evidence, testImages: test) }
+        self.rows = rows
+        self.classNames = classNames
+        self.trainingImage = trainingImage
+    }
+
+    /// LensExplain's errors in the index's words; a knob out of range for this data stays itself,
+    /// so that the CLI can name its flag.
+    private static func studio<T>(_ work: () throws -> T) throws -> T {
+        do { return try work() } catch let error as ExplainError {
             if case .settingOutOfRange = error { throw error }
             throw StudioError(.invalidInput, "nearest training images: \(error)")
         }
-        rows = split.train
-        self.dataset = dataset
-        classNames = model.provenance.classNames
     }
 
     /// The nearest training images to `image` [C, H, W].
     public func nearest(_ image: Tensor) throws -> NearestImages {
-        let found: NeighborEvidence
-        do {
-            guard let first = try evidence.evidence(for: image.reshaped([1] + image.shape)).first else {
-                throw StudioError(.failed, "the nearest-neighbour search found nothing")
+        guard let found = try nearest(batch: image.reshaped([1] + image.shape)).first else {
+            throw StudioError(.failed, "the nearest-neighbour search found nothing")
+        }
+        return found
+    }
+
+    /// The nearest training images to each of `images` [N, C, H, W], in one search.
+    public func nearest(batch images: Tensor) throws -> [NearestImages] {
+        let found = try Self.studio { try evidence.evidence(for: images) }
+        return try found.map { found in
+            let neighbours = try found.neighbors.map { near in
+                let index = rows[near.trainingIndex]
+                return NearestImages.Neighbour(index: index, class: classNames[near.label], distance: near.distance,
+                                               image: try ImageInput.dataURI(trainingImage(index)))
             }
-            found = first
-        } catch let error as ExplainError {
-            throw StudioError(.invalidInput, "nearest training images: \(error)")
+            return NearestImages(space: evidence.space, metric: evidence.metric.rawValue, neighbours: neighbours,
+                                 percentile: found.percentile, unusual: found.unusual,
+                                 unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove,
+                                 calibration: calibration, flagRates: flagRates)
         }
-        let neighbours = try found.neighbors.map { near in
-            let index = rows[near.trainingIndex]
-            return NearestImages.Neighbour(index: index, class: classNames[near.label], distance: near.distance,
-                                           image: try ImageInput.dataURI(dataset.image(at: index)))
-        }
-        return NearestImages(space: evidence.space, metric: evidence.metric.rawValue, neighbours: neighbours,
-                             percentile: found.percentile, unusual: found.unusual,
-                             unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove,
-                             calibration: calibration, flagRates: flagRates)
     }
 }

@@ -30,7 +30,7 @@ public struct TrustVerdict: Codable, Sendable {
         self.record = record
         verdict = record.randomisation?.outcome.rawValue
         standing = Self.standing(record)
-        line = ExplanationPages.badgeLine(record) ?? "no record"
+        line = Self.line(record) ?? "no record"
         words = Self.words(record)
     }
 
@@ -55,6 +55,21 @@ public struct TrustVerdict: Codable, Sendable {
         case (_, false?): return "does not rank pixels better than chance; too few usable maps to tell whether it depends on the model"
         case (_, nil): return "too few usable maps to tell"
         }
+    }
+
+    /// "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80", or nil without a record.
+    static func line(_ trust: MethodTrust?) -> String? {
+        guard let trust else { return nil }
+        var parts: [String] = []
+        if let verdict = trust.randomisation {
+            parts.append("randomisation \(verdict.words)"
+                         + (verdict.topStepSpearman.map { " (ρ \(String(format: "%.2f", $0)), passes < \(verdict.threshold))" } ?? ""))
+        }
+        if let insertion = trust.insertion {
+            parts.append("insertion \(String(format: "%.2f", insertion.map)) vs random \(String(format: "%.2f", insertion.random))"
+                         + (insertion.shareBeatingRandom.map { ", beats it on \(Int(($0 * 100).rounded()))%" } ?? ""))
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
     static func standing(_ record: MethodTrust) -> String {

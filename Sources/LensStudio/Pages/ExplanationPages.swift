@@ -62,7 +62,7 @@ public struct PageBudget: Sendable {
     /// Trust figures over 16 test images (the CLI's `sanity` default is 32): every method on the
     /// demo CNN must fit in the demo's time.
     public static let full = PageBudget(trust: { var s = TrustSettings(); s.samples = 16; return s }(),
-                                        attribution: AttributionSettings(), unitsPerLayer: 16, wrongImages: 8,
+                                        attribution: AttributionSettings(), unitsPerLayer: StudioKnobs.maxUnits.defaultValue, wrongImages: 8,
                                         correctImages: 4, evidenceImages: 4, occlusionShare: nil)
 
     /// A look, not a measurement, that still shows what each method does: two images for the

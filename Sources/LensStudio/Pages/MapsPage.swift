@@ -21,8 +21,9 @@ extension ExplanationPages {
                                 intro: String? = nil) throws -> ReportPage {
         let methods = AttributionMethod.available(for: network.architecture)
         var body = "<p class=lecture>" + HTML.escape(intro ?? """
-            Each row is one test image and what every method says made the \(name) give its answer (the predicted class; \
-            misclassified images framed in red). Maps of one group share one colour scale per row, shown at its end.
+            Each row is one test image, then what every method says made the \(name) give its answer (the predicted class; \
+            misclassified images framed in red), each map laid over the image it explains. Maps of one group share one \
+            colour scale per row, shown at its end.
             """) + "</p>" + AttributionRow.legendHTML
         body += "<ul class=note>" + methods.map { "<li><b>\(HTML.escape($0.title))</b>: \(HTML.escape($0.summary))</li>" }.joined() + "</ul>"
         let skipped = AttributionMethod.allCases.compactMap { $0.unavailability(for: network.architecture) }
@@ -34,43 +35,22 @@ extension ExplanationPages {
             body += "<p class=note>No trust figures for this model: the maps carry no randomisation or faithfulness record.</p>"
         }
         guard !indices.isEmpty else { return ReportPage(fileName: fileName, title: title, body: body + "<p>No images to explain.</p>") }
-        let inputs = data.testImages.gather(indices)
-        let targets = network.predictions(inputs)
-        let probabilities = network.probabilities(inputs)
-        var model = network
-        let context = data.context
-        let results = try methods.map { try $0.attribute(&model, inputs: inputs, targets: targets, settings: budget.attribution, context: context) }
-        let classes = data.classNames.count
-        for (item, index) in indices.enumerated() {
-            let actual = data.testLabels[index], predicted = targets[item]
-            let panels = try results.map { result in
-                var panel = try MapPanel(result: result, item: item, reduction: result.method.pictureReduction,
-                                         scaleGroup: result.method.scaleGroup)
-                let badge = TrustBadge(result: result, item: item, trust: trust)
-                panel.note = ([panel.note] + [badgeLine(badge.trust)]).compactMap { $0 }.joined(separator: " · ")
-                return panel
-            }
-            let row = AttributionRow(image: data.testImage(index), caption: "test image \(index)",
-                                     details: ["is \(data.classNames[actual])", "says \(data.classNames[predicted]) "
-                                               + "(p = \(String(format: "%.2f", probabilities.scalars[item * classes + predicted])))"],
-                                     mark: actual == predicted ? .plain : .wrong, panels: panels)
-            body += try row.html()
-        }
+        let figures = try mapsFigures(network, name: name, data: data, indices: indices, methods: methods, trust: trust, budget: budget)
+        body += attributionRows(figures)
         return ReportPage(fileName: fileName, title: title, body: body)
     }
 
-    /// "randomisation: passed (ρ 0.36 < 0.5) · insertion 0.87 vs random 0.80", or nil without a record.
-    static func badgeLine(_ trust: MethodTrust?) -> String? {
-        guard let trust else { return nil }
-        var parts: [String] = []
-        if let verdict = trust.randomisation {
-            parts.append("randomisation \(verdict.words)"
-                         + (verdict.topStepSpearman.map { " (ρ \(String(format: "%.2f", $0)), passes < \(verdict.threshold))" } ?? ""))
-        }
-        if let insertion = trust.insertion {
-            parts.append("insertion \(String(format: "%.2f", insertion.map)) vs random \(String(format: "%.2f", insertion.random))"
-                         + (insertion.shareBeatingRandom.map { ", beats it on \(Int(($0 * 100).rounded()))%" } ?? ""))
-        }
-        return parts.isEmpty ? nil : parts.joined(separator: " · ")
+    /// The maps page's figures: one per method, of the test images `indices`, each explaining the predicted class
+    /// with the page's settings, the maps of one family sharing each image's scale (`AttributionFigure.family`).
+    public static func mapsFigures(_ network: Network, name: String, data: PageData, indices: [Int], methods: [AttributionMethod],
+                                   trust: [MethodTrust], budget: PageBudget) throws -> [AttributionFigure] {
+        let inputs = data.testImages.gather(indices)
+        let targets = network.predictions(inputs)
+        var model = network
+        let context = data.context
+        let results = try methods.map { try $0.attribute(&model, inputs: inputs, targets: targets, settings: budget.attribution, context: context) }
+        return try AttributionFigure.family(results, model: name, classes: data.classNames,
+                                            inputs: indices.map { ("test image \($0)", data.testImage($0), data.testLabels[$0]) },
+                                            trust: trust)
     }
 }

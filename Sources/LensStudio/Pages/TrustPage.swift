@@ -21,7 +21,8 @@ extension ExplanationPages {
         body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness))
         body += randomisationSection(report)
         body += "<h2 id=cascade>One image through the cascade</h2><p class=note>Each method's map of the same test image "
-            + "at every step, each map on its own scale (max |·| over channels, black to yellow): ranks are what the table compares.</p>"
+            + "at every step, laid over the image (the original first), each map on its own scale (max |·| over channels, transparent "
+            + "where zero, yellow where largest): ranks are what the table compares.</p>"
         let image = figures.sample.images.slice(0..<1).reshaped(Array(figures.sample.images.shape.dropFirst()))
         for (method, steps) in figures.cascade where !steps.isEmpty {
             var cells = [Figure(picture: try Picture.image(image, alt: "test image \(figures.sample.indices[0])"),
@@ -31,8 +32,8 @@ extension ExplanationPages {
                 let caption = index == 0 ? "trained" : index == 1 ? step.label.replacingOccurrences(of: "cascade ", with: "") + " random"
                     : "+ " + step.label.replacingOccurrences(of: "cascade ", with: "")
                 cells.append(Figure(picture: try Picture.map(step.map, reduction: .maxAbsolute,
-                                                             scale: MapScale.fitting([reduced], kind: .magnitude),
-                                                             alt: "\(method.title) map, \(caption)"), caption: caption))
+                                                             scale: MapScale.fitting([reduced], kind: .magnitude), over: image,
+                                                             alt: "\(method.title) map, \(caption), over the image"), caption: caption))
             }
             body += PictureGrid.html(cells, heading: method.title)
         }

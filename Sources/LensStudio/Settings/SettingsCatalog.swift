@@ -11,6 +11,8 @@ public struct SettingsCatalog: Codable, Sendable, Equatable {
     public var attribution: [SettingInfo]
     public var inspection: [SettingInfo]
     public var trust: [SettingInfo]
+    /// What a command reads and how much `lens explain` shows (`StudioKnobs`).
+    public var explain: [SettingInfo]
 
     public init(dataScale: DataScale? = nil) {
         self.dataScale = dataScale
@@ -18,15 +20,17 @@ public struct SettingsCatalog: Codable, Sendable, Equatable {
         attribution = AttributionSettings.Knobs.all
         inspection = InspectionSettings.Knobs.all
         trust = TrustSettings.Knobs.all
+        explain = StudioKnobs.all
     }
 
-    /// The knob with `key` in `section` ("training", "attribution", "inspection", "trust").
+    /// The knob with `key` in `section` ("training", "attribution", "inspection", "trust", "explain").
     public func setting(_ section: String, _ key: String) -> SettingInfo? {
         let settings: [SettingInfo] = switch section {
         case "training": training
         case "attribution": attribution
         case "inspection": inspection
         case "trust": trust
+        case "explain": explain
         default: []
         }
         return settings.first { $0.key == key }
