@@ -64,21 +64,24 @@ static void conv_plain(const float *padded, int channels, int padded_height, int
 AVX512_BLOCK(8)
 AVX512_BLOCK(1)
 
-__attribute__((target("avx512f"))) static void conv_avx512(const float *padded, int channels, int padded_height,
-                                                           int padded_width, int kernel, int out_height, int out_width,
-                                                           const float *weight, const float *bias, int outputs, float *output, int relu) {
-    const long plane = (long)padded_height * padded_width, positions = (long)out_height * out_width;
-    const long taps = (long)channels * kernel * kernel;
-    int o = 0;
-    for (; o + 8 <= outputs; o += 8)
-        for (int oy = 0; oy < out_height; oy++)
-            conv_avx512_8(padded, channels, padded_width, kernel, oy, out_width, plane, positions, weight + o * taps,
-                          bias ? bias + o : NULL, output + o * positions, relu);
-    for (; o < outputs; o++)
-        for (int oy = 0; oy < out_height; oy++)
-            conv_avx512_1(padded, channels, padded_width, kernel, oy, out_width, plane, positions, weight + o * taps,
-                          bias ? bias + o : NULL, output + o * positions, relu);
-}
+// Blocks of 8 output channels, then one at a time; every output row of each.
+#define DRIVER(ISA, TARGET)                                                                                    \
+    __attribute__((target(TARGET))) static void conv_##ISA(                                                  \
+        const float *padded, int channels, int padded_height, int padded_width, int kernel, int out_height,  \
+        int out_width, const float *weight, const float *bias, int outputs, float *output, int relu) {       \
+        const long plane = (long)padded_height * padded_width, positions = (long)out_height * out_width;     \
+        const long taps = (long)channels * kernel * kernel;                                                  \
+        int o = 0;                                                                                           \
+        for (; o + 8 <= outputs; o += 8)                                                                     \
+            for (int oy = 0; oy < out_height; oy++)                                                          \
+                conv_##ISA##_8(padded, channels, padded_width, kernel, oy, out_width, plane, positions,       \
+                               weight + o * taps, bias ? bias + o : NULL, output + o * positions, relu);     \
+        for (; o < outputs; o++)                                                                             \
+            for (int oy = 0; oy < out_height; oy++)                                                          \
+                conv_##ISA##_1(padded, channels, padded_width, kernel, oy, out_width, plane, positions,       \
+                               weight + o * taps, bias ? bias + o : NULL, output + o * positions, relu);     \
+    }
+DRIVER(avx512, "avx512f")
 
 // The same with 8 lanes; the tail of a row goes through maskload/maskstore.
 #define AVX2_BLOCK(BLOCK)                                                                                      \
@@ -111,21 +114,7 @@ __attribute__((target("avx512f"))) static void conv_avx512(const float *padded, 
 AVX2_BLOCK(8)
 AVX2_BLOCK(1)
 
-__attribute__((target("avx2,fma"))) static void conv_avx2(const float *padded, int channels, int padded_height,
-                                                          int padded_width, int kernel, int out_height, int out_width,
-                                                          const float *weight, const float *bias, int outputs, float *output, int relu) {
-    const long plane = (long)padded_height * padded_width, positions = (long)out_height * out_width;
-    const long taps = (long)channels * kernel * kernel;
-    int o = 0;
-    for (; o + 8 <= outputs; o += 8)
-        for (int oy = 0; oy < out_height; oy++)
-            conv_avx2_8(padded, channels, padded_width, kernel, oy, out_width, plane, positions, weight + o * taps,
-                        bias ? bias + o : NULL, output + o * positions, relu);
-    for (; o < outputs; o++)
-        for (int oy = 0; oy < out_height; oy++)
-            conv_avx2_1(padded, channels, padded_width, kernel, oy, out_width, plane, positions, weight + o * taps,
-                        bias ? bias + o : NULL, output + o * positions, relu);
-}
+DRIVER(avx2, "avx2,fma")
 #endif
 
 static conv_fn chosen = conv_plain;

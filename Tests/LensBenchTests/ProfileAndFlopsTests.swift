@@ -5,16 +5,6 @@ import Testing
 /// `--profile`, `--repeat`, `--threads`, the scaling series' selection, the FLOP counts behind
 /// `gflops` / `of_gemm`, and onnxruntime as the inference rows' peer.
 @Suite struct ProfileAndFlopsTests {
-    private func usageProblem(_ arguments: [String]) -> String? {
-        do {
-            _ = try BenchOptions(arguments: arguments)
-            return nil
-        } catch {
-            if case .usage(let problem) = error { return problem }
-            return "not a usage error: \(error)"
-        }
-    }
-
     @Test func profileOptionsParse() throws {
         let options = try BenchOptions(arguments: ["--profile", "W5-train", "--repeat", "3", "--threads", "1"])
         #expect(options.profile?.row == "W5-train" && options.profile?.repetitions == 3)
@@ -23,10 +13,10 @@ import Testing
     }
 
     @Test func badProfileOptionsAreNamed() {
-        #expect(usageProblem(["--profile", "W9-train"])?.contains("--profile needs one of") == true)
-        #expect(usageProblem(["--repeat", "2"])?.contains("after --profile") == true)
-        #expect(usageProblem(["--profile", "W4-train", "--repeat", "-1"])?.contains("--repeat needs a count") == true)
-        #expect(usageProblem(["--threads", "0"])?.contains("--threads needs") == true)
+        #expect(benchUsageProblem(["--profile", "W9-train"])?.contains("--profile needs one of") == true)
+        #expect(benchUsageProblem(["--repeat", "2"])?.contains("after --profile") == true)
+        #expect(benchUsageProblem(["--profile", "W4-train", "--repeat", "-1"])?.contains("--repeat needs a count") == true)
+        #expect(benchUsageProblem(["--threads", "0"])?.contains("--threads needs") == true)
     }
 
     /// The scaling series run only when asked for, by group, series or row.
@@ -42,10 +32,12 @@ import Testing
     /// W4: 2·(32·784·25 + 64·196·800 + 3136·128 + 128·10) forward; training 3x that less the first layer's input gradient.
     @Test func flopCountsFollowTheLayers() {
         let w4 = NetworkProducts.of(group: "W4")
-        #expect(w4.inferenceFlops == 2 * (32 * 784 * 25 + 64 * 196 * 800 + 3136 * 128 + 128 * 10))
-        #expect(w4.trainingFlops == 3 * w4.inferenceFlops - 2 * 32 * 784 * 25)
-        let w5 = NetworkProducts.of(group: "W5")
-        #expect(w5.inferenceFlops == 2 * (16 * 4096 * 9 + 32 * 1024 * 144 + 64 * 256 * 288 + 4096 * 128 + 128 * 6))
+        let w4Forward: Double = 2 * (627_200 + 10_035_200 + 401_408 + 1_280)
+        let w4FirstLayer: Double = 2 * 627_200
+        #expect(w4.inferenceFlops == w4Forward)
+        #expect(w4.trainingFlops == 3 * w4Forward - w4FirstLayer)
+        let w5Forward: Double = 2 * (589_824 + 4_718_592 + 4_718_592 + 524_288 + 768)
+        #expect(NetworkProducts.of(group: "W5").inferenceFlops == w5Forward)
     }
 
     @Test func onnxruntimeIsTheInferencePeerWhenMeasuredHere() throws {
