@@ -7,7 +7,8 @@
 # Usage: bash scripts/bench-side-by-side.sh VENV [ROUNDS] [WORKLOADS]
 #   VENV    the peers' Python environment (bash ../shared/bench/peers/setup.sh VENV builds it)
 #   ROUNDS  default 3;  WORKLOADS  default "G1 W1 W2 W3 W4 W5 W6"
-# Output: .build-bench/round*/ (results.jsonl from the peers, ours.jsonl) and summary.md.
+# Output: .build-bench/round*/ (results.jsonl from the peers, ours.jsonl), versions.txt and
+# summary.md, which scripts/benchmark_tables.py turns into BENCHMARKS.md's tables.
 set -euo pipefail
 VENV="${1:?usage: bench-side-by-side.sh VENV [ROUNDS] [WORKLOADS]}"
 ROUNDS="${2:-3}"
@@ -18,6 +19,9 @@ OUT="${OUT:-$ROOT/.build-bench}"
 [ -f "$PEERS/run_all.sh" ] || { echo "no peers' scripts at $PEERS (set PEERS_DIR)" >&2; exit 2; }
 mkdir -p "$OUT"
 cd "$ROOT"
+# The peers' versions and the date, for the header of every table made from this run.
+"$VENV/bin/python" "$PEERS/versions.py" > "$OUT/versions.txt" 2>/dev/null || echo "not recorded" > "$OUT/versions.txt"
+STARTED="$(date -u '+%Y-%m-%d %H:%M UTC')"
 swift build -c release --product lens-bench >/dev/null
 for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS: peers ($WORKLOADS)" >&2
@@ -31,4 +35,6 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round/$ROUNDS: lens-bench" >&2
   .build/release/lens-bench --json --only "${WORKLOADS// /,}" --peers "$OUT/round$round/results.jsonl" > "$OUT/round$round/ours.jsonl"
 done
-python3 "$ROOT/scripts/summarize_rounds.py" "$OUT"/round*/ours.jsonl | tee "$OUT/summary.md"
+python3 "$ROOT/scripts/summarize_rounds.py" --versions "$OUT/versions.txt" --date "$STARTED" \
+  "$OUT"/round*/ours.jsonl | tee "$OUT/summary.md"
+# BENCHMARKS.md's tables from it: python3 scripts/benchmark_tables.py "$OUT/summary.md"

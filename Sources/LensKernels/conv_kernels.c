@@ -41,7 +41,7 @@ static run_copy_fn copy_run = copy_run_plain, add_run = add_run_plain;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static void choose(void) {
 #if defined(__x86_64__)
-    if (__builtin_cpu_supports("avx512f")) {
+    if (lens_kernel_level() >= LENS_LEVEL_AVX512) {   // LENS_KERNELS caps it
         copy_run = copy_run_avx512;
         add_run = add_run_avx512;
     }

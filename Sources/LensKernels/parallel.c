@@ -3,20 +3,25 @@
 // Why not DispatchQueue.concurrentPerform: on this kind of VM waking a parked thread costs
 // 60-80 µs (measured with `lens-bench --only scan`), a large share of a 1 ms matrix product, and
 // back-to-back products (a training step, a benchmark loop) pay it every time. Workers here spin
-// ~200 µs after a job, like OpenBLAS's threads, so the next job finds them awake.
+// ~200 µs after a job, like OpenBLAS's threads, so the next job finds them awake. The spin is
+// bounded by the clock, not by a count of pause instructions, whose length differs from CPU to
+// CPU by up to 14x (Intel raised it to ~140 cycles in Skylake): 20000 of them were tuned to
+// 200 µs on one machine and spun longer on others, CPU time a busy machine's other processes lacked.
 //
 // One job at a time: a second caller (another thread, or a part that itself asks for parallel
 // work) gets -1 and runs its parts itself. Parts are claimed through one atomic ticket that holds
 // the job's sequence number and the next part, so a slow worker can never run a part of a newer job.
 #include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <unistd.h>
 #include "lens_kernels.h"
 
 #define PART_BITS 20
 #define PART_MASK ((1ULL << PART_BITS) - 1)
 #define MAX_WORKERS 7
-#define SPIN_ROUNDS 20000  // about 200 µs of pause instructions
+#define SPIN_NANOSECONDS 200000L
+#define PAUSES_PER_CLOCK_READ 32
 
 typedef struct {
     lens_task_fn fn;
@@ -56,14 +61,22 @@ static void work_on(uint64_t seq) {
     }
 }
 
+static long now_nanoseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000000000L + now.tv_nsec;
+}
+
 static void *worker_main(void *unused) {
     (void)unused;
     uint64_t last = 0;
     for (;;) {
         uint64_t seq = __atomic_load_n(&ticket, __ATOMIC_ACQUIRE) >> PART_BITS;
-        for (int round = 0; seq == last && round < SPIN_ROUNDS; round++) {
+        const long until = now_nanoseconds() + SPIN_NANOSECONDS;
+        for (int round = 1; seq == last; round++) {
             pause_briefly();
             seq = __atomic_load_n(&ticket, __ATOMIC_ACQUIRE) >> PART_BITS;
+            if (round % PAUSES_PER_CLOCK_READ == 0 && now_nanoseconds() >= until) break;
         }
         if (seq == last) {
             pthread_mutex_lock(&sleep_lock);

@@ -26,11 +26,12 @@ static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static void choose_kernel(void) {
     chosen_kernel = &lens_kernel_portable;
 #if defined(__x86_64__)
-    if (lens_kernel_avx2_fma.available()) chosen_kernel = &lens_kernel_avx2_fma;
+    const int level = lens_kernel_level();   // LENS_KERNELS=avx2 or portable caps it
+    if (level >= LENS_LEVEL_AVX2 && lens_kernel_avx2_fma.available()) chosen_kernel = &lens_kernel_avx2_fma;
 #if defined(__OPTIMIZE__)
     // The AVX-512 kernel is written with vector extensions and needs the optimiser; an -O0 debug
     // build keeps the assembly AVX2 kernel, which is fast at any optimisation level.
-    if (lens_kernel_avx512.available()) chosen_kernel = &lens_kernel_avx512;
+    if (level >= LENS_LEVEL_AVX512 && lens_kernel_avx512.available()) chosen_kernel = &lens_kernel_avx512;
 #endif
 #endif
 }

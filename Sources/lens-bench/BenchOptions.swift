@@ -8,16 +8,26 @@ struct BenchOptions {
     var only: Set<String>?
     /// `--gemm` shapes to probe instead of the workloads.
     var gemmShapes: [String] = []
+    /// `--profile`: one row's work, untimed, `--repeat` times (for callgrind or perf).
+    var profile: ProfileRun?
+    /// `--threads`: Parallel.maximumThreads for the run (1 keeps callgrind's counts free of the pool's spin).
+    var threads: Int?
 
     static let usage = """
         usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
                lens-bench [--quick] [--json] --gemm MxNxK[:TT],...
+               lens-bench --profile ROW [--repeat N] [--threads T]
           --quick       fewer and shorter repetitions (a smoke run; figures are rougher)
           --json        one JSON object per line instead of a table
           --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
                         measured on this machine (default: the reference figures in peers.json)
-          --only LIST   workload groups or row ids to run, comma-separated (e.g. G1,W6 or G1-1024-t2)
+          --only LIST   workload groups or row ids to run, comma-separated (e.g. G1,W6 or G1-1024-t2);
+                        scale (or scale-w6, scale-k, scale-ig, scale-gallery) runs the scaling series,
+                        which a default run leaves out
           --gemm LIST   instead: GFLOP/s of products MxNxK[:TT] at 1 and 2 threads (e.g. 64x300x4096:NT)
+          --profile ROW one of \(ProfileRun.rows.joined(separator: ", ")), run --repeat times
+                        (default 1) without timing, for valgrind --tool=callgrind or perf record
+          --threads T   at most T threads (callgrind: 1, so the worker pool's spin is not counted)
         example: swift run -c release lens-bench --peers peers-results/results.jsonl
         """
 
@@ -41,6 +51,19 @@ struct BenchOptions {
                     }
                     gemmShapes.append(shape)
                 }
+            case "--profile":
+                guard let row = rest.popFirst(), let run = ProfileRun(row: row, repetitions: profile?.repetitions ?? 1) else {
+                    throw .usage("--profile needs one of \(ProfileRun.rows.joined(separator: ", "))")
+                }
+                profile = run
+            case "--repeat":
+                guard let profile, let value = rest.popFirst(), let count = Int(value), count >= 0 else {
+                    throw .usage("--repeat needs a count, after --profile ROW")
+                }
+                self.profile = ProfileRun(row: profile.row, repetitions: count)
+            case "--threads":
+                guard let value = rest.popFirst(), let count = Int(value), count >= 1 else { throw .usage("--threads needs a count of at least 1") }
+                threads = count
             case "--help", "-h": throw .help
             default: throw .usage("unknown argument '\(argument)'")
             }

@@ -12,6 +12,10 @@ struct BenchRow {
     /// False for figures that other processes cannot disturb (memory), or that are measured in a
     /// child process (which the load count would take for another process).
     var isTiming = true
+    /// W4/W5 rows: the network's floating-point work per second, and that as a share of the GEMM
+    /// ceiling measured in the same run (`NetworkProducts`).
+    var gflops: Double?
+    var ofGemm: Double?
 
     /// > 1 means NeuralLens is faster (or smaller).
     var speedup: Double? {

@@ -24,6 +24,14 @@ struct PeerFigures {
         return nil
     }
 
+    /// The peer of an inference row: onnxruntime when its figure was measured here (the bar issue
+    /// 19 sets), else PyTorch.
+    func inferenceFigure(workload: String, metric: String, higherIsBetter: Bool) -> PeerFigure? {
+        let onnx = figure(workload: workload, peer: "onnxruntime", metric: metric, higherIsBetter: higherIsBetter)
+        if let onnx, onnx.measuredHere { return onnx }
+        return figure(workload: workload, peer: "torch", metric: metric, higherIsBetter: higherIsBetter)
+    }
+
     init(referenceFile: URL, measuredFile: String?) throws(BenchError) {
         reference = try Self.loadReference(referenceFile)
         if let measuredFile { measured = try Self.loadMeasured(measuredFile) }

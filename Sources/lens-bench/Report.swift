@@ -32,6 +32,8 @@ struct Report {
                           "\"speedup\": \(row.speedup.map(Self.number) ?? "null")"]
             if let peer = row.peer { fields.append("\"peer_measured_here\": \(peer.measuredHere)") }
             if let others = row.othersCPU { fields.append("\"others_cpu\": \(String(format: "%.3f", others))") }
+            if let gflops = row.gflops { fields.append("\"gflops\": \(Self.number(gflops))") }
+            if let ofGemm = row.ofGemm { fields.append("\"of_gemm\": \(String(format: "%.3f", ofGemm))") }
             if let note = row.note { fields.append("\"note\": \"\(Self.escaped(note))\"") }
             print("{" + fields.joined(separator: ", ") + "}")
         } else {
@@ -40,6 +42,8 @@ struct Report {
             print(pad(row.id, 28) + pad(row.unit, 9) + pad(String(format: "%.4g", row.ours), 11, right: true)
                   + pad(peer, 11, right: true) + "  " + pad(row.peer?.name ?? "-", 10) + pad(speedup, 8, right: true)
                   + pad(row.othersCPU.map { String(format: "%.0f%%", $0 * 100) } ?? "-", 8, right: true)
+                  + (row.gflops.map { String(format: "  %.1f GFLOP/s", $0) } ?? "")
+                  + (row.ofGemm.map { String(format: " (%.2f of GEMM)", $0) } ?? "")
                   + (row.note.map { "  " + $0 } ?? ""))
         }
     }
@@ -69,6 +73,10 @@ struct Report {
         let model = lines.first { $0.hasPrefix("model name") }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
         let flags = Set(lines.first { $0.hasPrefix("flags") }?.split(separator: " ").map(String.init) ?? [])
         let simd = ["avx2", "fma", "avx512f"].filter(flags.contains).joined(separator: " ")
-        return "\(Parallel.coreCount) x \(model) (\(simd.isEmpty ? "no AVX2" : simd))"
+        func field(_ name: String) -> String? {
+            lines.first { $0.hasPrefix(name) }.map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) }
+        }
+        let family = field("cpu family").map { ", family \($0) model \(field("model\t") ?? "?")" } ?? ""
+        return "\(Parallel.coreCount) x \(model)\(family) (\(simd.isEmpty ? "no AVX2" : simd))"
     }
 }

@@ -125,10 +125,29 @@ struct ConvolutionWorkload: Workload {
 
     func run(options: BenchOptions, peers: PeerFigures, report: (BenchRow) -> Void) {
         let effort = Effort(quick: options.quick)
+        let products = NetworkProducts.of(group: group)
+        let timedRows = ["train", "infer-bs256", "latency-bs1"].map { "\(group)-\($0)" }
+        var ceiling: Double?
+        if timedRows.contains(where: { options.selects(group: group, id: $0) }) {
+            let gflops = products.ceilingGFLOPs(images: 64, effort: effort)
+            ceiling = gflops
+            var row = BenchRow(id: "\(group)-gemm-ceiling", unit: "GFLOP/s", ours: gflops, higherIsBetter: true, peer: nil,
+                               note: "the convolutions' per-image products alone, images split over the threads")
+            row.gflops = gflops
+            report(row)
+        }
+        /// A row with its GFLOP/s (`flops` per image, `seconds` per `images`) and its share of the ceiling.
+        func measured(_ row: BenchRow, flops: Double, images: Double, seconds: Double) -> BenchRow {
+            var row = row
+            row.gflops = flops * images / seconds / 1e9
+            if let ceiling, let gflops = row.gflops { row.ofGemm = gflops / ceiling }
+            return row
+        }
         if options.selects(group: group, id: "\(group)-train") {
             let seconds = trainingSeconds(quick: options.quick)
-            report(BenchRow(id: "\(group)-train", unit: "img/s", ours: Double(20 * batchSize) / seconds, higherIsBetter: true,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "train bs\(batchSize) (20 batches)", higherIsBetter: true)))
+            report(measured(BenchRow(id: "\(group)-train", unit: "img/s", ours: Double(20 * batchSize) / seconds, higherIsBetter: true,
+                                     peer: peers.figure(workload: group, peer: "torch", metric: "train bs\(batchSize) (20 batches)", higherIsBetter: true)),
+                            flops: products.trainingFlops, images: Double(20 * batchSize), seconds: seconds))
         }
         let net = makeNetwork()
         if options.selects(group: group, id: "\(group)-infer-bs256") {
@@ -136,16 +155,18 @@ struct ConvolutionWorkload: Workload {
             let seconds = Measure.medianSeconds(samples: effort.samples, warmups: 3, sampleSeconds: 0) {
                 _ = net.logits(batch, batchSize: 256)
             }
-            report(BenchRow(id: "\(group)-infer-bs256", unit: "img/s", ours: 256 / seconds, higherIsBetter: true,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs256", higherIsBetter: true)))
+            report(measured(BenchRow(id: "\(group)-infer-bs256", unit: "img/s", ours: 256 / seconds, higherIsBetter: true,
+                                     peer: peers.inferenceFigure(workload: group, metric: "inference bs256", higherIsBetter: true)),
+                            flops: products.inferenceFlops, images: 256, seconds: seconds))
         }
         if options.selects(group: group, id: "\(group)-latency-bs1") {
             let one = SyntheticData(count: 1, itemShape: [1, side, side], classes: classes, seed: 23).images
             let seconds = Measure.medianSeconds(samples: effort.samples, warmups: 20, sampleSeconds: effort.sampleSeconds) {
                 _ = net.logits(one, batchSize: 1)
             }
-            report(BenchRow(id: "\(group)-latency-bs1", unit: "ms", ours: seconds * 1e3, higherIsBetter: false,
-                            peer: peers.figure(workload: group, peer: "torch", metric: "inference bs1 latency", higherIsBetter: false)))
+            report(measured(BenchRow(id: "\(group)-latency-bs1", unit: "ms", ours: seconds * 1e3, higherIsBetter: false,
+                                     peer: peers.inferenceFigure(workload: group, metric: "inference bs1 latency", higherIsBetter: false)),
+                            flops: products.inferenceFlops, images: 1, seconds: seconds))
         }
         if group == "W4", options.selects(group: group, id: "W4-rss") {
             var row = BenchRow(id: "W4-rss", unit: "MiB", ours: TrainingMemory.peakMiBOfChildProcess(), higherIsBetter: false,

@@ -17,6 +17,7 @@ let allWorkloads: [any Workload] = [
     NearestNeighborWorkload(),
     ExplanationWorkload(),
     ThreadThresholdScan(),
+    ScalingWorkload(),
 ]
 
 /// How long each workload may measure.

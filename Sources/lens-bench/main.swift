@@ -1,4 +1,5 @@
 import Foundation
+import LensTensor
 
 // lens-bench: the workloads of ../shared/bench/WORKLOADS.md against the peers' figures.
 switch CommandLine.arguments.dropFirst().first {
@@ -13,6 +14,11 @@ default:
 }
 do {
     let options = try BenchOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    if let threads = options.threads { Parallel.maximumThreads = threads }
+    if let profile = options.profile {
+        profile.run()
+        exit(0)
+    }
     guard let referenceFile = Bundle.module.url(forResource: "peers", withExtension: "json") else {
         throw BenchError.peers(file: "peers.json", problem: "not found among lens-bench's resources")
     }

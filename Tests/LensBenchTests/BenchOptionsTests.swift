@@ -2,17 +2,20 @@ import Foundation
 import Testing
 @testable import lens_bench
 
+/// The problem lens-bench names for a refused command line (nil when it is accepted).
+func benchUsageProblem(_ arguments: [String]) -> String? {
+    do {
+        _ = try BenchOptions(arguments: arguments)
+        return nil
+    } catch {
+        if case .usage(let problem) = error { return problem }
+        return "not a usage error: \(error)"
+    }
+}
+
 /// lens-bench refuses a bad command line or peers file with a message that names the problem.
 @Suite struct BenchOptionsTests {
-    private func usageProblem(_ arguments: [String]) -> String? {
-        do {
-            _ = try BenchOptions(arguments: arguments)
-            return nil
-        } catch {
-            if case .usage(let problem) = error { return problem }
-            return "not a usage error: \(error)"
-        }
-    }
+    private func usageProblem(_ arguments: [String]) -> String? { benchUsageProblem(arguments) }
 
     @Test func goodCommandLinesParse() throws {
         let options = try BenchOptions(arguments: ["--quick", "--json", "--only", "g1,W6", "--gemm", "64x300x4096:NT,8x8x8"])

@@ -55,6 +55,19 @@ void lens_im2col_padded(const float *padded, int channels, int padded_height, in
 void lens_col2im_padded(const float *columns, int channels, int padded_height, int padded_width, int kernel,
                         int out_height, int out_width, float *padded);
 
+/// The widest kernels this CPU runs (LENS_LEVEL_*), capped by the environment variable
+/// LENS_KERNELS=avx2 or LENS_KERNELS=portable.
+enum { LENS_LEVEL_PORTABLE = 0, LENS_LEVEL_AVX2 = 1, LENS_LEVEL_AVX512 = 2, LENS_LEVEL_CHOSEN = -1 };
+int lens_kernel_level(void);
+
+/// Direct stride-1 convolution from zero-bordered planes [channels][padded_height][padded_width]:
+/// output[o][oy][ox] = relu?(bias[o] + Σ_{c,ky,kx} weight[o][c][ky][kx]·padded[c][oy + ky][ox + kx])
+/// for o < outputs (bias NULL: zeros). `variant`: LENS_LEVEL_CHOSEN for the widest kernel allowed,
+/// or a LENS_LEVEL_* to run that one (tests; an unavailable one falls back to the chosen).
+void lens_conv_direct_padded(const float *padded, int channels, int padded_height, int padded_width, int kernel,
+                             int out_height, int out_width, const float *weight, const float *bias, int outputs,
+                             float *output, int relu, int variant);
+
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
 /// when the pool is busy with another caller's job (or has no workers): run the parts yourself.

@@ -26,6 +26,9 @@ struct Conv2DLayer: Layer {
     /// [K/G, out/G], one after the other) and db [out], and the zero-bordered copy of one image
     /// that stride-1 im2col works in.
     private var scratch: [Float] = []
+    /// Whether forward runs the direct kernel (`ConvolutionGeometry.runsDirect`) instead of
+    /// im2col + GEMM; tests turn it off to compare the two.
+    var forwardRunsDirect: Bool
 
     init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -37,6 +40,7 @@ struct Conv2DLayer: Layer {
                                        window: convolution.window)
         (weight, bias) = initialization.weightAndBias(weightShape: convolution.weightShape, using: &generator)
         if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
+        forwardRunsDirect = geometry.runsDirect(groups: groups)
     }
 
     var parameters: [Parameter] { hasBias ? [weight, bias] : [weight] }
@@ -67,7 +71,17 @@ struct Conv2DLayer: Layer {
     }
 
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
-        let geometry = geometry
+        forward(input, into: &output, relu: false)
+    }
+
+    /// Inference: the ReLU after this layer applied to each image's output while it is in cache.
+    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool {
+        forward(input, into: &output, relu: true)
+        return true
+    }
+
+    private mutating func forward(_ input: Tensor, into output: inout Tensor, relu: Bool) {
+        let geometry = geometry, direct = forwardRunsDirect
         let batch = input.shape[0]
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
@@ -88,8 +102,14 @@ struct Conv2DLayer: Layer {
                                 let padded = columns + partSize - geometry.paddedImageSize
                                 for n in ranges[part] {
                                     let out = y + n * outChannels * positions
-                                    geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
+                                    if direct {
+                                        geometry.pad(x + n * geometry.imageSize, into: padded)
+                                        geometry.convolveDirect(padded: padded, weight: w, bias: b, outChannels: outChannels,
+                                                                groups: groups, into: out, relu: relu)
+                                        continue
+                                    }
                                     for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
+                                    geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
                                     for g in 0..<groups {
                                         // y_n[g's out, P] += W_g[out/G, K/G] · columns_n[g's K/G rows, P]
                                         MatrixMultiply.gemm(m: groupOut, n: positions, k: groupRows,
@@ -97,6 +117,7 @@ struct Conv2DLayer: Layer {
                                                             b: columns + g * groupRows * positions, ldb: positions,
                                                             beta: 1, c: out + g * groupOut * positions, ldc: positions)
                                     }
+                                    if relu { applyReLU(out, count: outChannels * positions) }
                                 }
                             }
                         }

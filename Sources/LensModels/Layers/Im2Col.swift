@@ -28,12 +28,12 @@ struct ConvolutionGeometry: Sendable, Equatable {
     var imageSize: Int { channels * height * width }
 
     /// Square kernel, stride 1, no dilation: the SIMD path through a zero-bordered copy.
-    private var usesPaddedCopy: Bool {
+    var usesPaddedCopy: Bool {
         window.strideY == 1 && window.strideX == 1 && window.dilationY == 1 && window.dilationX == 1
             && window.kernelHeight == window.kernelWidth
     }
-    private var paddedHeight: Int { height + window.padTop + window.padBottom }
-    private var paddedWidth: Int { width + window.padLeft + window.padRight }
+    var paddedHeight: Int { height + window.padTop + window.padBottom }
+    var paddedWidth: Int { width + window.padLeft + window.padRight }
 
     /// Floats of the zero-bordered copy of an image that the stride-1 paths work in.
     var paddedImageSize: Int { channels * paddedHeight * paddedWidth }
@@ -46,8 +46,7 @@ struct ConvolutionGeometry: Sendable, Equatable {
     func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>,
                 padded: UnsafeMutablePointer<Float>) {
         guard usesPaddedCopy else { return im2col(image, into: columns) }
-        padded.update(repeating: 0, count: paddedImageSize)
-        forEachImageRow(padded: padded) { paddedRow, imageRow in paddedRow.update(from: image + imageRow, count: width) }
+        pad(image, into: padded)
         lens_im2col_padded(padded, Int32(channels), Int32(paddedHeight), Int32(paddedWidth),
                            Int32(window.kernelHeight), Int32(outHeight), Int32(outWidth), columns)
     }
@@ -68,7 +67,7 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// Calls `body` with each image row's place in the zero-bordered copy and its offset in the image.
     @inline(__always)
-    private func forEachImageRow(padded: UnsafeMutablePointer<Float>, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
+    func forEachImageRow(padded: UnsafeMutablePointer<Float>, _ body: (UnsafeMutablePointer<Float>, Int) -> Void) {
         let (paddedHeight, paddedWidth, top, left) = (paddedHeight, paddedWidth, window.padTop, window.padLeft)
         for c in 0..<channels {
             for y in 0..<height {

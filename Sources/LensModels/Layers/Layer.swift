@@ -32,6 +32,10 @@ protocol Layer: Sendable {
     var outputMayAliasInput: Bool { get }
     /// Writes the output for `input` into `output`, whose old contents and shape are irrelevant.
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool)
+    /// Inference only: max(forward(input), 0) in one pass, for a ReLU that alone reads this
+    /// layer's output (nobody reads the output before the ReLU). False, writing nothing, when the
+    /// layer has no such path: the network then runs the ReLU layer.
+    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool
     /// Writes the gradient at the input into `inputGradient` (unless `context.needsInputGradient`
     /// is false) and updates the parameter gradients. `input` and `output` are the last forward's.
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
@@ -74,6 +78,7 @@ extension Layer {
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {}
     var outputMayAliasInput: Bool { false }
     mutating func releaseCaches() {}
+    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool { false }
 
     mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
         forward(inputs[0], into: &output, training: training)

@@ -18,6 +18,8 @@ public struct Network: Sendable {
     private let inputReaders: Int
     /// Whether a layer or one of its ancestors has parameters: a training pass stops below them.
     private let learnableUpstream: [Bool]
+    /// Whether layer i's output is read by a ReLU alone (layer i + 1), which inference may fuse into layer i.
+    private let feedsOnlyReLU: [Bool]
     /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
     private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
@@ -61,6 +63,11 @@ public struct Network: Sendable {
         }
         (self.readers, self.inputReaders, learnableUpstream) = (readers, inputReaders, learnable)
         denseStart = Self.denseStart(of: architecture)
+        let sources = architecture.layerInputs, specs = architecture.layers
+        feedsOnlyReLU = specs.indices.map { index in
+            index + 1 < specs.count && sources[index].count == 1 && readers[index] == 1 && sources[index + 1] == [index]
+                && specs[index + 1].operation == .relu
+        }
         outputs = Array(repeating: .empty, count: layers.count)
         outputGradients = Array(repeating: .empty, count: layers.count)
         operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
@@ -175,13 +182,25 @@ public struct Network: Sendable {
 
     /// Runs the layers `range` on `input` (what the layers of the range read from below it: the
     /// network input, or the one tensor a chunked inference cut passes on), each writing into its
-    /// reused output buffer; returns the last one's output.
-    private mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool,
+    /// reused output buffer; returns the last one's output. `fusingReLU` (inference, whose
+    /// activations nobody reads afterwards) lets a layer apply the ReLU that alone follows it.
+    private mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool, fusingReLU: Bool = false,
                               capturing layerNames: Set<String>, into activations: inout [String: Tensor]) -> Tensor {
         // A view's output shares its input's storage: dropped first, so that the layer writing
         // that input finds its buffer unshared and writes in place.
         for index in range where layers[index].outputMayAliasInput { outputs[index] = .empty }
+        var fusedInto: Int?
         for index in range {
+            if fusedInto == index {
+                if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
+                continue
+            }
+            if fusingReLU, !training, feedsOnlyReLU[index], index + 1 < range.upperBound,
+               !layerNames.contains(layers[index].spec.name),
+               runThroughReLU(index, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
+                fusedInto = index + 1
+                continue
+            }
             var output = outputs[index]
             outputs[index] = .empty
             let reads = sources[index]
@@ -196,6 +215,16 @@ public struct Network: Sendable {
             if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = output }
         }
         return range.isEmpty ? input : outputs[range.upperBound - 1]
+    }
+
+    /// Layer `index` and the ReLU after it in one pass, written to the ReLU's output buffer (the
+    /// layer's own output is left stale: nobody reads it). False when the layer has no fused path.
+    private mutating func runThroughReLU(_ index: Int, reading input: Tensor) -> Bool {
+        var output = outputs[index + 1]
+        outputs[index + 1] = .empty
+        let fused = layers[index].forwardThroughReLU(input, into: &output)
+        outputs[index + 1] = output
+        return fused
     }
 
     /// Logits without touching this network's caches, `batchSize` items at a time.
@@ -224,12 +253,12 @@ public struct Network: Sendable {
             var front = batch
             if dense > 0 {
                 if batch.shape[0] <= chunk {
-                    front = scratch.run(batch, layers: 0..<dense, training: false, capturing: [], into: &unused)
+                    front = scratch.run(batch, layers: 0..<dense, training: false, fusingReLU: true, capturing: [], into: &unused)
                 } else {
                     front = scratch.frontInChunks(batch, layers: 0..<dense, chunk: chunk)
                 }
             }
-            let logits = scratch.run(front, layers: dense..<layers.count, training: false, capturing: [], into: &unused)
+            let logits = scratch.run(front, layers: dense..<layers.count, training: false, fusingReLU: true, capturing: [], into: &unused)
             if start == 0 && end == items { return logits }
             scalars += logits.scalars
             start = end
@@ -249,7 +278,7 @@ public struct Network: Sendable {
         var start = 0
         while start < count {
             let end = min(start + chunk, count)
-            let part = run(batch.slice(start..<end), layers: range, training: false, capturing: [], into: &unused)
+            let part = run(batch.slice(start..<end), layers: range, training: false, fusingReLU: true, capturing: [], into: &unused)
             front.scalars.withUnsafeMutableBufferPointer { target in
                 part.scalars.withUnsafeBufferPointer { source in
                     (target.baseAddress! + start * itemSize).update(from: source.baseAddress!, count: (end - start) * itemSize)
