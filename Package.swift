@@ -52,7 +52,7 @@ let package = Package(
         .plugin(name: "EmbedWebFiles", capability: .buildTool()),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
         .target(name: "LensServer", dependencies: [
-            "LensStudio", "LensRender", "LensExplain", "LensData",
+            "LensStudio", "LensRender", "LensExplain", "LensData", "LensTensor",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -5,11 +5,27 @@
 # it (chroot) runs `lens dataset info orl`, `lens demo --quick` and `lens serve`; every page and
 # every file of Sources/LensServer/Resources/web is fetched with curl from outside the root.
 # Run by hand, as root (debootstrap and chroot need it), not in CI; downloads about 40 MB.
-# Use: scripts/check-minimal-root.sh [BINARY]   (default .build/release/lens)
+# Use: scripts/check-minimal-root.sh [BINARY]
+# Without BINARY it first builds the installable binary as docs/install.md says (`swift build -c
+# release --product lens --static-swift-stdlib`, incremental) in a build folder of its own,
+# .build-static, and checks that one: neither a binary left from an older checkout nor the
+# dynamically linked one of a plain `swift build -c release` is ever what is proven.
+# The exit status is that of the first failing step (1 for a failed check), never the status of
+# the cleanup that follows it.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-binary=$(realpath "${1:-$repo/.build/release/lens}")
 [ "$(id -u)" = 0 ] || { echo "run as root: debootstrap and chroot need it"; exit 1; }
+if [ $# -eq 0 ]; then
+    echo "== swift build -c release --product lens --static-swift-stdlib --scratch-path .build-static"
+    log=$(mktemp)
+    (cd "$repo" && PATH="/opt/swift/usr/bin:$PATH" swift build -c release --product lens --static-swift-stdlib --scratch-path .build-static) >"$log" 2>&1 \
+        || { tail -30 "$log"; rm -f "$log"; exit 1; }
+    tail -1 "$log"; rm -f "$log"
+    binary=$repo/.build-static/release/lens
+else
+    binary=$(realpath "$1")
+fi
+echo "binary: $binary, built $(date -u -r "$binary" '+%Y-%m-%d %H:%M UTC'); checkout $(git -C "$repo" describe --always --dirty 2>/dev/null || echo unknown)"
 command -v debootstrap >/dev/null || { echo "debootstrap is missing: apt-get install -y debootstrap"; exit 1; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install -y curl"; exit 1; }
 mirror=$( (grep -rhoE 'https?://[^ ]*/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d 2>/dev/null || true) | head -1 | tr -d ' ')
@@ -17,10 +33,15 @@ mirror=${mirror:-http://deb.debian.org/debian}
 
 place=$(mktemp -d /var/tmp/lens-minimal-root.XXXXXX)
 server=
+# Keeps the script's own status: under `set -e`, a `wait` on the server killed here (143) would
+# otherwise end the trap, and the script, with that status instead of the failure that led here.
 cleanup() {
-    [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
-    umount "$place/proc" 2>/dev/null || true
-    rm -rf --one-file-system "$place"
+    local status=$?
+    set +e
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; fi
+    umount "$place/proc" 2>/dev/null
+    rm -rf --one-file-system "$place" "$place.debootstrap.log"
+    exit "$status"
 }
 trap cleanup EXIT
 
@@ -41,7 +62,10 @@ install -m 755 "$binary" "$place/usr/local/bin/lens"
 inside() { chroot "$place" env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/root sh -c "cd /root && $1"; }
 
 echo "== lens dataset info orl"
-inside "lens dataset info orl" | head -3
+# Whole outputs are kept and then shortened: `| head` would close the pipe on a longer output, and
+# lens (rightly) fails a write to a closed pipe.
+inside "lens dataset info orl" >"$place/root/info.log" 2>&1 || { cat "$place/root/info.log"; exit 1; }
+head -3 "$place/root/info.log"
 echo "== lens demo --quick"
 inside "lens demo --quick --out /root/report" >"$place/root/demo.log" 2>&1 || { cat "$place/root/demo.log"; exit 1; }
 tail -2 "$place/root/demo.log"
@@ -59,7 +83,8 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 fetched=$("$repo/scripts/fetch-every-page.sh" "$port")
-curl -fsS "http://127.0.0.1:$port/api/models" | head -c 200; echo
+models=$(curl -fsS "http://127.0.0.1:$port/api/models")
+echo "${models:0:200}"
 kill -TERM "$server"
 status=0; wait "$server" || status=$?
 server=

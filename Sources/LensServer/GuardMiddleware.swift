@@ -8,7 +8,7 @@ struct GuardMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard configuration.accepts(hostHeader: request.head.authority) else {
-            return JSONResponse.error(.forbidden, "this server answers only requests addressed to localhost, 127.0.0.1, [::1] or the host it was started with")
+            return JSONResponse.error(.forbidden, "this server answers only requests addressed to localhost, 127.0.0.1, [::1] or the host it was started with (started on every interface: an address of this machine)")
         }
         let headers = request.headers
         if let reason = SameOriginPolicy.refusal(method: request.method.rawValue, authority: request.head.authority,

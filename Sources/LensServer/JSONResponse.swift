@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LensStudio
+import LensTensor
 
 /// JSON bodies for the API, in the one style of `StudioJSON` (snake_case keys): results as they
-/// are encoded, errors as {"error": "..."}. Every answer carries the API's version in the
+/// are encoded, errors as {"error": "..."} (built only by `error`). Every answer carries the API's version in the
 /// `Lens-API-Version` header rather than in the body, so that answers that are lists
 /// (/api/methods, /api/samples) and the event stream carry it too without changing shape.
 enum JSONResponse {
@@ -21,9 +22,19 @@ enum JSONResponse {
                  body: ResponseBody(byteBuffer: ByteBuffer(data: try StudioJSON.encoder().encode(value))))
     }
 
+    /// The one place an error body is made: `{"error": message}`, encoded by `StudioJSON` (quotes,
+    /// backslashes and controls escaped as JSON), with the message made one line first
+    /// (`OneLine`), as the CLI prints it, so that a file, class or model name holding a newline
+    /// can neither break the body nor the line a client shows or logs.
     static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let body = (try? StudioJSON.encoder().encode(["error": message])) ?? Data("{}".utf8)
+        let body = (try? StudioJSON.encoder().encode(ErrorBody(error: OneLine.escape(message))))
+            ?? Data(#"{"error":"the error could not be encoded"}"#.utf8)
         return Response(status: status, headers: headers(), body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+    }
+
+    /// The shape of every error answer.
+    struct ErrorBody: Codable, Equatable {
+        var error: String
     }
 
     /// The status a studio error maps to.
@@ -48,6 +59,11 @@ struct StudioErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPResponseError {
             return JSONResponse.error(error.status, error.status == .contentTooLarge
                                       ? "the upload is larger than this server accepts" : error.status.reasonPhrase)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            // Anything else a route lets through is still an answer in words, not an empty 500.
+            return JSONResponse.error(.internalServerError, "the server could not answer: \(FileProblem.message(error))")
         }
     }
 }

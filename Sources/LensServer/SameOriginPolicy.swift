@@ -1,4 +1,5 @@
 import Foundation
+import LensTensor
 
 /// Who may change things: a state-changing request (anything but GET, HEAD and OPTIONS) is
 /// accepted only from this server's own pages or from a client that is not a browser.
@@ -77,7 +78,7 @@ public enum SameOriginPolicy {
 
     /// A header value as it may appear in a one-line message: control characters escaped, cut short.
     static func printable(_ value: String) -> String {
-        let escaped = value.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7f ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        let escaped = OneLine.escape(value)
         return escaped.count > 100 ? String(escaped.prefix(100)) + "…" : escaped
     }
 }

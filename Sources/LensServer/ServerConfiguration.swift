@@ -39,12 +39,19 @@ public struct ServerConfiguration: Sendable, Equatable {
         return ["localhost", "::1", "[::1]"].contains(name) || name.hasPrefix("127.") && name.split(separator: ".").count == 4
     }
 
+    /// Whether `host` is every interface of this machine (0.0.0.0 or ::).
+    public var isEveryInterface: Bool {
+        ["0.0.0.0", "::", "[::]"].contains(host)
+    }
+
     /// Whether a request's Host header names this server: a loopback name or the configured host,
-    /// with or without a port. Anything else may be a DNS-rebinding page and is refused.
+    /// with or without a port, or, listening on every interface, an address of one of them.
+    /// Anything else (a name) may be a DNS-rebinding page and is refused.
     public func accepts(hostHeader: String?) -> Bool {
         guard let hostHeader, let name = Self.hostName(hostHeader) else { return false }
         let configured = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
-        return Self.loopbackNames.contains(name) || name == configured.lowercased()
+        if Self.loopbackNames.contains(name) || name == configured.lowercased() { return true }
+        return isEveryInterface && MachineAddresses.current().contains(name)
     }
 
     /// The host part of a Host header ("[::1]:8080" → "[::1]"), lowercased; nil when malformed.
@@ -79,5 +86,32 @@ public struct ServerConfiguration: Sendable, Equatable {
             return overflow ? nil : product
         }
         return Int(lowered).flatMap { $0 >= 0 ? $0 : nil }
+    }
+}
+
+/// The addresses of this machine's network interfaces, as they appear in a Host header
+/// ("192.168.1.5", "[fe80::1]"). A server started on every interface (`--host 0.0.0.0` or `::`)
+/// answers requests addressed to any of them: a browser on another machine names the address it
+/// reached, and a page that rebinds a DNS name to this machine still sends its name, which is
+/// refused.
+public enum MachineAddresses {
+    /// Read at each call: interfaces come and go while the server runs.
+    public static func current() -> Set<String> {
+        var first: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&first) == 0, let first else { return [] }
+        defer { freeifaddrs(first) }
+        var names: Set<String> = []
+        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            guard let address = entry.pointee.ifa_addr else { continue }
+            let family = Int32(address.pointee.sa_family)
+            guard family == AF_INET || family == AF_INET6 else { continue }
+            let length = family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size
+            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            guard getnameinfo(address, socklen_t(length), &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            // A link-local IPv6 address comes with its interface ("fe80::1%eth0"), which no Host header carries.
+            let text = String(cString: buffer).lowercased().split(separator: "%", maxSplits: 1).first.map(String.init) ?? ""
+            names.insert(family == AF_INET6 ? "[\(text)]" : text)
+        }
+        return names
     }
 }

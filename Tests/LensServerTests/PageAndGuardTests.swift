@@ -40,7 +40,7 @@ import Testing
         }
     }
 
-    @Test func hostHeaderParsing() {
+    @Test func hostHeaderParsing() throws {
         let configuration = ServerConfiguration(host: "192.168.1.5")
         #expect(configuration.accepts(hostHeader: "192.168.1.5:8080"))
         #expect(configuration.accepts(hostHeader: "localhost"))
@@ -50,6 +50,16 @@ import Testing
         #expect(!configuration.accepts(hostHeader: "[::1"))
         #expect(!configuration.accepts(hostHeader: ""))
         #expect(ServerConfiguration(host: "::1").accepts(hostHeader: "[::1]:9"))
+        // On every interface (--host 0.0.0.0 or ::, with --allow-remote), the machine's own addresses are
+        // what browsers elsewhere send; names (a rebinding page's) and other addresses stay refused.
+        let lan = try #require(MachineAddresses.current().subtracting(ServerConfiguration.loopbackNames).sorted().first,
+                               "this machine has no address besides loopback")
+        for everywhere in [ServerConfiguration(host: "0.0.0.0"), ServerConfiguration(host: "::")] {
+            #expect(everywhere.accepts(hostHeader: lan + ":8080") && everywhere.accepts(hostHeader: lan), "\(everywhere.host) \(lan)")
+            #expect(everywhere.accepts(hostHeader: "localhost:8080"))
+            #expect(!everywhere.accepts(hostHeader: "evil.example:8080") && !everywhere.accepts(hostHeader: "203.0.113.9"))
+        }
+        #expect(!ServerConfiguration(host: "127.0.0.1").accepts(hostHeader: lan), "a loopback server answered \(lan)")
         #expect(ServerConfiguration.byteCount(ServerConfiguration.defaultMaxUploadText) == ServerConfiguration.defaultMaxUpload)
         #expect(ServerConfiguration.byteCount("10MiB") == 10 * 1024 * 1024)
         #expect(ServerConfiguration.byteCount("512 KiB") == 512 * 1024)

@@ -1,6 +1,7 @@
 import Foundation
 import LensData
 import LensModels
+import LensServer
 import LensStudio
 import Testing
 
@@ -138,6 +139,11 @@ import Testing
         #expect(output.text.contains("warning: listening on 0.0.0.0") && output.text.contains("no authentication"), "\(output.text)")
         let port = try #require(Self.port(in: output.text, host: "0.0.0.0"), "\(output.text)")
         #expect(try await RawHTTP(port: port).send("GET", "/api/models").status == 200)
+        // Addressed as another machine would reach it (this machine's LAN address), it answers; a name it refuses.
+        let lan = try #require(MachineAddresses.current().subtracting(ServerConfiguration.loopbackNames).sorted().first)
+        let remote = try await RawHTTP(port: port).send("GET", "/api/models", host: "\(lan):\(port)")
+        #expect(remote.status == 200, "Host: \(lan): \(remote.status) \(remote.text)")
+        #expect(try await RawHTTP(port: port).send("GET", "/api/models", host: "evil.example:\(port)").status == 403)
         kill(process.processIdentifier, SIGTERM)
         try await Self.finish(process)
         #expect(process.terminationStatus == 128 + SIGTERM, "\(output.text)")
