@@ -127,7 +127,7 @@ public struct ONNXImport: Sendable {
         let stored = Self.metadataClassNames(model)
         let names = classNames ?? stored ?? (0..<classCount).map { "class \($0)" }
         guard names.count == classCount else {
-            throw fail("has \(classCount) outputs but \(names.count) class names are given")
+            throw ONNXClassCountError(path: path, outputs: classCount, names: names.count, fromMetadata: classNames == nil)
         }
         var notes = builder.notes
         if classNames == nil, stored == nil {

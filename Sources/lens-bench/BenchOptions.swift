@@ -18,6 +18,8 @@ struct BenchOptions {
                         measured on this machine (default: the reference figures in peers.json)
           --only LIST   workload groups or row ids to run, comma-separated (e.g. G1,W6 or G1-1024-t2)
           --gemm LIST   instead: GFLOP/s of products MxNxK[:TT] at 1 and 2 threads (e.g. 64x300x4096:NT)
+          W9 (ResNet-18 and MobileNetV2 from ONNX) runs only when --only names it, reading
+          $W9_DIR/resnet18.onnx and mobilenet_v2.onnx (default ./w9-models), as w9_real_cnn.py exports them
         example: swift run -c release lens-bench --peers peers-results/results.jsonl
         """
 
