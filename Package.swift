@@ -75,7 +75,7 @@ let package = Package(
             .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensModels", "LensTensor", "LensData"],
+        .executableTarget(name: "lens-bench", dependencies: ["LensExplain", "LensONNX", "LensModels", "LensTensor", "LensData"],
                           resources: [.copy("peers.json")]),
 
         // The tests' one scratch-folder helper.

@@ -16,3 +16,16 @@ struct NodeProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }
+
+/// The class names given (or stored in the model's `metadata_props`) do not match its outputs; a
+/// front end names the flag that gave them.
+public struct ONNXClassCountError: Error, CustomStringConvertible, Equatable {
+    public var path: String
+    public var outputs: Int
+    public var names: Int
+    public var fromMetadata: Bool
+
+    public var description: String {
+        "\(path): has \(outputs) outputs but \(names) class names are \(fromMetadata ? "stored in its metadata_props \"class_names\"" : "given")"
+    }
+}

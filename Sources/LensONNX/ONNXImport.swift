@@ -96,6 +96,11 @@ public struct ONNXImport: Sendable {
                     builder.constants[node.output.first ?? ""] = try ONNXTensor(value.t)
                     continue
                 }
+                // torch.onnx.export writes an Identity per weight that two layers share: a constant stays one.
+                if node.opType == "Identity", let source = node.input.first, let value = builder.constants[source] {
+                    builder.constants[node.output.first ?? ""] = value
+                    continue
+                }
                 if node.opType == "Softmax" || node.opType == "LogSoftmax" {
                     guard node.output.first == output.name else {
                         throw NodeProblem("\(node.opType) is supported only as the last operation (explanations use the scores before it)")
@@ -127,7 +132,7 @@ public struct ONNXImport: Sendable {
         let stored = Self.metadataClassNames(model)
         let names = classNames ?? stored ?? (0..<classCount).map { "class \($0)" }
         guard names.count == classCount else {
-            throw fail("has \(classCount) outputs but \(names.count) class names are given")
+            throw ONNXClassCountError(path: path, outputs: classCount, names: names.count, fromMetadata: classNames == nil)
         }
         var notes = builder.notes
         if classNames == nil, stored == nil {

@@ -189,11 +189,11 @@ enum TrainingMemory {
         print(String(format: "%.1f", peakMiBOfThisProcess()))
     }
 
-    /// Peak RSS of a fresh lens-bench process started with `flag` (W4 training by default).
-    static func peakMiBOfChildProcess(flag: String = childFlag) -> Double {
+    /// Peak RSS of a fresh lens-bench process started with `flag` and `arguments` (W4 training by default).
+    static func peakMiBOfChildProcess(flag: String = childFlag, arguments: [String] = []) -> Double {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [flag]
+        process.arguments = [flag] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch { fatalError("lens-bench: cannot start the memory process \(flag): \(error)") }

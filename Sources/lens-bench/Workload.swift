@@ -1,4 +1,4 @@
-/// A group of benchmark rows from ../shared/bench/WORKLOADS.md (G1, W1...W7).
+/// A group of benchmark rows from ../shared/bench/WORKLOADS.md (G1, W1...W9).
 /// To add one: a type that measures its rows, and an entry in `allWorkloads`.
 protocol Workload: Sendable {
     /// The group name used by --only, e.g. "G1".
@@ -16,6 +16,7 @@ let allWorkloads: [any Workload] = [
     ConvolutionWorkload(group: "W5"),
     NearestNeighborWorkload(),
     ExplanationWorkload(),
+    RealCNNWorkload(),
     ThreadThresholdScan(),
     ScalingWorkload(),
 ]

@@ -9,6 +9,9 @@ case TrainingMemory.childFlag:
 case ExplanationWorkload.memoryChildFlag:
     ExplanationWorkload.runMemoryChild()
     exit(0)
+case RealCNNWorkload.memoryChildFlag:
+    RealCNNWorkload.runMemoryChild(model: CommandLine.arguments.dropFirst(2).first ?? RealCNNWorkload.models[0])
+    exit(0)
 default:
     break
 }

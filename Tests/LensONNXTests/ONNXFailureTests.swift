@@ -137,6 +137,21 @@ import Testing
         #expect(final.notes.contains { $0.contains("ends in Softmax; explanations and scores use the logits before it") })
     }
 
+    /// torch.onnx.export writes an Identity node for a weight two layers share (torchvision's
+    /// resnet18 does): the constant passes through it and the logits are those without it.
+    @Test func anIdentityOfAWeightIsTheWeight() throws {
+        let input = Tensor(shape: [2, 1, 4, 4], scalars: (0..<32).map { Float($0 % 7) * 0.1 })
+        func logits(_ data: Data) throws -> Tensor {
+            guard case .network(let network) = try ONNXImport().load(data, path: "m.onnx").model.model else { throw ONNXError(path: "m.onnx", problem: "no network") }
+            return network.logits(input, batchSize: 2)
+        }
+        let shared = Self.model {
+            $0.graph.node.insert(Self.node("copy", "Identity", ["w"], ["w_copy"]), at: 0)
+            $0.graph.node[1].input[1] = "w_copy"
+        }
+        #expect(try logits(shared).scalars == (try logits(Self.model())).scalars)
+    }
+
     @Test func classNamesComeFromMetadataProps() throws {
         let result = try ONNXImport().load(Self.model {
             var entry = Onnx_StringStringEntryProto()
@@ -145,7 +160,9 @@ import Testing
             $0.metadataProps = [entry]
         }, path: "m.onnx")
         #expect(result.model.provenance.classNames == ["cat", "dog", "bird"])
-        #expect(throws: ONNXError.self) { try ONNXImport(classNames: ["a", "b"]).load(Self.model(), path: "m.onnx") }
+        #expect(throws: ONNXClassCountError(path: "m.onnx", outputs: 3, names: 2, fromMetadata: false)) {
+            try ONNXImport(classNames: ["a", "b"]).load(Self.model(), path: "m.onnx")
+        }
     }
 
     /// A BatchNormalization right after a convolution (here one without bias) is folded into it;

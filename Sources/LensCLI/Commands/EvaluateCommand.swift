@@ -16,6 +16,7 @@ struct EvaluateCommand: ParsableCommand {
           lens evaluate --model faces.safetensors
           lens evaluate --model faces.safetensors --split validation --json
           lens evaluate --model faces.safetensors --data ~/more-photos --split all
+          lens evaluate --model m.onnx --data photos --split all --normalize imagenet --class-names names.txt
         """)
 
     @OptionGroup var target: ModelDataOptions
@@ -31,7 +32,7 @@ struct EvaluateCommand: ParsableCommand {
     /// Scores the model; notes on the data (skipped files, data other than at training) go to stderr.
     func evaluate() throws -> Evaluation {
         let choice = try target.splitChoice()
-        let modelFile = try ModelFile.load(target.model, flag: "--model")
+        let modelFile = try target.loadModel()
         let dataset = try StudioDataset(for: modelFile, named: target.data, strict: strict, maxPixels: images.maxPixels)
         dataset.reportNotes()
         for note in dataset.comparedWithTraining(modelFile, choice: choice) { Terminal.status(note) }

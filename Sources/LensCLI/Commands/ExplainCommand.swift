@@ -26,13 +26,17 @@ struct ExplainCommand: ParsableCommand {
           lens explain --model m.safetensors --method sanity --samples 32 --out trust --json
           lens explain --model m.safetensors --method feature-vis --layer relu1 --unit 3 --out vis
           lens explain --model m.safetensors --method embedding --all-layers --split test --out layers
+          lens explain --model m.onnx --list-layers
         """)
 
-    @Option(help: "A model file written by `lens train`, or a PyTorch state_dict with --arch.")
+    @Option(help: "A model file written by `lens train`, an ONNX classifier (.onnx), or a PyTorch state_dict with --arch.")
     var model: String
 
     @Option(help: "What to show: \(ExplanationMethod.names.joined(separator: ", ")).")
-    var method: String
+    var method: String?
+
+    @Flag(name: .customLong("list-layers"), help: "Print the layers with image-shaped outputs (the names --layer takes) and their shapes, then stop.")
+    var listLayers = false
 
     @Option(name: .customLong("image"), help: "An image to explain (PNG, JPEG or PGM); repeat for more.")
     var images: [String] = []
@@ -56,7 +60,7 @@ struct ExplainCommand: ParsableCommand {
     var data: String?
 
     @Option(help: "Folder for the pictures, index.html and --npy files (created if missing).")
-    var out: String
+    var out: String?
 
     @Flag(help: "Also write each raw map as DIR/<image>.<method>.npy (float32, the model input's shape).")
     var npy = false
@@ -73,24 +77,34 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup(title: "Templates, nearest images, units and trust checks")
     var inspection: InspectionOptions
 
-    @OptionGroup(title: "A PyTorch state_dict as --model")
-    var pytorch: PyTorchModelOptions
+    @OptionGroup(title: ModelImportOptions.title)
+    var imported: ModelImportOptions
 
     @OptionGroup var imageOptions: ImageOptions
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if listLayers {
+            guard method == nil, out == nil else { throw ValidationError("--list-layers prints the layers and stops: leave out --method and --out") }
+            return
+        }
+        guard let method else { throw ValidationError("Missing expected argument '--method <method>'") }
+        guard out != nil else { throw ValidationError("Missing expected argument '--out <out>'") }
         _ = try ExplanationMethod.named(method)
         try StudioKnobs.limit.check(limit, flag: "--limit")
         if let split, SplitChoice(rawValue: split) == nil || split == "all" {
             throw ValidationError("--split \(split) is not one of train, validation, test")
         }
         if !images.isEmpty && split != nil { throw ValidationError("give --image files or --split, not both") }
-        try pytorch.validate()
     }
 
     func run() throws {
+        if listLayers {
+            let layers = try imageLayers()
+            if json { try printJSON(layers) } else { print(layers.summary) }
+            return
+        }
         let output = try explain()
         if json { try printJSON(output) } else { print(output.summary) }
     }
@@ -121,7 +135,7 @@ struct ExplainCommand: ParsableCommand {
     }()
 
     private func explainUnflagged() throws -> ExplainOutput {
-        let explanation = try ExplanationMethod.named(method)
+        let explanation = try ExplanationMethod.named(method ?? "")
         try checkOutput(loaded: nil)
         let job = try job()
         try checkOutput(loaded: job.modelFile)
@@ -160,8 +174,8 @@ struct ExplainCommand: ParsableCommand {
 
     /// The library's job from the flags (each setting checked by the library, the flag named in its error).
     func job() throws -> ExplainJob {
-        var job = ExplainJob(modelFile: try pytorch.load(model, imageOptions: imageOptions), modelName: model,
-                             out: URL(fileURLWithPath: out, isDirectory: true))
+        var job = ExplainJob(modelFile: try imported.load(model), modelName: model,
+                             out: URL(fileURLWithPath: outPath, isDirectory: true))
         job.imagePaths = images
         job.split = split.flatMap(SplitChoice.init(rawValue:))
         job.limit = limit
@@ -184,6 +198,17 @@ struct ExplainCommand: ParsableCommand {
         return job
     }
 
+    /// --out (required unless --list-layers, which writes nothing).
+    var outPath: String { out ?? "" }
+
+    /// --list-layers: the model's layers with image-shaped outputs.
+    func imageLayers() throws -> ImageLayers {
+        guard case .network(let network) = try imported.load(model).model else {
+            throw CLIError("--list-layers: \(model) is a k-NN model, which has no layers")
+        }
+        return ImageLayers(network, model: model)
+    }
+
     /// The library's problem with the flag that fixes it.
     static func flagged(_ problem: ExplainProblem) -> String {
         switch problem {
@@ -202,8 +227,8 @@ extension ExplainCommand {
     /// data (--data, or once the model is loaded the folder it records).
     func checkOutput(loaded: ModelFile?) throws {
         var inputs = InputPath.model(model, data: data, loaded: loaded) + images.map { InputPath("--image", $0) }
-        if let classNames = pytorch.classNames { inputs.append(InputPath("--class-names", classNames)) }
-        try output.check([OutputTarget("--out", out, .reportFolder)], inputs: inputs, early: loaded == nil)
+        inputs += imported.inputs
+        try output.check([OutputTarget("--out", outPath, .reportFolder)], inputs: inputs, early: loaded == nil)
     }
 }
 

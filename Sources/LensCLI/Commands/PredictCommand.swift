@@ -16,10 +16,14 @@ struct PredictCommand: ParsableCommand {
         Examples:
           lens predict --model faces.safetensors photo.jpg
           lens predict --model faces.safetensors --top 3 --json a.png b.png
+          lens predict --model m.onnx --normalize imagenet --class-names names.txt cat.jpg
         """)
 
-    @Option(help: "A model file written by `lens train`.")
+    @Option(help: "A model file written by `lens train`, an ONNX classifier (.onnx), or a PyTorch state_dict with --arch.")
     var model: String
+
+    @OptionGroup(title: ModelImportOptions.title)
+    var imported: ModelImportOptions
 
     @Option(parsing: .unconditional, help: StudioKnobs.topClasses.plainHelp)
     var top: Int = StudioKnobs.topClasses.defaultValue
@@ -68,7 +72,7 @@ struct PredictCommand: ParsableCommand {
     /// Predictions for the images that could be read, and the failures of those that could not:
     /// one bad file among 200 does not cost the other 199.
     func predictEach() throws -> (results: [Result], failures: [Failure]) {
-        let modelFile = try ModelFile.load(model, flag: "--model")
+        let modelFile = try imported.load(model)
         var readable: [(path: String, input: Tensor)] = [], failures: [Failure] = []
         for path in images {
             do {

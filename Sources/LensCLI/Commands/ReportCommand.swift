@@ -18,6 +18,7 @@ struct ReportCommand: ParsableCommand {
         Examples:
           lens report --model cnn.safetensors --out cnn-report
           lens report --model fashion.safetensors --single-file --out fashion.html
+          lens report --model m.onnx --data photos --normalize imagenet --class-names names.txt --out m-report
         """)
 
     @OptionGroup var target: ModelDataOptions
@@ -36,9 +37,9 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let choice = try target.splitChoice()
         let written = OutputTarget("--out", out, singleFile ? .reportFile : .reportFolder)
-        try output.check([written], inputs: InputPath.model(target.model, data: target.data), early: true)
-        let modelFile = try ModelFile.load(target.model, flag: "--model")
-        try output.check([written], inputs: InputPath.model(target.model, data: target.data, loaded: modelFile))
+        try output.check([written], inputs: target.inputs(), early: true)
+        let modelFile = try target.loadModel()
+        try output.check([written], inputs: target.inputs(loaded: modelFile))
         let dataset = try StudioDataset(for: modelFile, named: target.data)
         dataset.reportNotes()
         let report = ModelReport(modelFile: modelFile, modelName: URL(fileURLWithPath: target.model).lastPathComponent,

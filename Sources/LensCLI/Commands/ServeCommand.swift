@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LensData
+import LensModels
 import LensServer
 import LensStudio
 import LensTensor
@@ -15,10 +16,14 @@ struct ServeCommand: ParsableCommand {
         Examples:
           lens serve
           lens serve --model faces.safetensors --port 9000
+          lens serve --model m.onnx --data photos --normalize imagenet --class-names names.txt
         """)
 
-    @Option(help: "A model file written by `lens train` (default: the demo's models on ORL).")
+    @Option(help: "A model file written by `lens train`, an ONNX classifier (.onnx) or a PyTorch state_dict with --arch (default: the demo's models on ORL).")
     var model: String?
+
+    @OptionGroup(title: ModelImportOptions.title)
+    var imported: ModelImportOptions
 
     @Option(help: "Dataset for the overview and for training jobs (default: the one the model records).")
     var data: String?
@@ -47,6 +52,9 @@ struct ServeCommand: ParsableCommand {
         if !configuration.isLoopback && !allowRemote {
             throw ValidationError("--host \(host) would let other machines use this app, which has no authentication (anyone who reaches the port can train models, fill --models-dir and see your data's images): give --allow-remote to do it anyway, or leave --host out")
         }
+        if model == nil, let flag = imported.given.first {
+            throw ValidationError("\(flag) needs --model: it says how to read the model file")
+        }
         if data != nil && model == nil {
             throw ValidationError("--data needs --model: without a model the app serves the demo's models on ORL")
         }
@@ -65,8 +73,9 @@ struct ServeCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: modelsDir)
         // Trust checks are kept in the user's cache folder: a restart reads them back at once.
         let library = ModelLibrary(directory: directory, figureCache: .user())
-        if let model {
-            try library.load(URL(fileURLWithPath: model), source: data.map(DatasetSource.init(argument:)))
+        if let model, let modelFile = try servedModel() {
+            let url = URL(fileURLWithPath: model)
+            library.add(modelFile, id: url.deletingPathExtension().lastPathComponent, file: url, source: data.map(DatasetSource.init(argument:)))
         } else {
             // Trained in the background: the server answers at once and lists each model when ready.
             Thread.detachNewThread {
@@ -100,6 +109,9 @@ struct ServeCommand: ParsableCommand {
         }
     }
 
+    /// --model, read as the import flags say; nil: the demo's models.
+    func servedModel() throws -> ModelFile? { try model.map { try imported.load($0) } }
+
     /// The server's failure in words, with the flag that fixes it.
     static func message(for error: Error) -> CLIError {
         guard let error = error as? ServerError else { return CLIError("lens serve stopped: \(error)") }
@@ -115,7 +127,7 @@ struct ServeCommand: ParsableCommand {
     /// before the server starts (the library checks each model file again as it is written).
     func checkOutputs() throws {
         try OutputCheck.check([OutputTarget("--models-dir", modelsDir, .modelsFolder)],
-                              inputs: model.map { InputPath.model($0, data: data) } ?? [])
+                              inputs: (model.map { InputPath.model($0, data: data) } ?? []) + imported.inputs)
     }
 
     /// The server's error, handed from its task to the waiting command.

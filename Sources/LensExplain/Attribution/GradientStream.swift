@@ -27,9 +27,10 @@ struct GradientStream {
         // the next forward, so writing into the other one never copies or allocates.
         var batch = Tensor.empty, previous = Tensor.empty
         var batchTargets: [Int] = [], batchAgainst: [Int] = []
+        let perPass = Self.itemsPerPass(network.architecture, requested: batchSize)
         var start = 0
         while start < total {
-            let end = min(start + max(batchSize, 1), total)
+            let end = min(start + perPass, total)
             swap(&batch, &previous)
             batch.prepare(shape: [end - start] + itemShape)
             batchTargets.removeAll(keepingCapacity: true)
@@ -48,6 +49,17 @@ struct GradientStream {
             start = end
         }
         return sums
+    }
+
+    /// Activation memory one forward/backward pass may plan for: on a large network (a ResNet at
+    /// 224×224) the batch shrinks so that integrated gradients stays within a GiB, whatever was asked.
+    static let passBudgetBytes = 384.0 * 1024 * 1024
+
+    /// `requested` points per pass, fewer when their activations would exceed `passBudgetBytes`
+    /// (the sums do not depend on it: the points are the same, only grouped otherwise).
+    static func itemsPerPass(_ architecture: Architecture, requested: Int) -> Int {
+        let perItem = MemoryEstimate(architecture, batchSize: 1, threads: 0).activationBytes
+        return max(1, min(max(requested, 1), Int(passBudgetBytes / max(perItem, 1))))
     }
 
     private func accumulate(_ gradient: Tensor, points range: Range<Int>, into sums: inout Tensor, itemSize: Int) {

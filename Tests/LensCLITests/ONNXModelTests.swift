@@ -1,0 +1,134 @@
+import Foundation
+import LensData
+import LensStudio
+import LensTensor
+import LensTestSupport
+import Testing
+@testable import LensCLI
+
+/// An ONNX classifier on every command that opens a model: --list-layers, --normalize and
+/// --class-names read by one set of flags, and a bad class-names file told in one line.
+@Suite("ONNX models on every command: layers, normalisation presets, class names")
+struct ONNXModelTests {
+    /// The ResNet of BasicBlocks (5 classes, 3x32x32) the ONNX conformance tests check against PyTorch.
+    static let resnet = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("LensONNXTests/Fixtures/resnet.onnx").path
+    static let classes = ["bird", "cat", "deer", "dog", "frog"]
+
+    /// names.txt for the ResNet and a folder of its five classes (tinted noise, 6 RGB images each).
+    private func scratchWithData() throws -> (ScratchFolder, names: String, data: String) {
+        let scratch = try ScratchFolder()
+        let names = try scratch.write("names.txt", Data((Self.classes.joined(separator: "\n") + "\n").utf8))
+        var generator = SeededGenerator(seed: 17)
+        for (index, name) in Self.classes.enumerated() {
+            for item in 0..<6 {
+                var pixels: [Float] = []
+                for _ in 0..<(40 * 40) {
+                    let noise = Float.random(in: 0...0.5, using: &generator)
+                    pixels += [noise + (index % 2 == 0 ? 0.4 : 0), noise + Float(index) * 0.1, noise]
+                }
+                let image = Image(width: 40, height: 40, channels: 3, pixels: pixels)
+                try scratch.write("photos/\(name)/\(item).png", try PNGEncoder.encode(image))
+            }
+        }
+        return (scratch, names, scratch.path("photos"))
+    }
+
+    @Test("--list-layers: every node with an image-shaped output, in graph order, with its shape; constants left out")
+    func listLayers() throws {
+        let layers = try parse(ExplainCommand.self, ["explain", "--model", Self.resnet, "--list-layers"]).imageLayers()
+        #expect(layers.input == [3, 32, 32])
+        #expect(layers.layers.first == ImageLayers.Layer(name: "/conv1/Conv", shape: [8, 32, 32]))
+        #expect(layers.layers.contains(ImageLayers.Layer(name: "/maxpool/MaxPool", shape: [8, 16, 16])))
+        #expect(layers.layers.last == ImageLayers.Layer(name: "/avgpool/GlobalAveragePool", shape: [16, 1, 1]))
+        #expect(layers.layers.allSatisfy { $0.shape.count == 3 })
+        #expect(!layers.layers.contains { $0.name.contains("Flatten") || $0.name.contains("Gemm") }, "2-D outputs are not listed")
+        let names = layers.layers.map(\.name)
+        let block = try #require(names.firstIndex(of: "/layer1/layer1.0/relu/Relu"))
+        #expect(names.firstIndex(of: "/layer1/layer1.0/Add").map { $0 > block } == true, "graph order: the residual sum after its branch")
+        #expect(layers.summary.split(separator: "\n").dropFirst().first?.split(separator: " ") == ["8×32×32", "/conv1/Conv"])
+        // The normalisation's constants are not listed; its layers are, before the model's own.
+        let normalized = try parse(ExplainCommand.self, ["explain", "--model", Self.resnet, "--list-layers", "--normalize", "imagenet"]).imageLayers()
+        #expect(normalized.layers.prefix(2).map(\.name) == ["normalize/center", "normalize"])
+        #expect(!normalized.layers.contains { $0.name.hasPrefix("normalize/mean") || $0.name.hasPrefix("normalize/std") })
+    }
+
+    @Test("--list-layers refuses --method and --out; without it both are required")
+    func listLayersArguments() {
+        #expect(parseFailure(["explain", "--model", Self.resnet, "--list-layers", "--method", "saliency"])?.contains("--list-layers") == true)
+        #expect(parseFailure(["explain", "--model", Self.resnet, "--out", "x"])?.contains("--method") == true)
+        #expect(parseFailure(["explain", "--model", Self.resnet, "--method", "saliency"])?.contains("--out") == true)
+    }
+
+    @Test("predict: --class-names names the classes, --normalize imagenet changes what the model sees")
+    func predict() throws {
+        let (scratch, names, data) = try scratchWithData()
+        let image = data + "/cat/0.png"
+        let plain = try parse(PredictCommand.self, ["predict", "--model", Self.resnet, "--top", "5", image]).predict()
+        #expect(plain[0].top.allSatisfy { $0.class.hasPrefix("class ") }, "no names: numbered")
+        let named = try parse(PredictCommand.self, ["predict", "--model", Self.resnet, "--top", "5", "--class-names", names,
+                                                    "--normalize", "imagenet", image]).predict()
+        #expect(Set(named[0].top.map(\.class)) == Set(Self.classes))
+        let plainByIndex = plain[0].top.map { ($0.class.dropFirst(6), $0.probability) }.sorted { $0.0 < $1.0 }.map(\.1)
+        let namedByIndex = Self.classes.map { name in named[0].top.first { $0.class == name }?.probability ?? -1 }
+        #expect(zip(plainByIndex, namedByIndex).map { abs($0 - $1) }.max()! > 1e-4, "the normalisation reached the model")
+        _ = scratch
+    }
+
+    @Test("evaluate and report: the folder's classes match --class-names; the report is written")
+    func evaluateAndReport() throws {
+        let (scratch, names, data) = try scratchWithData()
+        let evaluation = try parse(EvaluateCommand.self, ["evaluate", "--model", Self.resnet, "--data", data, "--split", "all",
+                                                          "--normalize", "imagenet", "--class-names", names]).evaluate()
+        #expect(evaluation.classes == Self.classes)
+        #expect(evaluation.n == 30)
+        // Without names the folder's classes are not the model's: one line that says so.
+        let unnamed = failureMessage { _ = try parse(EvaluateCommand.self, ["evaluate", "--model", Self.resnet, "--data", data]).evaluate() }
+        #expect(unnamed?.contains("class 0") == true && unnamed?.contains("bird") == true)
+        let out = scratch.path("report")
+        try parse(ReportCommand.self, ["report", "--model", Self.resnet, "--data", data, "--normalize", "imagenet",
+                                       "--class-names", names, "--quick", "--out", out]).run()
+        let index = try String(contentsOfFile: out + "/index.html", encoding: .utf8)
+        #expect(index.contains("frog"))
+    }
+
+    @Test("explain: --class-names and --normalize on an attribution run")
+    func explain() throws {
+        let (scratch, names, data) = try scratchWithData()
+        let output = try parse(ExplainCommand.self, ["explain", "--model", Self.resnet, "--method", "gradcam", "--image", data + "/dog/1.png",
+                                                     "--class", "dog", "--class-names", names, "--normalize", "imagenet",
+                                                     "--out", scratch.path("maps")]).explain()
+        let report = try #require(output.attributionReport)
+        #expect(report.items.first?.target == "dog")
+    }
+
+    @Test("serve --model: the import flags reach the served model; without --model they are refused")
+    func serve() throws {
+        let (scratch, names, _) = try scratchWithData()
+        defer { _ = scratch }
+        let command = try parse(ServeCommand.self, ["serve", "--model", Self.resnet, "--class-names", names, "--normalize", "imagenet"])
+        let model = try #require(try command.servedModel())
+        #expect(model.provenance.classNames == Self.classes)
+        #expect(parseFailure(["serve", "--class-names", names]) == "--class-names needs --model: it says how to read the model file")
+    }
+
+    @Test("a bad --class-names file: wrong count, empty, unreadable, each one line naming the flag")
+    func badClassNames() throws {
+        let (scratch, _, _) = try scratchWithData()
+        let three = try scratch.write("three.txt", Data("a\nb\nc\n".utf8))
+        let empty = try scratch.write("empty.txt", Data())
+        let binary = try scratch.write("binary.txt", Data([0xff, 0xfe, 0x00, 0xc3]))
+        let folder = try scratch.makeFolder("a-folder")
+        func message(_ file: String) -> String? {
+            failureMessage { _ = try parse(PredictCommand.self, ["predict", "--model", Self.resnet, "--class-names", file, "x.png"]).predict() }
+        }
+        #expect(message(three) == "--class-names \(three) lists 3 names but \(Self.resnet) has 5 outputs: give one name per output, one a line")
+        #expect(message(empty) == "--class-names \(empty): lists 0 class names; a classifier needs at least 2, one per line")
+        #expect(message(scratch.path("missing.txt")) == "--class-names \(scratch.path("missing.txt")): no such file")
+        for unreadable in [binary, folder] {
+            let line = try #require(message(unreadable))
+            #expect(line.hasPrefix("--class-names \(unreadable): cannot be read"), "\(line)")
+            #expect(!line.contains("\n") && !line.contains("NSCocoaErrorDomain"))
+        }
+    }
+}
