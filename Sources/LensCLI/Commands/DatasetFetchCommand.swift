@@ -12,14 +12,13 @@ struct DatasetFetchCommand: ParsableCommand {
         commandName: "fetch",
         abstract: "Build a dataset from a list of image URLs: download, check, crop the face, shrink.",
         discussion: """
-        The list is FaceScrub's tab-separated file (name, image_id, face_id, url, bbox, sha256) or a
-        CSV url,label[,x1,y1,x2,y2][,sha256]. Each photo becomes OUT/<label>/<face id or row>.png and
-        OUT/manifest.csv says what became of every row. Run it again to retry the failures.
+        The list is FaceScrub's tab-separated file (name, image_id, face_id, url, bbox, sha256) or a CSV url,label[,x1,y1,x2,y2][,sha256]. Each photo becomes OUT/<label>/<face id or row>.png, and OUT/manifest.csv says what became of every row. The same command again keeps what is there and retries the failures. See docs/datasets.md.
+
         Examples:
-          lens dataset fetch --list facescrub_actors.txt --out faces \\
-              --classes "Alec Baldwin,Bill Hader,Steve Carell" --per-class 100
+          lens dataset fetch --list facescrub_actors.txt --out faces --per-class 100
+          lens dataset fetch --list a.txt --out faces --classes "Bill Hader,Jon Hamm"
           lens dataset fetch --list photos.csv --out photos --rgb --size 96
-          lens dataset fetch --list facescrub_actors.txt --out faces32 --size 32 --from originals
+          lens dataset fetch --list list.txt --out faces32 --size 32 --from originals
         """)
 
     @Option(help: "The list: FaceScrub's .txt (tab-separated) or a CSV url,label[,x1,y1,x2,y2][,sha256].")
