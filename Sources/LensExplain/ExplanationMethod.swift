@@ -13,9 +13,14 @@ public enum ExplanationMethod: Hashable, Sendable, CaseIterable {
     case sanity
     /// Deletion and insertion curves of every method against random, reversed and brightness orders.
     case faithfulness
+    /// Images optimised to excite a unit or a class (Olah et al. 2017), beside the natural ones, with the path check.
+    case featureVis
+    /// Each layer's activations of a split in 2-D (PCA, t-SNE) with its k-NN accuracy and trustworthiness.
+    case embedding
 
     public static var allCases: [ExplanationMethod] {
-        [.templates, .nearest, .units] + AttributionMethod.allCases.map { .attribution($0) } + [.sanity, .faithfulness]
+        [.templates, .nearest, .units] + AttributionMethod.allCases.map { .attribution($0) }
+            + [.sanity, .faithfulness, .featureVis, .embedding]
     }
 
     /// The CLI and API name.
@@ -27,6 +32,8 @@ public enum ExplanationMethod: Hashable, Sendable, CaseIterable {
         case .attribution(let method): method.rawValue
         case .sanity: "sanity"
         case .faithfulness: "faithfulness"
+        case .featureVis: "feature-vis"
+        case .embedding: "embedding"
         }
     }
 

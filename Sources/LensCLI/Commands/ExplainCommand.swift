@@ -24,6 +24,8 @@ struct ExplainCommand: ParsableCommand {
           lens explain --model m.safetensors --method gradcam --split test --out maps
           lens explain --model m.safetensors --method units --layer relu2 --out units
           lens explain --model m.safetensors --method sanity --samples 32 --out trust --json
+          lens explain --model m.safetensors --method feature-vis --layer relu1 --unit 3 --out vis
+          lens explain --model m.safetensors --method embedding --all-layers --split test --out layers
         """)
 
     @Option(help: "A model file written by `lens train`, or a PyTorch state_dict with --arch.")
@@ -46,6 +48,9 @@ struct ExplainCommand: ParsableCommand {
 
     @Option(name: .customLong("class"), help: "Explain this class (by name) instead of each image's predicted class.")
     var className: String?
+
+    @OptionGroup(title: "Feature visualisation and the embedding view")
+    var vis: FeatureVisOptions
 
     @Option(help: "Dataset for --split, the mean image, nearest images and units (default: the one the model records).")
     var data: String?
@@ -112,7 +117,8 @@ struct ExplainCommand: ParsableCommand {
                 Attribution.occlusionStride.name: "--stride", Attribution.occlusionValue.name: "--occlusion-value",
                 Attribution.baseline.name: "--baseline", Inspection.neighbors.name: "--k", Inspection.topImages.name: "--top",
                 Inspection.unusualPercentile.name: "--unusual-percentile", Trust.samples.name: "--samples",
-                Trust.stepFraction.name: "--step-fraction"]
+                Trust.stepFraction.name: "--step-fraction", "unit": "--unit", "class": "--class",
+                FeatureVisSettings.Knobs.steps.name: "--ascent-steps", TSNESettings.Knobs.perplexity.name: "--perplexity"]
     }()
 
     private func explainUnflagged() throws -> ExplainOutput {
@@ -141,6 +147,10 @@ struct ExplainCommand: ParsableCommand {
                 return .sanity(try session.sanity())
             case .faithfulness:
                 return .faithfulness(try session.faithfulness())
+            case .featureVis:
+                return .featureVis(try session.featureVis())
+            case .embedding:
+                return .embedding(try session.embedding())
             }
         } catch let problem as ExplainProblem {
             throw CLIError(Self.flagged(problem))
@@ -167,6 +177,7 @@ struct ExplainCommand: ParsableCommand {
         job.faithfulnessBaseline = attribution.baseline
         job.retrain = inspection.retrain
         job.maxUnits = inspection.maxUnits
+        try vis.apply(to: &job)
         job.progress = { label, fraction in
             if fraction < 0 { Terminal.status(label) } else if Terminal.isInteractive { Terminal.progress(fraction, label, done: fraction >= 1) }
         }
@@ -205,6 +216,8 @@ enum ExplainOutput: Encodable {
     case units(UnitsReport)
     case sanity(SanityRun)
     case faithfulness(FaithfulnessReport)
+    case featureVis(FeatureVisOutput)
+    case embedding(EmbeddingOutput)
 
     func encode(to encoder: Encoder) throws {
         switch self {
@@ -214,6 +227,8 @@ enum ExplainOutput: Encodable {
         case .units(let report): try report.encode(to: encoder)
         case .sanity(let report): try TrustOutput(report).encode(to: encoder)
         case .faithfulness(let report): try TrustOutput(report).encode(to: encoder)
+        case .featureVis(let report): try report.encode(to: encoder)
+        case .embedding(let report): try report.encode(to: encoder)
         }
     }
 
@@ -226,6 +241,8 @@ enum ExplainOutput: Encodable {
         case .units(let report): report.summary
         case .sanity(let report): ExplainSummaries.sanity(report)
         case .faithfulness(let report): ExplainSummaries.faithfulness(report)
+        case .featureVis(let report): report.summary
+        case .embedding(let report): report.summary
         }
     }
 

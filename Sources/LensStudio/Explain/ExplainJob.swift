@@ -30,6 +30,14 @@ public struct ExplainJob: Sendable {
     public var retrain = false
     /// Units: the first this many of the layer.
     public var maxUnits = 16
+    /// Feature visualisation: the unit (or channel) of `layer`; nil: unit 0. A class objective comes from `className`.
+    public var unit: Int?
+    /// Feature visualisation: force a channel (true) or unit (false) objective; nil: the layer's kind decides.
+    public var channelObjective: Bool?
+    public var featureVis = FeatureVisSettings()
+    /// The embedding view: every block's layer rather than `layer` alone.
+    public var allLayers = false
+    public var embedding = EmbeddingSettings()
     /// Told each fraction done of a long step, with what the step is.
     public var progress: @Sendable (String, Double) -> Void = { _, _ in }
     /// Told once the dataset is read (the CLI prints its notes).

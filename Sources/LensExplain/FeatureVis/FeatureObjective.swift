@@ -1,0 +1,92 @@
+import LensModels
+import LensTensor
+
+/// What gradient ascent maximises: a conv channel's mean activation over its positions, a dense
+/// unit's activation, or a class's logit (Olah et al. 2017's "channel", "neuron" and "logit").
+public enum FeatureObjective: Codable, Sendable, Equatable {
+    case channel(layer: String, channel: Int)
+    case unit(layer: String, unit: Int)
+    case classLogit(Int)
+
+    /// A layer's natural objective: its channel's mean when the layer is spatial, else its unit.
+    public static func unit(_ unit: Int, of layer: String, in network: Network) throws -> FeatureObjective {
+        let shape = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+        return shape.count == 3 ? .channel(layer: layer, channel: unit) : .unit(layer: layer, unit: unit)
+    }
+
+    /// The layer whose output it reads; nil for a class logit (the network output).
+    public var layer: String? {
+        switch self {
+        case .channel(let layer, _), .unit(let layer, _): layer
+        case .classLogit: nil
+        }
+    }
+
+    /// The channel, unit or class index.
+    public var index: Int {
+        switch self {
+        case .channel(_, let index), .unit(_, let index), .classLogit(let index): index
+        }
+    }
+
+    /// Throws when the layer is unknown, has no channels for a channel objective, or the index is out of range.
+    func validate(for network: Network) throws {
+        let architecture = network.architecture
+        guard architecture.inputShape.count == 3 else {
+            throw ExplainError.notApplicable(method: "feature visualisation", model: "flat-input",
+                                             instead: "it optimises an image, and this model reads a vector of \(architecture.inputShape.reduce(1, *)) features")
+        }
+        switch self {
+        case .classLogit(let index):
+            let classes = architecture.classCount
+            guard (0..<classes).contains(index) else {
+                throw ExplainError.settingOutOfRange(setting: "class", value: "\(index)", allowed: "between 0 and \(classes - 1): the model has \(classes) classes")
+            }
+        case .channel(let layer, let index), .unit(let layer, let index):
+            let shape = architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+            if case .channel = self, shape.count != 3 {
+                let spatial = architecture.layers.indices.filter { architecture.layerOutputShapes[$0].count == 3 }.map { architecture.layers[$0].name }
+                throw ExplainError.unsuitableLayer(method: "a channel objective", layer: layer,
+                                                   problem: "its output has no spatial positions to average over; ask for a unit instead",
+                                                   suitable: spatial)
+            }
+            let units = shape.count == 3 ? shape[0] : shape.reduce(1, *)
+            guard (0..<units).contains(index) else {
+                throw ExplainError.settingOutOfRange(setting: "unit", value: "\(index)",
+                                                     allowed: "between 0 and \(units - 1): layer \(layer) has \(units) units")
+            }
+        }
+    }
+
+    /// Per item of `output` [N, ...] (the layer's output, or the logits): the objective's value.
+    func values(_ output: Tensor) -> [Float] {
+        let items = output.shape[0], size = output.count / max(items, 1)
+        return (0..<items).map { item in
+            switch self {
+            case .channel(_, let c):
+                let positions = output.shape.dropFirst(2).reduce(1, *)
+                let start = item * size + c * positions
+                return output.scalars[start..<(start + positions)].reduce(0, +) / Float(positions)
+            case .unit(_, let u), .classLogit(let u):
+                return output.scalars[item * size + u]
+            }
+        }
+    }
+
+    /// ∂(Σ items' values)/∂output: 1/P over the channel's positions, or a one-hot.
+    func gradient(like output: Tensor) -> Tensor {
+        var gradient = Tensor(shape: output.shape)
+        let items = output.shape[0], size = output.count / max(items, 1)
+        for item in 0..<items {
+            switch self {
+            case .channel(_, let c):
+                let positions = output.shape.dropFirst(2).reduce(1, *)
+                let start = item * size + c * positions
+                for p in start..<(start + positions) { gradient.scalars[p] = 1 / Float(positions) }
+            case .unit(_, let u), .classLogit(let u):
+                gradient.scalars[item * size + u] = 1
+            }
+        }
+        return gradient
+    }
+}

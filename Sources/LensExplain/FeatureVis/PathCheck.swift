@@ -1,0 +1,79 @@
+import LensModels
+import LensTensor
+
+/// Geirhos et al. 2023 ("Don't trust your eyes"): a synthetic image can excite a unit along a path
+/// that natural images never take. Per layer up to the unit's, the synthetic image's activations
+/// are rank-correlated (Spearman) with those of the unit's top natural images, and, as the
+/// baseline, with those of random natural images. A conv layer is compared through its channels'
+/// mean activations (where a pattern sits should not matter), a dense layer unit by unit.
+public struct PathCheck: Codable, Sendable, Equatable {
+    public struct LayerSimilarity: Codable, Sendable, Equatable {
+        public var layer: String
+        /// Mean Spearman correlation with the top natural images' activations.
+        public var natural: Double
+        /// The same with random natural images.
+        public var baseline: Double
+    }
+
+    public enum Verdict: String, Codable, Sendable {
+        /// Closer to the top natural images than random ones at most layers.
+        case naturalPath = "natural path"
+        /// No closer to the top natural images than to random ones: the synthetic image takes another path.
+        case anotherPath = "another path"
+    }
+
+    public var layers: [LayerSimilarity]
+    public var verdict: Verdict
+
+    /// The weighted layers (conv, dense) up to and including the objective's, in order: what the
+    /// signal passes through on its way to the unit.
+    public static func layers(for objective: FeatureObjective, in network: Network) throws -> [String] {
+        let architecture = network.architecture
+        let end = try objective.layer.map { try network.layerIndex(named: $0) } ?? architecture.layers.count - 1
+        var names = architecture.layers[...end].filter { $0.operation.hasParameters }.map(\.name)
+        if let layer = objective.layer, names.last != layer { names.append(layer) }
+        return names
+    }
+
+    /// `synthetic` [n, ...], `top` and `random` [m, ...] natural images.
+    public init(network: Network, objective: FeatureObjective, synthetic: Tensor, top: Tensor, random: Tensor) throws {
+        let names = try Self.layers(for: objective, in: network)
+        var network = network
+        func signatures(_ images: Tensor) throws -> [String: [[Float]]] {
+            let captured = try network.activations(images, at: names).activations
+            var result: [String: [[Float]]] = [:]
+            for name in names {
+                guard let output = captured[name] else { throw ExplainError.invalidInput("the network returned no output for layer \(name)") }
+                result[name] = Self.signature(output)
+            }
+            return result
+        }
+        let (s, t, r) = (try signatures(synthetic), try signatures(top), try signatures(random))
+        layers = names.map { name in
+            LayerSimilarity(layer: name, natural: Self.meanCorrelation(s[name] ?? [], t[name] ?? []),
+                            baseline: Self.meanCorrelation(s[name] ?? [], r[name] ?? []))
+        }
+        let closer = layers.filter { $0.natural > $0.baseline }.count
+        verdict = 2 * closer > layers.count ? .naturalPath : .anotherPath
+    }
+
+    /// Per item: channel means of a spatial output [N, C, H, W], else the flat activations.
+    static func signature(_ output: Tensor) -> [[Float]] {
+        let items = output.shape[0], size = output.count / max(items, 1)
+        let channels = output.rank == 4 ? output.shape[1] : size, positions = size / max(channels, 1)
+        return (0..<items).map { item in
+            (0..<channels).map { c in
+                let start = item * size + c * positions
+                return output.scalars[start..<(start + positions)].reduce(0, +) / Float(positions)
+            }
+        }
+    }
+
+    /// Mean Spearman correlation over every (a, b) pair; a constant side counts as 0.
+    static func meanCorrelation(_ a: [[Float]], _ b: [[Float]]) -> Double {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        var sum = 0.0
+        for x in a { for y in b { sum += RankCorrelation.spearman(x, y) ?? 0 } }
+        return sum / Double(a.count * b.count)
+    }
+}

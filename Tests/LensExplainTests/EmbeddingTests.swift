@@ -1,0 +1,115 @@
+import Foundation
+import LensTensor
+import Testing
+@testable import LensExplain
+
+/// PCA against NumPy's SVD, trustworthiness against scikit-learn's, and t-SNE's gradient and descent.
+@Suite struct EmbeddingTests {
+    @Test func pcaMatchesNumpySVD() throws {
+        let data = Tensor(shape: EmbeddingFixtures.pcaShape, scalars: EmbeddingFixtures.pcaData)
+        let pca = try PCA(data, components: 3, seed: 1)
+        #expect(maxDifference(pca.components.scalars, EmbeddingFixtures.pcaComponents) < 1e-4)
+        for (ours, theirs) in zip(pca.explainedVariance, EmbeddingFixtures.pcaVariance) {
+            #expect(abs(ours - theirs) < 1e-4 * theirs)
+        }
+        // the projection of the data is centred, with the components' variances
+        let projected = pca.transform(data)
+        for c in 0..<3 {
+            let column = (0..<40).map { Double(projected.scalars[$0 * 3 + c]) }
+            let mean = column.reduce(0, +) / 40
+            let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 39
+            #expect(abs(mean) < 1e-4)
+            #expect(abs(variance - Double(EmbeddingFixtures.pcaVariance[c])) < 1e-3 * variance)
+        }
+    }
+
+    @Test func pcaRefusesTooManyComponents() {
+        let data = Tensor(shape: [5, 3], scalars: (0..<15).map(Float.init))
+        #expect(throws: ExplainError.self) { try PCA(data, components: 4) }
+    }
+
+    @Test(arguments: [(false, 5), (false, 12), (true, 5), (true, 12)])
+    func trustworthinessMatchesScikitLearn(shuffled: Bool, k: Int) throws {
+        let original = Tensor(shape: [60, 5], scalars: EmbeddingFixtures.trustData)
+        let embedded = Tensor(shape: [60, 2], scalars: shuffled ? EmbeddingFixtures.trustShuffled : EmbeddingFixtures.trustFaithful)
+        let expected = switch (shuffled, k) {
+        case (false, 5): EmbeddingFixtures.trustFaithfulK5
+        case (false, _): EmbeddingFixtures.trustFaithfulK12
+        case (true, 5): EmbeddingFixtures.trustShuffledK5
+        default: EmbeddingFixtures.trustShuffledK12
+        }
+        let score = try Trustworthiness.score(original: original, embedded: embedded, neighbours: k)
+        #expect(abs(score - expected) < 1e-9)
+    }
+
+    /// Three well separated clusters of 20 points in 6-D.
+    static func clusters(seed: UInt64 = 3) -> (data: Tensor, labels: [Int]) {
+        var generator = SeededGenerator(seed: seed)
+        var scalars = [Float](), labels = [Int]()
+        for point in 0..<60 {
+            let cluster = point % 3
+            labels.append(cluster)
+            for d in 0..<6 { scalars.append(generator.nextNormal() + (d == cluster ? 8 : 0)) }
+        }
+        return (Tensor(shape: [60, 6], scalars: scalars), labels)
+    }
+
+    @Test func exactGradientMatchesFiniteDifferences() {
+        let data = Self.clusters().data.slice(0..<12)
+        let p = TSNEAffinities.exact(data, perplexity: 3)
+        var generator = SeededGenerator(seed: 4)
+        let y = (0..<24).map { _ in generator.nextNormal() }
+        let gradient = TSNE.exactGradient(y, p, exaggeration: 1)
+        for index in 0..<24 {
+            var plus = y, minus = y
+            plus[index] += 1e-2
+            minus[index] -= 1e-2
+            let numeric = (TSNE.divergence(plus, p, exact: true, theta: 0) - TSNE.divergence(minus, p, exact: true, theta: 0)) / 2e-2
+            #expect(abs(numeric - Double(gradient[index])) < 1e-3 + 2e-2 * abs(numeric), "coordinate \(index)")
+        }
+    }
+
+    /// Barnes-Hut with a small θ is close to the exact gradient.
+    @Test func barnesHutGradientApproachesTheExactOne() {
+        let data = Self.clusters().data
+        let p = TSNEAffinities.exact(data, perplexity: 10)
+        var generator = SeededGenerator(seed: 5)
+        let y = (0..<120).map { _ in generator.nextNormal() * 3 }
+        let exact = TSNE.exactGradient(y, p, exaggeration: 1)
+        let approximate = TSNE.barnesHutGradient(y, p, exaggeration: 1, theta: 0.1)
+        let scale = exact.map(abs).max() ?? 1
+        #expect(maxDifference(exact, approximate) < 0.02 * scale)
+        #expect(abs(TSNE.divergence(y, p, exact: true, theta: 0) - TSNE.divergence(y, p, exact: false, theta: 0.1)) < 0.02)
+    }
+
+    @Test(arguments: [true, false])
+    func divergenceFallsAndClustersSeparate(exact: Bool) throws {
+        let (data, labels) = Self.clusters()
+        var settings = TSNESettings()
+        settings.perplexity = 10
+        settings.iterations = 750
+        settings.exactBelow = exact ? 1000 : 0
+        let result = try TSNE.embed(data, settings: settings)
+        #expect(result.exact == exact)
+        let trace = result.divergenceTrace
+        #expect(trace.count == 10)
+        // falling in expectation (momentum lets it wobble between records): the later half lower
+        #expect(trace.last! < trace.first!)
+        #expect(trace.suffix(5).reduce(0, +) < trace.prefix(5).reduce(0, +))
+        // each point's nearest neighbour in the map shares its cluster
+        let near = BlockedNearestNeighbors.search(queries: result.coordinates, references: result.coordinates, k: 2, metric: .euclidean).indices
+        #expect((0..<60).allSatisfy { labels[near[$0][1]] == labels[$0] })
+        #expect(try Trustworthiness.score(original: data, embedded: result.coordinates, neighbours: 5) > 0.9)
+        // seeded: the same call gives the same map
+        #expect(try TSNE.embed(data, settings: settings).coordinates == result.coordinates)
+    }
+
+    @Test func perplexityAboveThePointsIsAnError() {
+        let data = Self.clusters().data.slice(0..<20)
+        #expect {
+            try TSNE.embed(data)
+        } throws: { error in
+            "\(error)".contains("perplexity 30.0 is out of range")
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import LensModels
+import LensTensor
+import Testing
+@testable import LensExplain
+
+/// Feature visualisation on the small CNN trained on ORL faces (TrustFixture): the ascent climbs,
+/// reaches at least what the best natural face reaches, the check runs, and bad requests are
+/// one-line errors.
+@Suite struct FeatureVisTests {
+    static var network: Network { TrustFixture.cnn }
+
+    /// The first block's output: the ReLU after the first convolution.
+    static var firstBlock: String {
+        network.architecture.layers.first { $0.operation == .relu }!.name
+    }
+
+    static func settings(steps: Int = 256, images: Int = 1, diversity: Double = 1) -> FeatureVisSettings {
+        var settings = FeatureVisSettings()
+        settings.steps = steps
+        settings.images = images
+        settings.diversity = diversity
+        return settings
+    }
+
+    @Test func firstBlockUnitsReachTheirTopNaturalActivation() throws {
+        let layer = Self.firstBlock
+        let channels = Self.network.architecture.layerOutputShapes[try Self.network.layerIndex(named: layer)][0]
+        var inspection = InspectionSettings()
+        inspection.topImages = 9
+        for unit in 0..<channels {
+            let report = try FeatureVisReport(network: Self.network, objective: .channel(layer: layer, channel: unit),
+                                              naturalImages: TrustFixture.faces.train.images, settings: Self.settings(),
+                                              inspection: inspection)
+            let reached = report.synthetic.reached[0]
+            #expect(reached >= report.topNaturalActivation, "unit \(unit): \(reached) < \(report.topNaturalActivation)")
+            // rising in expectation: the last steps' mean above the first steps'
+            let trace = report.synthetic.trace
+            #expect(trace.count == 256)
+            let early = trace.prefix(32).reduce(0, +) / 32, late = trace.suffix(32).reduce(0, +) / 32
+            #expect(late > early, "unit \(unit)")
+            #expect(report.topImageIndices.count == 9)
+            #expect(report.pathCheck.layers.map(\.layer).last == layer)
+            #expect(report.activationRatio[0] >= 1 || report.topNaturalActivation <= 0)
+        }
+    }
+
+    @Test func seededAndWithinThePixelRange() throws {
+        let objective = FeatureObjective.classLogit(3)
+        let a = try FeatureVisualisation.run(network: Self.network, objective: objective, settings: Self.settings(steps: 20))
+        let b = try FeatureVisualisation.run(network: Self.network, objective: objective, settings: Self.settings(steps: 20))
+        #expect(a.images == b.images)
+        #expect(a.images.shape == [1, 1, 16, 16])
+        #expect(a.images.scalars.allSatisfy { $0 >= 0 && $0 <= 1 })
+        let probability = try #require(a.classProbability?.first)
+        #expect(probability >= 0 && probability <= 1)
+    }
+
+    /// Four images made with the diversity term are less alike (cosine of their Gram matrices)
+    /// than four made without it from the same start.
+    @Test func diversityPushesImagesApart() throws {
+        let objective = FeatureObjective.channel(layer: Self.firstBlock, channel: 0)
+        var network = Self.network
+        func similarity(_ images: Tensor) throws -> Float {
+            let output = try network.activations(images, at: [Self.firstBlock]).activations[Self.firstBlock]!
+            return DiversityTerm.penalty(output, weight: 1).value
+        }
+        let plain = try FeatureVisualisation.run(network: Self.network, objective: objective, settings: Self.settings(steps: 128, images: 4, diversity: 0))
+        let diverse = try FeatureVisualisation.run(network: Self.network, objective: objective, settings: Self.settings(steps: 128, images: 4, diversity: 20))
+        #expect(diverse.images.shape[0] == 4)
+        #expect(try similarity(diverse.images) < similarity(plain.images))
+    }
+
+    @Test func diversityGradientMatchesFiniteDifferences() {
+        var generator = SeededGenerator(seed: 2)
+        let output = Tensor(shape: [3, 2, 2, 2], scalars: (0..<24).map { _ in generator.nextUniform() })
+        let gradient = DiversityTerm.penalty(output, weight: 1.5).gradient
+        for index in 0..<24 {
+            var plus = output, minus = output
+            plus.scalars[index] += 1e-2
+            minus.scalars[index] -= 1e-2
+            let numeric = (DiversityTerm.penalty(plus, weight: 1.5).value - DiversityTerm.penalty(minus, weight: 1.5).value) / 2e-2
+            #expect(abs(numeric - gradient.scalars[index]) < 1e-2 + 2e-2 * abs(numeric), "entry \(index)")
+        }
+    }
+
+    /// An image compared with itself follows the natural path: its similarity is 1 at every layer,
+    /// at least that to other faces (equal where a few channels' means rank alike).
+    @Test func anImageTakesItsOwnPath() throws {
+        let faces = TrustFixture.faces.train.images
+        let dense = Self.network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name
+        let image = faces.gather([0]), others = faces.gather([200, 150, 90, 40])
+        let check = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: image, top: image, random: others)
+        #expect(check.layers.count == 3)
+        #expect(check.layers.allSatisfy { abs($0.natural - 1) < 1e-9 && $0.baseline <= 1 + 1e-9 })
+        #expect(check.layers.last!.baseline < 1, "32 dense units: other faces rank them differently")
+        #expect(check.verdict == .naturalPath)
+        // and the other way round: against faces that are not it, itself as the baseline
+        let reversed = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: image, top: others, random: image)
+        #expect(reversed.verdict == .anotherPath)
+    }
+
+    @Test func badRequestsAreOneLineErrors() throws {
+        let network = Self.network
+        let dense = network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name
+        func message(_ objective: FeatureObjective) -> String {
+            do {
+                _ = try FeatureVisualisation.run(network: network, objective: objective, settings: Self.settings(steps: 1))
+                return ""
+            } catch { return "\(error)" }
+        }
+        #expect(message(.channel(layer: Self.firstBlock, channel: 8)).contains("unit 8 is out of range: between 0 and 7"))
+        #expect(message(.unit(layer: dense, unit: 32)).contains("unit 32 is out of range: between 0 and 31"))
+        #expect(message(.classLogit(40)).contains("class 40 is out of range: between 0 and 39"))
+        #expect(message(.channel(layer: dense, channel: 0)).contains("no spatial positions"))
+        #expect(message(.channel(layer: "nowhere", channel: 0)).contains("nowhere"))
+        for text in [message(.classLogit(40)), message(.channel(layer: dense, channel: 0))] { #expect(!text.contains("\n")) }
+    }
+
+    /// A NaN weight: the ascent stops at the first step and says so.
+    @Test func nanDuringTheAscentStopsAndNamesTheStep() throws {
+        var network = Self.network
+        var parameters = Dictionary(uniqueKeysWithValues: network.parameters.map { ($0.name, $0.tensor) })
+        let name = network.parameters[0].name
+        parameters[name]!.scalars[0] = .nan
+        try network.load(parameters: parameters)
+        #expect {
+            try FeatureVisualisation.run(network: network, objective: .classLogit(0), settings: Self.settings(steps: 10))
+        } throws: { error in
+            "\(error)".contains("stopped at step 1 of 10") && "\(error)".contains("no image was kept")
+        }
+    }
+}
