@@ -4,7 +4,10 @@
 Starts the server on a free loopback port with a fresh models folder (so the demo's models are
 trained as on a first start), opens every page, checks the templates (softmax classes, the MLP's
 voters), drops an ORL face on the Explain page, checks what the pages show, runs a short training
-job and watches its curve grow, picks a layer and a unit of the CNN on the Units page, opens a hostile
+job and watches its curve grow, picks a layer and a unit of the CNN on the Units page (its dead
+units counted apart), reaches a unit tile with Tab and opens it with Enter, shows a test image
+through the layers and opens a unit from its feature map, downloads a map as PNG and NPY, follows
+a permalink and contrasts two classes on the Explain page, opens a hostile
 page served from a second loopback port that tries to start and cancel training jobs (no-cors fetch
 with text/plain, form POSTs, a beacon, a CORS fetch) and checks that nothing changed, then stops the
 server with SIGTERM (exit 143). Screenshots go to browser-screenshots/ (or --screenshots). Exit status 0 only if every
@@ -33,7 +36,9 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,21 +247,118 @@ class BrowserTest:
         assert options == [layer["name"] for layer in layers], f"layers offered {options}, API {layers}"
         layer = layers[1]
         d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));", picker, layer["name"])
-        count, _ = wait_for(f"every unit of {layer['name']}", lambda: all_loaded(d, "#unit-gallery img", layer["units"]), timeout=120)
+        gallery = wait_for("the layer's units", lambda: (lambda g: g if "units" in g else None)(
+            get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")), timeout=120)
+        live = [u for u in gallery["units"] if u["activity"] != "dead"]
+        count, _ = wait_for(f"every unit of {layer['name']} that fires", lambda: all_loaded(d, "#unit-gallery img", len(live)), timeout=120)
+        # Dead units: counted, listed as chips, never drawn as galleries of arbitrary images.
+        summary = d.find_element(By.ID, "unit-activity").text
+        assert summary.startswith(f"{gallery['dead_units']} of {layer['units']} units never fire"), summary
+        chips = d.find_elements(By.CSS_SELECTOR, "#dead-units .unit-chip")
+        assert len(chips) == gallery["dead_units"], f"{len(chips)} chips for {gallery['dead_units']} dead units"
         said = d.find_element(By.ID, "gallery-status").text
         assert "training images" in said, said
-        d.find_elements(By.CSS_SELECTOR, "#unit-gallery figure")[3].click()
+        unit = live[3]["unit"]
+        d.find_element(By.CSS_SELECTOR, f"#unit-gallery figure[data-unit='{unit}']").click()
         rows = wait_for("the unit's top activations", lambda: d.find_elements(By.CSS_SELECTOR, "#unit-activations .unit-row"), timeout=60)
         shown, _ = wait_for("the unit's pictures", lambda: all_loaded(d, "#unit-activations img"), timeout=60)
-        top = get_json(self.base, f"/api/units/{layer['name']}?model=orl-cnn")["top_images"]
+        top = len(get_json(self.base, f"/api/units/{layer['name']}/{unit}?model=orl-cnn")["activations"])
         placeholders = len(d.find_elements(By.CSS_SELECTOR, "#unit-activations .nomap"))
         assert len(rows) == top and shown + placeholders == 4 * top, f"{len(rows)} rows, {shown} pictures, {placeholders} placeholders"
         heading = d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text
-        assert heading == f"{layer['name']} unit 3", heading
-        assert f"layer={layer['name']}" in d.current_url and "unit=3" in d.current_url, d.current_url
+        assert heading == f"{layer['name']} unit {unit}", heading
+        assert f"layer={layer['name']}" in d.current_url and f"unit={unit}" in d.current_url, d.current_url
+        if chips:
+            chips[0].click()
+            said = wait_for("a dead unit's page", lambda: d.find_element(By.ID, "dead-unit").text, timeout=60)
+            assert "never fires" in said and not d.find_elements(By.CSS_SELECTOR, "#unit-detail img"), said
         assert not self.errors_on_page(), self.errors_on_page()
-        print(f"units: {count} units of {layer['name']}, unit 3 with {len(rows)} activations ({said.split('(')[1].split(')')[0]})")
+        print(f"units: {count} units of {layer['name']} that fire, {len(chips)} dead, unit {unit} with {len(rows)} activations")
         self.shot("8-units")
+
+    def keyboard(self):
+        """Tab reaches a unit tile (with a visible focus ring) and Enter opens it; Tab reaches a confusion cell too."""
+        d = self.driver
+        d.get(self.base + "/units?model=orl-cnn")
+        wait_for("the gallery", lambda: images_loaded(d, "#unit-gallery img")[1] > 0, timeout=120)
+        d.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+        body = d.find_element(By.TAG_NAME, "body")
+        focused = None
+        for presses in range(1, 80):
+            ActionChains(d).send_keys(Keys.TAB).perform()
+            focused = d.execute_script("const a = document.activeElement; return a && a.matches('#unit-gallery figure') ? a.dataset.unit : null;")
+            if focused is not None:
+                break
+        assert focused is not None, "Tab never reached a unit tile"
+        ring = d.execute_script("const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];")
+        assert ring[0] != "none" and ring[1] != "0px", f"no visible focus ring: {ring}"
+        ActionChains(d).send_keys(Keys.ENTER).perform()
+        heading = wait_for("the unit opened by Enter", lambda: d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text, timeout=60)
+        assert heading.endswith(f"unit {focused}"), heading
+        print(f"keyboard: {presses} Tab presses to unit {focused}, Enter opened it, focus ring {ring}")
+        self.shot("8b-units-keyboard")
+        d.get(self.base + "/?model=orl-cnn")
+        wait_for("the confusion matrix", lambda: d.find_elements(By.CSS_SELECTOR, "#confusion td.hit"), timeout=120)
+        cell = d.find_elements(By.CSS_SELECTOR, "#confusion td.hit")[0]
+        assert cell.get_attribute("tabindex") == "0", "a confusion cell cannot be reached with Tab"
+        d.execute_script("arguments[0].focus();", cell)
+        ActionChains(d).send_keys(Keys.SPACE).perform()
+        wait_for("the cell's test images after Space", lambda: images_loaded(d, "#cell-images img")[1] > 0, timeout=60)
+
+    def layers(self):
+        """This image through the layers: a test image's feature maps, one tile per channel; a tile opens its unit."""
+        d = self.driver
+        d.get(self.base + "/layers?model=orl-cnn")
+        wait_for("the test images", lambda: images_loaded(d, "#layers-samples img")[1] > 0, timeout=120)
+        d.find_elements(By.CSS_SELECTOR, "#layers-samples img")[1].click()
+        layers = [l for l in get_json(self.base, "/api/units?model=orl-cnn")["layers"] if l["kind"] == "convolutional"]
+        channels = sum(l["units"] for l in layers)
+        count, _ = wait_for("every feature map", lambda: all_loaded(d, ".layer-maps img", channels + 0), timeout=60)
+        names = [e.get_attribute("data-layer") for e in d.find_elements(By.CSS_SELECTOR, ".layer-maps")]
+        assert names == [l["name"] for l in layers], names
+        assert "image=" in d.current_url, d.current_url
+        self.shot("9-layers")
+        tile = d.find_elements(By.CSS_SELECTOR, f".layer-maps[data-layer='{layers[-1]['name']}'] figure")[2]
+        tile.click()
+        heading = wait_for("the unit opened from its feature map", lambda: d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text, timeout=120)
+        assert heading.startswith(f"{layers[-1]['name']} unit 2"), heading
+        print(f"layers: {count} feature maps in {len(layers)} layers; a tile opened {heading}")
+
+    def downloads_and_links(self):
+        """The Explain page's download buttons (a PNG, an NPY), its permalink, and the two-class picker."""
+        d = self.driver
+        d.get(self.base + "/explain?model=orl-cnn")
+        wait_for("the test images", lambda: images_loaded(d, "#samples img")[1] > 0, timeout=120)
+        d.find_elements(By.CSS_SELECTOR, "#samples img")[0].click()
+        wait_for("the download buttons", lambda: d.find_elements(By.CSS_SELECTOR, "#maps figure.map button.download"), timeout=120)
+        target = d.find_element(By.ID, "target-class").get_attribute("value")
+        magic = {}
+        for fmt in ["png", "npy"]:
+            magic[fmt] = d.execute_async_script("""
+                const done = arguments[arguments.length - 1];
+                fetchMapFile("saliency", arguments[0], arguments[1])
+                  .then(async ({ blob, name }) => done([blob.type, name, Array.from(new Uint8Array(await blob.slice(0, 8).arrayBuffer()))]))
+                  .catch(error => done(["error", String(error), []]));
+            """, fmt, target)
+        assert magic["png"][2][:4] == [0x89, 0x50, 0x4E, 0x47] and magic["png"][0] == "image/png", magic["png"]
+        assert magic["npy"][2][:6] == [0x93, ord("N"), ord("U"), ord("M"), ord("P"), ord("Y")], magic["npy"]
+        d.find_element(By.CSS_SELECTOR, "#maps figure.map[data-method=saliency] button.download[data-format=png]").click()
+        time.sleep(1)
+        assert not self.errors_on_page(), self.errors_on_page()
+        # The permalink reopens the same test image and class, with the method outlined.
+        d.find_element(By.CSS_SELECTOR, "#maps figure.map[data-method=gradcam] figcaption b").click()
+        link = d.find_element(By.ID, "permalink").get_attribute("href")
+        assert "image=" in link and "method=gradcam" in link and "model=orl-cnn" in link, link
+        # Two classes: the contrast of the explained class against another.
+        against = d.find_element(By.ID, "against-class")
+        other = against.find_elements(By.TAG_NAME, "option")[1].get_attribute("value")
+        d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('change'));", against, other)
+        shown, _ = wait_for("the contrast of two classes", lambda: all_loaded(d, "#contrast-card img", 5), timeout=120)
+        self.shot("4b-explain-contrast")
+        d.get(link)
+        wait_for("the linked map", lambda: d.find_elements(By.CSS_SELECTOR, "#maps figure.map.linked[data-method=gradcam]"), timeout=120)
+        assert d.find_element(By.ID, "target-class").get_attribute("value") == target
+        print(f"downloads: {magic['png'][1]} ({magic['png'][0]}), {magic['npy'][1]}; permalink {link.split('?')[1]}; contrast against {other}")
 
     def explain(self):
         d = self.driver
@@ -539,7 +641,8 @@ class BrowserTest:
             self.start_server()
             self.start_browser()
             for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train,
-                         self.explain_cnn, self.units, self.tour, self.hostile_page]:
+                         self.explain_cnn, self.units, self.keyboard, self.layers, self.downloads_and_links, self.tour,
+                         self.hostile_page]:
                 print(f"-- {step.__name__}")
                 step()
             self.driver.quit()

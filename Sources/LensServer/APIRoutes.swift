@@ -42,7 +42,7 @@ struct APIRoutes: Sendable {
             return try JSONResponse.encode(try model.prediction(image))
         }
         TrainingRoutes(library: library, maxUpload: maxUpload).add(to: api)
-        InspectionRoutes(library: library).add(to: api)
+        InspectionRoutes(library: library, maxUpload: maxUpload).add(to: api)
         ExplainRoutes(library: library, maxUpload: maxUpload).add(to: api)
     }
 

@@ -4,9 +4,11 @@ import LensStudio
 
 /// What a model learned: its templates and its units (the Templates and Units pages). Both are
 /// computed once per model (and layer) in the background: until then the answer is 202 with
-/// {"status": "computing"}, and the page asks again.
+/// {"status": "computing"}, and the page asks again. And one image through the layers (the
+/// Layers page): one forward pass, answered at once.
 struct InspectionRoutes: Sendable {
     let library: ModelLibrary
+    let maxUpload: Int
 
     func add<Context: RequestContext>(to api: RouterGroup<Context>) {
         api.get("templates") { request, _ in
@@ -25,6 +27,10 @@ struct InspectionRoutes: Sendable {
             let text = try context.parameters.require("unit")
             guard let unit = Int(text) else { throw StudioError(.invalidInput, "unit \"\(text)\" is not a unit number (0, 1, 2, …)") }
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitDetail(id, layer: layer, unit: unit))
+        }
+        api.post("layers") { request, _ in
+            let bytes = try await request.bodyData(upTo: maxUpload)
+            return try JSONResponse.encode(try library.layerMaps(APIRoutes.modelID(request), image: bytes))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LensStudio
 
 /// What the API answers (202) while a model's figure is still being computed in the background
 /// (its evaluation, templates, a layer's units, the nearest index, the trust checks): the page
@@ -8,6 +9,8 @@ struct Pending: Codable {
     var status = "computing"
     var model: String
     var layer: String?
+    /// The fraction done and the time left, for a figure that reports them (the trust checks).
+    var progress: BackgroundProgress?
 
     var response: Response {
         get throws { try JSONResponse.encode(self, status: .accepted) }

@@ -105,6 +105,7 @@ import Testing
             let top = found.units[unit].top
             #expect(top.map(\.imageIndex) == expected.map(\.image), "unit \(unit) of \(layer)")
             #expect(top.map(\.value) == expected.map(\.value))
+            #expect(found.units[unit].firingImages == best.filter { $0.value > 0 }.count, "unit \(unit) of \(layer) fires on images with a positive maximum")
             let width = shape.count == 3 ? shape[2] : 1
             #expect(top.map { $0.y * width + $0.x } == expected.map(\.position))
             #expect(top.allSatisfy { ($0.box == nil) == (shape.count == 1) })
@@ -138,7 +139,7 @@ import Testing
             #expect(projections.deconvnet.scalars.contains { $0 != 0 }, "\(layer) unit \(unitTop.unit) projects to nothing")
 
             let alone = try UnitProjections(network: network, layer: layer,
-                                            top: UnitTop(unit: unitTop.unit, top: [unitTop.top[2]]), images: images)
+                                            top: UnitTop(unit: unitTop.unit, top: [unitTop.top[2]], firingImages: unitTop.firingImages), images: images)
             #expect(alone.deconvnet.scalars == projections.deconvnet.slice(2..<3).scalars)
             #expect(alone.guided.scalars == projections.guided.slice(2..<3).scalars)
 
@@ -174,5 +175,28 @@ import Testing
         #expect(all.allSatisfy { $0.deconvnet.shape == [3, 1, 16, 16] && $0.activations.count == 3 })
         #expect(all[1].guided == (try UnitProjections(network: network, layer: "pool1", top: units.units[1], images: images)).guided)
         #expect(throws: ExplainError.self) { _ = try units.projections(network: network, images: Self.images(5)) }
+    }
+
+    /// A conv channel with zero weights and a negative bias never fires: `LayerUnits` counts it dead,
+    /// and its top list holds nothing that fired.
+    @Test func aUnitForcedDeadIsCountedDead() throws {
+        var network = try Self.cnn()
+        network.updateParameters { name, parameter in
+            guard name.hasPrefix("conv1.") else { return }
+            let perChannel = parameter.value.count / 4
+            for k in (2 * perChannel)..<(3 * perChannel) { parameter.value.scalars[k] = name.hasSuffix("bias") ? -1 : 0 }
+        }
+        let found = try LayerUnits(network: network, layer: "relu1", images: Self.images(20), settings: Self.settings(top: 5))
+        #expect(found.units[2].firingImages == 0 && found.activity(of: found.units[2]) == .dead)
+        #expect(found.units[2].firing.isEmpty && found.units[2].top.count == 5, "the top list is padded with zeros; `firing` drops them")
+        #expect(found.units.filter { found.activity(of: $0) == .dead }.map(\.unit) == [2])
+    }
+
+    @Test func rareMeansUnderOnePercentOfTheImages() {
+        #expect(UnitActivity(firingImages: 0, of: 280) == .dead)
+        #expect(UnitActivity(firingImages: 2, of: 280) == .rare)
+        #expect(UnitActivity(firingImages: 3, of: 280) == .active, "1% of 280 is 2.8")
+        #expect(UnitActivity(firingImages: 9, of: 1000) == .rare && UnitActivity(firingImages: 10, of: 1000) == .active)
+        #expect(UnitActivity(firingImages: 1, of: 20) == .active)
     }
 }

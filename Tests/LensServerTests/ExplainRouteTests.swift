@@ -123,11 +123,20 @@ import Testing
         let id = server.library.add(try server.library.entry("mlp").model, id: "mlp-trust")
         let first = try await server.http.send("GET", "/api/trust?model=\(id)")
         #expect(first.status == 202, "\(first.text)")
-        #expect((try first.json() as? [String: String]) == ["status": "computing", "model": id])
+        let pending = try #require(try first.json() as? [String: Any])
+        #expect(pending["status"] as? String == "computing" && pending["model"] as? String == id, "\(first.text)")
+        // The progress bar's figures: the fraction done never goes back, the time left is an estimate.
+        var fraction = try #require((pending["progress"] as? [String: Any])?["fraction"] as? Double)
         var answer = first
         for _ in 0..<1200 where answer.status == 202 {
             try await Task.sleep(for: .milliseconds(100))
             answer = try await server.http.send("GET", "/api/trust?model=\(id)")
+            if answer.status == 202, let progress = (try answer.json() as? [String: Any])?["progress"] as? [String: Any],
+               let now = progress["fraction"] as? Double {
+                #expect(now >= fraction && now <= 1, "progress \(fraction) then \(now)")
+                if now > 0.01 { #expect(progress["remaining_seconds"] as? Double != nil, "\(progress)") }
+                fraction = now
+            }
         }
         #expect(answer.status == 200, "\(answer.text)")
         let trust = try answer.decode(ModelTrust.self)

@@ -133,9 +133,21 @@ import Testing
                 largest = max(largest, output.scalars[start..<(start + plane)].max() ?? largest)
             }
             #expect(abs(unit.top - largest) <= 1e-4 * max(1, abs(largest)), "unit \(unit.unit): \(unit.top) against \(largest)")
-            #expect(server.dataset.data.classNames.contains(unit.class))
-            #expect(Self.png(unit.thumbnail) != nil)
+            // A unit fires on an image when its strongest response there is above zero.
+            let firing = (0..<train.count).filter { n in
+                let start = (n * 4 + unit.unit) * plane
+                return (output.scalars[start..<(start + plane)].max() ?? 0) > 0
+            }.count
+            #expect(unit.firingImages == firing && unit.activity == UnitActivity(firingImages: firing, of: train.count))
+            if unit.activity == .dead {
+                #expect(unit.thumbnail.isEmpty && unit.class.isEmpty, "a dead unit shows no arbitrary patches")
+            } else {
+                #expect(server.dataset.data.classNames.contains(unit.class))
+                #expect(Self.png(unit.thumbnail) != nil)
+            }
         }
+        #expect(gallery.deadUnits == gallery.units.filter { $0.activity == .dead }.count)
+        #expect(gallery.activitySummary.hasPrefix("\(gallery.deadUnits) of 4 units never fire on"), "\(gallery.activitySummary)")
         // Asked again: the same figure, at once.
         let again = try await server.http.send("GET", "/api/units/pool1?model=cnn")
         #expect(again.status == 200)
@@ -186,6 +198,39 @@ import Testing
         let negative = try await http.send("GET", "/api/units/relu3/-1?model=cnn")
         #expect(negative.status == 404, "\(negative.text)")
         #expect(try await http.send("GET", "/api/units?model=nope").status == 404)
+    }
+
+    // MARK: one image through the layers
+
+    @Test func layerMapsShowEveryChannelOfEveryConvBlockOnOneScalePerLayer() async throws {
+        let http = try await TestServer.shared.value.http
+        let face = try TestServer.faceFile(person: 3, image: 2)
+        let answer = try await http.send("POST", "/api/layers?model=cnn", headers: ["Content-Type": "image/x-portable-graymap"], body: face)
+        #expect(answer.status == 200, "\(answer.text)")
+        let figure = try answer.decode(LayerMaps.self)
+        var network = try await Self.network("cnn")
+        let layers = UnitLayer.all(in: network.architecture).filter { $0.kind == .convolutional }
+        #expect(figure.layers.map(\.layer) == layers && figure.scaleRule == LayerMaps.scaleRule)
+        let preprocessing = try await TestServer.shared.value.library.entry("cnn").model.provenance.preprocessing
+        let image = try ImageInput.tensor(face, preprocessing: preprocessing)
+        let (_, outputs) = try network.activations(image.reshaped([1] + image.shape), at: layers.map(\.name))
+        for layer in figure.layers {
+            let output = try #require(outputs[layer.layer.name])
+            #expect(layer.tiles.map(\.unit) == Array(0..<layer.layer.units) && output.shape == [1, layer.layer.units, layer.height, layer.width])
+            #expect(layer.high == output.scalars.max(), "white is the layer's largest value on this image")
+            let plane = layer.height * layer.width
+            for tile in layer.tiles {
+                #expect(tile.peak == output.scalars[(tile.unit * plane)..<((tile.unit + 1) * plane)].max())
+                #expect(Self.colorType(Self.png(tile.image)) == 0)
+            }
+            #expect(layer.silent == layer.tiles.filter { $0.peak <= 0 }.count)
+        }
+        let softmax = try await http.send("POST", "/api/layers?model=softmax", headers: ["Content-Type": "image/x-portable-graymap"], body: face)
+        #expect(softmax.status == 422 && softmax.text.contains("no convolutional layer"), "\(softmax.text)")
+        let empty = try await http.send("POST", "/api/layers?model=cnn", headers: ["Content-Type": "image/x-portable-graymap"], body: Data())
+        #expect(empty.status == 400 && empty.text.contains("empty"), "\(empty.text)")
+        let page = try await http.send("GET", "/layers")
+        #expect(page.status == 200 && page.text.contains("/static/layers.js"))
     }
 
     @Test func unitsPageIsServedAndListed() async throws {

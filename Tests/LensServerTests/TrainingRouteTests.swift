@@ -46,6 +46,9 @@ import Testing
         #expect(events.last == "event: cancelled")
         let status = try await http.send("GET", "/api/train").decode(TrainingRunner.Status.self)
         #expect(!status.running && status.events.last?.kind == .cancelled)
+        // The Train page shows "kind: message": the message must not say "cancelled" again.
+        let message = try #require(status.events.last?.message)
+        #expect(!message.contains("cancel") && !message.isEmpty, "the page would read \"cancelled: \(message)\"")
         #expect(!files(in: server.directory).contains { $0.contains(name) }, "\(files(in: server.directory))")
         #expect(!(try await http.send("GET", "/api/models").decode(ModelLibrary.State.self)).models.contains { $0.id == name })
     }

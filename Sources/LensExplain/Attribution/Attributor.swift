@@ -21,6 +21,17 @@ public struct AttributionContext: Sendable {
     public var smoothGradNoise: Tensor?
     /// Called with the fraction done, from 0 to 1, by methods that take a while.
     public var progress: (@Sendable (Double) -> Void)?
+    /// The contrastive target, set by `attribute(…, against:)`: item i explains
+    /// logit[targets[i]] − logit[against[i]] instead of logit[targets[i]].
+    public internal(set) var against: [Int]?
+
+    /// The score item `item` explains, read from row `row` of `logits` [rows, classes] (its own
+    /// row unless given): its target's logit, less the contrasting class's when there is one.
+    func score(_ logits: Tensor, row: Int? = nil, item: Int, target: Int) -> Float {
+        let classes = logits.shape[1], base = (row ?? item) * classes
+        let contrast = against.map { logits.scalars[base + $0[item]] } ?? 0
+        return logits.scalars[base + target] - contrast
+    }
 
     public init(meanImage: Tensor? = nil, smoothGradNoise: Tensor? = nil, progress: (@Sendable (Double) -> Void)? = nil) {
         self.meanImage = meanImage
@@ -61,13 +72,25 @@ public struct AttributionResult: Sendable {
 
 extension AttributionMethod {
     /// Validates the settings and the inputs, then runs the method.
-    public func attribute(_ network: inout Network, inputs: Tensor, targets: [Int],
+    /// With `against`, item i's map explains logit[targets[i]] − logit[against[i]]: why this class
+    /// rather than that one (a mistake against its true class), from one gradient pass as for a
+    /// single class. The map is linear in the score, so for a method linear in it (saliency,
+    /// gradient × input, integrated gradients, occlusion) it is map(target) − map(against).
+    public func attribute(_ network: inout Network, inputs: Tensor, targets: [Int], against: [Int]? = nil,
                           settings: AttributionSettings = AttributionSettings(),
                           context: AttributionContext = AttributionContext()) throws -> AttributionResult {
         try settings.validate()
         try network.checkInput(inputs)
         try network.checkTargets(targets, for: inputs)
         guard !targets.isEmpty else { throw ExplainError.invalidInput("no images to explain") }
+        if let against {
+            guard against.count == targets.count else {
+                throw ExplainError.invalidInput("\(against.count) contrasting classes for \(targets.count) images")
+            }
+            try network.checkTargets(against, for: inputs)
+        }
+        var context = context
+        context.against = against
         // Methods see items in the model's own layout ([C, H, W] for images), whatever the caller's.
         let items = inputs.reshaped([targets.count] + network.architecture.inputShape)
         return try attributor.attribute(&network, inputs: items, targets: targets, settings: settings, context: context)

@@ -17,7 +17,7 @@ struct GradientStream {
     /// `fill(item, point, destination)` writes that point (one item's scalars). It is called in
     /// order, item by item and point by point, so a random generator in it gives the same points
     /// whatever the batch size.
-    func sum(_ network: inout Network, inputs: Tensor, targets: [Int],
+    func sum(_ network: inout Network, inputs: Tensor, targets: [Int], against: [Int]? = nil,
              fill: (Int, Int, UnsafeMutableBufferPointer<Float>) -> Void) throws -> Tensor {
         let items = inputs.shape[0], points = weights.count
         let itemShape = Array(inputs.shape.dropFirst()), itemSize = itemShape.reduce(1, *)
@@ -26,13 +26,14 @@ struct GradientStream {
         // Two buffers of points, refilled in turn: the network keeps the last batch it read until
         // the next forward, so writing into the other one never copies or allocates.
         var batch = Tensor.empty, previous = Tensor.empty
-        var batchTargets: [Int] = []
+        var batchTargets: [Int] = [], batchAgainst: [Int] = []
         var start = 0
         while start < total {
             let end = min(start + max(batchSize, 1), total)
             swap(&batch, &previous)
             batch.prepare(shape: [end - start] + itemShape)
             batchTargets.removeAll(keepingCapacity: true)
+            batchAgainst.removeAll(keepingCapacity: true)
             batch.scalars.withUnsafeMutableBufferPointer { buffer in
                 for point in start..<end {
                     let offset = (point - start) * itemSize
@@ -40,7 +41,8 @@ struct GradientStream {
                 }
             }
             for point in start..<end { batchTargets.append(targets[point / points]) }
-            let gradient = try network.targetGradients(batch, targets: batchTargets).input
+            if let against { for point in start..<end { batchAgainst.append(against[point / points]) } }
+            let gradient = try network.targetGradients(batch, targets: batchTargets, against: against == nil ? nil : batchAgainst).input
             accumulate(gradient, points: start..<end, into: &sums, itemSize: itemSize)
             progress?(Double(end) / Double(total))
             start = end

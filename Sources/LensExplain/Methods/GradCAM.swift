@@ -15,8 +15,8 @@ struct GradCAM: Attributor {
                    context: AttributionContext) throws -> AttributionResult {
         let method: AttributionMethod = guided ? .guidedGradcam : .gradcam
         let layer = try Self.layer(of: network, named: settings.layer, method: method)
-        let run = try Self.run(&network, inputs: inputs, targets: targets, layer: layer, guided: guided, settings: settings,
-                               progress: context.progress)
+        let run = try Self.run(&network, inputs: inputs, targets: targets, against: context.against, layer: layer, guided: guided,
+                               settings: settings, progress: context.progress)
         var maps = Self.upsampled(run.coarse, like: inputs)
         if let guidedMaps = run.guided {
             for i in maps.scalars.indices { maps.scalars[i] *= guidedMaps.scalars[i] }
@@ -55,7 +55,7 @@ struct GradCAM: Attributor {
 
     /// Coarse maps [N, 1, h, w] and logits, batch by batch; with `guided`, also the guided-backprop
     /// maps from the same forward passes (a second backward pass each).
-    static func run(_ network: inout Network, inputs: Tensor, targets: [Int], layer: String, guided: Bool,
+    static func run(_ network: inout Network, inputs: Tensor, targets: [Int], against: [Int]? = nil, layer: String, guided: Bool,
                     settings: AttributionSettings, progress: (@Sendable (Double) -> Void)?)
         throws -> (coarse: Tensor, logits: Tensor, guided: Tensor?) {
         let items = inputs.shape[0]
@@ -64,15 +64,16 @@ struct GradCAM: Attributor {
         var logits = Tensor(shape: [items, network.architecture.classCount])
         var guidedMaps = guided ? Tensor(shape: inputs.shape) : nil
         try forEachBatch(of: items, size: settings.batchSize) { range in
-            let batchTargets = Array(targets[range])
-            let result = try network.targetGradients(inputs.slice(range), targets: batchTargets, at: [layer], inputGradient: false)
+            let batchTargets = Array(targets[range]), batchAgainst = against.map { Array($0[range]) }
+            let result = try network.targetGradients(inputs.slice(range), targets: batchTargets, against: batchAgainst,
+                                                     at: [layer], inputGradient: false)
             guard let activation = result.activations[layer], let gradient = result.layerGradients[layer] else {
                 throw ExplainError.invalidInput("layer \(layer) gave no activation or gradient")
             }
             coarse.replaceItems(range, with: weightedSum(activation: activation, gradient: gradient))
             logits.replaceItems(range, with: result.logits)
             if guidedMaps != nil {
-                let map = try network.backward(outputGradient: network.targetSelector(batchTargets), reluMode: .guided,
+                let map = try network.backward(outputGradient: network.targetSelector(batchTargets, against: batchAgainst), reluMode: .guided,
                                                parameterGradients: .skip).input
                 guidedMaps?.replaceItems(range, with: map)
             }

@@ -19,7 +19,8 @@ struct GradientAttribution: Attributor {
         var maps = Tensor(shape: inputs.shape)
         var logits = Tensor(shape: [inputs.shape[0], network.architecture.classCount])
         try forEachBatch(of: inputs.shape[0], size: settings.batchSize) { range in
-            let result = try network.targetGradients(inputs.slice(range), targets: Array(targets[range]), reluMode: reluMode)
+            let result = try network.targetGradients(inputs.slice(range), targets: Array(targets[range]),
+                                                     against: context.against.map { Array($0[range]) }, reluMode: reluMode)
             maps.replaceItems(range, with: result.input)
             logits.replaceItems(range, with: result.logits)
             context.progress?(Double(range.upperBound) / Double(inputs.shape[0]))

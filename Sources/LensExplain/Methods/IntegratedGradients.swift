@@ -16,7 +16,7 @@ struct IntegratedGradients: Attributor {
         let alphas32 = alphas.map(Float.init)
         var maps = try inputs.scalars.withUnsafeBufferPointer { input in
             try baselines.scalars.withUnsafeBufferPointer { baseline in
-                try stream.sum(&network, inputs: inputs, targets: targets) { item, step, point in
+                try stream.sum(&network, inputs: inputs, targets: targets, against: context.against) { item, step, point in
                     let x = input.baseAddress! + item * itemSize, x0 = baseline.baseAddress! + item * itemSize
                     let alpha = alphas32[step]
                     for j in 0..<itemSize { point[j] = x0[j] + alpha * (x[j] - x0[j]) }
@@ -27,10 +27,10 @@ struct IntegratedGradients: Attributor {
 
         let logits = network.logits(inputs, batchSize: settings.batchSize)
         let baselineLogits = network.logits(baselines, batchSize: settings.batchSize)
-        let classes = logits.shape[1]
         let deltas = (0..<items).map { item -> Float in
             let total = maps.scalars[(item * itemSize)..<((item + 1) * itemSize)].reduce(0.0) { $0 + Double($1) }
-            let change = Double(logits.scalars[item * classes + targets[item]]) - Double(baselineLogits.scalars[item * classes + targets[item]])
+            let change = Double(context.score(logits, item: item, target: targets[item]))
+                - Double(context.score(baselineLogits, item: item, target: targets[item]))
             return Float(total - change)
         }
         var used = ["steps": "\(settings.integrationSteps)", "rule": settings.integrationRule.rawValue,

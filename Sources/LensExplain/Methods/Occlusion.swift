@@ -55,7 +55,8 @@ struct Occlusion: Attributor {
             for index in start..<end {
                 let (item, position) = index.quotientAndRemainder(dividingBy: positions)
                 let row = (index - start) * classes, target = targets[item]
-                let drop = logits.scalars[item * classes + target] - occluded.scalars[row + target]
+                let drop = context.score(logits, item: item, target: target)
+                    - context.score(occluded, row: index - start, item: item, target: target)
                 let (top, left) = (position / columns * stride, position % columns * stride)
                 for y in top..<(top + window) {
                     for x in left..<(left + window) { drops[item * plane + y * width + x] += drop }

@@ -23,7 +23,7 @@ struct SmoothGrad: Attributor {
                                     batchSize: settings.batchSize, squared: settings.smoothGradSquared,
                                     progress: context.progress)
         let maps = try inputs.scalars.withUnsafeBufferPointer { image in
-            try stream.sum(&network, inputs: inputs, targets: targets) { item, sample, point in
+            try stream.sum(&network, inputs: inputs, targets: targets, against: context.against) { item, sample, point in
                 let source = image.baseAddress! + item * itemSize
                 if let given {
                     let offset = (sample * items + item) * itemSize

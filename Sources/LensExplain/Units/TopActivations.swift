@@ -17,6 +17,17 @@ public struct UnitActivation: Codable, Sendable, Equatable {
 public struct UnitTop: Codable, Sendable, Equatable {
     public var unit: Int
     public var top: [UnitActivation]
+    /// On how many of the images searched its strongest activation is above zero.
+    public var firingImages: Int
+
+    public init(unit: Int, top: [UnitActivation], firingImages: Int) {
+        self.unit = unit
+        self.top = top
+        self.firingImages = firingImages
+    }
+
+    /// Its top activations that fired (above zero): a rare unit's few images, none for a dead one.
+    public var firing: [UnitActivation] { top.filter { $0.value > 0 } }
 }
 
 /// What Zeiler & Fergus and DeepVis show for a layer: per unit, the dataset images that excite
@@ -56,6 +67,7 @@ extension LayerUnits {
         let outputWidth = spatial ? outputShape[2] : 1
 
         var kept = [[UnitActivation]](repeating: [], count: chosen.count)
+        var firing = [Int](repeating: 0, count: chosen.count)
         var network = network
         try forEachBatch(of: count, size: settings.batchSize) { range in
             guard let output = try network.activations(images.slice(range), at: [layer]).activations[layer] else {
@@ -70,14 +82,18 @@ extension LayerUnits {
                         let (y, x) = (best / outputWidth, best % outputWidth)
                         let candidate = UnitActivation(imageIndex: range.lowerBound + item, value: values[base + best], y: y, x: x,
                                                        box: field?.box(y: y, x: x, height: height, width: width))
+                        if candidate.value > 0 { firing[slot] += 1 }
                         Self.insert(candidate, into: &kept[slot], keeping: settings.topImages)
                     }
                 }
             }
         }
-        self.init(layer: layer, receptiveField: field, units: zip(chosen, kept).map { UnitTop(unit: $0, top: $1) },
+        self.init(layer: layer, receptiveField: field, units: chosen.indices.map { UnitTop(unit: chosen[$0], top: kept[$0], firingImages: firing[$0]) },
                   imageCount: count)
     }
+
+    /// Each unit's activity over the images searched.
+    public func activity(of unit: UnitTop) -> UnitActivity { UnitActivity(firingImages: unit.firingImages, of: imageCount) }
 
     /// Inserts into a list sorted strongest first, kept to `limit`; images arrive in index order,
     /// so an equal value already kept stays ahead.

@@ -32,11 +32,16 @@ extension Network {
         }
     }
 
-    /// The output gradient that picks logit[target] of each item: one-hot rows [N, classes].
-    public func targetSelector(_ targets: [Int]) -> Tensor {
+    /// The output gradient that picks logit[target] of each item: one-hot rows [N, classes]; with
+    /// `against`, logit[targetᵢ] − logit[againstᵢ] (a +1 and a −1 per row: why this class rather
+    /// than that one, still one backward pass).
+    public func targetSelector(_ targets: [Int], against: [Int]? = nil) -> Tensor {
         let classes = architecture.classCount
         var selector = Tensor(shape: [targets.count, classes])
-        for (row, target) in targets.enumerated() { selector.scalars[row * classes + target] = 1 }
+        for (row, target) in targets.enumerated() {
+            selector.scalars[row * classes + target] = 1
+            if let other = against?[row], other != target { selector.scalars[row * classes + other] = -1 }
+        }
         return selector
     }
 
@@ -53,13 +58,14 @@ extension Network {
     /// activations and gradients at the outputs of `layers`. Parameter gradients are left alone.
     /// With `inputGradient` false the pass stops at the lowest of `layers` (Grad-CAM reads no
     /// pixel gradient) and `input` is empty.
-    public mutating func targetGradients(_ input: Tensor, targets: [Int], reluMode: ReLUBackwardMode = .gradient,
+    public mutating func targetGradients(_ input: Tensor, targets: [Int], against: [Int]? = nil, reluMode: ReLUBackwardMode = .gradient,
                                          at layers: [String] = [], inputGradient: Bool = true) throws -> TargetGradients {
         try checkTargets(targets, for: input)
+        if let against { try checkTargets(against, for: input) }
         let (logits, activations) = try self.activations(input, at: layers)
         let lowest = try layers.map { try layerIndex(named: $0) }.min()
         let stop = inputGradient ? nil : lowest.map { architecture.layers[$0].name }
-        let (inputGradient, gradients) = try backward(outputGradient: targetSelector(targets), reluMode: reluMode,
+        let (inputGradient, gradients) = try backward(outputGradient: targetSelector(targets, against: against), reluMode: reluMode,
                                                       capturingGradientsAt: Set(layers), parameterGradients: .skip,
                                                       stoppingAt: stop)
         return TargetGradients(logits: logits, input: inputGradient, activations: activations, layerGradients: gradients)

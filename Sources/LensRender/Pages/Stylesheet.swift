@@ -114,5 +114,60 @@ public enum Stylesheet {
     .boxed{position:relative;display:inline-block}
     .boxed .box{position:absolute;border:2px solid #f59e0b;box-sizing:border-box;pointer-events:none}
     .tour-figure{margin-top:.6rem}
+    /* Dead and rare units: counted apart, dead ones named as chips and never drawn. */
+    .unit-activity{margin:.5rem 0}.unit-chips{display:flex;flex-wrap:wrap;gap:.3rem;align-items:center;margin:.3rem 0}
+    .unit-chip{display:inline-block;min-width:2rem;padding:.05rem .4rem;border:1px dashed var(--muted);border-radius:4px;
+    font-size:.75rem;text-align:center;color:var(--muted);cursor:pointer}.unit-chip.selected{outline:2px solid var(--accent)}
+    .unit-gallery figure.rare{background:#fff8e1}
+    /* The background checks' progress: a bar and the time still to wait. */
+    .progress{display:inline-flex;align-items:center;gap:.4rem;font-size:.75rem;color:var(--muted)}
+    .progress progress{width:7rem;height:.6rem;accent-color:var(--accent)}
+    /* This image through the layers: per layer, one small tile per channel. */
+    .layer-maps{display:flex;flex-wrap:wrap;gap:3px}.layer-maps img{width:48px;height:48px;image-rendering:pixelated;border:1px solid var(--line)}
+    .layer-maps figure{margin:0}.layer-maps figcaption{font-size:.65rem;max-width:48px}
+    .downloads{display:flex;gap:.5rem;flex-wrap:wrap;margin:.3rem 0}
+    :where(.app) .downloads button{font-size:.72rem;padding:.1rem .4rem}
+    .permalink{font-size:.8rem}figure.map.linked{outline:3px solid var(--flag);outline-offset:2px}
+
+    /* Access: every clickable tile can be reached with Tab and shows where the focus is. */
+    .activatable{cursor:pointer}
+    .activatable:focus-visible,a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible,
+    table.confusion td:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}
+
+    /* Narrow screens (a phone, 400 px): one column, nothing wider than the screen. */
+    @media (max-width:600px){
+    :where(.app) header{gap:.5rem;padding:.5rem .8rem}:where(.app) header label{margin-left:0}
+    :where(.app) nav{display:flex;flex-wrap:wrap;gap:.2rem .6rem}:where(.app) nav a{margin-right:0}
+    :where(.app) main,:where(.report) main{padding:.6rem .6rem 2rem}
+    .card{padding:.7rem .7rem}
+    .maps img,.maps .nomap{width:160px;height:160px}.maps figcaption{max-width:160px}
+    :where(.app) input[type=range]{width:100%}:where(.app) select{max-width:100%}
+    .row>*,.row label{max-width:100%;min-width:0}.controls{gap:.6rem}
+    .drop{min-width:0;padding:1rem}
+    table.probabilities{min-width:0;width:100%}
+    .facts{grid-template-columns:1fr}
+    svg.chart,svg.colorbar,img{max-width:100%;height:auto}
+    .scroll,table.confusion{display:block;overflow-x:auto;max-width:100%}
+    }
+
+    /* Dark mode, when the system asks for it: the same layout on dark cards; pictures keep their own colours. */
+    @media (prefers-color-scheme:dark){
+    :root{--ink:#e6e8ee;--muted:#9aa3b5;--line:#3a4150;--accent:#7aa2ff;--bg:#14171d;--wrong:#f87171;--flag:#f5b83d}
+    body.report{background:#14171d;color:var(--ink)}
+    .card,.fig,.lecture,.drop,.steps>li,:where(.app) header,:where(.report) .pair,svg.chart{background:#1d212a;color:var(--ink)}
+    :where(.app) select,:where(.app) input,:where(.app) button.secondary{background:#262b36;color:var(--ink)}
+    :where(.app) figure img{background:#000}
+    .note,.lecture,.cbar figcaption,.fig figcaption small{color:#b8bfcc}
+    svg.colorbar text,:where(.report) svg text{fill:#d0d5df}
+    .fig.wrong,:where(.report) .wrong{background:#3a1d1f}.fig.flagged,.notice{background:#3a2f14}
+    .warning,.unusual{background:#3a2a10;color:#f5c77a}
+    .unit-gallery figure:hover{background:#263048}.unit-gallery figure.rare{background:#33290f}
+    table.confusion td{border-color:#2a2f3a}
+    :where(.report) th,:where(.report) td{border-color:#333a47}
+    .badge[data-state=passed]{background:#12301d;color:#86efac}.badge[data-state=failed],.badge[data-state=unusable]{background:#3a1717;color:#fca5a5}
+    .badge[data-state=mixed]{background:#3a2a10;color:#fcd34d}.badge[data-state=undetermined]{background:#262b36}
+    .badge[data-state=checking]{background:#33290f;color:#fde68a}
+    .nomap{background:repeating-linear-gradient(45deg,#3a1d1f 0 6px,#1d212a 6px 12px);color:#fca5a5}
+    }
     """
 }

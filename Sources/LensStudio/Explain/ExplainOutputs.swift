@@ -177,6 +177,12 @@ public struct UnitsReport: Encodable {
     public var receptiveField: Int?
     public var imagesSearched: Int
     public var projections: Bool
+    /// The layer's units that never fire on the images searched, and those that fire on fewer than
+    /// `UnitActivity.rareFraction` of them (`UnitsFigure`'s counts); dead units are never in `units`.
+    public var deadUnits: Int
+    public var rareUnits: Int
+    public var dead: [Int]
+    public var rare: [Int]
     public var units: [Unit]
     public var directory: String
 
@@ -190,16 +196,20 @@ public struct UnitsReport: Encodable {
 
     public struct Unit: Encodable {
         public var unit: Int
+        public var firingImages: Int
+        public var activity: UnitActivity
         public var top: [Activation]
+        enum CodingKeys: String, CodingKey { case unit, activity, top, firingImages = "firing_images" }
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, layer, projections, units, directory
+        case model, layer, projections, units, directory, dead, rare
         case receptiveField = "receptive_field", imagesSearched = "images_searched"
+        case deadUnits = "dead_units", rareUnits = "rare_units"
     }
 
     public var summary: String {
-        "\(units.count) units of \(layer) over \(imagesSearched) training images"
+        "\(units.count) units of \(layer) over \(imagesSearched) training images (\(deadUnits) dead, \(rareUnits) rare)"
             + (receptiveField.map { ", receptive field \($0)x\($0) pixels" } ?? "")
             + (projections ? ", with deconvnet projections" : "") + " → \(directory)/index.html"
     }
@@ -210,8 +220,9 @@ public struct UnitsReport: Encodable {
         receptiveField = figure.layer.receptiveField
         imagesSearched = figure.imageCount
         self.projections = projections
+        (deadUnits, rareUnits, dead, rare) = (figure.deadUnits, figure.rareUnits, figure.dead, figure.rare)
         units = figure.units.map { unit in
-            Unit(unit: unit.unit, top: unit.activations.map { Activation(trainingIndex: $0.datasetIndex, value: $0.value, y: $0.y, x: $0.x) })
+            Unit(unit: unit.unit, firingImages: unit.firingImages, activity: unit.activity, top: unit.activations.map { Activation(trainingIndex: $0.datasetIndex, value: $0.value, y: $0.y, x: $0.x) })
         }
         self.directory = directory
     }

@@ -160,12 +160,11 @@ public struct ExplainSession {
         let network = try network(for: projections ? "deconvnet" : "units")
         _ = try network.layerIndex(named: layer)
         let prepared = try dataset()
-        let channels = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)][0]
         let train = prepared.split.train
         let figure = try UnitsFigure(model: job.modelName, network: network, layer: layer, images: prepared.images(train),
                                      labels: prepared.labels(train), classNames: prepared.data.classNames, datasetIndices: train,
                                      described: "the \(train.count) training images of \(prepared.source.name)",
-                                     units: Array(0..<min(job.maxUnits, channels)), settings: job.inspection)
+                                     limit: job.maxUnits, settings: job.inspection)
         try write(figure, page: ExplanationPages.unitsPage(figure, projections: projections))
         return UnitsReport(figure, projections: projections, directory: job.out.path)
     }

@@ -18,8 +18,9 @@ public struct ModelTrust: Codable, Sendable {
     public var seconds: Double
     public var methods: [Method]
 
-    /// Runs the trust checks of the report's trust page on `dataset`'s test split.
-    public init(network: Network, dataset: StudioDataset, budget: PageBudget = .full) throws {
+    /// Runs the trust checks of the report's trust page on `dataset`'s test split, telling `done`
+    /// the fraction finished (model randomisation taken as the first `randomisationShare`).
+    public init(network: Network, dataset: StudioDataset, budget: PageBudget = .full, done: (Double) -> Void = { _ in }) throws {
         let split = dataset.split
         let training = dataset.trainingSet
         let data = PageData(classNames: dataset.data.classNames, trainImages: training.images, trainLabels: training.labels,
@@ -27,7 +28,11 @@ public struct ModelTrust: Codable, Sendable {
         let fitted = budget.fitted(to: network)
         let figures: TrustFigures
         do {
-            figures = try ExplanationPages.trustFigures(network, data: data, budget: fitted)
+            figures = try ExplanationPages.trustFigures(network, data: data, budget: fitted) { phase, fraction in
+                guard fraction >= 0 else { return }
+                let share = Self.randomisationShare
+                done(phase == "model randomisation" ? share * fraction : share + (1 - share) * fraction)
+            }
         } catch let error as ExplainError {
             throw StudioError(.notApplicable, "the trust checks cannot run on this model's data: \(error)")
         }
@@ -39,6 +44,10 @@ public struct ModelTrust: Codable, Sendable {
             + "\(fitted.trust.randomisationThreshold)), and insertion into a blurred copy against a random pixel order"
         methods = TrustVerdict.all(randomisation: figures.randomisation, faithfulness: figures.faithfulness)
     }
+
+    /// The part of the checks' time that model randomisation takes (a cascade of maps per layer;
+    /// insertion curves the rest): only what the progress bar's estimate assumes.
+    static let randomisationShare = 0.6
 
     /// Everything besides the model file that changes the figures, for the figure cache's key:
     /// the checks' settings as fitted to this network, the methods, and which test images.

@@ -34,6 +34,14 @@ public struct UnitDetail: Codable, Sendable {
     public var unit: Int
     /// What the units were found in.
     public var images: String
+    /// On how many of the `imageCount` images searched the unit fires (its strongest activation
+    /// above zero), whether that makes it dead or rare, and that said in words.
+    public var firingImages: Int
+    public var imageCount: Int
+    public var activity: UnitActivity
+    public var activityWords: String
+    /// Its strongest activations that fired, strongest first: none for a dead unit (no arbitrary
+    /// images at activation 0), only its few for a rare one.
     public var activations: [Activation]
     /// `UnitDetail.scaleRule`, said with the figure.
     public var scaleRule: String
@@ -54,8 +62,29 @@ public struct UnitDetail: Codable, Sendable {
 extension UnitDetail {
     /// Draws `projection` (a unit's top activations projected to pixels) on the unit's scales.
     /// `classOf` and `datasetIndex` name an activation's image by its index in the images searched.
-    init(projection: UnitProjections, model: String, layer: UnitLayer, images: String,
+    /// Unit `top` of `layer` (found in `imageCount` images): its firing activations projected, or
+    /// for a dead unit the figure that says so, with nothing projected.
+    init(top: UnitTop, imageCount: Int, network: Network, searched: Tensor, model: String, layer: UnitLayer, images: String,
          classOf: (Int) -> String, datasetIndex: (Int) -> Int) throws {
+        let firing = UnitTop(unit: top.unit, top: top.firing, firingImages: top.firingImages)
+        let activity = UnitActivity(firingImages: top.firingImages, of: imageCount)
+        guard !firing.top.isEmpty else {
+            self.init(model: model, layer: layer, unit: top.unit, images: images, firingImages: top.firingImages, imageCount: imageCount,
+                      activity: activity, activityWords: UnitActivity.words(firingImages: top.firingImages, of: imageCount),
+                      activations: [], scaleRule: Self.scaleRule, deconvnetBound: 0, guidedBound: 0,
+                      deconvnetColorBar: "", guidedColorBar: "")
+            return
+        }
+        let projection: UnitProjections
+        do { projection = try UnitProjections(network: network, layer: layer.name, top: firing, images: searched) } catch {
+            throw StudioError(.failed, "projecting unit \(top.unit) of \(layer.name) failed: \(error)")
+        }
+        try self.init(projection: projection, firingImages: top.firingImages, imageCount: imageCount, model: model, layer: layer,
+                      images: images, classOf: classOf, datasetIndex: datasetIndex)
+    }
+
+    private init(projection: UnitProjections, firingImages: Int, imageCount: Int, model: String, layer: UnitLayer, images: String,
+                 classOf: (Int) -> String, datasetIndex: (Int) -> Int) throws {
         let indices = projection.activations.indices
         func patches(_ maps: Tensor) -> [Tensor] { indices.map { projection.patch(maps, item: $0).dropFirstAxis() } }
         let (shown, deconvnet, guided) = (patches(projection.images), patches(projection.deconvnet), patches(projection.guided))
@@ -73,7 +102,9 @@ extension UnitDetail {
                 deconvnet: PNGImage.signedMap(deconvnet[index], scale: deconvnetScale),
                 guided: PNGImage.signedMap(guided[index], scale: guidedScale))
         }
-        self.init(model: model, layer: layer, unit: projection.unit, images: images, activations: activations,
+        self.init(model: model, layer: layer, unit: projection.unit, images: images, firingImages: firingImages, imageCount: imageCount,
+                  activity: UnitActivity(firingImages: firingImages, of: imageCount),
+                  activityWords: UnitActivity.words(firingImages: firingImages, of: imageCount), activations: activations,
                   scaleRule: Self.scaleRule, deconvnetBound: deconvnetScale.bound, guidedBound: guidedScale.bound,
                   deconvnetColorBar: ColorBar.html(deconvnetScale, label: "deconvnet projections (one scale for this unit)"),
                   guidedColorBar: ColorBar.html(guidedScale, label: "guided backprop projections (one scale for this unit)"))
@@ -87,11 +118,8 @@ extension UnitSearch {
         guard let top = units.units.first(where: { $0.unit == unit }) else {
             throw StudioError(.notFound, "layer \(layer.name) has \(layer.units) units, numbered 0 to \(layer.units - 1); there is no unit \(unit)")
         }
-        let projection: UnitProjections
-        do { projection = try UnitProjections(network: network, layer: layer.name, top: top, images: images) } catch {
-            throw StudioError(.failed, "projecting unit \(unit) of \(layer.name) failed: \(error)")
-        }
-        return try UnitDetail(projection: projection, model: gallery.model, layer: layer, images: gallery.images,
-                              classOf: { classNames[labels[$0]] }, datasetIndex: { datasetIndices[$0] })
+        return try UnitDetail(top: top, imageCount: units.imageCount, network: network, searched: images, model: gallery.model,
+                              layer: layer, images: gallery.images, classOf: { classNames[labels[$0]] },
+                              datasetIndex: { datasetIndices[$0] })
     }
 }

@@ -12,8 +12,12 @@ public struct UnitGallery: Codable, Sendable {
         public var top: Float
         /// The class of the image it fired on most.
         public var `class`: String
-        /// Its top patches (at most `thumbnailPatches`, strongest first, left to right then down)
-        /// as one PNG data URI; border-cut patches are padded with mid gray.
+        /// On how many of the images searched it fires, and whether that makes it dead or rare.
+        public var firingImages: Int
+        public var activity: UnitActivity
+        /// Its top patches that fired (at most `thumbnailPatches`, strongest first, left to right
+        /// then down) as one PNG data URI; border-cut patches are padded with mid gray. Empty for a
+        /// dead unit: its "top" patches would be arbitrary ones at activation 0.
         public var thumbnail: String
     }
 
@@ -26,6 +30,10 @@ public struct UnitGallery: Codable, Sendable {
     public var topImages: Int
     /// How long finding the units and drawing the thumbnails took.
     public var seconds: Double
+    /// The layer's dead and rare units, counted and said in words (as in the report).
+    public var deadUnits: Int
+    public var rareUnits: Int
+    public var activitySummary: String
     public var units: [Unit]
 
     /// Training images searched, at most: every unit of the demo CNN in seconds on a laptop.
@@ -70,16 +78,19 @@ public struct UnitSearch: Sendable {
             ? "the \(train.count) training images of \(dataset.source.name)"
             : "\(chosen.count) of the \(train.count) training images of \(dataset.source.name), evenly spread"
         let thumbnails = try units.units.map { top in
-            try PNGImage.dataURI(UnitThumbnail.mosaic(top.top.prefix(UnitGallery.thumbnailPatches).map { activation in
+            top.firing.isEmpty ? "" : try PNGImage.dataURI(UnitThumbnail.mosaic(top.firing.prefix(UnitGallery.thumbnailPatches).map { activation in
                 UnitThumbnail.cell(images.slice(activation.imageIndex..<(activation.imageIndex + 1)), box: activation.box)
             }), scale: .unit)
         }
+        let activity = UnitActivityCount(units)
         let gallery = UnitGallery(
             model: id, layer: layer, images: described, imageCount: chosen.count, topImages: settings.topImages,
-            seconds: Date().timeIntervalSince(started),
+            seconds: Date().timeIntervalSince(started), deadUnits: activity.dead.count, rareUnits: activity.rare.count,
+            activitySummary: activity.summary(in: described),
             units: zip(units.units, thumbnails).map { top, thumbnail in
                 UnitGallery.Unit(unit: top.unit, top: top.top.first?.value ?? 0,
-                                 class: top.top.first.map { classNames[labels[$0.imageIndex]] } ?? "", thumbnail: thumbnail)
+                                 class: top.firing.first.map { classNames[labels[$0.imageIndex]] } ?? "",
+                                 firingImages: top.firingImages, activity: units.activity(of: top), thumbnail: thumbnail)
             })
         self.init(gallery: gallery, network: network, units: units, images: images, labels: labels,
                   datasetIndices: chosen, classNames: classNames)

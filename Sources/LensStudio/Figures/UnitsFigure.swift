@@ -3,8 +3,9 @@ import LensExplain
 import LensModels
 import LensTensor
 
-/// The first units of one layer, each as its `UnitDetail` (top patches and their projections on
-/// the unit's own scale): what the report's units page and `lens explain --method units` draw.
+/// The first units of one layer that fire, each as its `UnitDetail` (top patches and their
+/// projections on the unit's own scale), and the layer's dead and rare units counted and listed
+/// apart: what the report's units page and `lens explain --method units` draw.
 public struct UnitsFigure: Codable, Sendable {
     public var model: String
     public var layer: UnitLayer
@@ -13,26 +14,60 @@ public struct UnitsFigure: Codable, Sendable {
     public var imageCount: Int
     /// `UnitDetail.scaleRule`: every unit of the figure is drawn by it.
     public var scaleRule: String
+    /// The whole layer's units that never fire on the images searched, and those that fire on
+    /// fewer than `UnitActivity.rareFraction` of them: counts, unit numbers, and that in words.
+    public var deadUnits: Int
+    public var rareUnits: Int
+    public var dead: [Int]
+    public var rare: [Int]
+    public var activitySummary: String
+    /// The units drawn: dead units never are (they would be arbitrary images at activation 0).
     public var units: [UnitDetail]
 }
 
 extension UnitsFigure {
-    /// Units `units` (nil: every one) of `layer`, found in `images` [N, C, H, W] with `labels`;
-    /// `datasetIndices` gives each image's index in its dataset (nil: its position in `images`).
+    /// The first `limit` units of `layer` that fire (nil: every one), found in `images` [N, C, H, W]
+    /// with `labels`; `datasetIndices` gives each image's index in its dataset (nil: its position in
+    /// `images`). Every unit of the layer is searched, so that its dead and rare units are counted.
     public init(model: String, network: Network, layer name: String, images: Tensor, labels: [Int], classNames: [String],
-                datasetIndices: [Int]? = nil, described: String, units: [Int]? = nil,
+                datasetIndices: [Int]? = nil, described: String, limit: Int? = nil,
                 settings: InspectionSettings = InspectionSettings()) throws {
         let layer = try UnitLayer.named(name, in: network.architecture)
         var settings = settings
         settings.topImages = min(settings.topImages, max(images.shape.first ?? 1, 1))
-        let found = try LayerUnits(network: network, layer: name, images: images, units: units, settings: settings)
+        let found = try LayerUnits(network: network, layer: name, images: images, settings: settings)
         let className = { (index: Int) in index < labels.count && labels[index] < classNames.count ? classNames[labels[index]] : "" }
-        let details = try found.projections(network: network, images: images).map { projection in
-            try UnitDetail(projection: projection, model: model, layer: layer, images: described, classOf: className,
-                           datasetIndex: { datasetIndices?[$0] ?? $0 })
+        let live = found.units.filter { found.activity(of: $0) != .dead }
+        let details = try live.prefix(limit ?? live.count).map { top in
+            try UnitDetail(top: top, imageCount: found.imageCount, network: network, searched: images, model: model, layer: layer,
+                           images: described, classOf: className, datasetIndex: { datasetIndices?[$0] ?? $0 })
         }
-        self.init(model: model, layer: layer, images: described, imageCount: found.imageCount,
-                  scaleRule: UnitDetail.scaleRule, units: details)
+        let activity = UnitActivityCount(found)
+        self.init(model: model, layer: layer, images: described, imageCount: found.imageCount, scaleRule: UnitDetail.scaleRule,
+                  deadUnits: activity.dead.count, rareUnits: activity.rare.count, dead: activity.dead, rare: activity.rare,
+                  activitySummary: activity.summary(in: described), units: details)
+    }
+}
+
+/// A layer's dead and rare units: the one count the units figure, the Units page's gallery and
+/// the JSON of `lens explain --method units` all give.
+public struct UnitActivityCount: Codable, Sendable, Equatable {
+    public var units: Int
+    public var dead: [Int]
+    public var rare: [Int]
+
+    public init(_ found: LayerUnits) {
+        units = found.units.count
+        dead = found.units.filter { found.activity(of: $0) == .dead }.map(\.unit)
+        rare = found.units.filter { found.activity(of: $0) == .rare }.map(\.unit)
+    }
+
+    /// "92 of 128 units never fire on the training images; 3 fire on fewer than 1% of them."
+    public func summary(in images: String) -> String {
+        let percent = String(format: "%g%%", UnitActivity.rareFraction * 100)
+        let rareWords = rare.isEmpty ? "none fires on fewer than \(percent) of them"
+            : "\(rare.count) \(rare.count == 1 ? "fires" : "fire") on fewer than \(percent) of them (rare)"
+        return "\(dead.count) of \(units) units never fire on \(images) (dead); \(rareWords)."
     }
 }
 

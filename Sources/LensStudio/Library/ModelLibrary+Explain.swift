@@ -23,11 +23,16 @@ extension ModelLibrary {
         }
         guard let evaluated = try evaluation(entry.id) else { return .computing }
         let cache = figureCache
-        return figures.trust.state(entry.id) {
+        return figures.trust.state(entry.id, reporting: { done in
             try cache.figure("trust", modelFile: entry.file, settings: ModelTrust.settings(network: network, dataset: evaluated.dataset)) {
-                try ModelTrust(network: network, dataset: evaluated.dataset)
+                try ModelTrust(network: network, dataset: evaluated.dataset, done: done)
             }
-        }
+        })
+    }
+
+    /// How far model `id`'s trust checks have come, while they run (for the progress bar).
+    public func trustProgress(_ id: String?) throws -> BackgroundProgress? {
+        figures.trust.progress(try entry(id).id)
     }
 
     /// The nearest training images to the uploaded image `bytes`; nil while the index is being built.

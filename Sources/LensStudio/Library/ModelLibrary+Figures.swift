@@ -58,6 +58,17 @@ extension ModelLibrary {
         try unitSearch(id, layer: layer)?.detail(unit: unit)
     }
 
+    /// The uploaded image `bytes` through the layers of model `id`: every convolutional block's
+    /// feature maps (each channel a tile, one scale per layer).
+    public func layerMaps(_ id: String?, image bytes: Data) throws -> LayerMaps {
+        let entry = try entry(id)
+        guard case .network(let network) = entry.model.model else {
+            throw StudioError(.notApplicable, "a k-NN model has no layers: it compares an image with the training images directly")
+        }
+        let image = try ImageInput.tensor(bytes, preprocessing: entry.model.provenance.preprocessing)
+        return try LayerMaps(model: entry.id, network: network, image: image, classNames: entry.model.provenance.classNames)
+    }
+
     private func unitSearch(_ id: String?, layer name: String) throws -> UnitSearch? {
         let entry = try entry(id)
         let layers = try Self.unitLayers(of: entry)

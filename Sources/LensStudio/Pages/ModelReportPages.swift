@@ -30,6 +30,12 @@ extension ModelReport {
             mapsIntro: "The first \(indices.count) misclassified images of the \(split.name) split (all of them when fewer), and what "
                 + "every method says made the model give its wrong answer. Maps of one group share one colour scale per row.",
             progress: progress)
+        // Each mistake against its true class, on the mistakes page.
+        if let mistakes = pages.firstIndex(where: { $0.title == "Mistakes and their maps" }) {
+            progress("mistakes against the truth")
+            let contrasts = try MistakeContrast.mistakes(network, data: data, limit: budget.wrongImages, settings: budget.attribution)
+            pages[mistakes].body += ExplanationPages.mistakesContrastSection(contrasts)
+        }
         return pages
     }
 }

@@ -25,11 +25,10 @@ extension ExplanationPages {
         body += "<p>Layers: " + layers.map { "<a href=\"#units-\($0)\">\(HTML.escape($0))</a>" }.joined(separator: " · ") + "</p>"
         for layer in layers {
             progress("units of \(layer)")
-            let channels = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)][0]
             let figure = try UnitsFigure(model: name, network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
                                          classNames: data.classNames, described: "the training images",
-                                         units: Array(0..<min(channels, budget.unitsPerLayer)))
-            body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): \(figure.units.count) of \(channels) units</h2>"
+                                         limit: budget.unitsPerLayer)
+            body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): the first \(figure.units.count) of \(figure.layer.units) units that fire</h2>"
             body += unitsSection(figure)
         }
         return ReportPage(fileName: "units.html", title: "Units", body: body)
@@ -38,7 +37,7 @@ extension ExplanationPages {
     /// The one HTML writer of a units figure (the report's units page, `lens explain --method units`):
     /// per unit, each top patch beside its deconvnet projection, with its class and activation.
     public static func unitsSection(_ figure: UnitsFigure, projections: Bool = true) -> String {
-        var html = ""
+        var html = unitActivity(figure)
         if let field = figure.layer.receptiveField {
             html += "<p class=note>Receptive field \(field)×\(field) pixels; patches at the border are cut by it. "
                 + "Found in \(HTML.escape(figure.images)). Colours: \(HTML.escape(figure.scaleRule)).</p>"
@@ -60,9 +59,25 @@ extension ExplanationPages {
                 return Figure(picture: Picture(html: "<div class=pair-row>" + pictures.map(\.html).joined() + "</div>"),
                               caption: activation.class, details: ["a = " + MapNumber.format(activation.value)])
             }
-            html += PictureGrid.html(figures, heading: "\(figure.layer.name) unit \(unit.unit)")
+            let rare = unit.activity == .rare ? " (rare: \(unit.activityWords))" : ""
+            html += PictureGrid.html(figures, heading: "\(figure.layer.name) unit \(unit.unit)\(rare)")
         }
         return html
+    }
+
+    /// The layer's dead and rare units, counted and listed apart from the units drawn.
+    static func unitActivity(_ figure: UnitsFigure) -> String {
+        func list(_ units: [Int]) -> String {
+            let shown = units.prefix(40).map(String.init).joined(separator: ", ")
+            return units.count > 40 ? shown + " … (\(units.count) in all)" : shown
+        }
+        var html = "<div class=\"card unit-activity\"><p><b>\(HTML.escape(figure.activitySummary))</b> "
+            + "A unit fires on an image when its strongest activation there is above zero; a dead unit passes nothing to the "
+            + "next layer on these images, so it has no top images to show. Rare: fewer than "
+            + "\(String(format: "%g", UnitActivity.rareFraction * 100))% of the images.</p>"
+        if !figure.dead.isEmpty { html += "<p class=note>Dead units: \(list(figure.dead)).</p>" }
+        if !figure.rare.isEmpty { html += "<p class=note>Rare units: \(list(figure.rare)).</p>" }
+        return html + "</div>"
     }
 }
 

@@ -110,7 +110,7 @@ public final class TrainingRunner: @unchecked Sendable {
             onFinished(name, file, model)
             final = TrainingEvent(kind: .finished, sequence: 0, model: name, summary: summary)
         } catch is Cancelled {
-            final = TrainingEvent(kind: .cancelled, sequence: 0, message: "cancelled; no model was written")
+            final = TrainingEvent(kind: .cancelled, sequence: 0, message: "no model was written")
         } catch {
             final = TrainingEvent(kind: .failed, sequence: 0, message: FileProblem.message(error))
         }

@@ -1,7 +1,7 @@
 // Shared by every page: the header (navigation and model choice), API calls and line charts.
 "use strict";
 
-const pages = [["/", "Overview"], ["/tour", "Tour"], ["/templates", "Templates"], ["/units", "Units"], ["/explain", "Explain"], ["/train", "Train"]];
+const pages = [["/", "Overview"], ["/tour", "Tour"], ["/templates", "Templates"], ["/units", "Units"], ["/layers", "Layers"], ["/explain", "Explain"], ["/train", "Train"]];
 
 function modelParam() { return new URLSearchParams(location.search).get("model") || ""; }
 
@@ -89,6 +89,38 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+// A tile that opens something when clicked (a unit, a test image, a confusion cell): reachable
+// with Tab, opened with Enter or Space as with a click; the stylesheet draws its focus ring.
+function activatable(node, open, label) {
+  node.tabIndex = 0;
+  node.setAttribute("role", "button");
+  node.classList.add("activatable");
+  if (label) node.setAttribute("aria-label", label);
+  node.addEventListener("click", open);
+  node.addEventListener("keydown", event => {
+    if (event.key !== "Enter" && event.key !== " ") return;
+    event.preventDefault();
+    open(event);
+  });
+  return node;
+}
+
+// A background computation's progress (the server's 202 answer carries it): a bar, the percent done
+// and the time still to wait at the pace so far. `update(progress)` takes each answer's `progress`.
+function progressLine(label) {
+  const bar = el("progress", { max: 1, value: 0 });
+  const text = el("span", { text: `${label}…` });
+  const line = el("span", { class: "progress", role: "status" }, bar, text);
+  line.update = progress => {
+    if (!progress) return;
+    bar.value = progress.fraction;
+    const left = progress.remaining_seconds == null ? "estimating the time left"
+      : progress.remaining_seconds < 1 ? "almost done" : `about ${Math.ceil(progress.remaining_seconds)} s left`;
+    text.textContent = `${label}: ${Math.round(100 * progress.fraction)}%, ${left}`;
+  };
+  return line;
+}
+
 // Header: navigation keeps the chosen model; the selector lists the library's models.
 async function header(current) {
   const nav = el("nav");
@@ -137,6 +169,7 @@ function lineChart(series, { width = 460, height = 270, title = "", yMin = null,
   svg.setAttribute("class", "chart");
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);  // so that a narrow screen scales it down
   const pad = { left: 48, right: 16, top: 44, bottom: 36 };
   const all = series.flatMap(s => s.points);
   const xs = all.map(p => p[0]), ys = all.map(p => p[1]);

@@ -20,9 +20,9 @@ startPage("/explain", async (page, status) => {
   drop.addEventListener("drop", event => {
     event.preventDefault();
     drop.classList.remove("over");
-    if (event.dataTransfer.files.length) explain(event.dataTransfer.files[0], result);
+    if (event.dataTransfer.files.length) { explainState.sample = null; explain(event.dataTransfer.files[0], result); }
   });
-  input.addEventListener("change", () => { if (input.files.length) explain(input.files[0], result); });
+  input.addEventListener("change", () => { if (input.files.length) { explainState.sample = null; explain(input.files[0], result); } });
   loadSamples(samples, result);
   watchTrust();
 });
@@ -52,15 +52,27 @@ async function loadSamples(target, result) {
   target.textContent = "";
   for (const item of samples) {
     const img = el("img", { src: item.image, alt: item.actual, title: `${item.actual} (test image #${item.index})` });
-    img.addEventListener("click", async () => explain(await (await fetch(item.image)).blob(), result));
+    activatable(img, async () => {
+      explainState.sample = item.index;
+      await explain(await (await fetch(item.image)).blob(), result);
+    }, `explain test image #${item.index} (${item.actual})`);
     target.append(img);
+  }
+  // A permalink (?image=N&class=C&method=M) reopens that test image, class and map.
+  const chosen = samples.find(item => String(item.index) === new URLSearchParams(location.search).get("image"));
+  if (chosen) {
+    explainState.sample = chosen.index;
+    explainState.linkedClass = new URLSearchParams(location.search).get("class");
+    await explain(await (await fetch(chosen.image)).blob(), result);
   }
 }
 
 // Polls the model's trust record until it is ready (202 while the checks run), updating every badge shown.
 async function watchTrust() {
+  explainState.progress = progressLine("checking the maps");
+  explainState.progress.id = "trust-progress";
   try {
-    explainState.trust = await whenReady("/api/trust");
+    explainState.trust = await whenReady("/api/trust", body => explainState.progress.update(body.progress));
   } catch (error) {
     explainState.trustProblem = error.message;  // a k-NN model has no maps to check
   }
@@ -97,6 +109,12 @@ async function explain(file, target) {
       showNearest(nearest, explanation.body.nearest, explanation.body.nearest_status, file);
     }
     target.replaceChildren(el("div", { class: "row" }, predictionCard(prediction.body), nearest), maps);
+    const linked = explainState.linkedClass;
+    explainState.linkedClass = null;
+    if (linked && linked !== choice.value && [...choice.options].some(o => o.value === linked)) {
+      choice.value = linked;
+      choice.dispatchEvent(new Event("change"));
+    }
   } catch (error) {
     target.replaceChildren(el("p", { class: "error", id: "explain-error", text: error.message }));
   }
@@ -162,10 +180,10 @@ function mapsCard(e, choice) {
   legend.innerHTML = e.legend;  // LensRender's colour legend (fixed text)
   const trust = el("p", { class: "muted", id: "trust-note" });
   trustNote(trust);
-  return el("div", { class: "card", id: "maps-card" },
+  return withFileTools(e, el("div", { class: "card", id: "maps-card" },
     el("h2", { text: "Why this class?" }),
     el("div", { class: "row controls" }, el("label", { text: "explaining class " }, choice), el("label", { text: "colour scale " }, switcher)),
-    legend, bars, note, maps, trust);
+    legend, bars, note, maps, trust));
 }
 
 // A map's honesty badge: its method's trust record on this model (model randomisation, insertion
@@ -213,7 +231,8 @@ function trustNote(note) {
     ? `Badges: each method's record on this model, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s). Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
-      : "Badges: checking… the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done.";
+      : "Badges: the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done. ";
+  if (!trust && !explainState.trustProblem && explainState.progress) note.append(explainState.progress);
 }
 
 // The nearest training images in the model's own space, polling while the model's index is built.
@@ -248,4 +267,108 @@ async function showNearest(card, nearest, status, file) {
 function number(value) {
   const size = Math.abs(value);
   return size === 0 || (size >= 0.01 && size < 10000) ? String(Number(value.toPrecision(3))) : value.toExponential(1);
+}
+
+// Downloads and permalinks. Each map gets two buttons: its picture laid over the image (PNG, on
+// its family's scale) and its raw signed values (NPY, [C, H, W] float32), both computed again by
+// the server from the same image, class and settings. The permalink reopens this model, test
+// image, class and map; an image of your own has no permalink (the server keeps no uploads).
+function withFileTools(e, card) {
+  for (const figure of card.querySelectorAll("figure.map")) {
+    const method = figure.dataset.method;
+    // A map that cannot be drawn (NaN, constant) has no overlay; its raw values still download.
+    const formats = figure.querySelector(".nomap") ? ["npy"] : ["png", "npy"];
+    const buttons = formats.map(format => el("button", { type: "button", class: "secondary download", "data-format": format,
+      text: format === "png" ? "PNG overlay" : "NPY raw map", title: `download ${method}'s map of this image as ${format.toUpperCase()}` }));
+    for (const button of buttons) button.addEventListener("click", () => saveMapFile(method, button.dataset.format, e.target, button));
+    figure.append(el("div", { class: "downloads" }, ...buttons));
+  }
+  contrastPicker(e, card);
+  const url = new URL(location.href);
+  for (const key of ["image", "class", "method"]) url.searchParams.delete(key);
+  if (explainState.sample !== null && explainState.sample !== undefined) {
+    url.searchParams.set("image", explainState.sample);
+    url.searchParams.set("class", e.target);
+    const link = el("a", { class: "permalink", id: "permalink", href: url.toString(), text: "link to this view" });
+    card.querySelector("h2").after(el("p", { class: "permalink" }, link, " (this model, test image, class; click a map's title to add it)"));
+    for (const figure of card.querySelectorAll("figure.map")) {
+      figure.querySelector("figcaption b").addEventListener("click", () => {
+        url.searchParams.set("method", figure.dataset.method);
+        link.href = url.toString();
+        history.replaceState(null, "", url);
+      });
+    }
+    const wanted = new URLSearchParams(location.search).get("method");
+    const figure = wanted && card.querySelector(`figure.map[data-method="${CSS.escape(wanted)}"]`);
+    if (figure) { figure.classList.add("linked"); url.searchParams.set("method", wanted); link.href = url.toString(); }
+  }
+  history.replaceState(null, "", url);
+  return card;
+}
+
+// The file of `method`'s map of the current image, as a Blob (the server answers PNG or NPY bytes).
+async function fetchMapFile(method, format, target) {
+  const query = `/api/explain/download?method=${encodeURIComponent(method)}&format=${format}&class=${encodeURIComponent(target)}` + settingsQuery();
+  const body = explainState.file;
+  const response = await fetch(withModel(query), { method: "POST", headers: { "Content-Type": body.type && body.type.startsWith("image/") ? body.type : "application/octet-stream" }, body });
+  if (!response.ok) throw new Error((await response.json().catch(() => ({}))).error || `status ${response.status}`);
+  const name = (/filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "") || [])[1] || `${method}.${format}`;
+  return { blob: await response.blob(), name };
+}
+
+async function saveMapFile(method, format, target, button) {
+  button.disabled = true;
+  try {
+    const { blob, name } = await fetchMapFile(method, format, target);
+    const link = el("a", { href: URL.createObjectURL(blob), download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+  } catch (error) {
+    button.after(el("span", { class: "error", text: ` ${error.message}` }));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// The class picker's second class: the maps of the explained class and of the second one side by
+// side, the map of their difference (logit of one minus the other, one gradient pass) and a
+// training photo of each (/api/contrast, the library's MistakeContrast figure).
+function contrastPicker(e, card) {
+  const against = el("select", { id: "against-class" }, el("option", { value: "", text: "— none —" }),
+    ...e.prediction.classes.map(entry => entry.class).filter(name => name !== e.target).map(name => el("option", { value: name, text: name })));
+  const methods = e.maps.filter(m => !m.problem).map(m => m.method);
+  const method = el("select", { id: "contrast-method" }, ...methods.map(name => el("option", { value: name, text: name })));
+  if (methods.includes("integrated-gradients")) method.value = "integrated-gradients";
+  const target = el("div", { id: "contrast" });
+  const show = async () => {
+    if (!against.value) return target.replaceChildren();
+    target.replaceChildren(el("p", { class: "muted", text: `explaining ${e.target} rather than ${against.value}…` }));
+    try {
+      const body = await whenReady(`/api/contrast?class=${encodeURIComponent(e.target)}&against=${encodeURIComponent(against.value)}` +
+        `&method=${encodeURIComponent(method.value)}` + settingsQuery(), () => {}, explainState.file);
+      target.replaceChildren(contrastCard(body));
+    } catch (error) {
+      target.replaceChildren(el("p", { class: "error", text: error.message }));
+    }
+  };
+  against.addEventListener("change", show);
+  method.addEventListener("change", show);
+  const controls = card.querySelector(".controls");
+  (controls || card).append(el("label", { text: "rather than " }, against), el("label", { text: "contrast by " }, method));
+  card.append(target);
+}
+
+function contrastCard(c) {
+  const map = (drawn, caption) => pictureCard(drawn, caption, [], { size: 160 });
+  return el("div", { class: "card", id: "contrast-card" },
+    el("h2", { text: `${c.predicted} rather than ${c.truth}` }),
+    el("p", { class: "muted", text: `${c.method_title}: the map for each class and the map of logit(${c.predicted}) − logit(${c.truth}) ` +
+      `(margin ${number(c.margin)}), laid over the image; red pushes towards ${c.predicted}, blue towards ${c.truth}. Colours: ${c.scale_rule}.` }),
+    colorBar(c.color_bar),
+    el("div", { class: "grid maps" }, map(c.predicted_map, `${c.predicted}`), map(c.true_map, `${c.truth}`),
+       map(c.difference_map, `${c.predicted} − ${c.truth}`),
+       pictureCard(c.predicted_photo, `a training photo of ${c.predicted}`, [], { size: 160 }),
+       pictureCard(c.true_photo, `a training photo of ${c.truth}`, [], { size: 160 })));
 }

@@ -45,7 +45,7 @@ function render(page, o) {
         td.classList.add("hit");
         td.dataset.actual = i;
         td.dataset.predicted = j;
-        td.addEventListener("click", () => showCell(td, i, j, o.classes, images));
+        activatable(td, () => showCell(td, i, j, o.classes, images), `true ${o.classes[i]}, predicted ${o.classes[j]}: ${count}`);
       }
       tr.append(td);
     });

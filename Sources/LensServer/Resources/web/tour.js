@@ -60,8 +60,10 @@ const tourFigures = {
     const layer = body.layers[0];
     figure.append(el("p", { class: "muted", text: `finding the units of ${layer.name}…` }));
     const gallery = await whenReady(`/api/units/${encodeURIComponent(layer.name)}?model=${step.model}`, () => {});
-    figure.replaceChildren(el("h3", { text: `${layer.name}: the first ${Math.min(12, gallery.units.length)} of ${gallery.units.length} units, their top patches` }),
-      el("div", { class: "grid unit-gallery" }, ...gallery.units.slice(0, 12).map(u => pictureCard(u.thumbnail, `unit ${u.unit}`, [`top ${u.top.toPrecision(3)}`]))));
+    const live = gallery.units.filter(u => u.activity !== "dead");
+    figure.replaceChildren(el("h3", { text: `${layer.name}: the first ${Math.min(12, live.length)} of ${gallery.units.length} units that fire, their top patches` }),
+      el("p", { class: "note", text: gallery.activity_summary }),
+      el("div", { class: "grid unit-gallery" }, ...live.slice(0, 12).map(u => pictureCard(u.thumbnail, `unit ${u.unit}`, [`top ${u.top.toPrecision(3)}`]))));
   },
   async maps(figure, step, samples) {
     const sample = (await samples)[0];
@@ -74,8 +76,9 @@ const tourFigures = {
       pictureCard({ image: map.group_image, problem: map.problem }, map.title, [map.reduction])), scale ? colorBar(scale.color_bar) : "");
   },
   async trust(figure, step) {
-    figure.append(el("p", { class: "muted", text: "checking the maps (model randomisation and insertion curves, once per model)…" }));
-    const trust = await whenReady(`/api/trust?model=${step.model}`, () => {});
+    const progress = progressLine("checking the maps (model randomisation and insertion curves, once per model)");
+    figure.append(progress);
+    const trust = await whenReady(`/api/trust?model=${step.model}`, body => progress.update(body.progress));
     figure.replaceChildren(el("ul", { class: "verdicts" }, ...trust.methods.map(m => el("li", {},
       el("span", { class: "badge", "data-state": m.standing, text: m.standing }), " ", el("b", { text: m.title }), `: ${m.line}`))),
       el("p", { class: "note", text: `Measured on ${trust.measured_on}.` }));

@@ -21,8 +21,9 @@ startPage("/units", async (page, status) => {
   if (layers.some(l => l.name === params.get("layer"))) select.value = params.get("layer");
   const info = el("p", { id: "gallery-status", class: "muted" });
   const gallery = el("div", { class: "grid unit-gallery", id: "unit-gallery" });
+  const activity = el("div", { id: "unit-activity" });
   const detail = el("div", { id: "unit-detail" });
-  page.append(el("div", { class: "card" }, el("label", { text: "layer " }, select), info, gallery), detail);
+  page.append(el("div", { class: "card" }, el("label", { text: "layer " }, select), info, activity, gallery), detail);
   const state = { request: 0 };
   select.addEventListener("change", () => showLayer(select.value, null, state));
   await showLayer(select.value, params.get("unit"), state);
@@ -33,6 +34,7 @@ async function showLayer(layer, unit, state) {
   const request = ++state.request;
   const info = document.getElementById("gallery-status"), gallery = document.getElementById("unit-gallery");
   gallery.replaceChildren();
+  document.getElementById("unit-activity").replaceChildren();
   document.getElementById("unit-detail").replaceChildren();
   remember(layer, unit);
   const body = await whenReady(`/api/units/${encodeURIComponent(layer)}`, () => {
@@ -41,19 +43,26 @@ async function showLayer(layer, unit, state) {
   if (request !== state.request) return;
   const things = body.layer.kind === "dense" ? "images" : "patches";
   info.textContent = `Every unit of ${layer}, found in ${body.images} (${body.seconds.toFixed(1)} s). Each tile: the unit's ` +
-    `strongest ${things}, strongest first, and its largest activation a with that image's class. Click a unit for its ` +
-    `top ${body.top_images} and their projections.`;
-  gallery.append(...body.units.map(u => {
-    const figure = el("figure", { "data-unit": u.unit, class: u.top > 0 ? "" : "dead", title: `unit ${u.unit}` },
-      el("img", { src: u.thumbnail, alt: `top patches of unit ${u.unit}` }),
-      el("figcaption", {}, el("b", { text: `unit ${u.unit}` }),
-         el("div", { text: u.top > 0 ? `a = ${u.top.toPrecision(3)} · ${u.class}` : "never active here" })));
-    figure.addEventListener("click", async () => {
-      await showUnit(layer, u.unit, state);
-      document.getElementById("unit-detail").scrollIntoView({ behavior: "smooth" });
-    });
-    return figure;
-  }));
+    `strongest ${things}, strongest first, and its largest activation a with that image's class. Click a unit (or Tab to ` +
+    `it and press Enter) for its top ${body.top_images} and their projections.`;
+  const open = u => async () => {
+    await showUnit(layer, u.unit, state);
+    document.getElementById("unit-detail").scrollIntoView({ behavior: "smooth" });
+  };
+  const tile = u => activatable(el("figure", { "data-unit": u.unit, class: u.activity, title: `unit ${u.unit}` },
+    el("img", { src: u.thumbnail, alt: `top patches of unit ${u.unit}` }),
+    el("figcaption", {}, el("b", { text: `unit ${u.unit}` }),
+       el("div", { text: `a = ${u.top.toPrecision(3)} · ${u.class}` }),
+       ...(u.activity === "rare" ? [el("div", { class: "muted", text: `rare: fires on ${u.firing_images} of ${body.image_count}` })] : []))),
+    open(u), `unit ${u.unit}`);
+  // Dead units are named, never drawn: their "top" patches would be arbitrary ones at activation 0.
+  const chip = u => activatable(el("span", { class: "unit-chip dead", "data-unit": u.unit, text: String(u.unit) }), open(u), `dead unit ${u.unit}`);
+  const live = body.units.filter(u => u.activity !== "dead"), dead = body.units.filter(u => u.activity === "dead");
+  gallery.append(...live.map(tile));
+  const summary = document.getElementById("unit-activity");
+  summary.replaceChildren(el("p", {}, el("b", { text: body.activity_summary }),
+    " A unit fires on an image when its strongest activation there is above zero; rare: on fewer than 1% of the images."),
+    ...(dead.length ? [el("div", { class: "unit-chips", id: "dead-units" }, el("span", { class: "muted", text: "dead units: " }), ...dead.map(chip))] : []));
   if (unit !== null && body.units.some(u => String(u.unit) === String(unit))) await showUnit(layer, Number(unit), state);
 }
 
@@ -62,7 +71,7 @@ async function showLayer(layer, unit, state) {
 async function showUnit(layer, unit, state) {
   const request = ++state.request;
   const detail = document.getElementById("unit-detail");
-  for (const figure of document.querySelectorAll("#unit-gallery figure")) figure.classList.toggle("selected", figure.dataset.unit === String(unit));
+  for (const tile of document.querySelectorAll("#unit-gallery figure, #dead-units .unit-chip")) tile.classList.toggle("selected", tile.dataset.unit === String(unit));
   remember(layer, unit);
   const waiting = el("p", { class: "muted", text: `projecting unit ${unit}…` });
   detail.replaceChildren(el("div", { class: "card" }, waiting));
@@ -75,6 +84,13 @@ async function showUnit(layer, unit, state) {
     return;
   }
   if (request !== state.request) return;
+  if (body.activity === "dead") {
+    detail.replaceChildren(el("div", { class: "card", id: "dead-unit" }, el("h2", { text: `${layer} unit ${unit}: dead` }),
+      el("p", { text: `This unit ${body.activity_words}: its strongest activation is 0 on every one, so it passes nothing to ` +
+        "the next layer and has no top images and nothing to project. (ReLU units can die in training: their input stays " +
+        "below zero for every image.)" })));
+    return;
+  }
   const side = body.layer.receptive_field;
   const bars = el("div", { class: "row" }, colorBar(body.deconvnet_color_bar), colorBar(body.guided_color_bar));
   const rows = el("div", { class: "unit-rows", id: "unit-activations" }, ...body.activations.map((a, rank) => el("div", { class: "unit-row" },
@@ -89,7 +105,8 @@ async function showUnit(layer, unit, state) {
       "patches cut by the image border are smaller.";
   detail.replaceChildren(el("div", { class: "card" },
     el("h2", { text: `${layer} unit ${unit}` }),
-    el("p", { class: "muted", text: `Its top ${body.activations.length} activations in ${body.images}. ${note} ` +
+    el("p", { class: "muted", text: `Its top ${body.activations.length} activations in ${body.images}; it ${body.activity_words}` +
+      (body.activity === "rare" ? " (rare: only those images are shown). " : ". ") + `${note} ` +
       "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
       `also keeps only where the forward ReLU was on; red raises the unit, blue lowers it. Colours: ${body.scale_rule}.` }),
     bars, rows));
