@@ -174,6 +174,8 @@ public enum FetchRun {
         }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: parents)
+        } catch where lstat(folder.path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR {
+            return  // made meanwhile by another download of the same class
         } catch {
             throw FetchRunError(.output, "cannot make the folder \(OneLine.escape(folder.path)): \(FileProblem.words(error))")
         }
