@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, lowest first; each target may depend only on targets above it in this list.
-// LensKernels (C SIMD) -> LensTensor -> LensData -> LensModels -> LensONNX -> LensExplain -> LensRender
+// LensKernels (C SIMD) -> LensTensor -> LensData -> LensFetch -> LensModels -> LensONNX -> LensExplain -> LensRender
 // -> LensStudio -> LensServer -> LensCLI -> lens
 let package = Package(
     name: "NeuralLens",
@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
+        // `lens dataset fetch`: the photos of a list of image URLs.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C: SIMD micro-kernels, chosen at run time by CPU feature.
@@ -39,6 +41,14 @@ let package = Package(
 
         .target(name: "LensTensor", dependencies: ["LensKernels"]),
         .target(name: "LensData", dependencies: ["LensTensor", "CPNG", "CJPEGShim", "CZlib", "CORLFaces"]),
+        // `lens dataset fetch`: a list of image URLs (FaceScrub's or a CSV) downloaded, checked, cropped into a class folder dataset.
+        .target(name: "LensFetch", dependencies: [
+            "LensData", "LensTensor",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .target(name: "LensModels", dependencies: ["LensTensor", "LensData", "LensKernels"]),
         // ONNX files opened as LensModels networks (Generated/: protoc output from onnx.proto3).
         .target(name: "LensONNX", dependencies: [
@@ -47,7 +57,7 @@ let package = Package(
         .target(name: "LensExplain", dependencies: ["LensModels", "LensTensor"]),
         .target(name: "LensRender", dependencies: ["LensExplain", "LensModels", "LensData", "LensTensor"]),
         // Services shared by the CLI and the web app: Codable results, progress callbacks, no flag names.
-        .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensONNX", "LensModels", "LensData", "LensTensor"]),
+        .target(name: "LensStudio", dependencies: ["LensRender", "LensExplain", "LensONNX", "LensModels", "LensFetch", "LensData", "LensTensor"]),
         // Writes the web app's files into LensServer as Swift source at build time.
         .plugin(name: "EmbedWebFiles", capability: .buildTool()),
         // The local web app (`lens serve`): Hummingbird routes over LensStudio, its pages compiled in.
@@ -59,7 +69,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["Resources/web"], plugins: ["EmbedWebFiles"]),
         .target(name: "LensCLI", dependencies: [
-            "LensServer", "LensStudio", "LensRender", "LensExplain", "LensONNX", "LensModels", "LensData", "LensTensor",
+            "LensServer", "LensStudio", "LensRender", "LensExplain", "LensONNX", "LensModels", "LensFetch", "LensData", "LensTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "lens", dependencies: ["LensCLI"]),
@@ -83,6 +93,11 @@ let package = Package(
         .testTarget(name: "LensTensorTests", dependencies: ["LensTensor", "LensTestSupport"]),
         .testTarget(name: "LensDataTests", dependencies: ["LensData", "LensTestSupport"], resources: [.copy("Fixtures")]),
         // The conformance suite checks the fixtures' attr.* tensors through LensExplain's registry too.
+        // A loopback Hummingbird server in the test process plays the web of image links.
+        .testTarget(name: "LensFetchTests", dependencies: [
+            "LensFetch", "LensData", "LensTensor", "LensTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance")]),
         .testTarget(name: "LensONNXTests", dependencies: ["LensONNX", "LensModels", "LensExplain", "LensTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -14,7 +14,7 @@ doc=docs/cli.md
 grep -qF -- "$marker" "$doc" || { echo "cli-reference.sh: $doc has no marker line" >&2; exit 1; }
 {
   sed -n "1,/^$(printf '%s' "$marker" | sed 's/[][\.*^$/]/\\&/g')\$/p" "$doc"
-  for command in "" demo "dataset info" train evaluate predict explain report serve; do
+  for command in "" demo "dataset info" "dataset fetch" train evaluate predict explain report serve; do
     echo
     echo "### \`lens${command:+ $command}\`"
     echo

@@ -144,7 +144,7 @@ struct OutputRulesTests {
         }, expect: { writer, _ in
             switch writer.kind {
             case .model: .notApplicable("a model replaces a model")
-            case .reportFolder, .modelsFolder: .refused("is a file, not a folder")
+            case .reportFolder, .modelsFolder, .datasetFolder: .refused("is a file, not a folder")
             case .historyCSV: .refused("exists and is not a training history CSV")
             case .reportFile: .refused("exists and is not a NeuralLens report")
             }
@@ -221,5 +221,5 @@ struct OutputRulesTests {
 }
 
 extension OutputTarget.Kind {
-    var isFolderKind: Bool { self == .reportFolder || self == .modelsFolder }
+    var isFolderKind: Bool { self == .reportFolder || self == .modelsFolder || self == .datasetFolder }
 }

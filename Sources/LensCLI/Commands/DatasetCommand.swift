@@ -6,8 +6,8 @@ import LensData
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
-        abstract: "Look at a dataset before training on it.",
-        subcommands: [DatasetInfoCommand.self])
+        abstract: "Look at a dataset before training on it, or build one from a list of image URLs.",
+        subcommands: [DatasetInfoCommand.self, DatasetFetchCommand.self])
 }
 
 struct DatasetInfoCommand: ParsableCommand {

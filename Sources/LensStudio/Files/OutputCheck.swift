@@ -1,4 +1,5 @@
 import Foundation
+import LensFetch
 import LensModels
 import LensRender
 import LensTensor
@@ -65,7 +66,7 @@ public enum OutputCheck {
             case (S_IFDIR, false):
                 throw refusal("\(name(target)) is a folder; give a file name such as \(OneLine.escape(path.hasSuffix("/") ? String(path.dropLast()) : path))/\(target.kind.exampleName)")
             case (S_IFREG, true):
-                throw refusal("\(name(target)) is a file, not a folder; give a folder for the \(target.kind == .modelsFolder ? "models" : "report")")
+                throw refusal("\(name(target)) is a file, not a folder; give a folder for the \(target.kind == .modelsFolder ? "models" : target.kind == .datasetFolder ? "dataset" : "report")")
             default:
                 throw refusal("\(name(target)) is \(FileProblem.specialKind(atPath: path) ?? "a special file"), not a \(target.kind.isFolder ? "folder; give a new folder name" : "regular file; give a new file name or an existing regular file")")
             }
@@ -103,7 +104,7 @@ public enum OutputCheck {
         case .model: ModelFile.recognizes(fileAt: URL(fileURLWithPath: path))
         case .historyCSV: head(path, bytes: 4096).hasPrefix(TrainingHistory.csvHeader)
         case .reportFile: head(path, bytes: 65536).contains(ReportPage.signature)
-        case .reportFolder, .modelsFolder: false
+        case .reportFolder, .modelsFolder, .datasetFolder: false
         }
     }
 
@@ -120,6 +121,10 @@ public enum OutputCheck {
             return strangerContent(ofFolder: target.path).map {
                 "holds \($0), so it is not \(target.kind.what); give a new or empty folder\(orOverride("write into it"))"
             }
+        case .datasetFolder:
+            return strangerContent(ofDataset: target.path).map {
+                "holds \($0), so it is not \(target.kind.what); give a new or empty folder\(orOverride("write into it"))"
+            }
         case .model, .historyCSV, .reportFile:
             return holds(target.kind, target.path) ? nil
                 : "exists and is not \(target.kind.what), so it will not be replaced; give a new name\(orOverride("replace it"))"
@@ -134,6 +139,16 @@ public enum OutputCheck {
             return holds(.reportFile, index) ? nil : "an index.html that lens did not write"
         }
         return "\(names.count) \(names.count == 1 ? "file" : "files") and no report"
+    }
+
+    /// What in an existing folder shows it is not a fetched dataset (nil: empty, or one with lens's manifest).
+    private static func strangerContent(ofDataset path: String) -> String? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path), !names.isEmpty else { return nil }
+        let manifest = (path as NSString).appendingPathComponent(FetchManifest.fileName)
+        if FileManager.default.fileExists(atPath: manifest) {
+            return head(manifest, bytes: 256).hasPrefix(FetchManifest.header) ? nil : "a \(FetchManifest.fileName) that lens did not write"
+        }
+        return "\(names.count) \(names.count == 1 ? "file" : "files") and no \(FetchManifest.fileName)"
     }
 
     private static func head(_ path: String, bytes: Int) -> String {

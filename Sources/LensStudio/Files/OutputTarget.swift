@@ -16,8 +16,10 @@ public struct OutputTarget: Sendable {
         case reportFolder
         /// A folder models are written into, one new file at a time.
         case modelsFolder
+        /// A dataset `lens dataset fetch` builds: fills only a new or empty folder, or an earlier fetch's (with its manifest).
+        case datasetFolder
 
-        var isFolder: Bool { self == .reportFolder || self == .modelsFolder }
+        var isFolder: Bool { self == .reportFolder || self == .modelsFolder || self == .datasetFolder }
 
         /// A file name to suggest when a folder was given.
         var exampleName: String {
@@ -27,6 +29,7 @@ public struct OutputTarget: Sendable {
             case .reportFile: "report.html"
             case .reportFolder: "report"
             case .modelsFolder: "lens-models"
+            case .datasetFolder: "faces"
             }
         }
 
@@ -38,6 +41,7 @@ public struct OutputTarget: Sendable {
             case .reportFile: "a NeuralLens report"
             case .reportFolder: "a NeuralLens report folder"
             case .modelsFolder: "a folder"
+            case .datasetFolder: "a dataset lens fetched"
             }
         }
     }
