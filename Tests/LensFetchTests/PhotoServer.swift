@@ -7,7 +7,7 @@ import NIOCore
 /// The web as a list's links meet it, on a free loopback port inside the test process:
 /// - `/face/<person>/<image>` an ORL face (requests counted by path and query) (a 92x112 PGM photo), `/png` a made-up 120x100 RGB PNG;
 /// - `/missing` 404, `/html` an HTML page, `/loop` a redirect to itself, `/hop` a redirect to a face;
-/// - `/slow/<person>/<image>` a face after `slowDelay` seconds; `/big` a body past any small cap,
+/// - `/slow/<person>/<image>` a face after `slowDelay` seconds (or `?delay=S`); `/big` a body past any small cap,
 ///   `/trickle` the same without a Content-Length, sent in pieces;
 /// - `/flaky/<key>` 503 on the first request for each key, a face after; `/down` always 500;
 /// - `/gated/<person>/<image>` 404 until `open` is set: a link that comes back.
@@ -39,7 +39,7 @@ final class PhotoServer: Sendable {
     }()
 
     private init() async throws {
-        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(3.0)
+        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(20.0)
         (self.requests, self.gateOpen, self.slowDelay) = (requests, gateOpen, slowDelay)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
@@ -56,8 +56,10 @@ final class PhotoServer: Sendable {
         }
         router.get("/loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
         router.get("/hop") { _, _ in Response(status: .movedPermanently, headers: [.location: "/face/3/1"]) }
-        router.get("/slow/:person/:image") { _, context in
-            try await Task.sleep(nanoseconds: UInt64(slowDelay.withLock { $0 } * 1e9))
+        router.get("/slow/:person/:image") { request, context in
+            // `?delay=S` for one link's own delay, so that tests running at once never change each other's.
+            let delay = request.uri.queryParameters.get("delay").flatMap(Double.init) ?? slowDelay.withLock { $0 }
+            try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
             return try faceResponse(context)
         }
         router.get("/big") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: 0x41, count: 300_000))) }

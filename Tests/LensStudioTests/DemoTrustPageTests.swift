@@ -26,7 +26,7 @@ import Testing
         let pages = try ExplanationPages.explanationPages(network, name: "softmax", data: pageData, budget: .quick, indices: [0],
                                                           retraining: recipe)
         let trust = try #require(pages.first { $0.fileName == "trust.html" })
-        #expect(trust.body.contains("<h2 id=data-randomisation>Data randomisation</h2>"))
+        #expect(trust.body.contains("<h2 id=\"data-randomisation\">Data randomisation</h2>"))
         #expect(trust.body.contains("with the shuffled model") && !trust.body.contains("BENCHMARKS"))
 
         let without = try ExplanationPages.explanationPages(network, name: "softmax", data: pageData, budget: .quick, indices: [0])

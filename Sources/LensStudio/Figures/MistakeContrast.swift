@@ -122,7 +122,7 @@ extension ExplanationPages {
     /// The report's contrast of each mistake: the two photos, the two maps and their difference.
     public static func mistakesContrastSection(_ contrasts: [MistakeContrast]) -> String {
         guard let first = contrasts.first else { return "" }
-        var html = "<h2 id=contrast>Each mistake against the truth</h2><p class=lecture>Why the model said one person rather than "
+        var html = "<h2 id=\"contrast\">Each mistake against the truth</h2><p class=lecture>Why the model said one person rather than "
             + "the other: for each misclassified image, \(HTML.escape(first.methodTitle))'s map of the predicted class, of the true "
             + "class, and of their difference (the map of logit<sub>pred</sub> − logit<sub>true</sub>, one gradient pass), laid over "
             + "the image, with a training photo of each person. Red in the difference: pixels that pushed towards the wrong answer "

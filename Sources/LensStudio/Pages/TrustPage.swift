@@ -20,7 +20,7 @@ extension ExplanationPages {
         """
         body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness))
         body += randomisationSection(report)
-        body += "<h2 id=cascade>One image through the cascade</h2><p class=note>Each method's map of the same test image "
+        body += "<h2 id=\"cascade\">One image through the cascade</h2><p class=note>Each method's map of the same test image "
             + "at every step, laid over the image (the original first), each map on its own scale (max |·| over channels, transparent "
             + "where zero, yellow where largest): ranks are what the table compares.</p>"
         let image = figures.sample.images.slice(0..<1).reshaped(Array(figures.sample.images.shape.dropFirst()))
@@ -42,7 +42,7 @@ extension ExplanationPages {
         if let data = figures.dataRandomisation {
             body += dataRandomisationSection(data)
         } else {
-            body += "<h2 id=data-randomisation>Data randomisation</h2><p class=note>Not run for this page: it retrains the model "
+            body += "<h2 id=\"data-randomisation\">Data randomisation</h2><p class=note>Not run for this page: it retrains the model "
                 + "twice (on shuffled labels, and a control on the true labels from another seed), which takes minutes on a CNN. "
                 + "<code>lens explain --model MODEL --method sanity --retrain</code> runs it and writes its table.</p>"
         }
@@ -53,7 +53,7 @@ extension ExplanationPages {
     /// Each verdict is said in words; its figures open under it, with links to the tables below.
     static func verdictSection(_ verdicts: [TrustVerdict]) -> String {
         guard !verdicts.isEmpty else { return "" }
-        return "<h2 id=verdicts>Verdicts</h2><ul class=verdicts>" + verdicts.map { verdict in
+        return "<h2 id=\"verdicts\">Verdicts</h2><ul class=verdicts>" + verdicts.map { verdict in
             "<li><details><summary><span class=badge data-state=\(verdict.standing)>\(HTML.escape(verdict.standing))</span> "
                 + "<b>\(HTML.escape(verdict.title))</b> \(HTML.escape(verdict.words))</summary><p class=note>"
                 + HTML.escape(verdict.line) + " · <a href=\"#randomisation\">randomisation table</a> · "
@@ -63,7 +63,7 @@ extension ExplanationPages {
 
     /// The model-randomisation table and its cascade plot.
     static func randomisationSection(_ report: ModelRandomisationReport) -> String {
-        var body = "<h2 id=randomisation>Model randomisation (cascading)</h2>"
+        var body = "<h2 id=\"randomisation\">Model randomisation (cascading)</h2>"
         let applicable = report.methods.filter { $0.notApplicable == nil }
         let stepNames = applicable.first?.cascading.map(\.layer) ?? []
         func spread(_ value: Spread?) -> String {
@@ -108,7 +108,7 @@ extension ExplanationPages {
     static func exactAnswersSection(_ exact: [ExactAnswerCheck]?, images sampleCount: Int) -> String {
         var body = ""
         if let exact {
-            body += "<h2 id=exact>Exact answers</h2><p class=note>Softmax regression's maps are known in closed form; "
+            body += "<h2 id=\"exact\">Exact answers</h2><p class=note>Softmax regression's maps are known in closed form; "
                 + "the largest difference between each map and its answer, over every pixel of the \(sampleCount) images.</p>"
             body += HTML.table(header: ["method", "must equal", "largest difference", "largest value of the answer"],
                                rows: exact.map { [$0.method, $0.expected, $0.largestDifference.map(MapNumber.format) ?? ($0.notAvailable ?? "–"),
@@ -131,7 +131,7 @@ extension ExplanationPages {
     /// The data-randomisation table (Adebayo et al. 2018): each method's maps on the model against
     /// a control retrained on the true labels and a model retrained on shuffled ones.
     static func dataRandomisationSection(_ data: DataRandomisationReport) -> String {
-        var body = "<h2 id=data-randomisation>Data randomisation</h2><p class=note>" + String(
+        var body = "<h2 id=\"data-randomisation\">Data randomisation</h2><p class=note>" + String(
             format: "The model's recipe retrained on shuffled labels (training accuracy %.3f) and, as a control, on the true labels from another seed (%.3f); Spearman of each method's maps with the control's and the shuffled model's. A method that explains what the model learned from its labels agrees more with the control than with the shuffled model.",
             data.shuffled.trainingAccuracy, data.control.trainingAccuracy)
             + (data.shuffled.memorised == false ? String(format: " The shuffled model did not memorise its labels in %d epochs (%d rounds), so its maps are "
@@ -145,7 +145,7 @@ extension ExplanationPages {
     }
 
     static func faithfulnessSection(_ report: FaithfulnessReport) throws -> String {
-        var html = "<h2 id=faithfulness>Faithfulness</h2><p class=note>Steps of \(String(format: "%.3g", report.settings.stepFraction)) "
+        var html = "<h2 id=\"faithfulness\">Faithfulness</h2><p class=note>Steps of \(String(format: "%.3g", report.settings.stepFraction)) "
             + "of the pixels, in the order of |map| (" + HTML.escape(report.reduction) + "). Deletion: the class's probability as "
             + "pixels are set to the baseline, a small area is good; insertion: as pixels are copied from the image onto the "
             + "baseline, a large area is good. Controls on the same images: the map's reversed order, a random order, and the "
