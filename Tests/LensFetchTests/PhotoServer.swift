@@ -39,7 +39,7 @@ final class PhotoServer: Sendable {
     }()
 
     private init() async throws {
-        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(20.0)
+        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(600.0)
         (self.requests, self.gateOpen, self.slowDelay) = (requests, gateOpen, slowDelay)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()

@@ -28,7 +28,8 @@ public enum Stylesheet {
     /* Where a picture cannot be drawn honestly (NaN, infinite or flat values): one hatched box,
        sized like the picture it stands for (inline, or by the grid it sits in). */
     .nomap{display:flex;align-items:center;justify-content:center;text-align:center;padding:6px;overflow:hidden;
-    border:2px dashed #c33;color:#a11;font-size:12px;font-weight:600;background:repeating-linear-gradient(45deg,#fbeaea 0 6px,#fff 6px 12px)}
+    border:2px dashed #c33;color:var(--nomap-ink,#a11);font-size:12px;font-weight:600;
+    background:repeating-linear-gradient(45deg,var(--nomap-stripe,#fbeaea) 0 6px,var(--nomap-ground,#fff) 6px 12px)}
     /* Colour bars (LensRender's ColorBar SVG) and the column of them at the end of a row of maps. */
     .legend{display:flex;flex-direction:column;gap:8px;align-self:center}
     .colorbars{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}
@@ -175,7 +176,7 @@ public enum Stylesheet {
     .badge[data-state=passed]{background:#12301d;color:#86efac}.badge[data-state=failed],.badge[data-state=unusable]{background:#3a1717;color:#fca5a5}
     .badge[data-state=mixed]{background:#3a2a10;color:#fcd34d}.badge[data-state=undetermined]{background:#262b36}
     .badge[data-state=checking]{background:#33290f;color:#fde68a}
-    .nomap{background:repeating-linear-gradient(45deg,#3a1d1f 0 6px,#1d212a 6px 12px);color:#fca5a5}
+    :root{--nomap-stripe:#3a1d1f;--nomap-ground:#1d212a;--nomap-ink:#fca5a5}
     }
     """
 }
