@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensExplain
 import LensStudio
 import LensTensor
 import LensTestSupport
@@ -110,6 +111,31 @@ struct ONNXModelTests {
         let model = try #require(try command.servedModel())
         #expect(model.provenance.classNames == Self.classes)
         #expect(parseFailure(["serve", "--class-names", names]) == "--class-names needs --model: it says how to read the model file")
+    }
+
+    @Test("serve --model m.onnx without --data: uploaded images get predictions and maps; what needs data says so")
+    func serveWithoutData() async throws {
+        let (scratch, _, data) = try scratchWithData()
+        let command = try parse(ServeCommand.self, ["serve", "--model", Self.resnet])
+        let model = try #require(try command.servedModel())
+        #expect(ServeCommand.noDataNote(Self.resnet).contains("give --data FOLDER"))
+        let library = ModelLibrary(directory: URL(fileURLWithPath: scratch.path("models")))
+        library.add(model, id: "resnet")
+        var evaluation = "evaluating"
+        for _ in 0..<600 where evaluation == "evaluating" {
+            try await Task.sleep(for: .milliseconds(50))
+            evaluation = library.state.models.first?.evaluation ?? "missing"
+        }
+        // Not the working folder read as a dataset: the model records none.
+        #expect(evaluation == ModelLibrary.noDataset.description)
+        let image = try Data(contentsOf: URL(fileURLWithPath: data + "/dog/1.png"))
+        let explanation = try library.explanation(nil, image: image, request: ExplanationRequest())
+        #expect(explanation.maps.count == AttributionMethod.allCases.count)
+        for map in explanation.maps { #expect(map.problem == nil && map.image != nil, "\(map.method): \(map.problem ?? "")") }
+        #expect(explanation.prediction.classes.count == 5)
+        #expect(explanation.trustStatus == ModelLibrary.noDataset.description)
+        #expect(explanation.nearestStatus == ModelLibrary.noDataset.description)
+        #expect(throws: ModelLibrary.noDataset) { try library.trust(nil) }
     }
 
     @Test("a bad --class-names file: wrong count, empty, unreadable, each one line naming the flag")
