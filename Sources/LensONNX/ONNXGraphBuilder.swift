@@ -56,6 +56,9 @@ struct ONNXGraphBuilder {
         } catch let problem as ShapeProblem {
             throw NodeProblem("\(problem.message) (input shape\(inputShapes.count == 1 ? "" : "s") \(inputShapes.map { "\($0)" }.joined(separator: ", ")), without the batch axis)")
         }
+        guard ONNXTensor.elementCount(output) != nil else {
+            throw NodeProblem("its output \(output) would hold more than \(ONNXTensor.maximumElements) values per image")
+        }
         specs.append(LayerSpec(name: name, operation: operation, inputs: inputs))
         shapes[name] = output
         return name

@@ -144,6 +144,9 @@ public struct ONNXImport: Sendable {
         return Result(model: ModelFile(provenance: provenance, model: .network(network)), notes: notes)
     }
 
+    /// The largest input side lens opens (a hostile file's dims must not size the activations).
+    public static let maximumSide = 4096
+
     /// [C, H, W] of a float32 NCHW input with square images (the batch axis fixed or symbolic).
     private static func imageShape(_ input: Onnx_ValueInfoProto, fail: (String) -> ONNXError) throws -> [Int] {
         let tensor = input.type.tensorType
@@ -154,8 +157,8 @@ public struct ONNXImport: Sendable {
         guard dims.count == 4, let c = dims[1], let h = dims[2], let w = dims[3] else {
             throw fail("input \"\(input.name)\" is not [N, C, H, W] with fixed C, H and W (found \(dims.map { $0.map(String.init) ?? "?" }))")
         }
-        guard h == w, [1, 3].contains(c) else {
-            throw fail("input \"\(input.name)\" takes \(c)x\(h)x\(w) items; lens reads 1- or 3-channel square images")
+        guard h == w, [1, 3].contains(c), h <= maximumSide else {
+            throw fail("input \"\(input.name)\" takes \(c)x\(h)x\(w) items; lens reads 1- or 3-channel square images of at most \(maximumSide) pixels a side")
         }
         return [c, h, w]
     }

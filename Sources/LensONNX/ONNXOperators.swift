@@ -24,6 +24,7 @@ extension ONNXGraphBuilder {
         case "HardSwish": return try append(name, .hardSwish, inputs: [layer(node, 0)])
         case "Add", "Mul": return try broadcast(node, name: name)
         case "Concat":
+            guard !node.input.isEmpty else { throw NodeProblem("Concat needs at least one input") }
             let inputs = try node.input.indices.map { try layer(node, $0) }
             let rank = shape(of: inputs[0]).count + 1
             var axis = node.int("axis", default: 1)
@@ -49,6 +50,9 @@ extension ONNXGraphBuilder {
         }
     }
 
+    /// The largest kernel, stride, dilation or pad a window may have.
+    static let maximumWindow = 1 << 16
+
     private func clipBound(_ node: Onnx_NodeProto, _ index: Int, attribute: String) throws -> Float? {
         if let value = try constant(node, index) {
             guard let floats = value.floats, floats.count == 1 else { throw NodeProblem("clip's \(attribute) must be one float32 value") }
@@ -65,6 +69,11 @@ extension ONNXGraphBuilder {
         let strides = node.ints("strides") ?? [1, 1]
         var pads = node.ints("pads") ?? [0, 0, 0, 0]
         guard strides.count == 2, pads.count == 4, dilations.count == 2 else { throw NodeProblem("strides, pads or dilations have the wrong length") }
+        // Positive and small enough that the window arithmetic cannot overflow (pads may be 0).
+        let sizes = 1...Self.maximumWindow
+        guard (kernel + strides + dilations).allSatisfy(sizes.contains), pads.allSatisfy({ (0...Self.maximumWindow).contains($0) }) else {
+            throw NodeProblem("kernel \(kernel), strides \(strides), dilations \(dilations) and pads \(pads) must lie in 1 to \(Self.maximumWindow) (pads from 0)")
+        }
         switch node.string("auto_pad") ?? "NOTSET" {
         case "NOTSET", "": break
         case "VALID": pads = [0, 0, 0, 0]
@@ -88,6 +97,7 @@ extension ONNXGraphBuilder {
         guard weight.shape.count == 4 else { throw NodeProblem("only 2-D convolutions are supported (weight shape \(weight.shape))") }
         let bias = try constant(node, 2)
         let groups = node.int("group", default: 1)
+        guard groups >= 1, groups <= max(weight.shape[0], 1) else { throw NodeProblem("group \(groups) must lie in 1 to the \(weight.shape[0]) output channels") }
         let inputShape = shape(of: input)
         let window = try self.window(node, kernel: node.ints("kernel_shape") ?? Array(weight.shape[2...]), input: inputShape,
                                      dilations: node.ints("dilations") ?? [1, 1])
@@ -186,8 +196,20 @@ extension ONNXGraphBuilder {
         return try linear(name, input: input, inFeatures: inFeatures, outFeatures: outFeatures, weight: weight, bias: bias)
     }
 
-    /// A·B with B a constant [in, out]: a linear layer without bias (a zero one).
+    /// A·B with B a constant [in, out]: a linear layer without bias (a zero one). With B computed
+    /// too (two activations), the matrix product of the two over their last two axes.
     private mutating func matMul(_ node: Onnx_NodeProto, name: String) throws -> String {
+        guard node.input.count == 2 else { throw NodeProblem("MatMul needs two inputs") }
+        if constants[node.input[1]] == nil {
+            let right = try layer(node, 1)
+            let left: String
+            if let value = constants[node.input[0]] {
+                left = try constantLayer(name + "/constant1", value, batchedRank: shape(of: right).count + 1)
+            } else {
+                left = try layer(node, 0)
+            }
+            return try append(name, .matMul, inputs: [left, right])
+        }
         let input = try layer(node, 0)
         let b = try floats(node, 1, what: "B")
         guard b.shape.count == 2 else { throw NodeProblem("B must be a constant matrix, not \(b.shape)") }
@@ -215,16 +237,19 @@ extension ONNXGraphBuilder {
         let inputShape = shape(of: input), size = inputShape.reduce(1, *)
         guard target.count >= 2 else { throw NodeProblem("reshape to \(target) drops the batch axis") }
         var item = Array(target.dropFirst())
+        guard item.allSatisfy({ $0 >= -1 }), item.filter({ $0 == -1 }).count <= 1 else {
+            throw NodeProblem("reshape to \(target): sizes must be >= 0, with at most one -1")
+        }
         for axis in item.indices where item[axis] == 0 {
             guard axis + 1 < inputShape.count + 1 else { throw NodeProblem("reshape copies an axis the input lacks") }
             item[axis] = inputShape[axis]
         }
         if let free = item.firstIndex(of: -1) {
-            let known = item.enumerated().filter { $0.offset != free }.reduce(1) { $0 * $1.element }
+            let known = ONNXTensor.elementCount(item.enumerated().filter { $0.offset != free }.map(\.element)) ?? 0
             guard known > 0, size % known == 0 else { throw NodeProblem("cannot reshape \(inputShape) to \(target)") }
             item[free] = size / known
-        } else if target[0] == -1 {
-            guard item.reduce(1, *) == size else { throw NodeProblem("reshape to \(target) changes the items' size") }
+        } else {
+            guard ONNXTensor.elementCount(item) == size else { throw NodeProblem("reshape to \(target) changes the items' size") }
         }
         return try append(name, item.count == 1 ? .flatten : .reshape(shape: item), inputs: [input])
     }
@@ -235,7 +260,7 @@ extension ONNXGraphBuilder {
         guard let pads = try constant(node, 1)?.integers ?? node.ints("pads"), pads.count == 8 else {
             throw NodeProblem("pads must be a constant of 8 values for [N, C, H, W]")
         }
-        guard pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ $0 >= 0 }) else {
+        guard pads[0] == 0, pads[1] == 0, pads[4] == 0, pads[5] == 0, pads.allSatisfy({ (0...Self.maximumWindow).contains($0) }) else {
             throw NodeProblem("only padding of the two spatial axes by amounts >= 0 is supported (pads \(pads))")
         }
         let value = try constant(node, 2)?.floats?.first ?? node.attribute("value")?.f ?? 0

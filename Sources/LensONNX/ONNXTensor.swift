@@ -18,6 +18,22 @@ struct ONNXTensor {
 
     var count: Int { shape.reduce(1, *) }
 
+    /// The most values lens reads into one tensor, or lets one layer's item hold (a GiB of float32).
+    static let maximumElements = 1 << 28
+
+    /// The product of `shape`, nil when a size is negative or the product exceeds `maximumElements`
+    /// (a hostile file's dims must not overflow the arithmetic that follows).
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var total = 1
+        for size in shape {
+            guard size >= 0 else { return nil }
+            let (product, overflow) = total.multipliedReportingOverflow(by: size)
+            guard !overflow, product <= maximumElements else { return nil }
+            total = product
+        }
+        return total
+    }
+
     /// Reads `proto`; external data and element types other than float32, int32 and int64 are refused.
     init(_ proto: Onnx_TensorProto) throws {
         guard proto.dataLocation != .external, proto.externalData.isEmpty else {
@@ -25,7 +41,9 @@ struct ONNXTensor {
                               + "(onnx.save_model(model, path, save_as_external_data=False))")
         }
         shape = proto.dims.map { Int($0) }
-        let count = shape.reduce(1, *)
+        guard let count = Self.elementCount(shape) else {
+            throw NodeProblem("tensor \"\(proto.name)\" has shape \(shape), which is negative or above \(Self.maximumElements) values")
+        }
         switch proto.dataType {
         case Self.float32:
             if !proto.rawData.isEmpty {

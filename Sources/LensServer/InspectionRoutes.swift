@@ -19,11 +19,11 @@ struct InspectionRoutes: Sendable {
             try JSONResponse.encode(try library.unitLayers(APIRoutes.modelID(request)))
         }
         api.get("units/:layer") { request, context in
-            let id = APIRoutes.modelID(request), layer = try context.parameters.require("layer")
+            let id = APIRoutes.modelID(request), layer = Self.decoded(try context.parameters.require("layer"))
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitGallery(id, layer: layer))
         }
         api.get("units/:layer/:unit") { request, context in
-            let id = APIRoutes.modelID(request), layer = try context.parameters.require("layer")
+            let id = APIRoutes.modelID(request), layer = Self.decoded(try context.parameters.require("layer"))
             let text = try context.parameters.require("unit")
             guard let unit = Int(text) else { throw StudioError(.invalidInput, "unit \"\(text)\" is not a unit number (0, 1, 2, …)") }
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitDetail(id, layer: layer, unit: unit))
@@ -32,5 +32,11 @@ struct InspectionRoutes: Sendable {
             let bytes = try await request.bodyData(upTo: maxUpload)
             return try JSONResponse.encode(try library.layerMaps(APIRoutes.modelID(request), image: bytes))
         }
+    }
+
+    /// A layer named in the path, as the page sends it: ONNX names hold "/" (`/layer1/layer1.0/Add`),
+    /// percent-encoded into one path segment, which the router leaves encoded.
+    static func decoded(_ segment: some StringProtocol) -> String {
+        String(segment).removingPercentEncoding ?? String(segment)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LensData
+import LensExplain
 import LensStudio
 import LensTensor
 import LensTestSupport
@@ -110,6 +111,77 @@ struct ONNXModelTests {
         let model = try #require(try command.servedModel())
         #expect(model.provenance.classNames == Self.classes)
         #expect(parseFailure(["serve", "--class-names", names]) == "--class-names needs --model: it says how to read the model file")
+    }
+
+    @Test("a residual CNN (the ResNet's Add nodes): every map, units at a residual sum, sanity, faithfulness and the report")
+    func residualNetworkEndToEnd() throws {
+        let (scratch, names, data) = try scratchWithData()
+        let model = ["--model", Self.resnet, "--class-names", names, "--normalize", "imagenet", "--data", data]
+        let image = data + "/cat/2.png"
+        for method in AttributionMethod.allCases {
+            let output = try parse(ExplainCommand.self, ["explain"] + model + ["--method", method.rawValue, "--image", image,
+                                                                               "--npy", "--out", scratch.path("maps-\(method.rawValue)")]).explain()
+            let report = try #require(output.attributionReport, "\(method.rawValue)")
+            #expect(report.items.count == 1 && report.items[0].targetProbability > 0, "\(method.rawValue)")
+            let files = try FileManager.default.contentsOfDirectory(atPath: report.directory)
+            #expect(files.contains { $0.hasSuffix(".npy") } && files.contains("index.html"), "\(method.rawValue): \(files)")
+        }
+        // Grad-CAM at a residual sum, by its ONNX name.
+        let sum = "/layer1/layer1.0/Add"
+        let cam = try parse(ExplainCommand.self, ["explain"] + model + ["--method", "gradcam", "--layer", sum, "--image", image,
+                                                                        "--out", scratch.path("cam")]).explain()
+        #expect(cam.attributionReport?.settings.values.contains(sum) == true, "\(cam.attributionReport?.settings ?? [:])")
+        guard case .units(let units) = try parse(ExplainCommand.self, ["explain"] + model + ["--method", "units", "--layer", sum,
+                                                                                              "--out", scratch.path("units")]).explain() else {
+            Issue.record("units gave another output"); return
+        }
+        #expect(units.layer == sum && units.imagesSearched > 0 && units.receptiveField.map { $0 > 1 } == true)
+        #expect(!units.units.isEmpty && units.units.allSatisfy { !$0.top.isEmpty || $0.firingImages == 0 })
+        guard case .sanity(let sanity) = try parse(ExplainCommand.self, ["explain"] + model + ["--method", "sanity", "--samples", "2",
+                                                                                                "--out", scratch.path("sanity")]).explain() else {
+            Issue.record("sanity gave another output"); return
+        }
+        let randomised = sanity.sanity.randomisation.methods.filter { $0.notApplicable == nil }
+        #expect(randomised.count >= 5 && randomised.allSatisfy { !$0.cascading.isEmpty }, "\(randomised.map(\.method))")
+        guard case .faithfulness(let faithfulness) = try parse(ExplainCommand.self, ["explain"] + model + ["--method", "faithfulness", "--samples", "2",
+                                                                                                            "--out", scratch.path("faith")]).explain() else {
+            Issue.record("faithfulness gave another output"); return
+        }
+        #expect(faithfulness.methods.filter { $0.notApplicable == nil && !$0.baselines.isEmpty }.count >= 5)
+        // The report's pages: units (a CNN's report has them instead of templates), mistakes' maps and the trust tables.
+        let out = scratch.path("report")
+        try parse(ReportCommand.self, ["report"] + model + ["--quick", "--out", out]).run()
+        let pages = try FileManager.default.contentsOfDirectory(atPath: out)
+        for page in ["index.html", "units.html", "maps.html", "trust.html"] { #expect(pages.contains(page), "\(pages)") }
+        let units_ = try String(contentsOfFile: out + "/units.html", encoding: .utf8)
+        #expect(units_.contains("/layer"), "the units page names the ONNX layers")
+        let trust = try String(contentsOfFile: out + "/trust.html", encoding: .utf8)
+        #expect(trust.contains("<table") && !trust.contains("no map: NaN"), "the checks drew their maps")
+    }
+
+    @Test("serve --model m.onnx without --data: uploaded images get predictions and maps; what needs data says so")
+    func serveWithoutData() async throws {
+        let (scratch, _, data) = try scratchWithData()
+        let command = try parse(ServeCommand.self, ["serve", "--model", Self.resnet])
+        let model = try #require(try command.servedModel())
+        #expect(ServeCommand.noDataNote(Self.resnet).contains("give --data FOLDER"))
+        let library = ModelLibrary(directory: URL(fileURLWithPath: scratch.path("models")))
+        library.add(model, id: "resnet")
+        var evaluation = "evaluating"
+        for _ in 0..<600 where evaluation == "evaluating" {
+            try await Task.sleep(for: .milliseconds(50))
+            evaluation = library.state.models.first?.evaluation ?? "missing"
+        }
+        // Not the working folder read as a dataset: the model records none.
+        #expect(evaluation == ModelLibrary.noDataset.description)
+        let image = try Data(contentsOf: URL(fileURLWithPath: data + "/dog/1.png"))
+        let explanation = try library.explanation(nil, image: image, request: ExplanationRequest())
+        #expect(explanation.maps.count == AttributionMethod.allCases.count)
+        for map in explanation.maps { #expect(map.problem == nil && map.image != nil, "\(map.method): \(map.problem ?? "")") }
+        #expect(explanation.prediction.classes.count == 5)
+        #expect(explanation.trustStatus == ModelLibrary.noDataset.description)
+        #expect(explanation.nearestStatus == ModelLibrary.noDataset.description)
+        #expect(throws: ModelLibrary.noDataset) { try library.trust(nil) }
     }
 
     @Test("a bad --class-names file: wrong count, empty, unreadable, each one line naming the flag")

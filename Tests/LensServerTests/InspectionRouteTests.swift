@@ -155,6 +155,13 @@ import Testing
         #expect(try again.decode(UnitGallery.self).seconds == gallery.seconds)
     }
 
+    /// The page percent-encodes the layer (ONNX names hold "/"): the route decodes it.
+    @Test func aPercentEncodedLayerNameIsDecoded() async throws {
+        let (_, answer) = try await Self.settled("/api/units/%70ool1?model=cnn")
+        #expect(answer.status == 200, "\(answer.text)")
+        #expect(try answer.decode(UnitGallery.self).layer.name == "pool1")
+    }
+
     @Test func unitDetailHasTopPatchesImagesAndProjections() async throws {
         let http = try await TestServer.shared.value.http
         // A layer nobody asked for yet: the unit's page waits for the layer's units.

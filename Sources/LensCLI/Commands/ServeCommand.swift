@@ -75,6 +75,7 @@ struct ServeCommand: ParsableCommand {
         let library = ModelLibrary(directory: directory, figureCache: .user())
         if let model, let modelFile = try servedModel() {
             let url = URL(fileURLWithPath: model)
+            if data == nil, modelFile.provenance.dataset.isEmpty { Terminal.status("lens serve: \(Self.noDataNote(model))") }
             library.add(modelFile, id: url.deletingPathExtension().lastPathComponent, file: url, source: data.map(DatasetSource.init(argument:)))
         } else {
             // Trained in the background: the server answers at once and lists each model when ready.
@@ -111,6 +112,12 @@ struct ServeCommand: ParsableCommand {
 
     /// --model, read as the import flags say; nil: the demo's models.
     func servedModel() throws -> ModelFile? { try model.map { try imported.load($0) } }
+
+    /// The line a model that records no dataset, served without --data, gets at the start.
+    static func noDataNote(_ model: String) -> String {
+        "\(model) records no dataset: the app shows predictions and maps of uploaded images; give --data FOLDER "
+            + "(one subfolder per class) for the overview, nearest images and trust checks"
+    }
 
     /// The server's failure in words, with the flag that fixes it.
     static func message(for error: Error) -> CLIError {

@@ -53,7 +53,7 @@ struct GradientStream {
 
     /// Activation memory one forward/backward pass may plan for: on a large network (a ResNet at
     /// 224×224) the batch shrinks so that integrated gradients stays within a GiB, whatever was asked.
-    static let passBudgetBytes = 384.0 * 1024 * 1024
+    static let passBudgetBytes = 192.0 * 1024 * 1024
 
     /// `requested` points per pass, fewer when their activations would exceed `passBudgetBytes`
     /// (the sums do not depend on it: the points are the same, only grouped otherwise).

@@ -3,7 +3,7 @@ extension LayerSpec.Operation {
     /// How many inputs the operation reads; nil: any number (concat).
     var arity: Int? {
         switch self {
-        case .add, .multiply: 2
+        case .add, .multiply, .matMul: 2
         case .concat: nil
         case .constant: 0
         default: 1
@@ -38,6 +38,12 @@ extension LayerSpec.Operation {
             return inputs[0]
         case .add, .multiply:
             return try Self.broadcast(inputs[0], inputs[1])
+        case .matMul:
+            let (a, b) = (inputs[0], inputs[1])
+            guard a.count >= 2, a.count == b.count, a.dropLast(2) == b.dropLast(2), a[a.count - 1] == b[b.count - 2] else {
+                throw ShapeProblem("a matrix product needs [..., m, k] and [..., k, n] with the same leading axes, got \(a) and \(b)")
+            }
+            return a.dropLast() + [b[b.count - 1]]
         case let .concat(axis):
             guard let first = inputs.first, axis >= 0, axis < first.count else {
                 throw ShapeProblem("concat axis \(axis + 1) is outside the inputs' axes")

@@ -35,6 +35,8 @@ public struct LayerSpec: Sendable, Equatable {
         /// Elementwise with NumPy broadcasting over the item axes; two inputs.
         case add
         case multiply
+        /// The matrix product of two computed tensors over their last two axes (the leading axes equal).
+        case matMul
         /// Joins its inputs along item axis `axis` (ONNX axis − 1).
         case concat(axis: Int)
         case maxPool(Pooling)
@@ -70,6 +72,7 @@ public struct LayerSpec: Sendable, Equatable {
             case .batchNorm: "batchnorm"
             case .add: "add"
             case .multiply: "mul"
+            case .matMul: "matmul"
             case .concat: "concat"
             case .maxPool: "maxpool"
             case .averagePool: "avgpool"

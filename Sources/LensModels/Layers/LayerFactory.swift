@@ -29,6 +29,8 @@ func makeLayer(_ spec: LayerSpec, inputShape: [Int], operandShapes: [[Int]], out
         return BroadcastLayer(spec: spec, kind: .add, left: operandShapes[0], right: operandShapes[1], output: outputShape)
     case .multiply:
         return BroadcastLayer(spec: spec, kind: .multiply, left: operandShapes[0], right: operandShapes[1], output: outputShape)
+    case .matMul:
+        return MatMulLayer(spec: spec, left: operandShapes[0], right: operandShapes[1])
     case let .concat(axis):
         return ConcatLayer(spec: spec, axis: axis, operandShapes: operandShapes, outputShape: outputShape)
     case let .maxPool(pooling):

@@ -57,6 +57,7 @@ extension ModelLibrary {
         var request = request
         let trustStatus: String
         do {
+            _ = try evaluation(entry.id)  // data that failed to load (or none given) never gets its checks: say why
             let trust = try figures.trust.value(entry.id)
             request.trust = trust?.methods.map(\.record) ?? []
             trustStatus = trust == nil ? "pending" : "ready"

@@ -144,6 +144,8 @@ public final class ModelLibrary: @unchecked Sendable {
 
     /// The dataset `model` was trained on (or `source`), loaded once per source and preprocessing.
     public func dataset(for model: ModelFile, source: DatasetSource? = nil) throws -> StudioDataset {
+        // An imported model (ONNX, a state_dict) records no dataset: "" would read the working folder.
+        guard source != nil || !model.provenance.dataset.isEmpty else { throw Self.noDataset }
         let chosen = source ?? DatasetSource(argument: model.provenance.dataset)
         let key = "\(chosen.name)|\(model.provenance.preprocessing)|\(model.provenance.split.seed)"
         loading.lock()
@@ -159,6 +161,10 @@ public final class ModelLibrary: @unchecked Sendable {
         }
         return loaded
     }
+
+    /// What needs a dataset, for a model served without one; the uploaded images' maps do not.
+    public static let noDataset = StudioError(.notApplicable, "this model records no dataset and none was given: "
+        + "uploaded images get predictions and maps, but the overview, nearest images and trust checks need the model's images")
 
     private func check(_ dataset: StudioDataset, against model: ModelFile) throws {
         guard dataset.data.classNames == model.provenance.classNames else {
