@@ -6,7 +6,8 @@ trained as on a first start), opens every page, checks the templates (softmax cl
 voters), drops an ORL face on the Explain page, checks what the pages show, runs a short training
 job and watches its curve grow, picks a layer and a unit of the CNN on the Units page (its dead
 units counted apart), reaches a unit tile with Tab and opens it with Enter, shows a test image
-through the layers and opens a unit from its feature map, downloads a map as PNG and NPY, follows
+through the layers and opens a unit from its feature map, sees a unit's feature visualisation beside its patches, the
+test faces at every layer (curve, maps, hover, zoom, a click to Explain), downloads a map as PNG and NPY, follows
 a permalink and contrasts two classes on the Explain page, opens a hostile
 page served from a second loopback port that tries to start and cancel training jobs (no-cors fetch
 with text/plain, form POSTs, a beacon, a CORS fetch) and checks that nothing changed, then stops the
@@ -278,6 +279,21 @@ class BrowserTest:
         heading = d.find_element(By.CSS_SELECTOR, "#unit-detail h2").text
         assert heading == f"{layer['name']} unit {unit}", heading
         assert f"layer={layer['name']}" in d.current_url and f"unit={unit}" in d.current_url, d.current_url
+        # What the unit wants to see: its synthetic image beside its natural patches, the ratio and the path check.
+        vis = wait_for("the unit's feature visualisation", lambda: (lambda f: f if "images" in f else None)(
+            get_json(self.base, f"/api/units/{layer['name']}/{unit}/feature-vis?model=orl-cnn")), timeout=300)
+        synthetic, _ = wait_for("the synthetic image", lambda: all_loaded(d, "#feature-vis figure[data-kind='synthetic'] img", len(vis["images"])), timeout=120)
+        natural = len(d.find_elements(By.CSS_SELECTOR, "#feature-vis figure[data-kind='natural'] img"))
+        assert natural == len(vis["natural"]) and natural > 0, f"{natural} natural patches shown, {len(vis['natural'])} in the figure"
+        sizes = {tuple(e.size.values()) for e in d.find_elements(By.CSS_SELECTOR, "#feature-vis figure img")}
+        assert len(sizes) == 1, f"synthetic and natural pictures drawn at one size: {sizes}"
+        said = d.find_element(By.ID, "feature-vis").text
+        assert f"{vis['images'][0]['activation_ratio']:.2f}× the top natural" in said and vis["images"][0]["badge"] in said, said
+        rows = d.find_elements(By.CSS_SELECTOR, "#path-check tr")
+        assert len(rows) == len(vis["images"][0]["path_similarity"]) + 1, f"{len(rows)} rows of the path check"
+        d.execute_script("arguments[0].scrollIntoView()", d.find_element(By.ID, "feature-vis"))
+        self.shot("8-units-feature-vis")
+        print(f"units: unit {unit} reaches {vis['images'][0]['activation_ratio']:.2f}x its top natural activation, path: {vis['images'][0]['badge']}")
         if chips:
             chips[0].click()
             said = wait_for("a dead unit's page", lambda: d.find_element(By.ID, "dead-unit").text, timeout=60)
@@ -285,6 +301,38 @@ class BrowserTest:
         assert not self.errors_on_page(), self.errors_on_page()
         print(f"units: {count} units of {layer['name']} that fire, {len(chips)} dead, unit {unit} with {len(rows)} activations")
         self.shot("8-units")
+
+    def embedding(self):
+        """The test faces at every layer of the CNN: the separability curve, one map per layer (PCA or t-SNE), a point's
+        picture on hover, zoom, and a click that opens the image on the Explain page."""
+        d = self.driver
+        figure = wait_for("the embedding figure", lambda: (lambda f: f if "layers" in f else None)(
+            get_json(self.base, "/api/embedding?model=orl-cnn")), timeout=900, interval=2)
+        d.get(self.base + "/embedding?model=orl-cnn")
+        maps = wait_for("every layer's map", lambda: (lambda m: m if len(m) == len(figure["layers"]) else None)(
+            d.find_elements(By.CSS_SELECTOR, "#embedding-maps svg")), timeout=120)
+        assert [m.get_attribute("data-layer") for m in maps] == [l["layer"] for l in figure["layers"]], "the layers in order, pixels first"
+        assert all(len(m.find_elements(By.TAG_NAME, "circle")) == len(figure["labels"]) for m in maps), "one point per test image"
+        wrong = sum(1 for a, b in zip(figure["labels"], figure["predictions"]) if a != b)
+        assert len(maps[-1].find_elements(By.CSS_SELECTOR, "circle[stroke]")) == wrong, "every misclassified image ringed"
+        series = d.find_elements(By.CSS_SELECTOR, "#separability-curve path[data-series]")
+        assert [p.get_attribute("data-points") for p in series] == [str(len(figure["layers"]))] * 2, "two curves over every layer"
+        self.shot("10-embedding")
+        point = maps[-1].find_elements(By.TAG_NAME, "circle")[0]
+        ActionChains(d).move_to_element(point).perform()
+        tip = wait_for("the point's picture", lambda: (lambda t: t if t.is_displayed() else None)(d.find_element(By.ID, "embedding-tip")))
+        assert tip.find_elements(By.TAG_NAME, "img") and "image" in tip.text, tip.text
+        before = maps[-1].get_attribute("viewBox")
+        d.execute_script("arguments[0].dispatchEvent(new WheelEvent('wheel', {deltaY: -200, clientX: 100, clientY: 100, bubbles: true, cancelable: true}))", maps[-1])
+        assert maps[-1].get_attribute("viewBox") != before, "scrolling zooms the map"
+        d.execute_script("arguments[0].value = 'pca'; arguments[0].dispatchEvent(new Event('change'));", d.find_element(By.ID, "projection"))
+        pca = wait_for("the PCA maps", lambda: d.find_elements(By.CSS_SELECTOR, "#embedding-maps svg"))
+        index = pca[-1].find_elements(By.TAG_NAME, "circle")[0].get_attribute("data-index")
+        d.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", pca[-1].find_elements(By.TAG_NAME, "circle")[0])
+        wait_for("the Explain page", lambda: "/explain" in d.current_url and f"image={index}" in d.current_url, timeout=30)
+        assert not self.errors_on_page(), self.errors_on_page()
+        print(f"embedding: {len(figure['labels'])} test images at {len(figure['layers'])} layers, k-NN accuracy "
+              + " → ".join(f"{l['knn_accuracy']:.2f}" for l in figure["layers"]))
 
     def keyboard(self):
         """Tab reaches a unit tile (with a visible focus ring) and Enter opens it; Tab reaches a confusion cell too."""
@@ -689,7 +737,7 @@ class BrowserTest:
             self.start_server()
             self.start_browser()
             for step in [self.overview, self.templates, self.explain, self.explain_trust_and_neighbours, self.train,
-                         self.explain_cnn, self.units, self.keyboard, self.layers, self.downloads_and_links, self.tour,
+                         self.explain_cnn, self.units, self.embedding, self.keyboard, self.layers, self.downloads_and_links, self.tour,
                          self.hostile_page]:
                 print(f"-- {step.__name__}")
                 step()

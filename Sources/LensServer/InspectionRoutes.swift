@@ -5,7 +5,8 @@ import LensStudio
 /// What a model learned: its templates and its units (the Templates and Units pages). Both are
 /// computed once per model (and layer) in the background: until then the answer is 202 with
 /// {"status": "computing"}, and the page asks again. And one image through the layers (the
-/// Layers page): one forward pass, answered at once.
+/// Layers page): one forward pass, answered at once. What a unit wants to see (feature visualisation)
+/// and the test images at every layer (the Embedding page) are computed in the background too.
 struct InspectionRoutes: Sendable {
     let library: ModelLibrary
     let maxUpload: Int
@@ -27,6 +28,16 @@ struct InspectionRoutes: Sendable {
             let text = try context.parameters.require("unit")
             guard let unit = Int(text) else { throw StudioError(.invalidInput, "unit \"\(text)\" is not a unit number (0, 1, 2, …)") }
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitDetail(id, layer: layer, unit: unit))
+        }
+        api.get("units/:layer/:unit/feature-vis") { request, context in
+            let id = APIRoutes.modelID(request), layer = try context.parameters.require("layer")
+            let text = try context.parameters.require("unit")
+            guard let unit = Int(text) else { throw StudioError(.invalidInput, "unit \"\(text)\" is not a unit number (0, 1, 2, …)") }
+            return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitFeatureVis(id, layer: layer, unit: unit))
+        }
+        api.get("embedding") { request, _ in
+            let id = APIRoutes.modelID(request)
+            return try Pending(model: try library.entry(id).id).or(try library.embedding(id))
         }
         api.post("layers") { request, _ in
             let bytes = try await request.bodyData(upTo: maxUpload)

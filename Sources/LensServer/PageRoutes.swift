@@ -9,7 +9,8 @@ struct PageRoutes: Sendable {
     /// The pages: URL path, title, and the script that draws it.
     static let pages: [(path: String, title: String, script: String)] = [
         ("/", "Overview", "overview.js"), ("/tour", "Tour", "tour.js"), ("/templates", "Templates", "templates.js"), ("/units", "Units", "units.js"),
-        ("/layers", "Layers", "layers.js"), ("/explain", "Explain", "explain.js"), ("/train", "Train", "train.js"),
+        ("/layers", "Layers", "layers.js"), ("/embedding", "Embedding", "embedding.js"), ("/explain", "Explain", "explain.js"),
+        ("/train", "Train", "train.js"),
     ]
 
     /// Content types by file extension; a file of another kind in Resources/web is a broken build.

@@ -29,7 +29,9 @@ struct BenchOptions {
                         (default 1) without timing, for valgrind --tool=callgrind or perf record
           --threads T   at most T threads (callgrind: 1, so the worker pool's spin is not counted)
           W9 (ResNet-18 and MobileNetV2 from ONNX) runs only when --only names it, reading
-          $W9_DIR/resnet18.onnx and mobilenet_v2.onnx (default ./w9-models), as w9_real_cnn.py exports them
+          $W9_DIR/resnet18.onnx and mobilenet_v2.onnx (default ./w9-models), as w9_real_cnn.py exports them;
+          W10 (PCA of 54000x784, t-SNE of 10000 points, as w10_embedding.py) only when --only names it,
+          reading Fashion-MNIST from $FASHION_MNIST_DIR (default /usr/share/datasets/fashion-mnist)
         example: swift run -c release lens-bench --peers peers-results/results.jsonl
         """
 

@@ -24,6 +24,24 @@ struct PeerFigures {
         return nil
     }
 
+    /// The same for a metric that carries a result after a fixed start (W10's t-SNE names its trustworthiness).
+    func figure(workload: String, peer: String, metricPrefix: String, higherIsBetter: Bool) -> PeerFigure? {
+        for (table, here) in [(measured, true), (reference, false)] {
+            let values = table.filter { $0.key.workload == workload && $0.key.metric.hasPrefix(metricPrefix) && $0.key.peer.hasPrefix(peer) }.values
+            if let best = higherIsBetter ? values.max() : values.min() {
+                return PeerFigure(value: best, name: peer, measuredHere: here)
+            }
+        }
+        return nil
+    }
+
+    /// The metric names of `peer`'s rows of `workload` that start with `metricPrefix`, measured here first.
+    func metrics(workload: String, peer: String, metricPrefix: String) -> [String] {
+        [measured, reference].flatMap { table in
+            table.keys.filter { $0.workload == workload && $0.metric.hasPrefix(metricPrefix) && $0.peer.hasPrefix(peer) }.map(\.metric).sorted()
+        }
+    }
+
     /// The peer of an inference row: onnxruntime when its figure was measured here (the bar issue
     /// 19 sets), else PyTorch.
     func inferenceFigure(workload: String, metric: String, higherIsBetter: Bool) -> PeerFigure? {
@@ -71,6 +89,9 @@ struct PeerFigures {
             ("W2", "torch_seconds_per_epoch", "torch", metric("W2", "torch")),
             ("W3", "torch_images_per_second", "torch", metric("W3", "torch")),
             ("W4", "torch_train_peak_rss_mib", "torch", trainingRSSMetric),
+            ("W10-pca", "sklearn_pca_seconds", "sklearn", "PCA 54000x784 -> 2 (fashion-mnist)"),
+            ("W10-tsne", "sklearn_tsne_seconds", "sklearn", "t-SNE 10000 points (fashion-mnist), trustworthiness 0.9948"),
+            ("W10-tsne", "opentsne_tsne_seconds", "openTSNE", "t-SNE 10000 points (fashion-mnist), trustworthiness 0.9950"),
         ]
         for (group, batch) in [("W4", 128), ("W5", 64)] {
             keys += [(group, "torch_train_images_per_second", "torch", "train bs\(batch) (20 batches)"),

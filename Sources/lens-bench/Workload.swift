@@ -1,4 +1,4 @@
-/// A group of benchmark rows from ../shared/bench/WORKLOADS.md (G1, W1...W9).
+/// A group of benchmark rows from ../shared/bench/WORKLOADS.md (G1, W1...W10).
 /// To add one: a type that measures its rows, and an entry in `allWorkloads`.
 protocol Workload: Sendable {
     /// The group name used by --only, e.g. "G1".
@@ -17,6 +17,7 @@ let allWorkloads: [any Workload] = [
     NearestNeighborWorkload(),
     ExplanationWorkload(),
     RealCNNWorkload(),
+    EmbeddingWorkload(),
     ThreadThresholdScan(),
     ScalingWorkload(),
 ]

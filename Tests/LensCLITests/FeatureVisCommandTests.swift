@@ -31,6 +31,9 @@ struct FeatureVisCommandTests {
         #expect(report.objective == "channel 2 of relu1")
         #expect(report.images.allSatisfy { $0.activationRatio.isFinite || report.topNaturalActivation <= 0 })
         #expect(report.images.allSatisfy { $0.pathSimilarity.map(\.layer) == ["conv1", "relu1"] && $0.pathBaseline.count == 2 })
+        // with diversity each image has its own path numbers and badge (PathCheck's own test: they are that image's alone)
+        #expect(report.images.allSatisfy { $0.pathSimilarity.allSatisfy { (-1...1).contains($0.value) } })
+        #expect(report.images.allSatisfy { ["natural path", "another path"].contains($0.badge) })
         let images = try NumpyArray.read(contentsOf: URL(fileURLWithPath: out + "/feature-vis.npy"))
         #expect(images.shape == [4, 1, 16, 16])
         #expect(FileManager.default.fileExists(atPath: out + "/index.html"))
@@ -61,6 +64,14 @@ struct FeatureVisCommandTests {
         #expect(tsne.shape == [report.points, 2])
         let json = try StudioJSON.text(ExplainOutput.embedding(report))
         for field in ["\"knn_accuracy\"", "\"trustworthiness\"", "\"layer\""] { #expect(json.contains(field)) }
+
+        // --limit: the first this many of the split; without it, the whole split
+        guard case .embedding(let limited) = try parse(ExplainCommand.self, [
+            "explain", "--model", model, "--method", "embedding", "--layer", "pool1", "--split", "train", "--limit", "12",
+            "--perplexity", "3", "--out", scratch.path("limited")]).explain() else {
+            Issue.record("embedding --limit gave another report"); return
+        }
+        #expect(limited.points == 12 && report.points > 12, "\(limited.points) of \(report.points)")
     }
 
     @Test("unit or class out of range, a channel objective on a dense layer, a perplexity above the points: one line each")

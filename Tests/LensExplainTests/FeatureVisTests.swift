@@ -98,6 +98,16 @@ import Testing
         // and the other way round: against faces that are not it, itself as the baseline
         let reversed = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: image, top: others, random: image)
         #expect(reversed.verdict == .anotherPath)
+        // two synthetic images: each gets the numbers it gets alone, and the pooled row is their mean
+        let pair = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: faces.gather([0, 90]),
+                                 top: image, random: others)
+        let alone = try PathCheck(network: Self.network, objective: .unit(layer: dense, unit: 0), synthetic: faces.gather([90]),
+                                  top: image, random: others)
+        #expect(pair.images.count == 2 && pair.images[0].layers == check.layers && pair.images[1].layers == alone.layers)
+        #expect(pair.images[0].verdict == .naturalPath)
+        for (layer, row) in pair.layers.enumerated() {
+            #expect(abs(row.natural - (pair.images[0].layers[layer].natural + pair.images[1].layers[layer].natural) / 2) < 1e-9)
+        }
     }
 
     @Test func badRequestsAreOneLineErrors() throws {

@@ -83,6 +83,67 @@ struct FigureAgreementTests {
         #expect(page.body.contains(HTML.escape(UnitDetail.scaleRule)), "the report says the rule")
     }
 
+    @Test("feature visualisation: a unit's images, ratios and path numbers agree across the report, lens explain and the API")
+    func featureVis() async throws {
+        let server = try await TestServer.shared.value
+        let network = try Self.network(server, "cnn")
+        let layer = try #require(UnitLayer.all(in: network.architecture).first { $0.kind == .convolutional }).name
+        let data = Self.pageData(server)
+        // the first unit that fires, as the report's units page draws it
+        let units = try UnitsFigure(model: "cnn", network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
+                                    classNames: data.classNames, described: "the training images", limit: 1)
+        let unit = try #require(units.units.first).unit
+
+        let answer = try await Self.ready(server, "GET", "/api/units/\(layer)/\(unit)/feature-vis?model=cnn")
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(FeatureVisFigure.self, from: answer.body)
+        let folder = try Self.explain(server, model: "cnn", configure: { $0.layer = layer; $0.unit = unit }) { _ = try $0.featureVis() }
+        let cli = try Self.figure(FeatureVisFigure.self, in: folder)
+        let report = try #require(try ExplanationPages.unitFeatureVis(network, name: "cnn", figure: units, data: data,
+                                                                      settings: FeatureVisSettings())[unit])
+
+        #expect(api.objective == cli.objective && api.settings == cli.settings && report.settings == cli.settings)
+        for figure in [api, report] {
+            #expect(figure.images.map(\.reached) == cli.images.map(\.reached), "the same ascent reaches the same value")
+            #expect(figure.topNaturalActivation == cli.topNaturalActivation && figure.images.map(\.activationRatio) == cli.images.map(\.activationRatio))
+            #expect(figure.images.map(\.pathSimilarity) == cli.images.map(\.pathSimilarity)
+                        && figure.images.map(\.pathBaseline) == cli.images.map(\.pathBaseline) && figure.images.map(\.badge) == cli.images.map(\.badge))
+            #expect(figure.images.map(\.image) == cli.images.map(\.image), "the very same picture")
+        }
+        #expect(api.natural.map(\.datasetIndex) == cli.natural.map(\.datasetIndex), "beside the same natural images")
+        // the report's units page prints those numbers under the synthetic image
+        let section = ExplanationPages.unitsSection(units, featureVis: [unit: report])
+        let image = try #require(cli.images.first)
+        #expect(section.contains(String(format: "%.2f× top natural", image.activationRatio)) && section.contains(HTML.escape(image.pathWords)),
+                "\(image.activationRatio) \(image.pathWords)")
+    }
+
+    @Test("embedding: each layer's k-NN accuracy, trustworthiness and map agree across the report, lens explain and the API")
+    func embedding() async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await Self.ready(server, "GET", "/api/embedding?model=cnn")
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(EmbeddingFigure.self, from: answer.body)
+        let folder = try Self.explain(server, model: "cnn", configure: {
+            $0.split = .test
+            $0.allLayers = true
+            $0.embedding.tsne = api.settings.tsne
+        }) { _ = try $0.embedding() }
+        let cli = try Self.figure(EmbeddingFigure.self, in: folder)
+        let report = try ExplanationPages.embeddingReportPage(try Self.network(server, "cnn"), name: "cnn", data: Self.pageData(server),
+                                                              budget: .full)
+
+        #expect(api.layers.map(\.layer) == cli.layers.map(\.layer) && api.layers.first?.layer == "pixels")
+        #expect(api.layers.map(\.knnAccuracy) == cli.layers.map(\.knnAccuracy) && api.layers.map(\.trustworthiness) == cli.layers.map(\.trustworthiness))
+        #expect(api.layers.map(\.tsne) == cli.layers.map(\.tsne) && api.layers.map(\.pca) == cli.layers.map(\.pca), "the same maps")
+        #expect(api.datasetIndices == cli.datasetIndices && api.predictions == cli.predictions && api.classColors == cli.classColors)
+        #expect(api.thumbnails.count == api.labels.count && cli.thumbnails.isEmpty, "pictures for the app's hover only")
+        for layer in api.layers {
+            #expect(report.body.contains(String(format: "k-NN accuracy %.3f, trustworthiness %.3f", layer.knnAccuracy, layer.trustworthiness)),
+                    "\(layer.layer)")
+        }
+    }
+
     @Test("nearest images: distances and neighbours agree across the report, lens explain and the API")
     func nearest() async throws {
         let server = try await TestServer.shared.value

@@ -32,6 +32,18 @@ import Testing
         #expect(size["min"] as? Int == StudioDataset.sizeRange.lowerBound && size["max"] as? Int == StudioDataset.sizeRange.upperBound)
         #expect(explain.first { $0["key"] as? String == "max_units" }?["default"] as? Int == PageBudget.full.unitsPerLayer,
                 "the report's units page shows as many units as lens explain")
+        // Feature visualisation's and the embedding view's knobs, from their declarations.
+        let featureVis = try #require(json["feature_vis"] as? [[String: Any]])
+        let steps = try #require(featureVis.first { $0["key"] as? String == "ascent_steps" })
+        #expect(steps["default"] as? Int == FeatureVisSettings.Knobs.steps.defaultValue
+                    && steps["max"] as? Int == FeatureVisSettings.Knobs.steps.range.upperBound)
+        #expect(featureVis.map { $0["key"] as? String } == FeatureVisSettings.Knobs.all.map(\.key))
+        let embedding = try #require(json["embedding"] as? [[String: Any]])
+        let perplexity = try #require(embedding.first { $0["key"] as? String == "perplexity" })
+        #expect(perplexity["default"] as? Double == TSNESettings.Knobs.perplexity.defaultValue
+                    && perplexity["max"] as? Double == TSNESettings.Knobs.perplexity.range.upperBound)
+        #expect(embedding.contains { $0["key"] as? String == "trust_neighbours" } && embedding.contains { $0["key"] as? String == "tsne_iterations" })
+        #expect(expected.setting("feature_vis", "vis_images")?.key == "vis_images" && expected.setting("embedding", "pca_components") != nil)
     }
 
     @Test func outOfRangeValuesAreRefusedWithTheDeclaredRange() async throws {

@@ -33,7 +33,7 @@ import Testing
         let lecture = try decoder.decode(Lecture.self, from: answer.body)
         #expect(lecture.steps == Lecture.standard.steps && lecture.title == Lecture.standard.title)
         #expect(Set(lecture.steps.compactMap(\.reportPage)) == ["nearest-neighbours.html", "templates.html", "training.html", "units.html",
-                                                                "maps.html", "trust.html"], "every page lens demo writes has its step")
+                                                                "embedding.html", "maps.html", "trust.html"], "every page lens demo writes has its step")
         let script = try await http.send("GET", "/static/tour.js")
         for step in lecture.steps where step.id != "vectors" {
             #expect(script.text.contains("async \(step.id)("), "the tour draws a figure for \(step.id)")

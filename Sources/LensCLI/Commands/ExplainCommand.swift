@@ -44,8 +44,8 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Explain images of this split of the model's dataset instead: train, validation or test.")
     var split: String?
 
-    @Option(parsing: .unconditional, help: StudioKnobs.limit.plainHelp)
-    var limit: Int = StudioKnobs.limit.defaultValue
+    @Option(parsing: .unconditional, help: StudioKnobs.limit.flagHelp)
+    var limit: Int?
 
     @Option(help: "A layer by name, for gradcam, guided-gradcam, units and deconvnet projections.")
     var layer: String?
@@ -178,7 +178,8 @@ struct ExplainCommand: ParsableCommand {
                              out: URL(fileURLWithPath: outPath, isDirectory: true))
         job.imagePaths = images
         job.split = split.flatMap(SplitChoice.init(rawValue:))
-        job.limit = limit
+        job.limit = limit ?? StudioKnobs.limit.defaultValue
+        job.embeddingLimit = limit
         job.layer = layer
         job.className = className
         job.data = data

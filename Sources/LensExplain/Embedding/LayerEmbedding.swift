@@ -25,6 +25,7 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
         public static let trustNeighbours = Knob<Int>(
             "trust_neighbours", name: "trustworthiness neighbours", default: 12, range: 1...100, unit: "neighbours",
             help: "embedding: k of t-SNE's trustworthiness.")
+        public static var all: [SettingInfo] { [SettingInfo(pcaComponents), SettingInfo(knnNeighbours), SettingInfo(trustNeighbours)] }
     }
 
     public func validate(points: Int) throws {

@@ -22,8 +22,22 @@ public struct PathCheck: Codable, Sendable, Equatable {
         case anotherPath = "another path"
     }
 
+    /// One synthetic image's own numbers (with diversity the images can take different paths).
+    public struct ImagePath: Codable, Sendable, Equatable {
+        public var layers: [LayerSimilarity]
+        public var verdict: Verdict
+
+        public init(layers: [LayerSimilarity], verdict: Verdict) {
+            self.layers = layers
+            self.verdict = verdict
+        }
+    }
+
+    /// Every synthetic image pooled.
     public var layers: [LayerSimilarity]
     public var verdict: Verdict
+    /// Per synthetic image, in order.
+    public var images: [ImagePath]
 
     /// The weighted layers (conv, dense) up to and including the objective's, in order: what the
     /// signal passes through on its way to the unit.
@@ -49,12 +63,26 @@ public struct PathCheck: Codable, Sendable, Equatable {
             return result
         }
         let (s, t, r) = (try signatures(synthetic), try signatures(top), try signatures(random))
-        layers = names.map { name in
-            LayerSimilarity(layer: name, natural: Self.meanCorrelation(s[name] ?? [], t[name] ?? []),
-                            baseline: Self.meanCorrelation(s[name] ?? [], r[name] ?? []))
+        // `only`: one synthetic image's row; nil: all of them
+        func similarities(_ only: Int?) -> [LayerSimilarity] {
+            names.map { name in
+                let all = s[name] ?? [], mine = only.map { i in i < all.count ? [all[i]] : [] } ?? all
+                return LayerSimilarity(layer: name, natural: Self.meanCorrelation(mine, t[name] ?? []),
+                                       baseline: Self.meanCorrelation(mine, r[name] ?? []))
+            }
         }
+        layers = similarities(nil)
+        verdict = Self.verdict(layers)
+        images = (0..<(synthetic.shape.first ?? 0)).map { i in
+            let own = similarities(i)
+            return ImagePath(layers: own, verdict: Self.verdict(own))
+        }
+    }
+
+    /// The natural path when the synthetic image is closer to the top natural images than to random ones at most layers.
+    static func verdict(_ layers: [LayerSimilarity]) -> Verdict {
         let closer = layers.filter { $0.natural > $0.baseline }.count
-        verdict = 2 * closer > layers.count ? .naturalPath : .anotherPath
+        return 2 * closer > layers.count ? .naturalPath : .anotherPath
     }
 
     /// Per item: channel means of a spatial output [N, C, H, W], else the flat activations.

@@ -117,6 +117,9 @@ public enum Stylesheet {
     .unit-gallery img{margin:0 auto;width:96px;height:96px}
     .unit-gallery figure:hover{background:#eef2ff}.unit-gallery figure.selected{outline:2px solid var(--accent)}
     .unit-gallery figure.dead img{opacity:.45}
+    .embedding-map{cursor:grab;touch-action:none;border:1px solid var(--line)}.embedding-map circle{cursor:pointer}
+    .embedding-tip{position:absolute;z-index:5;pointer-events:none;background:#fff;border:1px solid var(--line);border-radius:4px;padding:4px;font-size:12px}
+    .feature-vis{border:2px solid var(--accent);border-radius:6px;padding:6px;margin:.5em 0}
     .unit-rows{display:flex;flex-wrap:wrap;gap:.8rem}
     .unit-row{display:flex;gap:.6rem;align-items:flex-start;padding:.5rem;border:1px solid #eef0f3;border-radius:8px}
     .unit-row .rank{width:4.5rem;font-size:.8rem}
@@ -163,7 +166,7 @@ public enum Stylesheet {
     @media (prefers-color-scheme:dark){
     :root{--ink:#e6e8ee;--muted:#9aa3b5;--line:#3a4150;--accent:#7aa2ff;--bg:#14171d;--wrong:#f87171;--flag:#f5b83d}
     body.report{background:#14171d;color:var(--ink)}
-    .card,.fig,.lecture,.drop,.steps>li,:where(.app) header,:where(.report) .pair,svg.chart{background:#1d212a;color:var(--ink)}
+    .card,.fig,.lecture,.drop,.steps>li,:where(.app) header,:where(.report) .pair,svg.chart,.embedding-tip{background:#1d212a;color:var(--ink)}
     :where(.app) select,:where(.app) input,:where(.app) button.secondary{background:#262b36;color:var(--ink)}
     :where(.app) figure img{background:#000}
     .note,.lecture,.cbar figcaption,.fig figcaption small{color:#b8bfcc}

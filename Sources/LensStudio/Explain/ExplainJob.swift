@@ -38,6 +38,8 @@ public struct ExplainJob: Sendable {
     /// The embedding view: every block's layer rather than `layer` alone.
     public var allLayers = false
     public var embedding = EmbeddingSettings()
+    /// The embedding view: the first this many images of the split; nil: the whole split.
+    public var embeddingLimit: Int?
     /// Told each fraction done of a long step, with what the step is.
     public var progress: @Sendable (String, Double) -> Void = { _, _ in }
     /// Told once the dataset is read (the CLI prints its notes).

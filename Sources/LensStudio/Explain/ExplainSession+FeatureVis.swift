@@ -55,7 +55,7 @@ extension ExplainSession {
         let network = try network(for: "embedding")
         let prepared = try dataset()
         let choice = job.split ?? .test
-        let indices = prepared.indices(choice)
+        let indices = Array(prepared.indices(choice).prefix(job.embeddingLimit ?? Int.max))
         guard !indices.isEmpty else { throw ExplainProblem.emptySplit(split: choice.rawValue, dataset: prepared.source.name) }
         let layers: [String?]
         if let layer = job.layer, !job.allLayers {
@@ -96,6 +96,8 @@ public struct FeatureVisOutput: Encodable {
         public var classProbability: Float?
         public var pathSimilarity: [FeatureVisFigure.LayerValue]
         public var pathBaseline: [FeatureVisFigure.LayerValue]
+        /// This image's own path check.
+        public var badge: String
     }
 
     public var model: String
@@ -117,7 +119,7 @@ public struct FeatureVisOutput: Encodable {
         badge = figure.badge
         images = figure.images.map {
             Image(reached: $0.reached, activationRatio: $0.activationRatio, classProbability: $0.classProbability,
-                  pathSimilarity: $0.pathSimilarity, pathBaseline: $0.pathBaseline)
+                  pathSimilarity: $0.pathSimilarity, pathBaseline: $0.pathBaseline, badge: $0.badge)
         }
         self.files = files
         self.directory = directory

@@ -27,12 +27,27 @@ public struct EmbeddingFigure: Codable, Sendable {
     public var datasetIndices: [Int]
     public var layers: [Layer]
     public var settings: EmbeddingSettings
+    /// One CSS colour per class, the one rule the report's and the web app's scatters use.
+    public var classColors: [String]
+    /// Per image, a PNG data URI of the model's input (the web app's hover and click); empty in the report.
+    public var thumbnails: [String] = []
 }
 
 extension EmbeddingFigure {
     /// The layers of the view, from the pixels up: each weighted block's output (`UnitLayer.all`), then the logits' input.
     public static func layers(of architecture: Architecture) -> [String?] {
         [nil] + UnitLayer.all(in: architecture).map(\.name)
+    }
+
+    /// Ten classes or fewer: Matplotlib's tab10; more (the 40 faces): hues a golden angle apart at three lightnesses,
+    /// so that neighbouring class numbers never share a colour.
+    public static func colors(count: Int) -> [String] {
+        let tab10 = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+        guard count > tab10.count else { return Array(tab10.prefix(count)) }
+        return (0..<count).map { k in
+            let hue = (Double(k) * 137.508).truncatingRemainder(dividingBy: 360)
+            return String(format: "hsl(%.0f, 70%%, %d%%)", hue, [38, 52, 66][k % 3])
+        }
     }
 
     public init(model: String, split: String, network: Network, embeddings: [LayerEmbedding], images: Tensor, labels: [Int],
@@ -42,6 +57,6 @@ extension EmbeddingFigure {
                   datasetIndices: datasetIndices,
                   layers: embeddings.map { Layer(layer: $0.layer, knnAccuracy: $0.knnAccuracy, trustworthiness: $0.trustworthiness,
                                                  divergence: $0.divergence, pca: points($0.pca), tsne: points($0.tsne)) },
-                  settings: settings)
+                  settings: settings, classColors: Self.colors(count: classNames.count))
     }
 }

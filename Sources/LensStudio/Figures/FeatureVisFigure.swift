@@ -17,9 +17,11 @@ public struct FeatureVisFigure: Codable, Sendable {
         public var activationRatio: Float
         /// For a class: its probability under random jitter, scale and rotation (mean of 16).
         public var classProbability: Float?
-        /// Per layer up to the unit's: mean Spearman correlation with the top natural images, and with random ones.
+        /// Per layer up to the unit's: this image's mean Spearman correlation with the top natural images, and with random ones.
         public var pathSimilarity: [LayerValue]
         public var pathBaseline: [LayerValue]
+        /// This image's own path check (`PathCheck.Verdict`'s words).
+        public var badge: String
     }
 
     public struct LayerValue: Codable, Sendable, Equatable {
@@ -42,7 +44,7 @@ public struct FeatureVisFigure: Codable, Sendable {
     public var images: [SyntheticImage]
     public var topNaturalActivation: Float
     public var natural: [NaturalImage]
-    /// `PathCheck.Verdict`'s words: "natural path" or "another path".
+    /// `PathCheck.Verdict`'s words for the images pooled: "natural path" or "another path".
     public var badge: String
     public var settings: FeatureVisSettings
     /// Mean objective per step (under that step's transformations).
@@ -61,28 +63,33 @@ extension FeatureVisFigure {
     }
 
     /// Draws `report`; `images` are the natural images it searched (rows of `labels`, `datasetIndices`).
+    /// `naturalPatches` false leaves `natural` empty, for a page that draws the unit's patches already.
     public init(_ report: FeatureVisReport, model: String, network: Network, images: Tensor, labels: [Int], classNames: [String],
-                datasetIndices: [Int], searched: String, settings: FeatureVisSettings) throws {
+                datasetIndices: [Int], searched: String, settings: FeatureVisSettings, naturalPatches: Bool = true) throws {
         let objective = report.synthetic.objective
         let check = report.pathCheck
         let count = report.synthetic.images.shape[0]
         var synthetic: [SyntheticImage] = []
         for i in 0..<count {
-            // the path check pools the images; each image shares its numbers
+            let path = i < check.images.count ? check.images[i] : PathCheck.ImagePath(layers: check.layers, verdict: check.verdict)
             synthetic.append(SyntheticImage(
                 image: try PNGImage.dataURI(report.synthetic.images.slice(i..<(i + 1)).dropFirstAxis(), scale: .unit),
                 reached: report.synthetic.reached[i], activationRatio: report.activationRatio[i],
                 classProbability: report.synthetic.classProbability?[i],
-                pathSimilarity: check.layers.map { LayerValue(layer: $0.layer, value: $0.natural) },
-                pathBaseline: check.layers.map { LayerValue(layer: $0.layer, value: $0.baseline) }))
+                pathSimilarity: path.layers.map { LayerValue(layer: $0.layer, value: $0.natural) },
+                pathBaseline: path.layers.map { LayerValue(layer: $0.layer, value: $0.baseline) }, badge: path.verdict.rawValue))
         }
         // natural patches: the receptive field of the unit's strongest position, else the whole image
         var naturals: [NaturalImage] = []
         let layer = objective.layer ?? (network.layerNames.last ?? "")
-        let found = try LayerUnits(network: network, layer: layer, images: images, units: [objective.index],
-                                   settings: { var s = InspectionSettings(); s.topImages = min(9, images.shape[0]); return s }())
+        var found: LayerUnits?
+        if naturalPatches {
+            var search = InspectionSettings()
+            search.topImages = min(9, images.shape[0])
+            found = try LayerUnits(network: network, layer: layer, images: images, units: [objective.index], settings: search)
+        }
         let side = network.architecture.inputShape.count == 3 ? network.architecture.inputShape[1] : 1
-        for activation in found.units.first?.top ?? [] {
+        for activation in found?.units.first?.top ?? [] {
             var picture = images.slice(activation.imageIndex..<(activation.imageIndex + 1)).dropFirstAxis()
             if let box = activation.box { picture = Self.crop(picture, box: box) }
             // the same size as the synthetic image: nearest-neighbour enlargement of the patch
@@ -120,5 +127,14 @@ extension FeatureVisFigure {
             }
         }
         return Tensor(shape: [channels, side, side], scalars: scalars)
+    }
+}
+
+extension FeatureVisFigure.SyntheticImage {
+    /// The path check in one line: the badge, then the mean over layers against top and random natural images.
+    public var pathWords: String {
+        let count = Double(max(pathSimilarity.count, 1))
+        return badge + String(format: " (r %.2f vs %.2f random)", pathSimilarity.map(\.value).reduce(0, +) / count,
+                              pathBaseline.map(\.value).reduce(0, +) / count)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LensExplain
 import LensModels
 import LensTensor
 
@@ -11,6 +12,8 @@ struct ModelFigures: Sendable {
     let units = BackgroundFigures<UnitSearch>()
     let nearest = BackgroundFigures<NearestIndex>()
     let trust = BackgroundFigures<ModelTrust>()
+    let featureVis = BackgroundFigures<FeatureVisFigure>()
+    let embedding = BackgroundFigures<EmbeddingFigure>()
 }
 
 /// The layers a model's units can be inspected in.
@@ -67,6 +70,42 @@ extension ModelLibrary {
         }
         let image = try ImageInput.tensor(bytes, preprocessing: entry.model.provenance.preprocessing)
         return try LayerMaps(model: entry.id, network: network, image: image, classNames: entry.model.provenance.classNames)
+    }
+
+    /// What unit `unit` of `layer` wants to see (`lens explain --method feature-vis`'s figure, its
+    /// default settings), made in the background; nil while it (or the layer's units) is computed.
+    public func unitFeatureVis(_ id: String?, layer: String, unit: Int) throws -> FeatureVisFigure? {
+        let entry = try entry(id)
+        guard let search = try unitSearch(id, layer: layer) else { return nil }
+        let units = search.gallery.layer.units
+        guard (0..<units).contains(unit) else {
+            throw StudioError(.notFound, "\(layer) has units 0 to \(units - 1); there is no unit \(unit)")
+        }
+        return try settled(figures.featureVis.state(entry.id + "|" + layer + "|\(unit)") {
+            let settings = FeatureVisSettings()
+            let objective = try FeatureObjective.unit(unit, of: layer, in: search.network)
+            let report = try FeatureVisReport(network: search.network, objective: objective, naturalImages: search.images, settings: settings)
+            return try FeatureVisFigure(report, model: entry.id, network: search.network, images: search.images, labels: search.labels,
+                                        classNames: search.classNames, datasetIndices: search.datasetIndices,
+                                        searched: search.gallery.images, settings: settings)
+        })
+    }
+
+    /// Model `id`'s test images at every layer (the report's embedding page, `PageBudget.full`), made in the background.
+    public func embedding(_ id: String?) throws -> EmbeddingFigure? {
+        let entry = try entry(id)
+        _ = try Self.unitLayers(of: entry)
+        guard case .network(let network) = entry.model.model, let evaluated = try evaluation(entry.id) else { return nil }
+        return try settled(figures.embedding.state(entry.id) {
+            let dataset = evaluated.dataset, split = dataset.split
+            let data = PageData(classNames: dataset.data.classNames, trainImages: dataset.images(split.train),
+                                trainLabels: dataset.labels(split.train), testImages: dataset.images(split.test),
+                                testLabels: dataset.labels(split.test))
+            var figure = try ExplanationPages.embeddingFigure(network, name: entry.id, data: data, budget: .full)
+            figure.datasetIndices = figure.datasetIndices.map { split.test[$0] }
+            figure.thumbnails = try figure.datasetIndices.map { try ImageInput.dataURI(dataset.image(at: $0)) }
+            return figure
+        })
     }
 
     private func unitSearch(_ id: String?, layer name: String) throws -> UnitSearch? {

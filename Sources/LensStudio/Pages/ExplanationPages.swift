@@ -58,6 +58,19 @@ public struct PageBudget: Sendable {
     /// Data randomisation's rounds of training on shuffled labels where a page runs it (the demo):
     /// fewer than `lens explain --retrain` allows, so the demo's trust page has its table in its time.
     public var dataRandomisationRounds = 2
+    /// Feature visualisation of each unit drawn on the units page: fewer Adam steps than
+    /// `lens explain --method feature-vis` (256), so that every unit of the page fits the demo's time.
+    public var featureVis = PageBudget.featureVisSettings(steps: 64)
+    /// Test images the embedding page places at every layer (the first ones of the split).
+    public var embeddingImages = 1000
+    /// t-SNE's iterations on the embedding page.
+    public var tsneIterations = TSNESettings.Knobs.iterations.defaultValue
+
+    static func featureVisSettings(steps: Int) -> FeatureVisSettings {
+        var settings = FeatureVisSettings()
+        settings.steps = steps
+        return settings
+    }
 
     /// Trust figures over 16 test images (the CLI's `sanity` default is 32): every method on the
     /// demo CNN must fit in the demo's time.
@@ -72,7 +85,8 @@ public struct PageBudget: Sendable {
     public static let quick = PageBudget(
         trust: { var s = TrustSettings(); s.samples = 2; s.stepFraction = 1.0 / 4; return s }(),
         attribution: { var a = AttributionSettings(); a.smoothGradSamples = 2; a.integrationSteps = 32; return a }(),
-        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2, occlusionShare: 0.25, dataRandomisationRounds: 1)
+        unitsPerLayer: 3, wrongImages: 2, correctImages: 1, evidenceImages: 2, occlusionShare: 0.25, dataRandomisationRounds: 1,
+        featureVis: featureVisSettings(steps: 16), embeddingImages: 200, tsneIterations: 500)
 
     /// This budget for `network`'s input: occlusion's window from `occlusionShare` of the image's
     /// shorter side (at least 2 pixels, stride half of it), and never larger than the image.

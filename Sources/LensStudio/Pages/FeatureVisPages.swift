@@ -15,7 +15,7 @@ extension ExplanationPages {
             Figure(picture: .dataURI(image.image, width: side, height: side, alt: "synthetic \(i + 1)"), caption: "synthetic \(i + 1)",
                    details: [String(format: "%.2f× the top natural", image.activationRatio)]
                        + (image.classProbability.map { [String(format: "p(class) under jitter %.2f", $0)] } ?? []),
-                   mark: figure.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(figure.badge))
+                   mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
         }
         let natural = figure.natural.enumerated().map { i, image in
             Figure(picture: .dataURI(image.patch, width: side, height: side, alt: "natural \(i + 1)"), caption: image.class,
@@ -25,13 +25,16 @@ extension ExplanationPages {
         body += "<p>Path check (Geirhos et al. 2023): <b>\(HTML.escape(figure.badge))</b>. Per layer up to the unit's, the synthetic "
             + "image's activations rank-correlated (Spearman, channel means for a convolutional layer) with those of the top "
             + "natural images, and with those of as many random natural images.</p>"
-        if let first = figure.images.first {
-            body += "<table><tr><th>layer</th><th>vs top natural</th><th>vs random natural</th></tr>"
-            for (similar, baseline) in zip(first.pathSimilarity, first.pathBaseline) {
-                body += "<tr><td>\(HTML.escape(similar.layer))</td><td>\(String(format: "%.3f", similar.value))</td>"
-                    + "<td>\(String(format: "%.3f", baseline.value))</td></tr>"
+        if !figure.images.isEmpty {
+            // each image's own numbers: with diversity the images can take different paths
+            body += "<table><tr><th>layer</th>" + figure.images.indices.map { "<th>synthetic \($0 + 1): vs top natural / vs random</th>" }.joined()
+                + "</tr>"
+            for (row, layer) in (figure.images.first?.pathSimilarity ?? []).enumerated() {
+                body += "<tr><td>\(HTML.escape(layer.layer))</td>" + figure.images.map { image in
+                    String(format: "<td>%.3f / %.3f</td>", image.pathSimilarity[row].value, image.pathBaseline[row].value)
+                }.joined() + "</tr>"
             }
-            body += "</table>"
+            body += "<tr><td>path</td>" + figure.images.map { "<td>\(HTML.escape($0.badge))</td>" }.joined() + "</tr></table>"
         }
         let trace = LineChart(title: "Objective during the ascent", xLabel: "step", yLabel: "objective",
                               series: [.init(name: "mean objective", color: "#1f77b4",
@@ -48,13 +51,18 @@ extension ExplanationPages {
                               series: [.init(name: "k-NN accuracy", color: "#1f77b4", points: zip(xs, figure.layers.map(\.knnAccuracy)).map { ($0, $1) }),
                                        .init(name: "trustworthiness", color: "#ff7f0e", points: zip(xs, figure.layers.map(\.trustworthiness)).map { ($0, $1) })],
                               yRange: 0...1)
-        var body = "<p>The \(figure.labels.count) \(HTML.escape(figure.split)) images at every layer, from the pixels up: "
+        var body = "<p>The \(figure.labels.count) \(HTML.escape(figure.split)) images at every layer, from the pixels up, each "
+            + "point an image coloured by its class, misclassified ones larger and ringed (hover a point for its image and class). "
+            + "k-NN accuracy: how often an image's \(figure.settings.knnNeighbours) nearest training images in that layer vote its class; "
+            + "trustworthiness (Venna & Kaski): how far t-SNE's map keeps each image's \(figure.settings.trustNeighbours) nearest neighbours. Layers: "
             + figure.layers.enumerated().map { "\($0) = \(HTML.escape($1.layer))" }.joined(separator: ", ") + ".</p>" + curve.svg()
         for layer in figure.layers {
             body += "<h3>\(HTML.escape(layer.layer))</h3><p>"
                 + String(format: "k-NN accuracy %.3f, trustworthiness %.3f (t-SNE, perplexity %.0f)", layer.knnAccuracy,
                          layer.trustworthiness, figure.settings.tsne.perplexity) + "</p>"
-            body += scatter(layer.tsne, figure: figure)
+            body += "<div class=row id=\"embedding-\(HTML.escape(layer.layer))\"><figure>" + scatter(layer.pca, figure: figure, size: 360)
+                + "<figcaption>PCA</figcaption></figure><figure>" + scatter(layer.tsne, figure: figure, size: 360)
+                + "<figcaption>t-SNE</figcaption></figure></div>"
         }
         return ReportPage(fileName: "index.html", title: "How each layer arranges the images", body: body)
     }
@@ -64,7 +72,6 @@ extension ExplanationPages {
         let xs = points.map { Double($0[0]) }, ys = points.map { Double($0[1]) }
         guard let minX = xs.min(), let maxX = xs.max(), let minY = ys.min(), let maxY = ys.max() else { return "" }
         let span = max(maxX - minX, maxY - minY, 1e-9), margin = 8.0
-        let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
         var svg = "<svg viewBox=\"0 0 \(Int(size)) \(Int(size))\" width=\"\(Int(size))\" height=\"\(Int(size))\" role=img>"
         for (i, point) in points.enumerated() {
             let x = margin + (Double(point[0]) - minX) / span * (size - 2 * margin)
@@ -73,7 +80,7 @@ extension ExplanationPages {
             let name = label < figure.classNames.count ? figure.classNames[label] : "\(label)"
             let wrong = label != predicted
             svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%@\" fill=\"%@\"%@><title>%@</title></circle>", x, y,
-                          wrong ? "3.5" : "2.5", palette[label % palette.count], wrong ? " stroke=\"#000\" stroke-width=\"1\"" : "",
+                          wrong ? "3.5" : "2.5", label < figure.classColors.count ? figure.classColors[label] : "#777", wrong ? " stroke=\"#000\" stroke-width=\"1\"" : "",
                           HTML.escape("image \(figure.datasetIndices[i]): \(name)" + (wrong ? " (predicted \(predicted < figure.classNames.count ? figure.classNames[predicted] : "\(predicted)"))" : "")))
         }
         return svg + "</svg>"

@@ -21,6 +21,8 @@ extension ExplanationPages {
         var pages: [ReportPage] = []
         if !unitLayers(of: network.architecture).isEmpty {
             pages.append(try unitsPage(network, name: name, data: data, budget: budget, progress: progress))
+            progress("the test images at every layer (PCA, t-SNE, k-NN accuracy, trustworthiness)")
+            pages.append(try embeddingReportPage(network, name: name, data: data, budget: budget))
         }
         var badges: [MethodTrust] = []
         var trust: ReportPage?

@@ -18,6 +18,12 @@ extension ExplanationPages {
         pixels with the deconvnet (ReLUs pass max(R, 0) backwards, max-pools route by their switches, convolutions by
         their transposed filters), red where the pixels raise the unit, blue where they lower it, one scale per unit.
         Deeper layers see larger patches and respond to larger parts of the face.</p>
+        <p class=lecture>First in each row, framed: the image gradient ascent makes to excite the unit most (feature
+        visualisation, Olah et al. 2017), drawn the size of the patches; people learn about as much from it as from the
+        natural patches (Zimmermann et al. 2021). Under it, how far it gets as a multiple of the unit's top natural
+        activation, and the path check (Geirhos et al. 2023): whether its activations at the earlier layers rank-correlate
+        more with those of the unit's top natural images than with random ones ("natural path"), or it excites the unit
+        along another path, which the natural images never take.</p>
         """
         guard !layers.isEmpty else {
             return ReportPage(fileName: "units.html", title: "Units", body: body + "<p>This model has no convolutional layer.</p>")
@@ -28,15 +34,32 @@ extension ExplanationPages {
             let figure = try UnitsFigure(model: name, network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
                                          classNames: data.classNames, described: "the training images",
                                          limit: budget.unitsPerLayer)
+            progress("feature visualisation of \(figure.units.count) units of \(layer)")
+            let synthetic = try unitFeatureVis(network, name: name, figure: figure, data: data, settings: budget.featureVis)
             body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): the first \(figure.units.count) of \(figure.layer.units) units that fire</h2>"
-            body += unitsSection(figure)
+            body += unitsSection(figure, featureVis: synthetic)
         }
         return ReportPage(fileName: "units.html", title: "Units", body: body)
     }
 
     /// The one HTML writer of a units figure (the report's units page, `lens explain --method units`):
     /// per unit, each top patch beside its deconvnet projection, with its class and activation.
-    public static func unitsSection(_ figure: UnitsFigure, projections: Bool = true) -> String {
+    /// Each drawn unit's feature visualisation (by unit number), searched in the training images.
+    public static func unitFeatureVis(_ network: Network, name: String, figure: UnitsFigure, data: PageData,
+                               settings: FeatureVisSettings) throws -> [Int: FeatureVisFigure] {
+        var result: [Int: FeatureVisFigure] = [:]
+        let indices = Array(0..<data.trainLabels.count)
+        for unit in figure.units {
+            let objective = try FeatureObjective.unit(unit.unit, of: figure.layer.name, in: network)
+            let report = try FeatureVisReport(network: network, objective: objective, naturalImages: data.trainImages, settings: settings)
+            result[unit.unit] = try FeatureVisFigure(report, model: name, network: network, images: data.trainImages, labels: data.trainLabels,
+                                                     classNames: data.classNames, datasetIndices: indices, searched: figure.images,
+                                                     settings: settings, naturalPatches: false)
+        }
+        return result
+    }
+
+    public static func unitsSection(_ figure: UnitsFigure, projections: Bool = true, featureVis: [Int: FeatureVisFigure] = [:]) -> String {
         var html = unitActivity(figure)
         if let field = figure.layer.receptiveField {
             html += "<p class=note>Receptive field \(field)×\(field) pixels; patches at the border are cut by it. "
@@ -59,8 +82,14 @@ extension ExplanationPages {
                 return Figure(picture: Picture(html: "<div class=pair-row>" + pictures.map(\.html).joined() + "</div>"),
                               caption: activation.class, details: ["a = " + MapNumber.format(activation.value)])
             }
+            let synthetic = featureVis[unit.unit]?.images.map { image -> Figure in
+                Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: 72, height: 72,
+                                                                                        alt: "feature visualisation of unit \(unit.unit)").html + "</div>"),
+                       caption: "synthetic", details: [String(format: "%.2f× top natural", image.activationRatio), image.pathWords],
+                       mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
+            } ?? []
             let rare = unit.activity == .rare ? " (rare: \(unit.activityWords))" : ""
-            html += PictureGrid.html(figures, heading: "\(figure.layer.name) unit \(unit.unit)\(rare)")
+            html += PictureGrid.html(synthetic + figures, heading: "\(figure.layer.name) unit \(unit.unit)\(rare)")
         }
         return html
     }

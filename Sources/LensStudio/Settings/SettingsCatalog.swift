@@ -13,6 +13,10 @@ public struct SettingsCatalog: Codable, Sendable, Equatable {
     public var trust: [SettingInfo]
     /// What a command reads and how much `lens explain` shows (`StudioKnobs`).
     public var explain: [SettingInfo]
+    /// Feature visualisation (`FeatureVisSettings`).
+    public var featureVis: [SettingInfo]
+    /// The embedding view: t-SNE's knobs, then the view's own (`EmbeddingSettings`).
+    public var embedding: [SettingInfo]
 
     public init(dataScale: DataScale? = nil) {
         self.dataScale = dataScale
@@ -21,9 +25,11 @@ public struct SettingsCatalog: Codable, Sendable, Equatable {
         inspection = InspectionSettings.Knobs.all
         trust = TrustSettings.Knobs.all
         explain = StudioKnobs.all
+        featureVis = FeatureVisSettings.Knobs.all
+        embedding = TSNESettings.Knobs.all + EmbeddingSettings.Knobs.all
     }
 
-    /// The knob with `key` in `section` ("training", "attribution", "inspection", "trust", "explain").
+    /// The knob with `key` in `section` ("training", "attribution", "inspection", "trust", "explain", "feature_vis", "embedding").
     public func setting(_ section: String, _ key: String) -> SettingInfo? {
         let settings: [SettingInfo] = switch section {
         case "training": training
@@ -31,6 +37,8 @@ public struct SettingsCatalog: Codable, Sendable, Equatable {
         case "inspection": inspection
         case "trust": trust
         case "explain": explain
+        case "feature_vis": featureVis
+        case "embedding": embedding
         default: []
         }
         return settings.first { $0.key == key }

@@ -13,7 +13,7 @@ public enum StudioKnobs {
             + "\(DatasetLoader.defaultPreprocessing(for: .fashionMNIST(directory: DatasetSource.defaultFashionMNISTDirectory)).size) Fashion-MNIST).")
     public static let limit = Knob<Int>(
         "limit", name: "number of images", default: 16, range: 1...100_000, unit: "images",
-        help: "With --split: explain the first this many images of the split.")
+        help: "With --split: explain the first this many images of the split (the embedding view: the whole split unless given).")
     public static let maxUnits = Knob<Int>(
         "max_units", name: "number of units", default: 16, range: 1...4096, unit: "units",
         help: "units and deconvnet projections: show the first this many units of the layer.")

@@ -1,7 +1,7 @@
 // Shared by every page: the header (navigation and model choice), API calls and line charts.
 "use strict";
 
-const pages = [["/", "Overview"], ["/tour", "Tour"], ["/templates", "Templates"], ["/units", "Units"], ["/layers", "Layers"], ["/explain", "Explain"], ["/train", "Train"]];
+const pages = [["/", "Overview"], ["/tour", "Tour"], ["/templates", "Templates"], ["/units", "Units"], ["/layers", "Layers"], ["/embedding", "Embedding"], ["/explain", "Explain"], ["/train", "Train"]];
 
 function modelParam() { return new URLSearchParams(location.search).get("model") || ""; }
 
@@ -178,7 +178,7 @@ function waitForModels(target) {
 
 // A line chart as SVG: series = [{name, color, points: [[x, y], ...]}]; the legend sits above
 // the plot, so that no line runs through it.
-function lineChart(series, { width = 460, height = 270, title = "", yMin = null, yMax = null } = {}) {
+function lineChart(series, { width = 460, height = 270, title = "", yMin = null, yMax = null, xLabel = "epoch" } = {}) {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("class", "chart");
@@ -219,13 +219,23 @@ function lineChart(series, { width = 460, height = 270, title = "", yMin = null,
   }
   add("line", { x1: pad.left, y1: sy(y0), x2: width - pad.right, y2: sy(y0), stroke: "#999" });
   add("line", { x1: pad.left, y1: sy(y0), x2: pad.left, y2: sy(y1), stroke: "#999" });
-  add("text", { x: (pad.left + width - pad.right) / 2, y: height - 4, "text-anchor": "middle" }, "epoch");
+  add("text", { x: (pad.left + width - pad.right) / 2, y: height - 4, "text-anchor": "middle" }, xLabel);
   for (const s of series) {
     if (s.points.length === 0) continue;
     const d = s.points.map((p, i) => (i ? "L" : "M") + sx(p[0]).toFixed(1) + "," + sy(p[1]).toFixed(1)).join("");
     add("path", { d, fill: "none", stroke: s.color, "stroke-width": 2, "data-series": s.name, "data-points": s.points.length });
   }
   return svg;
+}
+
+// An EmbeddingFigure's curve over the layers (0 = pixels): k-NN accuracy and trustworthiness.
+function separabilityCurve(figure) {
+  const curve = lineChart([
+    { name: "k-NN accuracy", color: "#2563eb", points: figure.layers.map((l, k) => [k, l.knn_accuracy]) },
+    { name: "trustworthiness", color: "#ea580c", points: figure.layers.map((l, k) => [k, l.trustworthiness]) },
+  ], { title: "How well each layer separates the classes", yMin: 0, yMax: 1, xLabel: "layer (0 = pixels)" });
+  curve.id = "separability-curve";
+  return el("div", {}, curve, el("p", { class: "muted", text: figure.layers.map((l, k) => `${k} = ${l.layer}`).join(", ") }));
 }
 
 // Learning curves from epoch records: loss and accuracy charts side by side.

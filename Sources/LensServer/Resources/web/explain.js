@@ -71,6 +71,15 @@ async function loadSamples(target, result) {
     explainState.sample = chosen.index;
     explainState.linkedClass = new URLSearchParams(location.search).get("class");
     await explain(await (await fetch(chosen.image)).blob(), result);
+  } else if (new URLSearchParams(location.search).get("image") !== null) {
+    // a test image opened from the Embedding page, which holds every test image's picture
+    const wanted = Number(new URLSearchParams(location.search).get("image"));
+    const { status, body } = await api("/api/embedding").catch(() => ({ status: 0 }));
+    const k = status === 200 ? body.dataset_indices.indexOf(wanted) : -1;
+    if (k >= 0 && body.thumbnails[k]) {
+      explainState.sample = wanted;
+      await explain(await (await fetch(body.thumbnails[k])).blob(), result);
+    }
   }
 }
 

@@ -26,6 +26,11 @@ startPage("/tour", async (page, status) => {
 
 // One function per step that has a figure: each asks the API the app's own page asks.
 const tourFigures = {
+  async embedding(figure, step) {
+    figure.append(el("p", { class: "muted", text: "placing the test faces at every layer…" }));
+    const body = await whenReady(`/api/embedding?model=${step.model}`, () => {}, undefined, 2000);
+    figure.replaceChildren(separabilityCurve(body));
+  },
   async vectors(figure, step, samples) {
     const sample = (await samples)[0];
     if (!sample) return;

@@ -109,7 +109,42 @@ async function showUnit(layer, unit, state) {
       (body.activity === "rare" ? " (rare: only those images are shown). " : ". ") + `${note} ` +
       "Projections take the activation back to pixels: the deconvnet passes max(R, 0) through every ReLU, guided backprop " +
       `also keeps only where the forward ReLU was on; red raises the unit, blue lowers it. Colours: ${body.scale_rule}.` }),
-    bars, rows));
+    bars, rows), featureVis(layer, unit, state, request));
+}
+
+// What the unit wants to see: the images gradient ascent makes for it (FeatureVisFigure, made in the
+// background), beside its top natural patches at the same size, with how far each gets and the path check.
+function featureVis(layer, unit, state, request) {
+  const card = el("div", { class: "card feature-vis", id: "feature-vis" });
+  const waiting = el("p", { class: "muted", text: `making the image unit ${unit} wants to see (gradient ascent)…` });
+  card.append(el("h2", { text: `What ${layer} unit ${unit} wants to see` }), waiting);
+  whenReady(`/api/units/${encodeURIComponent(layer)}/${unit}/feature-vis`, () => {}).then(figure => {
+    if (request !== state.request) return;
+    const side = 112;
+    const synthetic = figure.images.map((image, k) => el("figure", { class: "fig" + (image.badge === "natural path" ? "" : " flagged"), "data-kind": "synthetic" },
+      el("img", { class: "px", src: image.image, alt: `synthetic image ${k + 1} of unit ${unit}`, width: side, height: side }),
+      el("figcaption", {}, el("b", { text: `synthetic ${k + 1}` }),
+         el("div", { text: `${image.activation_ratio.toFixed(2)}× the top natural` }),
+         el("div", { text: `path check: ${image.badge}` }))));
+    const natural = figure.natural.map(n => el("figure", { class: "fig", "data-kind": "natural" },
+      el("img", { class: "px", src: n.patch, alt: `natural patch from image ${n.dataset_index}`, width: side, height: side }),
+      el("figcaption", { text: `${n.class} · image ${n.dataset_index}` })));
+    const first = figure.images[0];
+    const table = el("table", { id: "path-check" }, el("tr", {}, el("th", { text: "layer" }),
+      ...figure.images.map((_, k) => el("th", { text: `synthetic ${k + 1}: vs top natural / vs random` }))),
+      ...first.path_similarity.map((row, r) => el("tr", {}, el("td", { text: row.layer }),
+        ...figure.images.map(image => el("td", { text: `${image.path_similarity[r].value.toFixed(3)} / ${image.path_baseline[r].value.toFixed(3)}` })))));
+    waiting.replaceWith(
+      el("p", { class: "muted", text: `Made by ${figure.settings.steps} Adam steps on a Fourier-parametrised image under random jitter, ` +
+        `scale and rotation (seed ${figure.settings.seed}; Olah et al. 2017), beside the natural patches that excite the unit most in ` +
+        `${figure.searched}: people learn about as much from either (Zimmermann et al. 2021). Path check (Geirhos et al. 2023): ` +
+        `per earlier layer, the synthetic image's activations rank-correlated with those of the top natural images and of random ones.` }),
+      el("div", { class: "figs" }, ...synthetic, ...natural), table);
+  }).catch(error => {
+    waiting.textContent = error.message;
+    waiting.className = "error";
+  });
+  return card;
 }
 
 // Links to the models that have units, for a model that has none (the demo's first model is softmax regression).

@@ -1,0 +1,78 @@
+import Foundation
+import LensExplain
+import LensModels
+import LensRender
+import LensTensor
+import Testing
+@testable import LensStudio
+
+/// The units page shows each drawn unit's synthetic image beside its patches with its numbers, and
+/// the embedding page draws every layer from the pixels up with the separability curve; both from
+/// the one figure each (`FeatureVisFigure`, `EmbeddingFigure`).
+@Suite struct FeatureVisPagesTests {
+    /// Two classes of 8x8 images: a bright left half or a bright right half, with noise.
+    static func data(perClass: Int, seed: UInt64) -> (Tensor, [Int]) {
+        var generator = SeededGenerator(seed: seed)
+        var scalars: [Float] = [], labels: [Int] = []
+        for k in 0..<(2 * perClass) {
+            let label = k % 2
+            for _ in 0..<8 { for x in 0..<8 { scalars.append(((x < 4) == (label == 0) ? 0.8 : 0.1) + 0.2 * generator.nextUniform()) } }
+            labels.append(label)
+        }
+        return (Tensor(shape: [2 * perClass, 1, 8, 8], scalars: scalars), labels)
+    }
+
+    static func pageData() -> PageData {
+        let (train, trainLabels) = data(perClass: 12, seed: 1), (test, testLabels) = data(perClass: 10, seed: 2)
+        return PageData(classNames: ["left", "right"], trainImages: train, trainLabels: trainLabels, testImages: test, testLabels: testLabels)
+    }
+
+    static func network() throws -> Network {
+        Network(architecture: try Architecture.parse("conv3x3x4,pool", inputShape: [1, 8, 8], classes: 2), seed: 5)
+    }
+
+    @Test func theUnitsPageShowsEachUnitsSyntheticImageBesideItsPatches() throws {
+        let network = try Self.network()
+        var budget = PageBudget.quick
+        budget.unitsPerLayer = 2
+        let page = try ExplanationPages.unitsPage(network, name: "CNN", data: Self.pageData(), budget: budget)
+        let layer = try #require(UnitLayer.all(in: network.architecture).first).name
+        let figure = try UnitsFigure(model: "CNN", network: network, layer: layer, images: Self.pageData().trainImages,
+                                     labels: Self.pageData().trainLabels, classNames: ["left", "right"], described: "the training images", limit: 2)
+        let synthetic = try ExplanationPages.unitFeatureVis(network, name: "CNN", figure: figure, data: Self.pageData(), settings: budget.featureVis)
+        #expect(budget.featureVis.steps < FeatureVisSettings.Knobs.steps.defaultValue, "the page's budget is smaller than lens explain's")
+        for unit in figure.units {
+            // the synthetic image first in the unit's row, then its patches
+            let row = try #require(page.body.components(separatedBy: "\(layer) unit \(unit.unit)</h3>").dropFirst().first)
+                .components(separatedBy: "</section>")[0]
+            let image = try #require(synthetic[unit.unit]?.images.first)
+            let first = try #require(row.range(of: "feature visualisation of unit \(unit.unit)")), patch = try #require(row.range(of: "patch of image"))
+            #expect(first.lowerBound < patch.lowerBound, "synthetic before natural")
+            #expect(row.contains(String(format: "%.2f× top natural", image.activationRatio)) && row.contains(HTML.escape(image.pathWords)), "\(row.prefix(600))")
+            #expect(image.pathSimilarity.last?.layer == layer, "path numbers up to the unit's layer: \(image.pathSimilarity.map(\.layer))")
+        }
+        #expect(page.body.contains("Geirhos et al. 2023"), "the page says what the check is")
+    }
+
+    @Test func theEmbeddingPageDrawsEveryLayerWithItsNumbersAndTheCurve() throws {
+        let network = try Self.network()
+        let data = Self.pageData()
+        var budget = PageBudget.quick
+        budget.embeddingImages = 16
+        let figure = try ExplanationPages.embeddingFigure(network, name: "CNN", data: data, budget: budget)
+        let page = try ExplanationPages.embeddingReportPage(network, name: "CNN", data: data, budget: budget)
+        #expect(page.fileName == "embedding.html")
+        #expect(figure.layers.map(\.layer) == ["pixels"] + UnitLayer.all(in: network.architecture).map(\.name))
+        #expect(figure.labels.count == 16 && figure.settings.tsne.perplexity < 15, "perplexity fitted to 16 points: \(figure.settings.tsne.perplexity)")
+        #expect(page.body.contains("How well each layer separates the classes"), "the curve")
+        let wrong = zip(figure.labels, figure.predictions).filter { $0 != $1 }.count
+        for layer in figure.layers {
+            let block = try #require(page.body.components(separatedBy: "id=\"embedding-\(layer.layer)\"").dropFirst().first)
+                .components(separatedBy: "</div>")[0]
+            #expect(block.components(separatedBy: "<circle").count - 1 == 2 * 16, "16 points in the PCA and in the t-SNE map")
+            #expect(block.components(separatedBy: "stroke=\"#000\"").count - 1 == 2 * wrong, "every misclassified image ringed")
+            #expect(page.body.contains(String(format: "k-NN accuracy %.3f, trustworthiness %.3f", layer.knnAccuracy, layer.trustworthiness)))
+        }
+        #expect(figure.classColors.count == 2 && Set(EmbeddingFigure.colors(count: 40)).count == 40, "40 faces, 40 colours")
+    }
+}
