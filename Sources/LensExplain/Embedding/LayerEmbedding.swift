@@ -25,13 +25,19 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
         public static let trustNeighbours = Knob<Int>(
             "trust_neighbours", name: "trustworthiness neighbours", default: 12, range: 1...100, unit: "neighbours",
             help: "embedding: k of t-SNE's trustworthiness.")
+        public static var all: [SettingInfo] { [SettingInfo(pcaComponents), SettingInfo(knnNeighbours), SettingInfo(trustNeighbours)] }
     }
 
     public func validate(points: Int) throws {
-        try Knobs.pcaComponents.validate(pcaComponents)
-        try Knobs.knnNeighbours.validate(knnNeighbours)
-        try Knobs.trustNeighbours.validate(trustNeighbours)
+        try Knobs.table.validate(self)
         try tsne.validate(points: points)
+    }
+}
+
+extension EmbeddingSettings.Knobs {
+    /// Every knob of the view (t-SNE's are `TSNESettings.Knobs`) and the setting it sets.
+    static var table: [KnobRow<EmbeddingSettings>] {
+        [pcaComponents.row(\.pcaComponents), knnNeighbours.row(\.knnNeighbours), trustNeighbours.row(\.trustNeighbours)]
     }
 }
 
