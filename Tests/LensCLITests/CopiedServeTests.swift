@@ -65,14 +65,8 @@ import Testing
             return (text.range(of: "http://127.0.0.1:") ?? text.range(of: "listening on 127.0.0.1:"))
                 .flatMap { Int(text[$0.upperBound...].prefix { $0.isNumber }) }
         }
-        var port: Int?
-        let started = ContinuousClock.now
-        while port == nil, process.isRunning, ContinuousClock.now - started < .seconds(300) {
-            port = announcedPort()
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        // Read once more: a test task starved by the rest of the suite can wake after the deadline.
-        port = port ?? announcedPort()
+        _ = try await Eventually.wait(upTo: .seconds(600)) { announcedPort() != nil || !process.isRunning }
+        let port = announcedPort()
         let output = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
         let address = try #require(port, "the copy did not start serving: \(output())")
         for path in served {
@@ -86,8 +80,7 @@ import Testing
             }
         }
         kill(process.processIdentifier, SIGTERM)
-        let stopping = ContinuousClock.now
-        while process.isRunning, ContinuousClock.now - stopping < .seconds(30) { try await Task.sleep(for: .milliseconds(50)) }
+        _ = try await Eventually.wait(upTo: .seconds(120)) { !process.isRunning }
         #expect(!process.isRunning && process.terminationStatus == 128 + SIGTERM, "\(output())")
         #expect(!output().contains("resource bundle"), "\(output())")
     }

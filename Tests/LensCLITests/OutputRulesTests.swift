@@ -16,6 +16,8 @@ struct OutputRulesTests {
         let data: String
         let model: String
         let image: String
+        /// A one-row fetch list whose photo is in the folder `originals`.
+        let list: String
 
         init() throws {
             scratch = try ScratchFolder()
@@ -23,6 +25,8 @@ struct OutputRulesTests {
             model = scratch.path("net.safetensors")
             try parse(TrainCommand.self, ["train", "--model", "softmax", "--size", "8", "--epochs", "1", "--data", data, "--out", model]).train()
             image = try scratch.write("photo.png", try Pattern.left.png(width: 12, height: 12, channels: 1))
+            try scratch.write("originals/left/1.png", try Pattern.left.png(width: 12, height: 12, channels: 1))
+            list = try scratch.write("list.csv", Data("url,label\nhttp://127.0.0.1:9/1.png,left\n".utf8))
         }
     }
 
@@ -63,6 +67,11 @@ struct OutputRulesTests {
         },
         Writer(name: "serve --models-dir", flag: "--models-dir", kind: .modelsFolder, readsFile: true) { out, s, extra in
             try parse(ServeCommand.self, ["serve", "--model", s.model, "--data", s.data, "--models-dir", out] + extra).checkOutputs()
+        },
+        // Its list names one photo that --from holds, so a run that is not refused fetches nothing from the web.
+        Writer(name: "dataset fetch --out", flag: "--out", kind: .datasetFolder, readsFile: false) { out, s, extra in
+            let originals = s.scratch.path("originals")
+            try parse(DatasetFetchCommand.self, ["dataset", "fetch", "--list", s.list, "--from", originals, "--size", "8", "--out", out] + extra).run()
         },
     ]
 
@@ -111,7 +120,7 @@ struct OutputRulesTests {
         }, expect: { writer, _ in
             switch writer.kind {
             case _ where !writer.readsFile: .notApplicable("reads no model file (train --out over --resume continues a checkpoint in place)")
-            case .reportFolder, .modelsFolder: .refused("is a file, not a folder")
+            case .reportFolder, .modelsFolder, .datasetFolder: .refused("is a file, not a folder")
             case .historyCSV: .refused("is the --resume file")
             default: .refused("is the --model file")
             }
@@ -119,7 +128,14 @@ struct OutputRulesTests {
         Case(name: "inside a class folder of the data, --data given", arrange: { s, writer in
             let out = s.data + "/left/" + (writer.kind == .reportFolder || writer.kind == .modelsFolder ? "maps" : "new-output")
             return (out, writer.name.hasPrefix("report") || writer.name.hasPrefix("explain") ? ["--data", s.data] : [], snapshot(s.data))
-        }, expect: { _, _ in .refused("is inside the --data folder") }),
+        }, expect: { writer, _ in
+            writer.kind == .datasetFolder ? .notApplicable("reads no dataset; its inputs are --list and --from") : .refused("is inside the --data folder")
+        }),
+        Case(name: "inside the folder of original photos (dataset fetch --from)", arrange: { s, _ in
+            (s.scratch.path("originals/left/faces"), [], snapshot(s.scratch.path("originals")))
+        }, expect: { writer, _ in
+            writer.kind == .datasetFolder ? .refused("is inside the --from folder") : .notApplicable("has no --from")
+        }),
         Case(name: "inside a class folder of the model's own data (no --data)", arrange: { s, writer in
             (s.data + "/left/" + (writer.kind.isFolderKind ? "maps" : "new-output"), [], snapshot(s.data))
         }, expect: { writer, _ in
@@ -134,6 +150,7 @@ struct OutputRulesTests {
             switch writer.name {
             case "report --out", "explain --out": .refused("is the model's training data folder")
             case "demo --out", "serve --models-dir": .refused("is the --data folder")
+            case "dataset fetch --out": .notApplicable("reads no data folder; a folder of other files is the last case")
             default: .refused("is a folder; give a file name")
             }
         }),
@@ -180,6 +197,7 @@ struct OutputRulesTests {
         }, expect: { writer, _ in
             switch writer.kind {
             case .reportFolder: .refused("holds an index.html that lens did not write")
+            case .datasetFolder: .refused("holds 1 file and no manifest.csv")
             case .modelsFolder: .notApplicable("models are added to any folder under new names")
             default: .refused("is a folder; give a file name")
             }

@@ -17,16 +17,20 @@ import Testing
         return settings
     }
 
+    /// Runs on the test servers' own threads: the download tasks, starved on the cooperative pool by
+    /// the suite's long synchronous tests, would leave bodies unread until the client's timeout.
     static func run(_ list: String, out: URL, settings: FetchSettings = settings(), source: (any OriginalSource)? = nil) async throws -> FetchRun.Summary {
         let rows = try FetchList.parse(list).rows
-        let http = HTTPSource(settings: settings)
-        do {
-            let summary = try await FetchRun.run(rows, out: out, source: source ?? (http as any OriginalSource), settings: settings)
-            await http.shutdown()
-            return summary
-        } catch {
-            await http.shutdown()
-            throw error
+        return try await withTaskExecutorPreference(DedicatedExecutor.servers) {
+            let http = HTTPSource(settings: settings)
+            do {
+                let summary = try await FetchRun.run(rows, out: out, source: source ?? (http as any OriginalSource), settings: settings)
+                await http.shutdown()
+                return summary
+            } catch {
+                await http.shutdown()
+                throw error
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import LensData
 import LensTensor
+import LensTestSupport
 import NIOCore
 
 /// The web as a list's links meet it, on a free loopback port inside the test process:
@@ -81,7 +82,8 @@ final class PhotoServer: Sendable {
         for person in 1...12 { for image in 1...6 { _ = try Self.face(person, image) } }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
-        Task { try await app.runService() }
+        // On threads of its own: the suite's long synchronous tests would starve it on the cooperative pool.
+        Task(executorPreference: DedicatedExecutor.servers) { try await app.runService() }
         var iterator = stream.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else { throw CancellationError() }
         self.port = port

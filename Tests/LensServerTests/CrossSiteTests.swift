@@ -66,6 +66,23 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }.isEmpty)
     }
 
+    /// Every route the router holds that is not a read, listed from the router itself, so that a
+    /// route added later is covered without editing this test.
+    @Test func everyStateChangingRouteRefusesEveryAttack() async throws {
+        let (http, library, _) = try await Self.server.value
+        let routes = try StudioServer.router(library: library, configuration: ServerConfiguration(port: 0)).routes
+            .filter { ![.get, .head].contains($0.method) }
+            .map { (method: $0.method.rawValue, path: "\($0.path)".hasPrefix("/") ? "\($0.path)" : "/\($0.path)") }
+        #expect(routes.count >= 8, "\(routes)")
+        for route in routes {
+            for attack in Self.attacks(port: http.port) {
+                let answer = try await http.send(route.method, route.path, headers: attack.headers, body: Self.job, bare: true)
+                #expect(answer.status == 403, "\(attack.what) \(route.method) \(route.path): \(answer.status) \(answer.text)")
+            }
+        }
+        #expect(!library.runner.isRunning, "a refused request started a job")
+    }
+
     @Test func clientsThatAreNotBrowsersAndTheAppsOwnUploadsGetThrough() async throws {
         let http = try await TestServer.shared.value.http
         let face = try TestServer.faceFile()

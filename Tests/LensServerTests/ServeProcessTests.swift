@@ -3,6 +3,7 @@ import LensData
 import LensModels
 import LensServer
 import LensStudio
+import LensTestSupport
 import Testing
 
 /// `lens serve` as a user runs it: a separate process with `--model`, stopping cleanly on SIGTERM
@@ -44,8 +45,7 @@ import Testing
 
     /// Waits for `process` to end (at most `limit`).
     static func finish(_ process: Process, within limit: Duration = .seconds(20)) async throws {
-        let start = ContinuousClock.now
-        while process.isRunning, ContinuousClock.now - start < limit { try await Task.sleep(for: .milliseconds(50)) }
+        _ = try await Eventually.wait(upTo: limit) { !process.isRunning }
     }
 
     static func port(in output: String, host: String = "127.0.0.1") -> Int? {
@@ -70,12 +70,8 @@ import Testing
         let (process, output) = try Self.launch(["serve", "--model", modelFile.path, "--port", "0", "--models-dir", folder.path])
         defer { if process.isRunning { process.terminate() } }
 
-        var port: Int?
-        while port == nil, ContinuousClock.now - launched < .seconds(300) {
-            port = Self.port(in: output.text)
-            if port == nil { try await Task.sleep(for: .milliseconds(50)) }
-        }
-        let http = RawHTTP(port: try #require(port, "no address printed within 300 s: \(output.text)"))
+        _ = try await Eventually.wait(upTo: .seconds(600)) { Self.port(in: output.text) != nil }
+        let http = RawHTTP(port: try #require(Self.port(in: output.text), "no address printed within 600 s: \(output.text)"))
         let models = try await http.send("GET", "/api/models")
         #expect(models.status == 200 && models.text.contains("\"faces\""))
 
@@ -90,12 +86,13 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         kill(process.processIdentifier, signal)
         let signalled = ContinuousClock.now
-        while process.isRunning, ContinuousClock.now - signalled < .seconds(20) { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(!process.isRunning, "still running 20 s after signal \(signal)")
+        _ = try await Eventually.wait(upTo: .seconds(120)) { !process.isRunning }
+        #expect(!process.isRunning, "still running 120 s after signal \(signal)")
         #expect(process.terminationStatus == 128 + signal, "exit status \(process.terminationStatus): \(output.text)")
         let name = signal == SIGINT ? "interrupted (SIGINT)" : "terminated (SIGTERM)"
         #expect(output.text.contains("lens: \(name), stopped after closing its connections"), "\(output.text)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["faces.safetensors"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        #expect(left == ["faces.safetensors"], "\(left): \(output.text)")
     }
 
     @Test func aPortInUseIsNamedWithTheFlag() async throws {
@@ -132,10 +129,7 @@ import Testing
         // With it, a warning and then the server.
         let (process, output) = try Self.launch(["serve", "--host", "0.0.0.0", "--allow-remote", "--port", "0", "--models-dir", folder.path])
         defer { if process.isRunning { process.terminate() } }
-        let launched = ContinuousClock.now
-        while Self.port(in: output.text, host: "0.0.0.0") == nil, process.isRunning, ContinuousClock.now - launched < .seconds(300) {
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        _ = try await Eventually.wait(upTo: .seconds(600)) { Self.port(in: output.text, host: "0.0.0.0") != nil || !process.isRunning }
         #expect(output.text.contains("warning: listening on 0.0.0.0") && output.text.contains("no authentication"), "\(output.text)")
         let port = try #require(Self.port(in: output.text, host: "0.0.0.0"), "\(output.text)")
         #expect(try await RawHTTP(port: port).send("GET", "/api/models").status == 200)

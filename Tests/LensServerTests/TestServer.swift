@@ -3,6 +3,7 @@ import LensData
 import LensModels
 import LensServer
 import LensStudio
+import LensTestSupport
 
 /// One live server for the suite, on a free loopback port, serving small models trained on ORL
 /// when the suite starts (a softmax, an MLP, a 1-NN and a small CNN), with an upload cap of 100 kB.
@@ -35,10 +36,11 @@ struct TestServer: Sendable {
         http = RawHTTP(port: port)
     }
 
-    /// Starts a server over `library` (for the rest of the test process) and returns its port.
+    /// Starts a server over `library` (for the rest of the test process) and returns its port. The
+    /// server runs on threads of its own, so the suite's long synchronous tests do not starve it.
     static func start(library: ModelLibrary, configuration: ServerConfiguration) async throws -> Int {
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
-            Task {
+            Task(executorPreference: DedicatedExecutor.servers) {
                 do {
                     try await StudioServer.run(library: library, configuration: configuration) { port in started.resume(returning: port) }
                 } catch {

@@ -19,7 +19,7 @@ import Testing
         let name = try #require(try started.decode([String: String].self)["model"])
 
         let second = try await http.send("POST", "/api/train", body: Data(#"{"kind": "softmax", "epochs": 1}"#.utf8))
-        #expect(second.status == 409)
+        #expect(second.status == 409, "\(second.status) \(second.text)")
         #expect(second.text.contains("already running"))
 
         // Predictions while the job trains: every one answered, and the same as before the job.
@@ -31,21 +31,22 @@ import Testing
         }
         #expect(answers.count == 16)
         for answer in answers {
-            #expect(answer.status == 200)
-            #expect(try answer.decode(Prediction.self) == before)
+            #expect(answer.status == 200, "\(answer.text)")
+            #expect(try answer.decode(Prediction.self) == before, "\(answer.text) differs from \(before)")
         }
-        #expect(try await http.send("GET", "/api/train").decode(TrainingRunner.Status.self).running)
+        let during = try await http.send("GET", "/api/train")
+        #expect(try during.decode(TrainingRunner.Status.self).running, "\(during.text)")
 
         let cancel = try await http.send("POST", "/api/train/cancel")
-        #expect(cancel.text.contains("true"))
+        #expect(cancel.text.contains("true"), "\(cancel.text)")
         // The event stream replays the job and ends with its final event once the job stops.
         let stream = try await http.send("GET", "/api/train/events")
         #expect(stream.headers["content-type"] == "text/event-stream")
         let events = stream.text.components(separatedBy: "\n").filter { $0.hasPrefix("event: ") }
         #expect(events.first == "event: started")
-        #expect(events.last == "event: cancelled")
+        #expect(events.last == "event: cancelled", "\(events)")
         let status = try await http.send("GET", "/api/train").decode(TrainingRunner.Status.self)
-        #expect(!status.running && status.events.last?.kind == .cancelled)
+        #expect(!status.running && status.events.last?.kind == .cancelled, "\(status)")
         // The Train page shows "kind: message": the message must not say "cancelled" again.
         let message = try #require(status.events.last?.message)
         #expect(!message.contains("cancel") && !message.isEmpty, "the page would read \"cancelled: \(message)\"")
