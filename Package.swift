@@ -98,7 +98,7 @@ let package = Package(
             "LensFetch", "LensData", "LensTensor", "LensTestSupport",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
-        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance")]),
+        .testTarget(name: "LensModelsTests", dependencies: ["LensModels", "LensExplain", "LensTestSupport"], resources: [.copy("Conformance"), .copy("PyTorchFixtures")]),
         .testTarget(name: "LensONNXTests", dependencies: ["LensONNX", "LensModels", "LensExplain", "LensTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "LensExplainTests", dependencies: ["LensExplain", "LensModels", "LensTestSupport"]),

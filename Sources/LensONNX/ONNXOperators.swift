@@ -120,12 +120,7 @@ extension ONNXGraphBuilder {
         if let index = specs.lastIndex(where: { $0.name == input }), case var .convolution(convolution) = specs[index].operation,
            readers[node.input[0]] == 1, var weight = parameters[input + ".weight"] {
             var bias = parameters[input + ".bias"] ?? Tensor(shape: [channels])
-            let perChannel = weight.count / max(channels, 1)
-            for c in 0..<channels {
-                let scale = g[c] / (v[c] + epsilon).squareRoot()
-                for k in 0..<perChannel { weight.scalars[c * perChannel + k] *= scale }
-                bias.scalars[c] = (bias.scalars[c] - m[c]) * scale + b[c]
-            }
+            BatchNormFolding.fold(weight: &weight, bias: &bias, gamma: g, beta: b, mean: m, variance: v, epsilon: epsilon)
             convolution.hasBias = true
             specs[index].operation = .convolution(convolution)
             parameters[input + ".weight"] = weight
@@ -136,6 +131,7 @@ extension ONNXGraphBuilder {
         for (suffix, values) in [("weight", g), ("bias", b), ("running_mean", m), ("running_var", v)] {
             parameters[name + "." + suffix] = Tensor(shape: [channels], scalars: values)
         }
+        parameters[name + ".num_batches_tracked"] = Tensor(shape: [])
         return name
     }
 

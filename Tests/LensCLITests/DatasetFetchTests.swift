@@ -40,7 +40,7 @@ import Testing
 
         """.utf8))
         let run = try LensBinary.Running(["dataset", "fetch", "--list", "list.txt", "--out", "faces", "--from", "originals", "--size", "32"], in: scratch.url)
-        let outcome = run.finish(within: 60)
+        let outcome = run.finish(within: 300)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("Bill Hader: 2 faces") && outcome.stdout.contains("Steve Carell: 1 faces"), "\(outcome.stdout)")
         #expect(outcome.stderr.contains("saved 3 · dead link 1"), "\(outcome.stderr)")
@@ -63,7 +63,7 @@ import Testing
         }
         while saved() < 3 && Date() < deadline && run.process.isRunning { usleep(50_000) }
         run.signal(SIGINT)
-        let outcome = run.finish(within: 30)
+        let outcome = run.finish(within: 120)
         #expect(outcome.status == 130 && !outcome.killedBySignal, "\(outcome.status) \(outcome.stderr)")
         #expect(outcome.stderr.contains("rows left for the next run"), "\(outcome.stderr)")
         let manifest = try String(contentsOfFile: scratch.path("faces/manifest.csv"), encoding: .utf8)
@@ -73,7 +73,7 @@ import Testing
             .filter { ($0 as NSString).lastPathComponent.hasPrefix(".") }
         #expect(hidden.isEmpty, "half-written files: \(hidden)")
         let before = saved()
-        let resumed = try LensBinary.Running(arguments + ["--concurrency", "8"], in: scratch.url).finish(within: 60)
+        let resumed = try LensBinary.Running(arguments + ["--concurrency", "8"], in: scratch.url).finish(within: 300)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         #expect(saved() == 30)
         let kept = try String(contentsOfFile: scratch.path("faces/manifest.csv"), encoding: .utf8).components(separatedBy: "kept from an earlier run").count - 1

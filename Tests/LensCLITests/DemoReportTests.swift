@@ -10,7 +10,7 @@ import LensTestSupport
 @Suite("lens demo --quick writes pages that hold together")
 struct DemoReportTests {
     /// The trust checks run every method on every randomised network: minutes in a debug build.
-    static let debugBuildSeconds = 300.0
+    static let debugBuildSeconds = 900.0
 
     @Test("demo --quick on a small folder: pictures decode, links resolve, the table matches the printed one")
     func quickDemo() throws {

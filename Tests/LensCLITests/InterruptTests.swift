@@ -12,7 +12,7 @@ struct InterruptTests {
     private let endless = ["train", "--model", "mlp", "--hidden", "32", "--size", "16", "--epochs", "100000", "--patience", "100000"]
 
     /// Waits until `run` has printed `epochs` epoch lines on stderr (off a TTY, one per finished epoch).
-    private func waitForEpochs(_ run: LensBinary.Running, _ epochs: Int, within seconds: Double = 60) {
+    private func waitForEpochs(_ run: LensBinary.Running, _ epochs: Int, within seconds: Double = 300) {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline && run.process.isRunning {
             if run.stderrSoFar.components(separatedBy: "\n").filter({ $0.hasPrefix("epoch ") }).count >= epochs { return }
@@ -33,7 +33,7 @@ struct InterruptTests {
         let run = try LensBinary.Running(endless + ["--out", out], in: scratch.url)
         waitForEpochs(run, 2)
         run.signal(signal)
-        let outcome = run.finish(within: 30)
+        let outcome = run.finish(within: 120)
         #expect(!outcome.killedBySignal && outcome.status == code, "status \(outcome.status): \(outcome.stderr.suffix(300))")
         let last = outcome.stderr.split(separator: "\n").last.map(String.init) ?? ""
         #expect(last.hasPrefix("lens: training \(word) in epoch "), "\(last)")
@@ -49,7 +49,7 @@ struct InterruptTests {
         let run = try LensBinary.Running(["demo", "--out", scratch.path("report")], in: scratch.url)
         usleep(2_000_000)
         run.signal(SIGINT)
-        let outcome = run.finish(within: 20)
+        let outcome = run.finish(within: 120)
         #expect(outcome.status == 130 && !outcome.killedBySignal, "status \(outcome.status) \(outcome.stderr.suffix(300))")
         #expect(outcome.stderr.hasSuffix("lens: interrupted (SIGINT), stopped\n"), "\(outcome.stderr.suffix(300))")
         #expect(!FileManager.default.fileExists(atPath: scratch.path("report/index.html")))
@@ -62,7 +62,7 @@ struct InterruptTests {
         let run = try LensBinary.Running(endless + ["--out", out, "--checkpoint-every", "1"], in: scratch.url)
         waitForEpochs(run, 3)
         run.signal(SIGINT)
-        let outcome = run.finish(within: 30)
+        let outcome = run.finish(within: 120)
         #expect(outcome.status == 130, "\(outcome.stderr.suffix(300))")
         #expect(outcome.stderr.contains("holds the checkpoint after epoch"), "\(outcome.stderr.suffix(300))")
         let checkpoint = try ModelFile(contentsOf: URL(fileURLWithPath: out))

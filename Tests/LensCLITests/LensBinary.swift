@@ -42,7 +42,7 @@ enum LensBinary {
         func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
         /// Waits (at most `seconds`, then kills it and records an issue) and collects the outcome.
-        func finish(within seconds: Double = 120) -> Outcome {
+        func finish(within seconds: Double = 300) -> Outcome {
             let deadline = Date().addingTimeInterval(seconds)
             while process.isRunning && Date() < deadline { usleep(20_000) }
             if process.isRunning {

@@ -11,12 +11,15 @@ import NIOCore
 /// - `/slow/<person>/<image>` a face after `slowDelay` seconds (or `?delay=S`); `/big` a body past any small cap,
 ///   `/trickle` the same without a Content-Length, sent in pieces;
 /// - `/flaky/<key>` 503 on the first request for each key, a face after; `/down` always 500;
-/// - `/gated/<person>/<image>` 404 until `open` is set: a link that comes back.
+/// - `/gated/<person>/<image>` 404 until `open` is set: a link that comes back;
+/// - `/held/<key>/<person>/<image>` a face once `held` no longer holds `key` (at most 600 s): a link in
+///   flight for as long as a test needs, however late its task is woken.
 final class PhotoServer: Sendable {
     let port: Int
     let requests: Locked<[String: Int]>
     let gateOpen: Locked<Bool>
     let slowDelay: Locked<Double>
+    let held: Locked<Set<String>>
 
     static let shared = Task { try await PhotoServer() }
 
@@ -40,8 +43,8 @@ final class PhotoServer: Sendable {
     }()
 
     private init() async throws {
-        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(600.0)
-        (self.requests, self.gateOpen, self.slowDelay) = (requests, gateOpen, slowDelay)
+        let requests = Locked<[String: Int]>([:]), gateOpen = Locked(false), slowDelay = Locked(600.0), held = Locked<Set<String>>([])
+        (self.requests, self.gateOpen, self.slowDelay, self.held) = (requests, gateOpen, slowDelay, held)
         let (stream, continuation) = AsyncStream.makeStream(of: Int.self)
         let router = Router()
         @Sendable func count(_ key: String) -> Int { requests.withLock { $0[key, default: 0] += 1; return $0[key]! } }
@@ -61,6 +64,11 @@ final class PhotoServer: Sendable {
             // `?delay=S` for one link's own delay, so that tests running at once never change each other's.
             let delay = request.uri.queryParameters.get("delay").flatMap(Double.init) ?? slowDelay.withLock { $0 }
             try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            return try faceResponse(context)
+        }
+        router.get("/held/:key/:person/:image") { _, context in
+            let key = context.parameters.get("key") ?? ""
+            for _ in 0..<6000 where held.withLock({ $0.contains(key) }) { try await Task.sleep(nanoseconds: 100_000_000) }
             return try faceResponse(context)
         }
         router.get("/big") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(repeating: 0x41, count: 300_000))) }

@@ -100,7 +100,10 @@ struct GradientChecker {
         }
         let startIndex = layer.flatMap { network.architecture.index(ofLayer: $0) } ?? network.architecture.layers.count - 1
         let upstream = Set(network.architecture.layers[...startIndex].map(\.parameterPrefix))
-        for (salt, (name, tensor)) in network.parameters.enumerated() {
+        // PyTorch's buffers (running statistics) have no gradient: training forwards set them.
+        var learned = Set<String>(), copy = network
+        copy.updateParameters { name, parameter in if parameter.role == .learned { learned.insert(name) } }
+        for (salt, (name, tensor)) in network.parameters.enumerated() where learned.contains(name) {
             let gradient = gradients[name]!
             guard upstream.contains(String(name.prefix(upTo: name.lastIndex(of: ".")!))) else {
                 if gradient.scalars.contains(where: { $0 != 0 }) {

@@ -29,12 +29,8 @@ import Testing
              #"actual=1\n"2"\ is not a whole number"#, #"actual=1\\n\"2\"\\ is not"#),
         ]
         for (path, status, error, raw) in cases {
-            var answer = try await http.send("GET", path)
             // The second case needs the model's evaluation first (409 while it runs).
-            for _ in 0..<600 where answer.status == 409 {
-                try await Task.sleep(for: .milliseconds(100))
-                answer = try await http.send("GET", path)
-            }
+            let answer = try await TestServer.settle(http, "GET", path) { $0.status == 409 }
             #expect(answer.status == status, "\(path): \(answer.status) \(answer.text)")
             #expect(!answer.body.contains(UInt8(ascii: "\n")) && !answer.body.contains(UInt8(ascii: "\r")), "\(path): \(answer.text)")
             #expect(answer.text.contains(raw), "\(path): \(answer.text)")

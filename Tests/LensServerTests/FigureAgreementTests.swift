@@ -34,12 +34,7 @@ struct FigureAgreementTests {
     }
 
     static func ready(_ server: TestServer, _ method: String, _ path: String, body: Data? = nil) async throws -> RawHTTP.Answer {
-        var answer = try await server.http.send(method, path, body: body)
-        for _ in 0..<1200 where answer.status == 202 {
-            try await Task.sleep(for: .milliseconds(100))
-            answer = try await server.http.send(method, path, body: body)
-        }
-        return answer
+        try await TestServer.settle(server.http, method, path, body: body)
     }
 
     /// The server's training and test images as the report's pages read them.

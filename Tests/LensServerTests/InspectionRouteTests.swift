@@ -9,18 +9,19 @@ import Testing
 /// /api/templates and /api/units: figures computed in the background (202, then 200), the Templates
 /// and Units pages, and every error a person can cause, on the live server.
 @Suite struct InspectionRouteTests {
-    /// Asks for `path` until it is no longer 202 (at most a minute); also returns the first status.
+    /// Asks for `path` until it is no longer 202 (at most `TestServer.backgroundLimit`); also returns the first status.
     static func settled(_ path: String) async throws -> (first: Int, answer: RawHTTP.Answer) {
         let http = try await TestServer.shared.value.http
         var first: Int?
-        for _ in 0..<600 {
-            let answer = try await http.send("GET", path)
+        let answer = try await TestServer.settle(http, "GET", path) { answer in
             first = first ?? answer.status
-            if answer.status != 202 { return (first ?? answer.status, answer) }
-            #expect((try answer.json() as? [String: Any])?["status"] as? String == "computing", "\(path): \(answer.text)")
-            try await Task.sleep(for: .milliseconds(100))
+            guard answer.status == 202 else { return false }
+            let status = (try answer.json() as? [String: Any])?["status"] as? String
+            #expect(status == "computing", "\(path): \(answer.text)")
+            return true
         }
-        throw RawHTTP.Failure(description: "\(path) was still computing after a minute")
+        if answer.status == 202 { throw RawHTTP.Failure(description: "\(path) was still computing after \(TestServer.backgroundLimit)") }
+        return (first ?? answer.status, answer)
     }
 
     /// The bytes of a PNG data URI; records an issue for anything else.

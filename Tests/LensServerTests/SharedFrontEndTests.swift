@@ -42,11 +42,7 @@ import Testing
 
     @Test func templatesCarryTheLectureTheReportPrints() async throws {
         let server = try await TestServer.shared.value
-        var answer = try await server.http.send("GET", "/api/templates?model=softmax")
-        for _ in 0..<600 where answer.status == 202 {
-            try await Task.sleep(for: .milliseconds(100))
-            answer = try await server.http.send("GET", "/api/templates?model=softmax")
-        }
+        let answer = try await TestServer.settle(server.http, "GET", "/api/templates?model=softmax")
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let figure = try decoder.decode(TemplatesFigure.self, from: answer.body)

@@ -96,18 +96,22 @@ public struct Architecture: Sendable, Equatable {
     public func index(ofLayer name: String) -> Int? { layers.firstIndex { $0.name == name } }
 
     private static func namingUnnamedLayers(_ layers: [LayerSpec]) -> [LayerSpec] {
-        var counts: [String: Int] = [:]
-        return layers.map { layer in
-            var layer = layer
-            let stem = layer.operation.conventionalStem
-            counts[stem, default: 0] += 1
+        layers.indices.map { index in
+            var layer = layers[index]
             if layer.name.isEmpty {
-                let count = counts[stem]!
-                layer.name = stem == "flatten" && count == 1 ? stem : "\(stem)\(count)"
+                layer.name = conventionalName(ofLayer: index, in: layers)
                 if layer.parameterPrefix.isEmpty { layer.parameterPrefix = layer.name }
             }
             return layer
         }
+    }
+
+    /// conv1, relu1, pool1, flatten, fc1, ...: the stem of the layer's kind and how many layers of
+    /// that kind it ends. Members of a block (a dotted name such as `res1.conv1`) are not counted.
+    static func conventionalName(ofLayer index: Int, in layers: [LayerSpec]) -> String {
+        let stem = layers[index].operation.conventionalStem
+        let count = layers[...index].filter { $0.operation.conventionalStem == stem && !$0.name.contains(".") }.count
+        return stem == "flatten" && count == 1 ? stem : "\(stem)\(count)"
     }
 
     private static func checkNamesAreUnique(_ layers: [LayerSpec]) throws {

@@ -9,6 +9,11 @@ extension Architecture {
     /// - `pool[<k>][s<stride>]`: max pooling, 2x2 unless given, stride equal to the window unless given.
     /// - `fc<units>`: a linear layer followed by a ReLU.
     /// - `dropout<p>` or `drop<p>`: dropout with probability p in [0, 1).
+    /// - `bn`: batch normalisation of the item before it, between its conv or fc and its ReLU
+    ///   (conv → BN → ReLU, as in ResNets); after any other item, of that item's output.
+    /// - `res<k>x<k>x<channels>[s<stride>]`: a residual block as torchvision's BasicBlock (see
+    ///   `residualBlock`), its layers named `res1.conv1`, `res1.bn1`, ... as PyTorch's modules would be.
+    /// - `gap`: global average pooling, each channel to its mean.
     /// A flatten goes before the first `fc` and a final linear layer to `classes` scores is appended.
     /// Layers get their conventional names (conv1, relu1, pool1, ..., flatten, fc1, ...).
     public static func parse(_ compact: String, inputShape: [Int], classes: Int) throws -> Architecture {
@@ -24,8 +29,18 @@ extension Architecture {
                 throw ArchitectureError.invalidToken(token: token, position: position, problem: "empty item (two commas in a row?)")
             }
             do {
-                for operation in try operations(for: token, channels: builder.shape.first ?? 0) {
-                    try builder.append(operation)
+                if token == "bn" {
+                    try builder.appendBatchNorm()
+                } else if let match = token.wholeMatch(of: #/res(\d+)x(\d+)x(\d+)(?:s(\d+))?/#) {
+                    let kernel = try number(match.1)
+                    guard kernel == (try number(match.2)), kernel % 2 == 1 else {
+                        throw TokenProblem("a residual block needs a square kernel of odd size (write res3x3x...)")
+                    }
+                    try builder.appendResidualBlock(kernel: kernel, channels: try number(match.3), stride: try match.4.map(number) ?? 1)
+                } else {
+                    for operation in try operations(for: token, channels: builder.shape.first ?? 0) {
+                        try builder.append(operation)
+                    }
                 }
             } catch let problem as ShapeProblem {
                 throw ArchitectureError.invalidToken(token: token, position: position,
@@ -63,6 +78,7 @@ extension Architecture {
             let kernel = try match.1.map(number) ?? 2
             return [.maxPool2d(kernel: kernel, stride: try match.2.map(number) ?? kernel)]
         }
+        if token == "gap" { return [.globalAveragePool] }
         if let match = token.wholeMatch(of: #/fc(\d+)/#) {
             return [.linear(inFeatures: 0, outFeatures: try number(match.1)), .relu]
         }
@@ -71,7 +87,8 @@ extension Architecture {
             return [.dropout(probability: probability)]
         }
         throw TokenProblem("not understood; expected conv<k>x<k>x<channels>[s<stride>][p<padding>], "
-                           + "pool[<k>][s<stride>], fc<units> or dropout<p>, e.g. conv3x3x16,pool,fc128")
+                           + "pool[<k>][s<stride>], fc<units>, dropout<p>, bn, res<k>x<k>x<channels>[s<stride>] or gap, "
+                           + "e.g. conv3x3x16,bn,pool,fc128")
     }
 
     private static func number(_ digits: Substring) throws -> Int {
@@ -80,7 +97,7 @@ extension Architecture {
     }
 }
 
-private struct TokenProblem: Error {
+struct TokenProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }
@@ -90,6 +107,7 @@ private struct CompactBuilder {
     var shape: [Int]
     var layers: [LayerSpec] = []
     private var flattened = false
+    private var blocks = 0
 
     init(shape: [Int]) { self.shape = shape }
 
@@ -107,5 +125,43 @@ private struct CompactBuilder {
     mutating func appendFlattenIfNeeded() throws {
         guard !flattened else { return }
         try append(.flatten)
+    }
+
+    /// Batch normalisation of the last item: before the ReLU a conv or fc brought along.
+    mutating func appendBatchNorm() throws {
+        func normalises(_ spec: LayerSpec?) -> Bool { if case .batchNorm = spec?.operation { true } else { false } }
+        if normalises(layers.last) || layers.last?.operation == .relu && normalises(layers.dropLast().last) {
+            throw TokenProblem("the item before is batch normalised already")
+        }
+        let spec = LayerSpec(name: "", operation: .batchNorm(channels: shape.first ?? 0, epsilon: 1e-5))
+        let last = layers.count - 1
+        if last >= 1, layers[last].operation == .relu, layers[last].name.isEmpty,
+           layers[last - 1].operation.hasParameters, layers[last - 1].name.isEmpty {
+            layers.insert(spec, at: last)
+        } else {
+            layers.append(spec)
+        }
+    }
+
+    mutating func appendResidualBlock(kernel: Int, channels: Int, stride: Int) throws {
+        guard shape.count == 3 else { throw TokenProblem("a residual block needs an image input [channels, height, width], not \(shape)") }
+        guard channels > 0, stride > 0 else { throw TokenProblem("a residual block needs channels and a stride above 0") }
+        let input: String
+        if let last = layers.indices.last {
+            // The skip reads the layer before the block by name: the one `Architecture` would give it.
+            if layers[last].name.isEmpty { layers[last].name = Architecture.conventionalName(ofLayer: last, in: layers) }
+            input = layers[last].name
+        } else {
+            input = Architecture.inputName
+        }
+        let block = Architecture.residualBlock(number: blocks + 1, input: input, inChannels: shape[0], channels: channels,
+                                               kernel: kernel, stride: stride)
+        var shapes = [input: shape]
+        for spec in block {
+            shape = try spec.operation.outputShape(forInputs: spec.inputs.map { shapes[$0] ?? [] })
+            shapes[spec.name] = shape
+        }
+        layers += block
+        blocks += 1
     }
 }

@@ -170,7 +170,7 @@ public struct LayerSpec: Sendable, Equatable {
 
 extension LayerSpec: Codable {
     private enum Key: String, CodingKey {
-        case op, name, parameters, inputs, `in`, out, kernel, stride, padding, p
+        case op, name, parameters, inputs, `in`, out, kernel, stride, padding, p, eps, bias
     }
 
     public init(from decoder: Decoder) throws {
@@ -198,10 +198,23 @@ extension LayerSpec: Codable {
             operation = .flatten
         case "dropout":
             operation = .dropout(probability: try container.decodeIfPresent(Float.self, forKey: .p) ?? 0.5)
+        case "conv":
+            // The square, symmetric convolutions of lens's residual blocks (no bias unless "bias": true).
+            let kernel = try integer(.kernel), padding = try integer(.padding, default: 0)
+            operation = .convolution(Convolution(inChannels: try integer(.in), outChannels: try integer(.out),
+                                                 window: .square(kernel: kernel, stride: try integer(.stride, default: 1), padding: padding),
+                                                 hasBias: try container.decodeIfPresent(Bool.self, forKey: .bias) ?? false))
+        case "batchnorm":
+            operation = .batchNorm(channels: try integer(.in), epsilon: try container.decodeIfPresent(Float.self, forKey: .eps) ?? 1e-5)
+        case "add":
+            operation = .add
+        case "globalavgpool":
+            operation = .globalAveragePool
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: container,
-                debugDescription: "unknown op \"\(op)\" (expected linear, conv2d, relu, maxpool2d, flatten or dropout)")
+                debugDescription: "unknown op \"\(op)\" (expected linear, conv2d, conv, relu, maxpool2d, flatten, dropout, "
+                    + "batchnorm, add or globalavgpool)")
         }
         inputs = try container.decodeIfPresent([String].self, forKey: .inputs) ?? []
         let written = try container.decodeIfPresent(String.self, forKey: .name) ?? ""
@@ -221,13 +234,18 @@ extension LayerSpec: Codable {
         var container = encoder.container(keyedBy: Key.self)
         try container.encode(operation.opName, forKey: .op)
         try container.encode(name, forKey: .name)
-        if parameterPrefix != name { try container.encode(parameterPrefix, forKey: .parameters) }
+        if writesPrefix { try container.encode(parameterPrefix, forKey: .parameters) }
         if !inputs.isEmpty { try container.encode(inputs, forKey: .inputs) }
         for (key, value) in numericFields {
             if let integer = value as? Int { try container.encode(integer, forKey: key) }
             if let float = value as? Float { try container.encode(float, forKey: key) }
+            if let flag = value as? Bool { try container.encode(flag, forKey: key) }
         }
     }
+
+    /// Whether the JSON form states the prefix: when it differs from the name, and for a dotted
+    /// name (`res1.conv1`), which reading would otherwise take for a module path.
+    private var writesPrefix: Bool { parameterPrefix != name || name.contains(".") }
 
     /// The numeric fields in the fixtures' key order.
     private var numericFields: [(Key, any Sendable)] {
@@ -242,6 +260,11 @@ extension LayerSpec: Codable {
             [(.kernel, kernel), (.stride, stride)]
         case let .dropout(probability):
             [(.p, probability)]
+        case let .convolution(convolution) where convolution.isSquareAndSymmetric:
+            [(.in, convolution.inChannels), (.out, convolution.outChannels), (.kernel, convolution.window.kernelHeight),
+             (.stride, convolution.window.strideY), (.padding, convolution.window.padTop), (.bias, convolution.hasBias)]
+        case let .batchNorm(channels, epsilon):
+            [(.in, channels), (.eps, epsilon)]
         default:
             []   // graph operations: an ONNX file is their only form
         }
@@ -250,7 +273,7 @@ extension LayerSpec: Codable {
     /// The JSON object with keys in the fixtures' order (op, name, then the numbers).
     var jsonObject: String {
         var fields = ["\"op\": \(jsonString(operation.opName))", "\"name\": \(jsonString(name))"]
-        if parameterPrefix != name { fields.append("\"parameters\": \(jsonString(parameterPrefix))") }
+        if writesPrefix { fields.append("\"parameters\": \(jsonString(parameterPrefix))") }
         if !inputs.isEmpty { fields.append("\"inputs\": [" + inputs.map(jsonString).joined(separator: ", ") + "]") }
         for (key, value) in numericFields { fields.append("\"\(key.stringValue)\": \(value)") }
         return "{" + fields.joined(separator: ", ") + "}"

@@ -83,6 +83,14 @@ public struct Convolution: Sendable, Equatable {
     }
 
     public var weightShape: [Int] { [outChannels, inChannels / max(groups, 1), window.kernelHeight, window.kernelWidth] }
+
+    /// One group, no dilation, and the same kernel size, stride and padding on both axes and every side:
+    /// what the JSON form of an architecture can write.
+    var isSquareAndSymmetric: Bool {
+        let w = window
+        return groups == 1 && w.kernelHeight == w.kernelWidth && w.strideY == w.strideX && w.dilationY == 1 && w.dilationX == 1
+            && Set([w.padTop, w.padLeft, w.padBottom, w.padRight]).count == 1 && !w.ceilMode
+    }
 }
 
 /// A pooling window; `countIncludePad` is average pooling's divisor rule (ONNX `count_include_pad`).

@@ -1,17 +1,30 @@
 import LensTensor
 
-/// Batch normalisation in inference form over axis 1 of x [N, C, ...]:
-/// y = γ·(x − μ)/σ + β with σ = √(v + ε), i.e. y = s·x + t per channel (s = γ/σ, t = β − μ·s).
-/// dx = s·dy; dγ = Σ dy·(x − μ)/σ, dβ = Σ dy, dμ = −Σ dy·s, dv = −½ Σ dy·γ·(x − μ)/σ³.
-/// (Where it follows a convolution, `ONNXImport` folds it into the convolution's weights instead.)
+/// Batch normalisation over axis 1 of x [N, C, ...] (BatchNorm2d on [N, C, H, W], BatchNorm1d on
+/// [N, C]), as PyTorch computes it. Per channel c, over its M = N·H·W values:
+///
+/// training:  μ = mean(x), v = mean((x − μ)²), x̂ = (x − μ)/√(v + ε), y = γ·x̂ + β          [N, C, ...]
+///            running_mean ← (1 − m)·running_mean + m·μ, running_var ← (1 − m)·running_var + m·v·M/(M − 1)
+///            dβ = Σ dy, dγ = Σ dy·x̂, dx = γ/√(v + ε) · (dy − Σ dy/M − x̂·Σ dy·x̂/M)          [C], [C], [N, C, ...]
+/// inference: y = s·x + t with s = γ/√(running_var + ε), t = β − running_mean·s
+///            dβ = Σ dy, dγ = Σ dy·(x − running_mean)/√(running_var + ε), dx = s·dy
+///
+/// m = 0.1 (PyTorch's momentum). The backward pass follows the mode of the last forward.
+/// (Where it follows a convolution in an ONNX file, `ONNXImport` folds it into the convolution instead.)
 struct BatchNormLayer: Layer {
+    static let momentum: Float = 0.1
+
     let spec: LayerSpec
     let channels: Int
     let epsilon: Float
     private var weight: Parameter
     private var bias: Parameter
-    private var mean: Parameter
-    private var variance: Parameter
+    private var runningMean: Parameter
+    private var runningVariance: Parameter
+    private var batchesTracked: Parameter
+    /// The last training forward's μ and 1/√(v + ε) per channel; empty after an inference forward.
+    private var batchMean: [Float] = []
+    private var batchInverseDeviation: [Float] = []
 
     init(spec: LayerSpec, channels: Int, epsilon: Float) {
         self.spec = spec
@@ -19,30 +32,63 @@ struct BatchNormLayer: Layer {
         self.epsilon = epsilon
         weight = Parameter(suffix: "weight", value: Tensor(shape: [channels], repeating: 1))
         bias = Parameter(suffix: "bias", value: Tensor(shape: [channels]))
-        mean = Parameter(suffix: "running_mean", value: Tensor(shape: [channels]))
-        variance = Parameter(suffix: "running_var", value: Tensor(shape: [channels], repeating: 1))
+        runningMean = Parameter(suffix: "running_mean", value: Tensor(shape: [channels]), role: .statistic)
+        runningVariance = Parameter(suffix: "running_var", value: Tensor(shape: [channels], repeating: 1), role: .statistic)
+        batchesTracked = Parameter(suffix: "num_batches_tracked", value: Tensor(shape: []), role: .counter)
     }
 
-    var parameters: [Parameter] { [weight, bias, mean, variance] }
+    var parameters: [Parameter] { [weight, bias, runningMean, runningVariance, batchesTracked] }
 
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {
         try body(&weight)
         try body(&bias)
-        try body(&mean)
-        try body(&variance)
+        try body(&runningMean)
+        try body(&runningVariance)
+        try body(&batchesTracked)
     }
 
-    /// 1/σ per channel.
-    private func inverseDeviation(_ c: Int) -> Float { 1 / (variance.value.scalars[c] + epsilon).squareRoot() }
+    mutating func releaseCaches() {
+        batchMean = []
+        batchInverseDeviation = []
+    }
+
+    /// (s, t) of y = s·x + t per channel, from the statistics `mean` and 1/σ `inverse`.
+    private func affine(mean: [Float], inverse: [Float]) -> (scale: [Float], shift: [Float]) {
+        let scale = (0..<channels).map { weight.value.scalars[$0] * inverse[$0] }
+        return (scale, (0..<channels).map { bias.value.scalars[$0] - mean[$0] * scale[$0] })
+    }
+
+    private var runningInverseDeviation: [Float] {
+        runningVariance.value.scalars.map { 1 / ($0 + epsilon).squareRoot() }
+    }
 
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
-        let (planes, plane) = (input.shape[0] * channels, input.count / max(input.shape[0] * channels, 1))
+        let (batch, channels) = (input.shape[0], channels)
+        let plane = input.count / max(batch * channels, 1), count = batch * plane
         output.prepare(shape: input.shape)
-        let scale = (0..<channels).map { weight.value.scalars[$0] * inverseDeviation($0) }
-        let shift = (0..<channels).map { bias.value.scalars[$0] - mean.value.scalars[$0] * scale[$0] }
+        let mean: [Float], inverse: [Float]
+        if training && count > 0 {
+            let sums = Self.channelSums(input, channels: channels, plane: plane, centre: nil).sums
+            mean = sums.map { $0 / Float(count) }
+            // Σ(x − μ)² around the batch mean, in a second pass (stabler than E[x²] − μ²).
+            let centred = Self.channelSums(input, channels: channels, plane: plane, centre: mean).squares
+            let variance = centred.map { $0 / Float(count) }
+            inverse = variance.map { 1 / ($0 + epsilon).squareRoot() }
+            let unbiased = Float(count) / Float(max(count - 1, 1)), m = Self.momentum
+            for c in 0..<channels {
+                runningMean.value.scalars[c] = (1 - m) * runningMean.value.scalars[c] + m * mean[c]
+                runningVariance.value.scalars[c] = (1 - m) * runningVariance.value.scalars[c] + m * variance[c] * unbiased
+            }
+            batchesTracked.value.scalars[0] += 1
+            (batchMean, batchInverseDeviation) = (mean, inverse)
+        } else {
+            (mean, inverse) = (runningMean.value.scalars, runningInverseDeviation)
+            releaseCaches()
+        }
+        let (scale, shift) = affine(mean: mean, inverse: inverse)
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
-                for p in 0..<planes {
+                for p in 0..<(batch * channels) {
                     let (s, t) = (scale[p % channels], shift[p % channels])
                     for i in (p * plane)..<((p + 1) * plane) { y[i] = s * x[i] + t }
                 }
@@ -50,40 +96,75 @@ struct BatchNormLayer: Layer {
         }
     }
 
+    /// Per channel: Σ (x − centre) and Σ (x − centre)² (centre 0 when nil).
+    private static func channelSums(_ input: Tensor, channels: Int, plane: Int, centre: [Float]?) -> (sums: [Float], squares: [Float]) {
+        var sums = [Float](repeating: 0, count: channels), squares = sums
+        input.scalars.withUnsafeBufferPointer { x in
+            for p in 0..<(input.shape[0] * channels) {
+                let c = p % channels, shift = centre?[c] ?? 0
+                var sum: Float = 0, square: Float = 0
+                for i in (p * plane)..<((p + 1) * plane) {
+                    let d = x[i] - shift
+                    sum += d
+                    square += d * d
+                }
+                sums[c] += sum
+                squares[c] += square
+            }
+        }
+        return (sums, squares)
+    }
+
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
                            into inputGradient: inout Tensor, context: BackwardContext) {
-        let channels = channels, planes = input.shape[0] * channels, plane = input.count / max(planes, 1)
-        let inverse = (0..<channels).map(inverseDeviation)
+        let channels = channels, batch = input.shape[0]
+        let plane = input.count / max(batch * channels, 1), count = Float(max(batch * plane, 1))
+        let training = !batchMean.isEmpty
+        let mean = training ? batchMean : runningMean.value.scalars
+        let inverse = training ? batchInverseDeviation : runningInverseDeviation
+        // Σ dy and Σ dy·x̂ per channel.
+        var sumGradient = [Float](repeating: 0, count: channels), sumGradientNormalised = sumGradient
+        input.scalars.withUnsafeBufferPointer { x in
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                for p in 0..<(batch * channels) {
+                    let c = p % channels, (mu, inv) = (mean[c], inverse[c])
+                    var sum: Float = 0, product: Float = 0
+                    for i in (p * plane)..<((p + 1) * plane) {
+                        sum += dy[i]
+                        product += dy[i] * (x[i] - mu) * inv
+                    }
+                    sumGradient[c] += sum
+                    sumGradientNormalised[c] += product
+                }
+            }
+        }
         if context.needsInputGradient {
             inputGradient.prepare(shape: input.shape)
             let gamma = weight.value.scalars
-            outputGradient.scalars.withUnsafeBufferPointer { dy in
-                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    for p in 0..<planes {
-                        let s = gamma[p % channels] * inverse[p % channels]
-                        for i in (p * plane)..<((p + 1) * plane) { dx[i] = s * dy[i] }
+            input.scalars.withUnsafeBufferPointer { x in
+                outputGradient.scalars.withUnsafeBufferPointer { dy in
+                    inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                        for p in 0..<(batch * channels) {
+                            let c = p % channels, s = gamma[c] * inverse[c]
+                            guard training else {
+                                for i in (p * plane)..<((p + 1) * plane) { dx[i] = s * dy[i] }
+                                continue
+                            }
+                            let (meanGradient, meanProduct) = (sumGradient[c] / count, sumGradientNormalised[c] / count)
+                            let (mu, inv) = (mean[c], inverse[c])
+                            for i in (p * plane)..<((p + 1) * plane) {
+                                dx[i] = s * (dy[i] - meanGradient - (x[i] - mu) * inv * meanProduct)
+                            }
+                        }
                     }
                 }
             }
         }
         guard context.updatesParameterGradients else { return }
-        var sums = [Float](repeating: 0, count: 2 * channels)   // Σ dy and Σ dy·(x − μ) per channel
-        let mu = mean.value.scalars
-        for p in 0..<planes {
-            let c = p % channels
-            for i in (p * plane)..<((p + 1) * plane) {
-                let dy = outputGradient.scalars[i]
-                sums[c] += dy
-                sums[channels + c] += dy * (input.scalars[i] - mu[c])
-            }
-        }
-        let beta: Float = context.parameterGradientBeta
+        let beta = context.parameterGradientBeta
         for c in 0..<channels {
-            let (gamma, inv) = (weight.value.scalars[c], inverse[c])
-            weight.gradient.scalars[c] = beta * weight.gradient.scalars[c] + sums[channels + c] * inv
-            bias.gradient.scalars[c] = beta * bias.gradient.scalars[c] + sums[c]
-            mean.gradient.scalars[c] = beta * mean.gradient.scalars[c] - sums[c] * gamma * inv
-            variance.gradient.scalars[c] = beta * variance.gradient.scalars[c] - 0.5 * sums[channels + c] * gamma * inv * inv * inv
+            weight.gradient.scalars[c] = beta * weight.gradient.scalars[c] + sumGradientNormalised[c]
+            bias.gradient.scalars[c] = beta * bias.gradient.scalars[c] + sumGradient[c]
         }
     }
 }

@@ -1,16 +1,29 @@
 import LensTensor
 
-/// A learnable tensor of a layer and the gradient accumulated for it since the last reset.
+/// A tensor of a layer's state (what PyTorch's `state_dict` holds) and, for a learned one, the
+/// gradient accumulated for it since the last reset.
 public struct Parameter: Sendable {
-    /// PyTorch's attribute name: "weight" or "bias".
+    /// What a tensor of the state is: optimizers change only the learned ones.
+    public enum Role: Sendable, Equatable {
+        /// Trained by the optimizer (PyTorch's parameters: weight, bias).
+        case learned
+        /// Updated by training forward passes, not by gradients (PyTorch's buffers: running_mean, running_var).
+        case statistic
+        /// A count kept by training forward passes, stored as int64 (num_batches_tracked).
+        case counter
+    }
+
+    /// PyTorch's attribute name: "weight", "bias", "running_mean", ...
     public var suffix: String
     public var value: Tensor
     public var gradient: Tensor
+    public let role: Role
 
-    init(suffix: String, value: Tensor) {
+    init(suffix: String, value: Tensor, role: Role = .learned) {
         self.suffix = suffix
         self.value = value
         self.gradient = Tensor(shape: value.shape)
+        self.role = role
     }
 }
 

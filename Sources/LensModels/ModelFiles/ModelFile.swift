@@ -104,7 +104,10 @@ public struct ModelFile: Sendable {
             metadata["input_shape"] = try jsonString(network.architecture.inputShape)
             if let history { metadata["history"] = try jsonString(history) }
             if let options { metadata["training"] = try jsonString(options) }
-            for (name, tensor) in network.parameters { file[name] = tensor }
+            let counters = network.counterNames
+            for (name, tensor) in network.parameters {
+                if counters.contains(name) { file.setInt64(name, tensor) } else { file[name] = tensor }
+            }
             if let trainingState {
                 let (header, tensors, integers) = try trainingState.stored()
                 metadata[TrainingState.metadataKey] = header

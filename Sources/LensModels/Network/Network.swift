@@ -105,11 +105,17 @@ public struct Network: Sendable {
 
     // MARK: Parameters
 
-    /// Every parameter with its PyTorch name (`<prefix>.weight`, `<prefix>.bias`), in layer order.
+    /// Every parameter with its PyTorch name (`<prefix>.weight`, `<prefix>.bias`), in layer order,
+    /// and the buffers of PyTorch's `state_dict` (`<prefix>.running_mean`, ...) after their layer's parameters.
     public var parameters: [(name: String, tensor: Tensor)] {
         layers.flatMap { layer in
             layer.parameters.map { (name: layer.spec.parameterPrefix + "." + $0.suffix, tensor: $0.value) }
         }
+    }
+
+    /// The names of the state tensors that are counts, stored as int64 as PyTorch does (BatchNorm's num_batches_tracked).
+    public var counterNames: Set<String> {
+        Set(layers.flatMap { layer in layer.parameters.filter { $0.role == .counter }.map { layer.spec.parameterPrefix + "." + $0.suffix } })
     }
 
     /// The gradients accumulated since the last `zeroGradients()`, by parameter name.

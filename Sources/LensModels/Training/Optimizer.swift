@@ -73,6 +73,7 @@ public struct Optimizer: Sendable {
         switch kind {
         case let .sgd(momentum, weightDecay, nesterov):
             network.updateParameters { name, parameter in
+                guard parameter.role == .learned else { return }
                 sgdStep(name: name, parameter: &parameter, momentum: momentum, weightDecay: weightDecay, nesterov: nesterov)
             }
         case let .adam(beta1, beta2, epsilon, weightDecay):
@@ -81,6 +82,7 @@ public struct Optimizer: Sendable {
             let bias2Root = (1 - pow(Double(beta2), step)).squareRoot()
             let stepSize = Float(Double(learningRate) / bias1)
             network.updateParameters { name, parameter in
+                guard parameter.role == .learned else { return }
                 adamStep(name: name, parameter: &parameter, beta1: beta1, beta2: beta2, epsilon: epsilon,
                          weightDecay: weightDecay, stepSize: stepSize, bias2Root: Float(bias2Root))
             }

@@ -30,9 +30,10 @@ extension ModelLibrary {
         })
     }
 
-    /// How far model `id`'s trust checks have come, while they run (for the progress bar).
-    public func trustProgress(_ id: String?) throws -> BackgroundProgress? {
-        figures.trust.progress(try entry(id).id)
+    /// How far model `id`'s trust checks have come, while they run (for the progress bar); nothing
+    /// done yet while the model's evaluation, which they wait for, still runs.
+    public func trustProgress(_ id: String?) throws -> BackgroundProgress {
+        figures.trust.progress(try entry(id).id) ?? BackgroundProgress(fraction: 0, elapsed: 0)
     }
 
     /// The nearest training images to the uploaded image `bytes`; nil while the index is being built.

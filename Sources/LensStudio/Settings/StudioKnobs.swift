@@ -25,7 +25,8 @@ public enum StudioKnobs {
 
     /// `--arch`'s help, with the layouts a CNN gets when it is not given (`Architecture.defaultCNNLayout`).
     public static var architectureHelp: String {
-        "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added). "
+        "Network layout, e.g. conv3x3x16,pool,conv3x3x32,pool,fc128 (ReLU after each conv/fc; the output layer is added); "
+            + "bn adds batch normalisation, res3x3x32[s2] a residual block, gap global average pooling. "
             + "Default for cnn: \(Architecture.defaultCNNLayout(height: 64, width: 64)) on 64×64 images, "
             + "\(Architecture.defaultCNNLayout(height: 28, width: 28)) on 28×28; for mlp, from --hidden."
     }
