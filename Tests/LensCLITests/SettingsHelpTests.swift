@@ -20,6 +20,7 @@ import Testing
         ("explain", "stride", "attribution", "occlusion_stride"), ("explain", "occlusion-value", "attribution", "occlusion_value"),
         ("explain", "k", "inspection", "neighbors"),
         ("explain", "space", "inspection", "nearest_space"), ("explain", "unusual-percentile", "inspection", "unusual_percentile"),
+        ("explain", "unusual-margin", "inspection", "unusual_margin"),
         ("explain", "top", "inspection", "top_images"), ("explain", "samples", "trust", "samples"),
         ("explain", "step-fraction", "trust", "step_fraction"),
         ("explain", "limit", "explain", "limit"), ("explain", "max-units", "explain", "max_units"),

@@ -34,7 +34,7 @@ import Testing
         #expect(strangers.allSatisfy { $0.percentile == 100 && $0.nearestDistance > evidence.unusualAbove })
         let held = try evidence.evidence(for: faces.validation)
         let flagged = held.filter(\.unusual).count
-        #expect(flagged * 10 <= held.count, "\(flagged) of \(held.count) validation faces flagged unusual in \(evidence.space)")
+        #expect(flagged == 0, "\(flagged) of \(held.count) validation faces flagged unusual in \(evidence.space): the threshold lies above them all")
         // The flag applies the threshold it states, on every input.
         let test = try evidence.evidence(for: faces.test)
         for found in held + test + strangers { #expect(found.unusual == (found.nearestDistance > evidence.unusualAbove)) }
@@ -42,9 +42,9 @@ import Testing
         let rates = try UnusualFlagRates(evidence, testImages: faces.test)
         print("unusual flag, \(evidence.space) \(evidence.metric): above \(evidence.unusualAbove): \(rates.summary)")
         #expect(rates.testFlagged == test.filter(\.unusual).count && rates.testCount == test.count)
-        // Issue 18 aims at ≤ 5% of test images and every stranger; measured (see the report) the
-        // euclidean pixel space flags 7.5% and the upside-down face escapes two spaces of three.
-        #expect(rates.testRate <= 0.1, "\(rates.summary)")
+        // Issue 18: at most 5% of the test images, and every stranger that is not a face (the
+        // upside-down face lies among the held-out faces in pixel space, so it may pass).
+        #expect(rates.testRate <= 0.05, "\(rates.summary)")
         #expect(rates.strangers.count == 3 && rates.strangers.filter { $0.caption != "upside down" }.allSatisfy(\.flagged), "\(rates.summary)")
     }
 

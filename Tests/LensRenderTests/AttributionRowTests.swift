@@ -4,13 +4,13 @@ import LensTensor
 import Testing
 @testable import LensRender
 
-@Suite("Attribution rows and picture grids")
+@Suite("Attribution rows' scales and picture grids")
 struct AttributionRowTests {
     @Test("a row's maps share one scale fitted to all of them, so a weak method looks weak")
     func sharedScale() throws {
         let strong = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 10)
         let weak = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 1)
-        let row = AttributionRow(image: Synthetic.face(side: 16), caption: "s1", panels: [
+        let row = AttributionRow(panels: [
             MapPanel(title: "A", map: strong, reduction: .sum, settings: "steps: 50"),
             MapPanel(title: "B", map: weak, reduction: .maxAbsolute, settings: "relu backward: gradient"),
         ], robust: false)
@@ -18,20 +18,13 @@ struct AttributionRowTests {
         #expect(scales.count == 1)
         #expect(scales[0].scale.kind == .signed)  // one signed panel makes the row signed
         #expect(abs(scales[0].scale.bound - strong.scalars.map(abs).max()!) < 1e-6)
-
-        let html = try row.html()
-        #expect(html.components(separatedBy: "<img").count - 1 == 3)  // the input and two maps
-        #expect(html.contains("steps: 50") && html.contains("relu backward: gradient"))
-        #expect(html.contains("sum over channels (signed)") && html.contains("max |·| over channels"))
-        #expect(html.contains("<svg class=colorbar") && html.contains("one scale for this row"))
-        #expect(html.contains("width=112 height=112"))  // 16 px drawn at 7x
     }
 
     @Test("scale groups: panels of another group get their own scale and colour bar")
     func scaleGroups() throws {
         let gradient = Synthetic.blobs(side: 8, positive: (0.3, 0.3), negative: (0.6, 0.6), amplitude: 0.01)
         let occlusion = Synthetic.blobs(side: 8, positive: (0.5, 0.5), negative: (0.2, 0.8), amplitude: 3)
-        let row = AttributionRow(image: Synthetic.face(side: 8), caption: "x", panels: [
+        let row = AttributionRow(panels: [
             MapPanel(title: "Saliency", map: gradient, reduction: .maxAbsolute, settings: "", scaleGroup: "gradients"),
             MapPanel(title: "Occlusion", map: occlusion, reduction: .sum, settings: "window: 8", scaleGroup: "probability drop"),
         ], robust: false)
@@ -39,28 +32,21 @@ struct AttributionRowTests {
         #expect(scales.map(\.group) == ["gradients", "probability drop"])
         #expect(scales[0].scale.kind == .magnitude && scales[1].scale.kind == .signed)
         #expect(scales[0].scale.bound < 0.02 && scales[1].scale.bound > 2)
-        let html = try row.html()
-        #expect(html.components(separatedBy: "<svg class=colorbar").count - 1 == 2)
-        #expect(html.contains("gradients") && html.contains("probability drop"))
     }
 
-    @Test("a NaN map shows a placeholder and does not enter the row's scale; a flat one neither")
+    @Test("neither a NaN map nor a flat one enters the row's scale")
     func unhealthyPanels() throws {
         var broken = Synthetic.blobs(side: 8, positive: (0.3, 0.3), negative: (0.6, 0.6), amplitude: 1000)
         broken.scalars[5] = .nan
         let flat = Tensor(shape: [1, 8, 8], repeating: 50)
         let good = Synthetic.blobs(side: 8, positive: (0.3, 0.3), negative: (0.6, 0.6), amplitude: 1)
-        let row = AttributionRow(image: Synthetic.face(side: 8), caption: "x", panels: [
+        let row = AttributionRow(panels: [
             MapPanel(title: "Broken", map: broken, reduction: .sum, settings: ""),
             MapPanel(title: "Flat", map: flat, reduction: .sum, settings: ""),
             MapPanel(title: "Good", map: good, reduction: .sum, settings: ""),
         ], robust: false)
         #expect(abs(row.scales()[0].scale.bound - good.scalars.map(abs).max()!) < 1e-6)
-        let html = try row.html()
-        #expect(html.contains("no map: NaN in 1 of 64 values") && html.contains("no map: all values equal (50)"))
-        #expect(html.components(separatedBy: "<img").count - 1 == 2)  // the input and the good map
-        let allBroken = AttributionRow(image: Synthetic.face(side: 8), caption: "x", panels: [MapPanel(title: "Flat", map: flat, reduction: .sum, settings: "")])
-        #expect(try !allBroken.html().contains("<svg"))  // no colour bar for a scale nothing is drawn on
+        #expect(broken.scalars.map(abs).max()! > 100 && row.panels.filter { $0.drawableReduction != nil }.map(\.title) == ["Good"])
     }
 
     @Test("a panel from an AttributionResult takes its item, the method's title, settings and IG's delta")

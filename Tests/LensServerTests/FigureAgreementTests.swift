@@ -203,6 +203,42 @@ struct FigureAgreementTests {
         }
     }
 
+    @Test("templates: likeness, smoothness and each class's r agree across the report, lens explain (figure.json, --json, what it prints) and the API",
+          arguments: ["softmax", "mlp"])
+    func templates(model id: String) async throws {
+        let server = try await TestServer.shared.value
+        let answer = try await Self.ready(server, "GET", "/api/templates?model=\(id)")
+        #expect(answer.status == 200, "\(answer.text)")
+        let api = try Self.decoder.decode(TemplatesFigure.self, from: answer.body)
+        let likeness = try #require(api.likeness, "\(api.likenessProblem ?? "no likeness")")
+        let smoothness = try #require(api.smoothness)
+
+        // lens explain --method templates: figure.json, its --json (StudioJSON, as the command prints it) and its summary lines.
+        var report: TemplatesReport?
+        let folder = try Self.explain(server, model: id, configure: { _ in }) { report = try $0.templates() }
+        let printed = try #require(report)
+        let cli = try Self.figure(TemplatesFigure.self, in: folder)
+        let json = try Self.decoder.decode(TemplatesJSON.self, from: Data(try StudioJSON.text(printed).utf8))
+
+        #expect(cli.likeness?.perClass == likeness.perClass && cli.smoothness?.perClass == smoothness.perClass, "figure.json")
+        #expect(cli.likeness?.label == likeness.label && cli.bound == api.bound && cli.grid == api.grid)
+        #expect(json.faceLikeness == likeness.mean && json.faceLikenessPerClass == likeness.perClass, "--json: face_likeness")
+        #expect(json.smoothness == smoothness.mean && json.smoothnessPerClass == smoothness.perClass, "--json: smoothness")
+        #expect(json.likenessLabel == likeness.label && json.bound == api.bound && json.shown == api.grid)
+        #expect(printed.summary.contains("\(likeness.label) \(String(format: "%.3f", likeness.mean))"), "\(printed.summary)")
+        #expect(printed.summary.contains("smoothness \(String(format: "%.3f", smoothness.mean))"), "\(printed.summary)")
+
+        // The report's templates section: the two headlines and each class's r, where it shows them.
+        var data = Self.pageData(server)
+        data.onFaces = true
+        let html = try ExplanationPages.templatesSection(try Self.network(server, id), name: id, accuracy: 0, data: data)
+        let headlines = html.matches(of: /<p class=headline>[^<]*<b>([^<]+)<\/b>/).map { String($0.1) }
+        #expect(headlines == [likeness.mean, smoothness.mean].map { String(format: "%.2f", $0) }, "\(headlines)")
+        let shown = html.matches(of: /r = (-?[0-9.]+)/).map { String($0.1) }
+        let classes = api.kind == TemplateKind.classWeights.rawValue ? api.grid : api.votes.map(\.classIndex)
+        #expect(!classes.isEmpty && shown == classes.map { String(format: "%.2f", likeness.perClass[$0]) }, "\(shown)")
+    }
+
     @Test("attribution: the same map, scale and picture from lens explain (--json, .npy), the report's figure and the API",
           arguments: [AttributionMethod.saliency, .integratedGradients])
     func attribution(method: AttributionMethod) async throws {
@@ -260,4 +296,15 @@ struct TrustOutputRow: Decodable {
     var verdict: String?
     var spearman: Double?
     var standing: String?
+}
+
+/// `lens explain --method templates --json`'s figures, under their printed names.
+struct TemplatesJSON: Decodable {
+    var bound: Float
+    var shown: [Int]
+    var faceLikeness: Float?
+    var faceLikenessPerClass: [Float]?
+    var likenessLabel: String?
+    var smoothness: Float?
+    var smoothnessPerClass: [Float]?
 }

@@ -34,10 +34,8 @@ import Testing
         let softmax = try Self.figures(.softmax, on: dataset)
         #expect(softmax.figure.likeness?.label == FaceLikeness.label(onFaces: true))
         #expect((softmax.figure.likeness?.mean ?? 0) >= 0.75)
-        // The 0.9 is not reached at seed 0 with the chosen decay (0.86 measured): no decay,
-        // epoch count or patience tried reaches it there without test accuracy falling below 0.975
-        // (docs/templates-defaults.md has every figure); static scores 0.64, so 0.85 still tells faces from it.
-        #expect((softmax.figure.smoothness?.mean ?? 0) >= 0.85)
+        // With the one-pixel shift on top of the decay (docs/templates-defaults.md); static scores 0.64.
+        #expect((softmax.figure.smoothness?.mean ?? 0) >= 0.9)
         #expect(softmax.accuracy >= 0.975)
 
         let mlp = try Self.figures(.mlp, on: dataset)

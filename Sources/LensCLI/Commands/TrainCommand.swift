@@ -93,15 +93,16 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    /// Each knob flag once: the command's one range check.
+    private static var flags: [FlagRow<Self>] {
+        [TrainingKnobs.k.flag("--k", \.k), TrainingKnobs.epochs.flag("--epochs", \.epochs),
+         TrainingKnobs.batchSize.flag("--batch-size", \.batchSize), TrainingKnobs.learningRate.flag("--lr", \.lr),
+         TrainingKnobs.patience.flag("--patience", \.patience), TrainingKnobs.augmentShift.flag("--augment-shift", \.augmentShift),
+         TrainingKnobs.weightDecay.flag("--weight-decay", \.weightDecay), TrainingKnobs.momentum.flag("--momentum", \.momentum)]
+    }
+
     func validate() throws {
-        try TrainingKnobs.k.check(k, flag: "--k")
-        try TrainingKnobs.epochs.check(epochs, flag: "--epochs")
-        try TrainingKnobs.batchSize.check(batchSize, flag: "--batch-size")
-        try TrainingKnobs.learningRate.check(lr, flag: "--lr")
-        try TrainingKnobs.patience.check(patience, flag: "--patience")
-        try TrainingKnobs.augmentShift.check(augmentShift, flag: "--augment-shift")
-        try TrainingKnobs.weightDecay.check(weightDecay, flag: "--weight-decay")
-        try TrainingKnobs.momentum.check(momentum, flag: "--momentum")
+        try Self.flags.check(self)
         if let checkpointEvery, checkpointEvery < 1 { throw ValidationError("--checkpoint-every \(checkpointEvery) is invalid: give a number of epochs, 1 or more") }
         if resume != nil {
             for (flag, given) in [("--size", dataOptions.size != nil), ("--rgb", dataOptions.rgb), ("--arch", arch != nil), ("--hidden", hidden != nil)] where given {

@@ -37,14 +37,14 @@ struct AttributionOptions: ParsableArguments {
     @Option(name: .customLong("occlusion-value"), parsing: .unconditional, help: Knobs.occlusionValue.plainHelp)
     var occlusionValue: Float = Knobs.occlusionValue.defaultValue
 
-    func validate() throws {
-        try Knobs.integrationSteps.check(steps, flag: "--steps")
-        try Knobs.smoothGradSamples.check(noiseSamples, flag: "--noise-samples")
-        try Knobs.smoothGradNoise.check(noise, flag: "--noise")
-        try Knobs.occlusionWindow.check(window, flag: "--window")
-        try Knobs.occlusionStride.check(stride, flag: "--stride")
-        try Knobs.occlusionValue.check(occlusionValue, flag: "--occlusion-value")
+    /// Each knob flag once: the group's one range check.
+    private static var flags: [FlagRow<Self>] {
+        [Knobs.integrationSteps.flag("--steps", \.steps), Knobs.smoothGradSamples.flag("--noise-samples", \.noiseSamples),
+         Knobs.smoothGradNoise.flag("--noise", \.noise), Knobs.occlusionWindow.flag("--window", \.window),
+         Knobs.occlusionStride.flag("--stride", \.stride), Knobs.occlusionValue.flag("--occlusion-value", \.occlusionValue)]
     }
+
+    func validate() throws { try Self.flags.check(self) }
 
     /// The library's settings with the flags laid over them.
     func settings(layer: String?, seed: UInt64) throws -> AttributionSettings {

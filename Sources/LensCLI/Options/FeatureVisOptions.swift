@@ -30,10 +30,14 @@ struct FeatureVisOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: TSNESettings.Knobs.perplexity.plainHelp)
     var perplexity: Double = TSNESettings.Knobs.perplexity.defaultValue
 
+    /// Each knob flag once: the group's one range check.
+    private static var flags: [FlagRow<Self>] {
+        [FeatureVisSettings.Knobs.steps.flag("--ascent-steps", \.ascentSteps), FeatureVisSettings.Knobs.seed.flag("--vis-seed", \.visSeed),
+         TSNESettings.Knobs.perplexity.flag("--perplexity", \.perplexity)]
+    }
+
     func validate() throws {
-        try FeatureVisSettings.Knobs.steps.check(ascentSteps, flag: "--ascent-steps")
-        try FeatureVisSettings.Knobs.seed.check(visSeed, flag: "--vis-seed")
-        try TSNESettings.Knobs.perplexity.check(perplexity, flag: "--perplexity")
+        try Self.flags.check(self)
         if let unit, unit < 0 { throw ValidationError("--unit \(unit) is invalid: give 0 or more") }
     }
 

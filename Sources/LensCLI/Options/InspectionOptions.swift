@@ -19,6 +19,9 @@ struct InspectionOptions: ParsableArguments {
     @Option(name: .customLong("unusual-percentile"), parsing: .unconditional, help: Inspection.unusualPercentile.plainHelp)
     var unusualPercentile: Double = Inspection.unusualPercentile.defaultValue
 
+    @Option(name: .customLong("unusual-margin"), parsing: .unconditional, help: Inspection.unusualMargin.plainHelp)
+    var unusualMargin: Double = Inspection.unusualMargin.defaultValue
+
     @Option(parsing: .unconditional, help: Inspection.topImages.plainHelp)
     var top: Int = Inspection.topImages.defaultValue
 
@@ -34,20 +37,22 @@ struct InspectionOptions: ParsableArguments {
     @Option(name: .customLong("step-fraction"), parsing: .unconditional, help: Trust.stepFraction.plainHelp)
     var stepFraction: Double = Trust.stepFraction.defaultValue
 
-    func validate() throws {
-        try Inspection.neighbors.check(k, flag: "--k")
-        try Inspection.unusualPercentile.check(unusualPercentile, flag: "--unusual-percentile")
-        try Inspection.topImages.check(top, flag: "--top")
-        try Trust.samples.check(samples, flag: "--samples")
-        try Trust.stepFraction.check(stepFraction, flag: "--step-fraction")
-        try StudioKnobs.maxUnits.check(maxUnits, flag: "--max-units")
+    /// Each knob flag once: the group's one range check.
+    private static var flags: [FlagRow<Self>] {
+        [Inspection.neighbors.flag("--k", \.k), Inspection.unusualPercentile.flag("--unusual-percentile", \.unusualPercentile),
+         Inspection.unusualMargin.flag("--unusual-margin", \.unusualMargin),
+         Inspection.topImages.flag("--top", \.top), Trust.samples.flag("--samples", \.samples),
+         Trust.stepFraction.flag("--step-fraction", \.stepFraction), StudioKnobs.maxUnits.flag("--max-units", \.maxUnits)]
     }
+
+    func validate() throws { try Self.flags.check(self) }
 
     func inspection() throws -> InspectionSettings {
         var settings = InspectionSettings()
         settings.neighbors = k
         settings.nearestSpace = space
         settings.unusualPercentile = unusualPercentile
+        settings.unusualMargin = unusualMargin
         settings.topImages = top
         try settings.validate()
         return settings

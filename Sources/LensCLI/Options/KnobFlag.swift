@@ -12,11 +12,34 @@ extension Knob {
         }
     }
 
+    /// This knob as `flag`, whose value the options' `property` holds: one row of a flag table.
+    func flag<Options>(_ flag: String, _ property: KeyPath<Options, Value>) -> FlagRow<Options> {
+        FlagRow { try self.check($0[keyPath: property], flag: flag) }
+    }
+
+    /// The same for a flag without a default of its own (nil: not given, nothing to check).
+    func flag<Options>(_ flag: String, _ property: KeyPath<Options, Value?>) -> FlagRow<Options> {
+        FlagRow { try self.check($0[keyPath: property], flag: flag) }
+    }
+
     /// For a flag whose default depends on the model: the help line with the defaults.
     var flagHelp: ArgumentHelp { ArgumentHelp(helpWithDefaults) }
 
     /// For a flag with a plain default, which ArgumentParser prints itself.
     var plainHelp: ArgumentHelp { ArgumentHelp(help) }
+}
+
+/// A flag bound to its knob and to the property holding its value. An option group lists its
+/// knob flags once, in one table (`flags`), and checks them all with one call: `Self.flags.check(self)`.
+struct FlagRow<Options> {
+    let check: (Options) throws -> Void
+}
+
+extension Array {
+    /// Every row's range check on `options`, in table order: the first value out of range fails, flag in front.
+    func check<Options>(_ options: Options) throws where Element == FlagRow<Options> {
+        for row in self { try row.check(options) }
+    }
 }
 
 extension ChoiceKnob {

@@ -29,10 +29,15 @@ public struct EmbeddingSettings: Codable, Sendable, Equatable {
     }
 
     public func validate(points: Int) throws {
-        try Knobs.pcaComponents.validate(pcaComponents)
-        try Knobs.knnNeighbours.validate(knnNeighbours)
-        try Knobs.trustNeighbours.validate(trustNeighbours)
+        try Knobs.table.validate(self)
         try tsne.validate(points: points)
+    }
+}
+
+extension EmbeddingSettings.Knobs {
+    /// Every knob of the view (t-SNE's are `TSNESettings.Knobs`) and the setting it sets.
+    static var table: [KnobRow<EmbeddingSettings>] {
+        [pcaComponents.row(\.pcaComponents), knnNeighbours.row(\.knnNeighbours), trustNeighbours.row(\.trustNeighbours)]
     }
 }
 

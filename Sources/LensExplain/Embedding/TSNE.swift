@@ -25,13 +25,14 @@ public struct TSNESettings: Codable, Sendable, Equatable {
         public static let exactBelow = Knob<Int>(
             "tsne_exact_below", name: "exact t-SNE below", default: 2000, range: 0...10000, unit: "points",
             help: "embedding: below this many points t-SNE uses every pair; above, Barnes-Hut (θ = 0.5).")
-        public static var all: [SettingInfo] { [SettingInfo(perplexity), SettingInfo(iterations), SettingInfo(exactBelow)] }
+        static var table: [KnobRow<TSNESettings>] {
+            [perplexity.row(\.perplexity), iterations.row(\.iterations), exactBelow.row(\.exactBelow)]
+        }
+        public static var all: [SettingInfo] { table.map(\.info) }
     }
 
     public func validate(points: Int) throws {
-        try Knobs.perplexity.validate(perplexity)
-        try Knobs.iterations.validate(iterations)
-        try Knobs.exactBelow.validate(exactBelow)
+        try Knobs.table.validate(self)
         // perplexity is an effective neighbour count: it needs more points than itself
         guard Double(points - 1) > perplexity else {
             throw ExplainError.settingOutOfRange(setting: "perplexity", value: "\(perplexity)",

@@ -33,16 +33,14 @@ public struct FeatureVisSettings: Codable, Sendable, Equatable {
             "vis_seed", name: "seed", default: 0, range: 0...Int(Int32.max),
             help: "feature-vis and embedding: seed of the start image, the random transformations and t-SNE.")
 
-        public static var all: [SettingInfo] {
-            [SettingInfo(steps), SettingInfo(learningRate), SettingInfo(images), SettingInfo(diversity), SettingInfo(seed)]
+        /// Every knob and the setting it sets, in the order a form shows them.
+        static var table: [KnobRow<FeatureVisSettings>] {
+            [steps.row(\.steps), learningRate.row(\.learningRate), images.row(\.images), diversity.row(\.diversity), seed.row(\.seed)]
         }
+
+        public static var all: [SettingInfo] { table.map(\.info) }
     }
 
-    public func validate() throws {
-        try Knobs.steps.validate(steps)
-        try Knobs.learningRate.validate(learningRate)
-        try Knobs.images.validate(images)
-        try Knobs.diversity.validate(diversity)
-        try Knobs.seed.validate(seed)
-    }
+    /// Throws for the first setting out of its declared range, naming it and the range.
+    public func validate() throws { try Knobs.table.validate(self) }
 }

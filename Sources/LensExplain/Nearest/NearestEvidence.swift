@@ -28,7 +28,7 @@ public struct NeighborEvidence: Codable, Sendable, Equatable {
 ///
 /// "Unusual" is calibrated on held-out images the model never trained on, the validation split:
 /// each one's distance to its nearest training image makes the reference distribution, and the
-/// threshold is the setting's percentile of it. An input whose nearest distance lies above that
+/// threshold lies the setting's margin above the setting's percentile of it. An input whose nearest distance lies above that
 /// number is flagged (the number said is the number used), so a photo unlike anything in training
 /// is not just given a confident label; the test split stays free to measure how often it fires.
 public struct NearestEvidence: Sendable {
@@ -83,11 +83,17 @@ public struct NearestEvidence: Sendable {
             .distances.map { $0[0] }.sorted()
     }
 
-    /// The nearest distance above which an input is unusual: the setting's percentile of the
-    /// calibration images' nearest distances (the smallest distance at least that share lies at or below).
+    /// The nearest distance above which an input is unusual: the setting's margin above the
+    /// setting's percentile of the calibration images' nearest distances (the smallest distance at
+    /// least that share lies at or below).
     public var unusualAbove: Float {
         let rank = Int((settings.unusualPercentile / 100 * Double(calibrationDistances.count)).rounded(.up))
-        return calibrationDistances[min(max(rank - 1, 0), calibrationDistances.count - 1)]
+        return calibrationDistances[min(max(rank - 1, 0), calibrationDistances.count - 1)] * Float(1 + settings.unusualMargin / 100)
+    }
+
+    /// How the threshold is set, as every page says it: "5% above the 100th percentile".
+    public static func rule(percentile: Double, margin: Double) -> String {
+        (margin > 0 ? "\(String(format: "%g", margin))% above " : "") + "the \(String(format: "%.0f", percentile))th percentile"
     }
 
     /// The evidence for each input [N, ...], in order.

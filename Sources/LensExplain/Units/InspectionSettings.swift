@@ -12,6 +12,8 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
     public var nearestSpace = Knobs.nearestSpace.defaultValue
     /// An input whose nearest distance lies above this percentile of the test images' is unusual.
     public var unusualPercentile = Knobs.unusualPercentile.defaultValue
+    /// How far above that percentile's distance (in percent of it) a nearest distance must lie to be unusual.
+    public var unusualMargin = Knobs.unusualMargin.defaultValue
     /// Units: dataset images (dense units) or patches (conv channels) shown per unit.
     public var topImages = Knobs.topImages.defaultValue
     /// Images per forward pass when streaming a dataset through a network.
@@ -33,6 +35,9 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
         public static let unusualPercentile = Knob<Double>(
             "unusual_percentile", name: "unusual percentile", default: 100, range: 0...100, unit: "percent",
             help: "nearest: flag an input as unusual when its nearest distance lies above this percentile of the validation images' (100: farther than every one).")
+        public static let unusualMargin = Knob<Double>(
+            "unusual_margin", name: "unusual margin", default: 5, range: 0...100, unit: "percent",
+            help: "nearest: flag only a nearest distance more than this many percent above that percentile's (the farthest validation image is one sample, not the edge of the data).")
         public static let topImages = Knob<Int>(
             "top_images", name: "top images", default: 9, range: 1...1000, unit: "images",
             help: "units and deconvnet projections: top images or patches per unit.")
@@ -42,7 +47,8 @@ public struct InspectionSettings: Codable, Sendable, Equatable {
 
         /// Every inspection knob and the setting it sets, in the order a form shows them.
         static var table: [KnobRow<InspectionSettings>] {
-            [neighbors.row(\.neighbors), nearestSpace.row(), unusualPercentile.row(\.unusualPercentile), topVotes.row(\.topVotes),
+            [neighbors.row(\.neighbors), nearestSpace.row(), unusualPercentile.row(\.unusualPercentile),
+             unusualMargin.row(\.unusualMargin), topVotes.row(\.topVotes),
              topImages.row(\.topImages), batchSize.row(\.batchSize)]
         }
 

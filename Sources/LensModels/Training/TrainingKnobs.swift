@@ -54,7 +54,7 @@ public enum TrainingKnobs {
     public static let augmentShift = Knob<Int>(
         "augment_shift", name: "shift", default: 0, range: 0...64, unit: "pixels",
         help: "Shift training images by up to this many pixels.", models: networks,
-        perModel: [ModelDefault(.cnn, small: 2, large: 0)])
+        perModel: [ModelDefault(.softmax, small: ModelRecipe.smallDataSoftmaxShift, large: 0), ModelDefault(.cnn, small: 2, large: 0)])
     public static let augmentFlip = SwitchKnob(
         "augment_flip", name: "flip", help: "Mirror training images left-right at random (faces, not text).", models: networks)
     public static let seed = Knob<UInt64>(

@@ -49,30 +49,17 @@ public struct MapPanel: Sendable {
     }
 }
 
-/// One input and every method's map of it, side by side, each group of maps on one shared colour
-/// scale fitted to this row (robust by default), the settings under each map and the colour bar
-/// at the end. Maps that cannot be drawn show why instead.
+/// Every method's map of one input, each group of maps on one shared colour scale fitted
+/// to this row (robust by default; maps that cannot be drawn stay out of it). LensStudio's
+/// `AttributionFigure` draws the row and `ExplanationPages.attributionRows` writes it.
 public struct AttributionRow: Sendable {
-    /// [C, H, W] in [0, 1].
-    public var image: Tensor
-    public var caption: String
-    public var details: [String]
-    public var mark: Figure.Mark
     public var panels: [MapPanel]
     /// Scale at the 99th percentile of |v| (see `MapScale.fitting`) rather than the largest |v|.
     public var robust: Bool
-    /// Draw each map over the image instead of alone.
-    public var overlay: Bool
 
-    public init(image: Tensor, caption: String, details: [String] = [], mark: Figure.Mark = .plain, panels: [MapPanel],
-                robust: Bool = true, overlay: Bool = false) {
-        self.image = image
-        self.caption = caption
-        self.details = details
-        self.mark = mark
+    public init(panels: [MapPanel], robust: Bool = true) {
         self.panels = panels
         self.robust = robust
-        self.overlay = overlay
     }
 
     /// The row's scales by group, in the order the groups first appear: signed if any panel of the
@@ -86,29 +73,6 @@ public struct AttributionRow: Sendable {
             let maps = members.compactMap(\.drawableReduction)
             return (group, MapScale.fitting(maps, kind: kind, robust: robust))
         }
-    }
-
-    public func html() throws -> String {
-        guard image.rank == 3 else { throw MapRenderError("an attribution row's image must be [channels, height, width], not \(image.shape)") }
-        let factor = MapPicture.magnification(forSide: max(image.shape[1], image.shape[2]))
-        let scales = scales()
-        var html = "<div class=\"attrrow\(mark == .wrong ? " wrong" : "")\">"
-        html += Figure(picture: try Picture.image(image, alt: caption, magnification: factor), caption: caption,
-                       details: details, mark: mark).html
-        for panel in panels {
-            let scale = scales.first { $0.group == panel.scaleGroup }?.scale ?? MapScale(kind: panel.reduction.scaleKind, bound: 1)
-            let picture = try Picture.map(panel.map, reduction: panel.reduction, scale: scale, over: overlay ? image : nil,
-                                          alt: "\(panel.title) map of \(caption)", magnification: factor)
-            let lines = [panel.reduction.title, panel.settings] + (panel.note.map { [$0] } ?? [])
-            html += Figure(picture: picture, caption: panel.title, details: lines.filter { !$0.isEmpty }).html
-        }
-        html += "<div class=legend>"
-        // A group whose maps all show placeholders has no scale worth printing.
-        for (group, scale) in scales where panels.contains(where: { $0.scaleGroup == group && $0.drawableReduction != nil }) {
-            let name = group.isEmpty ? (scales.count == 1 ? "one scale for this row" : "other maps") : group
-            html += ColorBar.html(scale, label: Self.colorBarLabel(name, scale))
-        }
-        return html + "</div></div>"
     }
 
     /// A colour bar's caption: the scale's name, and where a robust scale clips.

@@ -73,7 +73,7 @@ extension AttributionFigure {
         // scales[row][group]: the row's panels of one family fitted together.
         let scales = try inputs.indices.map { row in
             let panels = try results.map { try MapPanel(result: $0, item: row, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
-            return Dictionary(AttributionRow(image: inputs[row].image, caption: "", panels: panels).scales(), uniquingKeysWith: { first, _ in first })
+            return Dictionary(AttributionRow(panels: panels).scales(), uniquingKeysWith: { first, _ in first })
         }
         return try results.map { result in
             let method = result.method, reduction = method.pictureReduction

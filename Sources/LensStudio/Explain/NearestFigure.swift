@@ -20,6 +20,7 @@ public struct NearestFigure: Codable, Sendable {
     public var space: String
     public var metric: String
     public var unusualPercentile: Double
+    public var unusualMargin: Double
     public var unusualAbove: Float
     /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
     public var calibration: String
@@ -46,7 +47,8 @@ extension NearestFigure {
                         probability: answers.map { $0[row].1 }, input: try ImageInput.dataURI(input.image), nearest: nearest)
         }
         self.init(model: model, space: index.evidence.space, metric: index.evidence.metric.rawValue,
-                  unusualPercentile: index.settings.unusualPercentile, unusualAbove: index.evidence.unusualAbove,
+                  unusualPercentile: index.settings.unusualPercentile, unusualMargin: index.settings.unusualMargin,
+                  unusualAbove: index.evidence.unusualAbove,
                   calibration: index.calibration, flagRates: index.flagRates, neighbours: index.settings.neighbors,
                   imageShape: inputs.first?.image.shape ?? [], items: items)
     }

@@ -57,7 +57,7 @@ extension ModelFile {
             return MapDownload(data: try NumpyArray.encode(result.maps.reshaped(image.shape)), fileName: fileName + ".npy", format: .npy)
         case .png:
             let panel = try MapPanel(result: result, item: 0, reduction: method.pictureReduction, scaleGroup: method.scaleGroup)
-            let scale = AttributionRow(image: image, caption: "", panels: [panel]).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1)
+            let scale = AttributionRow(panels: [panel]).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1)
             let side = max(image.shape.last ?? 1, 1)
             switch try MapPicture.drawing(panel.map, reduction: panel.reduction, scale: scale, over: image,
                                           magnification: max(1, (MapDownload.pictureSide + side - 1) / side)) {

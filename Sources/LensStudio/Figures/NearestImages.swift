@@ -25,8 +25,9 @@ public struct NearestImages: Codable, Sendable {
     /// Whether the nearest distance lies above `unusualAbove`: nothing in training is this close.
     public var unusual: Bool
     public var unusualPercentile: Double
-    /// The nearest distance above which an input is flagged: the `unusualPercentile`th percentile
-    /// of the calibration images' nearest distances, the number the flag applies.
+    public var unusualMargin: Double
+    /// The nearest distance above which an input is flagged: `unusualMargin`% above the `unusualPercentile`th
+    /// percentile of the calibration images' nearest distances, the number the flag applies.
     public var unusualAbove: Float
     /// The split the threshold was chosen on: "validation" (or "test" when there is no validation split).
     public var calibration: String
@@ -126,7 +127,8 @@ public struct NearestIndex: Sendable {
             }
             return NearestImages(space: evidence.space, metric: evidence.metric.rawValue, neighbours: neighbours,
                                  percentile: found.percentile, unusual: found.unusual,
-                                 unusualPercentile: settings.unusualPercentile, unusualAbove: evidence.unusualAbove,
+                                 unusualPercentile: settings.unusualPercentile, unusualMargin: settings.unusualMargin,
+                                 unusualAbove: evidence.unusualAbove,
                                  calibration: calibration, flagRates: flagRates)
         }
     }

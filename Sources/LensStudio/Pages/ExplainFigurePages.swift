@@ -1,4 +1,5 @@
 import Foundation
+import LensExplain
 import LensRender
 
 /// The pages `lens explain` writes: each only draws its figure, with the report's HTML writers.
@@ -51,8 +52,8 @@ extension ExplanationPages {
     /// Each input beside its nearest training images, flagged when unusual.
     public static func nearestPage(_ figure: NearestFigure) -> ReportPage {
         let body = "<p>Distances: \(HTML.escape(figure.space)), \(HTML.escape(figure.metric)). An input is unusual when its nearest "
-            + "distance lies above \(MapNumber.format(figure.unusualAbove)), the \(String(format: "%.0f", figure.unusualPercentile))th "
-            + "percentile of the \(HTML.escape(figure.calibration)) images' nearest distances; it "
+            + "distance lies above \(MapNumber.format(figure.unusualAbove)), "
+            + "\(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of the \(HTML.escape(figure.calibration)) images' nearest distances; it "
             + "\(HTML.escape(figure.flagRates.summary)).</p>"
         return ReportPage(fileName: "index.html", title: "Nearest training images", body: body + nearestRows(figure))
     }

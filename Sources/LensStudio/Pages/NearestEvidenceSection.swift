@@ -14,8 +14,8 @@ extension ExplanationPages {
         <h2>The \(figure.neighbours) nearest training images under the \(HTML.escape(name))</h2>
         <p class=lecture>Distances are Euclidean between \(HTML.escape(figure.space)) (the layer feeding the output), so
         "near" means "alike to this network". How unusual an input is: its nearest distance placed among the \(figure.calibration)
-        images' nearest distances; above their \(Int(figure.unusualPercentile))th percentile, a distance of
-        \(MapNumber.format(figure.unusualAbove)), it is flagged: nothing in training is that close, so the label it gets
+        images' nearest distances; above \(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of
+        them, a distance of \(MapNumber.format(figure.unusualAbove)), it is flagged: nothing in training is that close, so the label it gets
         deserves no trust however confident. The last inputs are strangers made for this page. This threshold
         \(HTML.escape(figure.flagRates.summary)).</p>
         """ + nearestRows(figure)

@@ -308,8 +308,8 @@ async function showNearest(card, nearest, status, file) {
     }
   }
   const flag = nearest.unusual
-    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: farther from every training image than ${nearest.unusual_percentile}% of the test images are (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
-    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the test images' nearest distances: not unusual (flagged above ${nearest.unusual_percentile}%, a distance over ${number(nearest.unusual_above)}).` });
+    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: its nearest training image is farther than ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above the ${nearest.unusual_percentile}th percentile of the ${nearest.calibration} images' nearest distances (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
+    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the ${nearest.calibration} images' nearest distances: not unusual (flagged over ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above their ${nearest.unusual_percentile}th percentile).` });
   const grid = el("div", { class: "grid thumbs-large" });
   for (const n of nearest.neighbours) {
     grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),
