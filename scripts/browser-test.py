@@ -322,9 +322,9 @@ class BrowserTest:
         ActionChains(d).move_to_element(point).perform()
         tip = wait_for("the point's picture", lambda: (lambda t: t if t.is_displayed() else None)(d.find_element(By.ID, "embedding-tip")))
         assert tip.find_elements(By.TAG_NAME, "img") and "image" in tip.text, tip.text
-        before = maps[-1].get_attribute("viewBox")
+        before = maps[-1].get_dom_attribute("viewBox")
         d.execute_script("arguments[0].dispatchEvent(new WheelEvent('wheel', {deltaY: -200, clientX: 100, clientY: 100, bubbles: true, cancelable: true}))", maps[-1])
-        assert maps[-1].get_attribute("viewBox") != before, "scrolling zooms the map"
+        assert maps[-1].get_dom_attribute("viewBox") != before, "scrolling zooms the map"
         d.execute_script("arguments[0].value = 'pca'; arguments[0].dispatchEvent(new Event('change'));", d.find_element(By.ID, "projection"))
         pca = wait_for("the PCA maps", lambda: d.find_elements(By.CSS_SELECTOR, "#embedding-maps svg"))
         index = pca[-1].find_elements(By.TAG_NAME, "circle")[0].get_attribute("data-index")
