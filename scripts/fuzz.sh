@@ -25,16 +25,22 @@ export SWIFT_BACKTRACE=enable=no
 
 for target in "${targets[@]}"; do
     mkdir -p "$scratch/corpus/$target" "Fuzz/Crashers/$target"
+    leaks=1
     case $target in
         safetensors|model) max_len=16384 ;;
-        http) max_len=8192 ;;
+        # The server keeps what a request starts (the model's evaluation on its data, loaded on a
+        # background thread) in its caches, referenced through Swift enums that store their tag in
+        # a pointer's spare bits, which LeakSanitizer does not read as pointers: it reports those
+        # caches as leaked (at exit too: a weak reference's side table). Memory growth is what
+        # -rss_limit_mb still catches.
+        http) max_len=8192; leaks=0 ;;
         *) max_len=4096 ;;
     esac
     echo "== $target: $seconds s"
     # -timeout: an input taking over 10 s is a hang; -rss_limit_mb/-malloc_limit_mb: over 2 GB in
     # all or 1 GB at once is an unbounded allocation. Both are saved as crashers.
-    LENS_FUZZ_TARGET=$target nice -n 19 "$harness" "$scratch/corpus/$target" "Fuzz/Corpus/$target" \
-        -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \
+    LENS_FUZZ_TARGET=$target ASAN_OPTIONS="detect_leaks=$leaks" nice -n 19 "$harness" "$scratch/corpus/$target" "Fuzz/Corpus/$target" \
+        -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 -detect_leaks="$leaks" \
         -print_final_stats=1 -artifact_prefix="Fuzz/Crashers/$target/" \
         2>&1 | tee "$scratch/$target.log" | grep -E "^#[0-9]+ +(INITED|DONE)|ERROR|SUMMARY|stat::number_of_executed_units|Test unit written" || true
 done

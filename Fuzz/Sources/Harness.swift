@@ -11,6 +11,13 @@ let target: FuzzTarget = {
     return target
 }()
 
+/// libFuzzer calls this once before any input: the target builds what all inputs share.
+@_cdecl("LLVMFuzzerInitialize")
+public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+    target.prepare()
+    return 0
+}
+
 /// libFuzzer's entry point: any bytes in, a return (or a thrown error, caught here) out.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {

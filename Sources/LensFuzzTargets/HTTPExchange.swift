@@ -29,6 +29,8 @@ enum HTTPExchange {
         return try StudioServer.router(library: library, configuration: ServerConfiguration(maxUpload: maxUpload)).buildResponder()
     }
 
+    static func prepare() { _ = responder }
+
     static func run(_ data: Data) throws {
         let responder = try responder.get()
         let channel = EmbeddedChannel()
