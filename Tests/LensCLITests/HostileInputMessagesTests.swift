@@ -20,7 +20,7 @@ struct HostileInputMessagesTests {
     }
 
     @Test("a state_dict --arch too big for memory, or too big to count, is refused before allocation", arguments: [
-        ("fc100000000", "needs about"), ("fc9223372036854775807", "needs about"), ("conv99999x99999x1", "needs about"),
+        ("fc100000000", "needs about"), ("fc9223372036854775807", "needs about"), ("conv99999x99999x1", "needs about"), ("res3x3x999999999999", "needs about"),
     ])
     func stateDictArchitecture(_ arch: String, _ words: String) throws {
         let scratch = try ScratchFolder()

@@ -28,10 +28,11 @@ public struct MemoryEstimate: Sendable, Equatable {
                 let spatial = output / Double(max(outChannels, 1))
                 columns = max(columns, Double(inChannels) * Double(kernel * kernel) * spatial * Double(threads))
             case let .convolution(convolution):
-                let weights = convolution.weightShape.reduce(1, *)
-                parameters += Double(weights + (convolution.hasBias ? convolution.outChannels : 0))
+                // In Double, as the other cases: an architecture's sizes are not checked yet, and Int overflows.
+                let weights = convolution.weightShape.reduce(1.0) { $0 * Double($1) }
+                parameters += weights + (convolution.hasBias ? Double(convolution.outChannels) : 0)
                 let spatial = output / Double(max(convolution.outChannels, 1))
-                columns = max(columns, Double(weights / max(convolution.outChannels, 1) * convolution.groups) * spatial * Double(threads))
+                columns = max(columns, weights / Double(max(convolution.outChannels, 1)) * Double(convolution.groups) * spatial * Double(threads))
             case let .batchNorm(channels, _):
                 parameters += 4 * Double(channels)
             default:
