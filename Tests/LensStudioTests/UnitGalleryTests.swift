@@ -24,6 +24,18 @@ import Testing
         #expect(UnitLayer.all(in: try Architecture(inputShape: [1, 8, 8], layers: [.flatten(), .linear(in: 64, out: 3)])).isEmpty)
     }
 
+    @Test func aBatchNormBelongsToTheBlockOfTheLayerItNormalises() throws {
+        let architecture = try Architecture.parse("conv3x3x4,bn,pool,conv3x3x8,bn,fc16,bn", inputShape: [1, 16, 16], classes: 3)
+        let layers = UnitLayer.all(in: architecture)
+        // One layer per conv or fc, each its block's last (the pool, the ReLUs), never a conv before its normalisation.
+        #expect(layers.map(\.units) == [4, 8, 16], "\(layers.map(\.name))")
+        let names = architecture.layerNames
+        for layer in layers {
+            let index = try #require(names.firstIndex(of: layer.name))
+            #expect([.relu, .maxPool2d(kernel: 2, stride: 2)].contains(architecture.layers[index].operation), "\(layer.name)")
+        }
+    }
+
     @Test func searchedImagesAreSpreadOverTheWholeSplit() {
         let split = Array(stride(from: 0, to: 5000, by: 2))
         let chosen = UnitSearch.spread(split, limit: 1000)

@@ -19,10 +19,16 @@ public struct UnitLayer: Codable, Sendable, Equatable {
     /// nothing at inference): what the next layer reads.
     public static func all(in architecture: Architecture) -> [UnitLayer] {
         let layers = architecture.layers
-        let weighted = layers.indices.filter { layers[$0].operation.hasParameters }
+        // A batch norm belongs to the block of the conv or fc before it (its units are that layer's,
+        // normalised), though it has parameters of its own.
+        func startsBlock(_ index: Int) -> Bool {
+            if case .batchNorm = layers[index].operation { return false }
+            return layers[index].operation.hasParameters
+        }
+        let weighted = layers.indices.filter(startsBlock)
         return weighted.dropLast().map { start in
             var end = start, next = start + 1
-            while next < layers.count, !layers[next].operation.hasParameters, layers[next].operation != .flatten {
+            while next < layers.count, !startsBlock(next), layers[next].operation != .flatten {
                 if case .dropout = layers[next].operation {} else { end = next }
                 next += 1
             }
