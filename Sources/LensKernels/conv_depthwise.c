@@ -40,11 +40,18 @@ static void split_phases(const float *x, dw_shape s, float *phases) {
                 memset(row, 0, sizeof(float) * s.phase_width);
                 continue;
             }
-            const float *source = x + (long)iy * s.width;
-            for (int j = 0; j < s.phase_width; j++) {
-                const int ix = j * s.stride + r - s.pad_left;
-                row[j] = ix >= 0 && ix < s.width ? source[ix] : 0.0f;
-            }
+            // Columns j with 0 <= j·s + r − left < width are copied, the rest are padding.
+            const float *source = x + (long)iy * s.width + r - s.pad_left;
+            const int shift = s.pad_left - r;
+            int first = shift <= 0 ? 0 : (shift + s.stride - 1) / s.stride;
+            int end = (s.width + shift + s.stride - 1) / s.stride;
+            if (end > s.phase_width) end = s.phase_width;
+            if (first > end) first = end;
+            for (int j = 0; j < first; j++) row[j] = 0.0f;
+            if (s.stride == 1) memcpy(row + first, source + first, sizeof(float) * (end - first));
+            else
+                for (int j = first; j < end; j++) row[j] = source[(long)j * s.stride];
+            for (int j = end; j < s.phase_width; j++) row[j] = 0.0f;
         }
 }
 

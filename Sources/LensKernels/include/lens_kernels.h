@@ -84,6 +84,10 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
                                   int first, int end, float *input_gradient, float *weight_gradient, float *bias_gradient,
                                   float *scratch, int variant);
 
+/// y[c][p] = clamp(y[c][p] + bias[c], low, high) for an output [channels][positions] (bias NULL: zeros;
+/// low −inf and high +inf: no clamp); a NaN stays NaN.
+void lens_bias_clamp(float *output, int channels, long positions, const float *bias, float low, float high);
+
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
 /// when the pool is busy with another caller's job (or has no workers): run the parts yourself.

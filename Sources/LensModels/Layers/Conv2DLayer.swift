@@ -1,3 +1,4 @@
+import LensKernels
 import LensTensor
 
 /// 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], W [out, C/g, kH, kW], b [out],
@@ -125,10 +126,9 @@ struct Conv2DLayer: Layer {
                                         geometry.pad(x + n * geometry.imageSize, into: padded)
                                         geometry.convolveDirect(padded: padded, weight: w, bias: b, outChannels: outChannels,
                                                                 groups: groups, into: out, relu: relu)
-                                        if clamps { applyClamp(out, count: outChannels * positions, clamp) }
+                                        if clamps { lens_bias_clamp(out, Int32(outChannels), positions, nil, clamp.lowerBound, clamp.upperBound) }
                                         continue
                                     }
-                                    for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
                                     // A 1x1 stride-1 unpadded image is its own column matrix.
                                     let source = pointwise ? x + n * geometry.imageSize : UnsafePointer(columns)
                                     if !pointwise { geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded) }
@@ -137,10 +137,10 @@ struct Conv2DLayer: Layer {
                                         MatrixMultiply.gemm(m: groupOut, n: positions, k: groupRows,
                                                             a: w + g * groupOut * groupRows, lda: groupRows,
                                                             b: source + g * groupRows * positions, ldb: positions,
-                                                            beta: 1, c: out + g * groupOut * positions, ldc: positions)
+                                                            c: out + g * groupOut * positions, ldc: positions)
                                     }
-                                    if relu { applyReLU(out, count: outChannels * positions) }
-                                    if clamps { applyClamp(out, count: outChannels * positions, clamp) }
+                                    // y_n = clamp(y_n + b) in one pass while the image's output is in cache
+                                    lens_bias_clamp(out, Int32(outChannels), positions, b, clamp.lowerBound, clamp.upperBound)
                                 }
                             }
                         }
