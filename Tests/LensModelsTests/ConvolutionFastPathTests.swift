@@ -45,6 +45,7 @@ import Testing
     func directForwardMatchesIm2colAndGEMM(_ shape: Shape) {
         var direct = layer(shape)
         #expect(direct.forwardRunsDirect, "\(shape.testDescription) should take the direct path")
+        direct.runsDepthwise = false   // the depthwise case here tests the direct kernel; ConvolutionDepthwiseTests the other
         var plain = direct
         plain.forwardRunsDirect = false
         let input = randomTensor([3, shape.channels, shape.height, shape.width], seed: 5)
@@ -102,7 +103,7 @@ import Testing
         var convolved = Tensor.empty, expected = Tensor.empty, actual = Tensor.empty
         plain.forward(input, into: &convolved, training: false)
         reluLayer.forward(convolved, into: &expected, training: false)
-        #expect(fused.forwardThroughReLU(input, into: &actual))
+        #expect(fused.forwardThroughClamp(input, into: &actual, clamp: .relu))
         expectClose(actual, expected, "\(shape.testDescription) direct \(direct)")
         #expect(actual.scalars.contains(0) && actual.scalars.contains { $0 > 0 }, "the test input should give both signs")
     }

@@ -68,6 +68,26 @@ void lens_conv_direct_padded(const float *padded, int channels, int padded_heigh
                              int out_height, int out_width, const float *weight, const float *bias, int outputs,
                              float *output, int relu, int variant);
 
+/// Depthwise convolution of channels [first, end) (one kernel x kernel filter per channel, any stride):
+/// output[c][oy][ox] = clamp(bias[c] + Σ_{ky,kx} weight[c][ky][kx]·x[c][oy·stride − pad_top + ky][ox·stride − pad_left + kx],
+/// low, high), zeros outside the image (bias NULL: zeros; low −inf and high +inf: no clamp). `scratch`
+/// holds lens_conv_depthwise_scratch(...) floats, one per thread. `variant` as lens_conv_direct_padded's.
+long lens_conv_depthwise_scratch(int height, int width, int kernel, int stride, int pad_top, int pad_left, int out_height,
+                                 int out_width);
+void lens_conv_depthwise(const float *image, int height, int width, int kernel, int stride, int pad_top, int pad_left,
+                         int out_height, int out_width, const float *weight, const float *bias, int first, int end,
+                         float *output, float low, float high, float *scratch, int variant);
+/// Its backward for channels [first, end): input_gradient = the gradient at the image (written), weight_gradient
+/// and bias_gradient += the parameter gradients; a NULL one is skipped.
+void lens_conv_depthwise_backward(const float *image, const float *output_gradient, int height, int width, int kernel,
+                                  int stride, int pad_top, int pad_left, int out_height, int out_width, const float *weight,
+                                  int first, int end, float *input_gradient, float *weight_gradient, float *bias_gradient,
+                                  float *scratch, int variant);
+
+/// y[c][p] = clamp(y[c][p] + bias[c], low, high) for an output [channels][positions] (bias NULL: zeros;
+/// low −inf and high +inf: no clamp); a NaN stays NaN.
+void lens_bias_clamp(float *output, int channels, long positions, const float *bias, float low, float high);
+
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
 /// when the pool is busy with another caller's job (or has no workers): run the parts yourself.

@@ -1,3 +1,4 @@
+import LensKernels
 import LensTensor
 
 /// 2-D convolution (cross-correlation, as PyTorch): x [N, C, H, W], W [out, C/g, kH, kW], b [out],
@@ -29,6 +30,11 @@ struct Conv2DLayer: Layer {
     /// Whether forward runs the direct kernel (`ConvolutionGeometry.runsDirect`) instead of
     /// im2col + GEMM; tests turn it off to compare the two.
     var forwardRunsDirect: Bool
+    /// Whether forward and backward run the depthwise kernels (`ConvolutionGeometry.runsDepthwise`);
+    /// tests turn it off to compare with im2col + GEMM per group.
+    var runsDepthwise: Bool {
+        didSet { scratch = [] }
+    }
 
     init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -41,6 +47,7 @@ struct Conv2DLayer: Layer {
         (weight, bias) = initialization.weightAndBias(weightShape: convolution.weightShape, using: &generator)
         if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
         forwardRunsDirect = geometry.runsDirect(groups: groups)
+        runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
     }
 
     var parameters: [Parameter] { hasBias ? [weight, bias] : [weight] }
@@ -61,36 +68,49 @@ struct Conv2DLayer: Layer {
 
     private var columnsSize: Int { geometry.rows * geometry.positions }
     private var partScratchSize: Int {
-        2 * columnsSize + outChannels * geometry.rows / groups + outChannels + geometry.paddedImageSize
+        if runsDepthwise { return geometry.depthwiseScratchSize }
+        return 2 * columnsSize + outChannels * geometry.rows / groups + outChannels + geometry.paddedImageSize
     }
 
-    /// Grows the scratch to `parts` parts (never shrinks: the next full batch needs it again).
-    private mutating func reserveScratch(parts: Int) {
-        let needed = parts * partScratchSize
+    /// Forward needs less of a part than backward (no column gradient, no dWᵀ): one image's
+    /// columns and padded copy, or none of them on the direct, pointwise and depthwise paths; an
+    /// inference-only network then keeps megabytes less per layer.
+    private var forwardPartScratchSize: Int {
+        if runsDepthwise { return geometry.depthwiseScratchSize }
+        if forwardRunsDirect { return geometry.paddedImageSize }
+        if geometry.isPointwise { return 1 }
+        return columnsSize + geometry.paddedImageSize
+    }
+
+    /// Grows the scratch to `parts` parts of `partSize` floats (never shrinks: the next full batch needs it again).
+    private mutating func reserveScratch(parts: Int, partSize: Int? = nil) {
+        let needed = parts * (partSize ?? partScratchSize)
         if scratch.count < needed { scratch.append(contentsOf: repeatElement(0, count: needed - scratch.count)) }
     }
 
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
-        forward(input, into: &output, relu: false)
+        forward(input, into: &output, clamp: .unclamped)
     }
 
-    /// Inference: the ReLU after this layer applied to each image's output while it is in cache.
-    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool {
-        forward(input, into: &output, relu: true)
+    /// Inference: the ReLU or Clip after this layer applied to each image's output while it is in cache.
+    mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool {
+        forward(input, into: &output, clamp: clamp)
         return true
     }
 
-    private mutating func forward(_ input: Tensor, into output: inout Tensor, relu: Bool) {
-        let geometry = geometry, direct = forwardRunsDirect
+    private mutating func forward(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
+        if runsDepthwise { return forwardDepthwise(input, into: &output, clamp: clamp) }
+        let relu = clamp == .relu, clamps = clamp != .unclamped && !relu
+        let geometry = geometry, direct = forwardRunsDirect, pointwise = geometry.isPointwise
         let batch = input.shape[0]
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
-        let partSize = partScratchSize, groups = groups
+        let partSize = forwardPartScratchSize, groups = groups
         let (groupRows, groupOut) = (rows / groups, outChannels / groups)
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let ranges = imageRanges(batch)
-        reserveScratch(parts: ranges.count)
+        reserveScratch(parts: ranges.count, partSize: partSize)
         input.scalars.withUnsafeBufferPointer { x in
             scratch.withUnsafeMutableBufferPointer { scratch in
                 output.scalars.withUnsafeMutableBufferPointer { y in
@@ -99,25 +119,28 @@ struct Conv2DLayer: Layer {
                             let (x, scratch, y, w, b) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, w.baseAddress!, b.baseAddress!)
                             Parallel.run(parts: ranges.count) { part in
                                 let columns = scratch + part * partSize
-                                let padded = columns + partSize - geometry.paddedImageSize
+                                let padded = columns + max(0, partSize - geometry.paddedImageSize)   // unused on the pointwise path
                                 for n in ranges[part] {
                                     let out = y + n * outChannels * positions
                                     if direct {
                                         geometry.pad(x + n * geometry.imageSize, into: padded)
                                         geometry.convolveDirect(padded: padded, weight: w, bias: b, outChannels: outChannels,
                                                                 groups: groups, into: out, relu: relu)
+                                        if clamps { lens_bias_clamp(out, Int32(outChannels), positions, nil, clamp.lowerBound, clamp.upperBound) }
                                         continue
                                     }
-                                    for o in 0..<outChannels { (out + o * positions).update(repeating: b[o], count: positions) }
-                                    geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
+                                    // A 1x1 stride-1 unpadded image is its own column matrix.
+                                    let source = pointwise ? x + n * geometry.imageSize : UnsafePointer(columns)
+                                    if !pointwise { geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded) }
                                     for g in 0..<groups {
                                         // y_n[g's out, P] += W_g[out/G, K/G] · columns_n[g's K/G rows, P]
                                         MatrixMultiply.gemm(m: groupOut, n: positions, k: groupRows,
                                                             a: w + g * groupOut * groupRows, lda: groupRows,
-                                                            b: columns + g * groupRows * positions, ldb: positions,
-                                                            beta: 1, c: out + g * groupOut * positions, ldc: positions)
+                                                            b: source + g * groupRows * positions, ldb: positions,
+                                                            c: out + g * groupOut * positions, ldc: positions)
                                     }
-                                    if relu { applyReLU(out, count: outChannels * positions) }
+                                    // y_n = clamp(y_n + b) in one pass while the image's output is in cache
+                                    lens_bias_clamp(out, Int32(outChannels), positions, b, clamp.lowerBound, clamp.upperBound)
                                 }
                             }
                         }
@@ -129,13 +152,16 @@ struct Conv2DLayer: Layer {
 
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
                            into inputGradient: inout Tensor, context: BackwardContext) {
-        let geometry = geometry
+        let geometry = geometry, pointwise = geometry.isPointwise
         let rows = geometry.rows, positions = geometry.positions, outChannels = outChannels
         let batch = input.shape[0]
         precondition(outputGradient.count == batch * outChannels * positions,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
         let needsInput = context.needsInputGradient, needsParameters = context.updatesParameterGradients
         guard needsInput || needsParameters else { return }
+        if runsDepthwise {
+            return backwardDepthwise(input: input, outputGradient: outputGradient, into: &inputGradient, context: context)
+        }
         if needsInput { inputGradient.prepare(shape: input.shape) }
         let ranges = imageRanges(batch)
         let partSize = partScratchSize, columnsSize = columnsSize, groups = groups
@@ -157,12 +183,13 @@ struct Conv2DLayer: Layer {
                                 for n in ranges[part] {
                                     let gradient = dy + n * outChannels * positions
                                     if needsParameters {
-                                        geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded)
+                                        let source = pointwise ? x + n * geometry.imageSize : UnsafePointer(columns)
+                                        if !pointwise { geometry.im2col(x + n * geometry.imageSize, into: columns, padded: padded) }
                                         for g in 0..<groups {
                                             // dW_gᵀ[K/G, out/G] += columns_n[g's rows, P] · dy_n[g's out, P]ᵀ (this
                                             // orientation measured 5-40% faster than dW = dy · columnsᵀ on the W4/W5 layers)
                                             MatrixMultiply.gemm(transposeB: true, m: groupRows, n: groupOut, k: positions,
-                                                                a: columns + g * groupRows * positions, lda: positions,
+                                                                a: source + g * groupRows * positions, lda: positions,
                                                                 b: gradient + g * groupOut * positions, ldb: positions,
                                                                 beta: 1, c: dwT + g * groupRows * groupOut, ldc: groupOut)
                                         }
@@ -174,14 +201,15 @@ struct Conv2DLayer: Layer {
                                         }
                                     }
                                     if needsInput, let dx {
+                                        let target = pointwise ? dx + n * geometry.imageSize : dcolumns
                                         for g in 0..<groups {
                                             // dcolumns[g's rows, P] = W_g[out/G, K/G]ᵀ · dy_n[g's out, P]
                                             MatrixMultiply.gemm(transposeA: true, m: groupRows, n: positions, k: groupOut,
                                                                 a: w + g * groupOut * groupRows, lda: groupRows,
                                                                 b: gradient + g * groupOut * positions, ldb: positions,
-                                                                c: dcolumns + g * groupRows * positions, ldc: positions)
+                                                                c: target + g * groupRows * positions, ldc: positions)
                                         }
-                                        geometry.col2im(dcolumns, into: dx + n * geometry.imageSize, padded: padded)
+                                        if !pointwise { geometry.col2im(dcolumns, into: dx + n * geometry.imageSize, padded: padded) }
                                     }
                                 }
                             }
@@ -220,4 +248,80 @@ struct Conv2DLayer: Layer {
     }
 
     mutating func releaseCaches() { scratch = [] }
+
+    /// Channel ranges worth a thread each: the depthwise path splits channels, not images, so
+    /// batch 1 uses every core and each part owns its channels' parameter gradients.
+    private func channelRanges(_ batch: Int) -> [Range<Int>] {
+        let parts = min(outChannels, Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6))
+        return (0..<parts).map { part in (part * outChannels / parts)..<((part + 1) * outChannels / parts) }
+    }
+
+    /// y_n[c] = clamp(b[c] + W[c] ⋆ x_n[c]) for every image n and channel c.
+    private mutating func forwardDepthwise(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
+        let geometry = geometry, batch = input.shape[0], outChannels = outChannels, hasBias = hasBias
+        precondition(input.count == batch * geometry.imageSize,
+                     "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
+        output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let ranges = channelRanges(batch), partSize = partScratchSize, outSize = outChannels * geometry.positions
+        reserveScratch(parts: ranges.count)
+        input.scalars.withUnsafeBufferPointer { x in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                output.scalars.withUnsafeMutableBufferPointer { y in
+                    weight.value.scalars.withUnsafeBufferPointer { w in
+                        bias.value.scalars.withUnsafeBufferPointer { b in
+                            let (x, scratch, y, w) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, w.baseAddress!)
+                            let b = hasBias ? b.baseAddress : nil
+                            Parallel.run(parts: ranges.count) { part in
+                                for n in 0..<batch {
+                                    geometry.depthwise(x + n * geometry.imageSize, weight: w, bias: b, channels: ranges[part],
+                                                       into: y + n * outSize, clamp: clamp, scratch: scratch + part * partSize)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx_n[c] = W[c]ᵀ ⋆ dy_n[c]; dW[c] (+)= Σ_n dy_n[c] ⋆ x_n[c]; db[c] (+)= Σ_n Σ_P dy_n[c].
+    private mutating func backwardDepthwise(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                            context: BackwardContext) {
+        let geometry = geometry, batch = input.shape[0], outSize = outChannels * geometry.positions, hasBias = hasBias
+        let needsInput = context.needsInputGradient, needsParameters = context.updatesParameterGradients
+        if needsInput { inputGradient.prepare(shape: input.shape) }
+        if context.parameterGradients == .replace {
+            weight.gradient.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+            bias.gradient.scalars.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+        let ranges = channelRanges(batch), partSize = partScratchSize
+        reserveScratch(parts: ranges.count)
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+            input.scalars.withUnsafeBufferPointer { x in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                            weight.gradient.scalars.withUnsafeMutableBufferPointer { dw in
+                                bias.gradient.scalars.withUnsafeMutableBufferPointer { db in
+                                    let (dy, x, w, scratch) = (dy.baseAddress!, x.baseAddress!, w.baseAddress!, scratch.baseAddress!)
+                                    let dx = needsInput ? dx.baseAddress : nil
+                                    let dw = needsParameters ? dw.baseAddress : nil
+                                    let db = needsParameters && hasBias ? db.baseAddress : nil
+                                    Parallel.run(parts: ranges.count) { part in
+                                        for n in 0..<batch {
+                                            geometry.depthwiseBackward(x + n * geometry.imageSize, outputGradient: dy + n * outSize,
+                                                                       weight: w, channels: ranges[part],
+                                                                       inputGradient: dx.map { $0 + n * geometry.imageSize },
+                                                                       weightGradient: dw, biasGradient: db,
+                                                                       scratch: scratch + part * partSize)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

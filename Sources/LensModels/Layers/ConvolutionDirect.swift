@@ -45,10 +45,3 @@ enum DirectKernel: Sendable, CaseIterable {
         }
     }
 }
-
-/// y = max(y, 0) in place, on one image's output while it is in cache (a fused ReLU); NaN stays
-/// NaN, as in `ReLULayer`.
-@inline(__always)
-func applyReLU(_ y: UnsafeMutablePointer<Float>, count: Int) {
-    for i in 0..<count { let v = y[i]; y[i] = v < 0 ? 0 : v }
-}

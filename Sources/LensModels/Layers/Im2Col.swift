@@ -32,6 +32,11 @@ struct ConvolutionGeometry: Sendable, Equatable {
         window.strideY == 1 && window.strideX == 1 && window.dilationY == 1 && window.dilationX == 1
             && window.kernelHeight == window.kernelWidth
     }
+    /// 1x1, stride 1, no padding: the image [C, H·W] is already the column matrix (no im2col).
+    var isPointwise: Bool {
+        window.kernelHeight == 1 && window.kernelWidth == 1 && window.strideY == 1 && window.strideX == 1
+            && window.padTop == 0 && window.padLeft == 0 && window.padBottom == 0 && window.padRight == 0
+    }
     var paddedHeight: Int { height + window.padTop + window.padBottom }
     var paddedWidth: Int { width + window.padLeft + window.padRight }
 

@@ -45,10 +45,11 @@ protocol Layer: Sendable {
     var outputMayAliasInput: Bool { get }
     /// Writes the output for `input` into `output`, whose old contents and shape are irrelevant.
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool)
-    /// Inference only: max(forward(input), 0) in one pass, for a ReLU that alone reads this
-    /// layer's output (nobody reads the output before the ReLU). False, writing nothing, when the
-    /// layer has no such path: the network then runs the ReLU layer.
-    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool
+    /// Inference only: forward(input) clamped to `clamp` in one pass (max(·, 0) for a ReLU, ReLU6's
+    /// 0...6 for a Clip), for an activation that alone reads this layer's output (nobody reads the
+    /// output before it). False, writing nothing, when the layer has no such path: the network then
+    /// runs the activation layer.
+    mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool
     /// Writes the gradient at the input into `inputGradient` (unless `context.needsInputGradient`
     /// is false) and updates the parameter gradients. `input` and `output` are the last forward's.
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
@@ -91,7 +92,7 @@ extension Layer {
     mutating func updateParameters(_ body: (inout Parameter) throws -> Void) rethrows {}
     var outputMayAliasInput: Bool { false }
     mutating func releaseCaches() {}
-    mutating func forwardThroughReLU(_ input: Tensor, into output: inout Tensor) -> Bool { false }
+    mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool { false }
 
     mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
         forward(inputs[0], into: &output, training: training)

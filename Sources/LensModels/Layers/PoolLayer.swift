@@ -56,30 +56,35 @@ struct PoolLayer: Layer {
         if kind == .max, switches.count != planes * outPlane { switches = [Int32](repeating: -1, count: planes * outPlane) }
         let rows = (0..<outHeight).map(rows), columns = (0..<outWidth).map(columns)
         let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
+        // Planes are independent: split over the cores (ResNet's stem pools 64 planes of 112x112).
+        let work = outPlane * window.kernelHeight * window.kernelWidth
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 switches.withUnsafeMutableBufferPointer { switches in
-                    for p in 0..<planes {
-                        let source = x.baseAddress! + p * plane
-                        for (oy, r) in rows.enumerated() {
-                            for (ox, c) in columns.enumerated() {
-                                let out = p * outPlane + oy * outWidth + ox
-                                if kind == .max {
-                                    var best: Int32 = -1, bestValue: Float = 0
-                                    for iy in r.inside {
-                                        for ix in c.inside {
-                                            // The first maximum wins; NaN wins, so it shows.
-                                            let value = source[iy * width + ix]
-                                            if best < 0 || value > bestValue || value.isNaN { (best, bestValue) = (Int32(iy * width + ix), value) }
+                    let (x, y, switches) = (x.baseAddress!, y.baseAddress!, switches.baseAddress)
+                    Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
+                        for p in chunk {
+                            let source = x + p * plane
+                            for (oy, r) in rows.enumerated() {
+                                for (ox, c) in columns.enumerated() {
+                                    let out = p * outPlane + oy * outWidth + ox
+                                    if kind == .max {
+                                        var best: Int32 = -1, bestValue: Float = 0
+                                        for iy in r.inside {
+                                            for ix in c.inside {
+                                                // The first maximum wins; NaN wins, so it shows.
+                                                let value = source[iy * width + ix]
+                                                if best < 0 || value > bestValue || value.isNaN { (best, bestValue) = (Int32(iy * width + ix), value) }
+                                            }
                                         }
+                                        switches?[out] = best
+                                        y[out] = bestValue
+                                    } else {
+                                        var sum: Float = 0
+                                        for iy in r.inside { for ix in c.inside { sum += source[iy * width + ix] } }
+                                        let d = divisors[oy * outWidth + ox]
+                                        y[out] = d > 0 ? sum / d : 0
                                     }
-                                    switches[out] = best
-                                    y[out] = bestValue
-                                } else {
-                                    var sum: Float = 0
-                                    for iy in r.inside { for ix in c.inside { sum += source[iy * width + ix] } }
-                                    let d = divisors[oy * outWidth + ox]
-                                    y[out] = d > 0 ? sum / d : 0
                                 }
                             }
                         }

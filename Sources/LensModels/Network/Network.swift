@@ -18,8 +18,9 @@ public struct Network: Sendable {
     private let inputReaders: Int
     /// Whether a layer or one of its ancestors has parameters: a training pass stops below them.
     private let learnableUpstream: [Bool]
-    /// Whether layer i's output is read by a ReLU alone (layer i + 1), which inference may fuse into layer i.
-    private let feedsOnlyReLU: [Bool]
+    /// When layer i's output is read by a ReLU or Clip alone (layer i + 1), which inference may fuse
+    /// into layer i: the bounds that activation clamps to.
+    private let fusableClamp: [ClosedRange<Float>?]
     /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
     private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
@@ -64,9 +65,15 @@ public struct Network: Sendable {
         (self.readers, self.inputReaders, learnableUpstream) = (readers, inputReaders, learnable)
         denseStart = Self.denseStart(of: architecture)
         let sources = architecture.layerInputs, specs = architecture.layers
-        feedsOnlyReLU = specs.indices.map { index in
-            index + 1 < specs.count && sources[index].count == 1 && readers[index] == 1 && sources[index + 1] == [index]
-                && specs[index + 1].operation == .relu
+        fusableClamp = specs.indices.map { index in
+            guard index + 1 < specs.count && sources[index].count == 1 && readers[index] == 1 && sources[index + 1] == [index] else {
+                return nil
+            }
+            switch specs[index + 1].operation {
+            case .relu: return 0...Float.infinity
+            case .clip(let low, let high) where low <= high: return low...high
+            default: return nil
+            }
         }
         outputs = Array(repeating: .empty, count: layers.count)
         outputGradients = Array(repeating: .empty, count: layers.count)
@@ -201,9 +208,9 @@ public struct Network: Sendable {
                 if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
                 continue
             }
-            if fusingReLU, !training, feedsOnlyReLU[index], index + 1 < range.upperBound,
+            if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
-               runThroughReLU(index, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
+               runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
                 fusedInto = index + 1
                 continue
             }
@@ -223,12 +230,12 @@ public struct Network: Sendable {
         return range.isEmpty ? input : outputs[range.upperBound - 1]
     }
 
-    /// Layer `index` and the ReLU after it in one pass, written to the ReLU's output buffer (the
-    /// layer's own output is left stale: nobody reads it). False when the layer has no fused path.
-    private mutating func runThroughReLU(_ index: Int, reading input: Tensor) -> Bool {
+    /// Layer `index` and the ReLU or Clip after it in one pass, written to the activation's output
+    /// buffer (the layer's own output is left stale: nobody reads it). False when the layer has no fused path.
+    private mutating func runThroughClamp(_ index: Int, _ clamp: ClosedRange<Float>, reading input: Tensor) -> Bool {
         var output = outputs[index + 1]
         outputs[index + 1] = .empty
-        let fused = layers[index].forwardThroughReLU(input, into: &output)
+        let fused = layers[index].forwardThroughClamp(input, into: &output, clamp: clamp)
         outputs[index + 1] = output
         return fused
     }
