@@ -28,6 +28,8 @@ import Testing
         let trust = try #require(pages.first { $0.fileName == "trust.html" })
         #expect(trust.body.contains("<h2 id=\"data-randomisation\">Data randomisation</h2>"))
         #expect(trust.body.contains("with the shuffled model") && !trust.body.contains("BENCHMARKS"))
+        // each verdict's figures name the data-randomisation check it was reconciled with
+        #expect(trust.body.contains("<ul class=verdicts>") && trust.body.contains(" · data randomisation "))
 
         let without = try ExplanationPages.explanationPages(network, name: "softmax", data: pageData, budget: .quick, indices: [0])
         let alone = try #require(without.first { $0.fileName == "trust.html" })

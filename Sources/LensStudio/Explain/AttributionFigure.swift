@@ -94,7 +94,7 @@ extension AttributionFigure {
             return AttributionFigure(model: model, method: method.rawValue, title: method.title, summary: method.summary,
                                      reduction: reduction.title, settings: result.settings, scaleRule: scaleRule,
                                      scaleGroup: method.scaleGroup, imageShape: inputs.first?.image.shape ?? [],
-                                     trust: trust.first { $0.method == method }.map(TrustVerdict.init), items: items)
+                                     trust: trust.first { $0.method == method }.map { TrustVerdict($0) }, items: items)
         }
     }
 }

@@ -18,7 +18,8 @@ extension ExplanationPages {
         (Samek et al. 2017, Petsiuk et al. 2018) removes or inserts pixels in the map's order and watches the class's
         probability. Measured in \(String(format: "%.1f", figures.seconds)) s.</p>
         """
-        body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness))
+        body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness,
+                                                dataRandomisation: figures.dataRandomisation))
         body += randomisationSection(report)
         body += "<h2 id=\"cascade\">One image through the cascade</h2><p class=note>Each method's map of the same test image "
             + "at every step, laid over the image (the original first), each map on its own scale (max |·| over channels, transparent "
