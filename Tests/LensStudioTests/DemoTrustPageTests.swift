@@ -1,3 +1,4 @@
+import Foundation
 import LensData
 import LensExplain
 import LensModels
@@ -30,6 +31,12 @@ import Testing
         #expect(trust.body.contains("with the shuffled model") && !trust.body.contains("BENCHMARKS"))
         // each verdict's figures name the data-randomisation check it was reconciled with
         #expect(trust.body.contains("<ul class=verdicts>") && trust.body.contains(" · data randomisation "))
+        // a method that does not apply is said under the faithfulness table, not in a figure's column
+        let faithfulness = try #require(trust.body.components(separatedBy: "<h2 id=\"faithfulness\">").dropFirst().first)
+        #expect(faithfulness.contains("<p class=note>Grad-CAM: Grad-CAM needs a convolutional layer"))
+        #expect(faithfulness.range(of: #"<td[^>]*>[^<]*needs a convolutional layer"#, options: .regularExpression) == nil)
+        // a figure of the randomisation table (mean ± sd) never wraps inside itself
+        #expect(trust.body.contains("\u{00A0}±\u{00A0}") && trust.body.range(of: #"\d ± \d"#, options: .regularExpression) == nil)
 
         let without = try ExplanationPages.explanationPages(network, name: "softmax", data: pageData, budget: .quick, indices: [0])
         let alone = try #require(without.first { $0.fileName == "trust.html" })
