@@ -61,6 +61,12 @@ import Testing
         #expect(html.contains("<a href=\"#randomisation\">") && html.contains("<a href=\"#faithfulness\">"))
     }
 
+    /// A method that does not apply is said in a note under a trust table, never in a figure's column.
+    @Test func methodsThatDoNotApplyAreNotedUnderTheTable() {
+        let notes = ExplanationPages.notApplicableNotes([(.gradcam, "Grad-CAM needs a convolutional layer"), (.saliency, nil)])
+        #expect(notes == "<p class=note>Grad-CAM: Grad-CAM needs a convolutional layer</p>")
+    }
+
     /// The footer credits the data the pages were made from, and no other.
     @Test func theFooterCreditsTheDataUsed() {
         let page = ReportPage(fileName: "index.html", title: "t", body: "")
