@@ -1,3 +1,4 @@
+import Foundation
 import LensData
 import LensExplain
 import LensModels
@@ -28,6 +29,19 @@ import Testing
         let trust = try #require(pages.first { $0.fileName == "trust.html" })
         #expect(trust.body.contains("<h2 id=\"data-randomisation\">Data randomisation</h2>"))
         #expect(trust.body.contains("with the shuffled model") && !trust.body.contains("BENCHMARKS"))
+        // each verdict's figures name the data-randomisation check it was reconciled with
+        #expect(trust.body.contains("<ul class=verdicts>") && trust.body.contains(" · data randomisation "))
+        // the maps page's caption under each map gives the same verdict and figures as the trust page
+        let maps = try #require(pages.first { $0.fileName == "maps.html" })
+        let verdicts = try Regex(#"data-state=(\w+)>\w+</span> <b>[^<]+</b>[^<]*</summary><p class=note>(.*?) · <a href"#)
+        let found = trust.body.matches(of: verdicts)
+        #expect(!found.isEmpty)
+        for match in found {
+            let standing = try #require(match.output[1].substring), line = try #require(match.output[2].substring)
+            #expect(maps.body.contains("trust: \(standing) · \(line)"), "\(standing) · \(line)")
+        }
+        // a figure of the randomisation table (mean ± sd) never wraps inside itself
+        #expect(trust.body.contains("\u{00A0}±\u{00A0}") && trust.body.range(of: #"\d ± \d"#, options: .regularExpression) == nil)
 
         let without = try ExplanationPages.explanationPages(network, name: "softmax", data: pageData, budget: .quick, indices: [0])
         let alone = try #require(without.first { $0.fileName == "trust.html" })

@@ -31,6 +31,13 @@ import Testing
         Network(architecture: try Architecture.parse("conv3x3x4,pool", inputShape: [1, 8, 8], classes: 2), seed: 5)
     }
 
+    /// The units page's introduction speaks of faces only on faces.
+    @Test func theUnitsIntroductionNamesFacesOnlyOnFaces() {
+        let clothes = ExplanationPages.unitsIntro(name: "CNN", onFaces: false)
+        #expect(!clothes.contains("face") && clothes.contains("larger parts of the object"))
+        #expect(ExplanationPages.unitsIntro(name: "CNN", onFaces: true).contains("larger parts of the face"))
+    }
+
     @Test func theUnitsPageShowsEachUnitsSyntheticImageBesideItsPatches() throws {
         let network = try Self.network()
         var budget = PageBudget.quick

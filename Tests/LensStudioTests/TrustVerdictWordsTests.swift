@@ -34,12 +34,37 @@ import Testing
         #expect(mixed.line.contains("insertion 0.66 vs random 0.80"), "the figures stay in the line")
     }
 
+    /// Data randomisation, where it ran, is part of the one verdict: a method that passes model
+    /// randomisation and beats random on insertion but fails it is not "passed".
+    @Test func dataRandomisationIsReconciledInTheVerdict() throws {
+        func data(_ outcome: String) throws -> DataRandomisationVerdict {
+            try JSONDecoder().decode(DataRandomisationVerdict.self, from: Data(
+                #"{"outcome": "\#(outcome)", "difference": 0.01, "margin": 0.05, "rule": "r"}"#.utf8))
+        }
+        let record = try Self.record("passed", insertion: (0.87, 0.80))
+        #expect(TrustVerdict(record).standing == "passed")
+        let failing = TrustVerdict(record, data: try data("failed"))
+        #expect(failing.standing == "mixed")
+        #expect(failing.words.contains("shuffled labels draws much the same maps"))
+        #expect(failing.line.contains("data randomisation failed (control minus shuffled ρ 0.01, passes ≥ 0.05)"))
+        #expect(TrustVerdict(record, data: try data("passed")).standing == "passed")
+        let failed = TrustVerdict(try Self.record("failed", insertion: (0.90, 0.80)), data: try data("passed"))
+        #expect(failed.standing == "failed" && failed.words.hasSuffix("a model retrained on shuffled labels draws different maps"))
+        #expect(ExplanationPages.verdictSection([failing]).contains("<span class=badge data-state=mixed>mixed</span>"))
+    }
+
     @Test func theReportSaysTheVerdictAndOpensItsFigures() throws {
         let verdict = TrustVerdict(try Self.record("passed", insertion: (0.66, 0.80)))
         let html = ExplanationPages.verdictSection([verdict])
         #expect(html.contains("<summary><span class=badge data-state=mixed>mixed</span>"))
         #expect(html.contains(HTML.escape(verdict.words)) && html.contains(HTML.escape(verdict.line)))
         #expect(html.contains("<a href=\"#randomisation\">") && html.contains("<a href=\"#faithfulness\">"))
+    }
+
+    /// A method that does not apply is said in a note under a trust table, never in a figure's column.
+    @Test func methodsThatDoNotApplyAreNotedUnderTheTable() {
+        let notes = ExplanationPages.notApplicableNotes([(.gradcam, "Grad-CAM needs a convolutional layer"), (.saliency, nil)])
+        #expect(notes == "<p class=note>Grad-CAM: Grad-CAM needs a convolutional layer</p>")
     }
 
     /// The footer credits the data the pages were made from, and no other.

@@ -67,9 +67,11 @@ extension AttributionFigure {
 
     /// One figure per result, all of the same `inputs`, by the scale rule: on each image, the maps of
     /// one method family share a scale (what the report's maps page draws, a row per image). Each
-    /// figure carries its method's trust record from `trust` when it has one.
+    /// figure carries its method's trust record from `trust` when it has one, its verdict reconciled
+    /// with `dataRandomisation` where that check ran (as the trust page's).
     public static func family(_ results: [AttributionResult], model: String, classes: [String],
-                              inputs: [(name: String, image: Tensor, label: Int?)], trust: [MethodTrust] = []) throws -> [AttributionFigure] {
+                              inputs: [(name: String, image: Tensor, label: Int?)], trust: [MethodTrust] = [],
+                              dataRandomisation: DataRandomisationReport? = nil) throws -> [AttributionFigure] {
         // scales[row][group]: the row's panels of one family fitted together.
         let scales = try inputs.indices.map { row in
             let panels = try results.map { try MapPanel(result: $0, item: row, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
@@ -94,7 +96,8 @@ extension AttributionFigure {
             return AttributionFigure(model: model, method: method.rawValue, title: method.title, summary: method.summary,
                                      reduction: reduction.title, settings: result.settings, scaleRule: scaleRule,
                                      scaleGroup: method.scaleGroup, imageShape: inputs.first?.image.shape ?? [],
-                                     trust: trust.first { $0.method == method }.map(TrustVerdict.init), items: items)
+                                     trust: trust.first { $0.method == method }.map { TrustVerdict($0, data: dataRandomisation?.method(method)?.verdict) },
+                                     items: items)
         }
     }
 }

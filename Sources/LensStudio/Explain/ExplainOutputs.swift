@@ -329,7 +329,8 @@ extension TrustOutput where Report == SanityRun {
                        controlSpearman: data?.realVsControl?.spearman?.mean, shuffledSpearman: data?.realVsShuffled?.spearman?.mean,
                        dataVerdict: data?.verdict?.outcome.rawValue)
         }
-        withStandings(TrustVerdict.all(randomisation: run.sanity.randomisation, faithfulness: nil))
+        withStandings(TrustVerdict.all(randomisation: run.sanity.randomisation, faithfulness: nil,
+                                       dataRandomisation: run.dataRandomisation))
     }
 }
 

@@ -9,9 +9,11 @@ public struct TrustVerdict: Codable, Sendable {
     public var record: MethodTrust
     /// The model-randomisation verdict ("passed", "failed", "undetermined"), when measured.
     public var verdict: String?
-    /// The verdict from both checks: "passed" (randomisation passed and the insertion curve beats
-    /// a random order), "mixed" (passed, but insertion does not beat random), "failed"
-    /// (randomisation failed) or "undetermined".
+    /// The data-randomisation verdict (retrained on shuffled labels), when that check was run.
+    public var dataRandomisation: DataRandomisationVerdict?
+    /// The verdict from every check run: "passed" (model randomisation passed, data randomisation
+    /// did not fail and the insertion curve beats a random order), "mixed" (model randomisation
+    /// passed, but another check did not), "failed" (model randomisation failed) or "undetermined".
     public var standing: String
     /// The line the figures are said in: "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80".
     public var line: String
@@ -20,24 +22,41 @@ public struct TrustVerdict: Codable, Sendable {
     public var words: String
 
     /// How `standing` is decided, said once wherever verdicts are shown.
-    public static let rule = "passed: the maps change when the model's weights are randomised and insertion in the map's order "
-        + "beats a random order; mixed: they change, but insertion does not beat random; failed: they do not change; "
+    public static let rule = "passed: the maps change when the model's weights are randomised, a model retrained on shuffled "
+        + "labels (where that check ran) draws different maps, and insertion in the map's order beats a random order; "
+        + "mixed: they change, but another check does not agree; failed: they do not change; "
         + "undetermined: too few usable maps to tell."
 
-    public init(_ record: MethodTrust) {
+    /// `data`: the method's data-randomisation verdict, where the model was retrained on shuffled labels.
+    public init(_ record: MethodTrust, data: DataRandomisationVerdict? = nil) {
         method = record.method.rawValue
         title = record.method.title
         self.record = record
         verdict = record.randomisation?.outcome.rawValue
-        standing = Self.standing(record)
-        line = Self.line(record) ?? "no record"
-        words = Self.words(record)
+        dataRandomisation = data
+        standing = Self.standing(record, data: data?.outcome)
+        line = Self.line(record, data: data) ?? "no record"
+        words = Self.words(record, data: data?.outcome)
     }
 
-    /// Every method either report measured, in registry order (those not applicable to the model left out).
-    public static func all(randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?) -> [TrustVerdict] {
+    /// Every method either report measured, in registry order (those not applicable to the model
+    /// left out), each reconciled with its data-randomisation verdict where that check ran.
+    public static func all(randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?,
+                           dataRandomisation: DataRandomisationReport? = nil) -> [TrustVerdict] {
         MethodTrust.summarise(randomisation: randomisation, faithfulness: faithfulness)
-            .filter { $0.randomisation != nil || $0.insertion != nil || $0.deletion != nil }.map(TrustVerdict.init)
+            .filter { $0.randomisation != nil || $0.insertion != nil || $0.deletion != nil }
+            .map { TrustVerdict($0, data: dataRandomisation?.method($0.method)?.verdict) }
+    }
+
+    /// The words of both model checks, with what data randomisation adds when it failed (a model
+    /// that learned nothing from its labels draws the same maps) or passed where the rest failed.
+    static func words(_ record: MethodTrust, data: RandomisationVerdict.Outcome?) -> String {
+        let words = words(record)
+        switch (data, record.randomisation?.outcome) {
+        case (.failed?, _): return words + "; yet a model retrained on shuffled labels draws much the same maps"
+        case (.passed?, .failed?): return words + "; a model retrained on shuffled labels draws different maps"
+        default: return words
+        }
     }
 
     /// What the two checks say together: whether the maps depend on the model (randomisation) and
@@ -58,12 +77,16 @@ public struct TrustVerdict: Codable, Sendable {
     }
 
     /// "randomisation passed (ρ 0.36, passes < 0.5) · insertion 0.87 vs random 0.80", or nil without a record.
-    static func line(_ trust: MethodTrust?) -> String? {
+    static func line(_ trust: MethodTrust?, data: DataRandomisationVerdict? = nil) -> String? {
         guard let trust else { return nil }
         var parts: [String] = []
         if let verdict = trust.randomisation {
             parts.append("randomisation \(verdict.words)"
                          + (verdict.topStepSpearman.map { " (ρ \(String(format: "%.2f", $0)), passes < \(verdict.threshold))" } ?? ""))
+        }
+        if let data {
+            parts.append("data randomisation \(data.words)"
+                         + (data.difference.map { String(format: " (control minus shuffled ρ %.2f, passes ≥ %.2g)", $0, data.margin) } ?? ""))
         }
         if let insertion = trust.insertion {
             parts.append("insertion \(String(format: "%.2f", insertion.map)) vs random \(String(format: "%.2f", insertion.random))"
@@ -72,9 +95,9 @@ public struct TrustVerdict: Codable, Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: " · ")
     }
 
-    static func standing(_ record: MethodTrust) -> String {
+    static func standing(_ record: MethodTrust, data: RandomisationVerdict.Outcome? = nil) -> String {
         switch record.randomisation?.outcome {
-        case .passed?: record.insertion.map { $0.map > $0.random } == false ? "mixed" : "passed"
+        case .passed?: record.insertion.map { $0.map > $0.random } == false || data == .failed ? "mixed" : "passed"
         case .failed?: "failed"
         case .undetermined?, nil: "undetermined"
         }
@@ -95,7 +118,7 @@ public struct TrustFigure: Codable, Sendable {
     public init(model: String, randomisation: ModelRandomisationReport?, faithfulness: FaithfulnessReport?,
                 exactAnswers: [ExactAnswerCheck]?, dataRandomisation: DataRandomisationReport?) {
         self.model = model
-        verdicts = TrustVerdict.all(randomisation: randomisation, faithfulness: faithfulness)
+        verdicts = TrustVerdict.all(randomisation: randomisation, faithfulness: faithfulness, dataRandomisation: dataRandomisation)
         images = randomisation?.imageIndices.count ?? faithfulness?.imageIndices.count ?? 0
         self.randomisation = randomisation
         self.faithfulness = faithfulness

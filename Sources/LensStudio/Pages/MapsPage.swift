@@ -18,7 +18,7 @@ extension ExplanationPages {
     /// being washed out by the score changes; each map carries its method's trust record when `trust` has it.
     public static func mapsPage(_ network: Network, name: String, data: PageData, indices: [Int], trust: [MethodTrust],
                                 budget: PageBudget, fileName: String = "maps.html", title: String = "Attribution maps",
-                                intro: String? = nil) throws -> ReportPage {
+                                intro: String? = nil, dataRandomisation: DataRandomisationReport? = nil) throws -> ReportPage {
         let methods = AttributionMethod.available(for: network.architecture)
         var body = "<p class=lecture>" + HTML.escape(intro ?? """
             Each row is one test image, then what every method says made the \(name) give its answer (the predicted class; \
@@ -35,7 +35,8 @@ extension ExplanationPages {
             body += "<p class=note>No trust figures for this model: the maps carry no randomisation or faithfulness record.</p>"
         }
         guard !indices.isEmpty else { return ReportPage(fileName: fileName, title: title, body: body + "<p>No images to explain.</p>") }
-        let figures = try mapsFigures(network, name: name, data: data, indices: indices, methods: methods, trust: trust, budget: budget)
+        let figures = try mapsFigures(network, name: name, data: data, indices: indices, methods: methods, trust: trust, budget: budget,
+                                      dataRandomisation: dataRandomisation)
         body += attributionRows(figures)
         return ReportPage(fileName: fileName, title: title, body: body)
     }
@@ -43,7 +44,8 @@ extension ExplanationPages {
     /// The maps page's figures: one per method, of the test images `indices`, each explaining the predicted class
     /// with the page's settings, the maps of one family sharing each image's scale (`AttributionFigure.family`).
     public static func mapsFigures(_ network: Network, name: String, data: PageData, indices: [Int], methods: [AttributionMethod],
-                                   trust: [MethodTrust], budget: PageBudget) throws -> [AttributionFigure] {
+                                   trust: [MethodTrust], budget: PageBudget,
+                                   dataRandomisation: DataRandomisationReport? = nil) throws -> [AttributionFigure] {
         let inputs = data.testImages.gather(indices)
         let targets = network.predictions(inputs)
         var model = network
@@ -51,6 +53,6 @@ extension ExplanationPages {
         let results = try methods.map { try $0.attribute(&model, inputs: inputs, targets: targets, settings: budget.attribution, context: context) }
         return try AttributionFigure.family(results, model: name, classes: data.classNames,
                                             inputs: indices.map { ("test image \($0)", data.testImage($0), data.testLabels[$0]) },
-                                            trust: trust)
+                                            trust: trust, dataRandomisation: dataRandomisation)
     }
 }

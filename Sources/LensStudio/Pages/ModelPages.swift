@@ -25,6 +25,7 @@ extension ExplanationPages {
             pages.append(try embeddingReportPage(network, name: name, data: data, budget: budget))
         }
         var badges: [MethodTrust] = []
+        var retrained: DataRandomisationReport?
         var trust: ReportPage?
         if (data.testImages.shape.first ?? 0) >= TrustSettings.minimumSamples {
             progress("trust checks on \(min(budget.trust.samples, data.testImages.shape.first ?? 0)) test images")
@@ -35,11 +36,12 @@ extension ExplanationPages {
                                                                   budget: budget, progress: { progress("data randomisation: \($0)") })
             }
             badges = figures.badges
+            retrained = figures.dataRandomisation
             trust = try trustPage(figures, name: name, data: data)
         }
         progress("attribution maps of \(indices.count) test images")
         pages.append(try mapsPage(network, name: name, data: data, indices: indices, trust: badges, budget: budget,
-                                  title: mapsTitle, intro: mapsIntro))
+                                  title: mapsTitle, intro: mapsIntro, dataRandomisation: retrained))
         if let trust { pages.append(trust) }
         return pages
     }

@@ -18,7 +18,8 @@ extension ExplanationPages {
         (Samek et al. 2017, Petsiuk et al. 2018) removes or inserts pixels in the map's order and watches the class's
         probability. Measured in \(String(format: "%.1f", figures.seconds)) s.</p>
         """
-        body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness))
+        body += verdictSection(TrustVerdict.all(randomisation: report, faithfulness: figures.faithfulness,
+                                                dataRandomisation: figures.dataRandomisation))
         body += randomisationSection(report)
         body += "<h2 id=\"cascade\">One image through the cascade</h2><p class=note>Each method's map of the same test image "
             + "at every step, laid over the image (the original first), each map on its own scale (max |·| over channels, transparent "
@@ -66,8 +67,9 @@ extension ExplanationPages {
         var body = "<h2 id=\"randomisation\">Model randomisation (cascading)</h2>"
         let applicable = report.methods.filter { $0.notApplicable == nil }
         let stepNames = applicable.first?.cascading.map(\.layer) ?? []
+        // No-break spaces inside each figure: a narrow cell wraps only between Spearman and SSIM.
         func spread(_ value: Spread?) -> String {
-            value.map { String(format: "%.2f ± %.2f", $0.mean, $0.std) } ?? "–"
+            value.map { String(format: "%.2f\u{00A0}±\u{00A0}%.2f", $0.mean, $0.std) } ?? "–"
         }
         let rows = applicable.map { method -> [String] in
             let cells = stepNames.map { layer -> String in
@@ -85,9 +87,7 @@ extension ExplanationPages {
             + "model's map / SSIM, mean ± standard deviation over the images. Constant maps (no rank order) are counted and left "
             + "out of the mean. Verdict: " + HTML.escape(applicable.first?.verdict?.rule ?? "none") + ". Re-initialised weights: seed "
             + "\(report.randomisationSeed).</p>"
-        for method in report.methods where method.notApplicable != nil {
-            body += "<p class=note>\(HTML.escape(method.method.title)): \(HTML.escape(method.notApplicable ?? ""))</p>"
-        }
+        body += notApplicableNotes(report.methods.map { ($0.method, $0.notApplicable) })
         let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
         var chart = LineChart(title: "", xLabel:
                                 "layers randomised, from the top (0 = trained model: " + stepNames.enumerated().map { "\($0.offset + 1) = \($0.element)" }.joined(separator: ", ") + ")",
@@ -102,6 +102,14 @@ extension ExplanationPages {
             + "</div>" + chart.legendHTML
 
         return body
+    }
+
+    /// Why each method left out of a table does not apply, one note each under the table (a sentence
+    /// in a figure's narrow column would wrap a word a line).
+    static func notApplicableNotes(_ methods: [(method: AttributionMethod, reason: String?)]) -> String {
+        methods.compactMap { item in
+            item.reason.map { "<p class=note>\(HTML.escape(item.method.title)): \(HTML.escape($0))</p>" }
+        }.joined()
     }
 
     /// Softmax regression's maps against their closed-form answers.
@@ -158,11 +166,7 @@ extension ExplanationPages {
              comparison.shareBeatingRandom.map { String(format: "%.0f%%", $0 * 100) } ?? "–"]
         }
         var rows: [[String]] = []
-        for method in report.methods {
-            if let reason = method.notApplicable {
-                rows.append([method.method.title, "–", reason] + Array(repeating: "", count: 10))
-                continue
-            }
+        for method in report.methods where method.notApplicable == nil {
             for baseline in method.baselines {
                 rows.append([method.method.title, baseline.baseline.rawValue] + cells(baseline.deletion) + cells(baseline.insertion)
                             + ["\(baseline.insertion.images) (\(baseline.insertion.constantMaps) constant)"])
@@ -171,6 +175,7 @@ extension ExplanationPages {
         html += "<div class=scroll>" + HTML.table(
             header: ["method", "baseline", "deletion: map", "reversed", "random", "brightness", "share", "insertion: map", "reversed",
                      "random", "brightness", "share", "images"], rows: rows, numericColumns: Set(2...12)) + "</div>"
+        html += notApplicableNotes(report.methods.map { ($0.method, $0.notApplicable) })
         html += "<h3>Curves (mean over the images)</h3><div class=figs>"
         let fractions = report.fractions
         for method in report.methods {

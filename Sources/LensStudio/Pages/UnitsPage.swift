@@ -10,21 +10,7 @@ extension ExplanationPages {
     public static func unitsPage(_ network: Network, name: String, data: PageData, budget: PageBudget,
                                  progress: (String) -> Void = { _ in }) throws -> ReportPage {
         let layers = unitLayers(of: network.architecture)
-        var body = """
-        <p class=lecture>What a unit of a convolutional layer responds to (Zeiler &amp; Fergus 2014): every training image
-        is run through the \(HTML.escape(name)); for each unit (a channel of the layer) the \(InspectionSettings().topImages)
-        images whose strongest response is largest are kept, and the patch of the image that position sees (its
-        receptive field, worked out from the architecture) is shown. Under each patch: that activation projected back to
-        pixels with the deconvnet (ReLUs pass max(R, 0) backwards, max-pools route by their switches, convolutions by
-        their transposed filters), red where the pixels raise the unit, blue where they lower it, one scale per unit.
-        Deeper layers see larger patches and respond to larger parts of the face.</p>
-        <p class=lecture>First in each row, framed: the image gradient ascent makes to excite the unit most (feature
-        visualisation, Olah et al. 2017), drawn the size of the patches; people learn about as much from it as from the
-        natural patches (Zimmermann et al. 2021). Under it, how far it gets as a multiple of the unit's top natural
-        activation, and the path check (Geirhos et al. 2023): whether its activations at the earlier layers rank-correlate
-        more with those of the unit's top natural images than with random ones ("natural path"), or it excites the unit
-        along another path, which the natural images never take.</p>
-        """
+        var body = unitsIntro(name: name, onFaces: data.onFaces)
         guard !layers.isEmpty else {
             return ReportPage(fileName: "units.html", title: "Units", body: body + "<p>This model has no convolutional layer.</p>")
         }
@@ -44,6 +30,26 @@ extension ExplanationPages {
             body += unitsSection(figure, featureVis: synthetic)
         }
         return ReportPage(fileName: "units.html", title: "Units", body: body)
+    }
+
+    /// The page's two paragraphs: what a unit's patches and its feature visualisation show, in
+    /// words that fit the data (faces or not).
+    static func unitsIntro(name: String, onFaces: Bool) -> String {
+        """
+        <p class=lecture>What a unit of a convolutional layer responds to (Zeiler &amp; Fergus 2014): every training image
+        is run through the \(HTML.escape(name)); for each unit (a channel of the layer) the \(InspectionSettings().topImages)
+        images whose strongest response is largest are kept, and the patch of the image that position sees (its
+        receptive field, worked out from the architecture) is shown. Under each patch: that activation projected back to
+        pixels with the deconvnet (ReLUs pass max(R, 0) backwards, max-pools route by their switches, convolutions by
+        their transposed filters), red where the pixels raise the unit, blue where they lower it, one scale per unit.
+        Deeper layers see larger patches and respond to larger parts of \(onFaces ? "the face" : "the object").</p>
+        <p class=lecture>First in each row, framed: the image gradient ascent makes to excite the unit most (feature
+        visualisation, Olah et al. 2017), drawn the size of the patches; people learn about as much from it as from the
+        natural patches (Zimmermann et al. 2021). Under it, how far it gets as a multiple of the unit's top natural
+        activation, and the path check (Geirhos et al. 2023): whether its activations at the earlier layers rank-correlate
+        more with those of the unit's top natural images than with random ones ("natural path"), or it excites the unit
+        along another path, which the natural images never take.</p>
+        """
     }
 
     /// The one HTML writer of a units figure (the report's units page, `lens explain --method units`):
