@@ -71,7 +71,9 @@ import Testing
         let outcome = try LensBinary.run(["train", "--help"], in: scratch.url)
         let text = outcome.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let learningRate = try #require(SettingsCatalog().setting("training", "learning_rate"))
-        #expect(text.contains("--lr <lr> \(learningRate.help) (default: \(learningRate.defaultValue);"), "\(outcome.stdout)")
+        // Every model's own on small data (softmax's is SGD's), then the large-data exceptions.
+        #expect(text.contains("--lr <lr> \(learningRate.help) (default: softmax 0.005, mlp \(learningRate.defaultValue), cnn"), "\(outcome.stdout)")
         #expect(text.contains("cnn 0.002"), "\(outcome.stdout)")
+        #expect(text.contains("(default: adam; softmax with up to 5000 training images: sgd)"), "\(outcome.stdout)")
     }
 }

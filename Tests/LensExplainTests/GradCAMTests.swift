@@ -40,6 +40,16 @@ import Testing
         }
     }
 
+    /// A batch-normalised conv's block ends at the ReLU after its batch norm, not at the raw conv:
+    /// the default faces CNN reads relu3, as it did before it had batch norms.
+    @Test func defaultLayerSkipsTheBatchNorm() throws {
+        var network = Network(architecture: try .parse("conv3x3x4,bn,pool,conv3x3x6,bn,pool,fc8", inputShape: [1, 12, 12], classes: 3), seed: 4)
+        let inputs = Tensor(shape: [1, 1, 12, 12], scalars: (0..<144).map { Float($0 % 7) / 7 })
+        #expect(try AttributionMethod.gradcam.attribute(&network, inputs: inputs, targets: [1]).settings["layer"] == "relu2")
+        let faces = Network(architecture: try .cnn(inputShape: [1, 64, 64], classes: 40), seed: 0)
+        #expect(try GradCAM.layer(of: faces, named: nil, method: .gradcam) == "relu3")
+    }
+
     /// Guided Grad-CAM is guided backprop times the upsampled Grad-CAM map.
     @Test func guidedGradCAMIsTheProduct() throws {
         var network = try ExplainTestModels.cnn()

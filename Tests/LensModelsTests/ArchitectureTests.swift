@@ -46,7 +46,9 @@ import Testing
         #expect(mlp.layerOutputShapes.map(\.[0]) == [784, 512, 512, 256, 256, 10])
 
         let faces = try Architecture.cnn(inputShape: [1, 64, 64], classes: 40)
-        #expect(faces.layerNames.filter { $0.hasPrefix("conv") }.count == 3)
+        #expect(faces.layerNames == ["conv1", "batchnorm1", "relu1", "pool1", "conv2", "batchnorm2", "relu2", "pool2",
+                                     "conv3", "batchnorm3", "relu3", "pool3", "flatten", "fc1", "relu4", "fc2"],
+                "faces: three batch-normalised conv blocks (the face recipe)")
         #expect(faces.layerOutputShapes[faces.index(ofLayer: "pool3")!] == [64, 8, 8])
         let digits = try Architecture.cnn(inputShape: [1, 28, 28], classes: 10)
         #expect(digits.layerOutputShapes[digits.index(ofLayer: "pool2")!] == [64, 7, 7])

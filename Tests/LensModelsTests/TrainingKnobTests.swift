@@ -16,6 +16,7 @@ import Testing
         #expect((options.patience ?? 0) == TrainingKnobs.patience.defaultValue(for: kind, scale))
         #expect(options.augmentation.maxShift == TrainingKnobs.augmentShift.defaultValue(for: kind, scale))
         #expect(options.learningRateSchedule == TrainingKnobs.schedule.defaultValue(for: kind, scale))
+        #expect(options.optimizer.optimizerName == TrainingKnobs.optimizer.defaultValue(for: kind, scale))
     }
 
     @Test func theMeasuredDefaultsAreKept() {
@@ -26,6 +27,11 @@ import Testing
         #expect(large.epochs == 5 && large.batchSize == 128 && large.learningRate == 2e-3 && large.patience == nil
                 && large.learningRateSchedule == .cosine)
         #expect(ModelRecipe.defaults(for: .cnn, trainingCount: 240).options.augmentation.maxShift == 2)
+        // Small-data softmax: SGD, decay 0.3, 80 epochs (docs/templates-defaults.md); large data keeps Adam.
+        let softmax = ModelRecipe.defaults(for: .softmax, trainingCount: 240).options
+        #expect(softmax.optimizer.optimizerName == .sgd && softmax.learningRate == 0.005 && softmax.optimizer.weightDecay == 0.3
+                && softmax.epochs == 80 && softmax.patience == 30 && softmax.augmentation.maxShift == 1)
+        #expect(ModelRecipe.defaults(for: .softmax, trainingCount: 60_000).options.optimizer.optimizerName == .adam)
     }
 
     @Test func aValueOutsideTheRangeIsNamedWithTheRange() {
@@ -40,8 +46,9 @@ import Testing
     }
 
     @Test func helpLinesPrintThePerModelDefaults() {
-        #expect(TrainingKnobs.learningRate.defaultsText == "0.001; with over 5000 training images: cnn 0.002")
-        #expect(TrainingKnobs.epochs.defaultsText == "softmax 40, mlp 40, cnn 30; with over 5000 training images: softmax 10, mlp 15, cnn 5")
+        #expect(TrainingKnobs.learningRate.defaultsText
+                == "softmax 0.005, mlp 0.001, cnn 0.001; with over 5000 training images: softmax 0.001, cnn 0.002")
+        #expect(TrainingKnobs.epochs.defaultsText == "softmax 80, mlp 40, cnn 30; with over 5000 training images: softmax 10, mlp 15, cnn 5")
         #expect(TrainingKnobs.k.defaultsText == "1")
     }
 

@@ -11,15 +11,15 @@ import Testing
 /// are faces (face-likeness ≥ 0.75) and smooth (≥ 0.9) at no cost in test accuracy (≥ 0.975); the
 /// MLP's strongest voters stay smooth (≥ 0.9), face-like (≥ 0.5) and accurate.
 @Suite struct TemplateTargetsTests {
-    static func figures(_ kind: ModelKind, on dataset: StudioDataset) throws -> (figure: TemplatesFigure, accuracy: Double) {
-        let recipe = ModelRecipe.defaults(for: kind, trainingCount: dataset.split.train.count)
+    static func figures(_ kind: ModelKind, on dataset: StudioDataset, seed: UInt64 = 0) throws -> (figure: TemplatesFigure, accuracy: Double) {
+        let recipe = ModelRecipe.defaults(for: kind, trainingCount: dataset.split.train.count, seed: seed)
         let (model, _) = try dataset.train(recipe, name: kind.rawValue)
         let figure = try model.templatesFigure(training: dataset.trainingSet)
         guard case .network(let network) = model.model else { throw StudioError(.failed, "\(kind) trained no network") }
         let test = dataset.split.test
         let accuracy = ClassificationReport(predicted: network.predictions(dataset.images(test)), actual: dataset.labels(test),
                                             classNames: dataset.data.classNames).accuracy
-        print("\(kind): \(figure.likeness?.label ?? "-") \(figure.likeness?.mean ?? .nan), smoothness \(figure.smoothness?.mean ?? .nan), test accuracy \(accuracy)")
+        print("\(kind), seed \(seed): \(figure.likeness?.label ?? "-") \(figure.likeness?.mean ?? .nan), smoothness \(figure.smoothness?.mean ?? .nan), test accuracy \(accuracy)")
         return (figure, accuracy)
     }
 
@@ -34,7 +34,7 @@ import Testing
         let softmax = try Self.figures(.softmax, on: dataset)
         #expect(softmax.figure.likeness?.label == FaceLikeness.label(onFaces: true))
         #expect((softmax.figure.likeness?.mean ?? 0) >= 0.75)
-        // With the one-pixel shift on top of the decay (docs/templates-defaults.md); static scores 0.64.
+        // SGD with decay 0.3, 80 epochs (docs/templates-defaults.md); static scores 0.64.
         #expect((softmax.figure.smoothness?.mean ?? 0) >= 0.9)
         #expect(softmax.accuracy >= 0.975)
 
@@ -42,6 +42,17 @@ import Testing
         #expect((mlp.figure.likeness?.mean ?? 0) >= 0.5)
         #expect((mlp.figure.smoothness?.mean ?? 0) >= 0.9)
         #expect(mlp.accuracy >= 0.975)
+    }
+
+    /// The softmax defaults were chosen over seeds 0, 1 and 2 (each seed its own split, weights and
+    /// shuffling); the targets hold on the other two as well. Softmax trains in seconds; the MLP's
+    /// other seeds are left to docs/templates-defaults.md.
+    @Test(arguments: [UInt64(1), 2]) func softmaxTemplatesMeetTheTargetsOnOtherSeeds(seed: UInt64) throws {
+        let dataset = try StudioDataset(named: "orl", preprocessing: try StudioDataset.preprocessing(for: .orl), seed: seed)
+        let softmax = try Self.figures(.softmax, on: dataset, seed: seed)
+        #expect((softmax.figure.likeness?.mean ?? 0) >= 0.75)
+        #expect((softmax.figure.smoothness?.mean ?? 0) >= 0.9)
+        #expect(softmax.accuracy >= 0.975)
     }
 
     /// Static scores near 0 on smoothness whatever it correlates with; a smooth picture near 1.

@@ -158,11 +158,15 @@ struct TrainCommand: ParsableCommand {
         if let batchSize { options.batchSize = batchSize }
         if let lr { options.learningRate = lr }
         let keepsOptimizer = resuming != nil && optimizer == nil && momentum == nil && weightDecay == nil
-        let name = optimizer ?? options.optimizer.optimizerName
+        let previous = options.optimizer.optimizerName
+        let name = optimizer ?? previous
         if !keepsOptimizer {
             if momentum != nil && name != .sgd { throw ValidationError("--momentum applies to --optimizer sgd") }
             options.optimizer = name.kind(momentum: momentum, weightDecay: weightDecay ?? options.optimizer.weightDecay)
-            if name == .sgd && lr == nil { options.learningRate = TrainingKnobs.sgdLearningRate }
+            // The default step size is the default optimizer's; another optimizer gets its own.
+            if name != previous && lr == nil {
+                options.learningRate = name == .sgd ? TrainingKnobs.sgdLearningRate : TrainingKnobs.adamLearningRate
+            }
         }
         if let patience { options.patience = patience == 0 ? nil : patience }
         if augmentShift != nil || augmentFlip {

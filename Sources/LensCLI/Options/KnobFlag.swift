@@ -43,7 +43,14 @@ extension Array {
 }
 
 extension ChoiceKnob {
-    var flagHelp: ArgumentHelp { ArgumentHelp("\(help) (default: \(defaultValue.rawValue))") }
+    /// The default, then each model's own where it differs (small-data softmax trains with SGD).
+    var flagHelp: ArgumentHelp {
+        let small = perModel.filter { $0.small != defaultValue }
+            .map { "\($0.kind.rawValue) with up to \(DataScale.largeAbove) training images: \($0.small.rawValue)" }
+        let large = perModel.filter { $0.large != defaultValue }
+            .map { "\($0.kind.rawValue) with over \(DataScale.largeAbove) training images: \($0.large.rawValue)" }
+        return ArgumentHelp("\(help) (default: \(([defaultValue.rawValue] + small + large).joined(separator: "; ")))")
+    }
 }
 
 extension SettingError {

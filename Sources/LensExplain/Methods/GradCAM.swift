@@ -42,8 +42,11 @@ struct GradCAM: Attributor {
                let source = network.architecture.layerInputs[pooling].first, source >= first, shapes[source].count == 3 {
                 return specs[source].name
             }
-            if last + 1 < specs.count, specs[last + 1].operation.isRectifier { return specs[last + 1].name }
-            return specs[last].name
+            // The block's output: past the batch norm that normalises the conv, then its ReLU.
+            var end = last
+            if end + 1 < specs.count, case .batchNorm = specs[end + 1].operation { end += 1 }
+            if end + 1 < specs.count, specs[end + 1].operation.isRectifier { end += 1 }
+            return specs[end].name
         }
         let index = try network.layerIndex(named: name)
         guard suitable.contains(specs[index].name) else {

@@ -35,12 +35,13 @@ extension Architecture {
     }
 
     /// The compact layout `cnn(inputShape:classes:)` uses for images of this size: three
-    /// conv+pool blocks for faces-sized inputs (64x64), two for digit-sized ones (28x28), fewer
+    /// conv+pool blocks for faces-sized inputs (64x64), each conv batch normalised (the face recipe
+    /// chosen on validation, docs/face-recipe.md), two blocks for digit-sized ones (28x28), fewer
     /// for tiny images so the pools always fit.
     public static func defaultCNNLayout(height: Int, width: Int) -> String {
         let side = min(height, width)
         switch side {
-        case 48...: return "conv3x3x16,pool,conv3x3x32,pool,conv3x3x64,pool,fc128"
+        case 48...: return "conv3x3x16,bn,pool,conv3x3x32,bn,pool,conv3x3x64,bn,pool,fc128"
         case 16...: return "conv3x3x32,pool,conv3x3x64,pool,fc128"
         case 4...: return "conv3x3x16,pool,fc64"
         default: return "conv3x3x16,fc64"

@@ -18,7 +18,7 @@ public enum TrainingKnobs {
     public static let epochs = Knob<Int>(
         "epochs", name: "epochs", default: 30, range: 1...1_000_000, unit: "epochs",
         help: "Passes over the training data.", models: networks,
-        perModel: [ModelDefault(.softmax, small: 40, large: 10), ModelDefault(.mlp, small: 40, large: 15),
+        perModel: [ModelDefault(.softmax, small: ModelRecipe.smallDataSoftmaxEpochs, large: 10), ModelDefault(.mlp, small: 40, large: 15),
                    ModelDefault(.cnn, small: 30, large: 5)])
     public static let batchSize = Knob<Int>(
         "batch_size", name: "batch size", default: 32, range: 1...65_536, unit: "images",
@@ -27,12 +27,17 @@ public enum TrainingKnobs {
                    ModelDefault(.cnn, small: 32, large: 128)])
     public static let learningRate = Knob<Float>(
         "learning_rate", name: "learning rate", default: 1e-3, range: 1e-6...10,
-        help: "Step size of the optimizer (0.01 with sgd unless given).", models: networks,
-        perModel: [ModelDefault(.cnn, small: 1e-3, large: 2e-3)])
-    /// SGD's learning rate when none is given (the recipe's are for Adam).
+        help: "Step size of the optimizer (0.01 for sgd, 0.001 for adam when --optimizer changes it and this is not given).",
+        models: networks,
+        perModel: [ModelDefault(.softmax, small: ModelRecipe.smallDataSoftmaxLearningRate, large: 1e-3),
+                   ModelDefault(.cnn, small: 1e-3, large: 2e-3)])
+    /// SGD's learning rate when the optimizer is switched to SGD and none is given.
     public static let sgdLearningRate: Float = 0.01
+    /// Adam's learning rate when the optimizer is switched to Adam and none is given.
+    public static let adamLearningRate: Float = 1e-3
     public static let optimizer = ChoiceKnob<OptimizerName>(
-        "optimizer", name: "optimizer", default: .adam, help: "adam or sgd.", models: networks)
+        "optimizer", name: "optimizer", default: .adam, help: "adam or sgd.", models: networks,
+        perModel: [ModelDefault(.softmax, small: .sgd, large: .adam)])
     public static let momentum = Knob<Float>(
         "momentum", name: "momentum", default: 0.9, range: 0...0.9999,
         help: "sgd: momentum.", models: networks)
@@ -45,7 +50,7 @@ public enum TrainingKnobs {
         "patience", name: "patience", default: 0, range: 0...1_000_000, unit: "epochs",
         help: "Stop after this many epochs without better validation accuracy, keeping the best weights; 0: never stop early.",
         models: networks,
-        perModel: [ModelDefault(.softmax, small: 15, large: 0), ModelDefault(.mlp, small: 15, large: 0),
+        perModel: [ModelDefault(.softmax, small: ModelRecipe.smallDataSoftmaxPatience, large: 0), ModelDefault(.mlp, small: 15, large: 0),
                    ModelDefault(.cnn, small: 10, large: 0)])
     public static let schedule = ChoiceKnob<LearningRateSchedule>(
         "schedule", name: "learning rate schedule", default: .constant,
