@@ -12,6 +12,7 @@ GROUPS = [
     ("W4, W5: CNN training and inference (inference against onnxruntime when it ran)", lambda i: re.match(r"W[45]-", i)),
     ("W6: 1-nearest-neighbour against faiss", lambda i: i == "W6"),
     ("W7: explanations against Captum / pytorch-grad-cam", lambda i: i.startswith("W7-")),
+    ("W9: ResNet-18 and MobileNetV2 from ONNX, 224x224 RGB, against onnxruntime, pytorch-grad-cam and Captum", lambda i: i.startswith("W9-")),
     ("Scaling (no peer)", lambda i: i.startswith("scale-")),
 ]
 
@@ -77,6 +78,15 @@ def target_status(rows):
 
     g1 = [i for i in rows if i.startswith("G1-") and i.endswith("-t2")]
     w7 = [i for i in rows if i.startswith("W7-") and not i.endswith("-rss")]
+    w9_infer = [i for i in rows if i.startswith("W9-") and ("-infer-" in i or "-latency-" in i)]
+    w9_explain = [i for i in rows if i.startswith("W9-") and (i.endswith("-gradcam") or i.endswith("-ig50"))]
+
+    def rss_target(label, row_id, limit_mib):
+        row = rows.get(row_id)
+        value = number(row.get("ours (median)", "").replace(",", "")) if row else None
+        if value is None:
+            return (label, "not measured", "not measured")
+        return (label, f"{row_id} {value:.0f} MiB", "met" if value <= limit_mib else "**not met**")
     return [
         speedup_target("G1: ≥ 0.9x numpy on every shape, 2 threads", g1, 0.9),
         speedup_target("W1: ≥ 2x PyTorch", ["W1"], 2.0),
@@ -87,6 +97,10 @@ def target_status(rows):
                        ["W4-infer-bs256", "W5-infer-bs256", "W4-latency-bs1", "W5-latency-bs1"], 1.0, peer="onnxruntime"),
         speedup_target("W6: ≥ 1x faiss", ["W6"], 1.0),
         speedup_target("W7: ≥ 2x the Python peers", w7, 2.0),
+        speedup_target("W9 inference ≥ 0.5x onnxruntime (issue 17; issue 19 asks 1x), batch 16 and batch 1",
+                       w9_infer, 0.5, peer="onnxruntime"),
+        speedup_target("W9 explanations (Grad-CAM, IG-50) ≥ 2x the Python peers", w9_explain, 2.0),
+        rss_target("W9 IG-50 on ResNet-18 within 1 GiB peak RSS", "W9-resnet18-rss", 1024),
     ]
 
 

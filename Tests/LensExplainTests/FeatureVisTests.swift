@@ -110,6 +110,23 @@ import Testing
         }
     }
 
+    /// A unit of a spatial layer is Lucent's "neuron": channel u at the centre position, not the
+    /// u-th number of the flattened map (which is channel 0 for every u below H·W).
+    @Test func aUnitOfASpatialLayerIsItsChannelAtTheCentre() {
+        let shape = [2, 3, 4, 5]   // N, C, H, W
+        let output = Tensor(shape: shape, scalars: (0..<(2 * 3 * 4 * 5)).map(Float.init))
+        let objective = FeatureObjective.unit(layer: "relu1", unit: 2)
+        let centre = (2 * 4 + 2) * 5 + 2   // channel 2, row 2 of 4, column 2 of 5
+        #expect(objective.values(output) == [Float(centre), Float(60 + centre)])
+        let gradient = objective.gradient(like: output)
+        #expect(gradient.scalars.reduce(0, +) == 2)
+        #expect(gradient.scalars[centre] == 1 && gradient.scalars[60 + centre] == 1)
+        // a dense unit and a logit still read their own index
+        let flat = Tensor(shape: [1, 6], scalars: [0, 10, 20, 30, 40, 50])
+        #expect(FeatureObjective.unit(layer: "fc1", unit: 4).values(flat) == [40])
+        #expect(FeatureObjective.classLogit(1).values(flat) == [10])
+    }
+
     @Test func badRequestsAreOneLineErrors() throws {
         let network = Self.network
         let dense = network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name

@@ -50,7 +50,8 @@ import Testing
         #expect(abs(basis.scale[4 * basis.columns + 4] - 1 / (0.5 as Float).squareRoot()) < 1e-4) // (1/2, 1/2)
     }
 
-    /// ⟨A s, g⟩ = ⟨s, Aᵀ g⟩ for the Fourier map and for a random warp.
+    /// ⟨A s, g⟩ = ⟨s, Aᵀ g⟩ for the Fourier map and for a random warp (affine: the grey it reads
+    /// outside the image is A(0), so ⟨A x − A 0, g⟩ = ⟨x, Aᵀ g⟩).
     @Test func backwardPassesAreAdjoints() {
         let basis = FourierImage(height: 7, width: 6)
         let s = Self.random(2 * basis.coefficientCount, seed: 1), g = Self.random(42, seed: 2)
@@ -62,10 +63,30 @@ import Testing
         for _ in 0..<5 {
             let warp = RandomTransform.random(side: 30, using: &generator)
             let image = Self.random(2 * 30 * 30, seed: 4), gradient = Self.random(2 * 30 * 30, seed: 5)
-            let a = Self.dot(warp.apply(image, channels: 2, height: 30, width: 30), gradient)
+            let zero = warp.apply([Float](repeating: 0, count: image.count), channels: 2, height: 30, width: 30)
+            let a = Self.dot(zip(warp.apply(image, channels: 2, height: 30, width: 30), zero).map { $0 - $1 }, gradient)
             let b = Self.dot(image, warp.adjoint(gradient[...], channels: 2, height: 30, width: 30))
             #expect(abs(a - b) < 1e-3 * max(1, abs(a)))
         }
+    }
+
+    /// Lucent's chain at a 64-pixel side: jitter up to 2 then 1 pixel, scales 0.9 to 1.1 in steps
+    /// of 0.02, whole degrees up to ±10 (0 most often); what the warp reads outside the image is
+    /// Lucent's grey padding, not the image's edge.
+    @Test func randomTransformsKeepLucentsRangesAndPadWithGrey() {
+        var generator = SeededGenerator(seed: 11)
+        var zeros = 0
+        for _ in 0..<400 {
+            let t = RandomTransform.random(side: 64, using: &generator)
+            #expect(abs(t.shiftY) <= 2 && abs(t.shiftX) <= 2 && abs(t.lateShiftY) <= 1 && abs(t.lateShiftX) <= 1)
+            #expect(t.scale >= 0.9 - 1e-6 && t.scale <= 1.1 + 1e-6 && abs((t.scale - 1) * 50 - ((t.scale - 1) * 50).rounded()) < 1e-3)
+            let degrees = t.angle * 180 / .pi
+            #expect(abs(degrees) <= 10 + 1e-4 && abs(degrees - degrees.rounded()) < 1e-3)
+            if t.angle == 0 { zeros += 1 }
+        }
+        #expect(zeros > 400 / 21 * 3, "0 is drawn 6 times in 26: \(zeros)")
+        let shifted = RandomTransform(shiftY: 0, shiftX: 3).apply([Float](repeating: 1, count: 64), channels: 1, height: 8, width: 8)
+        #expect((0..<8).allSatisfy { row in shifted[row * 8] == RandomTransform.background && shifted[row * 8 + 7] == 1 })
     }
 
     /// The RGB image's gradient (sigmoid, colour mixing, inverse DFT) against central differences.

@@ -109,6 +109,9 @@ import Testing
             let width = shape.count == 3 ? shape[2] : 1
             #expect(top.map { $0.y * width + $0.x } == expected.map(\.position))
             #expect(top.allSatisfy { ($0.box == nil) == (shape.count == 1) })
+            // the same pass finds the largest mean over positions (feature visualisation's objective)
+            let means = (0..<30).map { image in (0..<positions).map { output.scalars[(image * channels + unit) * positions + $0] }.reduce(0, +) / Float(positions) }
+            #expect(abs(found.units[unit].largestMean - means.max()!) <= 1e-5 * max(1, abs(means.max()!)), "unit \(unit) of \(layer)")
         }
     }
 
@@ -139,7 +142,7 @@ import Testing
             #expect(projections.deconvnet.scalars.contains { $0 != 0 }, "\(layer) unit \(unitTop.unit) projects to nothing")
 
             let alone = try UnitProjections(network: network, layer: layer,
-                                            top: UnitTop(unit: unitTop.unit, top: [unitTop.top[2]], firingImages: unitTop.firingImages), images: images)
+                                            top: UnitTop(unit: unitTop.unit, top: [unitTop.top[2]], firingImages: unitTop.firingImages, largestMean: unitTop.largestMean), images: images)
             #expect(alone.deconvnet.scalars == projections.deconvnet.slice(2..<3).scalars)
             #expect(alone.guided.scalars == projections.guided.slice(2..<3).scalars)
 

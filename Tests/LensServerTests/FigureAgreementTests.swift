@@ -90,7 +90,8 @@ struct FigureAgreementTests {
         let layer = try #require(UnitLayer.all(in: network.architecture).first { $0.kind == .convolutional }).name
         let data = Self.pageData(server)
         // the first unit that fires, as the report's units page draws it
-        let units = try UnitsFigure(model: "cnn", network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
+        let found = try LayerUnits(network: network, layer: layer, images: data.trainImages)
+        let units = try UnitsFigure(model: "cnn", network: network, found: found, images: data.trainImages, labels: data.trainLabels,
                                     classNames: data.classNames, described: "the training images", limit: 1)
         let unit = try #require(units.units.first).unit
 
@@ -99,7 +100,7 @@ struct FigureAgreementTests {
         let api = try Self.decoder.decode(FeatureVisFigure.self, from: answer.body)
         let folder = try Self.explain(server, model: "cnn", configure: { $0.layer = layer; $0.unit = unit }) { _ = try $0.featureVis() }
         let cli = try Self.figure(FeatureVisFigure.self, in: folder)
-        let report = try #require(try ExplanationPages.unitFeatureVis(network, name: "cnn", figure: units, data: data,
+        let report = try #require(try ExplanationPages.unitFeatureVis(network, name: "cnn", figure: units, found: found, data: data,
                                                                       settings: FeatureVisSettings())[unit])
 
         #expect(api.objective == cli.objective && api.settings == cli.settings && report.settings == cli.settings)

@@ -37,9 +37,11 @@ import Testing
         budget.unitsPerLayer = 2
         let page = try ExplanationPages.unitsPage(network, name: "CNN", data: Self.pageData(), budget: budget)
         let layer = try #require(UnitLayer.all(in: network.architecture).first).name
-        let figure = try UnitsFigure(model: "CNN", network: network, layer: layer, images: Self.pageData().trainImages,
+        let found = try LayerUnits(network: network, layer: layer, images: Self.pageData().trainImages)
+        let figure = try UnitsFigure(model: "CNN", network: network, found: found, images: Self.pageData().trainImages,
                                      labels: Self.pageData().trainLabels, classNames: ["left", "right"], described: "the training images", limit: 2)
-        let synthetic = try ExplanationPages.unitFeatureVis(network, name: "CNN", figure: figure, data: Self.pageData(), settings: budget.featureVis)
+        let synthetic = try ExplanationPages.unitFeatureVis(network, name: "CNN", figure: figure, found: found, data: Self.pageData(),
+                                                            settings: budget.featureVis)
         #expect(budget.featureVis.steps < FeatureVisSettings.Knobs.steps.defaultValue, "the page's budget is smaller than lens explain's")
         for unit in figure.units {
             // the synthetic image first in the unit's row, then its patches
@@ -52,6 +54,44 @@ import Testing
             #expect(image.pathSimilarity.last?.layer == layer, "path numbers up to the unit's layer: \(image.pathSimilarity.map(\.layer))")
         }
         #expect(page.body.contains("Geirhos et al. 2023"), "the page says what the check is")
+    }
+
+    /// One search per unit: the feature visualisation made from the units figure's search is checked
+    /// against the very top images that figure draws, and its own search finds the same ones.
+    @Test func featureVisReusesTheUnitsFiguresTopImages() throws {
+        let network = try Self.network()
+        let data = Self.pageData()
+        let layer = try #require(UnitLayer.all(in: network.architecture).first).name
+        let found = try LayerUnits(network: network, layer: layer, images: data.trainImages)
+        let figure = try UnitsFigure(model: "CNN", network: network, found: found, images: data.trainImages, labels: data.trainLabels,
+                                     classNames: data.classNames, described: "the training images")
+        var settings = FeatureVisSettings()
+        settings.steps = 4
+        #expect(!figure.units.isEmpty)
+        for unit in figure.units {
+            let objective = try FeatureObjective.unit(unit.unit, of: layer, in: network)
+            let natural = try #require(found.units.first { $0.unit == unit.unit })
+            let reused = try FeatureVisReport(network: network, objective: objective, natural: natural, naturalImages: data.trainImages, settings: settings)
+            let searched = try FeatureVisReport(network: network, objective: objective, naturalImages: data.trainImages, settings: settings)
+            // the figure draws the firing ones: the strongest first, so a prefix
+            #expect(Array(reused.topImageIndices.prefix(unit.activations.count)) == unit.activations.map(\.datasetIndex), "unit \(unit.unit)")
+            #expect(searched.topImageIndices == reused.topImageIndices && searched.topNaturalActivation == reused.topNaturalActivation)
+            // the largest natural value is the channel's mean over positions, at its best training image
+            var scan = network
+            let output = try #require(try scan.activations(data.trainImages, at: [layer]).activations[layer])
+            let positions = output.shape[2] * output.shape[3], channels = output.shape[1]
+            let best = (0..<output.shape[0]).map { image in
+                output.scalars[((image * channels + unit.unit) * positions)..<((image * channels + unit.unit + 1) * positions)].reduce(0, +) / Float(positions)
+            }.max()!
+            #expect(abs(reused.topNaturalActivation - best) <= 1e-5 * max(1, abs(best)))
+            #expect(reused.pathCheck == searched.pathCheck && reused.synthetic.images == searched.synthetic.images)
+        }
+        // a search of another unit is refused in words
+        let other = try #require(found.units.first { $0.unit != figure.units[0].unit })
+        #expect(throws: ExplainError.self) {
+            _ = try FeatureVisReport(network: network, objective: FeatureObjective.unit(figure.units[0].unit, of: layer, in: network),
+                                     natural: other, naturalImages: data.trainImages, settings: settings)
+        }
     }
 
     @Test func theEmbeddingPageDrawsEveryLayerWithItsNumbersAndTheCurve() throws {

@@ -153,22 +153,29 @@ public enum TSNE {
             zParts.withUnsafeMutableBufferPointer { zs in
                 gradient.withUnsafeMutableBufferPointer { g in
                     Parallel.forEachChunk(count: n, minimumChunk: 256) { range in
-                        for i in range {
-                            let (z, fx, fy) = tree.repulsion(of: i, theta: theta)
+                        // the repulsion of the points at these places of the tree order (each point once)
+                        tree.repulsions(at: range, theta: theta) { i, z, fx, fy in
                             zs[i] = Double(z)
                             r[2 * i] = fx
                             r[2 * i + 1] = fy
-                            var ax: Float = 0, ay: Float = 0
-                            for k in p.rowStart[i]..<p.rowStart[i + 1] {
-                                let j = p.columns[k]
-                                let (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1])
-                                let force = p.values[k] * exaggeration / (1 + dx * dx + dy * dy)
-                                ax += force * dx
-                                ay += force * dy
-                            }
-                            g[2 * i] = ax
-                            g[2 * i + 1] = ay
                         }
+                        // Σⱼ pᵢⱼ q̃ᵢⱼ (yᵢ − yⱼ) over P's sparse row i
+                        y.withUnsafeBufferPointer { y in p.rowStart.withUnsafeBufferPointer { rowStart in
+                        p.columns.withUnsafeBufferPointer { columns in p.values.withUnsafeBufferPointer { values in
+                            for i in range {
+                                var ax: Float = 0, ay: Float = 0
+                                for k in rowStart[i]..<rowStart[i + 1] {
+                                    let j = columns[k]
+                                    let (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1])
+                                    let force = values[k] * exaggeration / (1 + dx * dx + dy * dy)
+                                    ax += force * dx
+                                    ay += force * dy
+                                }
+                                g[2 * i] = ax
+                                g[2 * i + 1] = ay
+                            }
+                        } }
+                        } }
                     }
                 }
             }
@@ -191,7 +198,7 @@ public enum TSNE {
             }
         } else {
             let tree = BarnesHutTree(x: (0..<n).map { y[2 * $0] }, y: (0..<n).map { y[2 * $0 + 1] })
-            for i in 0..<n { z += Double(tree.repulsion(of: i, theta: theta).z) }
+            tree.repulsions(at: 0..<n, theta: theta) { _, zi, _, _ in z += Double(zi) }
         }
         var kl: Double = 0
         for i in 0..<n {

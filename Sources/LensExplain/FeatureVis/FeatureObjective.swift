@@ -3,6 +3,7 @@ import LensTensor
 
 /// What gradient ascent maximises: a conv channel's mean activation over its positions, a dense
 /// unit's activation, or a class's logit (Olah et al. 2017's "channel", "neuron" and "logit").
+/// A unit of a spatial layer is Lucent's "neuron": the channel's activation at the centre position.
 public enum FeatureObjective: Codable, Sendable, Equatable {
     case channel(layer: String, channel: Int)
     case unit(layer: String, unit: Int)
@@ -68,7 +69,7 @@ public enum FeatureObjective: Codable, Sendable, Equatable {
                 let start = item * size + c * positions
                 return output.scalars[start..<(start + positions)].reduce(0, +) / Float(positions)
             case .unit(_, let u), .classLogit(let u):
-                return output.scalars[item * size + u]
+                return output.scalars[item * size + Self.offset(of: u, in: output.shape.dropFirst())]
             }
         }
     }
@@ -84,9 +85,17 @@ public enum FeatureObjective: Codable, Sendable, Equatable {
                 let start = item * size + c * positions
                 for p in start..<(start + positions) { gradient.scalars[p] = 1 / Float(positions) }
             case .unit(_, let u), .classLogit(let u):
-                gradient.scalars[item * size + u] = 1
+                gradient.scalars[item * size + Self.offset(of: u, in: output.shape.dropFirst())] = 1
             }
         }
         return gradient
+    }
+
+    /// Where unit `u` sits in one item of shape `itemShape`: the index itself for a vector, the
+    /// centre position of channel `u` for a [C, H, W] map.
+    static func offset(of u: Int, in itemShape: ArraySlice<Int>) -> Int {
+        guard itemShape.count == 3 else { return u }
+        let height = itemShape[itemShape.startIndex + 1], width = itemShape[itemShape.startIndex + 2]
+        return (u * height + height / 2) * width + width / 2
     }
 }

@@ -11,26 +11,35 @@ public struct FeatureVisReport: Sendable {
     public var activationRatio: [Float]
     /// Rows of the natural images that excite the unit most (LensExplain's `LayerUnits`), strongest first.
     public var topImageIndices: [Int]
+    /// The unit's natural search those rows come from (with their positions and patches' boxes).
+    public var natural: UnitTop
     public var pathCheck: PathCheck
 
-    /// Runs the ascent, then searches `naturalImages` [N, ...] for the unit's top images
-    /// (`inspection.topImages` of them) and as many random ones (seeded) for the check.
+    /// Searches `naturalImages` [N, ...] for the unit's top images (`inspection.topImages` of them),
+    /// then as `init(network:objective:natural:naturalImages:settings:progress:)`.
     public init(network: Network, objective: FeatureObjective, naturalImages: Tensor,
                 settings: FeatureVisSettings = FeatureVisSettings(), inspection: InspectionSettings = InspectionSettings(),
                 progress: ((Int, Int) -> Void)? = nil) throws {
-        synthetic = try FeatureVisualisation.run(network: network, objective: objective, settings: settings, progress: progress)
+        try settings.validate()
+        try objective.validate(for: network)
         let units = try LayerUnits(network: network, layer: objective.layer ?? Self.outputLayer(network), images: naturalImages,
                                    units: [objective.index], settings: inspection)
-        topImageIndices = units.units.first?.top.map(\.imageIndex) ?? []
-        var scan = network
-        var best = -Float.infinity
-        try forEachBatch(of: naturalImages.shape[0], size: inspection.batchSize) { range in
-            let batch = naturalImages.slice(range)
-            let output = try objective.layer.map { layer in
-                try scan.activations(batch, at: [layer]).activations[layer] ?? Tensor(shape: [0])
-            } ?? scan.logits(batch)
-            best = max(best, objective.values(output).max() ?? best)
+        guard let natural = units.units.first else { throw ExplainError.invalidInput("the search of the natural images found no unit \(objective.index)") }
+        try self.init(network: network, objective: objective, natural: natural, naturalImages: naturalImages, settings: settings, progress: progress)
+    }
+
+    /// Runs the ascent and checks it against `natural`, the unit's search of `naturalImages` that a
+    /// units figure or the web app's unit search already made (one search per unit, one owner of
+    /// its top images), and as many random natural images (seeded) for the path check.
+    public init(network: Network, objective: FeatureObjective, natural: UnitTop, naturalImages: Tensor,
+                settings: FeatureVisSettings = FeatureVisSettings(), progress: ((Int, Int) -> Void)? = nil) throws {
+        guard natural.unit == objective.index else {
+            throw ExplainError.invalidInput("the natural search is of unit \(natural.unit), not of unit \(objective.index) that feature visualisation climbs")
         }
+        synthetic = try FeatureVisualisation.run(network: network, objective: objective, settings: settings, progress: progress)
+        self.natural = natural
+        topImageIndices = natural.top.map(\.imageIndex)
+        let best = try Self.largestNatural(network: network, objective: objective, natural: natural, naturalImages: naturalImages)
         topNaturalActivation = best
         activationRatio = synthetic.reached.map { best > 0 ? $0 / best : .nan }
         var generator = SeededGenerator(seed: UInt64(settings.seed) &+ 1)
@@ -39,6 +48,21 @@ public struct FeatureVisReport: Sendable {
         let random = naturalImages.gather(Array(rows.prefix(topImageIndices.count)))
         pathCheck = try PathCheck(network: network, objective: objective, synthetic: synthetic.images,
                                   top: naturalImages.gather(topImageIndices), random: random)
+    }
+
+    /// The objective's largest value over the natural images: the search's `largestMean` (a
+    /// channel's mean, a dense unit, a logit), except for one activation of a spatial layer, which
+    /// the search does not record.
+    private static func largestNatural(network: Network, objective: FeatureObjective, natural: UnitTop, naturalImages: Tensor) throws -> Float {
+        guard case .unit(let layer, _) = objective,
+              network.architecture.layerOutputShapes[try network.layerIndex(named: layer)].count == 3 else { return natural.largestMean }
+        var scan = network
+        var best = -Float.infinity
+        try forEachBatch(of: naturalImages.shape[0], size: InspectionSettings().batchSize) { range in
+            let output = try scan.activations(naturalImages.slice(range), at: [layer]).activations[layer] ?? Tensor(shape: [0])
+            best = max(best, objective.values(output).max() ?? best)
+        }
+        return best
     }
 
     static func outputLayer(_ network: Network) -> String { network.layerNames.last ?? "" }

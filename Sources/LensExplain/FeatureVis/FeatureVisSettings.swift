@@ -21,8 +21,8 @@ public struct FeatureVisSettings: Codable, Sendable, Equatable {
             "ascent_steps", name: "ascent steps", default: 256, range: 1...4096, unit: "steps",
             help: "feature-vis: Adam steps of gradient ascent on the image.")
         public static let learningRate = Knob<Double>(
-            "vis_learning_rate", name: "learning rate", default: 0.05, range: 1e-5...10,
-            help: "feature-vis: Adam's step size on the image's Fourier coefficients.")
+            "vis_learning_rate", name: "learning rate", default: 0.01, range: 1e-5...10,
+            help: "feature-vis: Adam's step size on the image's Fourier coefficients (Lucent's 0.05 drives a small CNN's images into black-and-white saturation; docs/feature-vis.md).")
         public static let images = Knob<Int>(
             "vis_images", name: "images", default: 1, range: 1...16, unit: "images",
             help: "feature-vis: images optimised together for one unit; above 1 a diversity term pushes them apart (4 is Lucid's choice).")

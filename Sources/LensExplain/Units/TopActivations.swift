@@ -19,11 +19,16 @@ public struct UnitTop: Codable, Sendable, Equatable {
     public var top: [UnitActivation]
     /// On how many of the images searched its strongest activation is above zero.
     public var firingImages: Int
+    /// The largest over the images searched of its mean activation (a conv channel's mean over
+    /// positions, a dense unit's activation): the objective feature visualisation climbs, found
+    /// in the same pass as `top`, so the synthetic image's ratio needs no second search.
+    public var largestMean: Float
 
-    public init(unit: Int, top: [UnitActivation], firingImages: Int) {
+    public init(unit: Int, top: [UnitActivation], firingImages: Int, largestMean: Float) {
         self.unit = unit
         self.top = top
         self.firingImages = firingImages
+        self.largestMean = largestMean
     }
 
     /// Its top activations that fired (above zero): a rare unit's few images, none for a dead one.
@@ -68,6 +73,7 @@ extension LayerUnits {
 
         var kept = [[UnitActivation]](repeating: [], count: chosen.count)
         var firing = [Int](repeating: 0, count: chosen.count)
+        var largestMean = [Float](repeating: -.infinity, count: chosen.count)
         var network = network
         try forEachBatch(of: count, size: settings.batchSize) { range in
             guard let output = try network.activations(images.slice(range), at: [layer]).activations[layer] else {
@@ -77,8 +83,12 @@ extension LayerUnits {
                 for item in 0..<range.count {
                     for (slot, unit) in chosen.enumerated() {
                         let base = (item * channels + unit) * positions
-                        var best = 0
-                        for position in 1..<max(positions, 1) where values[base + position] > values[base + best] { best = position }
+                        var best = 0, sum = values[base]
+                        for position in 1..<max(positions, 1) {
+                            sum += values[base + position]
+                            if values[base + position] > values[base + best] { best = position }
+                        }
+                        largestMean[slot] = max(largestMean[slot], sum / Float(max(positions, 1)))
                         let (y, x) = (best / outputWidth, best % outputWidth)
                         let candidate = UnitActivation(imageIndex: range.lowerBound + item, value: values[base + best], y: y, x: x,
                                                        box: field?.box(y: y, x: x, height: height, width: width))
@@ -88,7 +98,7 @@ extension LayerUnits {
                 }
             }
         }
-        self.init(layer: layer, receptiveField: field, units: chosen.indices.map { UnitTop(unit: chosen[$0], top: kept[$0], firingImages: firing[$0]) },
+        self.init(layer: layer, receptiveField: field, units: chosen.indices.map { UnitTop(unit: chosen[$0], top: kept[$0], firingImages: firing[$0], largestMean: largestMean[$0]) },
                   imageCount: count)
     }
 

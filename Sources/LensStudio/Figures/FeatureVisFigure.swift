@@ -54,6 +54,9 @@ public struct FeatureVisFigure: Codable, Sendable {
 }
 
 extension FeatureVisFigure {
+    /// Natural patches drawn beside the synthetic images: the unit's top 9 (issue 20).
+    public static let naturalPatchCount = 9
+
     public static func describe(_ objective: FeatureObjective, classNames: [String]) -> String {
         switch objective {
         case let .channel(layer, c): "channel \(c) of \(layer)"
@@ -81,15 +84,9 @@ extension FeatureVisFigure {
         }
         // natural patches: the receptive field of the unit's strongest position, else the whole image
         var naturals: [NaturalImage] = []
-        let layer = objective.layer ?? (network.layerNames.last ?? "")
-        var found: LayerUnits?
-        if naturalPatches {
-            var search = InspectionSettings()
-            search.topImages = min(9, images.shape[0])
-            found = try LayerUnits(network: network, layer: layer, images: images, units: [objective.index], settings: search)
-        }
         let side = network.architecture.inputShape.count == 3 ? network.architecture.inputShape[1] : 1
-        for activation in found?.units.first?.top ?? [] {
+        // the report's own search of the unit: its top images, no second search
+        for activation in naturalPatches ? Array(report.natural.top.prefix(Self.naturalPatchCount)) : [] {
             var picture = images.slice(activation.imageIndex..<(activation.imageIndex + 1)).dropFirstAxis()
             if let box = activation.box { picture = Self.crop(picture, box: box) }
             // the same size as the synthetic image: nearest-neighbour enlargement of the patch

@@ -66,7 +66,7 @@ extension UnitDetail {
     /// for a dead unit the figure that says so, with nothing projected.
     init(top: UnitTop, imageCount: Int, network: Network, searched: Tensor, model: String, layer: UnitLayer, images: String,
          classOf: (Int) -> String, datasetIndex: (Int) -> Int) throws {
-        let firing = UnitTop(unit: top.unit, top: top.firing, firingImages: top.firingImages)
+        let firing = UnitTop(unit: top.unit, top: top.firing, firingImages: top.firingImages, largestMean: top.largestMean)
         let activity = UnitActivity(firingImages: top.firingImages, of: imageCount)
         guard !firing.top.isEmpty else {
             self.init(model: model, layer: layer, unit: top.unit, images: images, firingImages: top.firingImages, imageCount: imageCount,

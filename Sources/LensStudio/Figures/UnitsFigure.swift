@@ -32,10 +32,18 @@ extension UnitsFigure {
     public init(model: String, network: Network, layer name: String, images: Tensor, labels: [Int], classNames: [String],
                 datasetIndices: [Int]? = nil, described: String, limit: Int? = nil,
                 settings: InspectionSettings = InspectionSettings()) throws {
-        let layer = try UnitLayer.named(name, in: network.architecture)
         var settings = settings
         settings.topImages = min(settings.topImages, max(images.shape.first ?? 1, 1))
         let found = try LayerUnits(network: network, layer: name, images: images, settings: settings)
+        try self.init(model: model, network: network, found: found, images: images, labels: labels, classNames: classNames,
+                      datasetIndices: datasetIndices, described: described, limit: limit)
+    }
+
+    /// The same figure from a search already made (`found`, every unit of its layer in `images`),
+    /// so that a page that also visualises the units reuses their top images.
+    public init(model: String, network: Network, found: LayerUnits, images: Tensor, labels: [Int], classNames: [String],
+                datasetIndices: [Int]? = nil, described: String, limit: Int? = nil) throws {
+        let layer = try UnitLayer.named(found.layer, in: network.architecture)
         let className = { (index: Int) in index < labels.count && labels[index] < classNames.count ? classNames[labels[index]] : "" }
         let live = found.units.filter { found.activity(of: $0) != .dead }
         let details = try live.prefix(limit ?? live.count).map { top in

@@ -84,7 +84,12 @@ extension ModelLibrary {
         return try settled(figures.featureVis.state(entry.id + "|" + layer + "|\(unit)") {
             let settings = FeatureVisSettings()
             let objective = try FeatureObjective.unit(unit, of: layer, in: search.network)
-            let report = try FeatureVisReport(network: search.network, objective: objective, naturalImages: search.images, settings: settings)
+            // the unit search's top images, not a second search
+            guard let natural = search.units.units.first(where: { $0.unit == unit }) else {
+                throw StudioError(.notFound, "the search of \(layer) kept no unit \(unit)")
+            }
+            let report = try FeatureVisReport(network: search.network, objective: objective, natural: natural, naturalImages: search.images,
+                                              settings: settings)
             return try FeatureVisFigure(report, model: entry.id, network: search.network, images: search.images, labels: search.labels,
                                         classNames: search.classNames, datasetIndices: search.datasetIndices,
                                         searched: search.gallery.images, settings: settings)

@@ -31,11 +31,15 @@ extension ExplanationPages {
         body += "<p>Layers: " + layers.map { "<a href=\"#units-\($0)\">\(HTML.escape($0))</a>" }.joined(separator: " · ") + "</p>"
         for layer in layers {
             progress("units of \(layer)")
-            let figure = try UnitsFigure(model: name, network: network, layer: layer, images: data.trainImages, labels: data.trainLabels,
+            // one search of the layer: the units figure's top images are the feature visualisation's
+            var search = InspectionSettings()
+            search.topImages = min(search.topImages, max(data.trainImages.shape.first ?? 1, 1))
+            let found = try LayerUnits(network: network, layer: layer, images: data.trainImages, settings: search)
+            let figure = try UnitsFigure(model: name, network: network, found: found, images: data.trainImages, labels: data.trainLabels,
                                          classNames: data.classNames, described: "the training images",
                                          limit: budget.unitsPerLayer)
             progress("feature visualisation of \(figure.units.count) units of \(layer)")
-            let synthetic = try unitFeatureVis(network, name: name, figure: figure, data: data, settings: budget.featureVis)
+            let synthetic = try unitFeatureVis(network, name: name, figure: figure, found: found, data: data, settings: budget.featureVis)
             body += "<h2 id=\"units-\(HTML.escape(layer))\">\(HTML.escape(layer)): the first \(figure.units.count) of \(figure.layer.units) units that fire</h2>"
             body += unitsSection(figure, featureVis: synthetic)
         }
@@ -44,14 +48,19 @@ extension ExplanationPages {
 
     /// The one HTML writer of a units figure (the report's units page, `lens explain --method units`):
     /// per unit, each top patch beside its deconvnet projection, with its class and activation.
-    /// Each drawn unit's feature visualisation (by unit number), searched in the training images.
-    public static func unitFeatureVis(_ network: Network, name: String, figure: UnitsFigure, data: PageData,
-                               settings: FeatureVisSettings) throws -> [Int: FeatureVisFigure] {
+    /// Each drawn unit's feature visualisation (by unit number), checked against the top training
+    /// images `found` (the search `figure` was drawn from).
+    public static func unitFeatureVis(_ network: Network, name: String, figure: UnitsFigure, found: LayerUnits, data: PageData,
+                                      settings: FeatureVisSettings) throws -> [Int: FeatureVisFigure] {
         var result: [Int: FeatureVisFigure] = [:]
         let indices = Array(0..<data.trainLabels.count)
         for unit in figure.units {
             let objective = try FeatureObjective.unit(unit.unit, of: figure.layer.name, in: network)
-            let report = try FeatureVisReport(network: network, objective: objective, naturalImages: data.trainImages, settings: settings)
+            guard let natural = found.units.first(where: { $0.unit == unit.unit }) else {
+                throw StudioError(.failed, "the search of \(figure.layer.name) kept no unit \(unit.unit)")
+            }
+            let report = try FeatureVisReport(network: network, objective: objective, natural: natural, naturalImages: data.trainImages,
+                                              settings: settings)
             result[unit.unit] = try FeatureVisFigure(report, model: name, network: network, images: data.trainImages, labels: data.trainLabels,
                                                      classNames: data.classNames, datasetIndices: indices, searched: figure.images,
                                                      settings: settings, naturalPatches: false)
