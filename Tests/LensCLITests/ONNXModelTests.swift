@@ -17,7 +17,7 @@ struct ONNXModelTests {
     static let classes = ["bird", "cat", "deer", "dog", "frog"]
 
     /// names.txt for the ResNet and a folder of its five classes (tinted noise, 6 RGB images each).
-    private func scratchWithData() throws -> (ScratchFolder, names: String, data: String) {
+    func scratchWithData() throws -> (ScratchFolder, names: String, data: String) {
         let scratch = try ScratchFolder()
         let names = try scratch.write("names.txt", Data((Self.classes.joined(separator: "\n") + "\n").utf8))
         var generator = SeededGenerator(seed: 17)
