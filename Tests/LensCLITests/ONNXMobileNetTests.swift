@@ -79,7 +79,9 @@ struct ONNXMobileNetTests {
         #expect(explanation.maps.map(\.method) == AttributionMethod.allCases.map(\.rawValue))
         #expect(explanation.shape == [3, 32, 32])
         for map in explanation.maps {
-            #expect(map.problem == nil && map.image != nil, "\(map.method): \(map.problem ?? "")")
+            // Grad-CAM's layer is 1x1 at 32x32: its map is one value, and saying so is the right answer.
+            let flat = map.method == "gradcam" && map.problem?.contains("all values equal") == true
+            #expect((map.problem == nil && map.image != nil) || flat, "\(map.method): \(map.problem ?? "")")
             let raw = map.raw ?? []
             #expect(raw.count == 3 * 32 * 32 && raw.allSatisfy(\.isFinite) && map.maxMagnitude.isFinite, "\(map.method)")
             // Grad-CAM's 1x1 layer may weigh to a flat zero map (ReLU of a negative sum); every other map has signal.

@@ -53,6 +53,14 @@ public struct FeatureVisFigure: Codable, Sendable {
     public var searched: String
 }
 
+extension FeatureVisFigure.SyntheticImage {
+    /// "1.45× the top natural", or words when no natural image excites the unit: its top
+    /// natural activation is 0, so the ratio has nothing to divide by (a dead unit).
+    public var ratioWords: String {
+        activationRatio.isFinite ? String(format: "%.2f× the top natural", activationRatio) : "no natural image excites this unit"
+    }
+}
+
 extension FeatureVisFigure {
     /// Natural patches drawn beside the synthetic images: the unit's top 9 (issue 20).
     public static let naturalPatchCount = 9

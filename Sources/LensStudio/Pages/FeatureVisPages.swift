@@ -13,7 +13,7 @@ extension ExplanationPages {
             + "from either (Zimmermann et al. 2021).</p>"
         let synthetic = figure.images.enumerated().map { i, image in
             Figure(picture: .dataURI(image.image, width: side, height: side, alt: "synthetic \(i + 1)"), caption: "synthetic \(i + 1)",
-                   details: [String(format: "%.2f× the top natural", image.activationRatio)]
+                   details: [image.ratioWords]
                        + (image.classProbability.map { [String(format: "p(class) under jitter %.2f", $0)] } ?? []),
                    mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
         }

@@ -100,7 +100,7 @@ extension ExplanationPages {
             let synthetic = featureVis[unit.unit]?.images.map { image -> Figure in
                 Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: 72, height: 72,
                                                                                         alt: "feature visualisation of unit \(unit.unit)").html + "</div>"),
-                       caption: "synthetic", details: [String(format: "%.2f× top natural", image.activationRatio), image.pathWords],
+                       caption: "synthetic", details: [image.ratioWords, image.pathWords],
                        mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
             } ?? []
             let rare = unit.activity == .rare ? " (rare: \(unit.activityWords))" : ""

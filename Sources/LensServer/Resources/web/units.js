@@ -124,7 +124,7 @@ function featureVis(layer, unit, state, request) {
     const synthetic = figure.images.map((image, k) => el("figure", { class: "fig" + (image.badge === "natural path" ? "" : " flagged"), "data-kind": "synthetic" },
       el("img", { class: "px", src: image.image, alt: `synthetic image ${k + 1} of unit ${unit}`, width: side, height: side }),
       el("figcaption", {}, el("b", { text: `synthetic ${k + 1}` }),
-         el("div", { text: `${image.activation_ratio.toFixed(2)}× the top natural` }),
+         el("div", { text: Number.isFinite(image.activation_ratio) ? `${image.activation_ratio.toFixed(2)}× the top natural` : "no natural image excites this unit" }),
          el("div", { text: `path check: ${image.badge}` }))));
     const natural = figure.natural.map(n => el("figure", { class: "fig", "data-kind": "natural" },
       el("img", { class: "px", src: n.patch, alt: `natural patch from image ${n.dataset_index}`, width: side, height: side }),
