@@ -145,7 +145,7 @@ struct DemoReportTests {
     /// Both trust tables hold figures: Spearman "mean ± std" cells and deletion/insertion areas.
     static func checkTrustPage(in report: String) throws {
         let trust = try String(contentsOfFile: report + "/trust.html", encoding: .utf8)
-        #expect(trust.matches(of: /<td class=num>-?\d\.\d\d ± \d\.\d\d \//).count >= 3, "randomisation cells with figures")
+        #expect(trust.matches(of: /<td class=num>-?\d\.\d\d\s±\s\d\.\d\d \//).count >= 3, "randomisation cells with figures")
         #expect(trust.matches(of: /<td class=num>[01]\.\d{3}<\/td>/).count >= 8, "faithfulness areas")
         #expect(trust.contains("<polyline"), "curves drawn")
         #expect(trust.contains("passes when the mean Spearman"), "the verdict's rule is stated")

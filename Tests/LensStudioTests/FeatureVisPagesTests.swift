@@ -57,7 +57,7 @@ import Testing
             let image = try #require(synthetic[unit.unit]?.images.first)
             let first = try #require(row.range(of: "feature visualisation of unit \(unit.unit)")), patch = try #require(row.range(of: "patch of image"))
             #expect(first.lowerBound < patch.lowerBound, "synthetic before natural")
-            #expect(row.contains(String(format: "%.2f× top natural", image.activationRatio)) && row.contains(HTML.escape(image.pathWords)), "\(row.prefix(600))")
+            #expect(row.contains(image.ratioWords) && row.contains(HTML.escape(image.pathWords)), "\(row.prefix(600))")
             #expect(image.pathSimilarity.last?.layer == layer, "path numbers up to the unit's layer: \(image.pathSimilarity.map(\.layer))")
         }
         #expect(page.body.contains("Geirhos et al. 2023"), "the page says what the check is")
