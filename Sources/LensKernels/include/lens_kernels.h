@@ -88,6 +88,19 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
 /// low −inf and high +inf: no clamp); a NaN stays NaN.
 void lens_bias_clamp(float *output, int channels, long positions, const float *bias, float low, float high);
 
+/// Winograd F(2x2, 3x3) transforms (conv_winograd.c) for a 3x3 stride-1 convolution.
+/// Kernels W[out][C][3][3] → U[16][out][C] (gradient 0), or the 180°-turned kernels for the input
+/// gradient → U'[16][C][out] (gradient 1).
+void lens_winograd_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
+/// Channels [first, end) of image[C][H][W] → V[16][C][tiles], tiles_y·tiles_x tiles of 2x2 outputs whose
+/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·(2·tiles_x + 2) floats.
+void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
+                         int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);
+/// Channels [first, end) of the products M[16][out][tiles] → output[out][out_height][out_width],
+/// clamp(Aᵀ m A + bias) (bias NULL: zeros).
+void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
+                          int first, int end, const float *bias, float low, float high, float *output);
+
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
 /// when the pool is busy with another caller's job (or has no workers): run the parts yourself.

@@ -35,6 +35,12 @@ struct Conv2DLayer: Layer {
     var runsDepthwise: Bool {
         didSet { scratch = [] }
     }
+    /// Whether forward and the input gradient run Winograd F(2x2, 3x3) (`ConvolutionGeometry.runsWinograd`)
+    /// instead of im2col + GEMM; tests turn it off to compare the two.
+    var runsWinograd: Bool
+    /// The kernels transformed for Winograd, and per part the transforms' scratch (`WinogradPass.scratchSize`).
+    private var winogradKernels = WinogradKernels()
+    private var winogradScratch: [Float] = []
 
     init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -48,6 +54,7 @@ struct Conv2DLayer: Layer {
         if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
         forwardRunsDirect = geometry.runsDirect(groups: groups)
         runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
+        runsWinograd = geometry.runsWinograd(groups: groups, outChannels: outChannels)
     }
 
     var parameters: [Parameter] { hasBias ? [weight, bias] : [weight] }
@@ -78,7 +85,7 @@ struct Conv2DLayer: Layer {
     private var forwardPartScratchSize: Int {
         if runsDepthwise { return geometry.depthwiseScratchSize }
         if forwardRunsDirect { return geometry.paddedImageSize }
-        if geometry.isPointwise { return 1 }
+        if geometry.isPointwise || runsWinograd { return 1 }
         return columnsSize + geometry.paddedImageSize
     }
 
@@ -100,6 +107,7 @@ struct Conv2DLayer: Layer {
 
     private mutating func forward(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         if runsDepthwise { return forwardDepthwise(input, into: &output, clamp: clamp) }
+        if runsWinograd && !forwardRunsDirect { return forwardWinograd(input, into: &output, clamp: clamp) }
         let relu = clamp == .relu, clamps = clamp != .unclamped && !relu
         let geometry = geometry, direct = forwardRunsDirect, pointwise = geometry.isPointwise
         let batch = input.shape[0]
@@ -163,6 +171,11 @@ struct Conv2DLayer: Layer {
             return backwardDepthwise(input: input, outputGradient: outputGradient, into: &inputGradient, context: context)
         }
         if needsInput { inputGradient.prepare(shape: input.shape) }
+        if needsInput && runsWinograd {
+            inputGradientWinograd(outputGradient, into: &inputGradient)
+            guard needsParameters else { return }
+        }
+        let needsColumnGradient = needsInput && !runsWinograd
         let ranges = imageRanges(batch)
         let partSize = partScratchSize, columnsSize = columnsSize, groups = groups
         let (groupRows, groupOut) = (rows / groups, outChannels / groups)
@@ -200,7 +213,7 @@ struct Conv2DLayer: Layer {
                                             db[o] += sum
                                         }
                                     }
-                                    if needsInput, let dx {
+                                    if needsColumnGradient, let dx {
                                         let target = pointwise ? dx + n * geometry.imageSize : dcolumns
                                         for g in 0..<groups {
                                             // dcolumns[g's rows, P] = W_g[out/G, K/G]ᵀ · dy_n[g's out, P]
@@ -247,7 +260,73 @@ struct Conv2DLayer: Layer {
         }
     }
 
-    mutating func releaseCaches() { scratch = [] }
+    mutating func releaseCaches() {
+        scratch = []
+        winogradScratch = []
+        winogradKernels = WinogradKernels()
+    }
+
+    /// Grows the Winograd scratch to `parts` parts of `pass.scratchSize` floats.
+    private mutating func reserveWinogradScratch(parts: Int, pass: WinogradPass) {
+        let needed = parts * pass.scratchSize
+        if winogradScratch.count < needed { winogradScratch.append(contentsOf: repeatElement(0, count: needed - winogradScratch.count)) }
+    }
+
+    /// y_n = clamp(b + W ⋆ x_n) by Winograd F(2x2, 3x3), images split over the cores.
+    private mutating func forwardWinograd(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
+        let geometry = geometry, batch = input.shape[0], outChannels = outChannels
+        precondition(input.count == batch * geometry.imageSize,
+                     "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
+        output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let pass = geometry.winogradForward(outChannels: outChannels), ranges = imageRanges(batch)
+        let u = winogradKernels.transformed(weight.value.scalars, outChannels: outChannels, channels: geometry.channels,
+                                            forGradient: false)
+        reserveWinogradScratch(parts: ranges.count, pass: pass)
+        let outSize = outChannels * geometry.positions, hasBias = hasBias
+        input.scalars.withUnsafeBufferPointer { x in
+            winogradScratch.withUnsafeMutableBufferPointer { scratch in
+                output.scalars.withUnsafeMutableBufferPointer { y in
+                    u.withUnsafeBufferPointer { u in
+                        bias.value.scalars.withUnsafeBufferPointer { b in
+                            let (x, scratch, y, u) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, u.baseAddress!)
+                            let b = hasBias ? b.baseAddress : nil
+                            Parallel.run(parts: ranges.count) { part in
+                                for n in ranges[part] {
+                                    pass.run(x + n * geometry.imageSize, transformed: u, bias: b, clamp: clamp,
+                                             into: y + n * outSize, scratch: scratch + part * pass.scratchSize)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx_n = dy_n ⋆ W' (the kernels turned 180°, channels swapped) by Winograd F(2x2, 3x3).
+    private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor) {
+        let geometry = geometry, batch = outputGradient.shape[0], outChannels = outChannels
+        let pass = geometry.winogradInputGradient(outChannels: outChannels), ranges = imageRanges(batch)
+        let u = winogradKernels.transformed(weight.value.scalars, outChannels: outChannels, channels: geometry.channels,
+                                            forGradient: true)
+        reserveWinogradScratch(parts: ranges.count, pass: pass)
+        let outSize = outChannels * geometry.positions
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+            winogradScratch.withUnsafeMutableBufferPointer { scratch in
+                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    u.withUnsafeBufferPointer { u in
+                        let (dy, scratch, dx, u) = (dy.baseAddress!, scratch.baseAddress!, dx.baseAddress!, u.baseAddress!)
+                        Parallel.run(parts: ranges.count) { part in
+                            for n in ranges[part] {
+                                pass.run(dy + n * outSize, transformed: u, bias: nil, clamp: .unclamped,
+                                         into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// Channel ranges worth a thread each: the depthwise path splits channels, not images, so
     /// batch 1 uses every core and each part owns its channels' parameter gradients.

@@ -1,0 +1,108 @@
+import LensKernels
+import LensTensor
+
+/// Winograd F(2x2, 3x3) (Lavin & Gray 2016) for 3x3 stride-1 convolutions of one group: per 2x2
+/// output tile Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A, which over C input channels is 16 matrix products
+/// M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T] (T tiles) through the GEMM: 16 multiplies per 4 outputs
+/// instead of 36. The transforms are LensKernels' `conv_winograd.c`.
+///
+/// The input gradient of such a layer is itself a 3x3 stride-1 convolution: dx = dy ⋆ W', with W'
+/// the kernels turned 180° and the channel roles swapped, and padding 2 − p on each side. So one
+/// `WinogradPass` runs both directions.
+struct WinogradPass: Sendable, Equatable {
+    var inChannels: Int, height: Int, width: Int
+    var padTop: Int, padLeft: Int
+    var outChannels: Int, outHeight: Int, outWidth: Int
+
+    var tilesY: Int { (outHeight + 1) / 2 }
+    var tilesX: Int { (outWidth + 1) / 2 }
+    var tiles: Int { tilesY * tilesX }
+    /// Floats of one channel's zero-bordered plane.
+    var planeSize: Int { (2 * tilesY + 2) * (2 * tilesX + 2) }
+    /// V[16][C, T], M[16][out, T] and a plane for each core.
+    var scratchSize: Int { 16 * tiles * (inChannels + outChannels) + Parallel.coreCount * planeSize }
+
+    /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `transformed` from
+    /// `lens_winograd_weights`. Splits each step over the cores unless it runs inside a part already.
+    func run(_ image: UnsafePointer<Float>, transformed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+             clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let (tiles, inChannels, outChannels) = (tiles, inChannels, outChannels)
+        let v = scratch, m = scratch + 16 * tiles * inChannels, planes = m + 16 * tiles * outChannels
+        let planeSize = planeSize
+        let parts = Parallel.parts(forWork: Double(16 * tiles * (inChannels + outChannels)), minimumPerPart: 1e5)
+        // V[ξ][C, T] = Bᵀ d B for every tile's 4x4 patch d of every channel
+        Parallel.run(parts: parts) { part in
+            lens_winograd_input(image, Int32(inChannels), Int32(height), Int32(width), Int32(padTop), Int32(padLeft),
+                                Int32(tilesY), Int32(tilesX), Int32(part * inChannels / parts),
+                                Int32((part + 1) * inChannels / parts), planes + part * planeSize, v)
+        }
+        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T]
+        for xi in 0..<16 {
+            MatrixMultiply.gemm(m: outChannels, n: tiles, k: inChannels,
+                                a: transformed + xi * inChannels * outChannels, lda: inChannels,
+                                b: v + xi * tiles * inChannels, ldb: tiles,
+                                c: m + xi * tiles * outChannels, ldc: tiles)
+        }
+        // y = clamp(Aᵀ m A + b) per tile and output channel
+        Parallel.run(parts: parts) { part in
+            lens_winograd_output(m, Int32(outChannels), Int32(tilesY), Int32(tilesX), Int32(outHeight), Int32(outWidth),
+                                 Int32(part * outChannels / parts), Int32((part + 1) * outChannels / parts),
+                                 bias, clamp.lowerBound, clamp.upperBound, output)
+        }
+    }
+}
+
+extension ConvolutionGeometry {
+    /// Channels on each side from which the 16 products run near the GEMM's speed and the
+    /// transforms' memory passes are a small share.
+    static let winogradChannelMinimum = 16
+
+    /// 3x3, stride 1, no dilation, one group, enough channels.
+    func runsWinograd(groups: Int, outChannels: Int) -> Bool {
+        groups == 1 && window.kernelHeight == 3 && window.kernelWidth == 3 && usesPaddedCopy
+            && channels >= Self.winogradChannelMinimum && outChannels >= Self.winogradChannelMinimum && positions > 0
+    }
+
+    func winogradForward(outChannels: Int) -> WinogradPass {
+        WinogradPass(inChannels: channels, height: height, width: width, padTop: window.padTop, padLeft: window.padLeft,
+                     outChannels: outChannels, outHeight: outHeight, outWidth: outWidth)
+    }
+
+    /// dx[C, H, W] = dy[out, H', W'] ⋆ W' (kernels turned 180°, padding 2 − p).
+    func winogradInputGradient(outChannels: Int) -> WinogradPass {
+        WinogradPass(inChannels: outChannels, height: outHeight, width: outWidth,
+                     padTop: 2 - window.padTop, padLeft: 2 - window.padLeft,
+                     outChannels: channels, outHeight: height, outWidth: width)
+    }
+}
+
+/// The kernels transformed for Winograd (U = G g Gᵀ), for the forward pass and for the input
+/// gradient, each made when first needed after the weights change. `source` shares the weights'
+/// storage: while it does, any write to the weights copies them first (copy on write), so equal
+/// storage means equal weights, checked without reading them.
+struct WinogradKernels {
+    private var source: [Float] = []
+    private var forward: [Float] = []
+    private var gradient: [Float] = []
+
+    /// U for `weights` W[out][C][3][3]: forward U[16][out, C], or the input gradient's U'[16][C, out].
+    mutating func transformed(_ weights: [Float], outChannels: Int, channels: Int, forGradient: Bool) -> [Float] {
+        let same = source.withUnsafeBufferPointer { a in
+            weights.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count && a.count > 0 }
+        }
+        if !same { self = WinogradKernels(source: weights) }
+        if forGradient ? gradient.isEmpty : forward.isEmpty {
+            var made = [Float](repeating: 0, count: 16 * outChannels * channels)
+            weights.withUnsafeBufferPointer { w in
+                made.withUnsafeMutableBufferPointer { u in
+                    lens_winograd_weights(w.baseAddress!, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
+                }
+            }
+            if forGradient { gradient = made } else { forward = made }
+        }
+        return forGradient ? gradient : forward
+    }
+
+    private init(source: [Float]) { self.source = source }
+    init() {}
+}

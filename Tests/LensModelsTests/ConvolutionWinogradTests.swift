@@ -1,0 +1,118 @@
+@testable import LensModels
+import LensTensor
+import Testing
+
+/// Winograd F(2x2, 3x3) against im2col + GEMM: forward (with bias, fused ReLU, batch > 1) and the
+/// input gradient, over odd and even sizes, pads 0-2 and uneven pads; and the transformed kernels
+/// made anew when the weights change.
+@Suite struct ConvolutionWinogradTests {
+    struct Shape: Sendable, CustomTestStringConvertible {
+        let channels: Int, outChannels: Int, pads: [Int], height: Int, width: Int
+        var testDescription: String { "\(channels)->\(outChannels) pads \(pads) \(height)x\(width)" }
+    }
+
+    static let shapes = [
+        Shape(channels: 16, outChannels: 16, pads: [1, 1, 1, 1], height: 8, width: 8),    // even: whole tiles
+        Shape(channels: 24, outChannels: 40, pads: [1, 1, 1, 1], height: 7, width: 7),    // ResNet's layer4 size: half tiles
+        Shape(channels: 17, outChannels: 19, pads: [0, 0, 0, 0], height: 9, width: 12),   // no padding, odd channels
+        Shape(channels: 16, outChannels: 32, pads: [2, 2, 2, 2], height: 5, width: 6),    // padding 2
+        Shape(channels: 20, outChannels: 16, pads: [0, 1, 2, 1], height: 11, width: 3),   // uneven pads, narrow
+    ]
+
+    private func layer(_ shape: Shape) -> Conv2DLayer {
+        var generator = SeededGenerator(seed: 4)
+        let window = Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads)
+        let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: window)
+        var layer = Conv2DLayer(spec: LayerSpec(name: "conv", operation: .convolution(convolution)),
+                                inputShape: [shape.channels, shape.height, shape.width], convolution: convolution,
+                                initialization: .he, generator: &generator)
+        layer.updateParameters { parameter in
+            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
+        }
+        return layer
+    }
+
+    /// Relative to the largest reference value: Winograd sums in another order, with the
+    /// transforms' additions in between.
+    private func expectClose(_ actual: Tensor, _ expected: Tensor, _ what: String) {
+        #expect(actual.shape == expected.shape, "\(what): shape")
+        let scale = expected.scalars.map(abs).max() ?? 1
+        let worst = zip(actual.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(worst <= 1e-5 * scale, "\(what): largest difference \(worst) of \(scale)")
+        #expect(!actual.scalars.contains { $0.isNaN }, "\(what): NaN")
+    }
+
+    @Test(arguments: shapes)
+    func forwardMatchesIm2colAndGEMM(_ shape: Shape) {
+        var winograd = layer(shape)
+        #expect(winograd.runsWinograd, "\(shape.testDescription) should take the Winograd path")
+        var plain = winograd
+        plain.runsWinograd = false
+        let input = randomTensor([3, shape.channels, shape.height, shape.width], seed: 5)
+        var expected = Tensor.empty, actual = Tensor.empty
+        plain.forward(input, into: &expected, training: false)
+        winograd.forward(input, into: &actual, training: false)
+        expectClose(actual, expected, shape.testDescription)
+        // The ReLU fused into the output transform.
+        var fused = Tensor.empty
+        #expect(winograd.forwardThroughClamp(input, into: &fused, clamp: .relu))
+        expectClose(fused, Tensor(shape: expected.shape, scalars: expected.scalars.map { max($0, 0) }), "\(shape.testDescription) relu")
+    }
+
+    @Test(arguments: shapes, [false, true])
+    func inputGradientMatchesIm2colAndGEMM(_ shape: Shape, withParameters: Bool) {
+        var winograd = layer(shape)
+        var plain = winograd
+        plain.runsWinograd = false
+        let input = randomTensor([2, shape.channels, shape.height, shape.width], seed: 6)
+        var output = Tensor.empty
+        plain.forward(input, into: &output, training: true)
+        let gradient = randomTensor(output.shape, seed: 7)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: withParameters ? .replace : .skip,
+                                      needsInputGradient: true)
+        var expected = Tensor.empty, actual = Tensor.empty
+        plain.backward(input: input, output: output, outputGradient: gradient, into: &expected, context: context)
+        winograd.forward(input, into: &output, training: true)
+        winograd.backward(input: input, output: output, outputGradient: gradient, into: &actual, context: context)
+        expectClose(actual, expected, "\(shape.testDescription) dx")
+        if withParameters {
+            // The weight gradient still goes through im2col: the same on both paths.
+            #expect(winograd.parameters[0].gradient == plain.parameters[0].gradient)
+            #expect(winograd.parameters[1].gradient == plain.parameters[1].gradient)
+        }
+    }
+
+    /// New weights (an optimizer step, a loaded file) give new transformed kernels, in both passes.
+    @Test func changedWeightsAreTransformedAgain() {
+        let shape = Self.shapes[0]
+        var winograd = layer(shape)
+        let input = randomTensor([1, shape.channels, shape.height, shape.width], seed: 8)
+        var before = Tensor.empty, after = Tensor.empty, expected = Tensor.empty
+        winograd.forward(input, into: &before, training: false)
+        winograd.updateParameters { parameter in
+            if parameter.suffix == "weight" { parameter.value.scalars.withUnsafeMutableBufferPointer { w in w[0] += 1; w[5] -= 2 } }
+        }
+        winograd.forward(input, into: &after, training: false)
+        var plain = winograd
+        plain.runsWinograd = false
+        plain.forward(input, into: &expected, training: false)
+        expectClose(after, expected, "after the change")
+        #expect(before != after)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        var dxPlain = Tensor.empty, dxWinograd = Tensor.empty
+        plain.backward(input: input, output: expected, outputGradient: expected, into: &dxPlain, context: context)
+        winograd.backward(input: input, output: after, outputGradient: expected, into: &dxWinograd, context: context)
+        expectClose(dxWinograd, dxPlain, "input gradient after the change")
+    }
+
+    /// Too few channels, stride 2, groups and other kernels keep im2col + GEMM.
+    @Test func onlyThreeByThreeStrideOneLayersWithEnoughChannelsTakeIt() {
+        let geometry = ConvolutionGeometry(channels: 64, height: 14, width: 14, kernel: 3, stride: 1, padding: 1)
+        #expect(geometry.runsWinograd(groups: 1, outChannels: 64))
+        #expect(!geometry.runsWinograd(groups: 2, outChannels: 64))
+        #expect(!geometry.runsWinograd(groups: 1, outChannels: 8))
+        #expect(!ConvolutionGeometry(channels: 8, height: 14, width: 14, kernel: 3, stride: 1, padding: 1).runsWinograd(groups: 1, outChannels: 64))
+        #expect(!ConvolutionGeometry(channels: 64, height: 14, width: 14, kernel: 3, stride: 2, padding: 1).runsWinograd(groups: 1, outChannels: 64))
+        #expect(!ConvolutionGeometry(channels: 64, height: 14, width: 14, kernel: 5, stride: 1, padding: 2).runsWinograd(groups: 1, outChannels: 64))
+    }
+}
