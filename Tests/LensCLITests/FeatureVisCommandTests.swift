@@ -28,7 +28,10 @@ struct FeatureVisCommandTests {
             Issue.record("feature-vis gave another report"); return
         }
         #expect(report.images.count == 4)
-        #expect(report.objective == "channel 2 of relu1")
+        #expect(report.objective == "channel 2 of relu1 at the centre")
+        // the picture is the centre position's receptive field: 3x3 pixels of the 16x16 image
+        let field = try #require(report.field)
+        #expect((field.fullTop, field.fullLeft, field.fullSize) == (7, 7, 3), "\(field)")
         #expect(report.images.allSatisfy { $0.activationRatio.isFinite || report.topNaturalActivation <= 0 })
         #expect(report.images.allSatisfy { $0.pathSimilarity.map(\.layer) == ["conv1", "relu1"] && $0.pathBaseline.count == 2 })
         // with diversity each image has its own path numbers and badge (PathCheck's own test: they are that image's alone)
@@ -38,7 +41,7 @@ struct FeatureVisCommandTests {
         #expect(images.shape == [4, 1, 16, 16])
         #expect(FileManager.default.fileExists(atPath: out + "/index.html"))
         let json = try StudioJSON.text(ExplainOutput.featureVis(report))
-        for field in ["\"activation_ratio\"", "\"path_similarity\"", "\"path_baseline\"", "\"badge\""] { #expect(json.contains(field), "\(field)") }
+        for field in ["\"activation_ratio\"", "\"path_similarity\"", "\"path_baseline\"", "\"badge\"", "\"full_size\""] { #expect(json.contains(field), "\(field)") }
 
         guard case .featureVis(let classReport) = try parse(ExplainCommand.self, [
             "explain", "--model", model, "--method", "feature-vis", "--class", "left", "--ascent-steps", "16", "--out", scratch.path("c")]).explain() else {

@@ -152,9 +152,13 @@ struct ONNXModelTests {
         let out = scratch.path("report")
         try parse(ReportCommand.self, ["report"] + model + ["--quick", "--out", out]).run()
         let pages = try FileManager.default.contentsOfDirectory(atPath: out)
-        for page in ["index.html", "units.html", "maps.html", "trust.html"] { #expect(pages.contains(page), "\(pages)") }
+        for page in ["index.html", "units.html", "embedding.html", "maps.html", "trust.html"] { #expect(pages.contains(page), "\(pages)") }
         let units_ = try String(contentsOfFile: out + "/units.html", encoding: .utf8)
         #expect(units_.contains("/layer"), "the units page names the ONNX layers")
+        // issue 20 for an ONNX CNN: each drawn unit's synthetic image with its path check, and every layer's embedding with the curve
+        #expect(units_.contains("feature visualisation of unit") && units_.contains("path (r "), "synthetic images and path checks")
+        let embedding = try String(contentsOfFile: out + "/embedding.html", encoding: .utf8)
+        #expect(embedding.contains("How well each layer separates the classes") && embedding.contains("id=\"embedding-pixels\""))
         let trust = try String(contentsOfFile: out + "/trust.html", encoding: .utf8)
         #expect(trust.contains("<table") && !trust.contains("no map: NaN"), "the checks drew their maps")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LensModels
 import LensTensor
 import Testing
 @testable import LensExplain
@@ -134,6 +135,27 @@ import Testing
         #expect(try Trustworthiness.score(original: data, embedded: result.coordinates, neighbours: 5) > 0.9)
         // seeded: the same call gives the same map
         #expect(try TSNE.embed(data, settings: settings).coordinates == result.coordinates)
+    }
+
+    /// A split whose activations would not fit is refused before any of them is computed, with the
+    /// estimate and the budget in one line.
+    @Test func aSplitLargerThanMemoryAllowsIsRefusedWithTheFigure() throws {
+        let network = Network(architecture: try Architecture.parse("conv3x3x64,pool,fc8", inputShape: [1, 64, 64], classes: 2), seed: 1)
+        let images = Tensor(shape: [3000, 1, 64, 64]), labels = [Int](repeating: 0, count: 3000)
+        let settings = EmbeddingSettings()
+        let bytes = try EmbeddingView.memoryEstimate(network: network, layers: [nil, "relu1"], images: 3000, settings: settings)
+        // relu1: 64 x 64 x 64 floats per image, for the split and the training images, plus t-SNE's 200 per point
+        #expect(bytes == 4 * (64 * 64 * 64 * 3000 * 2 + 3000 * 200))
+        #expect(bytes > settings.memoryBudgetBytes)
+        var layersRun = 0
+        #expect {
+            _ = try EmbeddingView.run(network: network, layers: [nil, "relu1"], split: (images, labels), train: (images, labels),
+                                      settings: settings, progress: { _, _ in layersRun += 1 })
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("needs about \(bytes >> 20) MB, above the 4096 MB allowed") && !text.contains("\n")
+        }
+        #expect(layersRun == 0, "refused before any layer ran")
     }
 
     @Test func perplexityAboveThePointsIsAnError() {

@@ -127,6 +127,59 @@ import Testing
         #expect(FeatureObjective.classLogit(1).values(flat) == [10])
     }
 
+    /// The default objective of a conv unit is one position, the centre (Lucent's "neuron"): its
+    /// image is one motif inside that position's receptive field, measured against the unit's
+    /// strongest natural activation at any position (the top natural patch beside it). Every unit
+    /// is opened (above 0: the start is redrawn until the ReLU passes a gradient); reaching the top
+    /// patch is not yet met by every unit (4 of these 8 at 128 steps: docs/feature-vis.md, Not yet).
+    @Test func aConvUnitClimbsItsCentrePositionAndReachesItsTopNaturalPatch() throws {
+        let network = Self.network
+        let layer = Self.firstBlock
+        let shape = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+        var inspection = InspectionSettings()
+        inspection.topImages = 9
+        for unit in 0..<shape[0] {
+            let objective = try FeatureObjective.unit(unit, of: layer, in: network)
+            #expect(objective == .unit(layer: layer, unit: unit))
+            let report = try FeatureVisReport(network: network, objective: objective, naturalImages: TrustFixture.faces.train.images,
+                                              settings: Self.settings(steps: 128), inspection: inspection)
+            // the box of the centre position: 3x3 around (8, 8) for a 3x3 convolution of 16x16 faces
+            let field = try #require(report.synthetic.field)
+            let centre = try ReceptiveField(layer: layer, in: network.architecture).box(y: shape[1] / 2, x: shape[2] / 2, height: 16, width: 16)
+            #expect(field == centre)
+            #expect((field.top, field.left, field.height, field.width) == (7, 7, 3, 3), "\(field)")
+            // measured against the channel's strongest natural activation at any position: the top patch
+            #expect(report.topNaturalActivation == report.natural.top[0].value)
+            #expect(report.synthetic.reached[0] > 0, "unit \(unit): the ascent moved (ratio \(report.activationRatio[0]))")
+        }
+        // a channel's mean and a dense unit see the whole image: no box
+        let dense = network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name
+        #expect(try FeatureObjective.channel(layer: layer, channel: 0).receptiveBox(in: network) == nil)
+        #expect(try FeatureObjective.unit(0, of: dense, in: network).receptiveBox(in: network) == nil)
+    }
+
+    /// With regions, a spatial layer's signature is the channel means over the positions whose
+    /// fields are centred inside each image's box, not over the whole map.
+    @Test func thePathCheckReadsEachImageWhereTheUnitSeesIt() throws {
+        // [2 images, 2 channels, 4, 4]: value = 100·image + 10·channel + row
+        var scalars: [Float] = []
+        for image in 0..<2 { for c in 0..<2 { for y in 0..<4 { for _ in 0..<4 { scalars.append(Float(100 * image + 10 * c + y)) } } } }
+        let output = Tensor(shape: [2, 2, 4, 4], scalars: scalars)
+        let field = try ReceptiveField(layer: Self.firstBlock, in: Self.network.architecture)   // 3x3, jump 1, offset -1: centred on its own pixel
+        #expect(field.positions(centredIn: 2, size: 2, count: 4) == 2..<4)
+        #expect(field.positions(centredIn: 40, size: 2, count: 4) == 3..<4, "outside the map: the nearest position")
+        let boxes = [PatchBox(fullTop: 0, fullLeft: 0, fullSize: 2, imageHeight: 16, imageWidth: 16),
+                     PatchBox(fullTop: 2, fullLeft: 1, fullSize: 2, imageHeight: 16, imageWidth: 16)]
+        #expect(PathCheck.signature(output, field: field, boxes: boxes) == [[0.5, 10.5], [102.5, 112.5]])
+        #expect(PathCheck.signature(output) == [[1.5, 11.5], [101.5, 111.5]], "without regions: the whole map")
+        // the demo's CNN shape (64x64, three conv-pool blocks): its last pool's centre sees 22x22 pixels
+        let demo = try Architecture.parse("conv3x3x4,pool,conv3x3x4,pool,conv3x3x4,pool,fc8", inputShape: [1, 64, 64], classes: 2)
+        let last = try ReceptiveField(layer: "pool3", in: demo)
+        #expect(last.size == 22 && last.jump == 8)
+        let centre = last.box(y: 4, x: 4, height: 64, width: 64)
+        #expect(last.positions(centredIn: centre.fullTop, size: centre.fullSize, count: 8) == 3..<6, "the centre and one either side")
+    }
+
     @Test func badRequestsAreOneLineErrors() throws {
         let network = Self.network
         let dense = network.architecture.layers.first { if case .linear = $0.operation { true } else { false } }!.name

@@ -83,12 +83,13 @@ import Testing
             // the figure draws the firing ones: the strongest first, so a prefix
             #expect(Array(reused.topImageIndices.prefix(unit.activations.count)) == unit.activations.map(\.datasetIndex), "unit \(unit.unit)")
             #expect(searched.topImageIndices == reused.topImageIndices && searched.topNaturalActivation == reused.topNaturalActivation)
-            // the largest natural value is the channel's mean over positions, at its best training image
+            // the objective is the channel at one position: the largest natural value is the channel's
+            // strongest activation at any position of any training image (its top patch)
             var scan = network
             let output = try #require(try scan.activations(data.trainImages, at: [layer]).activations[layer])
             let positions = output.shape[2] * output.shape[3], channels = output.shape[1]
             let best = (0..<output.shape[0]).map { image in
-                output.scalars[((image * channels + unit.unit) * positions)..<((image * channels + unit.unit + 1) * positions)].reduce(0, +) / Float(positions)
+                output.scalars[((image * channels + unit.unit) * positions)..<((image * channels + unit.unit + 1) * positions)].max()!
             }.max()!
             #expect(abs(reused.topNaturalActivation - best) <= 1e-5 * max(1, abs(best)))
             #expect(reused.pathCheck == searched.pathCheck && reused.synthetic.images == searched.synthetic.images)

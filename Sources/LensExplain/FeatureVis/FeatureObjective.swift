@@ -9,10 +9,28 @@ public enum FeatureObjective: Codable, Sendable, Equatable {
     case unit(layer: String, unit: Int)
     case classLogit(Int)
 
-    /// A layer's natural objective: its channel's mean when the layer is spatial, else its unit.
+    /// A layer's default objective: unit `unit`, which on a spatial layer is channel `unit` at the
+    /// centre position (Lucent's "neuron"). The channel's mean over every position makes a texture
+    /// that tiles the image (the pattern repeated at each position); one position makes one motif
+    /// inside its receptive field (`receptiveBox`), the size of the unit's natural patches.
     public static func unit(_ unit: Int, of layer: String, in network: Network) throws -> FeatureObjective {
-        let shape = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)]
-        return shape.count == 3 ? .channel(layer: layer, channel: unit) : .unit(layer: layer, unit: unit)
+        .unit(layer: layer, unit: unit)
+    }
+
+    /// Whether it reads one position of a spatial layer (a neuron, not a channel's mean).
+    func readsOnePosition(in network: Network) throws -> Bool {
+        guard case .unit(let layer, _) = self else { return false }
+        return network.architecture.layerOutputShapes[try network.layerIndex(named: layer)].count == 3
+    }
+
+    /// The input box the objective sees: the receptive field of the centre position for a unit of
+    /// a spatial layer; nil when it sees the whole image (a channel's mean, a dense unit, a logit).
+    public func receptiveBox(in network: Network) throws -> PatchBox? {
+        guard try readsOnePosition(in: network), let layer else { return nil }
+        let architecture = network.architecture
+        let shape = architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+        let field = try ReceptiveField(layer: layer, in: architecture)
+        return field.box(y: shape[1] / 2, x: shape[2] / 2, height: architecture.inputShape[1], width: architecture.inputShape[2])
     }
 
     /// The layer whose output it reads; nil for a class logit (the network output).

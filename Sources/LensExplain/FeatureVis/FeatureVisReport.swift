@@ -39,30 +39,28 @@ public struct FeatureVisReport: Sendable {
         synthetic = try FeatureVisualisation.run(network: network, objective: objective, settings: settings, progress: progress)
         self.natural = natural
         topImageIndices = natural.top.map(\.imageIndex)
-        let best = try Self.largestNatural(network: network, objective: objective, natural: natural, naturalImages: naturalImages)
+        let best = try Self.largestNatural(network: network, objective: objective, natural: natural)
         topNaturalActivation = best
         activationRatio = synthetic.reached.map { best > 0 ? $0 / best : .nan }
         var generator = SeededGenerator(seed: UInt64(settings.seed) &+ 1)
         var rows = Array(0..<naturalImages.shape[0])
         generator.shuffle(&rows)
         let random = naturalImages.gather(Array(rows.prefix(topImageIndices.count)))
+        // one position's unit: each image compared where the unit reads it
+        let boxes = natural.top.compactMap(\.box)
+        var regions: PathCheck.Regions?
+        if let field = synthetic.field, boxes.count == natural.top.count { regions = PathCheck.Regions(synthetic: field, top: boxes, random: field) }
         pathCheck = try PathCheck(network: network, objective: objective, synthetic: synthetic.images,
-                                  top: naturalImages.gather(topImageIndices), random: random)
+                                  top: naturalImages.gather(topImageIndices), random: random, regions: regions)
     }
 
-    /// The objective's largest value over the natural images: the search's `largestMean` (a
-    /// channel's mean, a dense unit, a logit), except for one activation of a spatial layer, which
-    /// the search does not record.
-    private static func largestNatural(network: Network, objective: FeatureObjective, natural: UnitTop, naturalImages: Tensor) throws -> Float {
-        guard case .unit(let layer, _) = objective,
-              network.architecture.layerOutputShapes[try network.layerIndex(named: layer)].count == 3 else { return natural.largestMean }
-        var scan = network
-        var best = -Float.infinity
-        try forEachBatch(of: naturalImages.shape[0], size: InspectionSettings().batchSize) { range in
-            let output = try scan.activations(naturalImages.slice(range), at: [layer]).activations[layer] ?? Tensor(shape: [0])
-            best = max(best, objective.values(output).max() ?? best)
-        }
-        return best
+    /// The objective's largest value over the natural images, from the search: a channel's mean,
+    /// a dense unit, a logit (`largestMean`), or for one position of a spatial layer the channel's
+    /// strongest activation at any position (the same filter, so the natural patches beside the
+    /// image are the ones it is measured against).
+    private static func largestNatural(network: Network, objective: FeatureObjective, natural: UnitTop) throws -> Float {
+        guard try objective.readsOnePosition(in: network) else { return natural.largestMean }
+        return natural.top.first?.value ?? natural.largestMean
     }
 
     static func outputLayer(_ network: Network) -> String { network.layerNames.last ?? "" }

@@ -13,6 +13,9 @@ public struct SyntheticImages: Sendable {
     public var trace: [Float]
     /// For a class objective: each image's mean probability of the class under random transformations.
     public var classProbability: [Float]?
+    /// Where in the image the objective looks (a unit of a spatial layer: its receptive field);
+    /// nil when it sees the whole image. Only this part of `images` is shaped by the ascent.
+    public var field: PatchBox?
 }
 
 /// Feature visualisation (Olah, Mordvintsev & Schubert, Distill 2017): Adam ascent on a
@@ -23,6 +26,8 @@ public struct SyntheticImages: Sendable {
 public enum FeatureVisualisation {
     /// Transformations averaged over for a class's probability.
     static let probabilityTrials = 16
+    /// How many times a start that leaves the unit at 0 is redrawn, each time with twice the spread.
+    static let startRedraws = 10
 
     /// `progress(step, steps)` is called after each step; a non-finite objective or gradient stops
     /// the ascent with an error naming the step, and nothing is returned.
@@ -35,9 +40,9 @@ public enum FeatureVisualisation {
         let image = ParametrisedImage(channels: channels, height: height, width: width)
         let n = settings.images
         var generator = SeededGenerator(seed: UInt64(settings.seed))
-        var parameters = (0..<n).map { _ in image.initialParameters(using: &generator) }
-        var adam = [AdamAscent](repeating: AdamAscent(count: image.parameterCount, learningRate: Float(settings.learningRate)), count: n)
         var network = network
+        var parameters = try (0..<n).map { _ in try excitedStart(image, shape: shape, &network, objective, using: &generator) }
+        var adam = [AdamAscent](repeating: AdamAscent(count: image.parameterCount, learningRate: Float(settings.learningRate)), count: n)
         var trace: [Float] = []
         trace.reserveCapacity(settings.steps)
         let diversityWeight = n > 1 ? Float(settings.diversity) : 0
@@ -83,7 +88,27 @@ public enum FeatureVisualisation {
                 return (0..<probabilityTrials).map { probabilities.scalars[$0 * classes + target] }.reduce(0, +) / Float(probabilityTrials)
             }
         }
-        return SyntheticImages(objective: objective, images: images, reached: reached, trace: trace, classProbability: probability)
+        return SyntheticImages(objective: objective, images: images, reached: reached, trace: trace, classProbability: probability,
+                               field: try objective.receptiveBox(in: network))
+    }
+
+    /// A start the unit responds to. A unit behind a ReLU that the near-grey start leaves at 0
+    /// passes no gradient, and the ascent would never move (the unit at the centre of a flat grey
+    /// image often is; a channel's mean is not, its border positions see the padding's edge). Such
+    /// a start is redrawn with twice the spread, up to `startRedraws` times, so that it has the
+    /// contrast to open the unit; a start that already excites it is kept as drawn.
+    private static func excitedStart(_ image: ParametrisedImage, shape: [Int], _ network: inout Network, _ objective: FeatureObjective,
+                                     using generator: inout SeededGenerator) throws -> [Float] {
+        var parameters = image.initialParameters(using: &generator)
+        guard objective.layer != nil else { return parameters }   // a logit has a gradient at any value
+        var spread: Float = 1
+        for _ in 0..<startRedraws {
+            let value = objective.values(try objectiveOutput(&network, Tensor(shape: [1] + shape, scalars: image.pixels(parameters[...])), objective))
+            guard value.first == 0 else { break }
+            spread *= 2
+            parameters = image.initialParameters(using: &generator).map { $0 * spread }
+        }
+        return parameters
     }
 
     /// The output the objective reads: its layer's, or the logits; keeps the caches for backward.

@@ -49,20 +49,45 @@ public struct PathCheck: Codable, Sendable, Equatable {
         return names
     }
 
-    /// `synthetic` [n, ...], `top` and `random` [m, ...] natural images.
-    public init(network: Network, objective: FeatureObjective, synthetic: Tensor, top: Tensor, random: Tensor) throws {
+    /// Where each image reaches a unit that reads one position: the receptive field of that
+    /// position (the synthetic and the random images: the centre's, where the objective reads; each
+    /// top natural image: its strongest position's). A spatial layer is then compared through the
+    /// channel means over the positions centred inside that box, not over the whole image, most of
+    /// which the unit never sees.
+    public struct Regions: Sendable, Equatable {
+        public var synthetic: PatchBox
+        public var top: [PatchBox]
+        public var random: PatchBox
+
+        public init(synthetic: PatchBox, top: [PatchBox], random: PatchBox) {
+            self.synthetic = synthetic
+            self.top = top
+            self.random = random
+        }
+    }
+
+    /// `synthetic` [n, ...], `top` and `random` [m, ...] natural images; `regions` nil: whole images.
+    public init(network: Network, objective: FeatureObjective, synthetic: Tensor, top: Tensor, random: Tensor,
+                regions: Regions? = nil) throws {
         let names = try Self.layers(for: objective, in: network)
+        var fields: [String: ReceptiveField] = [:]
+        for name in names where regions != nil {
+            guard network.architecture.layerOutputShapes[try network.layerIndex(named: name)].count == 3 else { continue }
+            fields[name] = try ReceptiveField(layer: name, in: network.architecture)
+        }
         var network = network
-        func signatures(_ images: Tensor) throws -> [String: [[Float]]] {
+        func signatures(_ images: Tensor, _ boxes: [PatchBox]?) throws -> [String: [[Float]]] {
             let captured = try network.activations(images, at: names).activations
             var result: [String: [[Float]]] = [:]
             for name in names {
                 guard let output = captured[name] else { throw ExplainError.invalidInput("the network returned no output for layer \(name)") }
-                result[name] = Self.signature(output)
+                result[name] = Self.signature(output, field: fields[name], boxes: boxes)
             }
             return result
         }
-        let (s, t, r) = (try signatures(synthetic), try signatures(top), try signatures(random))
+        func each(_ box: PatchBox?, _ images: Tensor) -> [PatchBox]? { box.map { Array(repeating: $0, count: images.shape.first ?? 0) } }
+        let (s, t, r) = (try signatures(synthetic, each(regions?.synthetic, synthetic)), try signatures(top, regions?.top),
+                         try signatures(random, each(regions?.random, random)))
         // `only`: one synthetic image's row; nil: all of them
         func similarities(_ only: Int?) -> [LayerSimilarity] {
             names.map { name in
@@ -85,14 +110,23 @@ public struct PathCheck: Codable, Sendable, Equatable {
         return 2 * closer > layers.count ? .naturalPath : .anotherPath
     }
 
-    /// Per item: channel means of a spatial output [N, C, H, W], else the flat activations.
-    static func signature(_ output: Tensor) -> [[Float]] {
+    /// Per item: channel means of a spatial output [N, C, H, W] (over the positions of item i's box
+    /// when `field` and `boxes` are given), else the flat activations.
+    static func signature(_ output: Tensor, field: ReceptiveField? = nil, boxes: [PatchBox]? = nil) -> [[Float]] {
         let items = output.shape[0], size = output.count / max(items, 1)
-        let channels = output.rank == 4 ? output.shape[1] : size, positions = size / max(channels, 1)
+        guard output.rank == 4 else { return (0..<items).map { Array(output.scalars[($0 * size)..<(($0 + 1) * size)]) } }
+        let (channels, height, width) = (output.shape[1], output.shape[2], output.shape[3])
         return (0..<items).map { item in
-            (0..<channels).map { c in
-                let start = item * size + c * positions
-                return output.scalars[start..<(start + positions)].reduce(0, +) / Float(positions)
+            var (rows, columns) = (0..<height, 0..<width)
+            if let field, let boxes, item < boxes.count {
+                rows = field.positions(centredIn: boxes[item].fullTop, size: boxes[item].fullSize, count: height)
+                columns = field.positions(centredIn: boxes[item].fullLeft, size: boxes[item].fullSize, count: width)
+            }
+            let count = Float(rows.count * columns.count)
+            return (0..<channels).map { c in
+                var sum: Float = 0
+                for y in rows { for x in columns { sum += output.scalars[((item * channels + c) * height + y) * width + x] } }
+                return sum / count
             }
         }
     }

@@ -75,6 +75,18 @@ public struct ReceptiveField: Codable, Sendable, Equatable {
         return zip(architecture.layers, architecture.layerOutputShapes).filter { $0.1.count == 3 }.map(\.0.name)
     }
 
+    /// The positions (along one axis of `count`) whose fields are centred in input rows
+    /// `start ..< start + size`; the one nearest its middle when none is.
+    public func positions(centredIn start: Int, size: Int, count: Int) -> Range<Int> {
+        // position i's field is centred at offset + i·jump + (size − 1)/2
+        func centre(_ i: Int) -> Double { Double(offset + i * jump) + Double(self.size - 1) / 2 }
+        let inside = (0..<count).filter { centre($0) >= Double(start) && centre($0) < Double(start + size) }
+        if let first = inside.first, let last = inside.last { return first..<(last + 1) }
+        let middle = Double(start) + Double(size - 1) / 2
+        let nearest = (0..<count).min { abs(centre($0) - middle) < abs(centre($1) - middle) } ?? 0
+        return nearest..<min(nearest + 1, count)
+    }
+
     /// The box seen by output position (`y`, `x`) in an image of `height` x `width`.
     public func box(y: Int, x: Int, height: Int, width: Int) -> PatchBox {
         PatchBox(fullTop: y * jump + offset, fullLeft: x * jump + offset, fullSize: size, imageHeight: height, imageWidth: width)

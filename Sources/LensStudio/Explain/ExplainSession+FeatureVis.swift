@@ -32,7 +32,7 @@ extension ExplainSession {
         let prepared = try dataset()
         let train = prepared.split.train
         let images = prepared.images(train)
-        let label = "feature-vis: \(FeatureVisFigure.describe(objective, classNames: classes))", progress = job.progress
+        let label = "feature-vis: \(FeatureVisFigure.describe(objective, classNames: classes, network: network))", progress = job.progress
         let report = try FeatureVisReport(network: network, objective: objective, naturalImages: images, settings: job.featureVis,
                                           inspection: job.inspection, progress: { progress(label, Double($0) / Double($1)) })
         let figure = try FeatureVisFigure(report, model: job.modelName, network: network, images: images, labels: prepared.labels(train),
@@ -106,6 +106,8 @@ public struct FeatureVisOutput: Encodable {
     public var index: Int
     public var topNaturalActivation: Float
     public var badge: String
+    /// The part of the image drawn (the receptive field of a spatial unit's centre), nil for the whole image.
+    public var field: PatchBox?
     public var images: [Image]
     public var files: [String]
     public var directory: String
@@ -117,6 +119,7 @@ public struct FeatureVisOutput: Encodable {
         index = figure.index
         topNaturalActivation = figure.topNaturalActivation
         badge = figure.badge
+        field = figure.field
         images = figure.images.map {
             Image(reached: $0.reached, activationRatio: $0.activationRatio, classProbability: $0.classProbability,
                   pathSimilarity: $0.pathSimilarity, pathBaseline: $0.pathBaseline, badge: $0.badge)

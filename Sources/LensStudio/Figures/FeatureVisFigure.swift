@@ -9,7 +9,8 @@ import LensTensor
 /// `lens explain --method feature-vis`, the report's and the web app's units pages.
 public struct FeatureVisFigure: Codable, Sendable {
     public struct SyntheticImage: Codable, Sendable {
-        /// PNG data URI, [C, H, W] in [0, 1].
+        /// PNG data URI, [C, H, W] in [0, 1]: the part of the image the objective sees (`field`),
+        /// drawn at the image's size as the natural patches are.
         @PictureField public var image: String
         /// The objective this image reaches without transformations.
         public var reached: Float
@@ -47,6 +48,9 @@ public struct FeatureVisFigure: Codable, Sendable {
     /// `PathCheck.Verdict`'s words for the images pooled: "natural path" or "another path".
     public var badge: String
     public var settings: FeatureVisSettings
+    /// The part of the synthetic images drawn: the receptive field of the position a unit of a
+    /// spatial layer reads (clipped to the image); nil when the objective sees the whole image.
+    public var field: PatchBox?
     /// Mean objective per step (under that step's transformations).
     public var trace: [Float]
     /// What the natural images were searched in.
@@ -65,10 +69,12 @@ extension FeatureVisFigure {
     /// Natural patches drawn beside the synthetic images: the unit's top 9 (issue 20).
     public static let naturalPatchCount = 9
 
-    public static func describe(_ objective: FeatureObjective, classNames: [String]) -> String {
+    /// "channel 3 of relu1" (its mean), "channel 3 of relu1 at the centre" (one position), "unit 5 of fc1", "class s12".
+    public static func describe(_ objective: FeatureObjective, classNames: [String], network: Network) -> String {
         switch objective {
         case let .channel(layer, c): "channel \(c) of \(layer)"
-        case let .unit(layer, u): "unit \(u) of \(layer)"
+        case let .unit(layer, u):
+            (try? objective.receptiveBox(in: network)) != nil ? "channel \(u) of \(layer) at the centre" : "unit \(u) of \(layer)"
         case let .classLogit(c): "class " + (c < classNames.count ? classNames[c] : "\(c)")
         }
     }
@@ -80,11 +86,15 @@ extension FeatureVisFigure {
         let objective = report.synthetic.objective
         let check = report.pathCheck
         let count = report.synthetic.images.shape[0]
+        let side = network.architecture.inputShape.count == 3 ? network.architecture.inputShape[1] : 1
         var synthetic: [SyntheticImage] = []
         for i in 0..<count {
             let path = i < check.images.count ? check.images[i] : PathCheck.ImagePath(layers: check.layers, verdict: check.verdict)
+            var picture = report.synthetic.images.slice(i..<(i + 1)).dropFirstAxis()
+            // one position's unit: the motif inside its receptive field, at the natural patches' scale
+            if let field = report.synthetic.field { picture = Self.resize(Self.crop(picture, box: field), to: side) }
             synthetic.append(SyntheticImage(
-                image: try PNGImage.dataURI(report.synthetic.images.slice(i..<(i + 1)).dropFirstAxis(), scale: .unit),
+                image: try PNGImage.dataURI(picture, scale: .unit),
                 reached: report.synthetic.reached[i], activationRatio: report.activationRatio[i],
                 classProbability: report.synthetic.classProbability?[i],
                 pathSimilarity: path.layers.map { LayerValue(layer: $0.layer, value: $0.natural) },
@@ -92,7 +102,6 @@ extension FeatureVisFigure {
         }
         // natural patches: the receptive field of the unit's strongest position, else the whole image
         var naturals: [NaturalImage] = []
-        let side = network.architecture.inputShape.count == 3 ? network.architecture.inputShape[1] : 1
         // the report's own search of the unit: its top images, no second search
         for activation in naturalPatches ? Array(report.natural.top.prefix(Self.naturalPatchCount)) : [] {
             var picture = images.slice(activation.imageIndex..<(activation.imageIndex + 1)).dropFirstAxis()
@@ -104,9 +113,10 @@ extension FeatureVisFigure {
                                          datasetIndex: activation.imageIndex < datasetIndices.count ? datasetIndices[activation.imageIndex] : activation.imageIndex,
                                          class: label < classNames.count ? classNames[label] : ""))
         }
-        self.init(model: model, objective: Self.describe(objective, classNames: classNames), layer: objective.layer,
+        self.init(model: model, objective: Self.describe(objective, classNames: classNames, network: network), layer: objective.layer,
                   index: objective.index, images: synthetic, topNaturalActivation: report.topNaturalActivation, natural: naturals,
-                  badge: check.verdict.rawValue, settings: settings, trace: report.synthetic.trace, searched: searched)
+                  badge: check.verdict.rawValue, settings: settings, field: report.synthetic.field, trace: report.synthetic.trace,
+                  searched: searched)
     }
 
     /// [C, H, W] cut to `box`.

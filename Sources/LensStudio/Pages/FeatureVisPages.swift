@@ -10,7 +10,9 @@ extension ExplanationPages {
         var body = "<p>Images made by gradient ascent to excite \(HTML.escape(figure.objective)) (Fourier-parametrised, "
             + "\(figure.settings.steps) Adam steps under random jitter, scale and rotation, seed \(figure.settings.seed)), "
             + "beside the natural patches that excite it most in \(HTML.escape(figure.searched)). People learn about as much "
-            + "from either (Zimmermann et al. 2021).</p>"
+            + "from either (Zimmermann et al. 2021)."
+            + (figure.field.map { " The objective is one position of the channel, at the centre; each picture is the \($0.fullSize)×\($0.fullSize)-pixel "
+                + "patch that position sees (its receptive field), the synthetic one cut from the optimised image." } ?? "") + "</p>"
         let synthetic = figure.images.enumerated().map { i, image in
             Figure(picture: .dataURI(image.image, width: side, height: side, alt: "synthetic \(i + 1)"), caption: "synthetic \(i + 1)",
                    details: [image.ratioWords]

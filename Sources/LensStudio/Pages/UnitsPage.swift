@@ -44,7 +44,8 @@ extension ExplanationPages {
         their transposed filters), red where the pixels raise the unit, blue where they lower it, one scale per unit.
         Deeper layers see larger patches and respond to larger parts of \(onFaces ? "the face" : "the object").</p>
         <p class=lecture>First in each row, framed: the image gradient ascent makes to excite the unit most (feature
-        visualisation, Olah et al. 2017), drawn the size of the patches; people learn about as much from it as from the
+        visualisation, Olah et al. 2017) at the centre position, cut to the receptive field of that position as the
+        natural patches are, and drawn the size of the patches; people learn about as much from it as from the
         natural patches (Zimmermann et al. 2021). Under it, how far it gets as a multiple of the unit's top natural
         activation, and the path check (Geirhos et al. 2023): whether its activations at the earlier layers rank-correlate
         more with those of the unit's top natural images than with random ones ("natural path"), or it excites the unit
@@ -97,8 +98,10 @@ extension ExplanationPages {
                 return Figure(picture: Picture(html: "<div class=pair-row>" + pictures.map(\.html).joined() + "</div>"),
                               caption: activation.class, details: ["a = " + MapNumber.format(activation.value)])
             }
+            // the synthetic image is cut to the field of the position it climbs: drawn as a whole patch is
+            let drawn = featureVis[unit.unit]?.field != nil ? side * factor : 72
             let synthetic = featureVis[unit.unit]?.images.map { image -> Figure in
-                Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: 72, height: 72,
+                Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: drawn, height: drawn,
                                                                                         alt: "feature visualisation of unit \(unit.unit)").html + "</div>"),
                        caption: "synthetic", details: [image.ratioWords, image.pathWords],
                        mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))

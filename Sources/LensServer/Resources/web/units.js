@@ -138,7 +138,9 @@ function featureVis(layer, unit, state, request) {
       el("p", { class: "muted", text: `Made by ${figure.settings.steps} Adam steps on a Fourier-parametrised image under random jitter, ` +
         `scale and rotation (seed ${figure.settings.seed}; Olah et al. 2017), beside the natural patches that excite the unit most in ` +
         `${figure.searched}: people learn about as much from either (Zimmermann et al. 2021). Path check (Geirhos et al. 2023): ` +
-        `per earlier layer, the synthetic image's activations rank-correlated with those of the top natural images and of random ones.` }),
+        `per earlier layer, the synthetic image's activations rank-correlated with those of the top natural images and of random ones.` +
+        (figure.field ? ` The objective is the channel at the centre position; each picture is the ${figure.field.full_size}×${figure.field.full_size}-pixel ` +
+          `patch that position sees (its receptive field).` : "") }),
       el("div", { class: "figs" }, ...synthetic, ...natural), table);
   }).catch(error => {
     waiting.textContent = error.message;
