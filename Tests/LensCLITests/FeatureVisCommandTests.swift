@@ -23,8 +23,8 @@ struct FeatureVisCommandTests {
         let (scratch, model) = try trainedCNN()
         let out = scratch.path("vis")
         guard case .featureVis(let report) = try parse(ExplainCommand.self, [
-            "explain", "--model", model, "--method", "feature-vis", "--layer", "relu1", "--unit", "2", "--ascent-steps", "24",
-            "--diversity", "--npy", "--out", out]).explain() else {
+            "explain", "--model", model, "--method", "feature-vis", "--layer", "relu1", "--unit", "2", "--objective", "unit",
+            "--ascent-steps", "24", "--diversity", "--npy", "--out", out]).explain() else {
             Issue.record("feature-vis gave another report"); return
         }
         #expect(report.images.count == 4)

@@ -75,24 +75,29 @@ import Testing
         var settings = FeatureVisSettings()
         settings.steps = 4
         #expect(!figure.units.isEmpty)
+        var scan = network
+        let output = try #require(try scan.activations(data.trainImages, at: [layer]).activations[layer])
+        let positions = output.shape[2] * output.shape[3], channels = output.shape[1]
         for unit in figure.units {
-            let objective = try FeatureObjective.unit(unit.unit, of: layer, in: network)
             let natural = try #require(found.units.first { $0.unit == unit.unit })
-            let reused = try FeatureVisReport(network: network, objective: objective, natural: natural, naturalImages: data.trainImages, settings: settings)
-            let searched = try FeatureVisReport(network: network, objective: objective, naturalImages: data.trainImages, settings: settings)
-            // the figure draws the firing ones: the strongest first, so a prefix
-            #expect(Array(reused.topImageIndices.prefix(unit.activations.count)) == unit.activations.map(\.datasetIndex), "unit \(unit.unit)")
-            #expect(searched.topImageIndices == reused.topImageIndices && searched.topNaturalActivation == reused.topNaturalActivation)
-            // the objective is the channel at one position: the largest natural value is the channel's
-            // strongest activation at any position of any training image (its top patch)
-            var scan = network
-            let output = try #require(try scan.activations(data.trainImages, at: [layer]).activations[layer])
-            let positions = output.shape[2] * output.shape[3], channels = output.shape[1]
-            let best = (0..<output.shape[0]).map { image in
-                output.scalars[((image * channels + unit.unit) * positions)..<((image * channels + unit.unit + 1) * positions)].max()!
-            }.max()!
-            #expect(abs(reused.topNaturalActivation - best) <= 1e-5 * max(1, abs(best)))
-            #expect(reused.pathCheck == searched.pathCheck && reused.synthetic.images == searched.synthetic.images)
+            let maps = (0..<output.shape[0]).map { image in
+                output.scalars[((image * channels + unit.unit) * positions)..<((image * channels + unit.unit + 1) * positions)]
+            }
+            // the default (the channel's mean): its largest natural value is that mean at its best training
+            // image; the centre position (`--objective unit`): the channel's strongest activation at any
+            // position of any training image (its top patch)
+            let cases: [(FeatureObjective, Float)] = [
+                (try FeatureObjective.unit(unit.unit, of: layer, in: network), maps.map { $0.reduce(0, +) / Float(positions) }.max()!),
+                (.unit(layer: layer, unit: unit.unit), maps.map { $0.max()! }.max()!)]
+            for (objective, best) in cases {
+                let reused = try FeatureVisReport(network: network, objective: objective, natural: natural, naturalImages: data.trainImages, settings: settings)
+                let searched = try FeatureVisReport(network: network, objective: objective, naturalImages: data.trainImages, settings: settings)
+                // the figure draws the firing ones: the strongest first, so a prefix
+                #expect(Array(reused.topImageIndices.prefix(unit.activations.count)) == unit.activations.map(\.datasetIndex), "unit \(unit.unit)")
+                #expect(searched.topImageIndices == reused.topImageIndices && searched.topNaturalActivation == reused.topNaturalActivation)
+                #expect(abs(reused.topNaturalActivation - best) <= 1e-5 * max(1, abs(best)), "\(objective)")
+                #expect(reused.pathCheck == searched.pathCheck && reused.synthetic.images == searched.synthetic.images)
+            }
         }
         // a search of another unit is refused in words
         let other = try #require(found.units.first { $0.unit != figure.units[0].unit })

@@ -12,7 +12,7 @@ struct FeatureVisOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "feature-vis: the unit (a convolutional layer's channel) of --layer to visualise (default 0).")
     var unit: Int?
 
-    @Option(help: "feature-vis: channel (a channel's mean activation) or unit (one activation); default: channel on a convolutional layer, unit on a dense one.")
+    @Option(help: "feature-vis: channel (a channel's mean activation) or unit (one activation; on a convolutional layer the channel at the centre, drawn cut to its receptive field); default: channel on a convolutional layer, unit on a dense one.")
     var objective: Objective?
 
     @Option(name: .customLong("ascent-steps"), parsing: .unconditional, help: FeatureVisSettings.Knobs.steps.plainHelp)

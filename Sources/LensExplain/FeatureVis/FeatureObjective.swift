@@ -9,12 +9,14 @@ public enum FeatureObjective: Codable, Sendable, Equatable {
     case unit(layer: String, unit: Int)
     case classLogit(Int)
 
-    /// A layer's default objective: unit `unit`, which on a spatial layer is channel `unit` at the
-    /// centre position (Lucent's "neuron"). The channel's mean over every position makes a texture
-    /// that tiles the image (the pattern repeated at each position); one position makes one motif
-    /// inside its receptive field (`receptiveBox`), the size of the unit's natural patches.
+    /// A layer's default objective: the channel's mean when the layer is spatial (issue 20's
+    /// objective; every first-block unit reaches its top natural activation this way), else its
+    /// unit. `.unit` on a spatial layer (`--objective unit`) climbs channel `unit` at the centre
+    /// position only (Lucent's "neuron"), drawn cut to its receptive field (`receptiveBox`): one
+    /// motif the size of the natural patches, but half the centre units stay below their top patch.
     public static func unit(_ unit: Int, of layer: String, in network: Network) throws -> FeatureObjective {
-        .unit(layer: layer, unit: unit)
+        let shape = network.architecture.layerOutputShapes[try network.layerIndex(named: layer)]
+        return shape.count == 3 ? .channel(layer: layer, channel: unit) : .unit(layer: layer, unit: unit)
     }
 
     /// Whether it reads one position of a spatial layer (a neuron, not a channel's mean).
