@@ -57,7 +57,7 @@ public enum Stylesheet {
 
     /* The report: a dark bar of links, a centred column, tables of figures. */
     body.report{background:#fafafa;color:#1d1d1f}
-    :where(.report) header{background:#1d1d1f;color:#eee;padding:.6em 1.2em}:where(.report) header a{color:#9cf}:where(.report) .brand{font-weight:700;margin-right:1em}
+    :where(.report) header{background:#1d1d1f;color:#eee;padding:.6em 1.2em;display:flex;flex-wrap:wrap;align-items:baseline;gap:.2em 1em}:where(.report) header a{color:#9cf}:where(.report) .brand{font-weight:700}
     :where(.report) main{max-width:1100px;margin:0 auto;padding:1em 1.2em}:where(.report) footer{color:#888;font-size:12px;padding:2em 1.2em}
     :where(.report) table{border-collapse:collapse;margin:.8em 0}:where(.report) th,:where(.report) td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
     :where(.report) .num{text-align:right;font-variant-numeric:tabular-nums}
