@@ -13,4 +13,16 @@ import Testing
         #expect(page.contains("<strong>Units</strong>"))
         #expect(!page.contains(">Can we trust these maps?</a>"))
     }
+
+    @Test("a sweep chart's last x label lies inside the picture")
+    func lastTickLabelFits() throws {
+        let chart = LineChart(title: "accuracy against K", xLabel: "K", yLabel: "accuracy",
+                              series: [.init(name: "test", color: "#000", points: [(1, 0.5), (10, 0.7), (100, 0.9), (1000, 0.95)])],
+                              logarithmicX: true)
+        let width = 420.0
+        let svg = chart.svg(width: width)
+        let label = try #require(svg.firstMatch(of: try Regex(#"<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">1000</text>"#)))
+        let x = try #require(Double(try #require(label.output[1].substring)))
+        #expect(x + LineChart.labelWidth("1000") / 2 <= width, "label centred at \(x)")
+    }
 }
