@@ -21,7 +21,7 @@ public enum Stylesheet {
     .figs,.attrrow{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
     .fig{margin:0;width:min-content;background:#fff;border:1px solid #ddd;border-radius:6px;padding:5px}
     .fig figcaption{font-size:12px;line-height:1.35;margin-top:4px;min-width:96px;max-width:none;overflow-wrap:anywhere;color:var(--ink)}
-    .fig figcaption small{color:#555;font-size:11px}
+    .fig figcaption small{color:#555;font-size:11px}.fig.wide figcaption{min-width:150px}
     .fig.wrong{border:2px solid var(--wrong);background:#fff4f4}.fig.flagged{border:2px solid var(--flag);background:#fffaeb}
     .attrrow{padding:10px 0;border-bottom:1px solid #ddd}.attrrow.wrong>.fig:first-child{border:2px solid var(--wrong)}
     .pair-row{display:flex;gap:3px;align-items:flex-start}

@@ -98,10 +98,12 @@ extension ExplanationPages {
                               caption: activation.class, details: ["a = " + MapNumber.format(activation.value)])
             }
             let synthetic = featureVis[unit.unit]?.images.map { image -> Figure in
-                Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: 72, height: 72,
+                let natural = image.badge == PathCheck.Verdict.naturalPath.rawValue
+                // a flagged card's frame already names its badge: the caption then gives the figures alone
+                return Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: 72, height: 72,
                                                                                         alt: "feature visualisation of unit \(unit.unit)").html + "</div>"),
-                       caption: "synthetic", details: [image.ratioWords, image.pathWords],
-                       mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
+                       caption: "synthetic", details: [image.ratioWords, natural ? image.pathWords : image.pathFigures],
+                              mark: natural ? .plain : .flagged(image.badge), wideCaption: true)
             } ?? []
             let rare = unit.activity == .rare ? " (rare: \(unit.activityWords))" : ""
             html += PictureGrid.html(synthetic + figures, heading: "\(figure.layer.name) unit \(unit.unit)\(rare)")
