@@ -64,7 +64,8 @@ extension ExplanationPages {
     public static func nearestPage(_ figure: NearestFigure) -> ReportPage {
         let body = "<p>Distances: \(HTML.escape(figure.space)), \(HTML.escape(figure.metric)). An input is unusual when its nearest "
             + "distance lies above \(MapNumber.format(figure.unusualAbove)), "
-            + "\(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of the \(HTML.escape(figure.calibration)) images' nearest distances; it "
+            + "\(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of the \(HTML.escape(figure.calibration)) images' nearest distances"
+            + "\(HTML.escape(NearestEvidence.profileRule(above: figure.profileAbove))); it "
             + "\(HTML.escape(figure.flagRates.summary)).</p>"
         return ReportPage(fileName: "index.html", title: "Nearest training images", body: body + nearestRows(figure))
     }

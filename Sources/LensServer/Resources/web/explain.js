@@ -308,8 +308,8 @@ async function showNearest(card, nearest, status, file) {
     }
   }
   const flag = nearest.unusual
-    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: its nearest training image is farther than ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above the ${nearest.unusual_percentile}th percentile of the ${nearest.calibration} images' nearest distances (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
-    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the ${nearest.calibration} images' nearest distances: not unusual (flagged over ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above their ${nearest.unusual_percentile}th percentile).` });
+    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: flagged when its nearest training image is farther than ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above the ${nearest.unusual_percentile}th percentile of the ${nearest.calibration} images' nearest distances${nearest.profile_rule} (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
+    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the ${nearest.calibration} images' nearest distances: not unusual (flagged over ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above their ${nearest.unusual_percentile}th percentile${nearest.profile_rule}).` });
   const grid = el("div", { class: "grid thumbs-large" });
   for (const n of nearest.neighbours) {
     grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),
