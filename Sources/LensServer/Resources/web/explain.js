@@ -283,7 +283,7 @@ function refreshBadges() {
 function trustNote(note) {
   const trust = explainState.trust;
   note.textContent = trust
-    ? `Verdicts: each method's record on this model in words, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s); click a verdict for its figures. Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
+    ? `Verdicts: each method's record on this model in words, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s); click a verdict for its figures. ${trust.rule ?? ""} δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
       : "Badges: the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done. ";
