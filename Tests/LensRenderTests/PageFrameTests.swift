@@ -22,7 +22,8 @@ import Testing
         let width = 420.0
         let svg = chart.svg(width: width)
         let label = try #require(svg.firstMatch(of: try Regex(#"<text x="([0-9.]+)" y="[0-9.]+" text-anchor="middle">1000</text>"#)))
-        let x = try #require(Double(try #require(label.output[1].substring)))
+        let text = try #require(label.output[1].substring)
+        let x = try #require(Double(text))
         #expect(x + LineChart.labelWidth("1000") / 2 <= width, "label centred at \(x)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import LensModels
-import LensStudio
+@testable import LensStudio
 import LensTensor
 import LensTestSupport
 import Testing
