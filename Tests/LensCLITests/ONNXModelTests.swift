@@ -54,6 +54,17 @@ struct ONNXModelTests {
         #expect(!normalized.layers.contains { $0.name.hasPrefix("normalize/mean") || $0.name.hasPrefix("normalize/std") })
     }
 
+    @Test("--method units without --layer names only image-shaped layers, never the normalisation's constants, and points to --list-layers")
+    func unitsWithoutLayer() throws {
+        let (scratch, names, data) = try scratchWithData()
+        let message = try #require(failureMessage {
+            _ = try parse(ExplainCommand.self, ["explain", "--model", Self.resnet, "--class-names", names, "--normalize", "imagenet",
+                                                "--data", data, "--method", "units", "--out", scratch.path("units")]).explain()
+        })
+        #expect(message.contains("--method units needs --layer: one of normalize/center, normalize, /conv1/Conv"), "\(message)")
+        #expect(message.contains("--list-layers") && message.contains(" in all)") && !message.contains("normalize/mean"), "\(message)")
+    }
+
     @Test("--list-layers refuses --method and --out; without it both are required")
     func listLayersArguments() {
         #expect(parseFailure(["explain", "--model", Self.resnet, "--list-layers", "--method", "saliency"])?.contains("--list-layers") == true)

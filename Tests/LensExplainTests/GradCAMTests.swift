@@ -50,6 +50,15 @@ import Testing
         #expect(try GradCAM.layer(of: faces, named: nil, method: .gradcam) == "relu3")
     }
 
+    /// With residual blocks and no global pooling, the default is the last block's output (its
+    /// ReLU after the sum), not the batch norm inside it; with a downsampling skip as well.
+    @Test func defaultLayerIsTheLastResidualBlocksOutput() throws {
+        for spec in ["res3x3x4,res3x3x4,fc8", "res3x3x4,res3x3x8s2,fc8"] {
+            let network = Network(architecture: try .parse(spec, inputShape: [1, 12, 12], classes: 3), seed: 4)
+            #expect(try GradCAM.layer(of: network, named: nil, method: .gradcam) == "res2.relu", "\(spec)")
+        }
+    }
+
     /// Guided Grad-CAM is guided backprop times the upsampled Grad-CAM map.
     @Test func guidedGradCAMIsTheProduct() throws {
         var network = try ExplainTestModels.cnn()

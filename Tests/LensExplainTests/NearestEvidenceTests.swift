@@ -37,15 +37,57 @@ import Testing
         #expect(flagged == 0, "\(flagged) of \(held.count) validation faces flagged unusual in \(evidence.space): the threshold lies above them all")
         // The flag applies the threshold it states, on every input.
         let test = try evidence.evidence(for: faces.test)
-        for found in held + test + strangers { #expect(found.unusual == (found.nearestDistance > evidence.unusualAbove)) }
+        let profileAbove = try #require(evidence.profileAbove, "faces have rows: the row profile is the flag's second space")
+        for found in held + test + strangers {
+            let profile = try #require(found.profileDistance)
+            #expect(found.unusual == (found.nearestDistance > evidence.unusualAbove || profile > profileAbove))
+        }
         // Calibrated on the validation split, it is measured on the test split and on made strangers.
         let rates = try UnusualFlagRates(evidence, testImages: faces.test)
         print("unusual flag, \(evidence.space) \(evidence.metric): above \(evidence.unusualAbove): \(rates.summary)")
         #expect(rates.testFlagged == test.filter(\.unusual).count && rates.testCount == test.count)
-        // Issue 18: at most 5% of the test images, and every stranger that is not a face (the
-        // upside-down face lies among the held-out faces in pixel space, so it may pass).
+        // Issue 18: at most 5% of the test images, every stranger that is not a face, and (with the row profile) at
+        // least 90% of the test faces turned upside down. The first test face upside down still passes on these
+        // splits (docs/face-recipe.md): the issue's "every synthetic stranger" is not met.
         #expect(rates.testRate <= 0.05, "\(rates.summary)")
         #expect(rates.strangers.count == 3 && rates.strangers.filter { $0.caption != "upside down" }.allSatisfy(\.flagged), "\(rates.summary)")
+        let upsideDown = try evidence.evidence(for: Self.upsideDown(faces.test)).filter(\.unusual).count
+        #expect(Double(upsideDown) >= 0.9 * Double(faces.test.shape[0]), "\(upsideDown) of \(faces.test.shape[0]) upside-down test faces flagged")
+    }
+
+    /// Every image of `images` [N, C, H, W] turned upside down.
+    static func upsideDown(_ images: Tensor) -> Tensor {
+        let (count, channels, height, width) = (images.shape[0], images.shape[1], images.shape[2], images.shape[3])
+        var flipped = images.scalars
+        for plane in 0..<(count * channels) {
+            for y in 0..<height {
+                for x in 0..<width { flipped[(plane * height + y) * width + x] = images.scalars[(plane * height + height - 1 - y) * width + x] }
+            }
+        }
+        return Tensor(shape: images.shape, scalars: flipped)
+    }
+
+    /// Issue 18 item 9 measured on ORL seeds 0-2 in pixels (the space of softmax regression and k-NN) at 64×64:
+    /// the flag keeps to at most 5% of the test faces, flags noise and a checkerboard, and with the row profile beside the
+    /// pixels at least 90% of the test faces turned upside down (more than the pixels alone).
+    @Test func theFlagKeepsItsWordOnThreeSplits() throws {
+        let data = try DatasetLoader.load(.orl, preprocessing: Preprocessing(size: 64))
+        for seed: UInt64 in 0...2 {
+            let split = SplitPlan.orl.withSeed(seed).split(labels: data.labels)
+            let (train, test) = (data.images.gather(split.train), data.images.gather(split.test))
+            let classifier = try NearestNeighborClassifier(k: 1, metric: .euclidean, references: train, labels: split.train.map { data.labels[$0] },
+                                                           classCount: 40)
+            let evidence = try NearestEvidence(classifier: classifier, calibrationImages: data.images.gather(split.validation))
+            let rates = try UnusualFlagRates(evidence, testImages: test)
+            let flipped = try evidence.evidence(for: Self.upsideDown(test))
+            let pixelsOnly = flipped.filter { $0.nearestDistance > evidence.unusualAbove }.count
+            print("seed \(seed): pixels above \(evidence.unusualAbove), row profile above \(evidence.profileAbove ?? .nan): \(rates.summary); "
+                  + "upside-down test faces flagged \(flipped.filter(\.unusual).count) of \(flipped.count) (pixels alone \(pixelsOnly))")
+            #expect(rates.testRate <= 0.05 && rates.strangers.filter { $0.caption != "upside down" }.allSatisfy(\.flagged),
+                    "seed \(seed): \(rates.summary)")
+            #expect(Double(flipped.filter(\.unusual).count) > Double(pixelsOnly), "seed \(seed): the row profile adds upside-down faces")
+            #expect(Double(flipped.filter(\.unusual).count) >= 0.9 * Double(flipped.count), "seed \(seed)")
+        }
     }
 
     @Test func nearestNeighborModelUsesItsOwnMetric() throws {

@@ -140,6 +140,8 @@ import Testing
         let trust = try answer.decode(ModelTrust.self)
         let samples = PageBudget.full.trust.samples
         #expect(trust.status == "ready" && trust.images == samples && trust.measuredOn.hasPrefix("\(samples) test images of orl"))
+        // the page says how a verdict is decided in the library's words (explain.js prints `rule`, restating nothing)
+        #expect(trust.rule == TrustVerdict.rule && answer.text.contains("\"rule\""), "\(answer.text.prefix(300))")
         #expect(trust.methods.map(\.method) == Self.denseMethods.map(\.rawValue))
         for method in trust.methods {
             #expect(["passed", "failed", "undetermined"].contains(method.verdict ?? ""), "\(method.method)")

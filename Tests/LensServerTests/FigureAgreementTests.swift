@@ -115,7 +115,7 @@ struct FigureAgreementTests {
         // the report's units page prints those numbers under the synthetic image
         let section = ExplanationPages.unitsSection(units, featureVis: [unit: report])
         let image = try #require(cli.images.first)
-        #expect(section.contains(image.ratioWords) && section.contains(HTML.escape(image.pathWords)),
+        #expect(section.contains(image.ratioWords) && section.contains(HTML.escape(image.pathFigures)) && section.contains(HTML.escape(image.badge)),
                 "\(image.activationRatio) \(image.pathWords)")
     }
 

@@ -57,7 +57,10 @@ import Testing
             let image = try #require(synthetic[unit.unit]?.images.first)
             let first = try #require(row.range(of: "feature visualisation of unit \(unit.unit)")), patch = try #require(row.range(of: "patch of image"))
             #expect(first.lowerBound < patch.lowerBound, "synthetic before natural")
-            #expect(row.contains(image.ratioWords) && row.contains(HTML.escape(image.pathWords)), "\(row.prefix(600))")
+            // the path's badge (in the caption, or on the frame of a flagged card) and its figures, each said once
+            #expect(row.contains(image.ratioWords) && row.contains(HTML.escape(image.pathFigures)), "\(row.prefix(600))")
+            #expect(row.components(separatedBy: HTML.escape(image.badge)).count == 2, "the badge once: \(row.prefix(600))")
+            #expect(row.contains("<figure class=\"fig wide"), "a caption as wide as a card")
             #expect(image.pathSimilarity.last?.layer == layer, "path numbers up to the unit's layer: \(image.pathSimilarity.map(\.layer))")
         }
         #expect(page.body.contains("Geirhos et al. 2023"), "the page says what the check is")

@@ -1,6 +1,6 @@
 import Foundation
 import LensModels
-import LensStudio
+@testable import LensStudio
 import LensTensor
 import LensTestSupport
 import Testing
@@ -117,5 +117,23 @@ import Testing
         // The same measurement (its own timing included), not a second one, and the entry untouched.
         #expect(read.seconds == measured.seconds && read.methods.map(\.line) == measured.methods.map(\.line))
         #expect(try FileManager.default.attributesOfItem(atPath: scratch.path("cache/\(entries[0])"))[.modificationDate] as? Date == written)
+    }
+
+    /// The Templates page drew at once before its figure needed the training images; now the figure is
+    /// started as soon as the model's evaluation has loaded them, once, without waiting for a visit.
+    @Test func templatesAreDrawnOnceTheModelIsEvaluatedBeforeAnyoneAsks() async throws {
+        let scratch = try ScratchFolder()
+        let (model, _) = try StudioServiceTests.tinyModel()
+        let file = scratch.url.appendingPathComponent("tiny.safetensors")
+        try model.write(to: file)
+        let library = ModelLibrary(directory: scratch.url, figureCache: FigureCache(directory: scratch.url.appendingPathComponent("cache")))
+        let id = try library.load(file)
+        var drawn: TemplatesFigure?
+        for _ in 0..<15000 where drawn == nil {
+            drawn = try library.figures.templates.value(id)  // looks without starting anything
+            if drawn == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let figure = try #require(drawn, "the templates were never started without a visit")
+        #expect(try library.templates(id)?.count == figure.count, "the page is given the figure already drawn")
     }
 }

@@ -152,7 +152,10 @@ struct ExplainCommand: ParsableCommand {
                 return .nearest(try session.nearest())
             case .units:
                 guard let layer else {
-                    let layers = ReceptiveField.spatialLayers(of: try session.network(for: "units").architecture)
+                    // image-shaped layers only: an imported model's constants (normalisation means) are no layer to ask about
+                    let network = try session.network(for: "units")
+                    let spatial = Set(ReceptiveField.spatialLayers(of: network.architecture))
+                    let layers = ImageLayers(network, model: model).layers.map(\.name).filter(spatial.contains)
                     throw ExplainProblem.needsLayer(method: "units", layers: layers.isEmpty ? session.layerNames : layers)
                 }
                 return .units(try session.units(layer: layer, projections: false))
@@ -218,7 +221,9 @@ struct ExplainCommand: ParsableCommand {
         case let .needsDataset(model): "this needs the model's dataset, and \(model) records none: give --data"
         case .needsImages: "give images to explain: --image FILE (repeatable) or --split test"
         case .emptySplit: "\(problem)"
-        case let .needsLayer(method, layers): "--method \(method) needs --layer: one of \(layers.joined(separator: ", "))"
+        case let .needsLayer(method, layers):
+            "--method \(method) needs --layer: one of \(layers.prefix(12).joined(separator: ", "))"
+                + (layers.count > 12 ? " … (\(layers.count) in all)" : "") + "; --list-layers prints them with their shapes"
         }
     }
 }

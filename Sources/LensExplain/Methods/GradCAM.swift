@@ -27,8 +27,9 @@ struct GradCAM: Attributor {
 
     /// The layer Grad-CAM reads: `name`, which must be a spatial layer at or after the first
     /// convolution, or by default the input of the first global average pooling (the last 4-D
-    /// output before it: a ResNet's last block), else the last convolution's ReLU output (the
-    /// convolution's own output when no ReLU follows it).
+    /// output before it: a ResNet's last block), else the output of the last convolution's block:
+    /// past its batch norm, a residual sum it feeds and the ReLU after them (the convolution's own
+    /// output when none follows it).
     static func layer(of network: Network, named name: String?, method: AttributionMethod) throws -> String {
         let specs = network.architecture.layers
         let convolutions = specs.indices.filter { specs[$0].operation.isConvolution }
@@ -42,10 +43,15 @@ struct GradCAM: Attributor {
                let source = network.architecture.layerInputs[pooling].first, source >= first, shapes[source].count == 3 {
                 return specs[source].name
             }
-            // The block's output: past the batch norm that normalises the conv, then its ReLU.
+            // The block's output: follow the conv's only reader while it is the batch norm that
+            // normalises it, the residual sum it joins, or the ReLU after them.
+            let inputs = network.architecture.layerInputs
             var end = last
-            if end + 1 < specs.count, case .batchNorm = specs[end + 1].operation { end += 1 }
-            if end + 1 < specs.count, specs[end + 1].operation.isRectifier { end += 1 }
+            while true {
+                let readers = specs.indices.filter { inputs[$0].contains(end) }
+                guard readers.count == 1, let next = readers.first, shapes[next].count == 3, Self.endsBlock(specs[next].operation) else { break }
+                end = next
+            }
             return specs[end].name
         }
         let index = try network.layerIndex(named: name)
@@ -54,6 +60,14 @@ struct GradCAM: Attributor {
             throw ExplainError.unsuitableLayer(method: method.title, layer: name, problem: problem, suitable: suitable)
         }
         return name
+    }
+
+    /// An operation that belongs to the end of a convolution's block rather than to the next block.
+    static func endsBlock(_ operation: LayerSpec.Operation) -> Bool {
+        switch operation {
+        case .batchNorm, .add: true
+        default: operation.isRectifier
+        }
     }
 
     /// Coarse maps [N, 1, h, w] and logits, batch by batch; with `guided`, also the guided-backprop

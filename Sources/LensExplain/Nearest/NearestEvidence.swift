@@ -15,9 +15,11 @@ public struct NeighborEvidence: Codable, Sendable, Equatable {
     public var neighbors: [NearImage]
     /// Percentage of the calibration (validation) images whose nearest distance is at most this input's (0-100).
     public var percentile: Double
-    /// Whether the nearest distance lies above `NearestEvidence.unusualAbove`, the threshold as
-    /// stated: nothing in training is this close.
+    /// Whether the nearest distance lies above `NearestEvidence.unusualAbove`, or the row-profile
+    /// distance above `NearestEvidence.profileAbove`, the thresholds as stated: nothing in training is this close.
     public var unusual: Bool
+    /// The distance from this input's row profile to the nearest training image's (`RowProfile`), where measured.
+    public var profileDistance: Float? = nil
 
     public var nearestDistance: Float { neighbors.first?.distance ?? .infinity }
 }
@@ -38,14 +40,22 @@ public struct NearestEvidence: Sendable {
     public private(set) var settings: InspectionSettings
     /// Each calibration image's distance to its nearest training image, ascending.
     public private(set) var calibrationDistances: [Float]
+    /// The second space the flag looks in, for images: each row's mean brightness, which sees
+    /// what the model's space can miss (a face upside down is as near a training face there as a
+    /// held-out face is). Nil for inputs that are not images.
+    public private(set) var profile: RowProfile?
     private var embedding: Embedding
     private var references: Tensor
     private var labels: [Int]
 
     /// For a k-NN model: its references and metric. `calibrationImages` (the validation split) calibrate "unusual".
     public init(classifier: NearestNeighborClassifier, calibrationImages: Tensor, settings: InspectionSettings = InspectionSettings()) throws {
+        // its references are kept flat: given the calibration images' shape back, so that their rows can be compared
+        let imageShape = Array(calibrationImages.shape.dropFirst())
+        let references = imageShape.reduce(1, *) == classifier.featureCount
+            ? classifier.references.reshaped([classifier.labels.count] + imageShape) : classifier.references
         try self.init(embedding: .pixels(features: classifier.featureCount), metric: classifier.metric,
-                      trainingImages: classifier.references, labels: classifier.labels, calibrationImages: calibrationImages, settings: settings)
+                      trainingImages: references, labels: classifier.labels, calibrationImages: calibrationImages, settings: settings)
     }
 
     /// For a network: training images [N, ...input shape] and their labels; `calibrationImages`
@@ -81,14 +91,22 @@ public struct NearestEvidence: Sendable {
         let calibration = try embedding.embed(calibrationImages, batchSize: settings.batchSize)
         calibrationDistances = BlockedNearestNeighbors.search(queries: calibration, references: references, k: 1, metric: metric)
             .distances.map { $0[0] }.sorted()
+        profile = try RowProfile(trainingImages: trainingImages, calibrationImages: calibrationImages)
     }
 
     /// The nearest distance above which an input is unusual: the setting's margin above the
     /// setting's percentile of the calibration images' nearest distances (the smallest distance at
     /// least that share lies at or below).
-    public var unusualAbove: Float {
-        let rank = Int((settings.unusualPercentile / 100 * Double(calibrationDistances.count)).rounded(.up))
-        return calibrationDistances[min(max(rank - 1, 0), calibrationDistances.count - 1)] * Float(1 + settings.unusualMargin / 100)
+    public var unusualAbove: Float { Self.threshold(calibrationDistances, settings: settings) }
+
+    /// The row-profile distance above which an input is unusual, by the same rule; nil without a profile.
+    public var profileAbove: Float? { profile.map { Self.threshold($0.calibrationDistances, settings: settings) } }
+
+    /// The setting's margin above the setting's percentile of `sorted` (ascending) calibration distances. Both spaces
+    /// lie above every validation image at the default (100th percentile), so the two together flag none of them.
+    static func threshold(_ sorted: [Float], settings: InspectionSettings) -> Float {
+        let rank = Int((settings.unusualPercentile / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank - 1, 0), sorted.count - 1)] * Float(1 + settings.unusualMargin / 100)
     }
 
     /// How the threshold is set, as every page says it: "5% above the 100th percentile".
@@ -96,15 +114,26 @@ public struct NearestEvidence: Sendable {
         (margin > 0 ? "\(String(format: "%g", margin))% above " : "") + "the \(String(format: "%.0f", percentile))th percentile"
     }
 
+    /// The flag's second threshold as every page says it, after the first: ", or when its row profile …"; empty without one.
+    public static func profileRule(above: Float?) -> String {
+        guard let above else { return "" }
+        return ", or when its row profile (each row's mean brightness, which tells an upside-down image from an upright one) lies "
+            + "more than \(String(format: "%.4g", above)) from every training image's, by the same rule"
+    }
+
     /// The evidence for each input [N, ...], in order.
     public func evidence(for inputs: Tensor) throws -> [NeighborEvidence] {
         let features = try embedding.embed(inputs, batchSize: settings.batchSize)
         guard features.shape[0] > 0 else { return [] }
         let found = BlockedNearestNeighbors.search(queries: features, references: references, k: settings.neighbors, metric: metric)
-        return zip(found.indices, found.distances).map { indices, distances in
+        let profiles = try profile?.nearestDistances(inputs)
+        let (above, profileAbove) = (unusualAbove, profileAbove ?? .infinity)
+        return zip(found.indices, found.distances).enumerated().map { item, pair in
+            let (indices, distances) = pair
             let neighbors = zip(indices, distances).map { NearImage(trainingIndex: $0, label: labels[$0], distance: $1) }
+            let profileDistance = profiles?[item]
             return NeighborEvidence(neighbors: neighbors, percentile: percentileRank(of: distances[0]),
-                                    unusual: distances[0] > unusualAbove)
+                                    unusual: distances[0] > above || (profileDistance ?? 0) > profileAbove, profileDistance: profileDistance)
         }
     }
 

@@ -37,6 +37,8 @@ public struct UnusualFlagRates: Codable, Sendable, Equatable {
 
     /// The threshold applied: inputs whose nearest distance lies above it are flagged.
     public var unusualAbove: Float
+    /// The row-profile threshold applied beside it (`NearestEvidence.profileAbove`), for images.
+    public var profileAbove: Float?
     public var testFlagged: Int
     public var testCount: Int
     public var strangers: [Stranger]
@@ -53,6 +55,7 @@ public struct UnusualFlagRates: Codable, Sendable, Equatable {
             ? Strangers.make(like: testImages.slice(0..<1).reshaped(Array(testImages.shape.dropFirst()))) : [])
         let test = count > 0 ? try evidence.evidence(for: testImages) : []
         unusualAbove = evidence.unusualAbove
+        profileAbove = evidence.profileAbove
         testFlagged = test.filter(\.unusual).count
         testCount = test.count
         var found: [NeighborEvidence] = []

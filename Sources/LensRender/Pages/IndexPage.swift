@@ -36,6 +36,6 @@ public enum IndexPage {
             body += "<li><a href=\"\(HTML.escape(step.page.fileName))\">\(HTML.escape(step.page.title))</a>: \(HTML.escape(step.summary))</li>"
         }
         body += "</ol>"
-        return ReportPage(fileName: "index.html", title: title, body: body)
+        return ReportPage(fileName: "index.html", title: title, body: body, navigationTitle: "Overview")
     }
 }

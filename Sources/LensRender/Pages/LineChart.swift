@@ -36,10 +36,12 @@ public struct LineChart: Sendable {
     public func svg(width: Double = 420, height: Double = 260) -> String {
         let transform: (Double) -> Double = logarithmicX ? { Foundation.log10(max($0, 1e-12)) } : { $0 }
         let all = series.flatMap(\.points).filter { $0.y.isFinite && $0.x.isFinite }.map { (x: transform($0.x), y: $0.y) }
-        let left = 48.0, right = 12.0, top = 24.0, bottom = 40.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xs = all.map(\.x), ys = all.map(\.y)
         let xMin = xs.min() ?? 0, xMax = max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9)
+        let ticks = logarithmicX ? Array(Set(series.flatMap(\.points).map(\.x))).sorted() : [xMin, xMax]
+        // The last x label is centred on the plot's right end: leave room for its half ("1000" is cut otherwise).
+        let left = 48.0, right = max(12, Self.labelWidth(label(ticks.last ?? 0)) / 2 + 4), top = 24.0, bottom = 40.0
+        let plotWidth = width - left - right, plotHeight = height - top - bottom
         var yMin = yRange?.lowerBound ?? (ys.min() ?? 0), yMax = yRange?.upperBound ?? (ys.max() ?? 1)
         if yMax - yMin < 1e-9 { yMin -= 0.5; yMax += 0.5 }
         func px(_ x: Double) -> Double { left + (x - xMin) / (xMax - xMin) * plotWidth }
@@ -53,7 +55,6 @@ public struct LineChart: Sendable {
             svg += "<text x=\"\(left - 4)\" y=\"\(f(py(y) + 4))\" text-anchor=\"end\">\(label(y))</text>"
         }
         svg += "<text x=\"\(left + plotWidth / 2)\" y=\"\(height - 6)\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
-        let ticks = logarithmicX ? Array(Set(series.flatMap(\.points).map(\.x))).sorted() : [xMin, xMax]
         for tick in ticks {
             svg += "<text x=\"\(f(px(transform(tick))))\" y=\"\(height - 22)\" text-anchor=\"middle\">\(label(tick))</text>"
         }
@@ -79,6 +80,9 @@ public struct LineChart: Sendable {
         "<p class=note>" + series.map { "<span style=\"color:\($0.color)\">━━</span> \(HTML.escape($0.name))" }
             .joined(separator: " &nbsp; ") + "</p>"
     }
+
+    /// About how wide an axis label of 11 px digits is drawn (a digit is about 0.6 em).
+    static func labelWidth(_ text: String) -> Double { Double(text.count) * 11 * 0.62 }
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
     private func label(_ value: Double) -> String {

@@ -4,11 +4,15 @@ public struct ReportPage: Sendable {
     public var title: String
     /// Raw HTML (build it with `HTML.escape` for any text that came from data or the user).
     public var body: String
+    /// The page's name in the navigation bar, short so that every page's link fits one line at 1280 px.
+    public var navigationTitle: String
 
-    public init(fileName: String, title: String, body: String) {
+    /// `navigationTitle`: the bar's name for a page whose title is a sentence ("Trust" for "Can we trust these maps?").
+    public init(fileName: String, title: String, body: String, navigationTitle: String? = nil) {
         self.fileName = fileName
         self.title = title
         self.body = body
+        self.navigationTitle = navigationTitle ?? title
     }
 
     /// The whole document, sharing one stylesheet and a navigation bar across pages.
@@ -21,8 +25,8 @@ public struct ReportPage: Sendable {
     public func document(navigation: [ReportPage], showsTitle: Bool = true, credit: String? = nil) -> String {
         let links = navigation.map { page in
             page.fileName == fileName
-                ? "<strong>\(HTML.escape(page.title))</strong>"
-                : "<a href=\"\(HTML.escape(page.fileName))\">\(HTML.escape(page.title))</a>"
+                ? "<strong>\(HTML.escape(page.navigationTitle))</strong>"
+                : "<a href=\"\(HTML.escape(page.fileName))\" title=\"\(HTML.escape(page.title))\">\(HTML.escape(page.navigationTitle))</a>"
         }.joined(separator: " · ")
         return """
         <!doctype html>

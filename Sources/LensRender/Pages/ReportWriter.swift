@@ -48,7 +48,8 @@ extension ReportWriter {
         guard let first = pages.first else { throw ReportError("no pages to write") }
         let sections = pages.map { page in
             ReportPage(fileName: "#" + page.anchor, title: page.title,
-                       body: "<section id=\"\(page.anchor)\"><h1>\(HTML.escape(page.title))</h1>\(page.body)</section>")
+                       body: "<section id=\"\(page.anchor)\"><h1>\(HTML.escape(page.title))</h1>\(page.body)</section>",
+                       navigationTitle: page.navigationTitle)
         }
         let whole = ReportPage(fileName: url.lastPathComponent, title: first.title, body: sections.map(\.body).joined())
         try AtomicFile.write(Data(whole.document(navigation: sections, showsTitle: false, credit: credit).utf8), to: url)

@@ -21,7 +21,7 @@ public enum Stylesheet {
     .figs,.attrrow{display:flex;flex-wrap:wrap;gap:10px;align-items:flex-start}
     .fig{margin:0;width:min-content;background:#fff;border:1px solid #ddd;border-radius:6px;padding:5px}
     .fig figcaption{font-size:12px;line-height:1.35;margin-top:4px;min-width:96px;max-width:none;overflow-wrap:anywhere;color:var(--ink)}
-    .fig figcaption small{color:#555;font-size:11px}
+    .fig figcaption small{color:#555;font-size:11px}.fig.wide figcaption{min-width:150px}
     .fig.wrong{border:2px solid var(--wrong);background:#fff4f4}.fig.flagged{border:2px solid var(--flag);background:#fffaeb}
     .attrrow{padding:10px 0;border-bottom:1px solid #ddd}.attrrow.wrong>.fig:first-child{border:2px solid var(--wrong)}
     .pair-row{display:flex;gap:3px;align-items:flex-start}
@@ -57,7 +57,7 @@ public enum Stylesheet {
 
     /* The report: a dark bar of links, a centred column, tables of figures. */
     body.report{background:#fafafa;color:#1d1d1f}
-    :where(.report) header{background:#1d1d1f;color:#eee;padding:.6em 1.2em}:where(.report) header a{color:#9cf}:where(.report) .brand{font-weight:700;margin-right:1em}
+    :where(.report) header{background:#1d1d1f;color:#eee;padding:.6em 1.2em;display:flex;flex-wrap:wrap;align-items:baseline;gap:.2em 1em}:where(.report) header a{color:#9cf}:where(.report) .brand{font-weight:700}
     :where(.report) main{max-width:1100px;margin:0 auto;padding:1em 1.2em}:where(.report) footer{color:#888;font-size:12px;padding:2em 1.2em}
     :where(.report) table{border-collapse:collapse;margin:.8em 0}:where(.report) th,:where(.report) td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:left}
     :where(.report) .num{text-align:right;font-variant-numeric:tabular-nums}

@@ -13,16 +13,20 @@ public struct Figure: Sendable {
     /// Smaller lines under the caption (a distance, an activation, a vote weight).
     public var details: [String]
     public var mark: Mark
+    /// A caption of several long lines beside a small picture: given the width of a two-picture card
+    /// so that it does not wrap a word a line.
+    public var wideCaption: Bool
 
-    public init(picture: Picture, caption: String, details: [String] = [], mark: Mark = .plain) {
+    public init(picture: Picture, caption: String, details: [String] = [], mark: Mark = .plain, wideCaption: Bool = false) {
         self.picture = picture
         self.caption = caption
         self.details = details
         self.mark = mark
+        self.wideCaption = wideCaption
     }
 
     public var html: String {
-        var classes = "fig"
+        var classes = wideCaption ? "fig wide" : "fig"
         var lines = details
         switch mark {
         case .plain: break

@@ -121,6 +121,7 @@ public struct NearestReport: Encodable {
     public var unusualPercentile: Double
     public var unusualMargin: Double
     public var unusualAbove: Float
+    public var profileAbove: Float?
     /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
     public var calibration: String
     public var flagRates: UnusualFlagRates
@@ -144,11 +145,13 @@ public struct NearestReport: Encodable {
     enum CodingKeys: String, CodingKey {
         case model, space, metric, items, directory
         case unusualPercentile = "unusual_percentile", unusualMargin = "unusual_margin", unusualAbove = "unusual_above", calibration, flagRates = "flag_rates"
+        case profileAbove = "profile_above"
     }
 
     public var summary: String {
         var lines = ["nearest training images (\(space), \(metric)) → \(OneLine.escape(directory))/index.html",
-                     "unusual above \(String(format: "%.4g", unusualAbove)) (\(NearestEvidence.rule(percentile: unusualPercentile, margin: unusualMargin)) of the \(calibration) split's nearest distances): \(flagRates.summary)"]
+                     "unusual above \(String(format: "%.4g", unusualAbove)) (\(NearestEvidence.rule(percentile: unusualPercentile, margin: unusualMargin)) of the \(calibration) split's nearest distances)"
+                        + "\(NearestEvidence.profileRule(above: profileAbove)): \(flagRates.summary)"]
         for item in items {
             let neighbors = item.neighbors.map { "\(OneLine.escape($0.class)) \(String(format: "%.3g", $0.distance))" }.joined(separator: ", ")
             lines.append("\(OneLine.escape(item.image)): \(neighbors); percentile \(String(format: "%.0f", item.percentile))\(item.unusual ? " UNUSUAL" : "")")
@@ -163,6 +166,7 @@ public struct NearestReport: Encodable {
         unusualPercentile = figure.unusualPercentile
         unusualMargin = figure.unusualMargin
         unusualAbove = figure.unusualAbove
+        profileAbove = figure.profileAbove
         calibration = figure.calibration
         flagRates = figure.flagRates
         items = figure.items.map { item in

@@ -22,6 +22,8 @@ public struct NearestFigure: Codable, Sendable {
     public var unusualPercentile: Double
     public var unusualMargin: Double
     public var unusualAbove: Float
+    /// The row-profile threshold applied beside it (`NearestEvidence.profileAbove`), nil when the inputs are not images.
+    public var profileAbove: Float?
     /// The split the threshold was chosen on, and how often it fires on the test split and on strangers.
     public var calibration: String
     public var flagRates: UnusualFlagRates
@@ -48,7 +50,7 @@ extension NearestFigure {
         }
         self.init(model: model, space: index.evidence.space, metric: index.evidence.metric.rawValue,
                   unusualPercentile: index.settings.unusualPercentile, unusualMargin: index.settings.unusualMargin,
-                  unusualAbove: index.evidence.unusualAbove,
+                  unusualAbove: index.evidence.unusualAbove, profileAbove: index.evidence.profileAbove,
                   calibration: index.calibration, flagRates: index.flagRates, neighbours: index.settings.neighbors,
                   imageShape: inputs.first?.image.shape ?? [], items: items)
     }

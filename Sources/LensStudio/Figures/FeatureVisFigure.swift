@@ -147,9 +147,12 @@ extension FeatureVisFigure {
 
 extension FeatureVisFigure.SyntheticImage {
     /// The path check in one line: the badge, then the mean over layers against top and random natural images.
-    public var pathWords: String {
+    public var pathWords: String { badge + " (" + pathFigures + ")" }
+
+    /// The path check's figures alone, for a card whose frame already names the badge: "r 0.85 vs 0.40 random".
+    public var pathFigures: String {
         let count = Double(max(pathSimilarity.count, 1))
-        return badge + String(format: " (r %.2f vs %.2f random)", pathSimilarity.map(\.value).reduce(0, +) / count,
-                              pathBaseline.map(\.value).reduce(0, +) / count)
+        return String(format: "r %.2f vs %.2f random", pathSimilarity.map(\.value).reduce(0, +) / count,
+                      pathBaseline.map(\.value).reduce(0, +) / count)
     }
 }

@@ -17,6 +17,9 @@ public struct ModelTrust: Codable, Sendable {
     public var measuredOn: String
     public var seconds: Double
     public var methods: [Method]
+    /// How each method's standing is decided (`TrustVerdict.rule`), for the page to say as the library does
+    /// (nil only in a figure cached before it was carried).
+    public var rule: String? = TrustVerdict.rule
 
     /// Runs the trust checks of the report's trust page on `dataset`'s test split, telling `done`
     /// the fraction finished (model randomisation taken as the first `randomisationShare`).

@@ -29,6 +29,11 @@ public struct NearestImages: Codable, Sendable {
     /// The nearest distance above which an input is flagged: `unusualMargin`% above the `unusualPercentile`th
     /// percentile of the calibration images' nearest distances, the number the flag applies.
     public var unusualAbove: Float
+    /// The flag's second threshold, in the row-profile space, as applied (nil when the inputs are not images),
+    /// with this input's distance there and the clause the page adds to its statement of the threshold.
+    public var profileAbove: Float?
+    public var profileDistance: Float?
+    public var profileRule: String
     /// The split the threshold was chosen on: "validation" (or "test" when there is no validation split).
     public var calibration: String
     /// How often the flag fires on the test split and on strangers made from a test image.
@@ -128,7 +133,8 @@ public struct NearestIndex: Sendable {
             return NearestImages(space: evidence.space, metric: evidence.metric.rawValue, neighbours: neighbours,
                                  percentile: found.percentile, unusual: found.unusual,
                                  unusualPercentile: settings.unusualPercentile, unusualMargin: settings.unusualMargin,
-                                 unusualAbove: evidence.unusualAbove,
+                                 unusualAbove: evidence.unusualAbove, profileAbove: evidence.profileAbove,
+                                 profileDistance: found.profileDistance, profileRule: NearestEvidence.profileRule(above: evidence.profileAbove),
                                  calibration: calibration, flagRates: flagRates)
         }
     }

@@ -125,7 +125,10 @@ public final class ModelLibrary: @unchecked Sendable {
                 result = .failure(error as? StudioError ?? StudioError(.failed, FileProblem.message(error)))
             }
             lock.withLock { evaluations[used] = result }
-            _ = try? nearestIndex(used)  // the data is loaded now: index it for the Explain page in the background
+            // The data is loaded now: draw the templates (a first visit finds them ready, not "computing…" behind
+            // the other figures) and index the data for the Explain page, both once, in the background.
+            _ = try? templates(used)
+            _ = try? nearestIndex(used)
         }
         return used
     }

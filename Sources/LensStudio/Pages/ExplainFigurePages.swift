@@ -21,7 +21,7 @@ extension ExplanationPages {
         let (height, width) = shape.count == 3 ? (shape[1], shape[2]) : (64, 64)
         let factor = MapPicture.magnification(forSide: max(height, width))
         let (w, h) = (width * factor, height * factor)
-        var html = ""
+        var html = methodRecords(figures)
         for (row, item) in first.items.enumerated() {
             var details = ["says \(item.predicted)"]
             if let truth = item.trueClass { details.insert("is \(truth)", at: 0) }
@@ -35,7 +35,8 @@ extension ExplanationPages {
                 var lines = [String(format: "explains %@ (p = %.2f)", map.target, map.targetProbability), figure.reduction,
                              MapPanel.settingsLine(figure.settings)]
                 if let delta = map.convergenceDelta { lines.append("convergence δ = " + MapNumber.format(delta)) }
-                if let trust = figure.trust { lines.append("trust: \(trust.standing) · \(trust.line)") }
+                // The figures behind the verdict are said once, above the rows (`methodRecords`).
+                if let trust = figure.trust { lines.append("trust: \(trust.standing)") }
                 html += Figure(picture: map.map.picture(width: w, height: h, alt: "\(figure.title) map of \(item.image), over it"),
                                caption: figure.title, details: lines.filter { !$0.isEmpty }).html
                 // A group whose maps are all placeholders has no scale worth printing.
@@ -49,11 +50,22 @@ extension ExplanationPages {
         return html
     }
 
+    /// Each method's trust record on the model, said once above the rows of maps (each map keeps its verdict's word).
+    static func methodRecords(_ figures: [AttributionFigure]) -> String {
+        let records = figures.compactMap { figure in figure.trust.map { (figure.title, $0) } }
+        guard !records.isEmpty else { return "" }
+        return "<ul class=\"verdicts records\">" + records.map { title, trust in
+            "<li><span class=badge data-state=\(trust.standing)>\(HTML.escape(trust.standing))</span> <b>\(HTML.escape(title))</b> "
+                + "\(HTML.escape(trust.words)) <small class=muted>(\(HTML.escape(trust.line)))</small></li>"
+        }.joined() + "</ul>"
+    }
+
     /// Each input beside its nearest training images, flagged when unusual.
     public static func nearestPage(_ figure: NearestFigure) -> ReportPage {
         let body = "<p>Distances: \(HTML.escape(figure.space)), \(HTML.escape(figure.metric)). An input is unusual when its nearest "
             + "distance lies above \(MapNumber.format(figure.unusualAbove)), "
-            + "\(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of the \(HTML.escape(figure.calibration)) images' nearest distances; it "
+            + "\(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of the \(HTML.escape(figure.calibration)) images' nearest distances"
+            + "\(HTML.escape(NearestEvidence.profileRule(above: figure.profileAbove))); it "
             + "\(HTML.escape(figure.flagRates.summary)).</p>"
         return ReportPage(fileName: "index.html", title: "Nearest training images", body: body + nearestRows(figure))
     }

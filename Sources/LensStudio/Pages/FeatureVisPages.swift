@@ -66,7 +66,8 @@ extension ExplanationPages {
                 + "<figcaption>PCA</figcaption></figure><figure>" + scatter(layer.tsne, figure: figure, size: 360)
                 + "<figcaption>t-SNE</figcaption></figure></div>"
         }
-        return ReportPage(fileName: "index.html", title: "How each layer arranges the images", body: body)
+        return ReportPage(fileName: "index.html", title: "How each layer arranges the images", body: body,
+                          navigationTitle: "Embedding")
     }
 
     /// An SVG scatter of 2-D points, one colour per class.

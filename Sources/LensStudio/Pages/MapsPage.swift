@@ -29,8 +29,9 @@ extension ExplanationPages {
         let skipped = AttributionMethod.allCases.compactMap { $0.unavailability(for: network.architecture) }
         if !skipped.isEmpty { body += "<p class=note>Not shown: " + HTML.escape(skipped.joined(separator: "; ")) + ".</p>" }
         if !trust.isEmpty {
-            body += "<p class=note>Under each map, its method's record on this model (see “Can we trust these maps?”): the "
-                + "model-randomisation verdict and the insertion area (into a blurred copy) against a random pixel order.</p>"
+            body += "<p class=note>Each method's record on this model, said once below (see “Can we trust these maps?”): its "
+                + "verdict, the model-randomisation figure and the insertion area (into a blurred copy) against a random pixel "
+                + "order; under each map, its method's verdict.</p>"
         } else {
             body += "<p class=note>No trust figures for this model: the maps carry no randomisation or faithfulness record.</p>"
         }

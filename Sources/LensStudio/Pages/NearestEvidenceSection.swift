@@ -15,7 +15,8 @@ extension ExplanationPages {
         <p class=lecture>Distances are Euclidean between \(HTML.escape(figure.space)) (the layer feeding the output), so
         "near" means "alike to this network". How unusual an input is: its nearest distance placed among the \(figure.calibration)
         images' nearest distances; above \(NearestEvidence.rule(percentile: figure.unusualPercentile, margin: figure.unusualMargin)) of
-        them, a distance of \(MapNumber.format(figure.unusualAbove)), it is flagged: nothing in training is that close, so the label it gets
+        them, a distance of \(MapNumber.format(figure.unusualAbove)), it is flagged\(HTML.escape(NearestEvidence.profileRule(above: figure.profileAbove))):
+        nothing in training is that close, so the label it gets
         deserves no trust however confident. The last inputs are strangers made for this page. This threshold
         \(HTML.escape(figure.flagRates.summary)).</p>
         """ + nearestRows(figure)

@@ -47,7 +47,7 @@ extension ExplanationPages {
                 + "twice (on shuffled labels, and a control on the true labels from another seed), which takes minutes on a CNN. "
                 + "<code>lens explain --model MODEL --method sanity --retrain</code> runs it and writes its table.</p>"
         }
-        return ReportPage(fileName: "trust.html", title: "Can we trust these maps?", body: body)
+        return ReportPage(fileName: "trust.html", title: "Can we trust these maps?", body: body, navigationTitle: "Trust")
     }
 
     /// Each method's one verdict on this model, in the words and colours of the web app's badges.

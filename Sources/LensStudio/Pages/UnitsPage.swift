@@ -101,10 +101,12 @@ extension ExplanationPages {
             // the synthetic image is cut to the field of the position it climbs: drawn as a whole patch is
             let drawn = featureVis[unit.unit]?.field != nil ? side * factor : 72
             let synthetic = featureVis[unit.unit]?.images.map { image -> Figure in
-                Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: drawn, height: drawn,
+                let natural = image.badge == PathCheck.Verdict.naturalPath.rawValue
+                // a flagged card's frame already names its badge: the caption then gives the figures alone
+                return Figure(picture: Picture(html: "<div class=pair-row>" + Picture.dataURI(image.image, width: drawn, height: drawn,
                                                                                         alt: "feature visualisation of unit \(unit.unit)").html + "</div>"),
-                       caption: "synthetic", details: [image.ratioWords, image.pathWords],
-                       mark: image.badge == PathCheck.Verdict.naturalPath.rawValue ? .plain : .flagged(image.badge))
+                              caption: "synthetic", details: [image.ratioWords, natural ? image.pathWords : image.pathFigures],
+                              mark: natural ? .plain : .flagged(image.badge), wideCaption: true)
             } ?? []
             let rare = unit.activity == .rare ? " (rare: \(unit.activityWords))" : ""
             html += PictureGrid.html(synthetic + figures, heading: "\(figure.layer.name) unit \(unit.unit)\(rare)")

@@ -283,7 +283,7 @@ function refreshBadges() {
 function trustNote(note) {
   const trust = explainState.trust;
   note.textContent = trust
-    ? `Verdicts: each method's record on this model in words, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s); click a verdict for its figures. Green: the method passed model randomisation and its insertion curve beats a random pixel order; amber: it passed randomisation but insertion does not beat random; red: it failed randomisation (its maps hardly change when the weights are random). δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
+    ? `Verdicts: each method's record on this model in words, measured once on ${trust.measured_on} (${trust.seconds.toFixed(1)} s); click a verdict for its figures. ${trust.rule ?? ""} δ: integrated gradients' convergence delta for this image (the maps' sum minus the score's change).`
     : explainState.trustProblem
       ? `No badges: ${explainState.trustProblem}`
       : "Badges: the trust checks (model randomisation and insertion curves on a few test images) run once per model in the background; the badges fill in when they are done. ";
@@ -308,8 +308,8 @@ async function showNearest(card, nearest, status, file) {
     }
   }
   const flag = nearest.unusual
-    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: its nearest training image is farther than ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above the ${nearest.unusual_percentile}th percentile of the ${nearest.calibration} images' nearest distances (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
-    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the ${nearest.calibration} images' nearest distances: not unusual (flagged over ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above their ${nearest.unusual_percentile}th percentile).` });
+    ? el("p", { class: "unusual", id: "unusual", text: `Unusual: flagged when its nearest training image is farther than ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above the ${nearest.unusual_percentile}th percentile of the ${nearest.calibration} images' nearest distances${nearest.profile_rule} (percentile ${nearest.percentile.toFixed(0)}); whatever the label, nothing in training looks like it.` })
+    : el("p", { class: "muted", id: "unusual", text: `Percentile ${nearest.percentile.toFixed(0)} of the ${nearest.calibration} images' nearest distances: not unusual (flagged over ${number(nearest.unusual_above)}, ${nearest.unusual_margin}% above their ${nearest.unusual_percentile}th percentile${nearest.profile_rule}).` });
   const grid = el("div", { class: "grid thumbs-large" });
   for (const n of nearest.neighbours) {
     grid.append(el("figure", { class: "neighbour" }, el("img", { src: n.image, alt: `training image ${n.index}` }),
