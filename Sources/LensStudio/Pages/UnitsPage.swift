@@ -44,8 +44,8 @@ extension ExplanationPages {
         their transposed filters), red where the pixels raise the unit, blue where they lower it, one scale per unit.
         Deeper layers see larger patches and respond to larger parts of \(onFaces ? "the face" : "the object").</p>
         <p class=lecture>First in each row, framed: the image gradient ascent makes to excite the unit most (feature
-        visualisation, Olah et al. 2017) at the centre position, cut to the receptive field of that position as the
-        natural patches are, and drawn the size of the patches; people learn about as much from it as from the
+        visualisation, Olah et al. 2017: the channel's mean over the whole image, so the pattern repeats where it can),
+        drawn the size of the patches; people learn about as much from it as from the
         natural patches (Zimmermann et al. 2021). Under it, how far it gets as a multiple of the unit's top natural
         activation, and the path check (Geirhos et al. 2023): whether its activations at the earlier layers rank-correlate
         more with those of the unit's top natural images than with random ones ("natural path"), or it excites the unit
