@@ -86,6 +86,7 @@ public struct LineChart: Sendable {
 
     private func f(_ value: Double) -> String { String(format: "%.1f", value) }
     private func label(_ value: Double) -> String {
-        abs(value) >= 100 ? String(format: "%.0f", value) : abs(value) >= 1 ? String(format: "%.1f", value) : String(format: "%.2f", value)
+        // whole numbers (K, epochs) without a decimal: "5", not "5.0"
+        value == value.rounded() && abs(value) < 1e9 ? String(format: "%.0f", value) : abs(value) >= 100 ? String(format: "%.0f", value) : abs(value) >= 1 ? String(format: "%.1f", value) : String(format: "%.2f", value)
     }
 }
