@@ -30,7 +30,7 @@ struct InspectionRoutes: Sendable {
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitDetail(id, layer: layer, unit: unit))
         }
         api.get("units/:layer/:unit/feature-vis") { request, context in
-            let id = APIRoutes.modelID(request), layer = try context.parameters.require("layer")
+            let id = APIRoutes.modelID(request), layer = Self.decoded(try context.parameters.require("layer"))
             let text = try context.parameters.require("unit")
             guard let unit = Int(text) else { throw StudioError(.invalidInput, "unit \"\(text)\" is not a unit number (0, 1, 2, …)") }
             return try Pending(model: try library.entry(id).id, layer: layer).or(try library.unitFeatureVis(id, layer: layer, unit: unit))

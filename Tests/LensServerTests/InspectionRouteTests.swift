@@ -160,6 +160,9 @@ import Testing
         let (_, answer) = try await Self.settled("/api/units/%70ool1?model=cnn")
         #expect(answer.status == 200, "\(answer.text)")
         #expect(try answer.decode(UnitGallery.self).layer.name == "pool1")
+        // and so does the unit's feature visualisation (it answered "no layer %2F…" for every ONNX name)
+        let (_, vis) = try await Self.settled("/api/units/%70ool1/0/feature-vis?model=cnn")
+        #expect(vis.status == 200, "\(vis.text.prefix(300))")
     }
 
     @Test func unitDetailHasTopPatchesImagesAndProjections() async throws {
