@@ -78,7 +78,7 @@ import Testing
         // A long job: started once the model's data has loaded, then the signal arrives mid-job.
         var started = RawHTTP.Answer(status: 0, headers: [:], body: Data())
         for _ in 0..<200 {
-            started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "mlp", "hidden_units": 300, "epochs": 500}"#.utf8))
+            started = try await http.send("POST", "/api/train", body: Data(#"{"kind": "mlp", "hidden_units": 300, "epochs": 500, "patience": 0}"#.utf8))
             if started.status != 409 { break }
             try await Task.sleep(for: .milliseconds(100))
         }

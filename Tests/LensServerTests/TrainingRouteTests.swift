@@ -13,7 +13,7 @@ import Testing
     @Test func jobsRunOneAtATimeBesideConcurrentPredictionsAndCancelCleanly() async throws {
         let server = try await TestServer.shared.value
         let http = server.http
-        let long = #"{"kind": "mlp", "hidden_units": 400, "epochs": 500}"#
+        let long = #"{"kind": "mlp", "hidden_units": 400, "epochs": 500, "patience": 0}"#
         let started = try await http.send("POST", "/api/train", headers: ["Content-Type": "application/json"], body: Data(long.utf8))
         #expect(started.status == 202, "\(started.text)")
         let name = try #require(try started.decode([String: String].self)["model"])

@@ -29,6 +29,10 @@ import Testing
         }
         let recipe = try TrainingRequest(kind: .mlp, hiddenUnits: 7, epochs: 4, learningRate: 0.01).recipe(trainingCount: 240)
         #expect(recipe.hidden == [7] && recipe.options.epochs == 4 && recipe.options.learningRate == 0.01)
+        // patience 0 trains every epoch asked for; another value replaces the recipe's; out of range is refused
+        #expect(try TrainingRequest(kind: .mlp, patience: 0).recipe(trainingCount: 240).options.patience == nil)
+        #expect(try TrainingRequest(kind: .mlp, patience: 3).recipe(trainingCount: 240).options.patience == 3)
+        #expect(throws: StudioError.self) { _ = try TrainingRequest(kind: .mlp, patience: -1).recipe(trainingCount: 10) }
         // Unset knobs keep the recipe's defaults for the data.
         #expect(try TrainingRequest(kind: .cnn).recipe(trainingCount: 240) == ModelRecipe.defaults(for: .cnn, trainingCount: 240))
     }
@@ -68,7 +72,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let library = ModelLibrary(directory: directory)
         library.setTrainingData(dataset)
-        let long = try library.startTraining(TrainingRequest(kind: .mlp, hiddenUnits: 64, epochs: 500))
+        let long = try library.startTraining(TrainingRequest(kind: .mlp, hiddenUnits: 64, epochs: 500, patience: 0))
         #expect(throws: StudioError.self) { try library.startTraining(TrainingRequest(kind: .softmax, epochs: 1)) }
         #expect(library.runner.cancel())
         var kinds: [TrainingEvent.Kind] = []

@@ -11,11 +11,16 @@ public struct TrainingRequest: Codable, Sendable, Equatable {
     public var epochs: Int?
     public var learningRate: Float?
     public var seed: UInt64?
+    /// Early stopping: stop after this many epochs without better validation accuracy; 0 trains
+    /// every epoch asked for. Nil keeps the recipe's own.
+    public var patience: Int?
 
     public static let kinds: [ModelKind] = [.softmax, .mlp, .cnn]
 
-    public init(kind: ModelKind, hiddenUnits: Int? = nil, epochs: Int? = nil, learningRate: Float? = nil, seed: UInt64? = nil) {
+    public init(kind: ModelKind, hiddenUnits: Int? = nil, epochs: Int? = nil, learningRate: Float? = nil, seed: UInt64? = nil,
+                patience: Int? = nil) {
         self.kind = kind
+        self.patience = patience
         self.hiddenUnits = hiddenUnits
         self.epochs = epochs
         self.learningRate = learningRate
@@ -31,6 +36,7 @@ public struct TrainingRequest: Codable, Sendable, Equatable {
             if let hiddenUnits { try TrainingKnobs.hiddenUnits.check(hiddenUnits) }
             if let epochs { try TrainingKnobs.epochs.check(epochs) }
             if let learningRate { try TrainingKnobs.learningRate.check(learningRate) }
+            if let patience { try TrainingKnobs.patience.check(patience) }
         } catch let error as SettingError {
             throw StudioError(.invalidInput, "\(error)")
         }
@@ -38,6 +44,7 @@ public struct TrainingRequest: Codable, Sendable, Equatable {
         if kind == .mlp { recipe.hidden = [hiddenUnits ?? TrainingKnobs.hiddenUnits.defaultValue] }
         if let epochs { recipe.options.epochs = epochs }
         if let learningRate { recipe.options.learningRate = learningRate }
+        if let patience { recipe.options.patience = patience == 0 ? nil : patience }
         return recipe
     }
 }
