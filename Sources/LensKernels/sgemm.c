@@ -424,3 +424,121 @@ void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc) {
         for (long j = 0; j < N; j++) c[j] += x[j];
     }
 }
+
+// ---- a constant A packed once (Winograd's transformed kernels, multiplied by every image) ----
+// Two layouts, chosen by the products' N:
+// - N of at least NR: slivers of MR rows of A, as pack_a writes them; the usual loop nest, B packed per call.
+// - N below NR (ResNet-18's 7x7 layers: 16 tiles against a 32-wide register tile would waste half of
+//   every tile): slivers of NR rows, i.e. Aᵀ packed as the B operand is, and the product run as
+//   Cᵀ = Bᵀ·Aᵀ, each MR x NR tile of Cᵀ stored transposed into C.
+// Either way, with S the sliver height, the slivers of all M rows for the block of kc_max columns at pc
+// sit at packed + pc·Ms (Ms = M rounded up to S), and the sliver of rows [i, i + S) at packed + pc·Ms + i·kc.
+
+static long packed_sliver_height(const lens_sgemm_kernel *kern, long N) { return N < kern->nr ? kern->nr : kern->mr; }
+
+long lens_sgemm_packed_a_floats(int M, int K, int N) {
+    return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N)) * (long)K : 0;
+}
+
+void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    if (M <= 0 || K <= 0) return;
+    const long height = packed_sliver_height(kern, N), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
+    for (long pc = 0; pc < K; pc += kc_max)
+        pack_a(height, transA, A, lda, 0, M, pc, min_l(kc_max, K - pc), packed + pc * rows);
+}
+
+// Rows [i0, i0 + m) of C = A·B + beta·C the slow way, A read from its packed form: the out-of-memory fallback.
+static void prepacked_fallback(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
+                               const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
+    const long height = packed_sliver_height(kern, N), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
+    for (long i = i0; i < i0 + m; i++)
+        for (long j = 0; j < N; j++) {
+            float sum = 0.0f;
+            for (long p = 0; p < K; p++) {
+                const long pc = p / kc_max * kc_max, kc = min_l(kc_max, K - pc);
+                sum += packed_a[pc * rows + (i / height) * height * kc + (p - pc) * height + i % height] * B[p * ldb + j];
+            }
+            C[i * ldc + j] = sum + (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]);
+        }
+}
+
+// Rows [i0, i0 + m) of C = packed_a · B + beta * C, A in MR-row slivers (i0 a multiple of MR).
+static void sgemm_prepacked_rows(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
+                                 const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
+    const long mr = kern->mr, nr = kern->nr, rows = round_up(M, mr);
+    const long kc_max = min_l(K, kern->kc);
+    const long nc_max = min_l(round_up(N, nr), kern->nc);
+    const long mc_max = kern->mc / mr * mr > 0 ? kern->mc / mr * mr : mr;   // whole slivers: block offsets ic·kc
+    float *packed_b = thread_pack_buffer((size_t)(kc_max * nc_max));
+    if (!packed_b) {   // out of memory for a few MiB: still give the right answer
+        prepacked_fallback(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+        return;
+    }
+    for (long jc = 0; jc < N; jc += nc_max) {
+        const long nc = min_l(nc_max, N - jc);
+        for (long pc = 0; pc < K; pc += kc_max) {
+            const long kc = min_l(kc_max, K - pc);
+            const float beta_here = pc == 0 ? beta : 1.0f;
+            pack_b(nr, 0, B, ldb, pc, kc, jc, nc, packed_b);
+            for (long ic = i0; ic < i0 + m; ic += mc_max) {
+                const long mc = min_l(mc_max, i0 + m - ic);
+                for (long jr = 0; jr < nc; jr += nr)
+                    sweep_sliver(kern, kc, packed_a + pc * rows + ic * kc, mc, packed_b + jr * kc, min_l(nr, nc - jr),
+                                 C + ic * ldc + jc + jr, ldc, 1.0f, beta_here);
+            }
+        }
+    }
+}
+
+// The same for N < NR, A in NR-row slivers (i0 a multiple of NR): Cᵀ = Bᵀ·Aᵀ, Bᵀ's N rows packed per
+// call as MR-row slivers, each sliver of A playing B's part; a tile t[j][i] = C[i][j] is stored transposed.
+static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
+                                       const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
+    const long mr = kern->mr, nr = kern->nr, rows = round_up(M, nr), kc_max = min_l(K, kern->kc);
+    float *packed_bt = thread_pack_buffer((size_t)(round_up(N, mr) * kc_max));
+    if (!packed_bt) {
+        prepacked_fallback(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+        return;
+    }
+    float tile[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64)));
+    for (long pc = 0; pc < K; pc += kc_max) {
+        const long kc = min_l(kc_max, K - pc);
+        const float beta_here = pc == 0 ? beta : 1.0f;
+        pack_a(mr, 1, B, ldb, 0, N, pc, kc, packed_bt);   // Bᵀ [N, kc]: B is stored K x N
+        for (long ir = i0; ir < i0 + m; ir += nr) {
+            const long c_rows = min_l(nr, i0 + m - ir);
+            for (long jr = 0; jr < N; jr += mr) {
+                const long c_columns = min_l(mr, N - jr);
+                kern->micro(kc, packed_bt + jr * kc, packed_a + pc * rows + ir * kc, tile, nr, 1.0f, 0.0f);
+                for (long i = 0; i < c_rows; i++) {
+                    float *c = C + (ir + i) * ldc + jr;
+                    for (long j = 0; j < c_columns; j++) c[j] = tile[j * nr + i] + (beta_here == 0.0f ? 0.0f : beta_here * c[j]);
+                }
+            }
+        }
+    }
+}
+
+void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                          float beta, float *C, int ldc) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    if (M <= 0 || N <= 0 || part < 0 || part >= parts) return;
+    const int transposed = packed_sliver_height(kern, N) != kern->mr;
+    const long row_step = transposed ? kern->nr : kern->mr;
+    const long tiles_n = (N + kern->nr - 1) / kern->nr, tiles_m = (M + row_step - 1) / row_step;
+    // Whole register tiles per part: columns when there are enough of them to share out evenly (each
+    // part then packs only its columns of B), else rows (each part packs all of B, the smaller operand).
+    const int split_n = !transposed && (tiles_n >= 2L * parts || tiles_m < parts);
+    const long tiles = split_n ? tiles_n : tiles_m, step = split_n ? kern->nr : row_step;
+    const long first = tiles * part / parts * step, last = min_l(tiles * (part + 1) / parts * step, split_n ? N : M);
+    if (last <= first) return;
+    if (K <= 0) {
+        if (split_n) scale_c(M, last - first, beta, C + first, ldc);
+        else scale_c(last - first, N, beta, C + first * ldc, ldc);
+        return;
+    }
+    if (transposed) sgemm_prepacked_transposed(kern, M, first, last - first, N, K, packed_a, B, ldb, beta, C, ldc);
+    else if (split_n) sgemm_prepacked_rows(kern, M, 0, M, last - first, K, packed_a, B + first, ldb, beta, C + first, ldc);
+    else sgemm_prepacked_rows(kern, M, first, last - first, N, K, packed_a, B, ldb, beta, C, ldc);
+}

@@ -17,6 +17,11 @@ import Testing
         Shape(channels: 17, outChannels: 19, pads: [0, 0, 0, 0], height: 9, width: 12),   // no padding, odd channels
         Shape(channels: 16, outChannels: 32, pads: [2, 2, 2, 2], height: 5, width: 6),    // padding 2
         Shape(channels: 20, outChannels: 16, pads: [0, 1, 2, 1], height: 11, width: 3),   // uneven pads, narrow
+        // The packed kernels crossing the GEMM's K and M blocks, with 36 tiles (the usual layout) and with 9
+        // (fewer than a register tile's width: the transposed one); and 72 tiles of few channels.
+        Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 12, width: 12),
+        Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 5, width: 6),
+        Shape(channels: 16, outChannels: 24, pads: [1, 1, 1, 1], height: 16, width: 18),
     ]
 
     private func layer(_ shape: Shape) -> Conv2DLayer {

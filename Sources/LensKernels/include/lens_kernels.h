@@ -39,6 +39,18 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
                      const float *A, int lda, const float *B, int ldb,
                      float beta, float *C, int ldc);
 
+/// A constant left operand packed once into the chosen kernel's panels, for products that multiply it
+/// again and again (Winograd's transformed kernels): lens_sgemm_packed_a_floats(M, K, N) floats, 64-byte
+/// aligned, hold op(A) (M x K; A stored K x M when transA) as lens_sgemm_pack_a writes it for products
+/// of N columns (N picks the layout: below the kernel's tile width A is packed to be used transposed).
+long lens_sgemm_packed_a_floats(int M, int K, int N);
+void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed);
+/// Part `part` of `parts` of C = packed_a · B + beta * C, with packed_a from lens_sgemm_pack_a (same M, K, N)
+/// and B K x N row-major: lens_sgemm without packing A (parts 1: all of it). The parts split C on register-tile
+/// boundaries, so they can run on separate threads.
+void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                          float beta, float *C, int ldc);
+
 /// A buffer of at least `floats` floats (64-byte aligned) owned by the calling thread and reused by
 /// its later calls (valid until this thread calls again); NULL when memory runs out. Callers that
 /// split K keep the partial products there instead of allocating per product.

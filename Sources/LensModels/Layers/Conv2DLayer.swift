@@ -279,22 +279,19 @@ struct Conv2DLayer: Layer {
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let pass = geometry.winogradForward(outChannels: outChannels), ranges = imageRanges(batch)
-        let u = winogradKernels.transformed(weight.value.scalars, outChannels: outChannels, channels: geometry.channels,
-                                            forGradient: false)
+        let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: false)
         reserveWinogradScratch(parts: ranges.count, pass: pass)
         let outSize = outChannels * geometry.positions, hasBias = hasBias
         input.scalars.withUnsafeBufferPointer { x in
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
                 output.scalars.withUnsafeMutableBufferPointer { y in
-                    u.withUnsafeBufferPointer { u in
-                        bias.value.scalars.withUnsafeBufferPointer { b in
-                            let (x, scratch, y, u) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!, u.baseAddress!)
-                            let b = hasBias ? b.baseAddress : nil
-                            Parallel.run(parts: ranges.count) { part in
-                                for n in ranges[part] {
-                                    pass.run(x + n * geometry.imageSize, transformed: u, bias: b, clamp: clamp,
-                                             into: y + n * outSize, scratch: scratch + part * pass.scratchSize)
-                                }
+                    bias.value.scalars.withUnsafeBufferPointer { b in
+                        let (x, scratch, y) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!)
+                        let b = hasBias ? b.baseAddress : nil
+                        Parallel.run(parts: ranges.count) { part in
+                            for n in ranges[part] {
+                                pass.run(x + n * geometry.imageSize, kernels: u, bias: b, clamp: clamp,
+                                         into: y + n * outSize, scratch: scratch + part * pass.scratchSize)
                             }
                         }
                     }
@@ -307,20 +304,17 @@ struct Conv2DLayer: Layer {
     private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor) {
         let geometry = geometry, batch = outputGradient.shape[0], outChannels = outChannels
         let pass = geometry.winogradInputGradient(outChannels: outChannels), ranges = imageRanges(batch)
-        let u = winogradKernels.transformed(weight.value.scalars, outChannels: outChannels, channels: geometry.channels,
-                                            forGradient: true)
+        let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: true)
         reserveWinogradScratch(parts: ranges.count, pass: pass)
         let outSize = outChannels * geometry.positions
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
                 inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    u.withUnsafeBufferPointer { u in
-                        let (dy, scratch, dx, u) = (dy.baseAddress!, scratch.baseAddress!, dx.baseAddress!, u.baseAddress!)
-                        Parallel.run(parts: ranges.count) { part in
-                            for n in ranges[part] {
-                                pass.run(dy + n * outSize, transformed: u, bias: nil, clamp: .unclamped,
-                                         into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
-                            }
+                    let (dy, scratch, dx) = (dy.baseAddress!, scratch.baseAddress!, dx.baseAddress!)
+                    Parallel.run(parts: ranges.count) { part in
+                        for n in ranges[part] {
+                            pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
+                                     into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
                         }
                     }
                 }

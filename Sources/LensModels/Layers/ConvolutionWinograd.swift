@@ -22,9 +22,9 @@ struct WinogradPass: Sendable, Equatable {
     /// V[16][C, T], M[16][out, T] and a plane for each core.
     var scratchSize: Int { 16 * tiles * (inChannels + outChannels) + Parallel.coreCount * planeSize }
 
-    /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `transformed` from
-    /// `lens_winograd_weights`. Splits each step over the cores unless it runs inside a part already.
-    func run(_ image: UnsafePointer<Float>, transformed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `kernels` the 16 U[ξ] packed for
+    /// this pass (`WinogradKernels`). Splits each step over the cores unless it runs inside a part already.
+    func run(_ image: UnsafePointer<Float>, kernels: PackedWinogradKernels, bias: UnsafePointer<Float>?,
              clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (tiles, inChannels, outChannels) = (tiles, inChannels, outChannels)
         let v = scratch, m = scratch + 16 * tiles * inChannels, planes = m + 16 * tiles * outChannels
@@ -36,12 +36,16 @@ struct WinogradPass: Sendable, Equatable {
                                 Int32(tilesY), Int32(tilesX), Int32(part * inChannels / parts),
                                 Int32((part + 1) * inChannels / parts), planes + part * planeSize, v)
         }
-        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T]
+        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once: only V[ξ] is packed here.
+        let (u, stride) = (UnsafePointer(kernels.floats), kernels.stride)
+        let productParts = Parallel.parts(forWork: 2 * Double(outChannels * inChannels * tiles),
+                                          minimumPerPart: MatrixMultiply.minimumFlopsPerThread)
         for xi in 0..<16 {
-            MatrixMultiply.gemm(m: outChannels, n: tiles, k: inChannels,
-                                a: transformed + xi * inChannels * outChannels, lda: inChannels,
-                                b: v + xi * tiles * inChannels, ldb: tiles,
-                                c: m + xi * tiles * outChannels, ldc: tiles)
+            Parallel.run(parts: productParts) { part in
+                lens_sgemm_prepacked(Int32(part), Int32(productParts), Int32(outChannels), Int32(tiles), Int32(inChannels),
+                                     u + xi * stride, v + xi * tiles * inChannels, Int32(tiles), 0,
+                                     m + xi * tiles * outChannels, Int32(tiles))
+            }
         }
         // y = clamp(Aᵀ m A + b) per tile and output channel
         Parallel.run(parts: parts) { part in
@@ -51,7 +55,6 @@ struct WinogradPass: Sendable, Equatable {
         }
     }
 }
-
 extension ConvolutionGeometry {
     /// Channels on each side from which the 16 products run near the GEMM's speed and the
     /// transforms' memory passes are a small share.
@@ -76,31 +79,56 @@ extension ConvolutionGeometry {
     }
 }
 
-/// The kernels transformed for Winograd (U = G g Gᵀ), for the forward pass and for the input
+/// The 16 U[ξ] of one pass, each packed into the GEMM kernel's panels for the pass's product shape
+/// (`lens_sgemm_pack_a`), `stride` floats apart in 64-byte-aligned memory of their own (the panels may
+/// be read by aligned vector loads). Never written once made, so copies of a layer share them.
+final class PackedWinogradKernels: @unchecked Sendable {
+    let floats: UnsafeMutablePointer<Float>
+    let stride: Int
+
+    /// U[16][rows, depth] (rows = the pass's outputs, depth = its inputs) packed for products of `columns` tiles.
+    init(_ u: UnsafePointer<Float>, rows: Int, depth: Int, columns: Int) {
+        let packed = Int(lens_sgemm_packed_a_floats(Int32(rows), Int32(depth), Int32(columns)))
+        stride = (packed + 15) / 16 * 16   // keeps every U[ξ] 64-byte aligned
+        floats = UnsafeMutableRawPointer.allocate(byteCount: max(16 * stride, 1) * MemoryLayout<Float>.size, alignment: 64)
+            .bindMemory(to: Float.self, capacity: 16 * stride)
+        for xi in 0..<16 {
+            lens_sgemm_pack_a(0, Int32(rows), Int32(depth), Int32(columns), u + xi * rows * depth, Int32(depth),
+                              floats + xi * stride)
+        }
+    }
+
+    deinit { floats.deallocate() }
+}
+
+/// The kernels transformed for Winograd (U = G g Gᵀ) and packed, for the forward pass and for the input
 /// gradient, each made when first needed after the weights change. `source` shares the weights'
 /// storage: while it does, any write to the weights copies them first (copy on write), so equal
 /// storage means equal weights, checked without reading them.
 struct WinogradKernels {
     private var source: [Float] = []
-    private var forward: [Float] = []
-    private var gradient: [Float] = []
+    private var forward: PackedWinogradKernels?
+    private var gradient: PackedWinogradKernels?
 
-    /// U for `weights` W[out][C][3][3]: forward U[16][out, C], or the input gradient's U'[16][C, out].
-    mutating func transformed(_ weights: [Float], outChannels: Int, channels: Int, forGradient: Bool) -> [Float] {
+    /// U for `weights` W[out][C][3][3] packed for `pass`: the forward pass's U[16][out, C], or the input
+    /// gradient's U'[16][C, out] (the kernels turned 180°).
+    mutating func packed(_ weights: [Float], for pass: WinogradPass, forGradient: Bool) -> PackedWinogradKernels {
         let same = source.withUnsafeBufferPointer { a in
             weights.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count && a.count > 0 }
         }
         if !same { self = WinogradKernels(source: weights) }
-        if forGradient ? gradient.isEmpty : forward.isEmpty {
-            var made = [Float](repeating: 0, count: 16 * outChannels * channels)
-            weights.withUnsafeBufferPointer { w in
-                made.withUnsafeMutableBufferPointer { u in
-                    lens_winograd_weights(w.baseAddress!, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
-                }
+        if let made = forGradient ? gradient : forward { return made }
+        // The layer's out and C: the gradient pass runs from the layer's outputs to its inputs.
+        let (outChannels, channels) = forGradient ? (pass.inChannels, pass.outChannels) : (pass.outChannels, pass.inChannels)
+        var u = [Float](repeating: 0, count: 16 * outChannels * channels)
+        let made = weights.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer { u in
+                lens_winograd_weights(w.baseAddress!, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
+                return PackedWinogradKernels(u.baseAddress!, rows: pass.outChannels, depth: pass.inChannels, columns: pass.tiles)
             }
-            if forGradient { gradient = made } else { forward = made }
         }
-        return forGradient ? gradient : forward
+        if forGradient { gradient = made } else { forward = made }
+        return made
     }
 
     private init(source: [Float]) { self.source = source }

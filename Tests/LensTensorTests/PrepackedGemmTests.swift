@@ -1,0 +1,58 @@
+import LensKernels
+import Testing
+@testable import LensTensor
+
+/// `lens_sgemm_pack_a` + `lens_sgemm_prepacked` (a constant A packed once, as Winograd's kernels are)
+/// against the plain triple loop: shapes crossing the KC (256) and MC (112-144) blocks and every tile
+/// tail, N below the register tile (the transposed layout) and above, A stored either way, beta 0 (C not
+/// read) and not, split into parts along N and along M.
+@Suite struct PrepackedGemmTests {
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (8, 32, 16), (7, 33, 257), (150, 49, 300), (290, 16, 520), (64, 784, 64), (13, 5, 3), (512, 16, 40),
+        (40, 12, 300), (33, 31, 9),
+    ]
+
+    private func random(_ count: Int, seed: UInt64) -> [Float] {
+        var rng = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in Float.random(in: -1...1, using: &rng) }
+    }
+
+    @Test(arguments: [1, 2, 3, 5])
+    func matchesThePlainProduct(parts: Int) {
+        var seed: UInt64 = 40
+        for shape in Self.shapes {
+            for transposeA in [false, true] {
+                for beta: Float in [0, 1.5] {
+                    seed += 1
+                    let (m, n, k) = shape
+                    let lda = (transposeA ? m : k) + 3, ldb = n + 5, ldc = n + 2
+                    let a = random(lda * (transposeA ? k : m), seed: seed), b = random(ldb * k, seed: seed + 100)
+                    let sentinel: Float = 12345
+                    // C's padding columns hold a sentinel that no part may touch; beta 0 must not read C (NaN).
+                    var start = beta == 0 ? [Float](repeating: .nan, count: ldc * m) : random(ldc * m, seed: seed + 200)
+                    for i in 0..<m { for j in n..<ldc { start[i * ldc + j] = sentinel } }
+                    var expected = start
+                    MatrixMultiply.referenceGemm(transposeA: transposeA, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
+                                                 beta: beta, c: &expected, ldc: ldc)
+                    // 64-byte aligned, as the header asks; NaN wherever packing would leave a float unwritten.
+                    let count = Int(lens_sgemm_packed_a_floats(Int32(m), Int32(k), Int32(n)))
+                    #expect(count >= m * k)
+                    let packed = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+                        .bindMemory(to: Float.self, capacity: count)
+                    defer { packed.deallocate() }
+                    packed.initialize(repeating: .nan, count: count)
+                    lens_sgemm_pack_a(transposeA ? 1 : 0, Int32(m), Int32(k), Int32(n), a, Int32(lda), packed)
+                    var actual = start
+                    for part in 0..<parts {
+                        lens_sgemm_prepacked(Int32(part), Int32(parts), Int32(m), Int32(n), Int32(k), packed, b, Int32(ldb),
+                                             beta, &actual, Int32(ldc))
+                    }
+                    let what = "\(m)x\(n)x\(k) transposeA \(transposeA) beta \(beta), \(parts) parts"
+                    let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+                    #expect(worst <= 2e-6 * Float(k + 2) * (1 + beta), "\(what): largest difference \(worst)")
+                    #expect(!actual.contains { $0.isNaN }, "\(what): NaN")
+                }
+            }
+        }
+    }
+}
