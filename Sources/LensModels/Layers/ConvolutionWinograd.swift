@@ -57,8 +57,10 @@ struct WinogradPass: Sendable, Equatable {
 }
 extension ConvolutionGeometry {
     /// Channels on each side from which the 16 products run near the GEMM's speed and the
-    /// transforms' memory passes are a small share.
-    static let winogradChannelMinimum = 16
+    /// transforms' memory passes are a small share. Below it (16 → 32 and 32 → 64 channels, the
+    /// face and W5 CNNs) the products' K of 16-32 leaves the GEMM mostly packing and the layer
+    /// is faster as one im2col product (docs/benchmark-log.md); ResNet's 3x3 layers have 64 or more.
+    static let winogradChannelMinimum = 64
 
     /// 3x3, stride 1, no dilation, one group, enough channels.
     func runsWinograd(groups: Int, outChannels: Int) -> Bool {
