@@ -16,6 +16,14 @@ GROUPS = [
     ("Scaling (no peer)", lambda i: i.startswith("scale-")),
 ]
 
+# The scaling series: what each size counts, for the per-unit column.
+SERIES = {
+    "scale-w6": "references (10000 queries each)",
+    "scale-k": "hidden units K (600 images, 10 epochs)",
+    "scale-ig": "integration steps (one image)",
+    "scale-gallery": "training images searched",
+}
+
 
 def parse(path):
     header, rows, columns = {}, {}, None
@@ -77,7 +85,8 @@ def target_status(rows):
                 "met" if all(s >= bar for _, s in shares) else "**not met**")
 
     g1 = [i for i in rows if i.startswith("G1-") and i.endswith("-t2")]
-    w7 = [i for i in rows if i.startswith("W7-") and not i.endswith("-rss")]
+    # Rows without a peer (SmoothGrad, guided Grad-CAM: no Python peer times them) are not judged.
+    w7 = [i for i in rows if i.startswith("W7-") and not i.endswith("-rss") and rows[i].get("peer", "-") != "-"]
     w9_infer = [i for i in rows if i.startswith("W9-") and ("-infer-" in i or "-latency-" in i)]
     w9_explain = [i for i in rows if i.startswith("W9-") and (i.endswith("-gradcam") or i.endswith("-ig50"))]
 
@@ -104,6 +113,35 @@ def target_status(rows):
     ]
 
 
+def scaling_size(row_id):
+    """(series, size) of a scale row: scale-w6-15k -> ("scale-w6", 15000)."""
+    series, _, size = row_id.rpartition("-")
+    return series, int(size[:-1]) * 1000 if size.endswith("k") else int(size)
+
+
+def print_scaling(rows, ids, stamp):
+    """One table of every series: time, time per unit of size, and that against the largest size's
+    (1.00 all the way down means the cost grows linearly)."""
+    print("### How cost grows (no peer)")
+    print()
+    print(f"{stamp}.")
+    print()
+    print("| series | size | time | per unit | per unit / the largest size's |")
+    print("|---|---|---|---|---|")
+    by_series = {}
+    for i in ids:
+        series, size = scaling_size(i)
+        by_series.setdefault(series, []).append((size, number(rows[i]["ours (median)"].replace(",", "")), rows[i]["unit"]))
+    for series, points in by_series.items():
+        points.sort()
+        largest_per_unit = points[-1][1] / points[-1][0]
+        for size, value, unit in points:
+            per_unit = value / size
+            print(f"| {series}: {SERIES.get(series, 'size')} | {size:,} | {value:.4g} {unit} | {per_unit:.3g} {unit} "
+                  f"| {per_unit / largest_per_unit:.2f} |")
+    print()
+
+
 def main(path):
     header, rows = parse(path)
     stamp = (f"{header.get('date', 'date not recorded')}; {header.get('machine', 'CPU not recorded')}; "
@@ -113,6 +151,9 @@ def main(path):
     for title, wanted in GROUPS:
         ids = [i for i in rows if wanted(i)]
         if not ids:
+            continue
+        if title.startswith("Scaling"):
+            print_scaling(rows, ids, stamp)
             continue
         has_gemm = any(rows[i].get("gflops", "-") != "-" for i in ids)
         print(f"### {title}")
