@@ -55,15 +55,30 @@ static void split_phases(const float *x, dw_shape s, float *phases) {
         }
 }
 
-// dx[iy][ix] = phases[r][iy + top][j] where ix + left = j·s + r (the inverse of split_phases on the inside).
+// dx[iy][ix] = phases[r][iy + top][j] where ix + left = j·s + r (the inverse of split_phases on the inside),
+// 0 past the phases. Phase by phase (every s-th column of a row), so no division per element; a copy at stride 1.
 static void merge_phases(const float *phases, dw_shape s, float *dx) {
     const long phase_size = (long)s.phase_height * s.phase_width;
     for (int iy = 0; iy < s.height; iy++) {
         const int py = iy + s.pad_top;
         float *row = dx + (long)iy * s.width;
-        for (int ix = 0; ix < s.width; ix++) {
-            const int q = ix + s.pad_left, r = q % s.stride, j = q / s.stride;
-            row[ix] = py < s.phase_height && j < s.phase_width ? phases[r * phase_size + (long)py * s.phase_width + j] : 0.0f;
+        if (py >= s.phase_height) {
+            memset(row, 0, sizeof(float) * s.width);
+            continue;
+        }
+        for (int r = 0; r < s.stride; r++) {
+            const float *source = phases + r * phase_size + (long)py * s.phase_width;
+            const int ix0 = ((r - s.pad_left) % s.stride + s.stride) % s.stride;   // the first column of phase r
+            int j = (ix0 + s.pad_left - r) / s.stride;
+            if (s.stride == 1) {
+                int inside = s.phase_width - j;
+                if (inside > s.width) inside = s.width;
+                if (inside < 0) inside = 0;
+                memcpy(row, source + j, sizeof(float) * inside);
+                for (int ix = inside; ix < s.width; ix++) row[ix] = 0.0f;
+                continue;
+            }
+            for (int ix = ix0; ix < s.width; ix += s.stride, j++) row[ix] = j < s.phase_width ? source[j] : 0.0f;
         }
     }
 }
@@ -119,47 +134,73 @@ static void weight_plain(const float *dy, dw_shape s, const float *phases, float
         }
 }
 
+// The SIMD steps handle kernels of up to 8x8 (a fixed array of tap offsets: a variable-length one
+// beside 64-byte vector spills crashed the -O0 build); larger ones run the plain loops.
+enum { DW_MAX_TAPS = 64 };
+
 #if defined(__x86_64__)
+// Where tap t = ky·k + kx of output row 0 starts, from the first phase row: TAP_ROW without its
+// division and remainder by the stride, which the SIMD loops paid at every tap of every vector
+// (an integer division per 16 outputs and tap: the 3x3 layers ran at 4-10 GFLOP/s). Output row oy
+// adds oy·stride·phase_width.
+static void tap_offsets(dw_shape s, long *offsets) {
+    const long phase_size = (long)s.phase_height * s.phase_width;
+    for (int ky = 0; ky < s.kernel; ky++)
+        for (int kx = 0; kx < s.kernel; kx++)
+            offsets[ky * s.kernel + kx] = (kx % s.stride) * phase_size + (long)ky * s.phase_width + kx / s.stride;
+}
+
 // min(high, max(low, v)) with v second: a NaN v comes through, as in the plain loop.
 #define SIMD_STEPS(ISA, TARGET, VEC, LANES, SET1, ZERO, FMADD, ADD, MAX, MIN, MASK_T, MASK, LOAD, STORE, REDUCE)  \
     __attribute__((target(TARGET))) static void forward_##ISA(const float *phases, dw_shape s, const float *w, float b, \
                                                                 float *y, float low, float high) {                \
+        const int taps = s.kernel * s.kernel;                                                                     \
+        const long step = (long)s.stride * s.phase_width;                                                         \
+        long offset[DW_MAX_TAPS];                                                                                 \
+        tap_offsets(s, offset);                                                                                   \
         const VEC vlow = SET1(low), vhigh = SET1(high);                                                           \
-        for (int oy = 0; oy < s.out_height; oy++)                                                                \
+        for (int oy = 0; oy < s.out_height; oy++) {                                                              \
+            const float *row = phases + oy * step;                                                                \
             for (int x0 = 0; x0 < s.out_width; x0 += LANES) {                                                    \
                 const MASK_T mask = MASK(s.out_width - x0);                                                       \
                 VEC acc = SET1(b);                                                                                \
-                for (int ky = 0; ky < s.kernel; ky++)                                                             \
-                    for (int kx = 0; kx < s.kernel; kx++)                                                         \
-                        acc = FMADD(SET1(w[ky * s.kernel + kx]), LOAD(TAP_ROW(phases, s, oy, ky, kx) + x0, mask), acc); \
+                for (int t = 0; t < taps; t++) acc = FMADD(SET1(w[t]), LOAD(row + offset[t] + x0, mask), acc);  \
                 acc = MIN(vhigh, MAX(vlow, acc));                                                                 \
                 STORE(y + (long)oy * s.out_width + x0, mask, acc);                                                \
             }                                                                                                     \
+        }                                                                                                         \
     }                                                                                                             \
     __attribute__((target(TARGET))) static void data_##ISA(const float *dy, dw_shape s, const float *w, float *phases) { \
-        for (int oy = 0; oy < s.out_height; oy++)                                                                \
+        const int taps = s.kernel * s.kernel;                                                                     \
+        const long step = (long)s.stride * s.phase_width;                                                         \
+        long offset[DW_MAX_TAPS];                                                                                 \
+        tap_offsets(s, offset);                                                                                   \
+        for (int oy = 0; oy < s.out_height; oy++) {                                                              \
+            float *row = phases + oy * step;                                                                      \
             for (int x0 = 0; x0 < s.out_width; x0 += LANES) {                                                    \
                 const MASK_T mask = MASK(s.out_width - x0);                                                       \
                 const VEC g = LOAD(dy + (long)oy * s.out_width + x0, mask);                                       \
-                for (int ky = 0; ky < s.kernel; ky++)                                                             \
-                    for (int kx = 0; kx < s.kernel; kx++) {                                                       \
-                        float *x = (float *)TAP_ROW(phases, s, oy, ky, kx) + x0;                                  \
-                        STORE(x, mask, FMADD(SET1(w[ky * s.kernel + kx]), g, LOAD(x, mask)));                     \
-                    }                                                                                             \
+                for (int t = 0; t < taps; t++) {                                                                  \
+                    float *x = row + offset[t] + x0;                                                              \
+                    STORE(x, mask, FMADD(SET1(w[t]), g, LOAD(x, mask)));                                          \
+                }                                                                                                 \
             }                                                                                                     \
+        }                                                                                                         \
     }                                                                                                             \
     __attribute__((target(TARGET))) static void weight_##ISA(const float *dy, dw_shape s, const float *phases, float *dw) { \
-        for (int ky = 0; ky < s.kernel; ky++)                                                                     \
-            for (int kx = 0; kx < s.kernel; kx++) {                                                               \
-                VEC acc = ZERO();                                                                                 \
-                for (int oy = 0; oy < s.out_height; oy++)                                                        \
-                    for (int x0 = 0; x0 < s.out_width; x0 += LANES) {                                            \
-                        const MASK_T mask = MASK(s.out_width - x0);                                               \
-                        acc = FMADD(LOAD(dy + (long)oy * s.out_width + x0, mask),                                 \
-                                    LOAD(TAP_ROW(phases, s, oy, ky, kx) + x0, mask), acc);                        \
-                    }                                                                                             \
-                dw[ky * s.kernel + kx] += REDUCE(acc);                                                            \
-            }                                                                                                     \
+        const int taps = s.kernel * s.kernel;                                                                     \
+        const long step = (long)s.stride * s.phase_width;                                                         \
+        long offset[DW_MAX_TAPS];                                                                                 \
+        tap_offsets(s, offset);                                                                                   \
+        for (int t = 0; t < taps; t++) {                                                                          \
+            VEC acc = ZERO();                                                                                     \
+            for (int oy = 0; oy < s.out_height; oy++)                                                            \
+                for (int x0 = 0; x0 < s.out_width; x0 += LANES) {                                                \
+                    const MASK_T mask = MASK(s.out_width - x0);                                                   \
+                    acc = FMADD(LOAD(dy + (long)oy * s.out_width + x0, mask), LOAD(phases + oy * step + offset[t] + x0, mask), acc); \
+                }                                                                                                 \
+            dw[t] += REDUCE(acc);                                                                                 \
+        }                                                                                                         \
     }
 
 static inline __attribute__((target("avx512f"))) __mmask16 mask16(int left) {
@@ -217,7 +258,7 @@ static dw_kernels kernels_for(int variant) {
 void lens_conv_depthwise(const float *image, int height, int width, int kernel, int stride, int pad_top, int pad_left,
                          int out_height, int out_width, const float *weight, const float *bias, int first, int end,
                          float *output, float low, float high, float *scratch, int variant) {
-    const dw_kernels k = kernels_for(variant);
+    const dw_kernels k = kernel * kernel > DW_MAX_TAPS ? (dw_kernels){forward_plain, data_plain, weight_plain} : kernels_for(variant);
     const dw_shape s = shape_of(height, width, kernel, stride, pad_top, pad_left, out_height, out_width);
     const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
     for (int c = first; c < end; c++) {
@@ -230,7 +271,7 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
                                   int stride, int pad_top, int pad_left, int out_height, int out_width, const float *weight,
                                   int first, int end, float *input_gradient, float *weight_gradient, float *bias_gradient,
                                   float *scratch, int variant) {
-    const dw_kernels k = kernels_for(variant);
+    const dw_kernels k = kernel * kernel > DW_MAX_TAPS ? (dw_kernels){forward_plain, data_plain, weight_plain} : kernels_for(variant);
     const dw_shape s = shape_of(height, width, kernel, stride, pad_top, pad_left, out_height, out_width);
     const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
     const long scratch_size = (long)s.stride * s.phase_height * s.phase_width;

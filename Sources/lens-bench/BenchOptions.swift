@@ -10,6 +10,8 @@ struct BenchOptions {
     var gemmShapes: [String] = []
     /// `--profile`: one row's work, untimed, `--repeat` times (for callgrind or perf).
     var profile: ProfileRun?
+    /// `--layer-times`: per-layer CPU time of a W9 inference row, `--repeat` passes.
+    var layerTimes: LayerTimeTable?
     /// `--threads`: Parallel.maximumThreads for the run (1 keeps callgrind's counts free of the pool's spin).
     var threads: Int?
 
@@ -17,6 +19,7 @@ struct BenchOptions {
         usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
                lens-bench [--quick] [--json] --gemm MxNxK[:TT],...
                lens-bench --profile ROW [--repeat N] [--threads T]
+               lens-bench --layer-times ROW [--repeat N]
           --quick       fewer and shorter repetitions (a smoke run; figures are rougher)
           --json        one JSON object per line instead of a table
           --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
@@ -27,6 +30,8 @@ struct BenchOptions {
           --gemm LIST   instead: GFLOP/s of products MxNxK[:TT] at 1 and 2 threads (e.g. 64x300x4096:NT)
           --profile ROW one of \(ProfileRun.rows.joined(separator: ", ")), run --repeat times
                         (default 1) without timing, for valgrind --tool=callgrind or perf record
+          --layer-times ROW  one of \(LayerTimeTable.rows.joined(separator: ", ")): one thread's CPU time per
+                        layer and each layer's multiply-adds, over --repeat passes (default 1) after a warm-up
           --threads T   at most T threads (callgrind: 1, so the worker pool's spin is not counted)
           W9 (ResNet-18 and MobileNetV2 from ONNX) runs only when --only names it, reading
           $W9_DIR/resnet18.onnx and mobilenet_v2.onnx (default ./w9-models), as w9_real_cnn.py exports them;
@@ -61,10 +66,16 @@ struct BenchOptions {
                 }
                 profile = run
             case "--repeat":
-                guard let profile, let value = rest.popFirst(), let count = Int(value), count >= 0 else {
-                    throw .usage("--repeat needs a count, after --profile ROW")
+                guard profile != nil || layerTimes != nil, let value = rest.popFirst(), let count = Int(value), count >= 0 else {
+                    throw .usage("--repeat needs a count, after --profile ROW or --layer-times ROW")
                 }
-                self.profile = ProfileRun(row: profile.row, repetitions: count)
+                if let profile { self.profile = ProfileRun(row: profile.row, repetitions: count) }
+                if let layerTimes { self.layerTimes = LayerTimeTable(row: layerTimes.row, repetitions: max(count, 1)) }
+            case "--layer-times":
+                guard let row = rest.popFirst(), let table = LayerTimeTable(row: row, repetitions: layerTimes?.repetitions ?? 1) else {
+                    throw .usage("--layer-times needs one of \(LayerTimeTable.rows.joined(separator: ", "))")
+                }
+                layerTimes = table
             case "--threads":
                 guard let value = rest.popFirst(), let count = Int(value), count >= 1 else { throw .usage("--threads needs a count of at least 1") }
                 threads = count

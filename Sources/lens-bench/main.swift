@@ -22,6 +22,10 @@ do {
         profile.run()
         exit(0)
     }
+    if let table = options.layerTimes {
+        table.run()
+        exit(0)
+    }
     guard let referenceFile = Bundle.module.url(forResource: "peers", withExtension: "json") else {
         throw BenchError.peers(file: "peers.json", problem: "not found among lens-bench's resources")
     }

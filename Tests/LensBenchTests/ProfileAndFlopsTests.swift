@@ -1,4 +1,5 @@
 import Foundation
+import LensModels
 import Testing
 @testable import lens_bench
 
@@ -17,6 +18,30 @@ import Testing
         #expect(benchUsageProblem(["--repeat", "2"])?.contains("after --profile") == true)
         #expect(benchUsageProblem(["--profile", "W4-train", "--repeat", "-1"])?.contains("--repeat needs a count") == true)
         #expect(benchUsageProblem(["--threads", "0"])?.contains("--threads needs") == true)
+    }
+
+    @Test func layerTimesOptionsParse() throws {
+        let options = try BenchOptions(arguments: ["--layer-times", "W9-mobilenet_v2-latency-bs1", "--repeat", "20"])
+        #expect(options.layerTimes?.row == "W9-mobilenet_v2-latency-bs1" && options.layerTimes?.repetitions == 20)
+        #expect(options.profile == nil)
+        #expect(benchUsageProblem(["--layer-times", "W4-train"])?.contains("--layer-times needs one of") == true)
+    }
+
+    /// The per-layer table's multiply-adds and kinds: a 3x3 stride-2 depthwise layer and a 1x1 one on 8x8 positions.
+    @Test func layerMultiplyAddsAndKinds() throws {
+        let depthwise = Convolution(inChannels: 4, outChannels: 4, groups: 4,
+                                    window: Window(kernelHeight: 3, kernelWidth: 3, strideY: 2, strideX: 2, pads: [1, 1, 1, 1]))
+        let pointwise = Convolution(inChannels: 4, outChannels: 6, window: .square(kernel: 1, stride: 1, padding: 0))
+        let architecture = try Architecture(inputShape: [4, 16, 16], layers: [
+            LayerSpec(name: "dw", operation: .convolution(depthwise)), LayerSpec(name: "pw", operation: .convolution(pointwise)),
+            LayerSpec(name: "relu6", operation: .clip(low: 0, high: 6)), .flatten(), .linear(in: 6 * 64, out: 2),
+        ])
+        #expect(LayerTimeTable.multiplyAdds(architecture, 0) == 4 * 64 * 9)
+        #expect(LayerTimeTable.multiplyAdds(architecture, 1) == 6 * 64 * 4)
+        #expect(LayerTimeTable.multiplyAdds(architecture, 2) == 0)
+        #expect(LayerTimeTable.kind(architecture, 0) == "conv depthwise 3x3/2")
+        #expect(LayerTimeTable.kind(architecture, 1) == "conv 1x1")
+        #expect(LayerTimeTable.kind(architecture, 2) == "clip")
     }
 
     /// The scaling series run only when asked for, by group, series or row.

@@ -100,6 +100,22 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
 /// low −inf and high +inf: no clamp); a NaN stays NaN.
 void lens_bias_clamp(float *output, int channels, long positions, const float *bias, float low, float high);
 
+/// Elementwise passes (elementwise.c) over `count` floats; `variant` as lens_conv_direct_padded's.
+/// y = clamp(x, low, high) (a NaN stays NaN; y may be x).
+void lens_clamp(const float *x, float *y, long count, float low, float high, int variant);
+/// The gradient through a clamp under a ReLU rule (mode LENS_PASS_*): dx = open ? dy : 0 with
+/// open = low < v ≤ top (gradient), dy > 0 (deconvnet) or both (guided). v is a Clip's input with top
+/// the float below high, or a ReLU's output with low 0 and top +inf; it is read in every mode but
+/// deconvnet. A NaN v, or a NaN dy where the mode tests its sign, gives 0.
+enum { LENS_PASS_GRADIENT = 0, LENS_PASS_DECONVNET = 1, LENS_PASS_GUIDED = 2 };
+void lens_clamp_backward(const float *dy, const float *v, float *dx, long count, float low, float top, int mode, int variant);
+/// z = x + y and z = x · y (z may be x or y).
+void lens_add_elements(const float *x, const float *y, float *z, long count, int variant);
+void lens_multiply_elements(const float *x, const float *y, float *z, long count, int variant);
+/// y[r·ld + p] = clamp(y[r·ld + p] + bias[r], low, high) for r < rows, p < columns (bias NULL: zeros; a NaN
+/// stays NaN): lens_bias_clamp on a block of columns of a wider output.
+void lens_bias_clamp_rows(float *y, int rows, long columns, long ld, const float *bias, float low, float high, int variant);
+
 /// Winograd F(2x2, 3x3) transforms (conv_winograd.c) for a 3x3 stride-1 convolution.
 /// Kernels W[out][C][3][3] → U[16][out][C] (gradient 0), or the 180°-turned kernels for the input
 /// gradient → U'[16][C][out] (gradient 1).

@@ -52,6 +52,13 @@ struct BroadcastLayer: MultiInputLayer {
 
     mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
         let (x, y) = (inputs[0], inputs[1]), batch = x.shape[0], size = outputShape.reduce(1, *)
+        if leftMap == nil && rightMap == nil {   // same shapes (residual blocks): one vectorised pass
+            switch kind {
+            case .add: Elementwise.add(x, y, into: &output, shape: [batch] + outputShape)
+            case .multiply: Elementwise.multiply(x, y, into: &output, shape: [batch] + outputShape)
+            }
+            return
+        }
         let (leftSize, rightSize, kind) = (leftSize, rightSize, kind)
         output.prepare(shape: [batch] + outputShape)
         x.scalars.withUnsafeBufferPointer { x in
@@ -87,6 +94,18 @@ struct BroadcastLayer: MultiInputLayer {
         let (leftSize, rightSize, kind) = (leftSize, rightSize, kind)
         var (dx, dy) = (inputGradients[0], inputGradients[1])
         inputGradients = [.empty, .empty]
+        if leftMap == nil && rightMap == nil {   // same shapes: dx = dz·(1 or y), dy = dz·(1 or x)
+            switch kind {
+            case .add:
+                Elementwise.copy(outputGradient, into: &dx, shape: x.shape)
+                Elementwise.copy(outputGradient, into: &dy, shape: y.shape)
+            case .multiply:
+                Elementwise.multiply(outputGradient, y, into: &dx, shape: x.shape)
+                Elementwise.multiply(outputGradient, x, into: &dy, shape: y.shape)
+            }
+            inputGradients = [dx, dy]
+            return
+        }
         dx.prepare(shape: x.shape)
         dy.prepare(shape: y.shape)
         x.scalars.withUnsafeBufferPointer { x in

@@ -1,7 +1,10 @@
+import LensKernels
 import LensTensor
 
 /// The loops every elementwise layer runs: y = f(x), and dx = g(dy, x, y), over whole batches,
 /// split over the cores when long enough (a MobileNet activation is 10⁵-10⁶ floats per image).
+/// The clamp (ReLU, Clip), its backward and the same-shape Add/Mul run LensKernels' vectorised
+/// passes (elementwise.c); the others a Swift closure per element.
 enum Elementwise {
     /// Floats per part below which a loop stays on one thread (tens of µs of work).
     static let minimumChunk = 1 << 16
@@ -33,6 +36,92 @@ enum Elementwise {
                     }
                 }
             }
+        }
+    }
+
+    /// y = min(max(x, low), high) (a NaN stays NaN).
+    static func clamp(_ input: Tensor, into output: inout Tensor, low: Float, high: Float,
+                      minimumChunk: Int = Elementwise.minimumChunk, kernel: DirectKernel = .chosen) {
+        output.prepare(shape: input.shape)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return }
+                Parallel.forEachChunk(count: input.count, minimumChunk: minimumChunk) { range in
+                    lens_clamp(x + range.lowerBound, y + range.lowerBound, range.count, low, high, kernel.level)
+                }
+            }
+        }
+    }
+
+    /// The gradient through a clamp: dx = dy where the mode's gate opens, else 0. The gate reads `gate`
+    /// (low < v ≤ top) and, for deconvnet and guided backprop, the sign of dy (`lens_clamp_backward`).
+    static func clampBackward(gate: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor, low: Float, top: Float,
+                              mode: ReLUBackwardMode, minimumChunk: Int = Elementwise.minimumChunk, kernel: DirectKernel = .chosen) {
+        inputGradient.prepare(shape: outputGradient.shape)
+        let pass = mode.kernelPass, count = outputGradient.count
+        gate.scalars.withUnsafeBufferPointer { v in
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    guard let v = v.baseAddress, let dy = dy.baseAddress, let dx = dx.baseAddress else { return }
+                    Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                        let at = range.lowerBound
+                        lens_clamp_backward(dy + at, v + at, dx + at, range.count, low, top, pass, kernel.level)
+                    }
+                }
+            }
+        }
+    }
+
+    /// z = x + y, elementwise over operands of one size, z shaped `shape`.
+    static func add(_ x: Tensor, _ y: Tensor, into z: inout Tensor, shape: [Int], kernel: DirectKernel = .chosen) {
+        combine(x, y, into: &z, shape: shape) { lens_add_elements($0, $1, $2, $3, kernel.level) }
+    }
+
+    /// z = x · y, elementwise over operands of one size, z shaped `shape`.
+    static func multiply(_ x: Tensor, _ y: Tensor, into z: inout Tensor, shape: [Int], kernel: DirectKernel = .chosen) {
+        combine(x, y, into: &z, shape: shape) { lens_multiply_elements($0, $1, $2, $3, kernel.level) }
+    }
+
+    /// z = x, shaped `shape`, reusing z's storage.
+    static func copy(_ x: Tensor, into z: inout Tensor, shape: [Int]) {
+        z.prepare(shape: shape)
+        let count = z.count
+        x.scalars.withUnsafeBufferPointer { x in
+            z.scalars.withUnsafeMutableBufferPointer { z in
+                guard let x = x.baseAddress, let z = z.baseAddress else { return }
+                Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                    (z + range.lowerBound).update(from: x + range.lowerBound, count: range.count)
+                }
+            }
+        }
+    }
+
+    private static func combine(_ x: Tensor, _ y: Tensor, into z: inout Tensor, shape: [Int],
+                                _ kernel: (UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+        precondition(x.count == y.count && x.count == shape.reduce(1, *), "elementwise operands of \(x.shape) and \(y.shape) into \(shape)")
+        z.prepare(shape: shape)
+        let count = z.count
+        x.scalars.withUnsafeBufferPointer { x in
+            y.scalars.withUnsafeBufferPointer { y in
+                z.scalars.withUnsafeMutableBufferPointer { z in
+                    guard let x = x.baseAddress, let y = y.baseAddress, let z = z.baseAddress else { return }
+                    Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                        let at = range.lowerBound
+                        kernel(x + at, y + at, z + at, range.count)
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ReLUBackwardMode {
+    /// LensKernels' LENS_PASS_* for this rule.
+    var kernelPass: Int32 {
+        switch self {
+        case .gradient: Int32(LENS_PASS_GRADIENT)
+        case .deconvnet: Int32(LENS_PASS_DECONVNET)
+        case .guided: Int32(LENS_PASS_GUIDED)
         }
     }
 }

@@ -1,6 +1,7 @@
 import LensTensor
 
-/// f = max(x, 0), elementwise; backward follows `ReLUBackwardMode`.
+/// f = max(x, 0), elementwise; backward follows `ReLUBackwardMode`, gated on the output f (f > 0).
+/// Both directions are LensKernels' vectorised clamp passes (`Elementwise.clamp`, `clampBackward`).
 struct ReLULayer: Layer {
     let spec: LayerSpec
 
@@ -10,16 +11,8 @@ struct ReLULayer: Layer {
     static let minimumValuesPerThread = 1 << 17
 
     mutating func forward(_ input: Tensor, into output: inout Tensor, training: Bool) {
-        output.prepare(shape: input.shape)
-        input.scalars.withUnsafeBufferPointer { x in
-            output.scalars.withUnsafeMutableBufferPointer { y in
-                guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                Parallel.forEachChunk(count: input.count, minimumChunk: Self.minimumValuesPerThread) { range in
-                    // A select, not a branch (signs are unpredictable); NaN stays NaN, so divergence shows.
-                    for i in range { let v = x[i]; y[i] = v < 0 ? 0 : v }
-                }
-            }
-        }
+        // NaN stays NaN, so divergence shows.
+        Elementwise.clamp(input, into: &output, low: 0, high: .infinity, minimumChunk: Self.minimumValuesPerThread)
     }
 
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
@@ -27,24 +20,7 @@ struct ReLULayer: Layer {
         precondition(outputGradient.shape == output.shape,
                      "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward output \(output.shape)")
         guard context.needsInputGradient else { return }
-        inputGradient.prepare(shape: output.shape)
-        let mode = context.reluMode
-        outputGradient.scalars.withUnsafeBufferPointer { r in
-            output.scalars.withUnsafeBufferPointer { f in
-                inputGradient.scalars.withUnsafeMutableBufferPointer { d in
-                    guard let r = r.baseAddress, let f = f.baseAddress, let d = d.baseAddress else { return }
-                    Parallel.forEachChunk(count: output.count, minimumChunk: Self.minimumValuesPerThread) { range in
-                        switch mode {
-                        case .gradient:
-                            for i in range { let (g, y) = (r[i], f[i]); d[i] = y > 0 ? g : 0 }
-                        case .deconvnet:
-                            for i in range { let g = r[i]; d[i] = g > 0 ? g : 0 }
-                        case .guided:
-                            for i in range { let (g, y) = (r[i], f[i]); d[i] = min(y, g) > 0 ? g : 0 }
-                        }
-                    }
-                }
-            }
-        }
+        Elementwise.clampBackward(gate: output, outputGradient: outputGradient, into: &inputGradient, low: 0, top: .infinity,
+                                  mode: context.reluMode, minimumChunk: Self.minimumValuesPerThread)
     }
 }

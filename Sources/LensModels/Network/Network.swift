@@ -1,3 +1,4 @@
+import LensKernels
 import LensTensor
 
 /// A graph of named layers built from an architecture; a value type. A chain (every network lens
@@ -182,14 +183,16 @@ public struct Network: Sendable {
         forward(input, capturing: [], training: training).output
     }
 
-    /// Logits and the outputs of the layers named in `layerNames`.
+    /// Logits and the outputs of the layers named in `layerNames`. Without `training`, a ReLU or Clip
+    /// that alone reads a convolution runs inside it as in `logits` (the convolution's own output is
+    /// not kept: both activations' backward gate on their output), unless that layer is captured.
     public mutating func forward(_ input: Tensor, capturing layerNames: Set<String>,
                                  training: Bool = false) -> (output: Tensor, activations: [String: Tensor]) {
         lastInput = reshapedToItems(input)
         lastInputShape = input.shape
         guard lastInput.shape[0] > 0 else { return (Tensor(shape: [0, architecture.classCount]), [:]) }
         var activations: [String: Tensor] = [:]
-        let output = run(lastInput, layers: layers.indices, training: training, capturing: layerNames, into: &activations)
+        let output = run(lastInput, layers: layers.indices, training: training, fusingReLU: !training, capturing: layerNames, into: &activations)
         return (output, activations)
     }
 
@@ -197,8 +200,10 @@ public struct Network: Sendable {
     /// network input, or the one tensor a chunked inference cut passes on), each writing into its
     /// reused output buffer; returns the last one's output. `fusingReLU` (inference, whose
     /// activations nobody reads afterwards) lets a layer apply the ReLU that alone follows it.
-    private mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool, fusingReLU: Bool = false,
-                              capturing layerNames: Set<String>, into activations: inout [String: Tensor]) -> Tensor {
+    /// `stopwatch` (per-layer timing, `inferenceLayerSeconds`) is charged each layer's CPU time.
+    mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool, fusingReLU: Bool = false,
+                      capturing layerNames: Set<String>, into activations: inout [String: Tensor],
+                      stopwatch: LayerStopwatch? = nil) -> Tensor {
         // A view's output shares its input's storage: dropped first, so that the layer writing
         // that input finds its buffer unshared and writes in place.
         for index in range where layers[index].outputMayAliasInput { outputs[index] = .empty }
@@ -208,6 +213,8 @@ public struct Network: Sendable {
                 if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
                 continue
             }
+            let started = stopwatch == nil ? 0 : LayerStopwatch.now()
+            defer { stopwatch?.charge(index, since: started) }
             if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
                runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
@@ -356,7 +363,7 @@ public struct Network: Sendable {
         }
     }
 
-    private func reshapedToItems(_ input: Tensor) -> Tensor {
+    func reshapedToItems(_ input: Tensor) -> Tensor {
         let itemShape = architecture.inputShape
         let batch = input.shape.first ?? 0
         precondition(input.rank >= 1 && input.count == batch * itemShape.reduce(1, *),
@@ -434,10 +441,10 @@ public struct Network: Sendable {
             if context.needsInputGradient {
                 for (operand, source) in reads.enumerated() {
                     if source < 0 {
-                        Self.accumulate(gradients[operand], into: &inputGradient, first: !inputWritten)
+                        Self.accumulate(&gradients[operand], into: &inputGradient, first: !inputWritten)
                         inputWritten = true
                     } else {
-                        Self.accumulate(gradients[operand], into: &outputGradients[source], first: !written[source])
+                        Self.accumulate(&gradients[operand], into: &outputGradients[source], first: !written[source])
                         written[source] = true
                     }
                 }
@@ -454,18 +461,21 @@ public struct Network: Sendable {
         return (inputGradient.reshaped(lastInputShape), captured)
     }
 
-    /// target = gradient (the first reader's share), else target += gradient.
-    private static func accumulate(_ gradient: Tensor, into target: inout Tensor, first: Bool) {
+    /// target = gradient (the first reader's share), else target += gradient. The first share is
+    /// swapped in, not copied: `gradient` gets target's old buffer, which the layer overwrites next pass.
+    private static func accumulate(_ gradient: inout Tensor, into target: inout Tensor, first: Bool) {
         if first {
-            target.prepare(shape: gradient.shape)
-            target.scalars.withUnsafeMutableBufferPointer { t in
-                gradient.scalars.withUnsafeBufferPointer { g in t.baseAddress?.update(from: g.baseAddress!, count: g.count) }
-            }
+            swap(&gradient, &target)
             return
         }
+        let count = gradient.count
         target.scalars.withUnsafeMutableBufferPointer { t in
             gradient.scalars.withUnsafeBufferPointer { g in
-                for i in 0..<g.count { t[i] += g[i] }
+                guard let t = t.baseAddress, let g = g.baseAddress else { return }
+                Parallel.forEachChunk(count: count, minimumChunk: Elementwise.minimumChunk) { range in
+                    let at = range.lowerBound
+                    lens_add_elements(t + at, g + at, t + at, range.count, Int32(LENS_LEVEL_CHOSEN))
+                }
             }
         }
     }
