@@ -88,6 +88,33 @@ import Testing
         }
     }
 
+    /// One image of a large layer is not split by image: its 16 products run as one parallel job, a part
+    /// per product, on every core there is; forward and input gradient as at batch 3.
+    @Test(arguments: [shapes[5], shapes[6]])
+    func oneImageRunsTheProductsAsOneParallelJob(_ shape: Shape) {
+        var winograd = layer(shape)
+        var plain = winograd
+        plain.runsWinograd = false
+        let geometry = ConvolutionGeometry(channels: shape.channels, height: shape.height, width: shape.width,
+                                           window: Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads))
+        let forwardPass = geometry.winogradForward(outChannels: shape.outChannels)
+        let gradientPass = geometry.winogradInputGradient(outChannels: shape.outChannels)
+        if Parallel.coreCount > 1 && Parallel.maximumThreads > 1 {
+            #expect(forwardPass.productParts == 16 && gradientPass.productParts == 16, "the shape should be worth the parallel job")
+        }
+        let input = randomTensor([1, shape.channels, shape.height, shape.width], seed: 10)
+        var expected = Tensor.empty, actual = Tensor.empty
+        plain.forward(input, into: &expected, training: true)
+        winograd.forward(input, into: &actual, training: true)
+        expectClose(actual, expected, "\(shape.testDescription) batch 1")
+        let gradient = randomTensor(expected.shape, seed: 11)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        var dxPlain = Tensor.empty, dxWinograd = Tensor.empty
+        plain.backward(input: input, output: expected, outputGradient: gradient, into: &dxPlain, context: context)
+        winograd.backward(input: input, output: actual, outputGradient: gradient, into: &dxWinograd, context: context)
+        expectClose(dxWinograd, dxPlain, "\(shape.testDescription) batch 1 dx")
+    }
+
     /// New weights (an optimizer step, a loaded file) give new transformed kernels, in both passes.
     @Test func changedWeightsAreTransformedAgain() {
         let shape = Self.shapes[0]

@@ -21,6 +21,11 @@ struct WinogradPass: Sendable, Equatable {
     var planeSize: Int { (2 * tilesY + 2) * (2 * tilesX + 2) }
     /// V[16][C, T], M[16][out, T] and a plane for each core.
     var scratchSize: Int { 16 * tiles * (inChannels + outChannels) + Parallel.coreCount * planeSize }
+    /// Parts of the 16 products' parallel job: one per product when they are worth more than one thread
+    /// (2·16·out·C·T flops), else one part that runs all 16.
+    var productParts: Int {
+        Parallel.parts(forWork: 32 * Double(outChannels * inChannels * tiles), minimumPerPart: MatrixMultiply.minimumFlopsPerThread) > 1 ? 16 : 1
+    }
 
     /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `kernels` the 16 U[ξ] packed for
     /// this pass (`WinogradKernels`). Splits each step over the cores unless it runs inside a part already.
@@ -36,15 +41,15 @@ struct WinogradPass: Sendable, Equatable {
                                 Int32(tilesY), Int32(tilesX), Int32(part * inChannels / parts),
                                 Int32((part + 1) * inChannels / parts), planes + part * planeSize, v)
         }
-        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once: only V[ξ] is packed here.
+        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once (only V[ξ] is packed here). The 16
+        // products are one parallel job whose parts the cores claim product by product: one hand-off per
+        // layer instead of one per product, and a core slowed by other work simply claims fewer.
         let (u, stride) = (UnsafePointer(kernels.floats), kernels.stride)
-        let productParts = Parallel.parts(forWork: 2 * Double(outChannels * inChannels * tiles),
-                                          minimumPerPart: MatrixMultiply.minimumFlopsPerThread)
-        for xi in 0..<16 {
-            Parallel.run(parts: productParts) { part in
-                lens_sgemm_prepacked(Int32(part), Int32(productParts), Int32(outChannels), Int32(tiles), Int32(inChannels),
-                                     u + xi * stride, v + xi * tiles * inChannels, Int32(tiles), 0,
-                                     m + xi * tiles * outChannels, Int32(tiles))
+        let products = productParts
+        Parallel.run(parts: products) { part in
+            for xi in (16 * part / products)..<(16 * (part + 1) / products) {
+                lens_sgemm_prepacked(0, 1, Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride,
+                                     v + xi * tiles * inChannels, Int32(tiles), 0, m + xi * tiles * outChannels, Int32(tiles))
             }
         }
         // y = clamp(Aᵀ m A + b) per tile and output channel
