@@ -129,6 +129,14 @@ void lens_winograd_input(const float *image, int channels, int height, int width
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                           int first, int end, const float *bias, float low, float high, float *output);
 
+/// Max pooling of planes [first, end) of input[planes][height][width] → output[planes][out_height][out_width],
+/// window kernel_h x kernel_w from (oy·stride_y − pad_top, ox·stride_x − pad_left) (pool_max.c); switches[...] =
+/// the maximum's index within its plane: the first maximum of the window's cells inside the plane, a NaN
+/// winning; no cell inside: 0 and −1. `variant` as lens_conv_direct_padded's.
+void lens_max_pool(const float *input, int height, int width, int kernel_h, int kernel_w, int stride_y, int stride_x,
+                   int pad_top, int pad_left, int out_height, int out_width, int first, int end, float *output,
+                   int *switches, int variant);
+
 /// Runs fn(context, 0) ... fn(context, parts - 1) on the calling thread and a pool of spinning
 /// worker threads (one per extra core), returning when all are done. Returns -1, running nothing,
 /// when the pool is busy with another caller's job (or has no workers): run the parts yourself.

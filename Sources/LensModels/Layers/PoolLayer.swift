@@ -1,3 +1,4 @@
+import LensKernels
 import LensTensor
 
 /// Max or average pooling with any window: kernel, stride, asymmetric pads, `ceil_mode`
@@ -18,6 +19,9 @@ struct PoolLayer: Layer {
     let outHeight: Int, outWidth: Int
     /// Max: each output's maximum within its plane (−1: no input cell in the window).
     private var switches: [Int32] = []
+    /// Max: forward runs LensKernels' `lens_max_pool` (SIMD over each row's outputs) with this
+    /// variant, or the plain loop below when nil; tests compare the two.
+    var maxKernel: DirectKernel? = .chosen
 
     init(spec: LayerSpec, kind: Kind, pooling: Pooling, inputShape: [Int], outputShape: [Int]) {
         self.spec = spec
@@ -58,11 +62,19 @@ struct PoolLayer: Layer {
         let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
         // Planes are independent: split over the cores (ResNet's stem pools 64 planes of 112x112).
         let work = outPlane * window.kernelHeight * window.kernelWidth
+        let (maxKernel, window, height, outHeight, outWidth) = (maxKernel, window, height, outHeight, outWidth)
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 switches.withUnsafeMutableBufferPointer { switches in
                     let (x, y, switches) = (x.baseAddress!, y.baseAddress!, switches.baseAddress)
                     Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
+                        if kind == .max, let kernel = maxKernel, let switches {
+                            lens_max_pool(x, Int32(height), Int32(width), Int32(window.kernelHeight), Int32(window.kernelWidth),
+                                          Int32(window.strideY), Int32(window.strideX), Int32(window.padTop), Int32(window.padLeft),
+                                          Int32(outHeight), Int32(outWidth), Int32(chunk.lowerBound), Int32(chunk.upperBound),
+                                          y, switches, kernel.level)
+                            return
+                        }
                         for p in chunk {
                             let source = x + p * plane
                             for (oy, r) in rows.enumerated() {
@@ -100,22 +112,27 @@ struct PoolLayer: Layer {
         let planes = input.shape[0] * channels, (plane, outPlane, width) = (height * width, outHeight * outWidth, width)
         let rows = (0..<outHeight).map(rows), columns = (0..<outWidth).map(columns)
         let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
+        let work = outPlane * window.kernelHeight * window.kernelWidth
         inputGradient.prepare(shape: input.shape)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                 switches.withUnsafeBufferPointer { switches in
-                    dx.update(repeating: 0)
-                    for p in 0..<planes {
-                        let target = dx.baseAddress! + p * plane
-                        for (oy, r) in rows.enumerated() {
-                            for (ox, c) in columns.enumerated() {
-                                let out = p * outPlane + oy * outWidth + ox, g = dy[out]
-                                if kind == .max {
-                                    if switches[out] >= 0 { target[Int(switches[out])] += g }
-                                } else {
-                                    let d = divisors[oy * outWidth + ox]
-                                    guard d > 0 else { continue }
-                                    for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
+                    let dx = dx.baseAddress!
+                    // Planes split over the cores as in forward: each part clears and fills its own planes of dx.
+                    Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
+                        for p in chunk {
+                            let target = dx + p * plane
+                            target.update(repeating: 0, count: plane)
+                            for (oy, r) in rows.enumerated() {
+                                for (ox, c) in columns.enumerated() {
+                                    let out = p * outPlane + oy * outWidth + ox, g = dy[out]
+                                    if kind == .max {
+                                        if switches[out] >= 0 { target[Int(switches[out])] += g }
+                                    } else {
+                                        let d = divisors[oy * outWidth + ox]
+                                        guard d > 0 else { continue }
+                                        for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
+                                    }
                                 }
                             }
                         }
