@@ -116,6 +116,19 @@ void lens_multiply_elements(const float *x, const float *y, float *z, long count
 /// stays NaN): lens_bias_clamp on a block of columns of a wider output.
 void lens_bias_clamp_rows(float *y, int rows, long columns, long ld, const float *bias, float low, float high, int variant);
 
+/// Batch normalisation's passes (batchnorm.c) over one channel: the `planes` runs of `plane` floats
+/// at x + n·stride (n < planes). Sums in a fixed order (16 lanes), the same on every ISA.
+/// Σ (x − centre) and Σ (x − centre)².
+void lens_bn_sums(const float *x, long planes, long stride, long plane, float centre, float *sum, float *square);
+/// Σ dy and Σ dy·(x − mean)·inverse.
+void lens_bn_gradient_sums(const float *x, const float *dy, long planes, long stride, long plane,
+                           float mean, float inverse, float *sum, float *product);
+/// y = scale·x + shift (y may be x).
+void lens_bn_affine(const float *x, float *y, long planes, long stride, long plane, float scale, float shift);
+/// dx = scale·(dy − mean_gradient − (x − mean)·inverse·mean_product) (training mode's input gradient).
+void lens_bn_input_gradient(const float *x, const float *dy, float *dx, long planes, long stride, long plane,
+                            float scale, float mean, float inverse, float mean_gradient, float mean_product);
+
 /// Winograd F(2x2, 3x3) transforms (conv_winograd.c) for a 3x3 stride-1 convolution.
 /// Kernels W[out][C][3][3] → U[16][out][C] (gradient 0), or the 180°-turned kernels for the input
 /// gradient → U'[16][C][out] (gradient 1).

@@ -1,3 +1,4 @@
+import LensKernels
 import LensTensor
 
 /// Batch normalisation over axis 1 of x [N, C, ...] (BatchNorm2d on [N, C, H, W], BatchNorm1d on
@@ -88,28 +89,34 @@ struct BatchNormLayer: Layer {
         let (scale, shift) = affine(mean: mean, inverse: inverse)
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
-                for p in 0..<(batch * channels) {
-                    let (s, t) = (scale[p % channels], shift[p % channels])
-                    for i in (p * plane)..<((p + 1) * plane) { y[i] = s * x[i] + t }
+                guard let x = x.baseAddress, let y = y.baseAddress else { return }
+                Self.forEachChannels(channels, valuesEach: count) { c in
+                    lens_bn_affine(x + c * plane, y + c * plane, batch, channels * plane, plane, scale[c], shift[c])
                 }
             }
+        }
+    }
+
+    /// Runs `body(c)` for every channel, the channels split over the cores in chunks worth a
+    /// parallel hand-off (each channel's `valuesEach` values are one kernel call's work).
+    private static func forEachChannels(_ channels: Int, valuesEach: Int, _ body: (Int) -> Void) {
+        Parallel.forEachChunk(count: channels, minimumChunk: max(1, Elementwise.minimumChunk / max(valuesEach, 1))) { chunk in
+            for c in chunk { body(c) }
         }
     }
 
     /// Per channel: Σ (x − centre) and Σ (x − centre)² (centre 0 when nil).
     private static func channelSums(_ input: Tensor, channels: Int, plane: Int, centre: [Float]?) -> (sums: [Float], squares: [Float]) {
         var sums = [Float](repeating: 0, count: channels), squares = sums
+        let batch = input.shape[0]
         input.scalars.withUnsafeBufferPointer { x in
-            for p in 0..<(input.shape[0] * channels) {
-                let c = p % channels, shift = centre?[c] ?? 0
-                var sum: Float = 0, square: Float = 0
-                for i in (p * plane)..<((p + 1) * plane) {
-                    let d = x[i] - shift
-                    sum += d
-                    square += d * d
+            sums.withUnsafeMutableBufferPointer { sums in
+                squares.withUnsafeMutableBufferPointer { squares in
+                    guard let x = x.baseAddress, let sum = sums.baseAddress, let square = squares.baseAddress else { return }
+                    forEachChannels(channels, valuesEach: batch * plane) { c in
+                        lens_bn_sums(x + c * plane, batch, channels * plane, plane, centre?[c] ?? 0, sum + c, square + c)
+                    }
                 }
-                sums[c] += sum
-                squares[c] += square
             }
         }
         return (sums, squares)
@@ -122,38 +129,37 @@ struct BatchNormLayer: Layer {
         let training = !batchMean.isEmpty
         let mean = training ? batchMean : runningMean.value.scalars
         let inverse = training ? batchInverseDeviation : runningInverseDeviation
+        let (stride, values) = (channels * plane, batch * plane)
         // Σ dy and Σ dy·x̂ per channel.
         var sumGradient = [Float](repeating: 0, count: channels), sumGradientNormalised = sumGradient
         input.scalars.withUnsafeBufferPointer { x in
             outputGradient.scalars.withUnsafeBufferPointer { dy in
-                for p in 0..<(batch * channels) {
-                    let c = p % channels, (mu, inv) = (mean[c], inverse[c])
-                    var sum: Float = 0, product: Float = 0
-                    for i in (p * plane)..<((p + 1) * plane) {
-                        sum += dy[i]
-                        product += dy[i] * (x[i] - mu) * inv
+                sumGradient.withUnsafeMutableBufferPointer { sums in
+                    sumGradientNormalised.withUnsafeMutableBufferPointer { products in
+                        guard let x = x.baseAddress, let dy = dy.baseAddress,
+                              let sum = sums.baseAddress, let product = products.baseAddress else { return }
+                        Self.forEachChannels(channels, valuesEach: values) { c in
+                            lens_bn_gradient_sums(x + c * plane, dy + c * plane, batch, stride, plane, mean[c], inverse[c], sum + c, product + c)
+                        }
                     }
-                    sumGradient[c] += sum
-                    sumGradientNormalised[c] += product
                 }
             }
         }
         if context.needsInputGradient {
             inputGradient.prepare(shape: input.shape)
             let gamma = weight.value.scalars
+            let (sums, products) = (sumGradient, sumGradientNormalised)
             input.scalars.withUnsafeBufferPointer { x in
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
                     inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                        for p in 0..<(batch * channels) {
-                            let c = p % channels, s = gamma[c] * inverse[c]
-                            guard training else {
-                                for i in (p * plane)..<((p + 1) * plane) { dx[i] = s * dy[i] }
-                                continue
-                            }
-                            let (meanGradient, meanProduct) = (sumGradient[c] / count, sumGradientNormalised[c] / count)
-                            let (mu, inv) = (mean[c], inverse[c])
-                            for i in (p * plane)..<((p + 1) * plane) {
-                                dx[i] = s * (dy[i] - meanGradient - (x[i] - mu) * inv * meanProduct)
+                        guard let x = x.baseAddress, let dy = dy.baseAddress, let dx = dx.baseAddress else { return }
+                        Self.forEachChannels(channels, valuesEach: values) { c in
+                            let s = gamma[c] * inverse[c]
+                            if training {
+                                lens_bn_input_gradient(x + c * plane, dy + c * plane, dx + c * plane, batch, stride, plane,
+                                                       s, mean[c], inverse[c], sums[c] / count, products[c] / count)
+                            } else {
+                                lens_bn_affine(dy + c * plane, dx + c * plane, batch, stride, plane, s, 0)
                             }
                         }
                     }
