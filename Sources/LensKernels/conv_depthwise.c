@@ -8,6 +8,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
+#include "conv_depthwise3x3.h"
 #include "lens_kernels.h"
 
 typedef struct {
@@ -233,10 +234,12 @@ typedef struct {
 } dw_kernels;
 
 static dw_kernels chosen = {forward_plain, data_plain, weight_plain};
+static int chosen_level = LENS_LEVEL_PORTABLE;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static void choose(void) {
 #if defined(__x86_64__)
     const int level = lens_kernel_level();
+    chosen_level = level;
     if (level >= LENS_LEVEL_AVX2) chosen = (dw_kernels){forward_avx2, data_avx2, weight_avx2};
     if (level >= LENS_LEVEL_AVX512) chosen = (dw_kernels){forward_avx512, data_avx512, weight_avx512};
 #endif
@@ -255,16 +258,49 @@ static dw_kernels kernels_for(int variant) {
     return chosen;
 }
 
+// The direct 3x3 kernels (conv_depthwise3x3.c) of `variant`'s instruction set, for a 3x3 kernel at stride 1
+// or 2; NULLs otherwise (and for the portable variant), which run the phase loops above.
+static dw3_kernels direct3x3_for(int variant, int kernel, int stride) {
+    pthread_once(&choose_once, choose);
+    if (kernel != 3 || (stride != 1 && stride != 2)) return (dw3_kernels){NULL, NULL};
+    return lens_dw3_kernels(variant == LENS_LEVEL_CHOSEN ? chosen_level : variant);
+}
+
 void lens_conv_depthwise(const float *image, int height, int width, int kernel, int stride, int pad_top, int pad_left,
                          int out_height, int out_width, const float *weight, const float *bias, int first, int end,
                          float *output, float low, float high, float *scratch, int variant) {
+    const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
+    const dw3_kernels direct = direct3x3_for(variant, kernel, stride);
+    if (direct.forward) {
+        for (int c = first; c < end; c++)
+            direct.forward(image + c * plane, height, width, stride, pad_top, pad_left, out_height, out_width,
+                           weight + c * taps, bias ? bias[c] : 0.0f, output + c * positions, low, high);
+        return;
+    }
     const dw_kernels k = kernel * kernel > DW_MAX_TAPS ? (dw_kernels){forward_plain, data_plain, weight_plain} : kernels_for(variant);
     const dw_shape s = shape_of(height, width, kernel, stride, pad_top, pad_left, out_height, out_width);
-    const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
     for (int c = first; c < end; c++) {
         split_phases(image + c * plane, s, scratch);
         k.forward(scratch, s, weight + c * taps, bias ? bias[c] : 0.0f, output + c * positions, low, high);
     }
+}
+
+// dx = dy ⋆ W turned 180° at stride 1: the forward kernel over dy with the pads 2 − pad (the taps reaching
+// past dy read zeros), written; at stride 2 the gathering kernel. Returns 0 where neither applies.
+static int input_gradient3x3(dw3_kernels direct, const float *dy, int height, int width, int stride, int pad_top,
+                             int pad_left, int out_height, int out_width, const float *w, float *dx) {
+    if (stride == 1 && direct.forward && pad_top <= 2 && pad_left <= 2) {
+        float turned[9];
+        for (int t = 0; t < 9; t++) turned[t] = w[8 - t];
+        direct.forward(dy, out_height, out_width, 1, 2 - pad_top, 2 - pad_left, height, width, turned, 0.0f, dx,
+                       -INFINITY, INFINITY);
+        return 1;
+    }
+    if (stride == 2 && direct.data_stride2 && pad_left <= 2) {
+        direct.data_stride2(dy, height, width, pad_top, pad_left, out_height, out_width, w, dx);
+        return 1;
+    }
+    return 0;
 }
 
 void lens_conv_depthwise_backward(const float *image, const float *output_gradient, int height, int width, int kernel,
@@ -272,6 +308,7 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
                                   int first, int end, float *input_gradient, float *weight_gradient, float *bias_gradient,
                                   float *scratch, int variant) {
     const dw_kernels k = kernel * kernel > DW_MAX_TAPS ? (dw_kernels){forward_plain, data_plain, weight_plain} : kernels_for(variant);
+    const dw3_kernels direct = direct3x3_for(variant, kernel, stride);
     const dw_shape s = shape_of(height, width, kernel, stride, pad_top, pad_left, out_height, out_width);
     const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
     const long scratch_size = (long)s.stride * s.phase_height * s.phase_width;
@@ -286,7 +323,8 @@ void lens_conv_depthwise_backward(const float *image, const float *output_gradie
             for (long p = 0; p < positions; p++) sum += dy[p];
             bias_gradient[c] += sum;
         }
-        if (input_gradient) {
+        if (input_gradient && !input_gradient3x3(direct, dy, height, width, stride, pad_top, pad_left, out_height, out_width,
+                                                 weight + c * taps, input_gradient + c * plane)) {
             memset(scratch, 0, sizeof(float) * scratch_size);
             k.data(dy, s, weight + c * taps, scratch);
             merge_phases(scratch, s, input_gradient + c * plane);

@@ -20,6 +20,19 @@ import Testing
         Shape(channels: 4, kernel: 3, stride: 2, pads: [0, 0, 1, 1], height: 8, width: 8),      // padding at the end only
         Shape(channels: 3, kernel: 3, stride: 1, pads: [0, 0, 0, 0], height: 5, width: 35),     // no padding, a long row
         Shape(channels: 2, kernel: 3, stride: 3, pads: [1, 1, 1, 1], height: 10, width: 10),
+        // The direct 3x3 kernels (stride 1 and 2): blocks of 7 (AVX-512) or 4 (AVX2) output rows with a short last
+        // one, rows of less than one vector, of two and a bit, pads on one side only, pads of 2, a single row.
+        Shape(channels: 3, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 14, width: 14),
+        Shape(channels: 2, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 7, width: 7),
+        Shape(channels: 2, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 9, width: 33),
+        Shape(channels: 2, kernel: 3, stride: 1, pads: [0, 2, 1, 0], height: 6, width: 19),
+        Shape(channels: 2, kernel: 3, stride: 1, pads: [2, 2, 2, 2], height: 5, width: 4),
+        Shape(channels: 2, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 1, width: 40),
+        Shape(channels: 3, kernel: 3, stride: 2, pads: [1, 1, 1, 1], height: 28, width: 28),
+        Shape(channels: 2, kernel: 3, stride: 2, pads: [1, 1, 1, 1], height: 15, width: 35),
+        Shape(channels: 2, kernel: 3, stride: 2, pads: [1, 0, 0, 1], height: 9, width: 70),
+        Shape(channels: 2, kernel: 3, stride: 2, pads: [0, 2, 2, 2], height: 6, width: 5),
+        Shape(channels: 2, kernel: 3, stride: 2, pads: [0, 0, 0, 0], height: 3, width: 33),
     ]
 
     private func layer(_ shape: Shape, seed: UInt64 = 3) -> Conv2DLayer {
@@ -36,12 +49,6 @@ import Testing
         return layer
     }
 
-    private func expectClose(_ actual: [Float], _ expected: [Float], _ what: String) {
-        #expect(actual.count == expected.count, "\(what): count")
-        let worst = zip(actual, expected).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
-        #expect(worst < 1e-5, "\(what): largest difference \(worst)")
-    }
-
     @Test(arguments: shapes)
     func forwardMatchesIm2colAndGEMM(_ shape: Shape) {
         var depthwise = layer(shape)
@@ -54,12 +61,12 @@ import Testing
         plain.forward(input, into: &expected, training: false)
         depthwise.forward(input, into: &actual, training: true)
         #expect(actual.shape == expected.shape)
-        expectClose(actual.scalars, expected.scalars, shape.testDescription)
+        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
         // Fused ReLU and ReLU6 are the plain output clamped.
         for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
             var clamped = Tensor.empty
             #expect(depthwise.forwardThroughClamp(input, into: &clamped, clamp: clamp))
-            expectClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) }, "\(shape.testDescription) \(clamp)")
+            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) }, "\(shape.testDescription) \(clamp)")
         }
     }
 
@@ -77,9 +84,9 @@ import Testing
             var expected = Tensor.empty, actual = Tensor.empty
             plain.backward(input: input, output: output, outputGradient: outputGradient, into: &expected, context: context)
             depthwise.backward(input: input, output: output, outputGradient: outputGradient, into: &actual, context: context)
-            expectClose(actual.scalars, expected.scalars, "\(shape.testDescription) dx \(mode)")
+            expectScalarsClose(actual.scalars, expected.scalars, "\(shape.testDescription) dx \(mode)")
             for (mine, theirs) in zip(depthwise.parameters, plain.parameters) {
-                expectClose(mine.gradient.scalars, theirs.gradient.scalars, "\(shape.testDescription) d\(mine.suffix) \(mode)")
+                expectScalarsClose(mine.gradient.scalars, theirs.gradient.scalars, "\(shape.testDescription) d\(mine.suffix) \(mode)")
             }
         }
         #expect(depthwise.parameters[0].gradient.scalars.contains { $0 != 0 }, "the weight gradient should not be all zeros")
@@ -128,10 +135,10 @@ import Testing
                     }
                 }
             }
-            expectClose(output, expected.scalars, "\(shape.testDescription) \(kernel) forward")
-            expectClose(dx, expectedGradient.scalars, "\(shape.testDescription) \(kernel) dx")
-            expectClose(dw, plain.parameters[0].gradient.scalars, "\(shape.testDescription) \(kernel) dW")
-            expectClose(db, plain.parameters[1].gradient.scalars, "\(shape.testDescription) \(kernel) db")
+            expectScalarsClose(output, expected.scalars, "\(shape.testDescription) \(kernel) forward")
+            expectScalarsClose(dx, expectedGradient.scalars, "\(shape.testDescription) \(kernel) dx")
+            expectScalarsClose(dw, plain.parameters[0].gradient.scalars, "\(shape.testDescription) \(kernel) dW")
+            expectScalarsClose(db, plain.parameters[1].gradient.scalars, "\(shape.testDescription) \(kernel) db")
         }
     }
 
@@ -151,7 +158,7 @@ import Testing
         let input = randomTensor([3, 3, 12, 12], seed: 11)
         let expected = plain.forward(input)
         let actual = network.logits(input, batchSize: 2)
-        expectClose(actual.scalars, expected.scalars, "logits")
+        expectScalarsClose(actual.scalars, expected.scalars, "logits")
     }
 
     /// A 1x1 stride-1 convolution reads the image as its column matrix (no im2col): forward and
@@ -187,8 +194,8 @@ import Testing
                 }
             }
         }
-        expectClose(output.scalars, y, "forward")
-        expectClose(inputGradient.scalars, dx, "dx")
-        expectClose(layer.parameters[0].gradient.scalars, dw, "dW")
+        expectScalarsClose(output.scalars, y, "forward")
+        expectScalarsClose(inputGradient.scalars, dx, "dx")
+        expectScalarsClose(layer.parameters[0].gradient.scalars, dw, "dW")
     }
 }

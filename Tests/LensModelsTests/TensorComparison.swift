@@ -1,4 +1,5 @@
 import LensTensor
+import Testing
 
 /// numpy.allclose-style comparison: |actual − expected| ≤ atol + rtol·|expected| everywhere.
 struct Tolerance: Sendable {
@@ -41,4 +42,16 @@ func attributionMismatch(_ actual: Tensor, _ expected: Tensor) -> String? {
     let difference = actual.count == 0 ? 0 : abs(actual.scalars[worst] - expected.scalars[worst])
     guard !(difference <= allowed) else { return nil }
     return "item \(worst): \(actual.scalars[worst]) vs expected \(expected.scalars[worst]) (allowed difference \(allowed), max |expected| \(scale))"
+}
+
+/// A fast path against the plain one: every element within 1e-5 of the expected, relative to
+/// max(1, |expected|); a NaN where a number is expected (an output never written) fails.
+func expectScalarsClose(_ actual: [Float], _ expected: [Float], _ what: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(actual.count == expected.count, "\(what): count", sourceLocation: sourceLocation)
+    let worst = zip(actual, expected).map { pair -> Float in
+        let difference = abs(pair.0 - pair.1) / max(1, abs(pair.1))
+        return difference.isNaN && !pair.1.isNaN ? .infinity : difference
+    }.max() ?? 0
+    #expect(!(worst >= 1e-5), "\(what): largest difference \(worst)", sourceLocation: sourceLocation)
 }

@@ -27,6 +27,9 @@ struct Conv2DLayer: Layer {
     /// [K/G, out/G], one after the other) and db [out], and the zero-bordered copy of one image
     /// that stride-1 im2col works in.
     private var scratch: [Float] = []
+    /// Whether forward runs the blocked 1x1 path (`ConvolutionGeometry.pointwise`); tests turn it off
+    /// to compare with one product per image.
+    var runsPointwiseBlocks: Bool
     /// Whether forward runs the direct kernel (`ConvolutionGeometry.runsDirect`) instead of
     /// im2col + GEMM; tests turn it off to compare the two.
     var forwardRunsDirect: Bool
@@ -53,6 +56,7 @@ struct Conv2DLayer: Layer {
         (weight, bias) = initialization.weightAndBias(weightShape: convolution.weightShape, using: &generator)
         if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
         forwardRunsDirect = geometry.runsDirect(groups: groups)
+        runsPointwiseBlocks = geometry.runsPointwiseBlocks(groups: groups, outChannels: outChannels)
         runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
         runsWinograd = geometry.runsWinograd(groups: groups, outChannels: outChannels)
     }
@@ -107,6 +111,7 @@ struct Conv2DLayer: Layer {
 
     private mutating func forward(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         if runsDepthwise { return forwardDepthwise(input, into: &output, clamp: clamp) }
+        if runsPointwiseBlocks { return forwardPointwise(input, into: &output, clamp: clamp) }
         if runsWinograd && !forwardRunsDirect { return forwardWinograd(input, into: &output, clamp: clamp) }
         let relu = clamp == .relu, clamps = clamp != .unclamped && !relu
         let geometry = geometry, direct = forwardRunsDirect, pointwise = geometry.isPointwise
@@ -315,6 +320,35 @@ struct Conv2DLayer: Layer {
                         for n in ranges[part] {
                             pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
                                      into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y_n = clamp(b + W · x_n) for 1x1 stride-1 layers, in blocks of positions kept in cache.
+    private mutating func forwardPointwise(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
+        let geometry = geometry, batch = input.shape[0], outChannels = outChannels, hasBias = hasBias
+        precondition(input.count == batch * geometry.imageSize,
+                     "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
+        output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
+        let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: geometry.pointwiseBlockWidth(outChannels: outChannels),
+                                 outChannels: outChannels, parts: parts)
+        let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.scalars.withUnsafeMutableBufferPointer { y in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    bias.value.scalars.withUnsafeBufferPointer { b in
+                        let (x, y, w) = (x.baseAddress!, y.baseAddress!, w.baseAddress!)
+                        let b = hasBias ? b.baseAddress : nil
+                        Parallel.run(parts: used) { part in
+                            for item in (part * items / used)..<((part + 1) * items / used) {
+                                let (n, rows, columns) = work.item(item)
+                                geometry.pointwise(x + n * geometry.imageSize, weight: w, bias: b, rows: rows, columns: columns,
+                                                   into: y + n * outSize, clamp: clamp)
+                            }
                         }
                     }
                 }

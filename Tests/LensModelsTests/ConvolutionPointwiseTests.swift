@@ -1,0 +1,91 @@
+@testable import LensModels
+import LensTensor
+import Testing
+
+/// The blocked 1x1 path (`ConvolutionGeometry.pointwise`) against one product per image: several
+/// column blocks with a short last one, row blocks (a 7x7 layer at batch 1), a batch, and the
+/// ReLU/Clip fused into the blocks against the plain output clamped.
+@Suite struct ConvolutionPointwiseTests {
+    struct Shape: Sendable, CustomTestStringConvertible {
+        let channels: Int, outChannels: Int, side: Int, batch: Int
+        var testDescription: String { "\(channels)->\(outChannels) \(side)x\(side) batch \(batch)" }
+    }
+
+    static let shapes = [
+        Shape(channels: 40, outChannels: 24, side: 40, batch: 1),    // one block: rows split over the threads
+        Shape(channels: 16, outChannels: 96, side: 80, batch: 2),    // an expand of few channels, output past L2: blocks of 576, a short last one
+        Shape(channels: 96, outChannels: 24, side: 60, batch: 1),    // a project layer: blocks of 544 at batch 1
+        Shape(channels: 160, outChannels: 960, side: 7, batch: 1),   // one column block: rows split over the threads
+        Shape(channels: 8, outChannels: 12, side: 5, batch: 3),      // tiny: one block per image
+    ]
+
+    private func layer(_ shape: Shape) -> Conv2DLayer {
+        var generator = SeededGenerator(seed: 4)
+        let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: .square(kernel: 1, stride: 1, padding: 0))
+        var layer = Conv2DLayer(spec: LayerSpec(name: "pw", operation: .convolution(convolution)),
+                                inputShape: [shape.channels, shape.side, shape.side], convolution: convolution,
+                                initialization: .he, generator: &generator)
+        layer.updateParameters { parameter in
+            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
+        }
+        return layer
+    }
+
+    @Test(arguments: shapes)
+    func blocksMatchOneProductPerImage(_ shape: Shape) {
+        var blocked = layer(shape)
+        blocked.runsPointwiseBlocks = true   // the tiny shape is the direct kernel's by default (`blockWidthCutsOnlyLargeImages`)
+        var plain = blocked
+        plain.runsPointwiseBlocks = false
+        plain.forwardRunsDirect = false
+        let input = randomTensor([shape.batch, shape.channels, shape.side, shape.side], seed: 5)
+        var expected = Tensor.empty
+        plain.forward(input, into: &expected, training: false)
+        var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
+        blocked.forward(input, into: &actual, training: true)
+        #expect(actual.shape == expected.shape)
+        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
+        for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
+            var clamped = Tensor.empty
+            #expect(blocked.forwardThroughClamp(input, into: &clamped, clamp: clamp))
+            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) },
+                        "\(shape.testDescription) \(clamp)")
+        }
+    }
+
+    /// Every item of the split is one (image, rows, columns) block, and together they tile each output once.
+    @Test(arguments: [(1, 49, 960, 2), (2, 3136, 96, 2), (1, 1600, 24, 1), (3, 25, 12, 2)])
+    func workItemsTileTheOutput(images: Int, positions: Int, outChannels: Int, parts: Int) {
+        let width = min(positions, 1024)
+        let work = PointwiseWork(images: images, positions: positions, blockWidth: width, outChannels: outChannels, parts: parts)
+        var covered = [Int](repeating: 0, count: images * outChannels * positions)
+        for item in 0..<work.items {
+            let (n, rows, columns) = work.item(item)
+            #expect(!rows.isEmpty && !columns.isEmpty)
+            for r in rows { for p in columns { covered[(n * outChannels + r) * positions + p] += 1 } }
+        }
+        #expect(covered.allSatisfy { $0 == 1 })
+        #expect(work.items >= min(parts, images * outChannels / 16), "a thread left without work")
+    }
+}
+
+extension ConvolutionPointwiseTests {
+    /// Images larger than half of L2 are cut into blocks of whole micro-kernel widths that fit the
+    /// budget; smaller ones (MobileNet's 7x7-28x28 layers) stay one block.
+    @Test func blockWidthCutsOnlyLargeImages() {
+        func geometry(_ channels: Int, _ side: Int) -> ConvolutionGeometry {
+            ConvolutionGeometry(channels: channels, height: side, width: side, window: .square(kernel: 1, stride: 1, padding: 0))
+        }
+        #expect(geometry(16, 112).pointwiseBlockWidth(outChannels: 96) == 576)
+        #expect(geometry(96, 56).pointwiseBlockWidth(outChannels: 24) == 544)
+        #expect(geometry(576, 14).pointwiseBlockWidth(outChannels: 96) == 196)
+        #expect(geometry(160, 7).pointwiseBlockWidth(outChannels: 960) == 49)
+        let cut = geometry(32, 112).pointwiseBlockWidth(outChannels: 192)
+        #expect(cut % 32 == 0 && cut * (32 + 192) <= ConvolutionGeometry.pointwiseBlockFloats)
+        // The direct kernel keeps the layers of few input channels whose output stays in L2.
+        #expect(geometry(16, 112).runsPointwiseBlocks(groups: 1, outChannels: 96))
+        #expect(!geometry(24, 56).runsPointwiseBlocks(groups: 1, outChannels: 144))
+        #expect(geometry(96, 56).runsPointwiseBlocks(groups: 1, outChannels: 24))
+        #expect(!geometry(16, 56).runsPointwiseBlocks(groups: 16, outChannels: 16))
+    }
+}
