@@ -71,6 +71,19 @@ import Testing
 
     /// Ties go to the first cell in reading order (row by row), as PyTorch and the plain loop: a plane
     /// of equal values sends each output's gradient to its window's top-left cell inside the input.
+    /// An empty batch (no buffers at all) passes forward and backward with empty results, no trap.
+    @Test func anEmptyBatchGivesEmptyResults() throws {
+        let c = Self.cases[0]
+        var pool = try layer(c, kernel: .chosen)
+        let x = Tensor(shape: [0, Self.channels, c.height, c.width], scalars: [])
+        var y = Tensor.empty, dx = Tensor.empty
+        pool.forward(x, into: &y, training: true)
+        pool.backward(input: x, output: y, outputGradient: y, into: &dx,
+                      context: BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true))
+        #expect(y.shape.first == 0 && y.count == 0)
+        #expect(dx.shape == x.shape && dx.count == 0)
+    }
+
     @Test func tiesGoToTheFirstCell() throws {
         let c = Self.cases[0]
         var pool = try layer(c, kernel: .chosen)

@@ -341,7 +341,8 @@ struct Conv2DLayer: Layer {
             output.scalars.withUnsafeMutableBufferPointer { y in
                 weight.value.scalars.withUnsafeBufferPointer { w in
                     bias.value.scalars.withUnsafeBufferPointer { b in
-                        let (x, y, w) = (x.baseAddress!, y.baseAddress!, w.baseAddress!)
+                        // An empty batch has no buffers and nothing to compute.
+                        guard let x = x.baseAddress, let y = y.baseAddress, let w = w.baseAddress else { return }
                         let b = hasBias ? b.baseAddress : nil
                         Parallel.run(parts: used) { part in
                             for item in (part * items / used)..<((part + 1) * items / used) {

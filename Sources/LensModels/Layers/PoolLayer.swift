@@ -117,7 +117,7 @@ struct PoolLayer: Layer {
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                 switches.withUnsafeBufferPointer { switches in
-                    let dx = dx.baseAddress!
+                    guard let dx = dx.baseAddress else { return }   // an empty batch: nothing to write
                     // Planes split over the cores as in forward: each part clears and fills its own planes of dx.
                     Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
                         for p in chunk {
