@@ -9,7 +9,7 @@ struct AttributionRowTests {
     @Test("a row's maps share one scale fitted to all of them, so a weak method looks weak")
     func sharedScale() throws {
         let strong = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 10)
-        let weak = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 1)
+        let weak = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 6)
         let row = AttributionRow(panels: [
             MapPanel(title: "A", map: strong, reduction: .sum, settings: "steps: 50"),
             MapPanel(title: "B", map: weak, reduction: .maxAbsolute, settings: "relu backward: gradient"),
@@ -18,6 +18,29 @@ struct AttributionRowTests {
         #expect(scales.count == 1)
         #expect(scales[0].scale.kind == .signed)  // one signed panel makes the row signed
         #expect(abs(scales[0].scale.bound - strong.scalars.map(abs).max()!) < 1e-6)
+    }
+
+    @Test("a map too faint to read on its group's scale gets one of its own, whose caption says how much weaker it is")
+    func faintMember() throws {
+        let strong = Synthetic.blobs(side: 16, positive: (0.3, 0.4), negative: (0.7, 0.6), amplitude: 10)
+        let faint = Tensor(shape: strong.shape, scalars: strong.scalars.map { $0 * 0.05 })
+        let panels = [
+            MapPanel(title: "Saliency", map: strong, reduction: .maxAbsolute, settings: "", scaleGroup: "gradients"),
+            MapPanel(title: "Deconvnet", map: faint, reduction: .maxAbsolute, settings: "", scaleGroup: "gradients"),
+        ]
+        let row = AttributionRow(panels: panels, robust: false)
+        #expect(row.panels[0].scaleGroup == "gradients")
+        #expect(row.panels[1].scaleGroup == "Deconvnet on a scale of its own (0.05× the gradients' scale)")
+        let scales = row.scales()
+        #expect(scales.count == 2)
+        #expect(abs(scales[0].scale.bound - strong.scalars.map(abs).max()!) < 1e-6)
+        #expect(abs(scales[1].scale.bound - faint.scalars.map(abs).max()!) < 1e-6)
+        // A scale that must hold every map keeps the faint one in it.
+        #expect(AttributionRow(panels: panels, robust: false, separatingFaint: false).scales().count == 1)
+        // At half the group's bound or above, a map stays on the shared scale (a weak method looks weak).
+        let weak = Tensor(shape: strong.shape, scalars: strong.scalars.map { $0 * 0.51 })
+        #expect(AttributionRow(panels: [panels[0], MapPanel(title: "SmoothGrad", map: weak, reduction: .maxAbsolute, settings: "",
+                                                            scaleGroup: "gradients")], robust: false).scales().count == 1)
     }
 
     @Test("scale groups: panels of another group get their own scale and colour bar")

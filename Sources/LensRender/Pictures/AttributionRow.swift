@@ -57,9 +57,28 @@ public struct AttributionRow: Sendable {
     /// Scale at the 99th percentile of |v| (see `MapScale.fitting`) rather than the largest |v|.
     public var robust: Bool
 
-    public init(panels: [MapPanel], robust: Bool = true) {
-        self.panels = panels
+    /// A panel whose own scale would reach less than this fraction of its group's is drawn on a scale of its
+    /// own: below it the group's colours leave the map's strongest pixels so pale that nobody can read it.
+    public static let faintFraction: Float = 0.5
+
+    /// `panels` as given, except that a faint member of a shared group moves to a group of its own
+    /// (`faintFraction`), named so that its colour bar says how much weaker it is than the group; with
+    /// `separatingFaint` false every panel keeps its group (a scale that must hold every map).
+    public init(panels: [MapPanel], robust: Bool = true, separatingFaint: Bool = true) {
         self.robust = robust
+        self.panels = panels
+        guard separatingFaint else { return }
+        let shared = Dictionary(scales().map { ($0.group, $0.scale) }, uniquingKeysWith: { first, _ in first })
+        for index in self.panels.indices {
+            let panel = self.panels[index]
+            guard let groupScale = shared[panel.scaleGroup], self.panels.filter({ $0.scaleGroup == panel.scaleGroup }).count > 1,
+                  let reduced = panel.drawableReduction else { continue }
+            let own = MapScale.fitting([reduced], kind: groupScale.kind, robust: robust)
+            guard own.bound < Self.faintFraction * groupScale.bound else { continue }
+            let group = panel.scaleGroup
+            let name = group.isEmpty ? "the row's" : "the " + group + (group.hasSuffix("s") ? "'" : "'s")
+            self.panels[index].scaleGroup = "\(panel.title) on a scale of its own (\(MapNumber.format(own.bound / groupScale.bound))× \(name) scale)"
+        }
     }
 
     /// The row's scales by group, in the order the groups first appear: signed if any panel of the
@@ -91,5 +110,6 @@ public struct AttributionRow: Sendable {
 
     /// What the colours mean, once per page above the rows.
     public static let legendHTML = "<p class=note>" + colourMeaningHTML
-        + " The maps of a row share the scale of the colour bar at its end, so their strengths can be compared.</p>"
+        + " The maps of a row share the scale of the colour bar at its end, so their strengths can be compared;"
+        + " a map that would be too faint to read on it gets a scale of its own, whose bar says how much weaker it is.</p>"
 }

@@ -25,6 +25,9 @@ public struct AttributionFigure: Codable, Sendable {
         public var scaleKind: String
         public var bound: Float
         public var robust: Bool
+        /// The group whose scale this map is drawn on: the figure's `scaleGroup`, or a scale of the map's own
+        /// when it would be too faint to read on its family's (`AttributionRow.faintFraction`).
+        public var scaleGroup: String
         public var colorBar: String
     }
 
@@ -72,26 +75,27 @@ extension AttributionFigure {
     public static func family(_ results: [AttributionResult], model: String, classes: [String],
                               inputs: [(name: String, image: Tensor, label: Int?)], trust: [MethodTrust] = [],
                               dataRandomisation: DataRandomisationReport? = nil) throws -> [AttributionFigure] {
-        // scales[row][group]: the row's panels of one family fitted together.
-        let scales = try inputs.indices.map { row in
-            let panels = try results.map { try MapPanel(result: $0, item: row, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
-            return Dictionary(AttributionRow(panels: panels).scales(), uniquingKeysWith: { first, _ in first })
+        // rows[row]: the image's panels, a method's at its result's index, each family fitted together
+        // (a map too faint to read on its family's scale moved to one of its own); scales[row][group].
+        let rows = try inputs.indices.map { row in
+            AttributionRow(panels: try results.map { try MapPanel(result: $0, item: row, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) })
         }
-        return try results.map { result in
+        let scales = rows.map { Dictionary($0.scales(), uniquingKeysWith: { first, _ in first }) }
+        return try results.enumerated().map { index, result in
             let method = result.method, reduction = method.pictureReduction
             let probabilities = SoftmaxCrossEntropy.probabilities(result.logits)
             let predicted = result.logits.argmaxRows()
             let items = try inputs.enumerated().map { row, input in
-                let panel = try MapPanel(result: result, item: row, reduction: reduction, scaleGroup: method.scaleGroup)
-                let scale = scales[row][method.scaleGroup] ?? MapScale(kind: reduction.scaleKind, bound: 1)
+                let panel = rows[row].panels[index]
+                let scale = scales[row][panel.scaleGroup] ?? MapScale(kind: reduction.scaleKind, bound: 1)
                 let target = result.targets[row]
-                let label = AttributionRow.colorBarLabel(method.scaleGroup.isEmpty ? "this image's map" : method.scaleGroup, scale)
+                let label = AttributionRow.colorBarLabel(panel.scaleGroup.isEmpty ? "this image's map" : panel.scaleGroup, scale)
                 return Item(image: input.name, trueClass: input.label.map { classes[$0] }, predicted: classes[predicted[row]],
                             target: classes[target], targetProbability: probabilities.scalars[row * classes.count + target],
                             convergenceDelta: result.convergenceDelta?[row], input: try ImageInput.dataURI(input.image),
                             map: try PNGImage.map(panel.map, reduction: reduction, scale: scale, over: input.image),
                             scaleKind: scale.kind.rawValue, bound: scale.bound, robust: scale.isRobust,
-                            colorBar: ColorBar.html(scale, label: label))
+                            scaleGroup: panel.scaleGroup, colorBar: ColorBar.html(scale, label: label))
             }
             return AttributionFigure(model: model, method: method.rawValue, title: method.title, summary: method.summary,
                                      reduction: reduction.title, settings: result.settings, scaleRule: scaleRule,

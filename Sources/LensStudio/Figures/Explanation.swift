@@ -133,12 +133,13 @@ extension ModelFile {
             }
         }
         // Panels as the report's rows make them; the one shared scale is a row's scale with every panel in one group.
-        let panels = try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) }
-        let groups = AttributionRow(panels: panels).scales()
+        // The row decides each panel's group: a faint gradient map is moved onto a scale of its own.
+        let row = AttributionRow(panels: try results.map { try MapPanel(result: $0, item: 0, reduction: $0.method.pictureReduction, scaleGroup: $0.method.scaleGroup) })
+        let panels = row.panels, groups = row.scales()
         let pooled = panels.map { panel -> MapPanel in var panel = panel; panel.scaleGroup = ""; return panel }
         // Logarithmic, because the methods' values differ by orders of magnitude (gradients beside
         // occlusion's score drops): on one linear scale the gradient maps would all read as zero.
-        let shared = (AttributionRow(panels: pooled).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1))
+        let shared = (AttributionRow(panels: pooled, separatingFaint: false).scales().first?.scale ?? MapScale(kind: .magnitude, bound: 1))
             .logarithmic(decades: MapScale.sharedDecades)
         let maps = try zip(results, panels).map { result, panel in
             let reduced = try panel.reduction.reduce(panel.map)

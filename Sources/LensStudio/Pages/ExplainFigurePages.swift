@@ -40,8 +40,8 @@ extension ExplanationPages {
                 html += Figure(picture: map.map.picture(width: w, height: h, alt: "\(figure.title) map of \(item.image), over it"),
                                caption: figure.title, details: lines.filter { !$0.isEmpty }).html
                 // A group whose maps are all placeholders has no scale worth printing.
-                if map.map.image != nil, !groups.contains(figure.scaleGroup) {
-                    groups.append(figure.scaleGroup)
+                if map.map.image != nil, !groups.contains(map.scaleGroup) {
+                    groups.append(map.scaleGroup)
                     bars.append(map.colorBar)
                 }
             }

@@ -193,7 +193,7 @@ function mapsCard(e, choice) {
     }));
     note.textContent = shared
       ? "Every map on one colour scale, so their strengths compare directly. The scale is logarithmic, because the methods' values differ by orders of magnitude (occlusion's score drops dwarf a gradient): equal steps of colour are equal factors of ten, and weak maps fade. Switch back to a scale per family for each family's detail."
-      : "Each method family on its own linear scale, as in the report: the gradient maps share one, every other method has its own, so compare strengths only within a family. The shared scale (a switch away) compares every map's strength at once.";
+      : "Each method family on its own linear scale, as in the report: the gradient maps share one (a map too faint to read on it gets its own, its bar saying how much weaker), every other method has its own, so compare strengths only within a family. The shared scale (a switch away) compares every map's strength at once.";
   };
   switcher.addEventListener("change", show);
   show();
