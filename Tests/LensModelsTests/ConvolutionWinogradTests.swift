@@ -22,13 +22,14 @@ import Testing
         Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 12, width: 12),
         Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 5, width: 6),
         Shape(channels: 16, outChannels: 24, pads: [1, 1, 1, 1], height: 16, width: 18),
-        // F(4x4)'s widest layer (ResNet's 56x56 ones have 64 channels), with a partial tile.
+        // F(4x4)'s widest layers (ResNet's 56x56 and 28x28 ones), with a partial tile.
         Shape(channels: 64, outChannels: 64, pads: [1, 1, 1, 1], height: 13, width: 13),
+        Shape(channels: 128, outChannels: 128, pads: [1, 1, 1, 1], height: 13, width: 13),
     ]
 
     static let tileSizes = [2, 4]
 
-    /// F(4x4) runs on layers of at most 64 channels (`winogradLargeTileChannelMaximum`): beyond, its
+    /// F(4x4) runs on layers of at most 128 channels (`winogradLargeTileChannelMaximum`): beyond, its
     /// float error passes this suite's tolerance.
     private func runs(_ shape: Shape, tileSize: Int) -> Bool {
         tileSize == 2 || max(shape.channels, shape.outChannels) <= ConvolutionGeometry.winogradLargeTileChannelMaximum
@@ -116,7 +117,7 @@ import Testing
 
     /// One image of a large layer is not split by image: its 16 products run as one parallel job, a part
     /// per product, on every core there is; forward and input gradient as at batch 3.
-    @Test(arguments: [shapes[5], shapes[6], shapes[8]], tileSizes)
+    @Test(arguments: [shapes[5], shapes[6], shapes[8], shapes[9]], tileSizes)
     func oneImageRunsTheProductsAsOneParallelJob(_ shape: Shape, tileSize: Int) {
         guard runs(shape, tileSize: tileSize) else { return }
         var winograd = layer(shape, tileSize: tileSize)
@@ -185,14 +186,14 @@ import Testing
         #expect(dx.shape == empty.shape)
     }
 
-    /// F(4x4) for ResNet's 56x56 layers, F(2x2) for its 28x28 (128 channels), 14x14 and 7x7 ones.
+    /// F(4x4) for ResNet's 56x56 and 28x28 layers, F(2x2) for its 14x14 (256 channels) and 7x7 ones.
     @Test func largeImagesOfFewChannelsTakeTheLargeTiles() {
-        for (side, channels, tile) in [(56, 64, 4), (28, 64, 4), (12, 64, 4), (11, 64, 2), (7, 64, 2), (14, 256, 2), (28, 128, 2)] {
+        for (side, channels, tile) in [(56, 64, 4), (28, 128, 4), (12, 64, 4), (11, 64, 2), (7, 64, 2), (14, 256, 2), (28, 129, 2)] {
             let geometry = ConvolutionGeometry(channels: channels, height: side, width: side, kernel: 3, stride: 1, padding: 1)
             #expect(geometry.winogradTileSize(outChannels: channels) == tile, "\(side)x\(side), \(channels) channels")
         }
         let widening = ConvolutionGeometry(channels: 64, height: 28, width: 28, kernel: 3, stride: 1, padding: 1)
-        #expect(widening.winogradTileSize(outChannels: 128) == 2)
+        #expect(widening.winogradTileSize(outChannels: 256) == 2)
     }
 
     /// Too few channels, stride 2, groups and other kernels keep im2col + GEMM.

@@ -78,10 +78,10 @@ extension ConvolutionGeometry {
     static let winogradLargeTileMinimum = 12
     /// Channels (each side) up to which F(4x4) stays within the tests' 1e-5 of the largest output: its
     /// transforms' larger coefficients (up to 8) grow the float error with the sum's length, past it
-    /// (by 8%) at 128 channels.
-    static let winogradLargeTileChannelMaximum = 64
+    /// at 260 channels.
+    static let winogradLargeTileChannelMaximum = 128
 
-    /// 4 (F(4x4, 3x3)) for the larger images of at most 64 channels (ResNet's 56x56 layers), else 2; the input gradient's pass, whose outputs are the layer's inputs, uses the same.
+    /// 4 (F(4x4, 3x3)) for the larger images of at most 128 channels (ResNet's 56x56 and 28x28 layers), else 2; the input gradient's pass, whose outputs are the layer's inputs, uses the same.
     func winogradTileSize(outChannels: Int) -> Int {
         let large = min(outHeight, outWidth, height, width) >= Self.winogradLargeTileMinimum
         return large && max(channels, outChannels) <= Self.winogradLargeTileChannelMaximum ? 4 : 2
