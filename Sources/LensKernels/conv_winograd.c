@@ -10,6 +10,7 @@
 //        | 0  1  1  0 |         | 1/2  1/2  1/2 |          | 0  1 -1 -1 |
 //        | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
 //        | 0  1  0 -1 |         | 0    0    1  |
+#include "conv_winograd_plane.h"
 #include "lens_kernels.h"
 
 // The transforms are plain loops over contiguous channels; the compiler vectorises a copy for each ISA.
@@ -58,20 +59,7 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
     const int ph = 2 * tiles_y + 2, pw = 2 * tiles_x + 2;
     const long tiles = (long)tiles_y * tiles_x, block = tiles * channels;
     for (int c = first; c < end; c++) {
-        // The channel zero-bordered: plane[r][s] = image[c][r − pad_top][s − pad_left], no bounds to check below.
-        const float *source = image + (long)c * height * width;
-        for (int r = 0; r < ph; r++) {
-            const int y = r - pad_top;
-            float *row = plane + (long)r * pw;
-            if (y < 0 || y >= height) {
-                for (int s = 0; s < pw; s++) row[s] = 0.0f;
-                continue;
-            }
-            for (int s = 0; s < pw; s++) {
-                const int x = s - pad_left;
-                row[s] = (x >= 0 && x < width) ? source[(long)y * width + x] : 0.0f;
-            }
-        }
+        winograd_bordered_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, pw, plane);
         for (int ty = 0; ty < tiles_y; ty++) {
             const float *restrict d0 = plane + (long)(2 * ty) * pw, *restrict d1 = d0 + pw;
             const float *restrict d2 = d1 + pw, *restrict d3 = d2 + pw;

@@ -2,9 +2,9 @@
 import LensTensor
 import Testing
 
-/// Winograd F(2x2, 3x3) against im2col + GEMM: forward (with bias, fused ReLU, batch > 1) and the
-/// input gradient, over odd and even sizes, pads 0-2 and uneven pads; and the transformed kernels
-/// made anew when the weights change.
+/// Winograd F(2x2, 3x3) and F(4x4, 3x3) against im2col + GEMM: forward (with bias, fused ReLU, batch > 1)
+/// and the input gradient, over odd and even sizes, pads 0-2 and uneven pads; and the transformed kernels
+/// made anew when the weights or the tile size change.
 @Suite struct ConvolutionWinogradTests {
     struct Shape: Sendable, CustomTestStringConvertible {
         let channels: Int, outChannels: Int, pads: [Int], height: Int, width: Int
@@ -22,9 +22,20 @@ import Testing
         Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 12, width: 12),
         Shape(channels: 260, outChannels: 136, pads: [1, 1, 1, 1], height: 5, width: 6),
         Shape(channels: 16, outChannels: 24, pads: [1, 1, 1, 1], height: 16, width: 18),
+        // F(4x4)'s widest layers (ResNet's 56x56 and 28x28 ones), with a partial tile.
+        Shape(channels: 64, outChannels: 64, pads: [1, 1, 1, 1], height: 13, width: 13),
+        Shape(channels: 128, outChannels: 128, pads: [1, 1, 1, 1], height: 13, width: 13),
     ]
 
-    private func layer(_ shape: Shape) -> Conv2DLayer {
+    static let tileSizes = [2, 4]
+
+    /// F(4x4) runs on layers of at most 128 channels (`winogradLargeTileChannelMaximum`): beyond, its
+    /// float error passes this suite's tolerance.
+    private func runs(_ shape: Shape, tileSize: Int) -> Bool {
+        tileSize == 2 || max(shape.channels, shape.outChannels) <= ConvolutionGeometry.winogradLargeTileChannelMaximum
+    }
+
+    private func layer(_ shape: Shape, tileSize: Int = 2) -> Conv2DLayer {
         var generator = SeededGenerator(seed: 4)
         let window = Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads)
         let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: window)
@@ -36,6 +47,7 @@ import Testing
         }
         // The path itself at any channel count; which layers take it is the last test's.
         layer.runsWinograd = true
+        layer.winogradTileSize = tileSize
         return layer
     }
 
@@ -49,15 +61,24 @@ import Testing
         #expect(!actual.scalars.contains { $0.isNaN }, "\(what): NaN")
     }
 
-    @Test(arguments: shapes)
-    func forwardMatchesIm2colAndGEMM(_ shape: Shape) {
-        var winograd = layer(shape)
+    /// A Winograd layer of `shape` and its outputs for a random batch, with the im2col + GEMM outputs.
+    private func forwardBoth(_ shape: Shape, tileSize: Int, batch: Int, seed: UInt64)
+        -> (winograd: Conv2DLayer, input: Tensor, expected: Tensor, actual: Tensor) {
+        var winograd = layer(shape, tileSize: tileSize)
         var plain = winograd
         plain.runsWinograd = false
-        let input = randomTensor([3, shape.channels, shape.height, shape.width], seed: 5)
+        let input = randomTensor([batch, shape.channels, shape.height, shape.width], seed: seed)
         var expected = Tensor.empty, actual = Tensor.empty
         plain.forward(input, into: &expected, training: false)
         winograd.forward(input, into: &actual, training: false)
+        return (winograd, input, expected, actual)
+    }
+
+    @Test(arguments: shapes, tileSizes)
+    func forwardMatchesIm2colAndGEMM(_ shape: Shape, tileSize: Int) {
+        guard runs(shape, tileSize: tileSize) else { return }
+        let (made, input, expected, actual) = forwardBoth(shape, tileSize: tileSize, batch: 3, seed: 5)
+        var winograd = made
         expectClose(actual, expected, shape.testDescription)
         // The ReLU fused into the output transform.
         var fused = Tensor.empty
@@ -65,9 +86,15 @@ import Testing
         expectClose(fused, Tensor(shape: expected.shape, scalars: expected.scalars.map { max($0, 0) }), "\(shape.testDescription) relu")
     }
 
-    @Test(arguments: shapes, [false, true])
-    func inputGradientMatchesIm2colAndGEMM(_ shape: Shape, withParameters: Bool) {
-        var winograd = layer(shape)
+    @Test(arguments: shapes, tileSizes)
+    func inputGradientMatchesIm2colAndGEMM(_ shape: Shape, tileSize: Int) {
+        guard runs(shape, tileSize: tileSize) else { return }
+        inputGradientMatches(shape, tileSize: tileSize, withParameters: false)
+        inputGradientMatches(shape, tileSize: tileSize, withParameters: true)
+    }
+
+    private func inputGradientMatches(_ shape: Shape, tileSize: Int, withParameters: Bool) {
+        var winograd = layer(shape, tileSize: tileSize)
         var plain = winograd
         plain.runsWinograd = false
         let input = randomTensor([2, shape.channels, shape.height, shape.width], seed: 6)
@@ -90,17 +117,19 @@ import Testing
 
     /// One image of a large layer is not split by image: its 16 products run as one parallel job, a part
     /// per product, on every core there is; forward and input gradient as at batch 3.
-    @Test(arguments: [shapes[5], shapes[6]])
-    func oneImageRunsTheProductsAsOneParallelJob(_ shape: Shape) {
-        var winograd = layer(shape)
+    @Test(arguments: [shapes[5], shapes[6], shapes[8], shapes[9]], tileSizes)
+    func oneImageRunsTheProductsAsOneParallelJob(_ shape: Shape, tileSize: Int) {
+        guard runs(shape, tileSize: tileSize) else { return }
+        var winograd = layer(shape, tileSize: tileSize)
         var plain = winograd
         plain.runsWinograd = false
         let geometry = ConvolutionGeometry(channels: shape.channels, height: shape.height, width: shape.width,
                                            window: Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads))
-        let forwardPass = geometry.winogradForward(outChannels: shape.outChannels)
-        let gradientPass = geometry.winogradInputGradient(outChannels: shape.outChannels)
+        let forwardPass = geometry.winogradForward(outChannels: shape.outChannels, tileSize: tileSize)
+        let gradientPass = geometry.winogradInputGradient(outChannels: shape.outChannels, tileSize: tileSize)
+        let count = (tileSize + 2) * (tileSize + 2)
         if Parallel.coreCount > 1 && Parallel.maximumThreads > 1 {
-            #expect(forwardPass.productParts == 16 && gradientPass.productParts == 16, "the shape should be worth the parallel job")
+            #expect(forwardPass.productParts == count && gradientPass.productParts == count, "the shape should be worth the parallel job")
         }
         let input = randomTensor([1, shape.channels, shape.height, shape.width], seed: 10)
         var expected = Tensor.empty, actual = Tensor.empty
@@ -136,6 +165,35 @@ import Testing
         plain.backward(input: input, output: expected, outputGradient: expected, into: &dxPlain, context: context)
         winograd.backward(input: input, output: after, outputGradient: expected, into: &dxWinograd, context: context)
         expectClose(dxWinograd, dxPlain, "input gradient after the change")
+    }
+
+    /// A layer switched between tile sizes makes its kernels again for the new size; an empty batch
+    /// passes through both directions.
+    @Test func tileSizeChangeAndEmptyBatch() {
+        let shape = Self.shapes[1]
+        let (made, input, expected, first) = forwardBoth(shape, tileSize: 4, batch: 1, seed: 12)
+        var (winograd, actual) = (made, first)
+        expectClose(actual, expected, "F(4x4)")
+        winograd.winogradTileSize = 2
+        winograd.forward(input, into: &actual, training: false)
+        expectClose(actual, expected, "F(2x2) after F(4x4)")
+        let empty = Tensor(shape: [0, shape.channels, shape.height, shape.width], scalars: [])
+        var output = Tensor.empty, dx = Tensor.empty
+        winograd.forward(empty, into: &output, training: true)
+        #expect(output.shape == [0, shape.outChannels, shape.height, shape.width])
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        winograd.backward(input: empty, output: output, outputGradient: output, into: &dx, context: context)
+        #expect(dx.shape == empty.shape)
+    }
+
+    /// F(4x4) for ResNet's 56x56 and 28x28 layers, F(2x2) for its 14x14 (256 channels) and 7x7 ones.
+    @Test func largeImagesOfFewChannelsTakeTheLargeTiles() {
+        for (side, channels, tile) in [(56, 64, 4), (28, 128, 4), (12, 64, 4), (11, 64, 2), (7, 64, 2), (14, 256, 2), (28, 129, 2)] {
+            let geometry = ConvolutionGeometry(channels: channels, height: side, width: side, kernel: 3, stride: 1, padding: 1)
+            #expect(geometry.winogradTileSize(outChannels: channels) == tile, "\(side)x\(side), \(channels) channels")
+        }
+        let widening = ConvolutionGeometry(channels: 64, height: 28, width: 28, kernel: 3, stride: 1, padding: 1)
+        #expect(widening.winogradTileSize(outChannels: 256) == 2)
     }
 
     /// Too few channels, stride 2, groups and other kernels keep im2col + GEMM.

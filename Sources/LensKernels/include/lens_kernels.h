@@ -141,6 +141,13 @@ void lens_winograd_input(const float *image, int channels, int height, int width
 /// clamp(Aᵀ m A + bias) (bias NULL: zeros).
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                           int first, int end, const float *bias, float low, float high, float *output);
+/// The same for Winograd F(4x4, 3x3) (conv_winograd4.c): 36 positions ξ instead of 16, tiles of 4x4 outputs whose
+/// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·(4·tiles_x + 2) floats.
+void lens_winograd4_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
+void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
+                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);
+void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
+                           int first, int end, const float *bias, float low, float high, float *output);
 
 /// Max pooling of planes [first, end) of input[planes][height][width] → output[planes][out_height][out_width],
 /// window kernel_h x kernel_w from (oy·stride_y − pad_top, ox·stride_x − pad_left) (pool_max.c); switches[...] =

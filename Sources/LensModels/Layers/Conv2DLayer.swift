@@ -38,9 +38,11 @@ struct Conv2DLayer: Layer {
     var runsDepthwise: Bool {
         didSet { scratch = [] }
     }
-    /// Whether forward and the input gradient run Winograd F(2x2, 3x3) (`ConvolutionGeometry.runsWinograd`)
+    /// Whether forward and the input gradient run Winograd F(m x m, 3x3) (`ConvolutionGeometry.runsWinograd`)
     /// instead of im2col + GEMM; tests turn it off to compare the two.
     var runsWinograd: Bool
+    /// Winograd's output tile side, 2 or 4 (`ConvolutionGeometry.winogradTileSize(outChannels:)`); tests set either.
+    var winogradTileSize: Int
     /// The kernels transformed for Winograd, and per part the transforms' scratch (`WinogradPass.scratchSize`).
     private var winogradKernels = WinogradKernels()
     private var winogradScratch: [Float] = []
@@ -59,6 +61,7 @@ struct Conv2DLayer: Layer {
         runsPointwiseBlocks = geometry.runsPointwiseBlocks(groups: groups, outChannels: outChannels)
         runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
         runsWinograd = geometry.runsWinograd(groups: groups, outChannels: outChannels)
+        winogradTileSize = geometry.winogradTileSize(outChannels: outChannels)
     }
 
     var parameters: [Parameter] { hasBias ? [weight, bias] : [weight] }
@@ -277,13 +280,13 @@ struct Conv2DLayer: Layer {
         if winogradScratch.count < needed { winogradScratch.append(contentsOf: repeatElement(0, count: needed - winogradScratch.count)) }
     }
 
-    /// y_n = clamp(b + W ⋆ x_n) by Winograd F(2x2, 3x3), images split over the cores.
+    /// y_n = clamp(b + W ⋆ x_n) by Winograd F(m x m, 3x3), images split over the cores.
     private mutating func forwardWinograd(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         let geometry = geometry, batch = input.shape[0], outChannels = outChannels
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
-        let pass = geometry.winogradForward(outChannels: outChannels), ranges = imageRanges(batch)
+        let pass = geometry.winogradForward(outChannels: outChannels, tileSize: winogradTileSize), ranges = imageRanges(batch)
         let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: false)
         reserveWinogradScratch(parts: ranges.count, pass: pass)
         let outSize = outChannels * geometry.positions, hasBias = hasBias
@@ -291,7 +294,8 @@ struct Conv2DLayer: Layer {
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
                 output.scalars.withUnsafeMutableBufferPointer { y in
                     bias.value.scalars.withUnsafeBufferPointer { b in
-                        let (x, scratch, y) = (x.baseAddress!, scratch.baseAddress!, y.baseAddress!)
+                        // An empty batch has no buffers and nothing to compute.
+                        guard let x = x.baseAddress, let scratch = scratch.baseAddress, let y = y.baseAddress else { return }
                         let b = hasBias ? b.baseAddress : nil
                         Parallel.run(parts: ranges.count) { part in
                             for n in ranges[part] {
@@ -305,17 +309,17 @@ struct Conv2DLayer: Layer {
         }
     }
 
-    /// dx_n = dy_n ⋆ W' (the kernels turned 180°, channels swapped) by Winograd F(2x2, 3x3).
+    /// dx_n = dy_n ⋆ W' (the kernels turned 180°, channels swapped) by Winograd F(m x m, 3x3).
     private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor) {
         let geometry = geometry, batch = outputGradient.shape[0], outChannels = outChannels
-        let pass = geometry.winogradInputGradient(outChannels: outChannels), ranges = imageRanges(batch)
+        let pass = geometry.winogradInputGradient(outChannels: outChannels, tileSize: winogradTileSize), ranges = imageRanges(batch)
         let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: true)
         reserveWinogradScratch(parts: ranges.count, pass: pass)
         let outSize = outChannels * geometry.positions
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
                 inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    let (dy, scratch, dx) = (dy.baseAddress!, scratch.baseAddress!, dx.baseAddress!)
+                    guard let dy = dy.baseAddress, let scratch = scratch.baseAddress, let dx = dx.baseAddress else { return }
                     Parallel.run(parts: ranges.count) { part in
                         for n in ranges[part] {
                             pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
