@@ -418,10 +418,11 @@ struct Conv2DLayer: Layer {
         }
     }
 
-    /// Multiply-adds a depthwise part is worth: a tenth of a product's (2e6), as these kernels do about
-    /// a tenth of the GEMM's multiply-adds per second, and the pool's spinning workers take a part in
-    /// a few µs: at batch 1 (integrated gradients' passes on MobileNetV2) the 7x7-14x14 layers split too.
-    static let depthwiseWorkPerPart = 2e5
+    /// Multiply-adds a depthwise part is worth: a twentieth of a product's (2e6), as these kernels do
+    /// a tenth or less of the GEMM's multiply-adds per second (the stride-2 input gradient less still),
+    /// and the pool's spinning workers take a part in a few µs: at batch 1 (integrated gradients'
+    /// passes on MobileNetV2) the 7x7-14x14 layers, stride 2 included, split too.
+    static let depthwiseWorkPerPart = 1e5
 
     /// A depthwise layer's input gradient with the backward of the ReLU or Clip feeding it fused in.
     mutating func backwardThroughDepthwiseClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
