@@ -199,3 +199,31 @@ import Testing
         expectScalarsClose(layer.parameters[0].gradient.scalars, dw, "dW")
     }
 }
+
+extension ConvolutionDepthwiseTests {
+    /// The clamp's backward fused into the depthwise input gradient, a few channels at a time (planes of
+    /// 45x45 and 112x112 are 8 and 1 channels a step; 13 channels split over the threads), against the
+    /// clamp's own pass after the unfused gradient, under every rule, bit for bit; batch 1 and 3.
+    @Test(arguments: [Shape(channels: 13, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 45, width: 45),
+                      Shape(channels: 3, kernel: 3, stride: 2, pads: [1, 1, 1, 1], height: 112, width: 112),
+                      Shape(channels: 6, kernel: 3, stride: 1, pads: [1, 1, 1, 1], height: 11, width: 7)], [1, 3])
+    func fusedClampBackwardMatchesTheClampAfter(_ shape: Shape, batch: Int) {
+        var depthwise = layer(shape)
+        let input = randomTensor([batch, shape.channels, shape.height, shape.width], seed: 15)
+        let clamped = Tensor(shape: input.shape, scalars: input.scalars.map { min(max($0, 0), 0.5) })
+        var output = Tensor.empty
+        depthwise.forward(clamped, into: &output, training: false)
+        let dy = randomTensor(output.shape, seed: 16)
+        for mode in ReLUBackwardMode.allCases {
+            let gate = ClampGate(.clip(low: 0, high: 0.5), mode: mode)!
+            let context = BackwardContext(reluMode: mode, parameterGradients: .skip, needsInputGradient: true)
+            var unfused = Tensor.empty, expected = Tensor.empty, actual = Tensor.empty
+            depthwise.backward(input: clamped, output: output, outputGradient: dy, into: &unfused, context: context)
+            Elementwise.clampBackward(gate: clamped, outputGradient: unfused, into: &expected, low: gate.low, top: gate.top, mode: mode)
+            #expect(depthwise.backwardThroughClamp(input: clamped, outputGradient: dy, into: &actual, gate: gate))
+            #expect(actual.shape == input.shape)
+            #expect(actual.scalars == expected.scalars, "\(shape.testDescription) batch \(batch) \(mode)")
+            #expect(expected.scalars.contains { $0 != 0 } && expected.scalars.contains { $0 == 0 })
+        }
+    }
+}

@@ -89,3 +89,42 @@ extension ConvolutionPointwiseTests {
         #expect(!geometry(16, 56).runsPointwiseBlocks(groups: 16, outChannels: 16))
     }
 }
+
+extension ConvolutionPointwiseTests {
+    /// An input-gradient-only backward in blocks against one product per image, and with a clamp's
+    /// backward fused in against the clamp's own pass after it, under every rule; batch 0 included.
+    @Test(arguments: shapes + [Shape(channels: 24, outChannels: 40, side: 9, batch: 0)])
+    func inputGradientBlocksMatchOneProductPerImage(_ shape: Shape) {
+        var blocked = layer(shape)
+        var plain = blocked
+        plain.runsPointwiseInputGradient = false
+        let input = randomTensor([shape.batch, shape.channels, shape.side, shape.side], seed: 6)
+        let dy = randomTensor([shape.batch, shape.outChannels, shape.side, shape.side], seed: 7)
+        var output = Tensor.empty
+        blocked.forward(input, into: &output, training: false)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        var expected = Tensor.empty, actual = Tensor.empty
+        plain.backward(input: input, output: output, outputGradient: dy, into: &expected, context: context)
+        blocked.backward(input: input, output: output, outputGradient: dy, into: &actual, context: context)
+        #expect(actual.shape == input.shape)
+        expectScalarsClose(actual.scalars, expected.scalars, "\(shape.testDescription) dx")
+        // The gate reads the layer's input as the clamp's output: values inside, at and past the bounds.
+        let clamped = Tensor(shape: input.shape, scalars: input.scalars.map { min(max($0, 0), 0.5) })
+        for mode in ReLUBackwardMode.allCases {
+            let gate = ClampGate(.clip(low: 0, high: 0.5), mode: mode)!
+            var gated = Tensor.empty, apart = Tensor.empty
+            #expect(blocked.backwardThroughClamp(input: clamped, outputGradient: dy, into: &gated, gate: gate))
+            blocked.backward(input: clamped, output: output, outputGradient: dy, into: &expected, context: context)
+            Elementwise.clampBackward(gate: clamped, outputGradient: expected, into: &apart, low: gate.low, top: gate.top, mode: mode)
+            #expect(gated.scalars == apart.scalars, "\(shape.testDescription) \(mode): the gate changes no sum")
+        }
+    }
+
+    /// 3 images of one block over 2 threads are cut into row blocks too, so both threads get 3 blocks.
+    @Test func unevenImagesGetRowBlocks() {
+        let work = PointwiseWork(images: 3, positions: 49, blockWidth: 49, outChannels: 960, parts: 2)
+        #expect(work.items % 2 == 0)
+        #expect(PointwiseWork(images: 4, positions: 49, blockWidth: 49, outChannels: 960, parts: 2).rowBlocks == 1)
+        #expect(PointwiseWork(images: 3, positions: 3136, blockWidth: 544, outChannels: 24, parts: 2).rowBlocks == 1)
+    }
+}

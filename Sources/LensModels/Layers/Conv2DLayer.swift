@@ -59,6 +59,7 @@ struct Conv2DLayer: Layer {
         if !hasBias { bias.value.scalars = Array(repeating: 0, count: outChannels) }
         forwardRunsDirect = geometry.runsDirect(groups: groups)
         runsPointwiseBlocks = geometry.runsPointwiseBlocks(groups: groups, outChannels: outChannels)
+        runsPointwiseInputGradient = geometry.isPointwise && groups == 1
         runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
         runsWinograd = geometry.runsWinograd(groups: groups, outChannels: outChannels)
         winogradTileSize = geometry.winogradTileSize(outChannels: outChannels)
@@ -73,6 +74,13 @@ struct Conv2DLayer: Layer {
 
     /// Multiply-adds per image (forward), to decide how many parts a batch is worth.
     private var multiplyAddsPerImage: Double { Double(outChannels * geometry.rows / groups * geometry.positions) }
+
+    /// The direct kernel runs whole images, one per thread: a 1x1 layer (MobileNet's 24 → 144 at 56x56)
+    /// at batch 1 would leave the other cores idle, where the blocked path splits the image's blocks.
+    private func directLeavesThreadsIdle(batch: Int) -> Bool {
+        forwardRunsDirect && runsPointwiseInputGradient
+            && batch < Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
+    }
 
     /// Splits `batch` images into parts worth a thread each (about 100 µs of work or more).
     private func imageRanges(_ batch: Int) -> [Range<Int>] {
@@ -114,7 +122,9 @@ struct Conv2DLayer: Layer {
 
     private mutating func forward(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         if runsDepthwise { return forwardDepthwise(input, into: &output, clamp: clamp) }
-        if runsPointwiseBlocks { return forwardPointwise(input, into: &output, clamp: clamp) }
+        if runsPointwiseBlocks || directLeavesThreadsIdle(batch: input.shape[0]) {
+            return forwardPointwise(input, into: &output, clamp: clamp)
+        }
         if runsWinograd && !forwardRunsDirect { return forwardWinograd(input, into: &output, clamp: clamp) }
         let relu = clamp == .relu, clamps = clamp != .unclamped && !relu
         let geometry = geometry, direct = forwardRunsDirect, pointwise = geometry.isPointwise
@@ -177,6 +187,9 @@ struct Conv2DLayer: Layer {
         guard needsInput || needsParameters else { return }
         if runsDepthwise {
             return backwardDepthwise(input: input, outputGradient: outputGradient, into: &inputGradient, context: context)
+        }
+        if runsPointwiseInputGradient && !needsParameters {
+            return inputGradientPointwise(input: input, outputGradient: outputGradient, into: &inputGradient, gate: nil)
         }
         if needsInput { inputGradient.prepare(shape: input.shape) }
         if needsInput && runsWinograd {
@@ -361,10 +374,74 @@ struct Conv2DLayer: Layer {
         }
     }
 
+    /// Whether an input-gradient-only backward runs the 1x1 blocks (`inputGradientPointwise`); tests turn
+    /// it off to compare with one product per image.
+    var runsPointwiseInputGradient: Bool
+
+    /// A 1x1 or depthwise layer's input gradient with the backward of the ReLU or Clip feeding it fused in
+    /// (its output is `input`); only for passes that leave the parameter gradients alone.
+    mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                       gate: ClampGate) -> Bool {
+        if runsDepthwise {
+            backwardThroughDepthwiseClamp(input: input, outputGradient: outputGradient, into: &inputGradient, gate: gate)
+            return true
+        }
+        guard runsPointwiseInputGradient else { return false }
+        inputGradientPointwise(input: input, outputGradient: outputGradient, into: &inputGradient, gate: gate)
+        return true
+    }
+
+    /// dx_n = gate(Wᵀ · dy_n) for a 1x1 stride-1 layer, in the forward's blocks of positions (images ×
+    /// column blocks × row blocks of dx over the cores in one hand-off, so 3 images split evenly
+    /// over 2 threads), the gate applied to each block while it is in cache.
+    private mutating func inputGradientPointwise(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                                 gate: ClampGate?) {
+        let geometry = geometry, batch = input.shape[0], outChannels = outChannels
+        inputGradient.prepare(shape: input.shape)
+        let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
+        let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: geometry.pointwiseBlockWidth(outChannels: outChannels),
+                                 outChannels: geometry.channels, parts: parts)
+        let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
+        input.scalars.withUnsafeBufferPointer { x in
+            outputGradient.scalars.withUnsafeBufferPointer { dy in
+                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                    weight.value.scalars.withUnsafeBufferPointer { w in
+                        // An empty batch has no buffers and nothing to compute.
+                        guard let x = x.baseAddress, let dy = dy.baseAddress, let dx = dx.baseAddress, let w = w.baseAddress else { return }
+                        Parallel.run(parts: used) { part in
+                            for item in (part * items / used)..<((part + 1) * items / used) {
+                                let (n, rows, columns) = work.item(item)
+                                geometry.pointwiseInputGradient(dy + n * outSize, weight: w, outChannels: outChannels, rows: rows,
+                                                                columns: columns, into: dx + n * geometry.imageSize,
+                                                                gate: gate, gateValues: x + n * geometry.imageSize)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Multiply-adds a depthwise part is worth: a twentieth of a product's (2e6), as these kernels do
+    /// a tenth or less of the GEMM's multiply-adds per second (the stride-2 input gradient less still),
+    /// and the pool's spinning workers take a part in a few µs: at batch 1 (integrated gradients'
+    /// passes on MobileNetV2) the 7x7-14x14 layers, stride 2 included, split too.
+    static let depthwiseWorkPerPart = 1e5
+
+    /// A depthwise layer's input gradient with the backward of the ReLU or Clip feeding it fused in.
+    mutating func backwardThroughDepthwiseClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                                gate: ClampGate) {
+        backwardDepthwise(input: input, outputGradient: outputGradient, into: &inputGradient,
+                          context: BackwardContext(reluMode: gate.mode, parameterGradients: .skip, needsInputGradient: true), gate: gate)
+    }
+
+    /// Channels of dx gated at once: about 64 KB of them, still in L1/L2 when the gate reads them back.
+    static func depthwiseGatedChannels(plane: Int) -> Int { max(1, (1 << 14) / max(plane, 1)) }
+
     /// Channel ranges worth a thread each: the depthwise path splits channels, not images, so
     /// batch 1 uses every core and each part owns its channels' parameter gradients.
     private func channelRanges(_ batch: Int) -> [Range<Int>] {
-        let parts = min(outChannels, Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6))
+        let parts = min(outChannels, Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: Self.depthwiseWorkPerPart))
         return (0..<parts).map { part in (part * outChannels / parts)..<((part + 1) * outChannels / parts) }
     }
 
@@ -397,8 +474,10 @@ struct Conv2DLayer: Layer {
     }
 
     /// dx_n[c] = W[c]ᵀ ⋆ dy_n[c]; dW[c] (+)= Σ_n dy_n[c] ⋆ x_n[c]; db[c] (+)= Σ_n Σ_P dy_n[c].
+    /// With a gate (a pass without parameter gradients), the clamp that feeds this layer is run on dx
+    /// a few channels at a time, right after they are written (`depthwiseGatedChannels`).
     private mutating func backwardDepthwise(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
-                                            context: BackwardContext) {
+                                            context: BackwardContext, gate: ClampGate? = nil) {
         let geometry = geometry, batch = input.shape[0], outSize = outChannels * geometry.positions, hasBias = hasBias
         let needsInput = context.needsInputGradient, needsParameters = context.updatesParameterGradients
         if needsInput { inputGradient.prepare(shape: input.shape) }
@@ -419,13 +498,17 @@ struct Conv2DLayer: Layer {
                                     let dx = needsInput ? dx.baseAddress : nil
                                     let dw = needsParameters ? dw.baseAddress : nil
                                     let db = needsParameters && hasBias ? db.baseAddress : nil
+                                    let step = gate == nil ? outChannels : Self.depthwiseGatedChannels(plane: geometry.height * geometry.width)
                                     Parallel.run(parts: ranges.count) { part in
                                         for n in 0..<batch {
-                                            geometry.depthwiseBackward(x + n * geometry.imageSize, outputGradient: dy + n * outSize,
-                                                                       weight: w, channels: ranges[part],
-                                                                       inputGradient: dx.map { $0 + n * geometry.imageSize },
-                                                                       weightGradient: dw, biasGradient: db,
-                                                                       scratch: scratch + part * partSize)
+                                            let image = x + n * geometry.imageSize, imageGradient = dx.map { $0 + n * geometry.imageSize }
+                                            for first in stride(from: ranges[part].lowerBound, to: ranges[part].upperBound, by: step) {
+                                                let channels = first..<min(first + step, ranges[part].upperBound)
+                                                geometry.depthwiseBackward(image, outputGradient: dy + n * outSize, weight: w, channels: channels,
+                                                                           inputGradient: imageGradient, weightGradient: dw, biasGradient: db,
+                                                                           scratch: scratch + part * partSize)
+                                                if let gate, let imageGradient { geometry.gate(imageGradient, by: image, channels: channels, gate) }
+                                            }
                                         }
                                     }
                                 }

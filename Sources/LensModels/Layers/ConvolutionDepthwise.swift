@@ -39,6 +39,16 @@ extension ConvolutionGeometry {
     }
 }
 
+extension ConvolutionGeometry {
+    /// dx[c] = the clamp's backward of dx[c], gated on x[c] (the clamp's output, this layer's input), in place,
+    /// for the channels `channels` of one image.
+    func gate(_ dx: UnsafeMutablePointer<Float>, by x: UnsafePointer<Float>, channels: Range<Int>, _ gate: ClampGate) {
+        let plane = height * width, at = channels.lowerBound * plane
+        lens_clamp_backward(dx + at, x + at, dx + at, channels.count * plane, gate.low, gate.top, gate.mode.kernelPass,
+                            Int32(LENS_LEVEL_CHOSEN))
+    }
+}
+
 /// The bounds a fused activation clamps a convolution's output to (none: ±∞).
 extension ClosedRange where Bound == Float {
     static let unclamped: ClosedRange<Float> = -Float.infinity...Float.infinity

@@ -39,6 +39,24 @@ extension ConvolutionGeometry {
         lens_bias_clamp_rows(y + r0 * positions + p0, Int32(rows.count), columns.count, positions, bias.map { $0 + r0 },
                              clamp.lowerBound, clamp.upperBound, Int32(LENS_LEVEL_CHOSEN))
     }
+
+    /// dx[rows, columns] = Wᵀ[rows, out] · dy[out, columns] for one image (dx and dy whole images), then,
+    /// with a gate, the backward of the clamp that feeds this layer on that block while it is in cache,
+    /// gated on the clamp's output `gateValues` (this layer's input image): the same values as the
+    /// product followed by the clamp's own backward pass.
+    func pointwiseInputGradient(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int,
+                                rows: Range<Int>, columns: Range<Int>, into dx: UnsafeMutablePointer<Float>,
+                                gate: ClampGate?, gateValues: UnsafePointer<Float>) {
+        let (r0, p0) = (rows.lowerBound, columns.lowerBound)
+        MatrixMultiply.gemm(transposeA: true, m: rows.count, n: columns.count, k: outChannels, a: weight + r0, lda: channels,
+                            b: dy + p0, ldb: positions, c: dx + r0 * positions + p0, ldc: positions, maxThreads: 1)
+        guard let gate else { return }
+        for r in rows {
+            let at = r * positions + p0
+            lens_clamp_backward(dx + at, gateValues + at, dx + at, columns.count, gate.low, gate.top, gate.mode.kernelPass,
+                                Int32(LENS_LEVEL_CHOSEN))
+        }
+    }
 }
 
 /// One part's share of a blocked 1x1 layer: images × column blocks × row blocks, numbered in that order.
@@ -48,11 +66,13 @@ struct PointwiseWork: Sendable {
     var columnBlocks: Int { (positions + blockWidth - 1) / blockWidth }
     var items: Int { images * columnBlocks * rowBlocks }
 
-    /// Row blocks only when images × column blocks leave a thread idle (a 7x7 or 14x14 layer at batch 1).
+    /// Row blocks only when images × column blocks leave a thread idle (a 7x7 or 14x14 layer at batch 1),
+    /// or would be shared unevenly (3 images over 2 threads: one thread waits a third of the time).
     init(images: Int, positions: Int, blockWidth: Int, outChannels: Int, parts: Int) {
         (self.images, self.positions, self.blockWidth, self.outChannels) = (images, positions, blockWidth, outChannels)
         let blocks = images * ((positions + blockWidth - 1) / blockWidth)
-        rowBlocks = blocks >= parts ? 1 : max(1, min(parts, outChannels / 16))
+        let even = blocks % max(parts, 1) == 0 || blocks >= 8 * parts
+        rowBlocks = even ? 1 : max(1, min(parts, outChannels / 16))
     }
 
     /// Item `item`'s image, rows (on multiples of 8) and columns.

@@ -54,6 +54,12 @@ protocol Layer: Sendable {
     /// is false) and updates the parameter gradients. `input` and `output` are the last forward's.
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
                            into inputGradient: inout Tensor, context: BackwardContext)
+    /// A backward pass that leaves the parameter gradients alone, for the ReLU or Clip that alone feeds
+    /// this layer (`input` is that activation's output): writes the gradient at the activation's input,
+    /// this layer's input gradient with `gate` applied, in one pass. False, writing nothing, when the
+    /// layer has no such path: the network then runs the two backward steps.
+    mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                       gate: ClampGate) -> Bool
     /// Drops what forward kept, so a copy of the network does not drag the buffers along.
     mutating func releaseCaches()
 
@@ -93,6 +99,8 @@ extension Layer {
     var outputMayAliasInput: Bool { false }
     mutating func releaseCaches() {}
     mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool { false }
+    mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                       gate: ClampGate) -> Bool { false }
 
     mutating func forward(inputs: [Tensor], into output: inout Tensor, training: Bool) {
         forward(inputs[0], into: &output, training: training)

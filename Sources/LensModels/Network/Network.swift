@@ -22,6 +22,9 @@ public struct Network: Sendable {
     /// When layer i's output is read by a ReLU or Clip alone (layer i + 1), which inference may fuse
     /// into layer i: the bounds that activation clamps to.
     private let fusableClamp: [ClosedRange<Float>?]
+    /// When layer i alone reads a ReLU or Clip that alone reads a layer (a chain), the activation's
+    /// layer: a backward pass without parameter gradients may run the activation's backward inside layer i.
+    private let clampBelow: [Int?]
     /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
     private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
@@ -75,6 +78,12 @@ public struct Network: Sendable {
             case .clip(let low, let high) where low <= high: return low...high
             default: return nil
             }
+        }
+        clampBelow = specs.indices.map { index in
+            guard sources[index].count == 1, let clamp = sources[index].first, clamp >= 0, readers[clamp] == 1,
+                  ClampGate(specs[clamp].operation, mode: .gradient) != nil,
+                  sources[clamp].count == 1, let below = sources[clamp].first, below >= 0, readers[below] == 1 else { return nil }
+            return clamp
         }
         outputs = Array(repeating: .empty, count: layers.count)
         outputGradients = Array(repeating: .empty, count: layers.count)
@@ -415,6 +424,10 @@ public struct Network: Sendable {
             // Unreached layers have a zero gradient; below the learnable layers, a training pass
             // (no image gradient) has nothing left to compute.
             guard written[index], computingInputGradient || learnableUpstream[index] else { continue }
+            if computingInputGradient, stop == nil, parameterGradients == .skip, let clamp = clampBelow[index],
+               !names.contains(layers[clamp].spec.name), backwardThroughClamp(index, clamp, mode: reluMode) {
+                continue
+            }
             let reads = sources[index]
             context.needsInputGradient = computingInputGradient || reads.contains { $0 >= 0 && learnableUpstream[$0] }
             if reads.count == 1, (reads[0] < 0 ? inputReaders : readers[reads[0]]) == 1 {
@@ -459,6 +472,20 @@ public struct Network: Sendable {
         guard computingInputGradient, stop == nil else { return (.empty, captured) }
         if !inputWritten { inputGradient = Tensor(shape: lastInput.shape) }
         return (inputGradient.reshaped(lastInputShape), captured)
+    }
+
+    /// Layer `index` and the activation `clamp` below it in one backward step, written to the gradient at
+    /// the activation's input (the activation's own gradient is left unwritten, so the pass skips it).
+    private mutating func backwardThroughClamp(_ index: Int, _ clamp: Int, mode: ReLUBackwardMode) -> Bool {
+        guard let gate = ClampGate(layers[clamp].spec.operation, mode: mode) else { return false }
+        let below = sources[clamp][0]
+        var gradient = outputGradients[below]
+        outputGradients[below] = .empty
+        let fused = layers[index].backwardThroughClamp(input: outputs[clamp], outputGradient: outputGradients[index],
+                                                       into: &gradient, gate: gate)
+        outputGradients[below] = gradient
+        if fused { written[below] = true }
+        return fused
     }
 
     /// target = gradient (the first reader's share), else target += gradient. The first share is
