@@ -36,17 +36,10 @@ import Testing
     ]
 
     private func layer(_ shape: Shape, seed: UInt64 = 3) -> Conv2DLayer {
-        var generator = SeededGenerator(seed: seed)
         let window = Window(kernelHeight: shape.kernel, kernelWidth: shape.kernel, strideY: shape.stride, strideX: shape.stride,
                             pads: shape.pads)
         let convolution = Convolution(inChannels: shape.channels, outChannels: shape.channels, groups: shape.channels, window: window)
-        var layer = Conv2DLayer(spec: LayerSpec(name: "dw", operation: .convolution(convolution)),
-                                inputShape: [shape.channels, shape.height, shape.width], convolution: convolution,
-                                initialization: .he, generator: &generator)
-        layer.updateParameters { parameter in
-            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
-        }
-        return layer
+        return .testLayer(convolution, height: shape.height, width: shape.width, name: "dw", seed: seed)
     }
 
     @Test(arguments: shapes)

@@ -21,18 +21,10 @@ import Testing
     ]
 
     private func layer(_ shape: Shape, seed: UInt64 = 3) -> Conv2DLayer {
-        var generator = SeededGenerator(seed: seed)
         let window = Window(kernelHeight: shape.kernel, kernelWidth: shape.kernel,
                             pads: Array(repeating: shape.padding, count: 4))
         let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, groups: shape.groups, window: window)
-        var layer = Conv2DLayer(spec: LayerSpec(name: "conv", operation: .convolution(convolution)),
-                                inputShape: [shape.channels, shape.height, shape.width], convolution: convolution,
-                                initialization: .he, generator: &generator)
-        // A bias that is not zero, so that the kernels' reading of it is checked.
-        layer.updateParameters { parameter in
-            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
-        }
-        return layer
+        return .testLayer(convolution, height: shape.height, width: shape.width, seed: seed)
     }
 
     private func expectClose(_ actual: Tensor, _ expected: Tensor, _ what: String) {

@@ -20,15 +20,8 @@ import Testing
     ]
 
     private func layer(_ shape: Shape) -> Conv2DLayer {
-        var generator = SeededGenerator(seed: 4)
         let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: .square(kernel: 1, stride: 1, padding: 0))
-        var layer = Conv2DLayer(spec: LayerSpec(name: "pw", operation: .convolution(convolution)),
-                                inputShape: [shape.channels, shape.side, shape.side], convolution: convolution,
-                                initialization: .he, generator: &generator)
-        layer.updateParameters { parameter in
-            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
-        }
-        return layer
+        return .testLayer(convolution, height: shape.side, width: shape.side, name: "pw", seed: 4)
     }
 
     @Test(arguments: shapes)

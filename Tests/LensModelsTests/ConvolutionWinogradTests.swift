@@ -36,15 +36,9 @@ import Testing
     }
 
     private func layer(_ shape: Shape, tileSize: Int = 2) -> Conv2DLayer {
-        var generator = SeededGenerator(seed: 4)
         let window = Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads)
         let convolution = Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: window)
-        var layer = Conv2DLayer(spec: LayerSpec(name: "conv", operation: .convolution(convolution)),
-                                inputShape: [shape.channels, shape.height, shape.width], convolution: convolution,
-                                initialization: .he, generator: &generator)
-        layer.updateParameters { parameter in
-            if parameter.suffix == "bias" { parameter.value = randomTensor(parameter.value.shape, seed: 9) }
-        }
+        var layer = Conv2DLayer.testLayer(convolution, height: shape.height, width: shape.width, seed: 4)
         // The path itself at any channel count; which layers take it is the last test's.
         layer.runsWinograd = true
         layer.winogradTileSize = tileSize
