@@ -121,7 +121,7 @@ public struct ONNXImport: Sendable {
         let layers = Self.ancestors(of: last, in: builder.specs)
         let architecture: Architecture
         do { architecture = try Architecture(inputShape: inputShape, layers: layers) } catch { throw fail("\(error)") }
-        var network = Network(architecture: architecture, seed: 0)
+        var network = Network(awaitingParameters: architecture)
         let kept = Set(network.parameters.map(\.name))
         do { try network.load(parameters: builder.parameters.filter { kept.contains($0.key) }) } catch { throw fail("\(error)") }
         if let bad = network.parameters.first(where: { !$0.tensor.allFinite }) {

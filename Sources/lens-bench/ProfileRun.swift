@@ -6,7 +6,7 @@ import LensTensor
 /// give one repetition's instructions without the set-up's.
 struct ProfileRun {
     static let rows = ["W4-train", "W5-train", "W4-infer-bs256", "W5-infer-bs256", "W4-latency-bs1", "W5-latency-bs1"]
-        + RealCNNWorkload.models.flatMap { model in ["latency-bs1", "infer-bs16", "gradcam", "ig50"].map { "W9-\(model)-\($0)" } }
+        + RealCNNWorkload.models.flatMap { model in RealCNNWorkload.rows.filter { $0 != "rss" }.map { "W9-\(model)-\($0)" } }
 
     let row: String
     let repetitions: Int

@@ -41,10 +41,7 @@ struct RealCNNWorkload: Workload {
     func run(options: BenchOptions, peers: PeerFigures, report: (BenchRow) -> Void) {
         guard options.only != nil else { return }   // minutes of work: only on request, like run_all.sh's W9
         let effort = Effort(quick: options.quick)
-        // A model runs when it or any of its rows is asked for (--only W9-resnet18-ig50 runs that row alone).
-        for model in Self.models where (["", "-latency-bs1", "-infer-bs16", "-gradcam", "-ig50", "-rss"]).contains(where: {
-            options.selects(group: group, id: "W9-\(model)\($0)")
-        }) {
+        for model in Self.models where selects(model: model, options: options) {
             let workload = "W9-\(model)"
             var network: Network
             do { network = try Self.load(model) } catch {
@@ -88,6 +85,16 @@ struct RealCNNWorkload: Workload {
                 report(row)
             }
         }
+    }
+
+    /// The rows of each model, after "W9-<model>-".
+    static let rows = ["latency-bs1", "infer-bs16", "gradcam", "ig50", "rss"]
+
+    /// A model runs when the group, the model or any of its rows is asked for (--only W9-resnet18-ig50
+    /// runs that row alone).
+    func selects(model: String, options: BenchOptions) -> Bool {
+        options.selects(group: group, id: "W9-\(model)")
+            || Self.rows.contains { options.selects(group: group, id: "W9-\(model)-\($0)") }
     }
 
     static let memoryChildFlag = "--internal-w9-process"

@@ -26,6 +26,19 @@ func benchUsageProblem(_ arguments: [String]) -> String? {
         #expect(!options.selects(group: "W4", id: "W4-train"))
     }
 
+    /// One W9 row id runs that model (and only that row); the group runs both models.
+    @Test func oneW9RowSelectsItsModel() throws {
+        let w9 = RealCNNWorkload()
+        let row = try BenchOptions(arguments: ["--only", "W9-resnet18-ig50"])
+        #expect(w9.selects(model: "resnet18", options: row))
+        #expect(!w9.selects(model: "mobilenet_v2", options: row))
+        #expect(row.selects(group: "W9", id: "W9-resnet18-ig50") && !row.selects(group: "W9", id: "W9-resnet18-latency-bs1"))
+        let group = try BenchOptions(arguments: ["--only", "W9"])
+        #expect(RealCNNWorkload.models.allSatisfy { w9.selects(model: $0, options: group) })
+        let other = try BenchOptions(arguments: ["--only", "G1"])
+        #expect(!w9.selects(model: "resnet18", options: other))
+    }
+
     @Test(arguments: ["64x300", "0x1x1", "-4x4x4", "99999999999x99999999999x1", "4x4x4:NQ", "4x4x4:N", "4xx4", "axbxc"])
     func badGemmShapesNameTheShape(shape: String) {
         let problem = usageProblem(["--gemm", shape])

@@ -78,7 +78,7 @@ public struct StateDictImport: Sendable {
             throw fail("architecture \"\(self.architecture)\" has \(MemoryEstimate.format(declared, unit: "")) parameters but the file holds "
                        + "\(MemoryEstimate.format(stored, unit: "")) weights; give the architecture the model was built with")
         }
-        let expected = Network(architecture: architecture, seed: 0).parameters.map { (name: $0.name, shape: $0.tensor.shape) }
+        let expected = Network(awaitingParameters: architecture).parameters.map { (name: $0.name, shape: $0.tensor.shape) }
         let candidates = Self.moduleOrders(file.names)
         let names = candidates[0]
         guard names.count == expected.count else {
@@ -100,7 +100,7 @@ public struct StateDictImport: Sendable {
             for candidate in candidates {
                 guard let last = candidate.last, let shape = file[last]?.shape, shape.count == 1, shape[0] != classNames.count,
                       let other = try? build(classes: shape[0], fail: fail) else { continue }
-                if fits(candidate, Network(architecture: other, seed: 0).parameters.map { ($0.name, $0.tensor.shape) }, file) {
+                if fits(candidate, Network(awaitingParameters: other).parameters.map { ($0.name, $0.tensor.shape) }, file) {
                     throw fail("has \(shape[0]) outputs (\(last) \(shape)) but \(classNames.count) class names are given")
                 }
             }
@@ -114,7 +114,7 @@ public struct StateDictImport: Sendable {
         }
 
         architecture = try keepingPyTorchNames(architecture, order: order, fail: fail)
-        var network = Network(architecture: architecture, seed: 0)
+        var network = Network(awaitingParameters: architecture)
         let parameterNames = network.parameters.map(\.name)
         var parameters: [String: Tensor] = [:]
         for (tensor, parameter) in zip(order, parameterNames) { parameters[parameter] = file[tensor] }

@@ -41,7 +41,7 @@ extension Network {
             for suffix in ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"] { state[norm + suffix] = nil }
             layers[index].operation = .identity
         }
-        var folded = Network(architecture: try Architecture(inputShape: architecture.inputShape, layers: layers), seed: 0)
+        var folded = Network(awaitingParameters: try Architecture(inputShape: architecture.inputShape, layers: layers))
         try folded.load(parameters: state)
         return folded
     }

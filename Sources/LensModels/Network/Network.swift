@@ -50,10 +50,21 @@ public struct Network: Sendable {
     /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
     /// each dropout layer gets its own generator seeded from the same stream.
     public init(architecture: Architecture, seed: UInt64) {
+        self.init(architecture: architecture, seed: seed, drawingWeights: true)
+    }
+
+    /// A network whose every parameter `load(parameters:)` sets next (ONNX and state-dict imports,
+    /// batch-norm folding): zero weights, no random draws.
+    public init(awaitingParameters architecture: Architecture) {
+        self.init(architecture: architecture, seed: 0, drawingWeights: false)
+    }
+
+    private init(architecture: Architecture, seed: UInt64, drawingWeights: Bool) {
         self.architecture = architecture
         var generator = SeededGenerator(seed: seed)
         layers = architecture.layers.indices.map { index in
-            let initialization: WeightInitialization = Self.feedsReLU(index, in: architecture.layers) ? .he : .pytorchDefault
+            let initialization: WeightInitialization = !drawingWeights ? .zeros
+                : Self.feedsReLU(index, in: architecture.layers) ? .he : .pytorchDefault
             let operandShapes = architecture.layerInputs[index].map { $0 < 0 ? architecture.inputShape : architecture.layerOutputShapes[$0] }
             return makeLayer(architecture.layers[index], inputShape: architecture.inputShape(ofLayer: index),
                              operandShapes: operandShapes, outputShape: architecture.layerOutputShapes[index],
