@@ -41,7 +41,10 @@ struct RealCNNWorkload: Workload {
     func run(options: BenchOptions, peers: PeerFigures, report: (BenchRow) -> Void) {
         guard options.only != nil else { return }   // minutes of work: only on request, like run_all.sh's W9
         let effort = Effort(quick: options.quick)
-        for model in Self.models where options.selects(group: group, id: "W9-\(model)") {
+        // A model runs when it or any of its rows is asked for (--only W9-resnet18-ig50 runs that row alone).
+        for model in Self.models where (["", "-latency-bs1", "-infer-bs16", "-gradcam", "-ig50", "-rss"]).contains(where: {
+            options.selects(group: group, id: "W9-\(model)\($0)")
+        }) {
             let workload = "W9-\(model)"
             var network: Network
             do { network = try Self.load(model) } catch {
