@@ -1,3 +1,4 @@
+import LensKernels
 @testable import LensModels
 import LensTensor
 import Testing
@@ -77,6 +78,56 @@ import Testing
                 }
             }
             #expect(actual == expected, "\(shape.testDescription), \(parts) parts")
+        }
+    }
+
+    /// im2col and col2im (the stride-2 runs in LensKernels included) against their definitions,
+    /// element by element: column (c, ky, kx), (oy, ox) reads image[c][oy·sY − top + ky·dY][ox·sX − left + kx·dX], 0 outside.
+    @Test(arguments: shapes)
+    func columnsMatchTheirDefinition(_ shape: Shape) {
+        let geometry = shape.geometry, window = shape.window
+        let image = randomTensor([geometry.imageSize], seed: 7).scalars
+        let gradient = randomTensor([geometry.rows * geometry.positions], seed: 8).scalars
+        var expectedColumns = [Float](repeating: 0, count: geometry.rows * geometry.positions)
+        var expectedImage = [Float](repeating: 0, count: geometry.imageSize)
+        var k = 0
+        for c in 0..<geometry.channels {
+            for ky in 0..<window.kernelHeight {
+                for kx in 0..<window.kernelWidth {
+                    for oy in 0..<geometry.outHeight {
+                        for ox in 0..<geometry.outWidth {
+                            let iy = oy * window.strideY - window.padTop + ky * window.dilationY
+                            let ix = ox * window.strideX - window.padLeft + kx * window.dilationX
+                            let at = k * geometry.positions + oy * geometry.outWidth + ox
+                            guard (0..<geometry.height).contains(iy), (0..<geometry.width).contains(ix) else { continue }
+                            expectedColumns[at] = image[(c * geometry.height + iy) * geometry.width + ix]
+                            expectedImage[(c * geometry.height + iy) * geometry.width + ix] += gradient[at]
+                        }
+                    }
+                    k += 1
+                }
+            }
+        }
+        var columns = [Float](repeating: .nan, count: geometry.rows * geometry.positions)
+        image.withUnsafeBufferPointer { x in columns.withUnsafeMutableBufferPointer { geometry.im2col(x.baseAddress!, into: $0.baseAddress!) } }
+        #expect(columns == expectedColumns, "\(shape.testDescription): im2col")
+        var scattered = [Float](repeating: 0, count: geometry.imageSize)
+        gradient.withUnsafeBufferPointer { g in scattered.withUnsafeMutableBufferPointer { geometry.col2imAdding(g.baseAddress!, into: $0.baseAddress!) } }
+        expectScalarsClose(scattered, expectedImage, "\(shape.testDescription): col2im")
+    }
+
+    /// The stride-2 runs over every length up to three vectors (the masked tails) against the plain loops.
+    @Test func strideTwoRunsMatchThePlainLoops() {
+        for count in 0...50 {
+            let source = randomTensor([2 * count + 1], seed: UInt64(count)).scalars
+            var gathered = [Float](repeating: .nan, count: count)
+            source.withUnsafeBufferPointer { s in gathered.withUnsafeMutableBufferPointer { lens_gather_stride2(s.baseAddress!, $0.baseAddress, count) } }
+            #expect(gathered == (0..<count).map { source[2 * $0] }, "gather, \(count)")
+            var target = randomTensor([2 * count + 1], seed: 99).scalars
+            var expected = target
+            for i in 0..<count { expected[2 * i] += source[i] }
+            source.withUnsafeBufferPointer { s in target.withUnsafeMutableBufferPointer { lens_scatter_add_stride2(s.baseAddress!, $0.baseAddress!, count) } }
+            #expect(target == expected, "scatter-add, \(count)")
         }
     }
 }

@@ -106,6 +106,10 @@ struct ConvolutionGeometry: Sendable, Equatable {
         Self.outputs(reading: imageRows, shift: window.padTop - ky * window.dilationY, stride: window.strideY, count: outHeight)
     }
 
+    /// Stride-2 runs at least this long go to LensKernels' SIMD loops; a call per shorter run (ResNet's
+    /// 7- to 28-wide layers) measured slower than Swift's inline loop.
+    static let shortestKernelRun = 32
+
     /// columns[K, P] from image[C, H, W]; positions in the padding read as 0. With `outputRows`, only
     /// the columns of those output rows: columns[K, outputRows.count · outWidth].
     func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
@@ -133,6 +137,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
                         let source = plane + (iy &* width &- left &+ kx &* dilationX)
                         if strideX == 1 {
                             for ox in inside { out[ox] = source[ox] }
+                        } else if strideX == 2 && inside.count >= Self.shortestKernelRun {
+                            lens_gather_stride2(source + 2 &* inside.lowerBound, out + inside.lowerBound, inside.count)
                         } else {
                             for ox in inside { out[ox] = source[ox &* strideX] }
                         }
@@ -161,6 +167,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
                         let source = row + oy * outWidth
                         if strideX == 1 {
                             for ox in inside { target[ox] += source[ox] }
+                        } else if strideX == 2 && inside.count >= Self.shortestKernelRun {
+                            lens_scatter_add_stride2(source + inside.lowerBound, target + 2 &* inside.lowerBound, inside.count)
                         } else {
                             for ox in inside { target[ox &* strideX] += source[ox] }
                         }
