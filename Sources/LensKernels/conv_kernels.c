@@ -36,9 +36,9 @@ __attribute__((target("avx512f"))) static void add_run_avx512(const float *src, 
     }
 }
 
-// Stride-2 runs of the strided im2col and col2im (ResNet's stem and its stride-2 layers):
-// dst[i] = src[2i], and dst[2i] += src[i]. Loads stop at the run's last float (masks), as a run
-// may end the image.
+// Stride-2 runs of the strided im2col (ResNet's stem): dst[i] = src[2i]. Loads stop at the run's
+// last float (masks), as a run may end the image. (col2im's dst[2i] += src[i] the same way measured
+// slower than Swift's loop: it waits on memory either way.)
 __attribute__((target("avx512f"))) static void gather2_run_avx512(const float *src, float *dst, long count) {
     const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     long i = 0;
@@ -54,27 +54,14 @@ __attribute__((target("avx512f"))) static void gather2_run_avx512(const float *s
         _mm512_mask_storeu_ps(dst + i, (__mmask16)((1u << (count - i)) - 1), _mm512_permutex2var_ps(low, evens, high));
     }
 }
-__attribute__((target("avx512f"))) static void scatter2_add_run_avx512(const float *src, float *dst, long count) {
-    const __m512i pairs = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
-    for (long i = 0; i < count; i += 8) {
-        const long n = count - i < 8 ? count - i : 8;
-        const __mmask16 evenLanes = (__mmask16)(0x5555 & ((1u << (2 * n - 1)) - 1));   // dst[2i] ... dst[2(i + n - 1)]
-        __m512 spread = _mm512_permutexvar_ps(pairs, _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), src + i));
-        __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(evenLanes, dst + 2 * i), spread);
-        _mm512_mask_storeu_ps(dst + 2 * i, evenLanes, sum);
-    }
-}
 #endif
 
 static void gather2_run_plain(const float *src, float *dst, long count) {
     for (long i = 0; i < count; i++) dst[i] = src[2 * i];
 }
-static void scatter2_add_run_plain(const float *src, float *dst, long count) {
-    for (long i = 0; i < count; i++) dst[2 * i] += src[i];
-}
 
 static run_copy_fn copy_run = copy_run_plain, add_run = add_run_plain;
-static run_copy_fn gather2_run = gather2_run_plain, scatter2_add_run = scatter2_add_run_plain;
+static run_copy_fn gather2_run = gather2_run_plain;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static void choose(void) {
 #if defined(__x86_64__)
@@ -82,7 +69,6 @@ static void choose(void) {
         copy_run = copy_run_avx512;
         add_run = add_run_avx512;
         gather2_run = gather2_run_avx512;
-        scatter2_add_run = scatter2_add_run_avx512;
     }
 #endif
 }
@@ -120,9 +106,4 @@ void lens_col2im_padded(const float *columns, int channels, int padded_height, i
 void lens_gather_stride2(const float *src, float *dst, long count) {
     pthread_once(&choose_once, choose);
     gather2_run(src, dst, count);
-}
-
-void lens_scatter_add_stride2(const float *src, float *dst, long count) {
-    pthread_once(&choose_once, choose);
-    scatter2_add_run(src, dst, count);
 }

@@ -106,8 +106,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
         Self.outputs(reading: imageRows, shift: window.padTop - ky * window.dilationY, stride: window.strideY, count: outHeight)
     }
 
-    /// Stride-2 runs at least this long go to LensKernels' SIMD loops; a call per shorter run (ResNet's
-    /// 7- to 28-wide layers) measured slower than Swift's inline loop.
+    /// Stride-2 im2col runs at least this long go to LensKernels' SIMD gather; a call per shorter run
+    /// (ResNet's 7- to 28-wide layers) measured slower than Swift's inline loop.
     static let shortestKernelRun = 32
 
     /// columns[K, P] from image[C, H, W]; positions in the padding read as 0. With `outputRows`, only
@@ -167,8 +167,6 @@ struct ConvolutionGeometry: Sendable, Equatable {
                         let source = row + oy * outWidth
                         if strideX == 1 {
                             for ox in inside { target[ox] += source[ox] }
-                        } else if strideX == 2 && inside.count >= Self.shortestKernelRun {
-                            lens_scatter_add_stride2(source + inside.lowerBound, target + 2 &* inside.lowerBound, inside.count)
                         } else {
                             for ox in inside { target[ox &* strideX] += source[ox] }
                         }
