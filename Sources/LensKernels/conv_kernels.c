@@ -35,15 +35,40 @@ __attribute__((target("avx512f"))) static void add_run_avx512(const float *src, 
         _mm512_mask_storeu_ps(dst + i, mask, sum);
     }
 }
+
+// Stride-2 runs of the strided im2col (ResNet's stem): dst[i] = src[2i]. Loads stop at the run's
+// last float (masks), as a run may end the image. (col2im's dst[2i] += src[i] the same way measured
+// slower than Swift's loop: it waits on memory either way.)
+__attribute__((target("avx512f"))) static void gather2_run_avx512(const float *src, float *dst, long count) {
+    const __m512i evens = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 low = _mm512_loadu_ps(src + 2 * i), high = _mm512_maskz_loadu_ps(0x7fff, src + 2 * i + 16);
+        _mm512_storeu_ps(dst + i, _mm512_permutex2var_ps(low, evens, high));
+    }
+    if (i < count) {
+        const long reads = 2 * (count - i) - 1;   // src[2i] ... src[2(count - 1)]
+        const __mmask16 lowMask = (__mmask16)(reads >= 16 ? 0xffff : (1u << reads) - 1);
+        const __mmask16 highMask = (__mmask16)(reads > 16 ? (1u << (reads - 16)) - 1 : 0);
+        __m512 low = _mm512_maskz_loadu_ps(lowMask, src + 2 * i), high = _mm512_maskz_loadu_ps(highMask, src + 2 * i + 16);
+        _mm512_mask_storeu_ps(dst + i, (__mmask16)((1u << (count - i)) - 1), _mm512_permutex2var_ps(low, evens, high));
+    }
+}
 #endif
 
+static void gather2_run_plain(const float *src, float *dst, long count) {
+    for (long i = 0; i < count; i++) dst[i] = src[2 * i];
+}
+
 static run_copy_fn copy_run = copy_run_plain, add_run = add_run_plain;
+static run_copy_fn gather2_run = gather2_run_plain;
 static pthread_once_t choose_once = PTHREAD_ONCE_INIT;
 static void choose(void) {
 #if defined(__x86_64__)
     if (lens_kernel_level() >= LENS_LEVEL_AVX512) {   // LENS_KERNELS caps it
         copy_run = copy_run_avx512;
         add_run = add_run_avx512;
+        gather2_run = gather2_run_avx512;
     }
 #endif
 }
@@ -76,4 +101,9 @@ void lens_col2im_padded(const float *columns, int channels, int padded_height, i
 #define ADD_BODY(IMAGE_RUN, COLUMN_RUN) add((COLUMN_RUN), (float *)(IMAGE_RUN), out_width)
     FOR_EACH_RUN(padded, columns, ADD_BODY)
 #undef ADD_BODY
+}
+
+void lens_gather_stride2(const float *src, float *dst, long count) {
+    pthread_once(&choose_once, choose);
+    gather2_run(src, dst, count);
 }

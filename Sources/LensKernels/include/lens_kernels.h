@@ -66,6 +66,8 @@ void lens_im2col_padded(const float *padded, int channels, int padded_height, in
 /// Its transpose: padded[c][oy + ky][ox + kx] += columns[...] (the caller zeroes `padded` first).
 void lens_col2im_padded(const float *columns, int channels, int padded_height, int padded_width, int kernel,
                         int out_height, int out_width, float *padded);
+/// A run of the stride-2 im2col: dst[i] = src[2i] for i < count (reading nothing past src[2(count − 1)]).
+void lens_gather_stride2(const float *src, float *dst, long count);
 
 /// The widest kernels this CPU runs (LENS_LEVEL_*), capped by the environment variable
 /// LENS_KERNELS=avx2 or LENS_KERNELS=portable.

@@ -38,6 +38,9 @@ struct Conv2DLayer: Layer {
     var runsDepthwise: Bool {
         didSet { scratch = [] }
     }
+    /// Whether forward runs the blocked im2col path (`ConvolutionGeometry.runsColumnBlocks`); tests turn
+    /// it off to compare with one product per image.
+    var runsColumnBlocks: Bool
     /// Whether forward and the input gradient run Winograd F(m x m, 3x3) (`ConvolutionGeometry.runsWinograd`)
     /// instead of im2col + GEMM; tests turn it off to compare the two.
     var runsWinograd: Bool
@@ -62,6 +65,7 @@ struct Conv2DLayer: Layer {
         runsPointwiseInputGradient = geometry.isPointwise && groups == 1
         runsDepthwise = geometry.runsDepthwise(groups: groups, outChannels: outChannels)
         runsWinograd = geometry.runsWinograd(groups: groups, outChannels: outChannels)
+        runsColumnBlocks = geometry.runsColumnBlocks(groups: groups)
         winogradTileSize = geometry.winogradTileSize(outChannels: outChannels)
     }
 
@@ -126,6 +130,7 @@ struct Conv2DLayer: Layer {
             return forwardPointwise(input, into: &output, clamp: clamp)
         }
         if runsWinograd && !forwardRunsDirect { return forwardWinograd(input, into: &output, clamp: clamp) }
+        if runsColumnBlocks { return forwardColumnBlocks(input, into: &output, clamp: clamp) }
         let relu = clamp == .relu, clamps = clamp != .unclamped && !relu
         let geometry = geometry, direct = forwardRunsDirect, pointwise = geometry.isPointwise
         let batch = input.shape[0]
@@ -198,6 +203,8 @@ struct Conv2DLayer: Layer {
         }
         let needsColumnGradient = needsInput && !runsWinograd
         let ranges = imageRanges(batch)
+        // One part (batch 1): col2im splits the image's rows over the cores instead.
+        let col2imParts = ranges.count == 1 ? Parallel.parts(forWork: Double(rows * positions), minimumPerPart: 16_384) : 1
         let partSize = partScratchSize, columnsSize = columnsSize, groups = groups
         let (groupRows, groupOut) = (rows / groups, outChannels / groups)
         reserveScratch(parts: ranges.count)
@@ -243,7 +250,7 @@ struct Conv2DLayer: Layer {
                                                                 b: gradient + g * groupOut * positions, ldb: positions,
                                                                 c: target + g * groupRows * positions, ldc: positions)
                                         }
-                                        if !pointwise { geometry.col2im(dcolumns, into: dx + n * geometry.imageSize, padded: padded) }
+                                        if !pointwise { geometry.col2im(dcolumns, into: dx + n * geometry.imageSize, padded: padded, parts: col2imParts) }
                                     }
                                 }
                             }
@@ -337,6 +344,41 @@ struct Conv2DLayer: Layer {
                         for n in ranges[part] {
                             pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
                                      into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// y_n = clamp(b + W ⋆ x_n) for strided layers, im2col, product and bias in blocks of output rows
+    /// kept in cache (`ConvolutionGeometry.columnBlock`), images × blocks split over the cores.
+    private mutating func forwardColumnBlocks(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
+        let geometry = geometry, batch = input.shape[0], outChannels = outChannels, hasBias = hasBias
+        precondition(input.count == batch * geometry.imageSize,
+                     "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
+        output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
+        let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
+        let blockWidth = geometry.columnBlockWidth(outChannels: outChannels), partSize = geometry.rows * blockWidth
+        let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: blockWidth, outChannels: outChannels, parts: parts)
+        let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
+        reserveScratch(parts: used, partSize: partSize)
+        input.scalars.withUnsafeBufferPointer { x in
+            scratch.withUnsafeMutableBufferPointer { scratch in
+                output.scalars.withUnsafeMutableBufferPointer { y in
+                    weight.value.scalars.withUnsafeBufferPointer { w in
+                        bias.value.scalars.withUnsafeBufferPointer { b in
+                            // An empty batch has no buffers and nothing to compute.
+                            guard let x = x.baseAddress, let scratch = scratch.baseAddress, let y = y.baseAddress,
+                                  let w = w.baseAddress else { return }
+                            let b = hasBias ? b.baseAddress : nil
+                            Parallel.run(parts: used) { part in
+                                for item in (part * items / used)..<((part + 1) * items / used) {
+                                    let (n, rows, columns) = work.item(item)
+                                    geometry.columnBlock(x + n * geometry.imageSize, weight: w, bias: b, rows: rows, columns: columns,
+                                                         into: y + n * outSize, clamp: clamp, scratch: scratch + part * partSize)
+                                }
+                            }
                         }
                     }
                 }

@@ -1,4 +1,5 @@
 import LensKernels
+import LensTensor
 
 /// The geometry of a convolution over one [C, H, W] image, and the two rearrangements that turn
 /// it into a matrix product (Caffe's im2col / col2im).
@@ -58,11 +59,17 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// image[C, H, W] = the columns[K, P] summed back to where im2col read them (the gradient at
     /// the image); stride 1 accumulates in the zero-bordered `padded` and copies the inside out.
+    /// Other strides split the image's rows over `parts` threads (one image at a time, integrated
+    /// gradients' batch of 1, would leave all but one core idle): each part clears and fills its own rows.
     func col2im(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>,
-                padded: UnsafeMutablePointer<Float>) {
+                padded: UnsafeMutablePointer<Float>, parts: Int = 1) {
         guard usesPaddedCopy else {
-            image.update(repeating: 0, count: imageSize)
-            return col2imAdding(columns, into: image)
+            let (height, width, channels, parts) = (height, width, channels, max(1, min(parts, height)))
+            return Parallel.run(parts: parts) { part in
+                let rows = (height * part / parts)..<(height * (part + 1) / parts)
+                for c in 0..<channels { (image + (c * height + rows.lowerBound) * width).update(repeating: 0, count: rows.count * width) }
+                col2imAdding(columns, into: image, imageRows: rows)
+            }
         }
         padded.update(repeating: 0, count: paddedImageSize)
         lens_col2im_padded(columns, Int32(channels), Int32(paddedHeight), Int32(paddedWidth),
@@ -81,29 +88,45 @@ struct ConvolutionGeometry: Sendable, Equatable {
         }
     }
 
-    /// The output columns ox whose input column ox·strideX − padLeft + kx·dilationX lies inside the image.
-    private func insideColumns(kx: Int) -> Range<Int> {
+    /// The outputs o < `count` whose input o·stride − shift lies in `inputs`.
+    private static func outputs(reading inputs: Range<Int>, shift: Int, stride: Int, count: Int) -> Range<Int> {
         func ceilDivide(_ a: Int, _ b: Int) -> Int { a <= 0 ? -((-a) / b) : (a + b - 1) / b }
-        let shift = window.padLeft - kx * window.dilationX
-        let first = max(0, ceilDivide(shift, window.strideX))
-        let end = min(outWidth, max(0, ceilDivide(width + shift, window.strideX)))
+        let first = max(0, ceilDivide(inputs.lowerBound + shift, stride))
+        let end = min(count, max(0, ceilDivide(inputs.upperBound + shift, stride)))
         return first..<max(first, end)
     }
 
-    /// columns[K, P] from image[C, H, W]; positions in the padding read as 0.
-    func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>) {
-        let (outHeight, outWidth, kernelHeight, kernelWidth) = (outHeight, outWidth, window.kernelHeight, window.kernelWidth)
+    /// The output columns ox whose input column ox·strideX − padLeft + kx·dilationX lies inside the image.
+    private func insideColumns(kx: Int) -> Range<Int> {
+        Self.outputs(reading: 0..<width, shift: window.padLeft - kx * window.dilationX, stride: window.strideX, count: outWidth)
+    }
+
+    /// The output rows oy whose input row oy·strideY − padTop + ky·dilationY lies in `imageRows`.
+    private func outputRows(ky: Int, reading imageRows: Range<Int>) -> Range<Int> {
+        Self.outputs(reading: imageRows, shift: window.padTop - ky * window.dilationY, stride: window.strideY, count: outHeight)
+    }
+
+    /// Stride-2 im2col runs at least this long go to LensKernels' SIMD gather; a call per shorter run
+    /// (ResNet's 7- to 28-wide layers) measured slower than Swift's inline loop.
+    static let shortestKernelRun = 32
+
+    /// columns[K, P] from image[C, H, W]; positions in the padding read as 0. With `outputRows`, only
+    /// the columns of those output rows: columns[K, outputRows.count · outWidth].
+    func im2col(_ image: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, outputRows: Range<Int>? = nil) {
+        let outputRows = outputRows ?? 0..<outHeight
+        let (outWidth, kernelHeight, kernelWidth) = (outWidth, window.kernelHeight, window.kernelWidth)
+        let (firstRow, blockPositions) = (outputRows.lowerBound, outputRows.count * outWidth)
         let (strideY, strideX, dilationY, dilationX) = (window.strideY, window.strideX, window.dilationY, window.dilationX)
         let (top, left) = (window.padTop, window.padLeft)
         for c in 0..<channels {
             let plane = image + c * height * width
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let row = columns + ((c * kernelHeight + ky) * kernelWidth + kx) * outHeight * outWidth
+                    let row = columns + ((c * kernelHeight + ky) * kernelWidth + kx) * blockPositions
                     let inside = insideColumns(kx: kx)
-                    for oy in 0..<outHeight {
+                    for oy in outputRows {
                         let iy = oy &* strideY &- top &+ ky &* dilationY
-                        let out = row + oy &* outWidth
+                        let out = row + (oy &- firstRow) &* outWidth
                         // Plain loops, not memset/memmove calls: the runs are 0-2 and 14-28 floats.
                         guard iy >= 0, iy < height, !inside.isEmpty else {
                             for ox in 0..<outWidth { out[ox] = 0 }
@@ -114,6 +137,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
                         let source = plane + (iy &* width &- left &+ kx &* dilationX)
                         if strideX == 1 {
                             for ox in inside { out[ox] = source[ox] }
+                        } else if strideX == 2 && inside.count >= Self.shortestKernelRun {
+                            lens_gather_stride2(source + 2 &* inside.lowerBound, out + inside.lowerBound, inside.count)
                         } else {
                             for ox in inside { out[ox] = source[ox &* strideX] }
                         }
@@ -123,8 +148,10 @@ struct ConvolutionGeometry: Sendable, Equatable {
         }
     }
 
-    /// image[C, H, W] += the columns[K, P] scattered back to where im2col read them.
-    func col2imAdding(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    /// image[C, H, W] += the columns[K, P] scattered back to where im2col read them; with `imageRows`,
+    /// only into those rows of each channel (so parts owning different rows never write the same floats).
+    func col2imAdding(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, imageRows: Range<Int>? = nil) {
+        let imageRows = imageRows ?? 0..<height
         let (outHeight, outWidth, kernelHeight, kernelWidth) = (outHeight, outWidth, window.kernelHeight, window.kernelWidth)
         let (strideY, strideX, dilationY, dilationX) = (window.strideY, window.strideX, window.dilationY, window.dilationX)
         let (top, left) = (window.padTop, window.padLeft)
@@ -134,9 +161,8 @@ struct ConvolutionGeometry: Sendable, Equatable {
                 for kx in 0..<kernelWidth {
                     let row = columns + ((c * kernelHeight + ky) * kernelWidth + kx) * outHeight * outWidth
                     let inside = insideColumns(kx: kx)
-                    for oy in 0..<outHeight {
+                    for oy in outputRows(ky: ky, reading: imageRows) {
                         let iy = oy * strideY - top + ky * dilationY
-                        guard iy >= 0, iy < height else { continue }
                         let target = plane + iy * width - left + kx * dilationX
                         let source = row + oy * outWidth
                         if strideX == 1 {

@@ -123,16 +123,18 @@ struct PoolLayer: Layer {
                         for p in chunk {
                             let target = dx + p * plane
                             target.update(repeating: 0, count: plane)
+                            if kind == .max {
+                                // Each output's gradient to its maximum's place (none when the window held no input).
+                                for out in (p &* outPlane)..<((p &+ 1) &* outPlane) where switches[out] >= 0 {
+                                    target[Int(switches[out])] += dy[out]
+                                }
+                                continue
+                            }
                             for (oy, r) in rows.enumerated() {
                                 for (ox, c) in columns.enumerated() {
-                                    let out = p * outPlane + oy * outWidth + ox, g = dy[out]
-                                    if kind == .max {
-                                        if switches[out] >= 0 { target[Int(switches[out])] += g }
-                                    } else {
-                                        let d = divisors[oy * outWidth + ox]
-                                        guard d > 0 else { continue }
-                                        for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
-                                    }
+                                    let out = p * outPlane + oy * outWidth + ox, g = dy[out], d = divisors[oy * outWidth + ox]
+                                    guard d > 0 else { continue }
+                                    for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
                                 }
                             }
                         }

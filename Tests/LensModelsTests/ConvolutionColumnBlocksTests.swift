@@ -1,0 +1,128 @@
+import LensKernels
+@testable import LensModels
+import LensTensor
+import Testing
+
+/// The blocked im2col forward of strided layers (`ConvolutionGeometry.columnBlock`) against one
+/// product per image, and col2im with the image's rows split over threads against the serial scatter.
+@Suite struct ConvolutionColumnBlocksTests {
+    struct Shape: Sendable, CustomTestStringConvertible {
+        let channels: Int, outChannels: Int, height: Int, width: Int, batch: Int, window: Window
+        var testDescription: String { "\(channels)->\(outChannels) \(height)x\(width) batch \(batch) \(window)" }
+        var geometry: ConvolutionGeometry { ConvolutionGeometry(channels: channels, height: height, width: width, window: window) }
+    }
+
+    static let shapes = [
+        // A stem (7x7, stride 2, pad 3): 60 output rows in blocks of 14, a short last one.
+        Shape(channels: 3, outChannels: 8, height: 120, width: 120, batch: 1, window: .square(kernel: 7, stride: 2, padding: 3)),
+        Shape(channels: 16, outChannels: 24, height: 29, width: 29, batch: 3, window: .square(kernel: 3, stride: 2, padding: 1)),
+        Shape(channels: 20, outChannels: 12, height: 15, width: 15, batch: 1, window: .square(kernel: 1, stride: 2, padding: 0)),
+        Shape(channels: 5, outChannels: 7, height: 23, width: 31, batch: 2,
+              window: Window(kernelHeight: 3, kernelWidth: 5, strideY: 2, strideX: 3, dilationY: 2, pads: [1, 2, 0, 1])),
+        // More output channels than positions: whole images, output channels split at batch 1.
+        Shape(channels: 128, outChannels: 96, height: 13, width: 13, batch: 1, window: .square(kernel: 3, stride: 2, padding: 1)),
+        Shape(channels: 4, outChannels: 6, height: 9, width: 9, batch: 0, window: .square(kernel: 3, stride: 2, padding: 1)),
+    ]
+
+    @Test(arguments: shapes)
+    func blocksMatchOneProductPerImage(_ shape: Shape) {
+        var blocked = Conv2DLayer.testLayer(Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: shape.window),
+                                            height: shape.height, width: shape.width, seed: 4)
+        #expect(blocked.runsColumnBlocks)
+        var plain = blocked
+        plain.runsColumnBlocks = false
+        let input = randomTensor([shape.batch, shape.channels, shape.height, shape.width], seed: 5)
+        var expected = Tensor.empty
+        plain.forward(input, into: &expected, training: false)
+        var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
+        blocked.forward(input, into: &actual, training: true)
+        #expect(actual.shape == expected.shape)
+        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
+        for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
+            var clamped = Tensor.empty
+            #expect(blocked.forwardThroughClamp(input, into: &clamped, clamp: clamp))
+            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) },
+                               "\(shape.testDescription) \(clamp)")
+        }
+    }
+
+    /// The stem's blocks hold whole output rows within the budget; deeper layers (more weights than
+    /// positions) keep whole images; stride-1, plain 1x1 and grouped layers keep their own paths.
+    @Test func blocksOfWholeRowsWithinTheBudget() {
+        let stem = ConvolutionGeometry(channels: 3, height: 224, width: 224, kernel: 7, stride: 2, padding: 3)
+        let width = stem.columnBlockWidth(outChannels: 64)
+        #expect(stem.runsColumnBlocks(groups: 1) && width % stem.outWidth == 0)
+        #expect(width * stem.rows <= ConvolutionGeometry.columnBlockFloats)
+        #expect((width + stem.outWidth) * stem.rows > ConvolutionGeometry.columnBlockFloats)
+        let deep = ConvolutionGeometry(channels: 256, height: 14, width: 14, kernel: 3, stride: 2, padding: 1)
+        #expect(deep.columnBlockWidth(outChannels: 512) == deep.positions)
+        let strideOne = ConvolutionGeometry(channels: 64, height: 56, width: 56, kernel: 3, stride: 1, padding: 1)
+        #expect(!strideOne.runsColumnBlocks(groups: 1))
+        #expect(!ConvolutionGeometry(channels: 8, height: 9, width: 9, kernel: 1, stride: 1, padding: 0).runsColumnBlocks(groups: 1))
+        #expect(!stem.runsColumnBlocks(groups: 3))
+    }
+
+    /// col2im over 1-3 parts of the image's rows: the same sums, in the same order, as the serial scatter.
+    @Test(arguments: shapes)
+    func splitCol2imMatchesSerialScatter(_ shape: Shape) {
+        let geometry = shape.geometry
+        let columns = randomTensor([geometry.rows, geometry.positions], seed: 6).scalars
+        var expected = [Float](repeating: 0, count: geometry.imageSize)
+        columns.withUnsafeBufferPointer { c in expected.withUnsafeMutableBufferPointer { geometry.col2imAdding(c.baseAddress!, into: $0.baseAddress!) } }
+        for parts in 1...3 {
+            var actual = [Float](repeating: .nan, count: geometry.imageSize)
+            var padded = [Float](repeating: 0, count: max(geometry.paddedImageSize, 1))
+            columns.withUnsafeBufferPointer { c in
+                actual.withUnsafeMutableBufferPointer { image in
+                    padded.withUnsafeMutableBufferPointer { geometry.col2im(c.baseAddress!, into: image.baseAddress!, padded: $0.baseAddress!, parts: parts) }
+                }
+            }
+            #expect(actual == expected, "\(shape.testDescription), \(parts) parts")
+        }
+    }
+
+    /// im2col (the stride-2 runs in LensKernels included) and col2im against their definitions,
+    /// element by element: column (c, ky, kx), (oy, ox) reads image[c][oy·sY − top + ky·dY][ox·sX − left + kx·dX], 0 outside.
+    @Test(arguments: shapes)
+    func columnsMatchTheirDefinition(_ shape: Shape) {
+        let geometry = shape.geometry, window = shape.window
+        let image = randomTensor([geometry.imageSize], seed: 7).scalars
+        let gradient = randomTensor([geometry.rows * geometry.positions], seed: 8).scalars
+        var expectedColumns = [Float](repeating: 0, count: geometry.rows * geometry.positions)
+        var expectedImage = [Float](repeating: 0, count: geometry.imageSize)
+        var k = 0
+        for c in 0..<geometry.channels {
+            for ky in 0..<window.kernelHeight {
+                for kx in 0..<window.kernelWidth {
+                    for oy in 0..<geometry.outHeight {
+                        for ox in 0..<geometry.outWidth {
+                            let iy = oy * window.strideY - window.padTop + ky * window.dilationY
+                            let ix = ox * window.strideX - window.padLeft + kx * window.dilationX
+                            let at = k * geometry.positions + oy * geometry.outWidth + ox
+                            guard (0..<geometry.height).contains(iy), (0..<geometry.width).contains(ix) else { continue }
+                            expectedColumns[at] = image[(c * geometry.height + iy) * geometry.width + ix]
+                            expectedImage[(c * geometry.height + iy) * geometry.width + ix] += gradient[at]
+                        }
+                    }
+                    k += 1
+                }
+            }
+        }
+        var columns = [Float](repeating: .nan, count: geometry.rows * geometry.positions)
+        image.withUnsafeBufferPointer { x in columns.withUnsafeMutableBufferPointer { geometry.im2col(x.baseAddress!, into: $0.baseAddress!) } }
+        #expect(columns == expectedColumns, "\(shape.testDescription): im2col")
+        var scattered = [Float](repeating: 0, count: geometry.imageSize)
+        gradient.withUnsafeBufferPointer { g in scattered.withUnsafeMutableBufferPointer { geometry.col2imAdding(g.baseAddress!, into: $0.baseAddress!) } }
+        expectScalarsClose(scattered, expectedImage, "\(shape.testDescription): col2im")
+    }
+
+    /// The stride-2 gather over every length up to three vectors (the masked tails) against the plain loop.
+    @Test func strideTwoGatherMatchesThePlainLoop() {
+        for count in 0...50 {
+            let source = randomTensor([2 * count + 1], seed: UInt64(count)).scalars
+            var gathered = [Float](repeating: .nan, count: count)
+            source.withUnsafeBufferPointer { s in gathered.withUnsafeMutableBufferPointer { lens_gather_stride2(s.baseAddress!, $0.baseAddress, count) } }
+            #expect(gathered == (0..<count).map { source[2 * $0] }, "gather, \(count)")
+        }
+    }
+}
