@@ -134,7 +134,7 @@ void lens_bn_input_gradient(const float *x, const float *dy, float *dx, long pla
 /// gradient → U'[16][C][out] (gradient 1).
 void lens_winograd_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
 /// Channels [first, end) of image[C][H][W] → V[16][C][tiles], tiles_y·tiles_x tiles of 2x2 outputs whose
-/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·(2·tiles_x + 2) floats.
+/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·2·(tiles_x + 1) floats.
 void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);
 /// Channels [first, end) of the products M[16][out][tiles] → output[out][out_height][out_width],
@@ -142,7 +142,7 @@ void lens_winograd_input(const float *image, int channels, int height, int width
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                           int first, int end, const float *bias, float low, float high, float *output);
 /// The same for Winograd F(4x4, 3x3) (conv_winograd4.c): 36 positions ξ instead of 16, tiles of 4x4 outputs whose
-/// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·(4·tiles_x + 2) floats.
+/// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·4·(tiles_x + 1) floats.
 void lens_winograd4_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
 void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
                           int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);

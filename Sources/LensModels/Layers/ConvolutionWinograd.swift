@@ -21,8 +21,8 @@ struct WinogradPass: Sendable, Equatable {
     var tiles: Int { tilesY * tilesX }
     /// (m + 2)²: the transformed tile's positions ξ, one matrix product each.
     var productCount: Int { (tileSize + 2) * (tileSize + 2) }
-    /// Floats of one channel's zero-bordered plane.
-    var planeSize: Int { (tileSize * tilesY + 2) * (tileSize * tilesX + 2) }
+    /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`).
+    var planeSize: Int { (tileSize * tilesY + 2) * tileSize * (tilesX + 1) }
     /// V[ξ][C, T], M[ξ][out, T] and a plane for each core.
     var scratchSize: Int { productCount * tiles * (inChannels + outChannels) + Parallel.coreCount * planeSize }
     /// Parts of the products' parallel job: one per product when they are worth more than one thread
