@@ -57,9 +57,12 @@ void lens_winograd_weights(const float *weight, int outputs, int channels, int g
 // (conv_winograd_plane.h): a_j at phase j mod 2, tile tx + j / 2, contiguous over the tiles.
 WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top,
                                          int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
-                                         float *transformed) {
+                                         float *transformed, int packed_width, int packed_depth) {
     const int ph = 2 * tiles_y + 2, length = tiles_x + 1, pw = 2 * length;
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * channels;
+    const long tiles = (long)tiles_y * tiles_x;
+    // Packed: each channel's V[ξ][tiles] staged after the plane, then stored into the panels.
+    float *stage = plane + (long)ph * pw;
+    const long block = packed_width ? tiles : tiles * channels;
     for (int c = first; c < end; c++) {
         winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 2, length, plane);
         for (int ty = 0; ty < tiles_y; ty++) {
@@ -73,7 +76,7 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
                 t2[s] = d2[s] - d1[s];
                 t3[s] = d1[s] - d3[s];
             }
-            float *restrict v = transformed + (long)c * tiles + (long)ty * tiles_x;   // V[ξ][c, tile]
+            float *restrict v = (packed_width ? stage : transformed + (long)c * tiles) + (long)ty * tiles_x;   // V[ξ][c, tile]
             const float *rows[4] = {t0, t1, t2, t3};
             for (int i = 0; i < 4; i++) {   // v = t B (columns of each tile), stored at V[ξ = 4i + j]
                 const float *restrict even = rows[i], *restrict odd = even + length;
@@ -89,6 +92,7 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
                 }
             }
         }
+        if (packed_width) winograd_store_packed(stage, 16, tiles, c, channels, packed_width, packed_depth, transformed);
     }
 }
 

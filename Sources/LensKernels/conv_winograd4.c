@@ -53,9 +53,12 @@ void lens_winograd4_weights(const float *weight, int outputs, int channels, int 
 // (conv_winograd_plane.h): a_j at phase j mod 4, tile tx + j / 4, contiguous over the tiles.
 WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top,
                                           int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
-                                          float *transformed) {
+                                          float *transformed, int packed_width, int packed_depth) {
     const int ph = 4 * tiles_y + 2, length = tiles_x + 1, pw = 4 * length;
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * channels;
+    const long tiles = (long)tiles_y * tiles_x;
+    // Packed: each channel's V[ξ][tiles] staged after the plane, then stored into the panels.
+    float *stage = plane + (long)ph * pw;
+    const long block = packed_width ? tiles : tiles * channels;
     for (int c = first; c < end; c++) {
         winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 4, length, plane);
         for (int ty = 0; ty < tiles_y; ty++) {
@@ -71,7 +74,7 @@ WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int 
                 t[4][s] = 2.0f * (d1[s] - d3[s]) - d2[s] + d4[s];
                 t[5][s] = d1[s] + 1.5f * (d2[s] - d4[s]) - 2.0f * d3[s] + d5[s];
             }
-            float *restrict v = transformed + (long)c * tiles + (long)ty * tiles_x;   // V[ξ][c, tile]
+            float *restrict v = (packed_width ? stage : transformed + (long)c * tiles) + (long)ty * tiles_x;   // V[ξ][c, tile]
             for (int i = 0; i < 6; i++) {   // v = t B (columns of each tile), stored at V[ξ = 6i + j]
                 const float *restrict p0 = t[i], *restrict p1 = p0 + length;
                 const float *restrict p2 = p1 + length, *restrict p3 = p2 + length;
@@ -90,6 +93,7 @@ WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int 
                 }
             }
         }
+        if (packed_width) winograd_store_packed(stage, 36, tiles, c, channels, packed_width, packed_depth, transformed);
     }
 }
 

@@ -38,4 +38,20 @@ static inline __attribute__((always_inline)) void winograd_phased_plane(const fl
     }
 }
 
+// One channel's transformed tiles stage[ξ][tiles] (count positions ξ) stored into V[ξ] laid out as the
+// GEMM's packed B panels (lens_sgemm_packed_b_width: slivers of `width` tiles, blocks of `depth` channels):
+// runs of up to `width` tiles, one copy each, where a separate pass would pack V[ξ] before every product.
+static inline __attribute__((always_inline)) void winograd_store_packed(const float *stage, int count, long tiles,
+                                                                        int c, int channels, int width, int depth,
+                                                                        float *transformed) {
+    const long padded = (tiles + width - 1) / width * width;
+    const int pc = c / depth * depth, kc = channels - pc < depth ? channels - pc : depth;
+    for (int xi = 0; xi < count; xi++) {
+        float *base = transformed + (long)xi * padded * channels + (long)pc * padded + (long)(c - pc) * width;
+        const float *from = stage + (long)xi * tiles;
+        for (long n = 0; n < tiles; n += width)
+            memcpy(base + n * kc, from + n, (size_t)(tiles - n < width ? tiles - n : width) * sizeof(float));
+    }
+}
+
 #endif
