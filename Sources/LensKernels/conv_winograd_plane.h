@@ -38,9 +38,15 @@ static inline __attribute__((always_inline)) void winograd_phased_plane(const fl
     }
 }
 
+typedef float winograd_v8 __attribute__((vector_size(32), aligned(4)));
+
 // One channel's transformed tiles stage[ξ][tiles] (count positions ξ) stored into V[ξ] laid out as the
-// GEMM's packed B panels (lens_sgemm_packed_b_width: slivers of `width` tiles, blocks of `depth` channels):
-// runs of up to `width` tiles, one copy each, where a separate pass would pack V[ξ] before every product.
+// GEMM's packed B panels (lens_sgemm_packed_b_width: slivers of `width` tiles, a multiple of 8, blocks of
+// `depth` channels), where a separate pass would pack V[ξ] before every product. Runs of up to `width`
+// tiles, copied 8 at a time inline (a call per run cost more than the copy): the last run's excess lands in
+// its sliver's padding columns, which the products never keep, and is read from WINOGRAD_STAGE_SLACK floats
+// past the stage.
+#define WINOGRAD_STAGE_SLACK 8
 static inline __attribute__((always_inline)) void winograd_store_packed(const float *stage, int count, long tiles,
                                                                         int c, int channels, int width, int depth,
                                                                         float *transformed) {
@@ -49,8 +55,10 @@ static inline __attribute__((always_inline)) void winograd_store_packed(const fl
     for (int xi = 0; xi < count; xi++) {
         float *base = transformed + (long)xi * padded * channels + (long)pc * padded + (long)(c - pc) * width;
         const float *from = stage + (long)xi * tiles;
-        for (long n = 0; n < tiles; n += width)
-            memcpy(base + n * kc, from + n, (size_t)(tiles - n < width ? tiles - n : width) * sizeof(float));
+        for (long n = 0; n < tiles; n += width) {
+            const long run = tiles - n < width ? tiles - n : width;
+            for (long i = 0; i < run; i += 8) *(winograd_v8 *)(base + n * kc + i) = *(const winograd_v8 *)(from + n + i);
+        }
     }
 }
 

@@ -552,7 +552,8 @@ void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float 
 
 int lens_sgemm_packed_b_width(int N) {
     const lens_sgemm_kernel *kern = selected_kernel();
-    return N > 0 && packed_sliver_height(kern, N) == kern->mr ? kern->nr : 0;
+    // Widths of whole 8-float vectors: the producers copy runs 8 floats at a time (conv_winograd_plane.h).
+    return N > 0 && packed_sliver_height(kern, N) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
 }
 
 int lens_sgemm_packed_b_depth(int K) { return (int)min_l(K, selected_kernel()->kc); }
