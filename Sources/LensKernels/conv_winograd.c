@@ -52,32 +52,39 @@ void lens_winograd_weights(const float *weight, int outputs, int channels, int g
 }
 
 // Both transforms run over channels [first, end) with the tiles innermost, so that the stores of
-// the input transform and the loads of the output transform are contiguous runs of tiles.
+// the input transform and the loads of the output transform are contiguous runs of tiles. The input
+// transform's column step reads a tile's four columns a0..a3 from the rows' two phases
+// (conv_winograd_plane.h): a_j at phase j mod 2, tile tx + j / 2, contiguous over the tiles.
 WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top,
                                          int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
-                                         float *transformed) {
-    const int ph = 2 * tiles_y + 2, pw = 2 * tiles_x + 2;
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * channels;
+                                         float *transformed, int packed_width, int packed_depth) {
+    const int ph = 2 * tiles_y + 2, length = tiles_x + 1, pw = 2 * length;
+    const long tiles = (long)tiles_y * tiles_x;
+    // Packed: each channel's V[ξ][tiles] staged after the plane, then stored into the panels.
+    float *stage = plane + (long)ph * pw;
+    const long block = packed_width ? tiles : tiles * channels;
     for (int c = first; c < end; c++) {
-        winograd_bordered_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, pw, plane);
+        winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 2, length, plane);
         for (int ty = 0; ty < tiles_y; ty++) {
             const float *restrict d0 = plane + (long)(2 * ty) * pw, *restrict d1 = d0 + pw;
             const float *restrict d2 = d1 + pw, *restrict d3 = d2 + pw;
             float t0[pw], t1[pw], t2[pw], t3[pw];   // t = Bᵀ d over the whole row of tiles (contiguous, vectorised)
+            WINOGRAD_TILE_LOOP
             for (int s = 0; s < pw; s++) {
                 t0[s] = d0[s] - d2[s];
                 t1[s] = d1[s] + d2[s];
                 t2[s] = d2[s] - d1[s];
                 t3[s] = d1[s] - d3[s];
             }
-            float *restrict v = transformed + (long)c * tiles + (long)ty * tiles_x;   // V[ξ][c, tile]
+            float *restrict v = (packed_width ? stage : transformed + (long)c * tiles) + (long)ty * tiles_x;   // V[ξ][c, tile]
             const float *rows[4] = {t0, t1, t2, t3};
             for (int i = 0; i < 4; i++) {   // v = t B (columns of each tile), stored at V[ξ = 4i + j]
-                const float *restrict t = rows[i];
+                const float *restrict even = rows[i], *restrict odd = even + length;
                 float *restrict v0 = v + (4 * i + 0) * block, *restrict v1 = v + (4 * i + 1) * block;
                 float *restrict v2 = v + (4 * i + 2) * block, *restrict v3 = v + (4 * i + 3) * block;
+                WINOGRAD_TILE_LOOP
                 for (int tx = 0; tx < tiles_x; tx++) {
-                    const float a0 = t[2 * tx], a1 = t[2 * tx + 1], a2 = t[2 * tx + 2], a3 = t[2 * tx + 3];
+                    const float a0 = even[tx], a1 = odd[tx], a2 = even[tx + 1], a3 = odd[tx + 1];
                     v0[tx] = a0 - a2;
                     v1[tx] = a1 + a2;
                     v2[tx] = a2 - a1;
@@ -85,34 +92,49 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
                 }
             }
         }
+        if (packed_width) winograd_store_packed(stage, 16, tiles, c, channels, packed_width, packed_depth, transformed);
     }
 }
 
+static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
+
+// Per row of tiles, t = Aᵀ m for all its tiles at once, then each output column j of all tiles
+// (r[j][tx]); both contiguous over the tiles (vectorised), r then interleaved into the output rows.
 WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
                                           int out_width, int first, int end, const float *bias, float low, float high,
                                           float *output) {
     const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs;
+    const int whole = out_width / 2 < tiles_x ? out_width / 2 : tiles_x;   // tiles with both columns inside
     for (int o = first; o < end; o++) {
         const float b = bias ? bias[o] : 0.0f;
         float *y = output + (long)o * out_height * out_width;
         for (int ty = 0; ty < tiles_y; ty++) {
-            const float *m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
+            const float *restrict m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
+            float t[2][4][tiles_x];   // t = Aᵀ m (rows)
+            for (int j = 0; j < 4; j++) {
+                const float *restrict m0 = m + j * block, *restrict m1 = m + (4 + j) * block;
+                const float *restrict m2 = m + (8 + j) * block, *restrict m3 = m + (12 + j) * block;
+                WINOGRAD_TILE_LOOP
+                for (int tx = 0; tx < tiles_x; tx++) {
+                    t[0][j][tx] = m0[tx] + m1[tx] + m2[tx];
+                    t[1][j][tx] = m1[tx] - m2[tx] - m3[tx];
+                }
+            }
             const int rows = 2 * ty + 1 < out_height ? 2 : 1;
-            for (int tx = 0; tx < tiles_x; tx++) {
-                float t[2][4];   // t = Aᵀ m (rows)
-                for (int j = 0; j < 4; j++) {
-                    const float m0 = m[j * block + tx], m1 = m[(4 + j) * block + tx];
-                    const float m2 = m[(8 + j) * block + tx], m3 = m[(12 + j) * block + tx];
-                    t[0][j] = m0 + m1 + m2;
-                    t[1][j] = m1 - m2 - m3;
+            for (int i = 0; i < rows; i++) {   // y = t A (columns), the bias added and clamped; NaN stays NaN
+                const float *restrict a0 = t[i][0], *restrict a1 = t[i][1], *restrict a2 = t[i][2], *restrict a3 = t[i][3];
+                float r0[tiles_x], r1[tiles_x];
+                WINOGRAD_TILE_LOOP
+                for (int tx = 0; tx < tiles_x; tx++) {
+                    r0[tx] = clamp_to(a0[tx] + a1[tx] + a2[tx] + b, low, high);
+                    r1[tx] = clamp_to(a1[tx] - a2[tx] - a3[tx] + b, low, high);
                 }
-                float *target = y + (long)(2 * ty) * out_width + 2 * tx;
-                const int columns = 2 * tx + 1 < out_width ? 2 : 1;
-                for (int i = 0; i < rows; i++) {   // y = t A (columns), the bias added and clamped; NaN stays NaN
-                    const float r0 = t[i][0] + t[i][1] + t[i][2] + b, r1 = t[i][1] - t[i][2] - t[i][3] + b;
-                    target[i * out_width] = r0 < low ? low : (r0 > high ? high : r0);
-                    if (columns == 2) target[i * out_width + 1] = r1 < low ? low : (r1 > high ? high : r1);
+                float *restrict target = y + (long)(2 * ty + i) * out_width;
+                for (int tx = 0; tx < whole; tx++) {
+                    target[2 * tx] = r0[tx];
+                    target[2 * tx + 1] = r1[tx];
                 }
+                if (whole < tiles_x) target[2 * whole] = r0[whole];   // an odd width's last column
             }
         }
     }

@@ -546,3 +546,40 @@ void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float 
     else if (split_n) sgemm_prepacked_rows(kern, M, 0, M, last - first, K, packed_a, B + first, ldb, beta, C + first, ldc);
     else sgemm_prepacked_rows(kern, M, first, last - first, N, K, packed_a, B, ldb, beta, C, ldc);
 }
+
+// ---- B packed by its producer (Winograd's transformed tiles): no pack_b per product ----
+// For products the usual layout serves (N of at least NR), a producer may write B [K, N] straight into
+// the panels pack_b makes: blocks of kc_max = min(K, KC) rows, each of ⌈N / NR⌉ slivers of NR columns
+// [sliver][p][j] (the last zero-padded or unused), so element (p, n) lies at
+//   (p / kc_max)·kc_max·Nr + (n / NR)·NR·kc + (p mod kc_max)·NR + n mod NR,  Nr = N rounded up to NR,
+// kc the rows of p's block. Panels are not split along N (nc): fine for the products of one image.
+
+int lens_sgemm_packed_b_width(int N) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    // Widths of whole 8-float vectors: the producers copy runs 8 floats at a time (conv_winograd_plane.h).
+    return N > 0 && packed_sliver_height(kern, N) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
+}
+
+int lens_sgemm_packed_b_depth(int K) { return (int)min_l(K, selected_kernel()->kc); }
+
+void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
+                               float *C, int ldc) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    if (M <= 0 || N <= 0 || lens_sgemm_packed_b_width(N) == 0) return;
+    if (K <= 0) {
+        scale_c(M, N, beta, C, ldc);
+        return;
+    }
+    const long mr = kern->mr, nr = kern->nr, rows = round_up(M, mr), columns = round_up(N, nr);
+    const long kc_max = min_l(K, kern->kc), mc_max = kern->mc / mr * mr > 0 ? kern->mc / mr * mr : mr;
+    for (long pc = 0; pc < K; pc += kc_max) {
+        const long kc = min_l(kc_max, K - pc);
+        const float beta_here = pc == 0 ? beta : 1.0f;
+        for (long ic = 0; ic < M; ic += mc_max) {
+            const long mc = min_l(mc_max, M - ic);
+            for (long jr = 0; jr < N; jr += nr)
+                sweep_sliver(kern, kc, packed_a + pc * rows + ic * kc, mc, packed_b + pc * columns + jr * kc,
+                             min_l(nr, N - jr), C + ic * ldc + jr, ldc, 1.0f, beta_here);
+        }
+    }
+}

@@ -25,6 +25,9 @@ import Testing
         // F(4x4)'s widest layers (ResNet's 56x56 and 28x28 ones), with a partial tile.
         Shape(channels: 64, outChannels: 64, pads: [1, 1, 1, 1], height: 13, width: 13),
         Shape(channels: 128, outChannels: 128, pads: [1, 1, 1, 1], height: 13, width: 13),
+        // Rows of 18-35 tiles: the transforms' column steps over the rows' phases run whole vectors and a
+        // remainder; pad left 2 and right 0 shift the phases, the last tile partial.
+        Shape(channels: 16, outChannels: 16, pads: [1, 2, 1, 0], height: 9, width: 70),
     ]
 
     static let tileSizes = [2, 4]

@@ -50,6 +50,14 @@ void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda,
 /// boundaries, so they can run on separate threads.
 void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                           float beta, float *C, int ldc);
+/// B written by its producer straight into the panels lens_sgemm_prepacked would pack it into (sgemm.c gives the
+/// layout): slivers of lens_sgemm_packed_b_width(N) columns (0: N takes the transposed layout, pack B as usual)
+/// in blocks of lens_sgemm_packed_b_depth(K) rows, N rounded up to the width times K floats, 64-byte aligned.
+int lens_sgemm_packed_b_width(int N);
+int lens_sgemm_packed_b_depth(int K);
+/// C = packed_a · packed_b + beta * C, both operands packed (nothing done when the width of N is 0).
+void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
+                               float *C, int ldc);
 
 /// A buffer of at least `floats` floats (64-byte aligned) owned by the calling thread and reused by
 /// its later calls (valid until this thread calls again); NULL when memory runs out. Callers that
@@ -136,18 +144,23 @@ void lens_bn_input_gradient(const float *x, const float *dy, float *dx, long pla
 /// gradient → U'[16][C][out] (gradient 1).
 void lens_winograd_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
 /// Channels [first, end) of image[C][H][W] → V[16][C][tiles], tiles_y·tiles_x tiles of 2x2 outputs whose
-/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·(2·tiles_x + 2) floats.
+/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·2·(tiles_x + 1) floats.
+/// packed_width 0: V[ξ] row-major [C][tiles]; else V[ξ] as GEMM-packed B panels (lens_sgemm_packed_b_width(tiles),
+/// lens_sgemm_packed_b_depth(C)), each tiles rounded up to the width times C floats, and `plane` holds 16·tiles more.
 void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
-                         int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);
+                         int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
+                         int packed_width, int packed_depth);
 /// Channels [first, end) of the products M[16][out][tiles] → output[out][out_height][out_width],
 /// clamp(Aᵀ m A + bias) (bias NULL: zeros).
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                           int first, int end, const float *bias, float low, float high, float *output);
 /// The same for Winograd F(4x4, 3x3) (conv_winograd4.c): 36 positions ξ instead of 16, tiles of 4x4 outputs whose
-/// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·(4·tiles_x + 2) floats.
+/// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·4·(tiles_x + 1) floats (36·tiles
+/// more when packed).
 void lens_winograd4_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
 void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
-                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed);
+                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
+                          int packed_width, int packed_depth);
 void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                            int first, int end, const float *bias, float low, float high, float *output);
 

@@ -291,7 +291,8 @@ struct Conv2DLayer: Layer {
     mutating func releaseCaches() {
         scratch = []
         winogradScratch = []
-        winogradKernels = WinogradKernels()
+        // winogradKernels stay: never written once made and keyed by the weights' storage, so a copy
+        // (the inference scratch network) shares them instead of transforming every kernel again.
     }
 
     /// Grows the Winograd scratch to `parts` parts of `pass.scratchSize` floats.

@@ -21,10 +21,16 @@ struct WinogradPass: Sendable, Equatable {
     var tiles: Int { tilesY * tilesX }
     /// (m + 2)²: the transformed tile's positions ξ, one matrix product each.
     var productCount: Int { (tileSize + 2) * (tileSize + 2) }
-    /// Floats of one channel's zero-bordered plane.
-    var planeSize: Int { (tileSize * tilesY + 2) * (tileSize * tilesX + 2) }
-    /// V[ξ][C, T], M[ξ][out, T] and a plane for each core.
-    var scratchSize: Int { productCount * tiles * (inChannels + outChannels) + Parallel.coreCount * planeSize }
+    /// The width of the GEMM's packed B slivers when the input transform writes V[ξ] packed (`lens_sgemm_packed_b_width`),
+    /// 0 when the products' N (the tiles) takes the transposed layout and V[ξ] is packed per product.
+    var packedWidth: Int { Int(lens_sgemm_packed_b_width(Int32(tiles))) }
+    /// Columns of V[ξ]: the tiles, rounded up to whole slivers when packed.
+    var vColumns: Int { packedWidth > 0 ? (tiles + packedWidth - 1) / packedWidth * packedWidth : tiles }
+    /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`),
+    /// and when packed the channel's V[ξ][T] staged (with the few floats the packed store reads past it).
+    var planeSize: Int { (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + (packedWidth > 0 ? productCount * tiles + 8 : 0) }
+    /// V[ξ][C, T] (64-byte aligned: packed panels are read by aligned loads), M[ξ][out, T] and a plane for each core.
+    var scratchSize: Int { 16 + productCount * (vColumns * inChannels + tiles * outChannels) + Parallel.coreCount * planeSize }
     /// Parts of the products' parallel job: one per product when they are worth more than one thread
     /// (2·ξ·out·C·T flops), else one part that runs them all.
     var productParts: Int {
@@ -37,7 +43,9 @@ struct WinogradPass: Sendable, Equatable {
     func run(_ image: UnsafePointer<Float>, kernels: PackedWinogradKernels, bias: UnsafePointer<Float>?,
              clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let (tiles, inChannels, outChannels, count, large) = (tiles, inChannels, outChannels, productCount, tileSize == 4)
-        let v = scratch, m = scratch + count * tiles * inChannels, planes = m + count * tiles * outChannels
+        let (sliverWidth, depth, vSize) = (packedWidth, lens_sgemm_packed_b_depth(Int32(inChannels)), vColumns * inChannels)
+        let v = scratch + (16 - Int(bitPattern: scratch) / MemoryLayout<Float>.size % 16) % 16
+        let m = v + count * vSize, planes = m + count * tiles * outChannels
         let planeSize = planeSize
         let parts = Parallel.parts(forWork: Double(count * tiles * (inChannels + outChannels)), minimumPerPart: 1e5)
         // V[ξ][C, T] = Bᵀ d B for every tile's patch d of every channel
@@ -45,17 +53,22 @@ struct WinogradPass: Sendable, Equatable {
             let (first, end) = (Int32(part * inChannels / parts), Int32((part + 1) * inChannels / parts))
             let transform = large ? lens_winograd4_input : lens_winograd_input
             transform(image, Int32(inChannels), Int32(height), Int32(width), Int32(padTop), Int32(padLeft),
-                      Int32(tilesY), Int32(tilesX), first, end, planes + part * planeSize, v)
+                      Int32(tilesY), Int32(tilesX), first, end, planes + part * planeSize, v, Int32(sliverWidth), depth)
         }
-        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once (only V[ξ] is packed here). The
+        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once, V[ξ] packed by the input transform or here. The
         // products are one parallel job whose parts the cores claim product by product: one hand-off per
         // layer instead of one per product, and a core slowed by other work simply claims fewer.
         let (u, stride) = (UnsafePointer(kernels.floats), kernels.stride)
         let products = productParts
         Parallel.run(parts: products) { part in
             for xi in (count * part / products)..<(count * (part + 1) / products) {
-                lens_sgemm_prepacked(0, 1, Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride,
-                                     v + xi * tiles * inChannels, Int32(tiles), 0, m + xi * tiles * outChannels, Int32(tiles))
+                let (vXi, mXi) = (v + xi * vSize, m + xi * tiles * outChannels)
+                if sliverWidth > 0 {
+                    lens_sgemm_prepacked_both(Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride, vXi, 0, mXi, Int32(tiles))
+                } else {
+                    lens_sgemm_prepacked(0, 1, Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride,
+                                         vXi, Int32(tiles), 0, mXi, Int32(tiles))
+                }
             }
         }
         // y = clamp(Aᵀ m A + b) per tile and output channel
