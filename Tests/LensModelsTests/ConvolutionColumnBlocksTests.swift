@@ -46,6 +46,82 @@ import Testing
         }
     }
 
+    /// The input gradient in blocks of output rows, even blocks then odd ones over the cores, against one
+    /// product and col2im per image (the parameter gradients' pass keeps that path).
+    @Test(arguments: shapes + [
+        // A stem of 120 output rows: 18 blocks of 7, a short last one.
+        Shape(channels: 3, outChannels: 8, height: 240, width: 240, batch: 2, window: .square(kernel: 7, stride: 2, padding: 3)),
+    ])
+    func blockedInputGradientMatchesOneProductPerImage(_ shape: Shape) {
+        var blocked = Conv2DLayer.testLayer(Convolution(inChannels: shape.channels, outChannels: shape.outChannels, window: shape.window),
+                                            height: shape.height, width: shape.width, seed: 9)
+        var plain = blocked
+        plain.runsColumnBlocks = false
+        let input = randomTensor([shape.batch, shape.channels, shape.height, shape.width], seed: 10)
+        var output = Tensor.empty
+        plain.forward(input, into: &output, training: false)
+        let dy = randomTensor(output.shape, seed: 11)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        var expected = Tensor.empty, actual = Tensor(shape: input.shape, scalars: Array(repeating: .nan, count: input.count))
+        plain.backward(input: input, output: output, outputGradient: dy, into: &expected, context: context)
+        blocked.backward(input: input, output: output, outputGradient: dy, into: &actual, context: context)
+        #expect(actual.shape == input.shape)
+        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
+    }
+
+    /// The two-phase blocks at their smallest (`gradientBlockRowsApart`, where neighbours share the most
+    /// rows of dx) over 1-3 parts, against one product and col2im of the whole image.
+    @Test(arguments: shapes + [
+        Shape(channels: 2, outChannels: 3, height: 60, width: 9, batch: 1,
+              window: Window(kernelHeight: 5, kernelWidth: 3, strideY: 2, strideX: 1, dilationY: 2, pads: [4, 1, 3, 1])),
+    ])
+    func smallestGradientBlocksMatchTheWholeImage(_ shape: Shape) {
+        let geometry = shape.geometry, outChannels = shape.outChannels
+        guard geometry.positions > 0 else { return }
+        let weight = randomTensor([outChannels, geometry.rows], seed: 12).scalars
+        let dy = randomTensor([outChannels, geometry.positions], seed: 13).scalars
+        var expected = [Float](repeating: 0, count: geometry.imageSize)
+        var columns = [Float](repeating: 0, count: geometry.rows * geometry.positions)
+        weight.withUnsafeBufferPointer { w in
+            dy.withUnsafeBufferPointer { dy in
+                columns.withUnsafeMutableBufferPointer { c in
+                    MatrixMultiply.gemm(transposeA: true, m: geometry.rows, n: geometry.positions, k: outChannels, a: w.baseAddress!,
+                                        lda: geometry.rows, b: dy.baseAddress!, ldb: geometry.positions, c: c.baseAddress!, ldc: geometry.positions)
+                    expected.withUnsafeMutableBufferPointer { geometry.col2imAdding(c.baseAddress!, into: $0.baseAddress!) }
+                }
+            }
+        }
+        let blockRows = geometry.gradientBlockRowsApart, partSize = geometry.rows * blockRows * geometry.outWidth
+        for parts in 1...3 {
+            var actual = [Float](repeating: 0, count: geometry.imageSize)
+            var scratch = [Float](repeating: .nan, count: parts * partSize)
+            weight.withUnsafeBufferPointer { w in
+                dy.withUnsafeBufferPointer { dy in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        actual.withUnsafeMutableBufferPointer {
+                            geometry.gradientColumnBlocks(dy.baseAddress!, weight: w.baseAddress!, outChannels: outChannels, blockRows: blockRows,
+                                                          parts: parts, into: $0.baseAddress!, scratch: s.baseAddress!, partSize: partSize)
+                        }
+                    }
+                }
+            }
+            expectScalarsClose(actual, expected, "\(shape.testDescription), \(parts) parts")
+        }
+    }
+
+    /// The stem's input gradient runs in blocks within the budget; deeper layers keep one product per image.
+    @Test func gradientBlocksWithinTheBudget() {
+        let stem = ConvolutionGeometry(channels: 3, height: 224, width: 224, kernel: 7, stride: 2, padding: 3)
+        #expect(stem.gradientBlockRowsApart == 3, "6 rows of reach at stride 2")
+        if Parallel.coreCount <= 8, let rows = stem.gradientBlockRows(outChannels: 64) {
+            #expect(rows >= 3 && rows * stem.rows * stem.outWidth <= ConvolutionGeometry.columnBlockFloats)
+        } else if Parallel.coreCount <= 8 {
+            Issue.record("the stem's input gradient is not blocked")
+        }
+        let deep = ConvolutionGeometry(channels: 256, height: 14, width: 14, kernel: 3, stride: 2, padding: 1)
+        #expect(deep.gradientBlockRows(outChannels: 512) == nil)
+    }
+
     /// The stem's blocks hold whole output rows within the budget; deeper layers (more weights than
     /// positions) keep whole images; stride-1, plain 1x1 and grouped layers keep their own paths.
     @Test func blocksOfWholeRowsWithinTheBudget() {

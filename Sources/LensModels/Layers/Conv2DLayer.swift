@@ -38,8 +38,8 @@ struct Conv2DLayer: Layer {
     var runsDepthwise: Bool {
         didSet { scratch = [] }
     }
-    /// Whether forward runs the blocked im2col path (`ConvolutionGeometry.runsColumnBlocks`); tests turn
-    /// it off to compare with one product per image.
+    /// Whether forward (and an input gradient without parameter gradients) runs the blocked im2col path
+    /// (`ConvolutionGeometry.runsColumnBlocks`); tests turn it off to compare with one product per image.
     var runsColumnBlocks: Bool
     /// Whether forward and the input gradient run Winograd F(m x m, 3x3) (`ConvolutionGeometry.runsWinograd`)
     /// instead of im2col + GEMM; tests turn it off to compare the two.
@@ -200,6 +200,9 @@ struct Conv2DLayer: Layer {
         if needsInput && runsWinograd {
             inputGradientWinograd(outputGradient, into: &inputGradient)
             guard needsParameters else { return }
+        }
+        if needsInput && !needsParameters && runsColumnBlocks, let blockRows = geometry.gradientBlockRows(outChannels: outChannels) {
+            return inputGradientColumnBlocks(outputGradient, into: &inputGradient, blockRows: blockRows)
         }
         let needsColumnGradient = needsInput && !runsWinograd
         let ranges = imageRanges(batch)
@@ -380,6 +383,30 @@ struct Conv2DLayer: Layer {
                                                          into: y + n * outSize, clamp: clamp, scratch: scratch + part * partSize)
                                 }
                             }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx_n = col2im(Wᵀ · dy_n) in blocks of output rows over the cores (`ConvolutionGeometry.gradientColumnBlocks`).
+    private mutating func inputGradientColumnBlocks(_ outputGradient: Tensor, into inputGradient: inout Tensor, blockRows: Int) {
+        let geometry = geometry, outChannels = outChannels, batch = inputGradient.shape[0]
+        let blocks = (geometry.outHeight + blockRows - 1) / blockRows, partSize = geometry.rows * blockRows * geometry.outWidth
+        let parts = min(Parallel.coreCount, (blocks + 1) / 2), outSize = outChannels * geometry.positions
+        reserveScratch(parts: parts, partSize: partSize)
+        outputGradient.scalars.withUnsafeBufferPointer { dy in
+            inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
+                weight.value.scalars.withUnsafeBufferPointer { w in
+                    scratch.withUnsafeMutableBufferPointer { scratch in
+                        // An empty batch has no buffers and nothing to compute.
+                        guard let dy = dy.baseAddress, let dx = dx.baseAddress, let w = w.baseAddress,
+                              let scratch = scratch.baseAddress else { return }
+                        dx.update(repeating: 0, count: batch * geometry.imageSize)
+                        for n in 0..<batch {
+                            geometry.gradientColumnBlocks(dy + n * outSize, weight: w, outChannels: outChannels, blockRows: blockRows,
+                                                          parts: parts, into: dx + n * geometry.imageSize, scratch: scratch, partSize: partSize)
                         }
                     }
                 }

@@ -35,4 +35,43 @@ extension ConvolutionGeometry {
         lens_bias_clamp_rows(y + r0 * positions + p0, Int32(rowsOut.count), columns.count, positions, bias.map { $0 + r0 },
                              clamp.lowerBound, clamp.upperBound, Int32(LENS_LEVEL_CHOSEN))
     }
+
+    /// Output rows per block of the input gradient's blocked path (`gradientColumnBlocks`), or nil where
+    /// it does not pay (fewer blocks than cores in each of its two phases: the unblocked product splits
+    /// over the cores instead).
+    func gradientBlockRows(outChannels: Int) -> Int? {
+        guard outWidth > 0, outHeight > 0 else { return nil }
+        let h = max(columnBlockWidth(outChannels: outChannels) / outWidth, gradientBlockRowsApart)
+        return (outHeight + h - 1) / h >= 2 * Parallel.coreCount ? h : nil
+    }
+
+    /// The fewest output rows a block may hold for blocks two apart never to write the same image rows:
+    /// block [a, a + h) writes up to image row (a + h − 1)·s − top + (kh − 1)·d, block a + 2h starts at
+    /// (a + 2h)·s − top.
+    var gradientBlockRowsApart: Int {
+        max(1, ((window.kernelHeight - 1) * window.dilationY + window.strideY - 1) / window.strideY)
+    }
+
+    /// image += col2im(Wᵀ · dy) for one image in blocks of `blockRows` output rows (at least
+    /// `gradientBlockRowsApart`), each block's column gradient scattered while in cache (the stem's whole
+    /// one is 7 MB): even blocks, then odd ones, split over `parts` cores, each with `partSize` floats
+    /// (rows · blockRows · outWidth) of `scratch`.
+    func gradientColumnBlocks(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int, blockRows: Int,
+                              parts: Int, into image: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, partSize: Int) {
+        let blocks = (outHeight + blockRows - 1) / blockRows, (rows, positions) = (rows, positions)
+        for parity in 0..<2 {
+            let count = (blocks - parity + 1) / 2, used = max(1, min(parts, count))
+            Parallel.run(parts: used) { part in
+                for i in (part * count / used)..<((part + 1) * count / used) {
+                    let first = (parity + 2 * i) * blockRows
+                    let outputRows = first..<min(first + blockRows, outHeight)
+                    let (p0, width) = (first * outWidth, outputRows.count * outWidth)
+                    let columns = scratch + part * partSize
+                    MatrixMultiply.gemm(transposeA: true, m: rows, n: width, k: outChannels, a: weight, lda: rows,
+                                        b: dy + p0, ldb: positions, c: columns, ldc: width, maxThreads: 1)
+                    col2imAdding(columns, into: image, outputRows: outputRows)
+                }
+            }
+        }
+    }
 }

@@ -150,8 +150,11 @@ struct ConvolutionGeometry: Sendable, Equatable {
 
     /// image[C, H, W] += the columns[K, P] scattered back to where im2col read them; with `imageRows`,
     /// only into those rows of each channel (so parts owning different rows never write the same floats).
-    func col2imAdding(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, imageRows: Range<Int>? = nil) {
-        let imageRows = imageRows ?? 0..<height
+    /// With `outputRows`, the columns are only those output rows' (columns[K, outputRows.count · outWidth]).
+    func col2imAdding(_ columns: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>, imageRows: Range<Int>? = nil,
+                      outputRows: Range<Int>? = nil) {
+        let imageRows = imageRows ?? 0..<height, blockRows = outputRows ?? 0..<outHeight
+        let (firstRow, blockPositions) = (blockRows.lowerBound, blockRows.count * outWidth)
         let (outHeight, outWidth, kernelHeight, kernelWidth) = (outHeight, outWidth, window.kernelHeight, window.kernelWidth)
         let (strideY, strideX, dilationY, dilationX) = (window.strideY, window.strideX, window.dilationY, window.dilationX)
         let (top, left) = (window.padTop, window.padLeft)
@@ -159,12 +162,12 @@ struct ConvolutionGeometry: Sendable, Equatable {
             let plane = image + c * height * width
             for ky in 0..<kernelHeight {
                 for kx in 0..<kernelWidth {
-                    let row = columns + ((c * kernelHeight + ky) * kernelWidth + kx) * outHeight * outWidth
+                    let row = columns + ((c * kernelHeight + ky) * kernelWidth + kx) * blockPositions
                     let inside = insideColumns(kx: kx)
-                    for oy in outputRows(ky: ky, reading: imageRows) {
+                    for oy in self.outputRows(ky: ky, reading: imageRows).clamped(to: blockRows) {
                         let iy = oy * strideY - top + ky * dilationY
                         let target = plane + iy * width - left + kx * dilationX
-                        let source = row + oy * outWidth
+                        let source = row + (oy - firstRow) * outWidth
                         if strideX == 1 {
                             for ox in inside { target[ox] += source[ox] }
                         } else {
