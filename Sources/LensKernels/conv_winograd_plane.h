@@ -71,7 +71,7 @@ static inline __attribute__((always_inline)) void winograd_phased_plane(const fl
 
 // A channel's column step runs once over all its tile rows, flattened (conv_winograd.c, conv_winograd4.c):
 // index f = ty·L + tx over [0, tiles_y·L − 1), whole vectors of 16 and one masked, where rows of 7-15 tiles
-// each left a masked vector or two. The columns f = ty·L + tiles_x are junk, skipped by the store below.
+// each left a masked vector or two. The columns f = ty·L + tiles_x are junk, dropped by winograd_compact.
 #define WINOGRAD_FLAT_LOOP _Pragma("clang loop vectorize_width(16) vectorize_predicate(enable) interleave_count(1)")
 
 // One channel's transformed tiles stage[ξ][tiles] (count positions ξ) stored into V[ξ] laid out as the
