@@ -51,48 +51,59 @@ void lens_winograd_weights(const float *weight, int outputs, int channels, int g
     }
 }
 
+// t = Bᵀ d for one row of tiles, elementwise over each of its phases: d its four plane rows (pw floats apart),
+// into T[i][k][ty][q] at t (T's rows span floats apart). Restrict parameters: clang keeps no restrict of locals,
+// and plane and T lie in one scratch, so it would check their overlap at run time.
+static inline __attribute__((always_inline)) void rows_times_bt(const float *restrict d, int pw, int length,
+                                                                float *restrict t, long span) {
+    for (int k = 0; k < 2; k++) {
+        const float *d0 = d + k * length, *d1 = d0 + pw, *d2 = d1 + pw, *d3 = d2 + pw;
+        float *t0 = t + k * span, *t1 = t0 + 2 * span, *t2 = t1 + 2 * span, *t3 = t2 + 2 * span;
+        WINOGRAD_FLAT_LOOP
+        for (int q = 0; q < length; q++) {
+            t0[q] = d0[q] - d2[q];
+            t1[q] = d1[q] + d2[q];
+            t2[q] = d2[q] - d1[q];
+            t3[q] = d1[q] - d3[q];
+        }
+    }
+}
+
+// v = t B for row i of every tile at once: p = T[i] (two phases, span floats apart), into wide[ξ = 4i + j] at v.
+static inline __attribute__((always_inline)) void columns_times_b(const float *restrict p, float *restrict v, long span) {
+    const float *even = p, *odd = p + span;
+    float *v0 = v, *v1 = v0 + span, *v2 = v1 + span, *v3 = v2 + span;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < span - 1; f++) {
+        const float a0 = even[f], a1 = odd[f], a2 = even[f + 1], a3 = odd[f + 1];
+        v0[f] = a0 - a2;
+        v1[f] = a1 + a2;
+        v2[f] = a2 - a1;
+        v3[f] = a1 - a3;
+    }
+}
+
 // Both transforms run over channels [first, end) with the tiles innermost, so that the stores of
 // the input transform and the loads of the output transform are contiguous runs of tiles. The input
-// transform's column step reads a tile's four columns a0..a3 from the rows' two phases
-// (conv_winograd_plane.h): a_j at phase j mod 2, tile tx + j / 2, contiguous over the tiles.
+// transform keeps t = Bᵀ d of every row of tiles as T[i][phase k][ty][q] (conv_winograd_plane.h: a tile's
+// column j at phase j mod 2, q = tx + j / 2), then runs · B once over all the rows flattened.
 WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top,
                                          int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
                                          float *transformed, int packed_width, int packed_depth) {
     const int ph = 2 * tiles_y + 2, length = tiles_x + 1, pw = 2 * length;
+    const long span = (long)tiles_y * length;   // one phase of all the rows of tiles
+    // After the plane (sized in ConvolutionWinograd.swift): T [4][2][span], v = t B as wide[16][span], then compacted.
+    float *t = plane + (long)ph * pw, *wide = t + 8 * span, *stage = wide + 16 * span;   // stage: [16][tiles]
     const long tiles = (long)tiles_y * tiles_x;
-    // Packed: each channel's V[ξ][tiles] staged after the plane, then stored into the panels.
-    float *stage = plane + (long)ph * pw;
-    const long block = packed_width ? tiles : tiles * channels;
     for (int c = first; c < end; c++) {
         winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 2, length, plane);
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict d0 = plane + (long)(2 * ty) * pw, *restrict d1 = d0 + pw;
-            const float *restrict d2 = d1 + pw, *restrict d3 = d2 + pw;
-            float t0[pw], t1[pw], t2[pw], t3[pw];   // t = Bᵀ d over the whole row of tiles (contiguous, vectorised)
-            WINOGRAD_TILE_LOOP
-            for (int s = 0; s < pw; s++) {
-                t0[s] = d0[s] - d2[s];
-                t1[s] = d1[s] + d2[s];
-                t2[s] = d2[s] - d1[s];
-                t3[s] = d1[s] - d3[s];
-            }
-            float *restrict v = (packed_width ? stage : transformed + (long)c * tiles) + (long)ty * tiles_x;   // V[ξ][c, tile]
-            const float *rows[4] = {t0, t1, t2, t3};
-            for (int i = 0; i < 4; i++) {   // v = t B (columns of each tile), stored at V[ξ = 4i + j]
-                const float *restrict even = rows[i], *restrict odd = even + length;
-                float *restrict v0 = v + (4 * i + 0) * block, *restrict v1 = v + (4 * i + 1) * block;
-                float *restrict v2 = v + (4 * i + 2) * block, *restrict v3 = v + (4 * i + 3) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float a0 = even[tx], a1 = odd[tx], a2 = even[tx + 1], a3 = odd[tx + 1];
-                    v0[tx] = a0 - a2;
-                    v1[tx] = a1 + a2;
-                    v2[tx] = a2 - a1;
-                    v3[tx] = a1 - a3;
-                }
-            }
-        }
+        for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(2 * ty) * pw, pw, length, t + (long)ty * length, span);
+        for (int i = 0; i < 4; i++) columns_times_b(t + 2 * i * span, wide + 4 * i * span, span);
+        winograd_compact(wide, 16, length, tiles_y, tiles_x, stage);
         if (packed_width) winograd_store_packed(stage, 16, tiles, c, channels, packed_width, packed_depth, transformed);
+        else
+            for (int xi = 0; xi < 16; xi++)
+                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
     }
 }
 

@@ -48,52 +48,63 @@ void lens_winograd4_weights(const float *weight, int outputs, int channels, int 
     }
 }
 
-// Channels [first, end), tiles innermost (as conv_winograd.c): each row of tiles' Bᵀ d over whole rows
-// (contiguous, vectorised), then · B per tile, its six columns a0..a5 read from the rows' phases
-// (conv_winograd_plane.h): a_j at phase j mod 4, tile tx + j / 4, contiguous over the tiles.
+// t = Bᵀ d for one row of tiles, elementwise over each of its phases: d its six plane rows (pw floats apart),
+// into T[i][k][ty][q] at t (T's rows span floats apart). Restrict parameters: clang keeps no restrict of locals,
+// and plane and T lie in one scratch, so it would check their overlap at run time.
+static inline __attribute__((always_inline)) void rows_times_bt(const float *restrict d, int pw, int length,
+                                                                float *restrict t, long span) {
+    for (int k = 0; k < 4; k++) {
+        const float *d0 = d + k * length, *d1 = d0 + pw, *d2 = d1 + pw, *d3 = d2 + pw, *d4 = d3 + pw, *d5 = d4 + pw;
+        float *t0 = t + k * span, *t1 = t0 + 4 * span, *t2 = t1 + 4 * span, *t3 = t2 + 4 * span;
+        float *t4 = t3 + 4 * span, *t5 = t4 + 4 * span;
+        WINOGRAD_FLAT_LOOP
+        for (int q = 0; q < length; q++) {
+            t0[q] = d0[q] + 1.5f * (d1[q] - d3[q]) - 2.0f * d2[q] + d4[q];
+            t1[q] = -d1[q] - 2.5f * d2[q] - 0.5f * d3[q] + d4[q];
+            t2[q] = d1[q] + 0.5f * d2[q] - 2.5f * d3[q] + d4[q];
+            t3[q] = 0.5f * (d3[q] - d1[q]) - d2[q] + d4[q];
+            t4[q] = 2.0f * (d1[q] - d3[q]) - d2[q] + d4[q];
+            t5[q] = d1[q] + 1.5f * (d2[q] - d4[q]) - 2.0f * d3[q] + d5[q];
+        }
+    }
+}
+
+// v = t B for row i of every tile at once: p = T[i] (four phases, span floats apart), into wide[ξ = 6i + j] at v.
+static inline __attribute__((always_inline)) void columns_times_b(const float *restrict p, float *restrict v, long span) {
+    const float *p0 = p, *p1 = p0 + span, *p2 = p1 + span, *p3 = p2 + span;
+    float *v0 = v, *v1 = v0 + span, *v2 = v1 + span, *v3 = v2 + span, *v4 = v3 + span, *v5 = v4 + span;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < span - 1; f++) {
+        const float a0 = p0[f], a1 = p1[f], a2 = p2[f], a3 = p3[f], a4 = p0[f + 1], a5 = p1[f + 1];
+        v0[f] = a0 + 1.5f * (a1 - a3) - 2.0f * a2 + a4;
+        v1[f] = -a1 - 2.5f * a2 - 0.5f * a3 + a4;
+        v2[f] = a1 + 0.5f * a2 - 2.5f * a3 + a4;
+        v3[f] = 0.5f * (a3 - a1) - a2 + a4;
+        v4[f] = 2.0f * (a1 - a3) - a2 + a4;
+        v5[f] = a1 + 1.5f * (a2 - a4) - 2.0f * a3 + a5;
+    }
+}
+
+// Channels [first, end), tiles innermost (as conv_winograd.c): t = Bᵀ d for every row of tiles, kept as
+// T[i][phase k][ty][q] (conv_winograd_plane.h: a tile's column j at phase j mod 4, q = tx + j / 4), then · B
+// once over all the rows flattened (WINOGRAD_FLAT_LOOP), then compacted and stored into V.
 WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top,
                                           int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
                                           float *transformed, int packed_width, int packed_depth) {
     const int ph = 4 * tiles_y + 2, length = tiles_x + 1, pw = 4 * length;
+    const long span = (long)tiles_y * length;   // one phase of all the rows of tiles
+    // After the plane (sized in ConvolutionWinograd.swift): T [6][4][span], v = t B as wide[36][span], then compacted.
+    float *t = plane + (long)ph * pw, *wide = t + 24 * span, *stage = wide + 36 * span;   // stage: [36][tiles]
     const long tiles = (long)tiles_y * tiles_x;
-    // Packed: each channel's V[ξ][tiles] staged after the plane, then stored into the panels.
-    float *stage = plane + (long)ph * pw;
-    const long block = packed_width ? tiles : tiles * channels;
     for (int c = first; c < end; c++) {
         winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 4, length, plane);
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict d0 = plane + (long)(4 * ty) * pw, *restrict d1 = d0 + pw, *restrict d2 = d1 + pw;
-            const float *restrict d3 = d2 + pw, *restrict d4 = d3 + pw, *restrict d5 = d4 + pw;
-            float t[6][pw];   // t = Bᵀ d over the whole row of tiles (elementwise: the phases need no care)
-            WINOGRAD_TILE_LOOP
-            for (int s = 0; s < pw; s++) {
-                t[0][s] = d0[s] + 1.5f * (d1[s] - d3[s]) - 2.0f * d2[s] + d4[s];
-                t[1][s] = -d1[s] - 2.5f * d2[s] - 0.5f * d3[s] + d4[s];
-                t[2][s] = d1[s] + 0.5f * d2[s] - 2.5f * d3[s] + d4[s];
-                t[3][s] = 0.5f * (d3[s] - d1[s]) - d2[s] + d4[s];
-                t[4][s] = 2.0f * (d1[s] - d3[s]) - d2[s] + d4[s];
-                t[5][s] = d1[s] + 1.5f * (d2[s] - d4[s]) - 2.0f * d3[s] + d5[s];
-            }
-            float *restrict v = (packed_width ? stage : transformed + (long)c * tiles) + (long)ty * tiles_x;   // V[ξ][c, tile]
-            for (int i = 0; i < 6; i++) {   // v = t B (columns of each tile), stored at V[ξ = 6i + j]
-                const float *restrict p0 = t[i], *restrict p1 = p0 + length;
-                const float *restrict p2 = p1 + length, *restrict p3 = p2 + length;
-                float *restrict v0 = v + (6 * i + 0) * block, *restrict v1 = v + (6 * i + 1) * block;
-                float *restrict v2 = v + (6 * i + 2) * block, *restrict v3 = v + (6 * i + 3) * block;
-                float *restrict v4 = v + (6 * i + 4) * block, *restrict v5 = v + (6 * i + 5) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float a0 = p0[tx], a1 = p1[tx], a2 = p2[tx], a3 = p3[tx], a4 = p0[tx + 1], a5 = p1[tx + 1];
-                    v0[tx] = a0 + 1.5f * (a1 - a3) - 2.0f * a2 + a4;
-                    v1[tx] = -a1 - 2.5f * a2 - 0.5f * a3 + a4;
-                    v2[tx] = a1 + 0.5f * a2 - 2.5f * a3 + a4;
-                    v3[tx] = 0.5f * (a3 - a1) - a2 + a4;
-                    v4[tx] = 2.0f * (a1 - a3) - a2 + a4;
-                    v5[tx] = a1 + 1.5f * (a2 - a4) - 2.0f * a3 + a5;
-                }
-            }
-        }
+        for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(4 * ty) * pw, pw, length, t + (long)ty * length, span);
+        for (int i = 0; i < 6; i++) columns_times_b(t + 4 * i * span, wide + 6 * i * span, span);
+        winograd_compact(wide, 36, length, tiles_y, tiles_x, stage);
         if (packed_width) winograd_store_packed(stage, 36, tiles, c, channels, packed_width, packed_depth, transformed);
+        else
+            for (int xi = 0; xi < 36; xi++)
+                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
     }
 }
 

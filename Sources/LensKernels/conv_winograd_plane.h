@@ -13,32 +13,66 @@
 // where a vector of 16 with a scalar remainder would leave them all scalar.
 #define WINOGRAD_TILE_LOOP _Pragma("clang loop vectorize_width(8) vectorize_predicate(enable) interleave_count(1)")
 
+typedef float winograd_v8 __attribute__((vector_size(32), aligned(4)));
+typedef float winograd_v4 __attribute__((vector_size(16), aligned(4)));
+
+// The row's columns m·q + k for q in [8j, 8j + 8) dealt out to row[k·L + 8j ...], by shuffles (a loop of
+// strided loads compiles to gathers). m is 2 or 4, a constant in each caller.
+static inline __attribute__((always_inline)) void winograd_deal8(const float *line, int m, int phase_length, int j,
+                                                                 float *row) {
+    const winograd_v8 *chunk = (const winograd_v8 *)(line + 8 * m * j);
+    float *to = row + 8 * j;
+    if (m == 2) {
+        const winograd_v8 a = chunk[0], b = chunk[1];
+        *(winograd_v8 *)to = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+        *(winograd_v8 *)(to + phase_length) = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+    } else {
+        const winograd_v8 a = chunk[0], b = chunk[1], c = chunk[2], d = chunk[3];
+#define WINOGRAD_PHASE(k)                                                                                       \
+    do {                                                                                                          \
+        const winograd_v4 low = __builtin_shufflevector(a, b, k, k + 4, k + 8, k + 12);                          \
+        const winograd_v4 high = __builtin_shufflevector(c, d, k, k + 4, k + 8, k + 12);                         \
+        *(winograd_v8 *)(to + k * phase_length) = __builtin_shufflevector(low, high, 0, 1, 2, 3, 4, 5, 6, 7);    \
+    } while (0)
+        WINOGRAD_PHASE(0);
+        WINOGRAD_PHASE(1);
+        WINOGRAD_PHASE(2);
+        WINOGRAD_PHASE(3);
+#undef WINOGRAD_PHASE
+    }
+}
+
+// Needs WINOGRAD_PLANE_SLACK floats writable past the plane (overwritten later by the caller).
+#define WINOGRAD_PLANE_SLACK 8
 static inline __attribute__((always_inline)) void winograd_phased_plane(const float *source, int height, int width,
                                                                         int pad_top, int pad_left, int ph, int m,
                                                                         int phase_length, float *plane) {
-    const int row_length = m * phase_length;
+    const int row_length = m * phase_length, chunks = (phase_length + 7) / 8;
     // The row zero-bordered as it lies (the image's part one copy), then dealt out to the phases.
     // Columns s of the row hold image column s − pad_left: those in [first, last) lie inside the image.
     const int first = pad_left < 0 ? 0 : (pad_left < row_length ? pad_left : row_length);
     const int end = width + pad_left, last = end < first ? first : (end < row_length ? end : row_length);
-    float line[row_length];
+    float line[8 * m * chunks];
     for (int s = 0; s < first; s++) line[s] = 0.0f;
-    for (int s = last; s < row_length; s++) line[s] = 0.0f;
+    for (int s = last; s < 8 * m * chunks; s++) line[s] = 0.0f;
     for (int r = 0; r < ph; r++) {
         const int y = r - pad_top;
-        float *restrict row = plane + (long)r * row_length;
+        float *row = plane + (long)r * row_length;
         if (y < 0 || y >= height) {
             memset(row, 0, (size_t)row_length * sizeof(float));
             continue;
         }
         memcpy(line + first, source + (long)y * width + (first - pad_left), (size_t)(last - first) * sizeof(float));
-        WINOGRAD_TILE_LOOP
-        for (int q = 0; q < phase_length; q++)
-            for (int k = 0; k < m; k++) row[k * phase_length + q] = line[m * q + k];
+        // Whole chunks of 8, the last first: its excess past phase k lands on phase k + 1's start (or the next
+        // row's, or the slack), written after it.
+        for (int j = chunks - 1; j >= 0; j--) winograd_deal8(line, m, phase_length, j, row);
     }
 }
 
-typedef float winograd_v8 __attribute__((vector_size(32), aligned(4)));
+// A channel's column step runs once over all its tile rows, flattened (conv_winograd.c, conv_winograd4.c):
+// index f = ty·L + tx over [0, tiles_y·L − 1), whole vectors of 16 and one masked, where rows of 7-15 tiles
+// each left a masked vector or two. The columns f = ty·L + tiles_x are junk, dropped by winograd_compact.
+#define WINOGRAD_FLAT_LOOP _Pragma("clang loop vectorize_width(16) vectorize_predicate(enable) interleave_count(1)")
 
 // One channel's transformed tiles stage[ξ][tiles] (count positions ξ) stored into V[ξ] laid out as the
 // GEMM's packed B panels (lens_sgemm_packed_b_width: slivers of `width` tiles, a multiple of 8, blocks of
@@ -59,6 +93,19 @@ static inline __attribute__((always_inline)) void winograd_store_packed(const fl
             const long run = tiles - n < width ? tiles - n : width;
             for (long i = 0; i < run; i += 8) *(winograd_v8 *)(base + n * kc + i) = *(const winograd_v8 *)(from + n + i);
         }
+    }
+}
+
+// wide[ξ][ty·L + tx] (count positions ξ, span = tiles_y·L floats each) compacted to stage[ξ][ty·tiles_x + tx]
+// (a separate step: stored into V's panels straight from wide, the runs' unaligned writes over 36 places cost
+// more). 8 at a time: a run's excess is overwritten by the next, the last's lands in the stage's slack; the
+// last run reads a few floats past wide (the stage follows it).
+static inline __attribute__((always_inline)) void winograd_compact(const float *wide, int count, int length,
+                                                                   int tiles_y, int tiles_x, float *stage) {
+    for (long n = 0; n < (long)count * tiles_y; n++) {
+        const float *from = wide + n * length;   // row ty = n mod tiles_y of ξ = n / tiles_y
+        float *to = stage + n * tiles_x;
+        for (int i = 0; i < tiles_x; i += 8) *(winograd_v8 *)(to + i) = *(const winograd_v8 *)(from + i);
     }
 }
 

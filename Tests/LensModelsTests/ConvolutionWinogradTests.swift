@@ -28,6 +28,9 @@ import Testing
         // Rows of 18-35 tiles: the transforms' column steps over the rows' phases run whole vectors and a
         // remainder; pad left 2 and right 0 shift the phases, the last tile partial.
         Shape(channels: 16, outChannels: 16, pads: [1, 2, 1, 0], height: 9, width: 70),
+        // The input transforms' column step flattened over all rows of tiles: tiles_y · (tiles_x + 1) of 35
+        // (F(4x4)) and 130 (F(2x2)), neither a multiple of 16; rows of 6 and 12 tiles cross packed slivers' edges.
+        Shape(channels: 64, outChannels: 72, pads: [1, 0, 1, 2], height: 19, width: 23),
     ]
 
     static let tileSizes = [2, 4]

@@ -27,8 +27,14 @@ struct WinogradPass: Sendable, Equatable {
     /// Columns of V[ξ]: the tiles, rounded up to whole slivers when packed.
     var vColumns: Int { packedWidth > 0 ? (tiles + packedWidth - 1) / packedWidth * packedWidth : tiles }
     /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`),
-    /// and when packed the channel's V[ξ][T] staged (with the few floats the packed store reads past it).
-    var planeSize: Int { (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + (packedWidth > 0 ? productCount * tiles + 8 : 0) }
+    /// then its t = Bᵀ d (m + 2 rows of m phases) and t B ((m + 2)² positions), each tilesY · (tilesX + 1) floats,
+    /// and t B compacted to V[ξ][T] (with the few floats the stores write and read past it). The plane's last
+    /// row may spill 8 floats into t's place, written after it.
+    var planeSize: Int {
+        let span = tilesY * (tilesX + 1)
+        return (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + ((tileSize + 2) * tileSize + productCount) * span
+            + productCount * tiles + 8
+    }
     /// V[ξ][C, T] (64-byte aligned: packed panels are read by aligned loads), M[ξ][out, T] and a plane for each core.
     var scratchSize: Int { 16 + productCount * (vColumns * inChannels + tiles * outChannels) + Parallel.coreCount * planeSize }
     /// Parts of the products' parallel job: one per product when they are worth more than one thread
