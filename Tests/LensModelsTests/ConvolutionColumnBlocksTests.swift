@@ -32,18 +32,7 @@ import Testing
         var plain = blocked
         plain.runsColumnBlocks = false
         let input = randomTensor([shape.batch, shape.channels, shape.height, shape.width], seed: 5)
-        var expected = Tensor.empty
-        plain.forward(input, into: &expected, training: false)
-        var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
-        blocked.forward(input, into: &actual, training: true)
-        #expect(actual.shape == expected.shape)
-        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
-        for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
-            var clamped = Tensor.empty
-            #expect(blocked.forwardThroughClamp(input, into: &clamped, clamp: clamp))
-            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) },
-                               "\(shape.testDescription) \(clamp)")
-        }
+        expectForwardMatches(&blocked, &plain, input: input, shape.testDescription)
     }
 
     /// The input gradient in blocks of output rows, even blocks then odd ones over the cores, against one

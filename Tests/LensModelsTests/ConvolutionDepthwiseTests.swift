@@ -50,17 +50,8 @@ import Testing
         plain.runsDepthwise = false
         plain.forwardRunsDirect = false
         let input = randomTensor([3, shape.channels, shape.height, shape.width], seed: 5)
-        var expected = Tensor.empty, actual = Tensor.empty
-        plain.forward(input, into: &expected, training: false)
-        depthwise.forward(input, into: &actual, training: true)
-        #expect(actual.shape == expected.shape)
-        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
         // Fused ReLU and ReLU6 are the plain output clamped.
-        for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
-            var clamped = Tensor.empty
-            #expect(depthwise.forwardThroughClamp(input, into: &clamped, clamp: clamp))
-            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) }, "\(shape.testDescription) \(clamp)")
-        }
+        expectForwardMatches(&depthwise, &plain, input: input, shape.testDescription)
     }
 
     @Test(arguments: shapes)

@@ -32,18 +32,7 @@ import Testing
         plain.runsPointwiseBlocks = false
         plain.forwardRunsDirect = false
         let input = randomTensor([shape.batch, shape.channels, shape.side, shape.side], seed: 5)
-        var expected = Tensor.empty
-        plain.forward(input, into: &expected, training: false)
-        var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
-        blocked.forward(input, into: &actual, training: true)
-        #expect(actual.shape == expected.shape)
-        expectScalarsClose(actual.scalars, expected.scalars, shape.testDescription)
-        for clamp: ClosedRange<Float> in [.relu, 0...0.5] {
-            var clamped = Tensor.empty
-            #expect(blocked.forwardThroughClamp(input, into: &clamped, clamp: clamp))
-            expectScalarsClose(clamped.scalars, expected.scalars.map { min(max($0, clamp.lowerBound), clamp.upperBound) },
-                        "\(shape.testDescription) \(clamp)")
-        }
+        expectForwardMatches(&blocked, &plain, input: input, shape.testDescription)
     }
 
     /// Every item of the split is one (image, rows, columns) block, and together they tile each output once.
