@@ -12,16 +12,17 @@ struct IntegratedGradients: Attributor {
         let baselines = try Self.baselines(for: inputs, settings: settings, context: context)
         let (alphas, weights) = settings.integrationRule.nodes(count: settings.integrationSteps)
         let items = inputs.shape[0], itemSize = inputs.count / max(items, 1)
-        let stream = GradientStream(weights: weights.map(Float.init), batchSize: settings.batchSize, progress: context.progress)
-        let alphas32 = alphas.map(Float.init)
-        var maps = try inputs.scalars.withUnsafeBufferPointer { input in
-            try baselines.scalars.withUnsafeBufferPointer { baseline in
-                try stream.sum(&network, inputs: inputs, targets: targets, against: context.against) { item, step, point in
-                    let x = input.baseAddress! + item * itemSize, x0 = baseline.baseAddress! + item * itemSize
-                    let alpha = alphas32[step]
-                    for j in 0..<itemSize { point[j] = x0[j] + alpha * (x[j] - x0[j]) }
-                }
-            }
+        var stream = GradientStream(weights: weights.map(Float.init), batchSize: settings.batchSize, progress: context.progress)
+        var maps: Tensor
+        if network.firstLayerIsAffine {
+            // The path through an affine first layer is y₀ + α(y₁ − y₀) at its output, and its transpose
+            // maps the summed gradient there back to the input once (`AffineFirstLayer`).
+            stream.entry = .firstLayerOutput
+            let ends = (try network.firstLayerOutput(baselines), try network.firstLayerOutput(inputs))
+            let sums = try Self.pathSum(stream, &network, from: ends.0, to: ends.1, alphas: alphas, targets: targets, context: context)
+            maps = try network.firstLayerInputGradient(sums, input: inputs)
+        } else {
+            maps = try Self.pathSum(stream, &network, from: baselines, to: inputs, alphas: alphas, targets: targets, context: context)
         }
         for i in maps.scalars.indices { maps.scalars[i] *= inputs.scalars[i] - baselines.scalars[i] }
 
@@ -38,6 +39,24 @@ struct IntegratedGradients: Attributor {
         if settings.baseline == .blurred { used["blur sigma"] = "\(settings.blurSigma)" }
         return AttributionResult(method: .integratedGradients, maps: maps, targets: targets, logits: logits,
                                  settings: used, convergenceDelta: deltas)
+    }
+
+    /// Σₖ wₖ ∂F/∂p at the points pₖ = a + αₖ(b − a) of each item (items of `a` and `b`), through `stream`.
+    private static func pathSum(_ stream: GradientStream, _ network: inout Network, from a: Tensor, to b: Tensor, alphas: [Double],
+                                targets: [Int], context: AttributionContext) throws -> Tensor {
+        let itemSize = b.count / max(b.shape[0], 1)
+        let alphas32 = alphas.map(Float.init)
+        return try b.scalars.withUnsafeBufferPointer { end in
+            try a.scalars.withUnsafeBufferPointer { start in
+                try stream.sum(&network, inputs: b, targets: targets, against: context.against) { item, step, point in
+                    let x = end.baseAddress! + item * itemSize, x0 = start.baseAddress! + item * itemSize
+                    let alpha = alphas32[step]
+                    Parallel.forEachChunk(count: itemSize, minimumChunk: GradientStream.minimumChunk) { run in
+                        for j in run { point[j] = x0[j] + alpha * (x[j] - x0[j]) }
+                    }
+                }
+            }
+        }
     }
 
     /// x₀ for every item: black, the mean training image, or the item blurred.

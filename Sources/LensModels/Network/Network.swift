@@ -11,12 +11,12 @@ import LensTensor
 /// Input items are reshaped to the architecture's input shape (their size must match).
 public struct Network: Sendable {
     public private(set) var architecture: Architecture
-    private var layers: [any Layer]
+    var layers: [any Layer]
     /// Each layer's inputs (layer indices, −1 the network input), from the architecture.
-    private let sources: [[Int]]
+    let sources: [[Int]]
     /// How many (layer, operand) pairs read each layer's output, and the network input.
     private let readers: [Int]
-    private let inputReaders: Int
+    let inputReaders: Int
     /// Whether a layer or one of its ancestors has parameters: a training pass stops below them.
     private let learnableUpstream: [Bool]
     /// When layer i's output is read by a ReLU or Clip alone (layer i + 1), which inference may fuse
@@ -28,11 +28,11 @@ public struct Network: Sendable {
     /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
     private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
-    private var lastInputShape: [Int] = []
-    private var lastInput = Tensor.empty
+    var lastInputShape: [Int] = []
+    var lastInput = Tensor.empty
     /// outputs[i]: layer i's output in the last forward. outputGradients[i]: the gradient at it
     /// in the last backward; inputGradient: at the network input. Reused from batch to batch.
-    private var outputs: [Tensor] = []
+    var outputs: [Tensor] = []
     private var outputGradients: [Tensor] = []
     private var inputGradient = Tensor.empty
     /// Per layer, a gradient per operand, for operands whose source is read by several layers
@@ -435,7 +435,8 @@ public struct Network: Sendable {
             // Unreached layers have a zero gradient; below the learnable layers, a training pass
             // (no image gradient) has nothing left to compute.
             guard written[index], computingInputGradient || learnableUpstream[index] else { continue }
-            if computingInputGradient, stop == nil, parameterGradients == .skip, let clamp = clampBelow[index],
+            // With a stop, only an activation above it may be skipped: the gradient at the stop's output must be written.
+            if computingInputGradient, parameterGradients == .skip, let clamp = clampBelow[index], clamp > (stop ?? -1),
                !names.contains(layers[clamp].spec.name), backwardThroughClamp(index, clamp, mode: reluMode) {
                 continue
             }
