@@ -497,6 +497,18 @@ static void sgemm_prepacked_rows(const lens_sgemm_kernel *kern, long M, long i0,
 
 // The same for N < NR, A in NR-row slivers (i0 a multiple of NR): Cᵀ = Bᵀ·Aᵀ, Bᵀ's N rows packed per
 // call as MR-row slivers, each sliver of A playing B's part; a tile t[j][i] = C[i][j] is stored transposed.
+// C[i][j] = tile[j][i] (+ beta C[i][j]) for the tile's `rows` x `columns`; beta is tested once, not per
+// element (the per-element test was most of this path's own time).
+static void store_transposed_tile(const float *tile, long nr, long rows, long columns, float beta, float *C, long ldc) {
+    if (beta == 0.0f) {
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < columns; j++) C[i * ldc + j] = tile[j * nr + i];
+    } else {
+        for (long i = 0; i < rows; i++)
+            for (long j = 0; j < columns; j++) C[i * ldc + j] = tile[j * nr + i] + beta * C[i * ldc + j];
+    }
+}
+
 static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
                                        const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
     const long mr = kern->mr, nr = kern->nr, rows = round_up(M, nr), kc_max = min_l(K, kern->kc);
@@ -515,10 +527,7 @@ static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, lo
             for (long jr = 0; jr < N; jr += mr) {
                 const long c_columns = min_l(mr, N - jr);
                 kern->micro(kc, packed_bt + jr * kc, packed_a + pc * rows + ir * kc, tile, nr, 1.0f, 0.0f);
-                for (long i = 0; i < c_rows; i++) {
-                    float *c = C + (ir + i) * ldc + jr;
-                    for (long j = 0; j < c_columns; j++) c[j] = tile[j * nr + i] + (beta_here == 0.0f ? 0.0f : beta_here * c[j]);
-                }
+                store_transposed_tile(tile, nr, c_rows, c_columns, beta_here, C + ir * ldc + jr, ldc);
             }
         }
     }
