@@ -109,44 +109,58 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// Per row of tiles, t = Aᵀ m for all its tiles at once, then each output column j of all tiles
-// (r[j][tx]); both contiguous over the tiles (vectorised), r then interleaved into the output rows.
-WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
-                                          int out_width, int first, int end, const float *bias, float low, float high,
-                                          float *output) {
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs;
-    const int whole = out_width / 2 < tiles_x ? out_width / 2 : tiles_x;   // tiles with both columns inside
-    for (int o = first; o < end; o++) {
-        const float b = bias ? bias[o] : 0.0f;
-        float *y = output + (long)o * out_height * out_width;
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
-            float t[2][4][tiles_x];   // t = Aᵀ m (rows)
-            for (int j = 0; j < 4; j++) {
-                const float *restrict m0 = m + j * block, *restrict m1 = m + (4 + j) * block;
-                const float *restrict m2 = m + (8 + j) * block, *restrict m3 = m + (12 + j) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    t[0][j][tx] = m0[tx] + m1[tx] + m2[tx];
-                    t[1][j][tx] = m1[tx] - m2[tx] - m3[tx];
-                }
-            }
-            const int rows = 2 * ty + 1 < out_height ? 2 : 1;
-            for (int i = 0; i < rows; i++) {   // y = t A (columns), the bias added and clamped; NaN stays NaN
-                const float *restrict a0 = t[i][0], *restrict a1 = t[i][1], *restrict a2 = t[i][2], *restrict a3 = t[i][3];
-                float r0[tiles_x], r1[tiles_x];
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    r0[tx] = clamp_to(a0[tx] + a1[tx] + a2[tx] + b, low, high);
-                    r1[tx] = clamp_to(a1[tx] - a2[tx] - a3[tx] + b, low, high);
-                }
-                float *restrict target = y + (long)(2 * ty + i) * out_width;
-                for (int tx = 0; tx < whole; tx++) {
-                    target[2 * tx] = r0[tx];
-                    target[2 * tx + 1] = r1[tx];
-                }
-                if (whole < tiles_x) target[2 * whole] = r0[whole];   // an odd width's last column
-            }
-        }
+// t = Aᵀ m for column j of every tile at once: m = M[ξ = j][o] (the four ξ = 4k + j, 4·block floats apart),
+// into t[i][j] (i = 0, 1; 4·tiles floats apart).
+static inline __attribute__((always_inline)) void rows_times_at(const float *restrict m, long block,
+                                                                float *restrict t, long tiles) {
+    const float *m0 = m, *m1 = m0 + 4 * block, *m2 = m1 + 4 * block, *m3 = m2 + 4 * block;
+    float *t0 = t, *t1 = t0 + 4 * tiles;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        t0[f] = m0[f] + m1[f] + m2[f];
+        t1[f] = m1[f] - m2[f] - m3[f];
     }
 }
+
+// r = clamp(t A + b) for row i of every tile at once: t = t[i][0..3] (tiles floats apart), into r[i][0, 1]
+// (stride floats apart); NaN stays NaN.
+static inline __attribute__((always_inline)) void columns_times_a(const float *restrict t, long tiles, float b, float low,
+                                                                  float high, float *restrict r, long stride) {
+    const float *a0 = t, *a1 = a0 + tiles, *a2 = a1 + tiles, *a3 = a2 + tiles;
+    float *r0 = r, *r1 = r0 + stride;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        r0[f] = clamp_to(a0[f] + a1[f] + a2[f] + b, low, high);
+        r1[f] = clamp_to(a1[f] - a2[f] - a3[f] + b, low, high);
+    }
+}
+
+// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP): t = Aᵀ m as
+// t[i][j][tile], r = t A + b clamped as r[i][j][tile], then every output row interleaved from r
+// (winograd_interleave); an odd width's last tile column is one output column. `scratch` holds
+// lens_winograd_output_scratch floats; gate_values as lens_winograd4_output's.
+WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
+                                          int out_width, int first, int end, const float *bias, float low, float high,
+                                          float *scratch, const float *gate_values, float gate_low, float gate_top,
+                                          int gate_mode, float *output) {
+    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
+    float *t = scratch, *r = scratch + 8 * tiles;   // t[2][4][tiles], r[2][2][stride]
+    for (int o = first; o < end; o++) {
+        const float b = bias ? bias[o] : 0.0f;
+        float *y = output + (long)o * plane;
+        for (int j = 0; j < 4; j++) rows_times_at(products + (long)o * tiles + j * block, block, t + j * tiles, tiles);
+        for (int i = 0; i < 2; i++) columns_times_a(t + 4 * i * tiles, tiles, b, low, high, r + 2 * i * stride, stride);
+        for (int ty = 0; ty < tiles_y; ty++) {
+            const int rows = 2 * ty + 1 < out_height ? 2 : 1;
+            for (int i = 0; i < rows; i++) {
+                const float *base = r + 2 * i * stride + (long)ty * tiles_x;
+                const float *const row[4] = {base, base + stride, NULL, NULL};
+                const long at = (long)(2 * ty + i) * out_width;
+                winograd_interleave(row, 2, out_width, plane - at, y + at);
+            }
+        }
+        if (gate_values) lens_clamp_backward(y, gate_values + (long)o * plane, y, plane, gate_low, gate_top, gate_mode, LENS_LEVEL_CHOSEN);
+    }
+}
+
+long lens_winograd_output_scratch(int tiles_y, int tiles_x) { return 12L * tiles_y * tiles_x + 32; }

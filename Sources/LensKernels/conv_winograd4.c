@@ -110,53 +110,66 @@ WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int 
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// Output channels [first, end): per row of tiles, t = Aᵀ m for all its tiles at once (runs of tiles are
-// contiguous in M, vectorised), then y = t A + bias per tile, clamped; NaN stays NaN.
-WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
-                                           int out_height, int out_width, int first, int end, const float *bias,
-                                           float low, float high, float *output) {
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs;
-    for (int o = first; o < end; o++) {
-        const float b = bias ? bias[o] : 0.0f;
-        float *y = output + (long)o * out_height * out_width;
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
-            float t[4][6][tiles_x];
-            for (int j = 0; j < 6; j++) {
-                const float *restrict m0 = m + j * block, *restrict m1 = m + (6 + j) * block;
-                const float *restrict m2 = m + (12 + j) * block, *restrict m3 = m + (18 + j) * block;
-                const float *restrict m4 = m + (24 + j) * block, *restrict m5 = m + (30 + j) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float s12 = m1[tx] + m2[tx], d12 = m1[tx] - m2[tx], a3 = m3[tx], a4 = m4[tx];
-                    t[0][j][tx] = m0[tx] + s12 + a3 + a4;
-                    t[1][j][tx] = d12 + 2.0f * a3 - 0.5f * a4;
-                    t[2][j][tx] = s12 + 4.0f * a3 + 0.25f * a4;
-                    t[3][j][tx] = d12 + 8.0f * a3 - 0.125f * a4 + m5[tx];
-                }
-            }
-            // y = t A + b per row of the tiles, each output column j of all tiles at once (r[j][tx], contiguous,
-            // vectorised), then interleaved into the row: whole tiles in one loop, the last partial one alone.
-            const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
-            const int whole = out_width / 4 < tiles_x ? out_width / 4 : tiles_x;
-            for (int i = 0; i < rows; i++) {
-                float *restrict target = y + (long)(4 * ty + i) * out_width;
-                const float *restrict a0 = t[i][0], *restrict a1 = t[i][1], *restrict a2 = t[i][2];
-                const float *restrict a3 = t[i][3], *restrict a4 = t[i][4], *restrict a5 = t[i][5];
-                float r[4][tiles_x];
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float s12 = a1[tx] + a2[tx], d12 = a1[tx] - a2[tx];
-                    r[0][tx] = clamp_to(a0[tx] + s12 + a3[tx] + a4[tx] + b, low, high);
-                    r[1][tx] = clamp_to(d12 + 2.0f * a3[tx] - 0.5f * a4[tx] + b, low, high);
-                    r[2][tx] = clamp_to(s12 + 4.0f * a3[tx] + 0.25f * a4[tx] + b, low, high);
-                    r[3][tx] = clamp_to(d12 + 8.0f * a3[tx] - 0.125f * a4[tx] + a5[tx] + b, low, high);
-                }
-                for (int tx = 0; tx < whole; tx++)
-                    for (int j = 0; j < 4; j++) target[4 * tx + j] = r[j][tx];
-                for (int tx = whole; tx < tiles_x; tx++)
-                    for (int j = 0; j < out_width - 4 * tx; j++) target[4 * tx + j] = r[j][tx];
-            }
-        }
+// t = Aᵀ m for column j of every tile at once: m = M[ξ = j][o] (the six ξ = 6k + j, 6·block floats apart),
+// into t[i][j] (i = 0..3, 6·tiles floats apart).
+static inline __attribute__((always_inline)) void rows_times_at(const float *restrict m, long block,
+                                                                float *restrict t, long tiles) {
+    const float *m0 = m, *m1 = m0 + 6 * block, *m2 = m1 + 6 * block, *m3 = m2 + 6 * block, *m4 = m3 + 6 * block;
+    const float *m5 = m4 + 6 * block;
+    float *t0 = t, *t1 = t0 + 6 * tiles, *t2 = t1 + 6 * tiles, *t3 = t2 + 6 * tiles;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        const float s12 = m1[f] + m2[f], d12 = m1[f] - m2[f], a3 = m3[f], a4 = m4[f];
+        t0[f] = m0[f] + s12 + a3 + a4;
+        t1[f] = d12 + 2.0f * a3 - 0.5f * a4;
+        t2[f] = s12 + 4.0f * a3 + 0.25f * a4;
+        t3[f] = d12 + 8.0f * a3 - 0.125f * a4 + m5[f];
     }
 }
+
+// r = clamp(t A + b) for row i of every tile at once: t = t[i][0..5] (tiles floats apart), into r[i][0..3]
+// (stride floats apart); NaN stays NaN.
+static inline __attribute__((always_inline)) void columns_times_a(const float *restrict t, long tiles, float b, float low,
+                                                                  float high, float *restrict r, long stride) {
+    const float *a0 = t, *a1 = a0 + tiles, *a2 = a1 + tiles, *a3 = a2 + tiles, *a4 = a3 + tiles, *a5 = a4 + tiles;
+    float *r0 = r, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        const float s12 = a1[f] + a2[f], d12 = a1[f] - a2[f];
+        r0[f] = clamp_to(a0[f] + s12 + a3[f] + a4[f] + b, low, high);
+        r1[f] = clamp_to(d12 + 2.0f * a3[f] - 0.5f * a4[f] + b, low, high);
+        r2[f] = clamp_to(s12 + 4.0f * a3[f] + 0.25f * a4[f] + b, low, high);
+        r3[f] = clamp_to(d12 + 8.0f * a3[f] - 0.125f * a4[f] + a5[f] + b, low, high);
+    }
+}
+
+// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP, as the input transform's
+// column step; rows of 7-14 tiles each left a masked vector or two): t = Aᵀ m as t[i][j][tile], r = t A + b
+// clamped as r[i][j][tile], then every output row interleaved from r (winograd_interleave). `scratch` holds
+// lens_winograd4_output_scratch floats. With gate_values, each channel is then gated in place while in cache
+// (lens_clamp_backward: dx = the clamp's backward of dx, gate_values the clamp's output).
+WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
+                                           int out_height, int out_width, int first, int end, const float *bias,
+                                           float low, float high, float *scratch, const float *gate_values,
+                                           float gate_low, float gate_top, int gate_mode, float *output) {
+    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
+    float *t = scratch, *r = scratch + 24 * tiles;   // t[4][6][tiles], r[4][4][stride]
+    for (int o = first; o < end; o++) {
+        const float b = bias ? bias[o] : 0.0f;
+        float *y = output + (long)o * plane;
+        for (int j = 0; j < 6; j++) rows_times_at(products + (long)o * tiles + j * block, block, t + j * tiles, tiles);
+        for (int i = 0; i < 4; i++) columns_times_a(t + 6 * i * tiles, tiles, b, low, high, r + 4 * i * stride, stride);
+        for (int ty = 0; ty < tiles_y; ty++) {
+            const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
+            for (int i = 0; i < rows; i++) {
+                const float *base = r + 4 * i * stride + (long)ty * tiles_x;
+                const float *const row[4] = {base, base + stride, base + 2 * stride, base + 3 * stride};
+                const long at = (long)(4 * ty + i) * out_width;
+                winograd_interleave(row, 4, out_width, plane - at, y + at);
+            }
+        }
+        if (gate_values) lens_clamp_backward(y, gate_values + (long)o * plane, y, plane, gate_low, gate_top, gate_mode, LENS_LEVEL_CHOSEN);
+    }
+}
+
+long lens_winograd4_output_scratch(int tiles_y, int tiles_x) { return 40L * tiles_y * tiles_x + 128; }
