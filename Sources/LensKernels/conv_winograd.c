@@ -109,47 +109,46 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// t = Aᵀ m for column j of every tile at once: m = M[ξ = j][o] (the four ξ = 4k + j, 4·block floats apart),
-// into t[i][j] (i = 0, 1; 4·tiles floats apart).
-static inline __attribute__((always_inline)) void rows_times_at(const float *restrict m, long block,
-                                                                float *restrict t, long tiles) {
-    const float *m0 = m, *m1 = m0 + 4 * block, *m2 = m1 + 4 * block, *m3 = m2 + 4 * block;
-    float *t0 = t, *t1 = t0 + 4 * tiles;
+// r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 4k + j] at m + (4k + j)·block), into
+// r[i][j] = output row i, column j of each tile (2i + j arrays, stride floats apart), t = Aᵀ m per tile kept in
+// registers; NaN stays NaN.
+static inline __attribute__((always_inline)) void tiles_times_a(const float *restrict m, long block, long tiles, float b,
+                                                                float low, float high, float *restrict r, long stride) {
+    const long k4 = 4 * block;
     WINOGRAD_FLAT_LOOP
     for (long f = 0; f < tiles; f++) {
-        t0[f] = m0[f] + m1[f] + m2[f];
-        t1[f] = m1[f] - m2[f] - m3[f];
+        float t[2][4];
+        const float *mf = m + f;
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 4; j++) {
+            const float *mj = mf + j * block;
+            const float m0 = mj[0], m1 = mj[k4], m2 = mj[2 * k4], m3 = mj[3 * k4];
+            t[0][j] = m0 + m1 + m2;
+            t[1][j] = m1 - m2 - m3;
+        }
+        float *rf = r + f;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 2; i++) {
+            const float *a = t[i];
+            rf[(2 * i) * stride] = clamp_to(a[0] + a[1] + a[2] + b, low, high);
+            rf[(2 * i + 1) * stride] = clamp_to(a[1] - a[2] - a[3] + b, low, high);
+        }
     }
 }
 
-// r = clamp(t A + b) for row i of every tile at once: t = t[i][0..3] (tiles floats apart), into r[i][0, 1]
-// (stride floats apart); NaN stays NaN.
-static inline __attribute__((always_inline)) void columns_times_a(const float *restrict t, long tiles, float b, float low,
-                                                                  float high, float *restrict r, long stride) {
-    const float *a0 = t, *a1 = a0 + tiles, *a2 = a1 + tiles, *a3 = a2 + tiles;
-    float *r0 = r, *r1 = r0 + stride;
-    WINOGRAD_FLAT_LOOP
-    for (long f = 0; f < tiles; f++) {
-        r0[f] = clamp_to(a0[f] + a1[f] + a2[f] + b, low, high);
-        r1[f] = clamp_to(a1[f] - a2[f] - a3[f] + b, low, high);
-    }
-}
-
-// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP): t = Aᵀ m as
-// t[i][j][tile], r = t A + b clamped as r[i][j][tile], then every output row interleaved from r
-// (winograd_interleave); an odd width's last tile column is one output column. `scratch` holds
+// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP): r = Aᵀ m A + b clamped
+// as r[i][j][tile] (tiles_times_a), then every output row interleaved from r (winograd_interleave); an odd width's last tile column is one output column. `scratch` holds
 // lens_winograd_output_scratch floats; gate_values as lens_winograd4_output's.
 WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
                                           int out_width, int first, int end, const float *bias, float low, float high,
                                           float *scratch, const float *gate_values, float gate_low, float gate_top,
                                           int gate_mode, float *output) {
     const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
-    float *t = scratch, *r = scratch + 8 * tiles;   // t[2][4][tiles], r[2][2][stride]
+    float *r = scratch;   // r[2][2][stride]
     for (int o = first; o < end; o++) {
         const float b = bias ? bias[o] : 0.0f;
         float *y = output + (long)o * plane;
-        for (int j = 0; j < 4; j++) rows_times_at(products + (long)o * tiles + j * block, block, t + j * tiles, tiles);
-        for (int i = 0; i < 2; i++) columns_times_a(t + 4 * i * tiles, tiles, b, low, high, r + 2 * i * stride, stride);
+        tiles_times_a(products + (long)o * tiles, block, tiles, b, low, high, r, stride);
         for (int ty = 0; ty < tiles_y; ty++) {
             const int rows = 2 * ty + 1 < out_height ? 2 : 1;
             for (int i = 0; i < rows; i++) {
@@ -163,4 +162,4 @@ WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, in
     }
 }
 
-long lens_winograd_output_scratch(int tiles_y, int tiles_x) { return 12L * tiles_y * tiles_x + 32; }
+long lens_winograd_output_scratch(int tiles_y, int tiles_x) { return 4L * tiles_y * tiles_x + 32; }

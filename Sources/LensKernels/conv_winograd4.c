@@ -110,42 +110,41 @@ WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int 
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// t = Aᵀ m for column j of every tile at once: m = M[ξ = j][o] (the six ξ = 6k + j, 6·block floats apart),
-// into t[i][j] (i = 0..3, 6·tiles floats apart).
-static inline __attribute__((always_inline)) void rows_times_at(const float *restrict m, long block,
-                                                                float *restrict t, long tiles) {
-    const float *m0 = m, *m1 = m0 + 6 * block, *m2 = m1 + 6 * block, *m3 = m2 + 6 * block, *m4 = m3 + 6 * block;
-    const float *m5 = m4 + 6 * block;
-    float *t0 = t, *t1 = t0 + 6 * tiles, *t2 = t1 + 6 * tiles, *t3 = t2 + 6 * tiles;
+// r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 6k + j] at m + (6k + j)·block), into
+// r[i][j] = output row i, column j of each tile (4i + j arrays, stride floats apart). t = Aᵀ m per tile stays in
+// registers (two flat loops with t in memory between them measured slower); NaN stays NaN.
+static inline __attribute__((always_inline)) void tiles_times_a(const float *restrict m, long block, long tiles, float b,
+                                                                float low, float high, float *restrict r, long stride) {
+    const long k6 = 6 * block;
     WINOGRAD_FLAT_LOOP
     for (long f = 0; f < tiles; f++) {
-        const float s12 = m1[f] + m2[f], d12 = m1[f] - m2[f], a3 = m3[f], a4 = m4[f];
-        t0[f] = m0[f] + s12 + a3 + a4;
-        t1[f] = d12 + 2.0f * a3 - 0.5f * a4;
-        t2[f] = s12 + 4.0f * a3 + 0.25f * a4;
-        t3[f] = d12 + 8.0f * a3 - 0.125f * a4 + m5[f];
-    }
-}
-
-// r = clamp(t A + b) for row i of every tile at once: t = t[i][0..5] (tiles floats apart), into r[i][0..3]
-// (stride floats apart); NaN stays NaN.
-static inline __attribute__((always_inline)) void columns_times_a(const float *restrict t, long tiles, float b, float low,
-                                                                  float high, float *restrict r, long stride) {
-    const float *a0 = t, *a1 = a0 + tiles, *a2 = a1 + tiles, *a3 = a2 + tiles, *a4 = a3 + tiles, *a5 = a4 + tiles;
-    float *r0 = r, *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;
-    WINOGRAD_FLAT_LOOP
-    for (long f = 0; f < tiles; f++) {
-        const float s12 = a1[f] + a2[f], d12 = a1[f] - a2[f];
-        r0[f] = clamp_to(a0[f] + s12 + a3[f] + a4[f] + b, low, high);
-        r1[f] = clamp_to(d12 + 2.0f * a3[f] - 0.5f * a4[f] + b, low, high);
-        r2[f] = clamp_to(s12 + 4.0f * a3[f] + 0.25f * a4[f] + b, low, high);
-        r3[f] = clamp_to(d12 + 8.0f * a3[f] - 0.125f * a4[f] + a5[f] + b, low, high);
+        float t[4][6];
+        const float *mf = m + f;
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 6; j++) {
+            const float *mj = mf + j * block;
+            const float m0 = mj[0], m1 = mj[k6], m2 = mj[2 * k6], a3 = mj[3 * k6], a4 = mj[4 * k6], m5 = mj[5 * k6];
+            const float s12 = m1 + m2, d12 = m1 - m2;
+            t[0][j] = m0 + s12 + a3 + a4;
+            t[1][j] = d12 + 2.0f * a3 - 0.5f * a4;
+            t[2][j] = s12 + 4.0f * a3 + 0.25f * a4;
+            t[3][j] = d12 + 8.0f * a3 - 0.125f * a4 + m5;
+        }
+        float *rf = r + f;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 4; i++) {
+            const float *a = t[i], s12 = a[1] + a[2], d12 = a[1] - a[2];
+            rf[(4 * i) * stride] = clamp_to(a[0] + s12 + a[3] + a[4] + b, low, high);
+            rf[(4 * i + 1) * stride] = clamp_to(d12 + 2.0f * a[3] - 0.5f * a[4] + b, low, high);
+            rf[(4 * i + 2) * stride] = clamp_to(s12 + 4.0f * a[3] + 0.25f * a[4] + b, low, high);
+            rf[(4 * i + 3) * stride] = clamp_to(d12 + 8.0f * a[3] - 0.125f * a[4] + a[5] + b, low, high);
+        }
     }
 }
 
 // Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP, as the input transform's
-// column step; rows of 7-14 tiles each left a masked vector or two): t = Aᵀ m as t[i][j][tile], r = t A + b
-// clamped as r[i][j][tile], then every output row interleaved from r (winograd_interleave). `scratch` holds
+// column step; rows of 7-14 tiles each left a masked vector or two): r = Aᵀ m A + b clamped as r[i][j][tile]
+// (tiles_times_a), then every output row interleaved from r (winograd_interleave). `scratch` holds
 // lens_winograd4_output_scratch floats. With gate_values, each channel is then gated in place while in cache
 // (lens_clamp_backward: dx = the clamp's backward of dx, gate_values the clamp's output).
 WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
@@ -153,12 +152,11 @@ WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, i
                                            float low, float high, float *scratch, const float *gate_values,
                                            float gate_low, float gate_top, int gate_mode, float *output) {
     const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
-    float *t = scratch, *r = scratch + 24 * tiles;   // t[4][6][tiles], r[4][4][stride]
+    float *r = scratch;   // r[4][4][stride]
     for (int o = first; o < end; o++) {
         const float b = bias ? bias[o] : 0.0f;
         float *y = output + (long)o * plane;
-        for (int j = 0; j < 6; j++) rows_times_at(products + (long)o * tiles + j * block, block, t + j * tiles, tiles);
-        for (int i = 0; i < 4; i++) columns_times_a(t + 6 * i * tiles, tiles, b, low, high, r + 4 * i * stride, stride);
+        tiles_times_a(products + (long)o * tiles, block, tiles, b, low, high, r, stride);
         for (int ty = 0; ty < tiles_y; ty++) {
             const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
             for (int i = 0; i < rows; i++) {
@@ -172,4 +170,4 @@ WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, i
     }
 }
 
-long lens_winograd4_output_scratch(int tiles_y, int tiles_x) { return 40L * tiles_y * tiles_x + 128; }
+long lens_winograd4_output_scratch(int tiles_y, int tiles_x) { return 16L * tiles_y * tiles_x + 128; }

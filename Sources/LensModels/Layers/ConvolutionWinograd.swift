@@ -29,8 +29,8 @@ struct WinogradPass: Sendable, Equatable {
     /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`),
     /// then its t = Bᵀ d (m + 2 rows of m phases) and t B ((m + 2)² positions), each tilesY · (tilesX + 1) floats,
     /// and t B compacted to V[ξ][T] (with the few floats the stores write and read past it). The plane's last
-    /// row may spill 8 floats into t's place, written after it. The output transform reuses it for its t = Aᵀ m
-    /// and r = t A (`lens_winograd_output_scratch`).
+    /// row may spill 8 floats into t's place, written after it. The output transform reuses it for its r = Aᵀ m A
+    /// (`lens_winograd_output_scratch`).
     var planeSize: Int {
         let span = tilesY * (tilesX + 1)
         let input = (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + ((tileSize + 2) * tileSize + productCount) * span
