@@ -109,44 +109,57 @@ WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int h
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// Per row of tiles, t = Aᵀ m for all its tiles at once, then each output column j of all tiles
-// (r[j][tx]); both contiguous over the tiles (vectorised), r then interleaved into the output rows.
-WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
-                                          int out_width, int first, int end, const float *bias, float low, float high,
-                                          float *output) {
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs;
-    const int whole = out_width / 2 < tiles_x ? out_width / 2 : tiles_x;   // tiles with both columns inside
-    for (int o = first; o < end; o++) {
-        const float b = bias ? bias[o] : 0.0f;
-        float *y = output + (long)o * out_height * out_width;
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
-            float t[2][4][tiles_x];   // t = Aᵀ m (rows)
-            for (int j = 0; j < 4; j++) {
-                const float *restrict m0 = m + j * block, *restrict m1 = m + (4 + j) * block;
-                const float *restrict m2 = m + (8 + j) * block, *restrict m3 = m + (12 + j) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    t[0][j][tx] = m0[tx] + m1[tx] + m2[tx];
-                    t[1][j][tx] = m1[tx] - m2[tx] - m3[tx];
-                }
-            }
-            const int rows = 2 * ty + 1 < out_height ? 2 : 1;
-            for (int i = 0; i < rows; i++) {   // y = t A (columns), the bias added and clamped; NaN stays NaN
-                const float *restrict a0 = t[i][0], *restrict a1 = t[i][1], *restrict a2 = t[i][2], *restrict a3 = t[i][3];
-                float r0[tiles_x], r1[tiles_x];
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    r0[tx] = clamp_to(a0[tx] + a1[tx] + a2[tx] + b, low, high);
-                    r1[tx] = clamp_to(a1[tx] - a2[tx] - a3[tx] + b, low, high);
-                }
-                float *restrict target = y + (long)(2 * ty + i) * out_width;
-                for (int tx = 0; tx < whole; tx++) {
-                    target[2 * tx] = r0[tx];
-                    target[2 * tx + 1] = r1[tx];
-                }
-                if (whole < tiles_x) target[2 * whole] = r0[whole];   // an odd width's last column
-            }
+// r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 4k + j] at m + (4k + j)·block), into
+// r[i][j] = output row i, column j of each tile (2i + j arrays, stride floats apart), t = Aᵀ m per tile kept in
+// registers; NaN stays NaN.
+static inline __attribute__((always_inline)) void tiles_times_a(const float *restrict m, long block, long tiles, float b,
+                                                                float low, float high, float *restrict r, long stride) {
+    const long k4 = 4 * block;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        float t[2][4];
+        const float *mf = m + f;
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 4; j++) {
+            const float *mj = mf + j * block;
+            const float m0 = mj[0], m1 = mj[k4], m2 = mj[2 * k4], m3 = mj[3 * k4];
+            t[0][j] = m0 + m1 + m2;
+            t[1][j] = m1 - m2 - m3;
+        }
+        float *rf = r + f;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 2; i++) {
+            const float *a = t[i];
+            rf[(2 * i) * stride] = clamp_to(a[0] + a[1] + a[2] + b, low, high);
+            rf[(2 * i + 1) * stride] = clamp_to(a[1] - a[2] - a[3] + b, low, high);
         }
     }
 }
+
+// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP): r = Aᵀ m A + b clamped
+// as r[i][j][tile] (tiles_times_a), then every output row interleaved from r (winograd_interleave); an odd width's last tile column is one output column. `scratch` holds
+// lens_winograd_output_scratch floats; gate_values as lens_winograd4_output's.
+WINOGRAD_CLONES void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height,
+                                          int out_width, int first, int end, const float *bias, float low, float high,
+                                          float *scratch, const float *gate_values, float gate_low, float gate_top,
+                                          int gate_mode, float *output) {
+    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
+    float *r = scratch;   // r[2][2][stride]
+    for (int o = first; o < end; o++) {
+        const float b = bias ? bias[o] : 0.0f;
+        float *y = output + (long)o * plane;
+        tiles_times_a(products + (long)o * tiles, block, tiles, b, low, high, r, stride);
+        for (int ty = 0; ty < tiles_y; ty++) {
+            const int rows = 2 * ty + 1 < out_height ? 2 : 1;
+            for (int i = 0; i < rows; i++) {
+                const float *base = r + 2 * i * stride + (long)ty * tiles_x;
+                const float *const row[4] = {base, base + stride, NULL, NULL};
+                const long at = (long)(2 * ty + i) * out_width;
+                winograd_interleave(row, 2, out_width, plane - at, y + at);
+            }
+        }
+        if (gate_values) lens_clamp_backward(y, gate_values + (long)o * plane, y, plane, gate_low, gate_top, gate_mode, LENS_LEVEL_CHOSEN);
+    }
+}
+
+long lens_winograd_output_scratch(int tiles_y, int tiles_x) { return 4L * tiles_y * tiles_x + 32; }

@@ -110,53 +110,64 @@ WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int 
 
 static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
-// Output channels [first, end): per row of tiles, t = Aᵀ m for all its tiles at once (runs of tiles are
-// contiguous in M, vectorised), then y = t A + bias per tile, clamped; NaN stays NaN.
-WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
-                                           int out_height, int out_width, int first, int end, const float *bias,
-                                           float low, float high, float *output) {
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs;
-    for (int o = first; o < end; o++) {
-        const float b = bias ? bias[o] : 0.0f;
-        float *y = output + (long)o * out_height * out_width;
-        for (int ty = 0; ty < tiles_y; ty++) {
-            const float *restrict m = products + (long)o * tiles + (long)ty * tiles_x;   // M[ξ][o, tile]
-            float t[4][6][tiles_x];
-            for (int j = 0; j < 6; j++) {
-                const float *restrict m0 = m + j * block, *restrict m1 = m + (6 + j) * block;
-                const float *restrict m2 = m + (12 + j) * block, *restrict m3 = m + (18 + j) * block;
-                const float *restrict m4 = m + (24 + j) * block, *restrict m5 = m + (30 + j) * block;
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float s12 = m1[tx] + m2[tx], d12 = m1[tx] - m2[tx], a3 = m3[tx], a4 = m4[tx];
-                    t[0][j][tx] = m0[tx] + s12 + a3 + a4;
-                    t[1][j][tx] = d12 + 2.0f * a3 - 0.5f * a4;
-                    t[2][j][tx] = s12 + 4.0f * a3 + 0.25f * a4;
-                    t[3][j][tx] = d12 + 8.0f * a3 - 0.125f * a4 + m5[tx];
-                }
-            }
-            // y = t A + b per row of the tiles, each output column j of all tiles at once (r[j][tx], contiguous,
-            // vectorised), then interleaved into the row: whole tiles in one loop, the last partial one alone.
-            const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
-            const int whole = out_width / 4 < tiles_x ? out_width / 4 : tiles_x;
-            for (int i = 0; i < rows; i++) {
-                float *restrict target = y + (long)(4 * ty + i) * out_width;
-                const float *restrict a0 = t[i][0], *restrict a1 = t[i][1], *restrict a2 = t[i][2];
-                const float *restrict a3 = t[i][3], *restrict a4 = t[i][4], *restrict a5 = t[i][5];
-                float r[4][tiles_x];
-                WINOGRAD_TILE_LOOP
-                for (int tx = 0; tx < tiles_x; tx++) {
-                    const float s12 = a1[tx] + a2[tx], d12 = a1[tx] - a2[tx];
-                    r[0][tx] = clamp_to(a0[tx] + s12 + a3[tx] + a4[tx] + b, low, high);
-                    r[1][tx] = clamp_to(d12 + 2.0f * a3[tx] - 0.5f * a4[tx] + b, low, high);
-                    r[2][tx] = clamp_to(s12 + 4.0f * a3[tx] + 0.25f * a4[tx] + b, low, high);
-                    r[3][tx] = clamp_to(d12 + 8.0f * a3[tx] - 0.125f * a4[tx] + a5[tx] + b, low, high);
-                }
-                for (int tx = 0; tx < whole; tx++)
-                    for (int j = 0; j < 4; j++) target[4 * tx + j] = r[j][tx];
-                for (int tx = whole; tx < tiles_x; tx++)
-                    for (int j = 0; j < out_width - 4 * tx; j++) target[4 * tx + j] = r[j][tx];
-            }
+// r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 6k + j] at m + (6k + j)·block), into
+// r[i][j] = output row i, column j of each tile (4i + j arrays, stride floats apart). t = Aᵀ m per tile stays in
+// registers (two flat loops with t in memory between them measured slower); NaN stays NaN.
+static inline __attribute__((always_inline)) void tiles_times_a(const float *restrict m, long block, long tiles, float b,
+                                                                float low, float high, float *restrict r, long stride) {
+    const long k6 = 6 * block;
+    WINOGRAD_FLAT_LOOP
+    for (long f = 0; f < tiles; f++) {
+        float t[4][6];
+        const float *mf = m + f;
+#pragma clang loop unroll(full)
+        for (int j = 0; j < 6; j++) {
+            const float *mj = mf + j * block;
+            const float m0 = mj[0], m1 = mj[k6], m2 = mj[2 * k6], a3 = mj[3 * k6], a4 = mj[4 * k6], m5 = mj[5 * k6];
+            const float s12 = m1 + m2, d12 = m1 - m2;
+            t[0][j] = m0 + s12 + a3 + a4;
+            t[1][j] = d12 + 2.0f * a3 - 0.5f * a4;
+            t[2][j] = s12 + 4.0f * a3 + 0.25f * a4;
+            t[3][j] = d12 + 8.0f * a3 - 0.125f * a4 + m5;
+        }
+        float *rf = r + f;
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 4; i++) {
+            const float *a = t[i], s12 = a[1] + a[2], d12 = a[1] - a[2];
+            rf[(4 * i) * stride] = clamp_to(a[0] + s12 + a[3] + a[4] + b, low, high);
+            rf[(4 * i + 1) * stride] = clamp_to(d12 + 2.0f * a[3] - 0.5f * a[4] + b, low, high);
+            rf[(4 * i + 2) * stride] = clamp_to(s12 + 4.0f * a[3] + 0.25f * a[4] + b, low, high);
+            rf[(4 * i + 3) * stride] = clamp_to(d12 + 8.0f * a[3] - 0.125f * a[4] + a[5] + b, low, high);
         }
     }
 }
+
+// Output channels [first, end), each over all its tiles flattened (WINOGRAD_FLAT_LOOP, as the input transform's
+// column step; rows of 7-14 tiles each left a masked vector or two): r = Aᵀ m A + b clamped as r[i][j][tile]
+// (tiles_times_a), then every output row interleaved from r (winograd_interleave). `scratch` holds
+// lens_winograd4_output_scratch floats. With gate_values, each channel is then gated in place while in cache
+// (lens_clamp_backward: dx = the clamp's backward of dx, gate_values the clamp's output).
+WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
+                                           int out_height, int out_width, int first, int end, const float *bias,
+                                           float low, float high, float *scratch, const float *gate_values,
+                                           float gate_low, float gate_top, int gate_mode, float *output) {
+    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
+    float *r = scratch;   // r[4][4][stride]
+    for (int o = first; o < end; o++) {
+        const float b = bias ? bias[o] : 0.0f;
+        float *y = output + (long)o * plane;
+        tiles_times_a(products + (long)o * tiles, block, tiles, b, low, high, r, stride);
+        for (int ty = 0; ty < tiles_y; ty++) {
+            const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
+            for (int i = 0; i < rows; i++) {
+                const float *base = r + 4 * i * stride + (long)ty * tiles_x;
+                const float *const row[4] = {base, base + stride, base + 2 * stride, base + 3 * stride};
+                const long at = (long)(4 * ty + i) * out_width;
+                winograd_interleave(row, 4, out_width, plane - at, y + at);
+            }
+        }
+        if (gate_values) lens_clamp_backward(y, gate_values + (long)o * plane, y, plane, gate_low, gate_top, gate_mode, LENS_LEVEL_CHOSEN);
+    }
+}
+
+long lens_winograd4_output_scratch(int tiles_y, int tiles_x) { return 16L * tiles_y * tiles_x + 128; }

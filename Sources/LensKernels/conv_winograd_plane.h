@@ -109,4 +109,34 @@ static inline __attribute__((always_inline)) void winograd_compact(const float *
     }
 }
 
+// The output transforms (conv_winograd.c, conv_winograd4.c) make r[j][tile] = output column j of each tile
+// (tiles of m columns) flattened over all the channel's tiles; an output row is then r[0..m)[ty·tiles_x + tx]
+// interleaved: target[m·tx + j] = r[j][tx], for the `width` columns of the row. 8 tiles at a time by shuffles:
+// a chunk may write past `width` onto the rows after it (written later) while it stays within `room` floats
+// of target (the channel's plane), and reads up to 7 floats past a row's tiles (the r arrays have slack).
+// The part left, at most the last chunk of a channel's last rows, one float at a time.
+static inline __attribute__((always_inline)) void winograd_interleave(const float *const r[4], int m, int width,
+                                                                      long room, float *target) {
+    int s = 0;
+    for (int tx = 0; s < width && s + 8 * m <= room; tx += 8, s += 8 * m) {
+        float *to = target + s;
+        const winograd_v8 r0 = *(const winograd_v8 *)(r[0] + tx), r1 = *(const winograd_v8 *)(r[1] + tx);
+        if (m == 2) {
+            *(winograd_v8 *)to = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 2, 10, 3, 11);
+            *(winograd_v8 *)(to + 8) = __builtin_shufflevector(r0, r1, 4, 12, 5, 13, 6, 14, 7, 15);
+        } else {
+            const winograd_v8 r2 = *(const winograd_v8 *)(r[2] + tx), r3 = *(const winograd_v8 *)(r[3] + tx);
+            const winograd_v8 low01 = __builtin_shufflevector(r0, r1, 0, 8, 1, 9, 2, 10, 3, 11);
+            const winograd_v8 high01 = __builtin_shufflevector(r0, r1, 4, 12, 5, 13, 6, 14, 7, 15);
+            const winograd_v8 low23 = __builtin_shufflevector(r2, r3, 0, 8, 1, 9, 2, 10, 3, 11);
+            const winograd_v8 high23 = __builtin_shufflevector(r2, r3, 4, 12, 5, 13, 6, 14, 7, 15);
+            *(winograd_v8 *)to = __builtin_shufflevector(low01, low23, 0, 1, 8, 9, 2, 3, 10, 11);
+            *(winograd_v8 *)(to + 8) = __builtin_shufflevector(low01, low23, 4, 5, 12, 13, 6, 7, 14, 15);
+            *(winograd_v8 *)(to + 16) = __builtin_shufflevector(high01, high23, 0, 1, 8, 9, 2, 3, 10, 11);
+            *(winograd_v8 *)(to + 24) = __builtin_shufflevector(high01, high23, 4, 5, 12, 13, 6, 7, 14, 15);
+        }
+    }
+    for (; s < width; s++) target[s] = r[s % m][s / m];
+}
+
 #endif

@@ -31,6 +31,9 @@ import Testing
         // The input transforms' column step flattened over all rows of tiles: tiles_y · (tiles_x + 1) of 35
         // (F(4x4)) and 130 (F(2x2)), neither a multiple of 16; rows of 6 and 12 tiles cross packed slivers' edges.
         Shape(channels: 64, outChannels: 72, pads: [1, 0, 1, 2], height: 19, width: 23),
+        // Rows of 5 outputs: the output transforms' interleaved chunks of 8 tiles run over several rows, and
+        // the last rows' go one float at a time; 12 and 33 tiles, flattened.
+        Shape(channels: 16, outChannels: 24, pads: [1, 1, 1, 1], height: 21, width: 5),
     ]
 
     static let tileSizes = [2, 4]
@@ -68,8 +71,10 @@ import Testing
         var plain = winograd
         plain.runsWinograd = false
         let input = randomTensor([batch, shape.channels, shape.height, shape.width], seed: seed)
-        var expected = Tensor.empty, actual = Tensor.empty
+        var expected = Tensor.empty
         plain.forward(input, into: &expected, training: false)
+        // NaN to start with: every output must be written.
+        var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
         winograd.forward(input, into: &actual, training: false)
         return (winograd, input, expected, actual)
     }
@@ -103,8 +108,9 @@ import Testing
         let gradient = randomTensor(output.shape, seed: 7)
         let context = BackwardContext(reluMode: .gradient, parameterGradients: withParameters ? .replace : .skip,
                                       needsInputGradient: true)
-        var expected = Tensor.empty, actual = Tensor.empty
+        var expected = Tensor.empty
         plain.backward(input: input, output: output, outputGradient: gradient, into: &expected, context: context)
+        var actual = Tensor(shape: input.shape, scalars: Array(repeating: .nan, count: input.count))
         winograd.forward(input, into: &output, training: true)
         winograd.backward(input: input, output: output, outputGradient: gradient, into: &actual, context: context)
         expectClose(actual, expected, "\(shape.testDescription) dx")
@@ -112,6 +118,35 @@ import Testing
             // The weight gradient still goes through im2col: the same on both paths.
             #expect(winograd.parameters[0].gradient == plain.parameters[0].gradient)
             #expect(winograd.parameters[1].gradient == plain.parameters[1].gradient)
+        }
+    }
+
+    /// The input gradient with the backward of the ReLU or Clip feeding the layer fused into its output transform
+    /// (`backwardThroughClamp`) against the clamp's own pass after the input gradient, bit for bit, under every
+    /// rule; the gate reads values inside, at and past the bounds; batches 0-2.
+    @Test(arguments: [shapes[1], shapes[8], shapes[11], shapes[12]], tileSizes)
+    func gatedInputGradientMatchesTheStepsApart(_ shape: Shape, tileSize: Int) {
+        guard runs(shape, tileSize: tileSize) else { return }
+        var winograd = layer(shape, tileSize: tileSize)
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        for batch in 0...2 {
+            let input = randomTensor([batch, shape.channels, shape.height, shape.width], seed: 13)
+            let clamped = Tensor(shape: input.shape, scalars: input.scalars.map { min(max($0, 0), 0.5) })
+            var output = Tensor.empty
+            winograd.forward(clamped, into: &output, training: false)
+            let dy = randomTensor(output.shape, seed: 14)
+            for operation: LayerSpec.Operation in [.relu, .clip(low: 0, high: 0.5)] {
+                for mode in ReLUBackwardMode.allCases {
+                    let gate = ClampGate(operation, mode: mode)!
+                    var gated = Tensor(shape: input.shape, scalars: Array(repeating: .nan, count: input.count))
+                    var ungated = Tensor.empty, apart = Tensor.empty
+                    #expect(winograd.backwardThroughClamp(input: clamped, outputGradient: dy, into: &gated, gate: gate))
+                    winograd.backward(input: clamped, output: output, outputGradient: dy, into: &ungated, context: context)
+                    Elementwise.clampBackward(gate: clamped, outputGradient: ungated, into: &apart, low: gate.low, top: gate.top, mode: mode)
+                    #expect(gated.shape == input.shape)
+                    #expect(gated.scalars == apart.scalars, "\(shape.testDescription) batch \(batch) \(operation) \(mode)")
+                }
+            }
         }
     }
 

@@ -151,9 +151,13 @@ void lens_winograd_input(const float *image, int channels, int height, int width
                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
                          int packed_width, int packed_depth);
 /// Channels [first, end) of the products M[16][out][tiles] → output[out][out_height][out_width],
-/// clamp(Aᵀ m A + bias) (bias NULL: zeros).
+/// clamp(Aᵀ m A + bias) (bias NULL: zeros); `scratch` holds lens_winograd_output_scratch(tiles_y, tiles_x) floats.
+/// gate_values non-NULL (the input gradient through a ReLU or Clip whose output gate_values[out][h][w] is):
+/// each channel then gated as lens_clamp_backward(output, gate_values, output, ..., gate_low, gate_top, gate_mode).
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
-                          int first, int end, const float *bias, float low, float high, float *output);
+                          int first, int end, const float *bias, float low, float high, float *scratch,
+                          const float *gate_values, float gate_low, float gate_top, int gate_mode, float *output);
+long lens_winograd_output_scratch(int tiles_y, int tiles_x);
 /// The same for Winograd F(4x4, 3x3) (conv_winograd4.c): 36 positions ξ instead of 16, tiles of 4x4 outputs whose
 /// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·4·(tiles_x + 1) floats (36·tiles
 /// more when packed).
@@ -162,7 +166,9 @@ void lens_winograd4_input(const float *image, int channels, int height, int widt
                           int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
                           int packed_width, int packed_depth);
 void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
-                           int first, int end, const float *bias, float low, float high, float *output);
+                           int first, int end, const float *bias, float low, float high, float *scratch,
+                           const float *gate_values, float gate_low, float gate_top, int gate_mode, float *output);
+long lens_winograd4_output_scratch(int tiles_y, int tiles_x);
 
 /// Max pooling of planes [first, end) of input[planes][height][width] → output[planes][out_height][out_width],
 /// window kernel_h x kernel_w from (oy·stride_y − pad_top, ox·stride_x − pad_left) (pool_max.c); switches[...] =

@@ -333,8 +333,10 @@ struct Conv2DLayer: Layer {
         }
     }
 
-    /// dx_n = dy_n ⋆ W' (the kernels turned 180°, channels swapped) by Winograd F(m x m, 3x3).
-    private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor) {
+    /// dx_n = dy_n ⋆ W' (the kernels turned 180°, channels swapped) by Winograd F(m x m, 3x3); with a gate,
+    /// dx_n then gated on x_n = `gateValues` (the ReLU or Clip feeding the layer), channel by channel in cache.
+    private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor,
+                                                gate: ClampGate? = nil, gateValues: Tensor = .empty) {
         let geometry = geometry, batch = outputGradient.shape[0], outChannels = outChannels
         let pass = geometry.winogradInputGradient(outChannels: outChannels, tileSize: winogradTileSize), ranges = imageRanges(batch)
         let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: true)
@@ -343,11 +345,15 @@ struct Conv2DLayer: Layer {
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
                 inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    guard let dy = dy.baseAddress, let scratch = scratch.baseAddress, let dx = dx.baseAddress else { return }
-                    Parallel.run(parts: ranges.count) { part in
-                        for n in ranges[part] {
-                            pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
-                                     into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize)
+                    gateValues.scalars.withUnsafeBufferPointer { x in
+                        guard let dy = dy.baseAddress, let scratch = scratch.baseAddress, let dx = dx.baseAddress else { return }
+                        let x = gate == nil ? nil : x.baseAddress
+                        Parallel.run(parts: ranges.count) { part in
+                            for n in ranges[part] {
+                                pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
+                                         into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize,
+                                         gate: gate, gateValues: x.map { $0 + n * geometry.imageSize })
+                            }
                         }
                     }
                 }
@@ -448,10 +454,17 @@ struct Conv2DLayer: Layer {
     /// it off to compare with one product per image.
     var runsPointwiseInputGradient: Bool
 
-    /// A 1x1 or depthwise layer's input gradient with the backward of the ReLU or Clip feeding it fused in
-    /// (its output is `input`); only for passes that leave the parameter gradients alone.
+    /// A 1x1, depthwise or Winograd layer's input gradient with the backward of the ReLU or Clip feeding it fused
+    /// in (its output is `input`); only for passes that leave the parameter gradients alone.
     mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
                                        gate: ClampGate) -> Bool {
+        if runsWinograd {
+            precondition(outputGradient.count == input.shape[0] * outChannels * geometry.positions,
+                         "\(spec.name): output gradient \(outputGradient.shape) does not match the last forward batch")
+            inputGradient.prepare(shape: input.shape)
+            inputGradientWinograd(outputGradient, into: &inputGradient, gate: gate, gateValues: input)
+            return true
+        }
         if runsDepthwise {
             backwardThroughDepthwiseClamp(input: input, outputGradient: outputGradient, into: &inputGradient, gate: gate)
             return true

@@ -29,11 +29,15 @@ struct WinogradPass: Sendable, Equatable {
     /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`),
     /// then its t = Bᵀ d (m + 2 rows of m phases) and t B ((m + 2)² positions), each tilesY · (tilesX + 1) floats,
     /// and t B compacted to V[ξ][T] (with the few floats the stores write and read past it). The plane's last
-    /// row may spill 8 floats into t's place, written after it.
+    /// row may spill 8 floats into t's place, written after it. The output transform reuses it for its r = Aᵀ m A
+    /// (`lens_winograd_output_scratch`).
     var planeSize: Int {
         let span = tilesY * (tilesX + 1)
-        return (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + ((tileSize + 2) * tileSize + productCount) * span
+        let input = (tileSize * tilesY + 2) * tileSize * (tilesX + 1) + ((tileSize + 2) * tileSize + productCount) * span
             + productCount * tiles + 8
+        let output = tileSize == 4 ? lens_winograd4_output_scratch(Int32(tilesY), Int32(tilesX))
+            : lens_winograd_output_scratch(Int32(tilesY), Int32(tilesX))
+        return max(input, output)
     }
     /// V[ξ][C, T] (64-byte aligned: packed panels are read by aligned loads), M[ξ][out, T] and a plane for each core.
     var scratchSize: Int { 16 + productCount * (vColumns * inChannels + tiles * outChannels) + Parallel.coreCount * planeSize }
@@ -46,8 +50,11 @@ struct WinogradPass: Sendable, Equatable {
 
     /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `kernels` the 16 U[ξ] packed for
     /// this pass (`WinogradKernels`). Splits each step over the cores unless it runs inside a part already.
+    /// With a gate (an input gradient through the ReLU or Clip whose output `gateValues` is), y is then gated,
+    /// each channel right after the output transform writes it.
     func run(_ image: UnsafePointer<Float>, kernels: PackedWinogradKernels, bias: UnsafePointer<Float>?,
-             clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+             clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+             gate: ClampGate? = nil, gateValues: UnsafePointer<Float>? = nil) {
         let (tiles, inChannels, outChannels, count, large) = (tiles, inChannels, outChannels, productCount, tileSize == 4)
         let (sliverWidth, depth, vSize) = (packedWidth, lens_sgemm_packed_b_depth(Int32(inChannels)), vColumns * inChannels)
         let v = scratch + (16 - Int(bitPattern: scratch) / MemoryLayout<Float>.size % 16) % 16
@@ -77,12 +84,13 @@ struct WinogradPass: Sendable, Equatable {
                 }
             }
         }
-        // y = clamp(Aᵀ m A + b) per tile and output channel
+        // y = clamp(Aᵀ m A + b) per tile and output channel, each part in its plane's scratch
+        let gated = gate != nil ? gateValues : nil, (low, top) = (gate?.low ?? 0, gate?.top ?? 0), mode = gate?.mode.kernelPass ?? 0
         Parallel.run(parts: parts) { part in
             let transform = large ? lens_winograd4_output : lens_winograd_output
             transform(m, Int32(outChannels), Int32(tilesY), Int32(tilesX), Int32(outHeight), Int32(outWidth),
                       Int32(part * outChannels / parts), Int32((part + 1) * outChannels / parts),
-                      bias, clamp.lowerBound, clamp.upperBound, output)
+                      bias, clamp.lowerBound, clamp.upperBound, planes + part * planeSize, gated, low, top, mode, output)
         }
     }
 }
