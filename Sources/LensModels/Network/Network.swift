@@ -45,9 +45,6 @@ public struct Network: Sendable {
     /// Buffers reused by `logits` from one call to the next.
     private var inferenceScratch = InferenceScratch()
     private var inferenceFront = Tensor.empty
-    /// Activation buffers an inference pass hands from layers whose output has been read for the last time
-    /// to the layers after them (`ActivationPool`).
-    private var activationPool = ActivationPool()
 
     /// Weights: He-normal for layers feeding a ReLU, PyTorch's default uniform otherwise (see
     /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
@@ -224,35 +221,26 @@ public struct Network: Sendable {
     /// reused output buffer; returns the last one's output. `fusingReLU` (inference, whose
     /// activations nobody reads afterwards) lets a layer apply the ReLU that alone follows it.
     /// `stopwatch` (per-layer timing, `inferenceLayerSeconds`) is charged each layer's CPU time.
-    /// `recyclingActivations` (`logits`, whose passes keep no activations) hands the buffers of outputs read
-    /// for the last time to the layers after them (`ActivationPool`).
     mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool, fusingReLU: Bool = false,
                       capturing layerNames: Set<String>, into activations: inout [String: Tensor],
-                      stopwatch: LayerStopwatch? = nil, recyclingActivations: Bool = false) -> Tensor {
+                      stopwatch: LayerStopwatch? = nil) -> Tensor {
         // A view's output shares its input's storage: dropped first, so that the layer writing
         // that input finds its buffer unshared and writes in place.
         for index in range where layers[index].outputMayAliasInput { outputs[index] = .empty }
-        let recycling = recyclingActivations && fusingReLU && !training && layerNames.isEmpty
-        let lastReads = recycling ? ActivationPool.lastReads(sources, layers: range, keeping: layers.map(\.outputMayAliasInput)) : [:]
         var fusedInto: Int?
         for index in range {
             if fusedInto == index {
                 if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
-                if recycling { activationPool.release(readBy: index, lastReads, from: &outputs) }
                 continue
             }
             let started = stopwatch?.now() ?? 0
             defer { stopwatch?.charge(index, since: started) }
-            if recycling && index + 1 < range.upperBound && fusableClamp[index] != nil { activationPool.lend(into: &outputs[index + 1]) }
             if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
                runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
                 fusedInto = index + 1
-                if recycling { activationPool.release(readBy: index, lastReads, from: &outputs) }
                 continue
             }
-            if recycling && index + 1 < range.upperBound && !layers[index].outputMayAliasInput { activationPool.lend(into: &outputs[index]) }
-            defer { if recycling { activationPool.release(readBy: index, lastReads, from: &outputs) } }
             var output = outputs[index]
             outputs[index] = .empty
             let reads = sources[index]
@@ -305,14 +293,12 @@ public struct Network: Sendable {
             var front = batch
             if dense > 0 {
                 if batch.shape[0] <= chunk {
-                    front = scratch.run(batch, layers: 0..<dense, training: false, fusingReLU: true, capturing: [], into: &unused,
-                                        recyclingActivations: true)
+                    front = scratch.run(batch, layers: 0..<dense, training: false, fusingReLU: true, capturing: [], into: &unused)
                 } else {
                     front = scratch.frontInChunks(batch, layers: 0..<dense, chunk: chunk)
                 }
             }
-            let logits = scratch.run(front, layers: dense..<layers.count, training: false, fusingReLU: true, capturing: [], into: &unused,
-                                     recyclingActivations: true)
+            let logits = scratch.run(front, layers: dense..<layers.count, training: false, fusingReLU: true, capturing: [], into: &unused)
             if start == 0 && end == items { return logits }
             scalars += logits.scalars
             start = end
@@ -332,8 +318,7 @@ public struct Network: Sendable {
         var start = 0
         while start < count {
             let end = min(start + chunk, count)
-            let part = run(batch.slice(start..<end), layers: range, training: false, fusingReLU: true, capturing: [], into: &unused,
-                           recyclingActivations: true)
+            let part = run(batch.slice(start..<end), layers: range, training: false, fusingReLU: true, capturing: [], into: &unused)
             front.scalars.withUnsafeMutableBufferPointer { target in
                 part.scalars.withUnsafeBufferPointer { source in
                     (target.baseAddress! + start * itemSize).update(from: source.baseAddress!, count: (end - start) * itemSize)
