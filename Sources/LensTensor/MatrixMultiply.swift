@@ -30,9 +30,16 @@ public enum MatrixMultiply {
              a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 
+    /// A product with a side of at most this many rows or columns runs LensKernels' skinny kernels, which
+    /// stream the other operand from memory at a fraction of the blocked kernel's flop rate.
+    static let skinnySide = 8
+    /// How much longer a skinny product's flop takes than a blocked one's (MobileNetV2's 1280 → 1000
+    /// classifier at batch 1: 13 GFLOP/s, against the ~80 `minimumFlopsPerThread` assumes; 4 is cautious).
+    static let skinnyFlopCost = 4.0
+
     /// How many threads `gemm` splits an m x n x k product over.
     static func parts(m: Int, n: Int, k: Int, maxThreads: Int? = nil) -> Int {
-        let flops = 2.0 * Double(m) * Double(n) * Double(k)
+        let flops = 2.0 * Double(m) * Double(n) * Double(k) * (min(m, n) <= skinnySide ? skinnyFlopCost : 1)
         let parts = Parallel.parts(forWork: flops, minimumPerPart: minimumFlopsPerThread)
         return maxThreads.map { max(1, min(parts, $0)) } ?? parts
     }

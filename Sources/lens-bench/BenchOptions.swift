@@ -19,7 +19,7 @@ struct BenchOptions {
         usage: lens-bench [--quick] [--json] [--peers FILE] [--only G1,W6,...]
                lens-bench [--quick] [--json] --gemm MxNxK[:TT],...
                lens-bench --profile ROW [--repeat N] [--threads T]
-               lens-bench --layer-times ROW [--repeat N]
+               lens-bench --layer-times ROW [--repeat N] [--threads T]
           --quick       fewer and shorter repetitions (a smoke run; figures are rougher)
           --json        one JSON object per line instead of a table
           --peers FILE  peer figures from a results.jsonl written by ../shared/bench/peers/run_all.sh,
@@ -31,7 +31,8 @@ struct BenchOptions {
           --profile ROW one of \(ProfileRun.rows.joined(separator: ", ")), run --repeat times
                         (default 1) without timing, for valgrind --tool=callgrind or perf record
           --layer-times ROW  one of \(LayerTimeTable.rows.joined(separator: ", ")): one thread's CPU time per
-                        layer and each layer's multiply-adds, over --repeat passes (default 1) after a warm-up
+                        layer and each layer's multiply-adds, over --repeat passes (default 1) after a warm-up;
+                        with --threads T above 1, beside each layer's wall time at T threads instead
           --threads T   at most T threads (callgrind: 1, so the worker pool's spin is not counted)
           W9 (ResNet-18 and MobileNetV2 from ONNX) runs only when --only names it, reading
           $W9_DIR/resnet18.onnx and mobilenet_v2.onnx (default ./w9-models), as w9_real_cnn.py exports them;

@@ -20,7 +20,8 @@ struct LayerTimeTable {
         self.repetitions = repetitions
     }
 
-    func run() {
+    /// With `threads` above 1, each layer's wall time at that many threads is printed too (`wallTable`).
+    func run(threads: Int? = nil) {
         let model = RealCNNWorkload.models.first { row.hasPrefix("W9-\($0)-") } ?? ""
         guard let network = try? RealCNNWorkload.load(model) else {
             return print("lens-bench: \(RealCNNWorkload.path(model)) could not be read")
@@ -28,6 +29,11 @@ struct LayerTimeTable {
         Parallel.maximumThreads = 1
         let batch = row.hasSuffix("bs16") ? 16 : 1
         let seconds = network.inferenceLayerSeconds(RealCNNWorkload.inputs(batch), repetitions: repetitions)
+        if let threads, threads > 1 {
+            Parallel.maximumThreads = threads
+            let wall = network.inferenceLayerSeconds(RealCNNWorkload.inputs(batch), repetitions: repetitions, wall: true)
+            return wallTable(network.architecture, cpu: seconds, wall: wall, threads: threads)
+        }
         let architecture = network.architecture, total = seconds.reduce(0, +)
         print("\(row): one thread, CPU time per pass (mean of \(repetitions) after a warm-up), batch \(batch)")
         let work = Double(batch) * architecture.layers.indices.map { Self.multiplyAdds(architecture, $0) }.reduce(0, +)
@@ -85,5 +91,21 @@ struct LayerTimeTable {
 }
 
 extension LayerTimeTable {
+    /// Per layer: one thread's CPU time beside the wall time at `threads` threads, and their ratio: the
+    /// layers the other cores do not speed up (hand-offs, uneven parts) show a ratio near or under 1.
+    func wallTable(_ architecture: Architecture, cpu: [Double], wall: [Double], threads: Int) {
+        let (cpuTotal, wallTotal) = (cpu.reduce(0, +), wall.reduce(0, +))
+        print("\(row): per pass (mean of \(repetitions) after a warm-up): one thread's CPU \(Self.fixed(cpuTotal * 1e3, 3)) ms, "
+              + "wall at \(threads) threads \(Self.fixed(wallTotal * 1e3, 3)) ms")
+        print("| # | layer | kind | output | CPU 1t µs | wall \(threads)t µs | speed-up | wall share |")
+        print("|---|---|---|---|---|---|---|---|")
+        for (index, spec) in architecture.layers.enumerated() where cpu[index] > 0 || wall[index] > 1e-6 {
+            let shape = architecture.layerOutputShapes[index].map(String.init).joined(separator: "x")
+            print("| \(index) | \(spec.name) | \(Self.kind(architecture, index)) | \(shape) | \(Self.fixed(cpu[index] * 1e6, 1)) "
+                  + "| \(Self.fixed(wall[index] * 1e6, 1)) | \(Self.fixed(cpu[index] / max(wall[index], 1e-12), 2)) "
+                  + "| \(Self.fixed(100 * wall[index] / wallTotal, 1))% |")
+        }
+    }
+
     static func fixed(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }

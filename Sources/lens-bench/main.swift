@@ -23,7 +23,7 @@ do {
         exit(0)
     }
     if let table = options.layerTimes {
-        table.run()
+        table.run(threads: options.threads)
         exit(0)
     }
     guard let referenceFile = Bundle.module.url(forResource: "peers", withExtension: "json") else {

@@ -22,6 +22,8 @@ import Testing
         // More output channels than positions: whole images, output channels split at batch 1.
         Shape(channels: 128, outChannels: 96, height: 13, width: 13, batch: 1, window: .square(kernel: 3, stride: 2, padding: 1)),
         Shape(channels: 4, outChannels: 6, height: 9, width: 9, batch: 0, window: .square(kernel: 3, stride: 2, padding: 1)),
+        // MobileNet's stem (3x3, stride 2): 112 output rows, 3 blocks of 43 made 4 of 28 for two threads.
+        Shape(channels: 3, outChannels: 32, height: 224, width: 224, batch: 1, window: .square(kernel: 3, stride: 2, padding: 1)),
     ]
 
     @Test(arguments: shapes)
@@ -125,6 +127,26 @@ import Testing
         #expect(!strideOne.runsColumnBlocks(groups: 1))
         #expect(!ConvolutionGeometry(channels: 8, height: 9, width: 9, kernel: 1, stride: 1, padding: 0).runsColumnBlocks(groups: 1))
         #expect(!stem.runsColumnBlocks(groups: 3))
+    }
+
+    /// A forward's blocks share evenly over the threads: more, smaller blocks of whole rows, never past
+    /// the budget; blocks that already share evenly, one part, and whole images are left alone.
+    @Test func forwardBlocksShareEvenly() {
+        let mobileStem = ConvolutionGeometry(channels: 3, height: 224, width: 224, kernel: 3, stride: 2, padding: 1)
+        let width = mobileStem.columnBlockWidth(outChannels: 32)
+        #expect((mobileStem.positions + width - 1) / width == 3)
+        #expect(mobileStem.columnBlockWidth(outChannels: 32, parts: 1) == width)
+        let even = mobileStem.columnBlockWidth(outChannels: 32, parts: 2)
+        #expect(even == 28 * mobileStem.outWidth && even <= width)
+        #expect(mobileStem.columnBlockWidth(outChannels: 32, parts: 3) == width)
+        for parts in 2...5 {
+            let blockWidth = mobileStem.columnBlockWidth(outChannels: 32, parts: parts)
+            let blocks = (mobileStem.positions + blockWidth - 1) / blockWidth
+            #expect(blockWidth % mobileStem.outWidth == 0 && blockWidth <= width)
+            #expect(blocks % parts == 0 || blocks >= 8 * parts, "\(parts) parts: \(blocks) blocks")
+        }
+        let deep = ConvolutionGeometry(channels: 256, height: 14, width: 14, kernel: 3, stride: 2, padding: 1)
+        #expect(deep.columnBlockWidth(outChannels: 512, parts: 2) == deep.positions)
     }
 
     /// col2im over 1-3 parts of the image's rows: the same sums, in the same order, as the serial scatter.

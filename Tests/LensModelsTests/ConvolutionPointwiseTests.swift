@@ -17,6 +17,7 @@ import Testing
         Shape(channels: 96, outChannels: 24, side: 60, batch: 1),    // a project layer: blocks of 544 at batch 1
         Shape(channels: 160, outChannels: 960, side: 7, batch: 1),   // one column block: rows split over the threads
         Shape(channels: 8, outChannels: 12, side: 5, batch: 3),      // tiny: one block per image
+        Shape(channels: 192, outChannels: 64, side: 14, batch: 1),   // 2.4 M multiply-adds: rows split over the threads
     ]
 
     private func layer(_ shape: Shape) -> Conv2DLayer {

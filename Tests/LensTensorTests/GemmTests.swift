@@ -129,6 +129,8 @@ func splitProductsMatchReference(parts: Int) {
         GemmCase(false, true, m: 37, n: 301, k: 90, alpha: 1, beta: 0, seed: 91),
         GemmCase(true, false, m: 401, n: 20, k: 45, alpha: 0.5, beta: 2, seed: 92),
         GemmCase(false, false, m: 5, n: 9, k: 3, alpha: 1, beta: 1, seed: 93),
+        // One row (a classifier at batch 1, the skinny kernels), split along N or K.
+        GemmCase(false, true, m: 1, n: 301, k: 257, alpha: 1, beta: 1, seed: 94),
     ]
     // Each also split along K: partial products summed into C.
     for problem in problems {
@@ -152,6 +154,9 @@ func splitProductsMatchReference(parts: Int) {
     #expect(MatrixMultiply.parts(m: problem.m, n: problem.n, k: problem.k) == min(Parallel.coreCount, Parallel.maximumThreads))
     #expect(MatrixMultiply.parts(m: problem.m, n: problem.n, k: problem.k, maxThreads: 1) == 1)
     #expect(MatrixMultiply.parts(m: 10, n: 10, k: 10) == 1, "2000 flops stay on one thread")
+    // A classifier at batch 1 (2.6 MFLOP streaming 5 MB of weights) splits; a small one does not.
+    #expect(MatrixMultiply.parts(m: 1, n: 1000, k: 1280) == min(Parallel.coreCount, Parallel.maximumThreads))
+    #expect(MatrixMultiply.parts(m: 1, n: 100, k: 100) == 1)
     // The pool really runs parts on other threads when it is free (it is shared with tests running
     // beside this one, so a few tries are allowed).
     #expect(poolRunsPartsElsewhere() || Parallel.coreCount == 1)

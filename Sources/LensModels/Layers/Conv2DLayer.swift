@@ -369,7 +369,7 @@ struct Conv2DLayer: Layer {
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
         let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
-        let blockWidth = geometry.columnBlockWidth(outChannels: outChannels), partSize = geometry.rows * blockWidth
+        let blockWidth = geometry.columnBlockWidth(outChannels: outChannels, parts: parts), partSize = geometry.rows * blockWidth
         let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: blockWidth, outChannels: outChannels, parts: parts)
         let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
         reserveScratch(parts: used, partSize: partSize)
@@ -420,13 +420,18 @@ struct Conv2DLayer: Layer {
         }
     }
 
+    /// Multiply-adds a part of a blocked 1x1 forward is worth: half of an image split's (2e6), about 10 µs,
+    /// as the pool's workers, awake between the layers of a pass, take a part in a few µs: MobileNetV2's
+    /// 144 → 32 at 28x28 and 192 → 64 at 14x14 (2.4-3.6 M) split at batch 1 too.
+    static let pointwiseWorkPerPart = 1e6
+
     /// y_n = clamp(b + W · x_n) for 1x1 stride-1 layers, in blocks of positions kept in cache.
     private mutating func forwardPointwise(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         let geometry = geometry, batch = input.shape[0], outChannels = outChannels, hasBias = hasBias
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
-        let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: 2e6)
+        let parts = Parallel.parts(forWork: multiplyAddsPerImage * Double(batch), minimumPerPart: Self.pointwiseWorkPerPart)
         let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: geometry.pointwiseBlockWidth(outChannels: outChannels),
                                  outChannels: outChannels, parts: parts)
         let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)

@@ -22,6 +22,19 @@ extension ConvolutionGeometry {
         return min(outHeight, max(1, Self.columnBlockFloats / max(rows * outWidth, 1))) * outWidth
     }
 
+    /// `columnBlockWidth` for a forward split over `parts` threads: when its blocks would not share evenly
+    /// (3 blocks over 2 threads), as many more, smaller ones as make them even. The other way, blocks of
+    /// output channels, has every thread build the same columns again: for MobileNet's stem (K = 27) that
+    /// copy is most of the work, and two threads ran no faster than one.
+    func columnBlockWidth(outChannels: Int, parts: Int) -> Int {
+        let width = columnBlockWidth(outChannels: outChannels)
+        guard parts > 1, outWidth > 0, width < positions else { return width }
+        let blocks = (positions + width - 1) / width
+        guard blocks % parts != 0, blocks < 8 * parts else { return width }
+        let even = (blocks + parts - 1) / parts * parts
+        return (outHeight + even - 1) / even * outWidth
+    }
+
     /// y[rowsOut, columns] = clamp(b + W[rowsOut] · columns) for the positions `columns` (whole output
     /// rows), their column matrix built in `scratch` (rows · columns.count floats).
     func columnBlock(_ image: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,

@@ -233,7 +233,7 @@ public struct Network: Sendable {
                 if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
                 continue
             }
-            let started = stopwatch == nil ? 0 : LayerStopwatch.now()
+            let started = stopwatch?.now() ?? 0
             defer { stopwatch?.charge(index, since: started) }
             if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
