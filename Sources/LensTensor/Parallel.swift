@@ -65,6 +65,10 @@ private final class ThreadLimit: @unchecked Sendable {
 }
 
 extension Parallel {
+    /// Floats per part below which an elementwise loop (a ReLU, an Add, a running sum) stays on one
+    /// thread: tens of µs of work, against a hand-off of 15-50 µs.
+    public static let elementwiseChunk = 1 << 16
+
     /// Runs `body` over `0..<count` cut into contiguous chunks of at least `minimumChunk` items,
     /// one per thread (elementwise loops: ReLU, pooling, optimizer updates). Small counts run inline.
     public static func forEachChunk(count: Int, minimumChunk: Int, _ body: (Range<Int>) -> Void) {

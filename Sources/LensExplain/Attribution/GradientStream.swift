@@ -66,9 +66,6 @@ struct GradientStream {
     /// 224×224) the batch shrinks so that integrated gradients stays within a GiB, whatever was asked.
     static let passBudgetBytes = 192.0 * 1024 * 1024
 
-    /// Scalars of a point worth a part of their own in the elementwise loops (fill, sum).
-    static let minimumChunk = 1 << 16
-
     /// `requested` points per pass, fewer when their activations would exceed `passBudgetBytes`
     /// (the sums do not depend on it: the points are the same, only grouped otherwise).
     static func itemsPerPass(_ architecture: Architecture, requested: Int) -> Int {
@@ -82,7 +79,7 @@ struct GradientStream {
             sums.scalars.withUnsafeMutableBufferPointer { sums in
                 guard let g = gradients.baseAddress, let s = sums.baseAddress else { return }
                 // Over the cores by runs of each item's scalars: a ResNet stem's output is 800 k floats a point.
-                Parallel.forEachChunk(count: itemSize, minimumChunk: Self.minimumChunk) { run in
+                Parallel.forEachChunk(count: itemSize, minimumChunk: Parallel.elementwiseChunk) { run in
                     for point in range {
                         let weight = weights[point % points]
                         let source = g + (point - range.lowerBound) * itemSize, target = s + (point / points) * itemSize

@@ -51,7 +51,7 @@ struct IntegratedGradients: Attributor {
                 try stream.sum(&network, inputs: b, targets: targets, against: context.against) { item, step, point in
                     let x = end.baseAddress! + item * itemSize, x0 = start.baseAddress! + item * itemSize
                     let alpha = alphas32[step]
-                    Parallel.forEachChunk(count: itemSize, minimumChunk: GradientStream.minimumChunk) { run in
+                    Parallel.forEachChunk(count: itemSize, minimumChunk: Parallel.elementwiseChunk) { run in
                         for j in run { point[j] = x0[j] + alpha * (x[j] - x0[j]) }
                     }
                 }

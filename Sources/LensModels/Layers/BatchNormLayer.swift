@@ -100,7 +100,7 @@ struct BatchNormLayer: Layer {
     /// Runs `body(c)` for every channel, the channels split over the cores in chunks worth a
     /// parallel hand-off (each channel's `valuesEach` values are one kernel call's work).
     private static func forEachChannels(_ channels: Int, valuesEach: Int, _ body: (Int) -> Void) {
-        Parallel.forEachChunk(count: channels, minimumChunk: max(1, Elementwise.minimumChunk / max(valuesEach, 1))) { chunk in
+        Parallel.forEachChunk(count: channels, minimumChunk: max(1, Parallel.elementwiseChunk / max(valuesEach, 1))) { chunk in
             for c in chunk { body(c) }
         }
     }

@@ -6,15 +6,13 @@ import LensTensor
 /// The clamp (ReLU, Clip), its backward and the same-shape Add/Mul run LensKernels' vectorised
 /// passes (elementwise.c); the others a Swift closure per element.
 enum Elementwise {
-    /// Floats per part below which a loop stays on one thread (tens of µs of work).
-    static let minimumChunk = 1 << 16
 
     static func map(_ input: Tensor, into output: inout Tensor, _ f: (Float) -> Float) {
         output.prepare(shape: input.shape)
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 let (x, y) = (x, y)
-                Parallel.forEachChunk(count: x.count, minimumChunk: minimumChunk) { range in
+                Parallel.forEachChunk(count: x.count, minimumChunk: Parallel.elementwiseChunk) { range in
                     for i in range { y[i] = f(x[i]) }
                 }
             }
@@ -30,7 +28,7 @@ enum Elementwise {
                 outputGradient.scalars.withUnsafeBufferPointer { dy in
                     inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                         let dx = dx
-                        Parallel.forEachChunk(count: x.count, minimumChunk: minimumChunk) { range in
+                        Parallel.forEachChunk(count: x.count, minimumChunk: Parallel.elementwiseChunk) { range in
                             for i in range { dx[i] = rule(dy[i], x[i], y[i]) }
                         }
                     }
@@ -41,12 +39,12 @@ enum Elementwise {
 
     /// y = min(max(x, low), high) (a NaN stays NaN).
     static func clamp(_ input: Tensor, into output: inout Tensor, low: Float, high: Float,
-                      minimumChunk: Int = Elementwise.minimumChunk, kernel: DirectKernel = .chosen) {
+                      minimumChunk: Int = Parallel.elementwiseChunk, kernel: DirectKernel = .chosen) {
         output.prepare(shape: input.shape)
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 guard let x = x.baseAddress, let y = y.baseAddress else { return }
-                Parallel.forEachChunk(count: input.count, minimumChunk: minimumChunk) { range in
+                Parallel.forEachChunk(count: input.count, minimumChunk: Parallel.elementwiseChunk) { range in
                     lens_clamp(x + range.lowerBound, y + range.lowerBound, range.count, low, high, kernel.level)
                 }
             }
@@ -56,14 +54,14 @@ enum Elementwise {
     /// The gradient through a clamp: dx = dy where the mode's gate opens, else 0. The gate reads `gate`
     /// (low < v ≤ top) and, for deconvnet and guided backprop, the sign of dy (`lens_clamp_backward`).
     static func clampBackward(gate: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor, low: Float, top: Float,
-                              mode: ReLUBackwardMode, minimumChunk: Int = Elementwise.minimumChunk, kernel: DirectKernel = .chosen) {
+                              mode: ReLUBackwardMode, minimumChunk: Int = Parallel.elementwiseChunk, kernel: DirectKernel = .chosen) {
         inputGradient.prepare(shape: outputGradient.shape)
         let pass = mode.kernelPass, count = outputGradient.count
         gate.scalars.withUnsafeBufferPointer { v in
             outputGradient.scalars.withUnsafeBufferPointer { dy in
                 inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                     guard let v = v.baseAddress, let dy = dy.baseAddress, let dx = dx.baseAddress else { return }
-                    Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                    Parallel.forEachChunk(count: count, minimumChunk: Parallel.elementwiseChunk) { range in
                         let at = range.lowerBound
                         lens_clamp_backward(dy + at, v + at, dx + at, range.count, low, top, pass, kernel.level)
                     }
@@ -89,7 +87,7 @@ enum Elementwise {
         x.scalars.withUnsafeBufferPointer { x in
             z.scalars.withUnsafeMutableBufferPointer { z in
                 guard let x = x.baseAddress, let z = z.baseAddress else { return }
-                Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                Parallel.forEachChunk(count: count, minimumChunk: Parallel.elementwiseChunk) { range in
                     (z + range.lowerBound).update(from: x + range.lowerBound, count: range.count)
                 }
             }
@@ -105,7 +103,7 @@ enum Elementwise {
             y.scalars.withUnsafeBufferPointer { y in
                 z.scalars.withUnsafeMutableBufferPointer { z in
                     guard let x = x.baseAddress, let y = y.baseAddress, let z = z.baseAddress else { return }
-                    Parallel.forEachChunk(count: count, minimumChunk: minimumChunk) { range in
+                    Parallel.forEachChunk(count: count, minimumChunk: Parallel.elementwiseChunk) { range in
                         let at = range.lowerBound
                         kernel(x + at, y + at, z + at, range.count)
                     }

@@ -511,7 +511,7 @@ public struct Network: Sendable {
         target.scalars.withUnsafeMutableBufferPointer { t in
             gradient.scalars.withUnsafeBufferPointer { g in
                 guard let t = t.baseAddress, let g = g.baseAddress else { return }
-                Parallel.forEachChunk(count: count, minimumChunk: Elementwise.minimumChunk) { range in
+                Parallel.forEachChunk(count: count, minimumChunk: Parallel.elementwiseChunk) { range in
                     let at = range.lowerBound
                     lens_add_elements(t + at, g + at, t + at, range.count, Int32(LENS_LEVEL_CHOSEN))
                 }
