@@ -84,30 +84,14 @@ static inline __attribute__((always_inline)) void columns_times_b(const float *r
 }
 
 // Both transforms run over channels [first, end) with the tiles innermost, so that the stores of
-// the input transform and the loads of the output transform are contiguous runs of tiles. The input
-// transform keeps t = Bᵀ d of every row of tiles as T[i][phase k][ty][q] (conv_winograd_plane.h: a tile's
-// column j at phase j mod 2, q = tx + j / 2), then runs · B once over all the rows flattened.
+// the input transform and the loads of the output transform are contiguous runs of tiles; the input
+// transform through the steps above (conv_winograd_plane.h: winograd_input_channels).
 WINOGRAD_CLONES void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top,
                                          int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
                                          float *transformed, int packed_width, int packed_depth) {
-    const int ph = 2 * tiles_y + 2, length = tiles_x + 1, pw = 2 * length;
-    const long span = (long)tiles_y * length;   // one phase of all the rows of tiles
-    // After the plane (sized in ConvolutionWinograd.swift): T [4][2][span], v = t B as wide[16][span], then compacted.
-    float *t = plane + (long)ph * pw, *wide = t + 8 * span, *stage = wide + 16 * span;   // stage: [16][tiles]
-    const long tiles = (long)tiles_y * tiles_x;
-    for (int c = first; c < end; c++) {
-        winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 2, length, plane);
-        for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(2 * ty) * pw, pw, length, t + (long)ty * length, span);
-        for (int i = 0; i < 4; i++) columns_times_b(t + 2 * i * span, wide + 4 * i * span, span);
-        winograd_compact(wide, 16, length, tiles_y, tiles_x, stage);
-        if (packed_width) winograd_store_packed(stage, 16, tiles, c, channels, packed_width, packed_depth, transformed);
-        else
-            for (int xi = 0; xi < 16; xi++)
-                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
-    }
+    winograd_input_channels(image, 2, channels, height, width, pad_top, pad_left, tiles_y, tiles_x, first, end, plane,
+                            transformed, packed_width, packed_depth, rows_times_bt, columns_times_b);
 }
-
-static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
 // r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 4k + j] at m + (4k + j)·block), into
 // r[i][j] = output row i, column j of each tile (2i + j arrays, stride floats apart), t = Aᵀ m per tile kept in

@@ -85,30 +85,13 @@ static inline __attribute__((always_inline)) void columns_times_b(const float *r
     }
 }
 
-// Channels [first, end), tiles innermost (as conv_winograd.c): t = Bᵀ d for every row of tiles, kept as
-// T[i][phase k][ty][q] (conv_winograd_plane.h: a tile's column j at phase j mod 4, q = tx + j / 4), then · B
-// once over all the rows flattened (WINOGRAD_FLAT_LOOP), then compacted and stored into V.
+// Channels [first, end) through the steps above (conv_winograd_plane.h: winograd_input_channels).
 WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top,
                                           int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
                                           float *transformed, int packed_width, int packed_depth) {
-    const int ph = 4 * tiles_y + 2, length = tiles_x + 1, pw = 4 * length;
-    const long span = (long)tiles_y * length;   // one phase of all the rows of tiles
-    // After the plane (sized in ConvolutionWinograd.swift): T [6][4][span], v = t B as wide[36][span], then compacted.
-    float *t = plane + (long)ph * pw, *wide = t + 24 * span, *stage = wide + 36 * span;   // stage: [36][tiles]
-    const long tiles = (long)tiles_y * tiles_x;
-    for (int c = first; c < end; c++) {
-        winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, 4, length, plane);
-        for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(4 * ty) * pw, pw, length, t + (long)ty * length, span);
-        for (int i = 0; i < 6; i++) columns_times_b(t + 4 * i * span, wide + 6 * i * span, span);
-        winograd_compact(wide, 36, length, tiles_y, tiles_x, stage);
-        if (packed_width) winograd_store_packed(stage, 36, tiles, c, channels, packed_width, packed_depth, transformed);
-        else
-            for (int xi = 0; xi < 36; xi++)
-                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
-    }
+    winograd_input_channels(image, 4, channels, height, width, pad_top, pad_left, tiles_y, tiles_x, first, end, plane,
+                            transformed, packed_width, packed_depth, rows_times_bt, columns_times_b);
 }
-
-static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
 
 // r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 6k + j] at m + (6k + j)·block), into
 // r[i][j] = output row i, column j of each tile (4i + j arrays, stride floats apart). t = Aᵀ m per tile stays in

@@ -109,6 +109,38 @@ static inline __attribute__((always_inline)) void winograd_compact(const float *
     }
 }
 
+// An output transform's clamp (ReLU, ReLU6, none: ±∞); NaN stays NaN.
+static inline float clamp_to(float r, float low, float high) { return r < low ? low : (r > high ? high : r); }
+
+typedef void (*winograd_rows_fn)(const float *restrict, int, int, float *restrict, long);
+typedef void (*winograd_columns_fn)(const float *restrict, float *restrict, long);
+
+// The input transform of channels [first, end), tiles of m outputs (α = m + 2 positions a side), tiles
+// innermost: each channel's phased plane; t = Bᵀ d for every row of tiles, kept as T[i][phase k][ty][q];
+// v = t B once over all the rows flattened; compacted and stored into V (its packed panels when
+// packed_width, else V[ξ][channels][tiles]). The two steps' coefficients are the caller's (F(2x2), F(4x4)).
+static inline __attribute__((always_inline)) void winograd_input_channels(
+    const float *image, int m, int channels, int height, int width, int pad_top, int pad_left, int tiles_y, int tiles_x,
+    int first, int end, float *plane, float *transformed, int packed_width, int packed_depth,
+    winograd_rows_fn rows_times_bt, winograd_columns_fn columns_times_b) {
+    const int alpha = m + 2, count = alpha * alpha;
+    const int ph = m * tiles_y + 2, length = tiles_x + 1, pw = m * length;
+    const long span = (long)tiles_y * length;   // one phase of all the rows of tiles
+    // After the plane (sized in ConvolutionWinograd.swift): T [α][m][span], v = t B as wide[α²][span], then compacted.
+    float *t = plane + (long)ph * pw, *wide = t + (long)alpha * m * span, *stage = wide + count * span;   // stage: [α²][tiles]
+    const long tiles = (long)tiles_y * tiles_x;
+    for (int c = first; c < end; c++) {
+        winograd_phased_plane(image + (long)c * height * width, height, width, pad_top, pad_left, ph, m, length, plane);
+        for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(m * ty) * pw, pw, length, t + (long)ty * length, span);
+        for (int i = 0; i < alpha; i++) columns_times_b(t + (long)m * i * span, wide + (long)alpha * i * span, span);
+        winograd_compact(wide, count, length, tiles_y, tiles_x, stage);
+        if (packed_width) winograd_store_packed(stage, count, tiles, c, channels, packed_width, packed_depth, transformed);
+        else
+            for (int xi = 0; xi < count; xi++)
+                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
+    }
+}
+
 // The output transforms (conv_winograd.c, conv_winograd4.c) make r[j][tile] = output column j of each tile
 // (tiles of m columns) flattened over all the channel's tiles; an output row is then r[0..m)[ty·tiles_x + tx]
 // interleaved: target[m·tx + j] = r[j][tx], for the `width` columns of the row. 8 tiles at a time by shuffles:
