@@ -1,14 +1,15 @@
 #ifndef LENS_SGEMM_KERNELS_H
 #define LENS_SGEMM_KERNELS_H
 
+#include "lens_kernels.h"
+
 /// A register-blocked micro-kernel: for an MR x NR tile,
 ///   c[i*ldc + j] = alpha * sum_p a[p*MR + i] * b[p*NR + j] + beta * c[i*ldc + j]   (C not read when beta == 0)
 /// `a` and `b` are packed panels, 64-byte aligned, zero-padded to MR rows / NR columns.
 typedef void (*lens_micro_kernel)(long k, const float *a, const float *b, float *c, long ldc,
                                   float alpha, float beta);
 
-/// Kernels for products with a side of at most LENS_SKINNY_MAX (see sgemm_skinny.c).
-#define LENS_SKINNY_MAX 8
+/// Kernels for products with a side of at most LENS_SKINNY_MAX (lens_kernels.h; see sgemm_skinny.c).
 typedef struct {
     /// C[i*rs + j*cs] = alpha * dot(A row i, B row j) + beta * C[...] for i < M, j < N.
     void (*dot)(long M, long N, long K, float alpha, const float *A, long lda, const float *B, long ldb,

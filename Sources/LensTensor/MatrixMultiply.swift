@@ -32,7 +32,7 @@ public enum MatrixMultiply {
 
     /// A product with a side of at most this many rows or columns runs LensKernels' skinny kernels, which
     /// stream the other operand from memory at a fraction of the blocked kernel's flop rate.
-    static let skinnySide = 8
+    static let skinnySide = Int(LENS_SKINNY_MAX)
     /// How much longer a skinny product's flop takes than a blocked one's (MobileNetV2's 1280 → 1000
     /// classifier at batch 1: 13 GFLOP/s, against the ~80 `minimumFlopsPerThread` assumes; 4 is cautious).
     static let skinnyFlopCost = 4.0

@@ -80,6 +80,10 @@ void lens_gather_stride2(const float *src, float *dst, long count);
 /// The widest kernels this CPU runs (LENS_LEVEL_*), capped by the environment variable
 /// LENS_KERNELS=avx2 or LENS_KERNELS=portable.
 enum { LENS_LEVEL_PORTABLE = 0, LENS_LEVEL_AVX2 = 1, LENS_LEVEL_AVX512 = 2, LENS_LEVEL_CHOSEN = -1 };
+
+/// Matrix products with a side (rows of C or columns) of at most this many go to the skinny kernels, which
+/// stream the other operand without packing it (sgemm_skinny.c); LensTensor's thread split reads it too.
+enum { LENS_SKINNY_MAX = 8 };
 int lens_kernel_level(void);
 
 /// Direct stride-1 convolution from zero-bordered planes [channels][padded_height][padded_width]:
