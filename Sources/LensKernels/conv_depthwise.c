@@ -269,19 +269,28 @@ static dw3_kernels direct3x3_for(int variant, int kernel, int stride) {
 void lens_conv_depthwise(const float *image, int height, int width, int kernel, int stride, int pad_top, int pad_left,
                          int out_height, int out_width, const float *weight, const float *bias, int first, int end,
                          float *output, float low, float high, float *scratch, int variant) {
-    const long plane = (long)height * width, positions = (long)out_height * out_width, taps = (long)kernel * kernel;
+    lens_conv_depthwise_planes(image, (long)height * width, height, width, kernel, stride, pad_top, pad_left, out_height,
+                               out_width, weight, bias, first, end, output, (long)out_height * out_width, low, high, scratch,
+                               variant);
+}
+
+void lens_conv_depthwise_planes(const float *image, long in_plane, int height, int width, int kernel, int stride,
+                                int pad_top, int pad_left, int out_height, int out_width, const float *weight,
+                                const float *bias, int first, int end, float *output, long out_plane, float low,
+                                float high, float *scratch, int variant) {
+    const long taps = (long)kernel * kernel;
     const dw3_kernels direct = direct3x3_for(variant, kernel, stride);
     if (direct.forward) {
         for (int c = first; c < end; c++)
-            direct.forward(image + c * plane, height, width, stride, pad_top, pad_left, out_height, out_width,
-                           weight + c * taps, bias ? bias[c] : 0.0f, output + c * positions, low, high);
+            direct.forward(image + c * in_plane, height, width, stride, pad_top, pad_left, out_height, out_width,
+                           weight + c * taps, bias ? bias[c] : 0.0f, output + c * out_plane, low, high);
         return;
     }
     const dw_kernels k = kernel * kernel > DW_MAX_TAPS ? (dw_kernels){forward_plain, data_plain, weight_plain} : kernels_for(variant);
     const dw_shape s = shape_of(height, width, kernel, stride, pad_top, pad_left, out_height, out_width);
     for (int c = first; c < end; c++) {
-        split_phases(image + c * plane, s, scratch);
-        k.forward(scratch, s, weight + c * taps, bias ? bias[c] : 0.0f, output + c * positions, low, high);
+        split_phases(image + c * in_plane, s, scratch);
+        k.forward(scratch, s, weight + c * taps, bias ? bias[c] : 0.0f, output + c * out_plane, low, high);
     }
 }
 

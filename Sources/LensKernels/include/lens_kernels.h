@@ -103,6 +103,12 @@ long lens_conv_depthwise_scratch(int height, int width, int kernel, int stride, 
 void lens_conv_depthwise(const float *image, int height, int width, int kernel, int stride, int pad_top, int pad_left,
                          int out_height, int out_width, const float *weight, const float *bias, int first, int end,
                          float *output, float low, float high, float *scratch, int variant);
+/// The same with the planes of the image `in_plane` floats apart and those of the output `out_plane` apart:
+/// a band of rows of each plane (out_height rows written from `output`; pad_top counts the band's first row).
+void lens_conv_depthwise_planes(const float *image, long in_plane, int height, int width, int kernel, int stride,
+                                int pad_top, int pad_left, int out_height, int out_width, const float *weight,
+                                const float *bias, int first, int end, float *output, long out_plane, float low,
+                                float high, float *scratch, int variant);
 /// Its backward for channels [first, end): input_gradient = the gradient at the image (written), weight_gradient
 /// and bias_gradient += the parameter gradients; a NULL one is skipped.
 void lens_conv_depthwise_backward(const float *image, const float *output_gradient, int height, int width, int kernel,

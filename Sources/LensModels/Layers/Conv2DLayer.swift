@@ -20,9 +20,9 @@ struct Conv2DLayer: Layer {
     let geometry: ConvolutionGeometry
     let groups: Int
     let hasBias: Bool
-    private var weight: Parameter
+    private(set) var weight: Parameter
     /// Zeros, and no parameter, when `hasBias` is false.
-    private var bias: Parameter
+    private(set) var bias: Parameter
     /// Per part: one image's columns [K, P], its column gradient [K, P], the part's dWᵀ (per group
     /// [K/G, out/G], one after the other) and db [out], and the zero-bordered copy of one image
     /// that stride-1 im2col works in.

@@ -34,10 +34,10 @@ extension Network {
         var network = self
         let batch = network.reshapedToItems(input), layerCount = architecture.layers.count
         var unused: [String: Tensor] = [:]
-        _ = network.run(batch, layers: 0..<layerCount, training: false, fusingReLU: true, capturing: [], into: &unused)
+        _ = network.run(batch, layers: 0..<layerCount, training: false, fusingReLU: true, sharingBuffers: true, capturing: [], into: &unused)
         let stopwatch = LayerStopwatch(layers: layerCount, wall: wall)
         for _ in 0..<max(repetitions, 1) {
-            _ = network.run(batch, layers: 0..<layerCount, training: false, fusingReLU: true, capturing: [], into: &unused,
+            _ = network.run(batch, layers: 0..<layerCount, training: false, fusingReLU: true, sharingBuffers: true, capturing: [], into: &unused,
                             stopwatch: stopwatch)
         }
         return stopwatch.seconds.map { $0 / Double(max(repetitions, 1)) }

@@ -25,6 +25,9 @@ public struct Network: Sendable {
     /// When layer i alone reads a ReLU or Clip that alone reads a layer (a chain), the activation's
     /// layer: a backward pass without parameter gradients may run the activation's backward inside layer i.
     private let clampBelow: [Int?]
+    /// At a 1x1 layer whose clamp feeds a depthwise layer alone (MobileNetV2's expand), the chain inference
+    /// runs by bands (`ExpandDepthwiseBands`).
+    let expandChains: [ExpandChain?]
     /// Where `logits` cuts the graph into the chunked image part and the dense part (see there).
     private let denseStart: Int
     /// The last forward input as given, and reshaped to items (what the first layer read).
@@ -45,6 +48,13 @@ public struct Network: Sendable {
     /// Buffers reused by `logits` from one call to the next.
     private var inferenceScratch = InferenceScratch()
     private var inferenceFront = Tensor.empty
+    /// Inference's shared output buffers (`logits`): which slot each layer writes, each slot's
+    /// buffer, and the layer that wrote it last (−1: none yet).
+    let bufferPlan: InferenceBufferPlan
+    private var slotBuffers: [Tensor]
+    private var slotOwners: [Int]
+    /// The threads' scratch of the expand chains' bands.
+    private var bandScratch: [Float] = []
 
     /// Weights: He-normal for layers feeding a ReLU, PyTorch's default uniform otherwise (see
     /// `WeightInitialization`), drawn layer by layer, weight then bias, from `SeededGenerator(seed:)`;
@@ -96,6 +106,23 @@ public struct Network: Sendable {
                   sources[clamp].count == 1, let below = sources[clamp].first, below >= 0, readers[below] == 1 else { return nil }
             return clamp
         }
+        let fused = fusableClamp, layers = layers
+        let chains: [ExpandChain?] = layers.indices.map { index in
+            guard let clamp = fused[index], index + 2 < layers.count, sources[index + 2] == [index + 1], readers[index + 1] == 1,
+                  let expand = layers[index] as? Conv2DLayer, let depthwise = layers[index + 2] as? Conv2DLayer,
+                  expand.expandsByBands(into: depthwise) else { return nil }
+            let after = fused[index + 2]
+            return ExpandChain(depthwise: index + 2, last: after == nil ? index + 2 : index + 3, expandClamp: clamp,
+                               depthwiseClamp: after ?? .unclamped)
+        }
+        expandChains = chains
+        var writtenAt = specs.indices.map { $0 > 0 && fused[$0 - 1] != nil ? $0 - 1 : $0 }
+        for (index, chain) in chains.enumerated() { if let chain { writtenAt[chain.last] = index } }
+        let plan = InferenceBufferPlan(sources: sources, itemSizes: architecture.layerOutputShapes.map { $0.reduce(1, *) },
+                                       isView: layers.map(\.outputMayAliasInput), writtenAt: writtenAt)
+        bufferPlan = plan
+        slotBuffers = Array(repeating: .empty, count: plan.slotCount)
+        slotOwners = Array(repeating: -1, count: plan.slotCount)
         outputs = Array(repeating: .empty, count: layers.count)
         outputGradients = Array(repeating: .empty, count: layers.count)
         operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
@@ -220,29 +247,38 @@ public struct Network: Sendable {
     /// network input, or the one tensor a chunked inference cut passes on), each writing into its
     /// reused output buffer; returns the last one's output. `fusingReLU` (inference, whose
     /// activations nobody reads afterwards) lets a layer apply the ReLU that alone follows it.
+    /// `sharingBuffers` (inference, which keeps no output after its last reader) writes each layer's
+    /// output into its slot of the `bufferPlan`; the outputs of layers dead by then are dropped.
     /// `stopwatch` (per-layer timing, `inferenceLayerSeconds`) is charged each layer's CPU time.
     mutating func run(_ input: Tensor, layers range: Range<Int>, training: Bool, fusingReLU: Bool = false,
+                      sharingBuffers: Bool = false,
                       capturing layerNames: Set<String>, into activations: inout [String: Tensor],
                       stopwatch: LayerStopwatch? = nil) -> Tensor {
         // A view's output shares its input's storage: dropped first, so that the layer writing
         // that input finds its buffer unshared and writes in place.
         for index in range where layers[index].outputMayAliasInput { outputs[index] = .empty }
-        var fusedInto: Int?
-        for index in range {
+        var fusedInto: Int?, chainedThrough = -1
+        for index in range where index > chainedThrough {
             if fusedInto == index {
                 if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = outputs[index] }
                 continue
             }
             let started = stopwatch?.now() ?? 0
             defer { stopwatch?.charge(index, since: started) }
+            if sharingBuffers, !training, let chain = expandChains[index], chain.last < range.upperBound,
+               !(index...chain.last).contains(where: { layerNames.contains(layers[$0].spec.name) }),
+               runExpandChain(index, chain, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
+                chainedThrough = chain.last
+                continue
+            }
             if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
-               runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]]) {
+               runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]],
+                               sharingBuffers: sharingBuffers) {
                 fusedInto = index + 1
                 continue
             }
-            var output = outputs[index]
-            outputs[index] = .empty
+            var output = takeOutputBuffer(of: index, sharing: sharingBuffers)
             let reads = sources[index]
             if reads.count == 1 {
                 let source = reads[0]
@@ -251,7 +287,7 @@ public struct Network: Sendable {
                 let operands = reads.map { $0 < range.lowerBound ? input : outputs[$0] }
                 layers[index].forward(inputs: operands, into: &output, training: training)
             }
-            outputs[index] = output
+            keep(output, of: index, sharing: sharingBuffers)
             if layerNames.contains(layers[index].spec.name) { activations[layers[index].spec.name] = output }
         }
         return range.isEmpty ? input : outputs[range.upperBound - 1]
@@ -259,12 +295,46 @@ public struct Network: Sendable {
 
     /// Layer `index` and the ReLU or Clip after it in one pass, written to the activation's output
     /// buffer (the layer's own output is left stale: nobody reads it). False when the layer has no fused path.
-    private mutating func runThroughClamp(_ index: Int, _ clamp: ClosedRange<Float>, reading input: Tensor) -> Bool {
-        var output = outputs[index + 1]
-        outputs[index + 1] = .empty
+    private mutating func runThroughClamp(_ index: Int, _ clamp: ClosedRange<Float>, reading input: Tensor,
+                                          sharingBuffers: Bool) -> Bool {
+        var output = takeOutputBuffer(of: index + 1, sharing: sharingBuffers)
         let fused = layers[index].forwardThroughClamp(input, into: &output, clamp: clamp)
-        outputs[index + 1] = output
+        keep(output, of: index + 1, sharing: sharingBuffers)
         return fused
+    }
+
+    /// A 1x1 layer, its clamp, the depthwise layer after it and that one's clamp (`expandChains`), by bands,
+    /// into the last one's buffer (the others' outputs are left stale: nobody reads them).
+    private mutating func runExpandChain(_ index: Int, _ chain: ExpandChain, reading input: Tensor) -> Bool {
+        guard let expand = layers[index] as? Conv2DLayer, let depthwise = layers[chain.depthwise] as? Conv2DLayer else { return false }
+        var output = takeOutputBuffer(of: chain.last, sharing: true)
+        expand.forwardExpanding(input, clamp: chain.expandClamp, through: depthwise, clamp: chain.depthwiseClamp,
+                                into: &output, scratch: &bandScratch)
+        keep(output, of: chain.last, sharing: true)
+        return true
+    }
+
+    /// The buffer layer `index` writes, unshared: its own last output's, or when sharing its slot's,
+    /// whose last writer (dead by the plan) and that writer's views let go of it first.
+    private mutating func takeOutputBuffer(of index: Int, sharing: Bool) -> Tensor {
+        var buffer = Tensor.empty
+        swap(&buffer, &outputs[index])
+        guard sharing, let slot = bufferPlan.slot[index] else { return buffer }
+        let owner = slotOwners[slot]
+        if owner >= 0 {
+            outputs[owner] = .empty
+            for view in bufferPlan.views[owner] { outputs[view] = .empty }
+        }
+        buffer = .empty
+        swap(&buffer, &slotBuffers[slot])
+        return buffer
+    }
+
+    private mutating func keep(_ output: Tensor, of index: Int, sharing: Bool) {
+        outputs[index] = output
+        guard sharing, let slot = bufferPlan.slot[index] else { return }
+        slotBuffers[slot] = output
+        slotOwners[slot] = index
     }
 
     /// Logits without touching this network's caches, `batchSize` items at a time.
@@ -293,12 +363,14 @@ public struct Network: Sendable {
             var front = batch
             if dense > 0 {
                 if batch.shape[0] <= chunk {
-                    front = scratch.run(batch, layers: 0..<dense, training: false, fusingReLU: true, capturing: [], into: &unused)
+                    front = scratch.run(batch, layers: 0..<dense, training: false, fusingReLU: true, sharingBuffers: true,
+                                        capturing: [], into: &unused)
                 } else {
                     front = scratch.frontInChunks(batch, layers: 0..<dense, chunk: chunk)
                 }
             }
-            let logits = scratch.run(front, layers: dense..<layers.count, training: false, fusingReLU: true, capturing: [], into: &unused)
+            let logits = scratch.run(front, layers: dense..<layers.count, training: false, fusingReLU: true, sharingBuffers: true,
+                                     capturing: [], into: &unused)
             if start == 0 && end == items { return logits }
             scalars += logits.scalars
             start = end
@@ -318,7 +390,8 @@ public struct Network: Sendable {
         var start = 0
         while start < count {
             let end = min(start + chunk, count)
-            let part = run(batch.slice(start..<end), layers: range, training: false, fusingReLU: true, capturing: [], into: &unused)
+            let part = run(batch.slice(start..<end), layers: range, training: false, fusingReLU: true, sharingBuffers: true,
+                           capturing: [], into: &unused)
             front.scalars.withUnsafeMutableBufferPointer { target in
                 part.scalars.withUnsafeBufferPointer { source in
                     (target.baseAddress! + start * itemSize).update(from: source.baseAddress!, count: (end - start) * itemSize)
@@ -363,6 +436,9 @@ public struct Network: Sendable {
         inputGradient = .empty
         lastInput = .empty
         inferenceFront = .empty
+        slotBuffers = Array(repeating: .empty, count: bufferPlan.slotCount)
+        slotOwners = Array(repeating: -1, count: bufferPlan.slotCount)
+        bandScratch = []
     }
 
     /// Class probabilities [N, classes] (softmax of `logits`).
@@ -518,4 +594,11 @@ public struct Network: Sendable {
             }
         }
     }
+}
+
+/// A 1x1 layer's run of layers that inference fuses: its clamp, the depthwise layer, and that layer's clamp
+/// when it has one (`last`).
+struct ExpandChain: Sendable {
+    let depthwise: Int, last: Int
+    let expandClamp: ClosedRange<Float>, depthwiseClamp: ClosedRange<Float>
 }
