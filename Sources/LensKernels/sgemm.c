@@ -433,29 +433,38 @@ void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc) {
 // Two layouts, chosen by the products' N:
 // - the usual layout: slivers of MR rows of A, as pack_a writes them; the usual loop nest, B packed per call.
 // - N below NR (ResNet-18's 7x7 layers: 16 tiles against a 32-wide register tile would waste half of
-//   every tile), or a few NR wasting less in MR-wide tiles (packed_sliver_height): slivers of NR rows,
+//   every tile), or for the `fitted` functions a few NR wasting less in MR-wide tiles: slivers of NR rows,
 //   i.e. Aᵀ packed as the B operand is, and the product run as Cᵀ = Bᵀ·Aᵀ, each MR x NR tile of Cᵀ stored transposed into C.
 // Either way, with S the sliver height, the slivers of all M rows for the block of kc_max columns at pc
 // sit at packed + pc·Ms (Ms = M rounded up to S), and the sliver of rows [i, i + S) at packed + pc·Ms + i·kc.
 
-// The transposed layout when N rounds up to fewer MR-wide tiles than NR-wide ones (MobileNetV2's 1x1 layers
-// at batch 1: N = 49 and 196 fill 56 and 200 columns of 8-wide tiles, 64 and 224 of 32-wide ones), for N up
-// to a few NR (Bᵀ is packed whole per block of K, not in panels of nc columns).
-static long packed_sliver_height(const lens_sgemm_kernel *kern, long N) {
-    const int transposed = N < kern->nr || (N <= 8L * kern->nr && round_up(N, kern->mr) < round_up(N, kern->nr));
-    return transposed ? kern->nr : kern->mr;
+// Fitted, the transposed layout also when N rounds up to fewer MR-wide tiles than NR-wide ones (MobileNetV2's
+// 1x1 layers at batch 1: N = 49 and 196 fill 56 and 200 columns of 8-wide tiles, 64 and 224 of 32-wide ones),
+// for N up to a few NR (Bᵀ is packed whole per block of K, not in panels of nc columns). Winograd keeps the
+// usual layout there: its input transform writes B packed for it (lens_sgemm_prepacked_both).
+static long packed_sliver_height(const lens_sgemm_kernel *kern, long N, int fitted) {
+    const int fits_mr = fitted && N <= 8L * kern->nr && round_up(N, kern->mr) < round_up(N, kern->nr);
+    return N < kern->nr || fits_mr ? kern->nr : kern->mr;
 }
 
-long lens_sgemm_packed_a_floats(int M, int K, int N) {
-    return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N)) * (long)K : 0;
+static long packed_a_floats(int M, int K, int N, int fitted) {
+    return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N, fitted)) * (long)K : 0;
 }
+long lens_sgemm_packed_a_floats(int M, int K, int N) { return packed_a_floats(M, K, N, 0); }
+long lens_sgemm_packed_a_floats_fitted(int M, int K, int N) { return packed_a_floats(M, K, N, 1); }
 
-void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed) {
+static void pack_a_once(int transA, int M, int K, int N, const float *A, int lda, float *packed, int fitted) {
     const lens_sgemm_kernel *kern = selected_kernel();
     if (M <= 0 || K <= 0) return;
-    const long height = packed_sliver_height(kern, N), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
+    const long height = packed_sliver_height(kern, N, fitted), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
     for (long pc = 0; pc < K; pc += kc_max)
         pack_a(height, transA, A, lda, 0, M, pc, min_l(kc_max, K - pc), packed + pc * rows);
+}
+void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed) {
+    pack_a_once(transA, M, K, N, A, lda, packed, 0);
+}
+void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed) {
+    pack_a_once(0, M, K, N, A, lda, packed, 1);
 }
 
 // Rows [i0, i0 + m), columns [j0, j0 + n) of C = A·B + beta·C the slow way, A read from its packed form
@@ -537,10 +546,10 @@ static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, lo
 
 // Part `part` of `parts` of C = packed_a · B + beta·C, then `last` (NULL: nothing) on the part's rows and columns.
 static void sgemm_prepacked_part(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
-                                 float beta, float *C, int ldc, const lens_row_epilogue *last) {
+                                 float beta, float *C, int ldc, const lens_row_epilogue *last, int fitted) {
     const lens_sgemm_kernel *kern = selected_kernel();
     if (M <= 0 || N <= 0 || part < 0 || part >= parts) return;
-    const int transposed = packed_sliver_height(kern, N) != kern->mr;
+    const int transposed = packed_sliver_height(kern, N, fitted) != kern->mr;
     // Register tiles along C's rows and columns: NR x MR transposed, else MR x NR.
     const long row_step = transposed ? kern->nr : kern->mr, column_step = transposed ? kern->mr : kern->nr;
     const long tiles_n = (N + column_step - 1) / column_step, tiles_m = (M + row_step - 1) / row_step;
@@ -571,13 +580,13 @@ static void sgemm_prepacked_part(int part, int parts, int M, int N, int K, const
 
 void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                           float beta, float *C, int ldc) {
-    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, beta, C, ldc, NULL);
+    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, beta, C, ldc, NULL, 0);
 }
 
 void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                                      const float *bias, float low, float high, float *C, int ldc) {
     const lens_row_epilogue last = {bias, low, high};
-    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, 0.0f, C, ldc, &last);
+    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, 0.0f, C, ldc, &last, 1);
 }
 
 // ---- B packed by its producer (Winograd's transformed tiles): no pack_b per product ----
@@ -590,7 +599,7 @@ void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, c
 int lens_sgemm_packed_b_width(int N) {
     const lens_sgemm_kernel *kern = selected_kernel();
     // Widths of whole 8-float vectors: the producers copy runs 8 floats at a time (conv_winograd_plane.h).
-    return N > 0 && packed_sliver_height(kern, N) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
+    return N > 0 && packed_sliver_height(kern, N, 0) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
 }
 
 int lens_sgemm_packed_b_depth(int K) { return (int)min_l(K, selected_kernel()->kc); }

@@ -4,13 +4,13 @@ import Testing
 
 /// `lens_sgemm_pack_a` + `lens_sgemm_prepacked` (a constant A packed once, as Winograd's kernels are)
 /// against the plain triple loop: shapes crossing the KC (256) and MC (112-144) blocks and every tile
-/// tail, N below the register tile and N = 49, 196, 200 (the transposed layout) and above, A stored either way, beta 0 (C not
+/// tail, N below the register tile (the transposed layout) and above, A stored either way, beta 0 (C not
 /// read) and not, split into parts along N and along M.
 @Suite struct PrepackedGemmTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (8, 32, 16), (7, 33, 257), (150, 49, 300), (290, 16, 520), (64, 784, 64), (13, 5, 3), (512, 16, 40),
         (40, 12, 300), (33, 31, 9),
-        // The transposed layout past NR (N filling 8- or 14-row tiles better than 32-wide ones):
+        // Fitted, the transposed layout past NR (N filling 8- or 14-row tiles better than 32-wide ones):
         (100, 196, 300), (160, 49, 290), (45, 200, 20), (37, 13, 17),
     ]
 
@@ -79,11 +79,11 @@ import Testing
                 for i in 0..<m {
                     for j in 0..<n { expected[i * ldc + j] = min(high, max(low, expected[i * ldc + j] + (withBias ? bias[i] : 0))) }
                 }
-                let count = Int(lens_sgemm_packed_a_floats(Int32(m), Int32(k), Int32(n)))
+                let count = Int(lens_sgemm_packed_a_floats_fitted(Int32(m), Int32(k), Int32(n)))
                 let packed = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
                     .bindMemory(to: Float.self, capacity: count)
                 defer { packed.deallocate() }
-                lens_sgemm_pack_a(0, Int32(m), Int32(k), Int32(n), a, Int32(k), packed)
+                lens_sgemm_pack_a_fitted(Int32(m), Int32(k), Int32(n), a, Int32(k), packed)
                 var actual = start
                 bias.withUnsafeBufferPointer { bias in
                     for part in 0..<parts {

@@ -42,8 +42,7 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
 /// A constant left operand packed once into the chosen kernel's panels, for products that multiply it
 /// again and again (Winograd's transformed kernels): lens_sgemm_packed_a_floats(M, K, N) floats, 64-byte
 /// aligned, hold op(A) (M x K; A stored K x M when transA) as lens_sgemm_pack_a writes it for products
-/// of N columns (N picks the layout: where N fills the kernel's tile height better than its width, A is packed to be used
-/// transposed).
+/// of N columns (N picks the layout: below the kernel's tile width A is packed to be used transposed).
 long lens_sgemm_packed_a_floats(int M, int K, int N);
 void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed);
 /// Part `part` of `parts` of C = packed_a · B + beta * C, with packed_a from lens_sgemm_pack_a (same M, K, N)
@@ -52,7 +51,11 @@ void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda,
 void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                           float beta, float *C, int ldc);
 /// The same with beta 0, then C = clamp(C + bias[row], low, high) on the part's rows and columns (bias NULL: zeros;
-/// a NaN stays NaN): a 1x1 convolution's weights times an image, its bias and its ReLU6 in one pass over C.
+/// a NaN stays NaN): a 1x1 convolution's weights times an image, its bias and its ReLU6 in one pass over C. Its A
+/// is packed by the `fitted` functions, whose layout is transposed also where N fills the kernel's tile height
+/// better than its width (lens_sgemm_packed_a_floats_fitted floats, 64-byte aligned).
+long lens_sgemm_packed_a_floats_fitted(int M, int K, int N);
+void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed);
 void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                                      const float *bias, float low, float high, float *C, int ldc);
 /// B written by its producer straight into the panels lens_sgemm_prepacked would pack it into (sgemm.c gives the

@@ -1,7 +1,7 @@
 import LensKernels
 
 /// A 1x1 layer's weights W[out, C] packed once into the GEMM kernel's panels for products of `columns`
-/// positions (`lens_sgemm_pack_a`: for MobileNetV2's 7x7 and 14x14 images the transposed layout, whose
+/// positions (`lens_sgemm_pack_a_fitted`: for MobileNetV2's 7x7 and 14x14 images the transposed layout, whose
 /// register tiles the 49 and 196 positions fill better). Never written once made, so copies of a layer share it.
 final class PackedPointwiseWeights: @unchecked Sendable {
     let floats: UnsafeMutablePointer<Float>
@@ -9,10 +9,10 @@ final class PackedPointwiseWeights: @unchecked Sendable {
 
     init(_ w: UnsafePointer<Float>, rows: Int, depth: Int, columns: Int) {
         (self.rows, self.depth, self.columns) = (rows, depth, columns)
-        let count = max(Int(lens_sgemm_packed_a_floats(Int32(rows), Int32(depth), Int32(columns))), 1)
+        let count = max(Int(lens_sgemm_packed_a_floats_fitted(Int32(rows), Int32(depth), Int32(columns))), 1)
         floats = UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.size, alignment: 64)
             .bindMemory(to: Float.self, capacity: count)
-        lens_sgemm_pack_a(0, Int32(rows), Int32(depth), Int32(columns), w, Int32(depth), floats)
+        lens_sgemm_pack_a_fitted(Int32(rows), Int32(depth), Int32(columns), w, Int32(depth), floats)
     }
 
     deinit { floats.deallocate() }
