@@ -431,33 +431,49 @@ void lens_add_matrix(int M, int N, const float *X, int ldx, float *C, int ldc) {
 
 // ---- a constant A packed once (Winograd's transformed kernels, multiplied by every image) ----
 // Two layouts, chosen by the products' N:
-// - N of at least NR: slivers of MR rows of A, as pack_a writes them; the usual loop nest, B packed per call.
+// - the usual layout: slivers of MR rows of A, as pack_a writes them; the usual loop nest, B packed per call.
 // - N below NR (ResNet-18's 7x7 layers: 16 tiles against a 32-wide register tile would waste half of
-//   every tile): slivers of NR rows, i.e. Aᵀ packed as the B operand is, and the product run as
-//   Cᵀ = Bᵀ·Aᵀ, each MR x NR tile of Cᵀ stored transposed into C.
+//   every tile), or for the `fitted` functions a few NR wasting less in MR-wide tiles: slivers of NR rows,
+//   i.e. Aᵀ packed as the B operand is, and the product run as Cᵀ = Bᵀ·Aᵀ, each MR x NR tile of Cᵀ stored transposed into C.
 // Either way, with S the sliver height, the slivers of all M rows for the block of kc_max columns at pc
 // sit at packed + pc·Ms (Ms = M rounded up to S), and the sliver of rows [i, i + S) at packed + pc·Ms + i·kc.
 
-static long packed_sliver_height(const lens_sgemm_kernel *kern, long N) { return N < kern->nr ? kern->nr : kern->mr; }
-
-long lens_sgemm_packed_a_floats(int M, int K, int N) {
-    return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N)) * (long)K : 0;
+// Fitted, the transposed layout also when N rounds up to fewer MR-wide tiles than NR-wide ones (MobileNetV2's
+// 1x1 layers at batch 1: N = 49 and 196 fill 56 and 200 columns of 8-wide tiles, 64 and 224 of 32-wide ones),
+// for N up to a few NR (Bᵀ is packed whole per block of K, not in panels of nc columns). Winograd keeps the
+// usual layout there: its input transform writes B packed for it (lens_sgemm_prepacked_both).
+static long packed_sliver_height(const lens_sgemm_kernel *kern, long N, int fitted) {
+    const int fits_mr = fitted && N <= 8L * kern->nr && round_up(N, kern->mr) < round_up(N, kern->nr);
+    return N < kern->nr || fits_mr ? kern->nr : kern->mr;
 }
 
-void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed) {
+static long packed_a_floats(int M, int K, int N, int fitted) {
+    return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N, fitted)) * (long)K : 0;
+}
+long lens_sgemm_packed_a_floats(int M, int K, int N) { return packed_a_floats(M, K, N, 0); }
+long lens_sgemm_packed_a_floats_fitted(int M, int K, int N) { return packed_a_floats(M, K, N, 1); }
+
+static void pack_a_once(int transA, int M, int K, int N, const float *A, int lda, float *packed, int fitted) {
     const lens_sgemm_kernel *kern = selected_kernel();
     if (M <= 0 || K <= 0) return;
-    const long height = packed_sliver_height(kern, N), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
+    const long height = packed_sliver_height(kern, N, fitted), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
     for (long pc = 0; pc < K; pc += kc_max)
         pack_a(height, transA, A, lda, 0, M, pc, min_l(kc_max, K - pc), packed + pc * rows);
 }
+void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed) {
+    pack_a_once(transA, M, K, N, A, lda, packed, 0);
+}
+void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed) {
+    pack_a_once(0, M, K, N, A, lda, packed, 1);
+}
 
-// Rows [i0, i0 + m) of C = A·B + beta·C the slow way, A read from its packed form: the out-of-memory fallback.
-static void prepacked_fallback(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
+// Rows [i0, i0 + m), columns [j0, j0 + n) of C = A·B + beta·C the slow way, A read from its packed form
+// (slivers of `height` rows): the out-of-memory fallback.
+static void prepacked_fallback(const lens_sgemm_kernel *kern, long height, long M, long i0, long m, long j0, long n, long K,
                                const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
-    const long height = packed_sliver_height(kern, N), rows = round_up(M, height), kc_max = min_l(K, kern->kc);
+    const long rows = round_up(M, height), kc_max = min_l(K, kern->kc);
     for (long i = i0; i < i0 + m; i++)
-        for (long j = 0; j < N; j++) {
+        for (long j = j0; j < j0 + n; j++) {
             float sum = 0.0f;
             for (long p = 0; p < K; p++) {
                 const long pc = p / kc_max * kc_max, kc = min_l(kc_max, K - pc);
@@ -476,7 +492,7 @@ static void sgemm_prepacked_rows(const lens_sgemm_kernel *kern, long M, long i0,
     const long mc_max = kern->mc / mr * mr > 0 ? kern->mc / mr * mr : mr;   // whole slivers: block offsets ic·kc
     float *packed_b = thread_pack_buffer((size_t)(kc_max * nc_max));
     if (!packed_b) {   // out of memory for a few MiB: still give the right answer
-        prepacked_fallback(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+        prepacked_fallback(kern, mr, M, i0, m, 0, N, K, packed_a, B, ldb, beta, C, ldc);
         return;
     }
     for (long jc = 0; jc < N; jc += nc_max) {
@@ -495,65 +511,82 @@ static void sgemm_prepacked_rows(const lens_sgemm_kernel *kern, long M, long i0,
     }
 }
 
-// The same for N < NR, A in NR-row slivers (i0 a multiple of NR): Cᵀ = Bᵀ·Aᵀ, Bᵀ's N rows packed per
-// call as MR-row slivers, each sliver of A playing B's part; a tile t[j][i] = C[i][j] is stored transposed.
-// C[i][j] = tile[j][i] (+ beta C[i][j]) for the tile's `rows` x `columns`; beta is tested once, not per
-// element (the per-element test was most of this path's own time).
-static void store_transposed_tile(const float *tile, long nr, long rows, long columns, float beta, float *C, long ldc) {
-    if (beta == 0.0f) {
-        for (long i = 0; i < rows; i++)
-            for (long j = 0; j < columns; j++) C[i * ldc + j] = tile[j * nr + i];
-    } else {
-        for (long i = 0; i < rows; i++)
-            for (long j = 0; j < columns; j++) C[i * ldc + j] = tile[j * nr + i] + beta * C[i * ldc + j];
-    }
-}
-
-static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
-                                       const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc) {
+// The same in the transposed layout, A in NR-row slivers (i0 a multiple of NR), for columns [j0, j0 + n) of C
+// (j0 a multiple of MR): Cᵀ = Bᵀ·Aᵀ, those columns of B packed per call as MR-row slivers of Bᵀ, each sliver
+// of A playing B's part; each tile t[j][i] = C[i][j] is stored transposed, `last` applied on K's last block.
+static void sgemm_prepacked_transposed(const lens_sgemm_kernel *kern, long M, long i0, long m, long j0, long n, long K,
+                                       const float *packed_a, const float *B, long ldb, float beta, float *C, long ldc,
+                                       const lens_row_epilogue *last) {
     const long mr = kern->mr, nr = kern->nr, rows = round_up(M, nr), kc_max = min_l(K, kern->kc);
-    float *packed_bt = thread_pack_buffer((size_t)(round_up(N, mr) * kc_max));
+    float *packed_bt = thread_pack_buffer((size_t)(round_up(n, mr) * kc_max));
     if (!packed_bt) {
-        prepacked_fallback(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+        prepacked_fallback(kern, nr, M, i0, m, j0, n, K, packed_a, B, ldb, beta, C, ldc);
+        if (last) lens_bias_clamp_rows(C + i0 * ldc + j0, (int)m, n, ldc, last->bias ? last->bias + i0 : NULL, last->low, last->high, LENS_LEVEL_CHOSEN);
         return;
     }
-    float tile[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64)));
+    const lens_transposed_store store = lens_transposed_store_for(kern);
+    // Rows mr.. of the tile are read by the vector store (their lanes never stored): zeros, not stale bits.
+    float tile[LENS_MAX_MR * LENS_MAX_NR] __attribute__((aligned(64))) = {0};
     for (long pc = 0; pc < K; pc += kc_max) {
         const long kc = min_l(kc_max, K - pc);
         const float beta_here = pc == 0 ? beta : 1.0f;
-        pack_a(mr, 1, B, ldb, 0, N, pc, kc, packed_bt);   // Bᵀ [N, kc]: B is stored K x N
+        const lens_row_epilogue *here = pc + kc == K ? last : NULL;
+        pack_a(mr, 1, B, ldb, j0, n, pc, kc, packed_bt);   // Bᵀ [n, kc]: B is stored K x N
         for (long ir = i0; ir < i0 + m; ir += nr) {
             const long c_rows = min_l(nr, i0 + m - ir);
-            for (long jr = 0; jr < N; jr += mr) {
-                const long c_columns = min_l(mr, N - jr);
+            const lens_row_epilogue rows_here = here ? (lens_row_epilogue){here->bias ? here->bias + ir : NULL, here->low, here->high}
+                                                     : (lens_row_epilogue){0};
+            for (long jr = 0; jr < n; jr += mr) {
                 kern->micro(kc, packed_bt + jr * kc, packed_a + pc * rows + ir * kc, tile, nr, 1.0f, 0.0f);
-                store_transposed_tile(tile, nr, c_rows, c_columns, beta_here, C + ir * ldc + jr, ldc);
+                store(tile, nr, c_rows, min_l(mr, n - jr), beta_here, C + ir * ldc + j0 + jr, ldc, here ? &rows_here : NULL);
             }
         }
     }
 }
 
-void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
-                          float beta, float *C, int ldc) {
+// Part `part` of `parts` of C = packed_a · B + beta·C, then `last` (NULL: nothing) on the part's rows and columns.
+static void sgemm_prepacked_part(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                 float beta, float *C, int ldc, const lens_row_epilogue *last, int fitted) {
     const lens_sgemm_kernel *kern = selected_kernel();
     if (M <= 0 || N <= 0 || part < 0 || part >= parts) return;
-    const int transposed = packed_sliver_height(kern, N) != kern->mr;
-    const long row_step = transposed ? kern->nr : kern->mr;
-    const long tiles_n = (N + kern->nr - 1) / kern->nr, tiles_m = (M + row_step - 1) / row_step;
-    // Whole register tiles per part: columns when there are enough of them to share out evenly (each
-    // part then packs only its columns of B), else rows (each part packs all of B, the smaller operand).
-    const int split_n = !transposed && (tiles_n >= 2L * parts || tiles_m < parts);
-    const long tiles = split_n ? tiles_n : tiles_m, step = split_n ? kern->nr : row_step;
-    const long first = tiles * part / parts * step, last = min_l(tiles * (part + 1) / parts * step, split_n ? N : M);
-    if (last <= first) return;
-    if (K <= 0) {
-        if (split_n) scale_c(M, last - first, beta, C + first, ldc);
-        else scale_c(last - first, N, beta, C + first * ldc, ldc);
+    const int transposed = packed_sliver_height(kern, N, fitted) != kern->mr;
+    // Register tiles along C's rows and columns: NR x MR transposed, else MR x NR.
+    const long row_step = transposed ? kern->nr : kern->mr, column_step = transposed ? kern->mr : kern->nr;
+    const long tiles_n = (N + column_step - 1) / column_step, tiles_m = (M + row_step - 1) / row_step;
+    // Whole register tiles per part: in the usual layout columns when there are enough of them to share out
+    // evenly (each part then packs only its columns of B), else rows (each part packs all of B, the smaller
+    // operand). Transposed, rows (each part reads half the weights) unless the largest part of columns is
+    // smaller (MobileNetV2's 160 rows of 7x7: 3 + 2 tiles of 32 rows against 4 + 3 tiles of 8 columns).
+    int split_n = !transposed && (tiles_n >= 2L * parts || tiles_m < parts);
+    if (transposed && parts > 1) {
+        const long by_rows = (tiles_m + parts - 1) / parts * row_step * round_up(N, column_step);
+        const long by_columns = (tiles_n + parts - 1) / parts * column_step * round_up(M, row_step);
+        split_n = by_columns < by_rows;
+    }
+    const long tiles = split_n ? tiles_n : tiles_m, step = split_n ? column_step : row_step;
+    const long first = tiles * part / parts * step, end = min_l(tiles * (part + 1) / parts * step, split_n ? N : M);
+    if (end <= first) return;
+    const long i0 = split_n ? 0 : first, m = split_n ? M : end - first;
+    const long j0 = split_n ? first : 0, n = split_n ? end - first : N;
+    if (K > 0 && transposed) {
+        sgemm_prepacked_transposed(kern, M, i0, m, j0, n, K, packed_a, B, ldb, beta, C, ldc, last);
         return;
     }
-    if (transposed) sgemm_prepacked_transposed(kern, M, first, last - first, N, K, packed_a, B, ldb, beta, C, ldc);
-    else if (split_n) sgemm_prepacked_rows(kern, M, 0, M, last - first, K, packed_a, B + first, ldb, beta, C + first, ldc);
-    else sgemm_prepacked_rows(kern, M, first, last - first, N, K, packed_a, B, ldb, beta, C, ldc);
+    if (K <= 0) scale_c(m, n, beta, C + i0 * ldc + j0, ldc);
+    else if (split_n) sgemm_prepacked_rows(kern, M, 0, M, n, K, packed_a, B + j0, ldb, beta, C + j0, ldc);
+    else sgemm_prepacked_rows(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+    if (last) lens_bias_clamp_rows(C + i0 * ldc + j0, (int)m, n, ldc, last->bias ? last->bias + i0 : NULL, last->low, last->high, LENS_LEVEL_CHOSEN);
+}
+
+void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                          float beta, float *C, int ldc) {
+    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, beta, C, ldc, NULL, 0);
+}
+
+void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                     const float *bias, float low, float high, float *C, int ldc) {
+    const lens_row_epilogue last = {bias, low, high};
+    sgemm_prepacked_part(part, parts, M, N, K, packed_a, B, ldb, 0.0f, C, ldc, &last, 1);
 }
 
 // ---- B packed by its producer (Winograd's transformed tiles): no pack_b per product ----
@@ -566,7 +599,7 @@ void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float 
 int lens_sgemm_packed_b_width(int N) {
     const lens_sgemm_kernel *kern = selected_kernel();
     // Widths of whole 8-float vectors: the producers copy runs 8 floats at a time (conv_winograd_plane.h).
-    return N > 0 && packed_sliver_height(kern, N) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
+    return N > 0 && packed_sliver_height(kern, N, 0) == kern->mr && kern->nr % 8 == 0 ? kern->nr : 0;
 }
 
 int lens_sgemm_packed_b_depth(int K) { return (int)min_l(K, selected_kernel()->kc); }

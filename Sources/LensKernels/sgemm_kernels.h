@@ -19,7 +19,7 @@ typedef struct {
                  float beta, float *C, long ldc);
 } lens_skinny_kernels;
 
-typedef struct {
+typedef struct lens_sgemm_kernel_s {
     const char *name;
     int mr, nr;          // register tile
     int mc, kc, nc;      // cache blocks: A block mc x kc (L2), B sliver kc x nr (L1), B panel kc x nc (L3)
@@ -27,6 +27,14 @@ typedef struct {
     int (*available)(void);
     const lens_skinny_kernels *skinny;   // same instruction set; NULL: the blocked path does all
 } lens_sgemm_kernel;
+
+/// What the last block of K adds to the rows of C: clamp(c + bias[i], low, high) (bias NULL: zeros).
+typedef struct { const float *bias; float low, high; } lens_row_epilogue;
+/// C[i][j] = tile[j·nr + i] (+ beta C[i][j]) for i < rows, j < columns, then `last` if given (sgemm_transposed_store.c);
+/// the tile is 16 x nr floats, rows beyond the kernel's mr readable.
+typedef void (*lens_transposed_store)(const float *tile, long nr, long rows, long columns, float beta, float *C, long ldc,
+                                      const lens_row_epilogue *last);
+lens_transposed_store lens_transposed_store_for(const struct lens_sgemm_kernel_s *kern);
 
 #define LENS_MAX_MR 16
 #define LENS_MAX_NR 32

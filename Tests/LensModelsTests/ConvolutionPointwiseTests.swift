@@ -18,6 +18,10 @@ import Testing
         Shape(channels: 160, outChannels: 960, side: 7, batch: 1),   // one column block: rows split over the threads
         Shape(channels: 8, outChannels: 12, side: 5, batch: 3),      // tiny: one block per image
         Shape(channels: 192, outChannels: 64, side: 14, batch: 1),   // 2.4 M multiply-adds: rows split over the threads
+        // Whole images from packed weights, transposed tiles with the bias and clamp in their store:
+        Shape(channels: 960, outChannels: 160, side: 7, batch: 1),   // 5 tiles of 32 rows: split by positions
+        Shape(channels: 576, outChannels: 96, side: 14, batch: 1),   // K past the GEMM's 256
+        Shape(channels: 40, outChannels: 100, side: 14, batch: 2),   // rows not a multiple of 32, a batch
     ]
 
     private func layer(_ shape: Shape) -> Conv2DLayer {

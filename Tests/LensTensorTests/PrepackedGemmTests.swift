@@ -10,6 +10,8 @@ import Testing
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (8, 32, 16), (7, 33, 257), (150, 49, 300), (290, 16, 520), (64, 784, 64), (13, 5, 3), (512, 16, 40),
         (40, 12, 300), (33, 31, 9),
+        // Fitted, the transposed layout past NR (N filling 8- or 14-row tiles better than 32-wide ones):
+        (100, 196, 300), (160, 49, 290), (45, 200, 20), (37, 13, 17),
     ]
 
     private func random(_ count: Int, seed: UInt64) -> [Float] {
@@ -52,6 +54,47 @@ import Testing
                     #expect(worst <= 2e-6 * Float(k + 2) * (1 + beta), "\(what): largest difference \(worst)")
                     #expect(!actual.contains { $0.isNaN }, "\(what): NaN")
                 }
+            }
+        }
+    }
+
+    /// `lens_sgemm_prepacked_bias_clamp`: the product, then clamp(c + bias[row]) on every part's share, as
+    /// the product followed by `lens_bias_clamp_rows`; C's padding columns untouched, C never read.
+    @Test(arguments: [1, 2, 3])
+    func biasAndClampFollowTheProduct(parts: Int) {
+        var seed: UInt64 = 900
+        for shape in Self.shapes {
+            for withBias in [false, true] {
+                seed += 1
+                let (m, n, k) = shape
+                let ldb = n + 5, ldc = n + 2
+                let a = random(k * m, seed: seed), b = random(ldb * k, seed: seed + 100), bias = random(m, seed: seed + 300)
+                let (low, high): (Float, Float) = (-0.25, 0.5)
+                let sentinel: Float = 12345
+                var start = [Float](repeating: .nan, count: ldc * m)
+                for i in 0..<m { for j in n..<ldc { start[i * ldc + j] = sentinel } }
+                var expected = start
+                MatrixMultiply.referenceGemm(transposeA: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: ldb,
+                                             beta: 0, c: &expected, ldc: ldc)
+                for i in 0..<m {
+                    for j in 0..<n { expected[i * ldc + j] = min(high, max(low, expected[i * ldc + j] + (withBias ? bias[i] : 0))) }
+                }
+                let count = Int(lens_sgemm_packed_a_floats_fitted(Int32(m), Int32(k), Int32(n)))
+                let packed = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64)
+                    .bindMemory(to: Float.self, capacity: count)
+                defer { packed.deallocate() }
+                lens_sgemm_pack_a_fitted(Int32(m), Int32(k), Int32(n), a, Int32(k), packed)
+                var actual = start
+                bias.withUnsafeBufferPointer { bias in
+                    for part in 0..<parts {
+                        lens_sgemm_prepacked_bias_clamp(Int32(part), Int32(parts), Int32(m), Int32(n), Int32(k), packed, b, Int32(ldb),
+                                                        withBias ? bias.baseAddress : nil, low, high, &actual, Int32(ldc))
+                    }
+                }
+                let what = "\(m)x\(n)x\(k) bias \(withBias), \(parts) parts"
+                let worst = zip(actual, expected).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst <= 2e-6 * Float(k + 2), "\(what): largest difference \(worst)")
+                #expect(!actual.contains { $0.isNaN }, "\(what): NaN")
             }
         }
     }

@@ -50,6 +50,14 @@ void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda,
 /// boundaries, so they can run on separate threads.
 void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                           float beta, float *C, int ldc);
+/// The same with beta 0, then C = clamp(C + bias[row], low, high) on the part's rows and columns (bias NULL: zeros;
+/// a NaN stays NaN): a 1x1 convolution's weights times an image, its bias and its ReLU6 in one pass over C. Its A
+/// is packed by the `fitted` functions, whose layout is transposed also where N fills the kernel's tile height
+/// better than its width (lens_sgemm_packed_a_floats_fitted floats, 64-byte aligned).
+long lens_sgemm_packed_a_floats_fitted(int M, int K, int N);
+void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed);
+void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
+                                     const float *bias, float low, float high, float *C, int ldc);
 /// B written by its producer straight into the panels lens_sgemm_prepacked would pack it into (sgemm.c gives the
 /// layout): slivers of lens_sgemm_packed_b_width(N) columns (0: N takes the transposed layout, pack B as usual)
 /// in blocks of lens_sgemm_packed_b_depth(K) rows, N rounded up to the width times K floats, 64-byte aligned.

@@ -49,6 +49,8 @@ struct Conv2DLayer: Layer {
     /// The kernels transformed for Winograd, and per part the transforms' scratch (`WinogradPass.scratchSize`).
     private var winogradKernels = WinogradKernels()
     private var winogradScratch: [Float] = []
+    /// The 1x1 weights packed for whole-image products (`forwardPointwise`).
+    private var pointwiseWeights = PointwiseWeightCache()
 
     init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -435,6 +437,9 @@ struct Conv2DLayer: Layer {
         let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: geometry.pointwiseBlockWidth(outChannels: outChannels),
                                  outChannels: outChannels, parts: parts)
         let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
+        // Whole images (7x7 to 28x28): the weights packed once, not by every product.
+        let packed = work.blockWidth == geometry.positions
+            ? pointwiseWeights.packed(weight.value.scalars, rows: outChannels, depth: geometry.channels, columns: geometry.positions) : nil
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 weight.value.scalars.withUnsafeBufferPointer { w in
@@ -445,6 +450,11 @@ struct Conv2DLayer: Layer {
                         Parallel.run(parts: used) { part in
                             for item in (part * items / used)..<((part + 1) * items / used) {
                                 let (n, rows, columns) = work.item(item)
+                                if let packed {
+                                    geometry.pointwise(x + n * geometry.imageSize, packed: packed, bias: b, part: work.rowBlock(item),
+                                                       of: work.rowBlocks, into: y + n * outSize, clamp: clamp)
+                                    continue
+                                }
                                 geometry.pointwise(x + n * geometry.imageSize, weight: w, bias: b, rows: rows, columns: columns,
                                                    into: y + n * outSize, clamp: clamp)
                             }

@@ -75,6 +75,9 @@ struct PointwiseWork: Sendable {
         rowBlocks = even ? 1 : max(1, min(parts, outChannels / 16))
     }
 
+    /// Item `item`'s block of rows, of `rowBlocks`.
+    func rowBlock(_ item: Int) -> Int { item % rowBlocks }
+
     /// Item `item`'s image, rows (on multiples of 8) and columns.
     func item(_ item: Int) -> (image: Int, rows: Range<Int>, columns: Range<Int>) {
         let rowBlock = item % rowBlocks, rest = item / rowBlocks
