@@ -106,15 +106,8 @@ public struct Network: Sendable {
                   sources[clamp].count == 1, let below = sources[clamp].first, below >= 0, readers[below] == 1 else { return nil }
             return clamp
         }
-        let fused = fusableClamp, layers = layers
-        let chains: [ExpandChain?] = layers.indices.map { index in
-            guard let clamp = fused[index], index + 2 < layers.count, sources[index + 2] == [index + 1], readers[index + 1] == 1,
-                  let expand = layers[index] as? Conv2DLayer, let depthwise = layers[index + 2] as? Conv2DLayer,
-                  expand.expandsByBands(into: depthwise) else { return nil }
-            let after = fused[index + 2]
-            return ExpandChain(depthwise: index + 2, last: after == nil ? index + 2 : index + 3, expandClamp: clamp,
-                               depthwiseClamp: after ?? .unclamped)
-        }
+        let fused = fusableClamp
+        let chains = ExpandChain.chains(layers: layers, sources: sources, readers: readers, fusableClamp: fused)
         expandChains = chains
         var writtenAt = specs.indices.map { $0 > 0 && fused[$0 - 1] != nil ? $0 - 1 : $0 }
         for (index, chain) in chains.enumerated() { if let chain { writtenAt[chain.last] = index } }
@@ -594,11 +587,4 @@ public struct Network: Sendable {
             }
         }
     }
-}
-
-/// A 1x1 layer's run of layers that inference fuses: its clamp, the depthwise layer, and that layer's clamp
-/// when it has one (`last`).
-struct ExpandChain: Sendable {
-    let depthwise: Int, last: Int
-    let expandClamp: ClosedRange<Float>, depthwiseClamp: ClosedRange<Float>
 }
