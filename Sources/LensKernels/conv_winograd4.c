@@ -88,9 +88,10 @@ static inline __attribute__((always_inline)) void columns_times_b(const float *r
 // Channels [first, end) through the steps above (conv_winograd_plane.h: winograd_input_channels).
 WINOGRAD_CLONES void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top,
                                           int pad_left, int tiles_y, int tiles_x, int first, int end, float *plane,
-                                          float *transformed, int packed_width, int packed_depth) {
+                                          float *transformed, long column, long columns, int packed_width,
+                                          int packed_depth) {
     winograd_input_channels(image, 4, channels, height, width, pad_top, pad_left, tiles_y, tiles_x, first, end, plane,
-                            transformed, packed_width, packed_depth, rows_times_bt, columns_times_b);
+                            transformed, column, columns, packed_width, packed_depth, rows_times_bt, columns_times_b);
 }
 
 // r = clamp(Aᵀ m A + b) for every tile at once: m = M[0][o] (M[ξ = 6k + j] at m + (6k + j)·block), into
@@ -133,13 +134,13 @@ static inline __attribute__((always_inline)) void tiles_times_a(const float *res
 WINOGRAD_CLONES void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x,
                                            int out_height, int out_width, int first, int end, const float *bias,
                                            float low, float high, float *scratch, const float *gate_values,
-                                           float gate_low, float gate_top, int gate_mode, float *output) {
-    const long tiles = (long)tiles_y * tiles_x, block = tiles * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
+                                           float gate_low, float gate_top, int gate_mode, long columns, float *output) {
+    const long tiles = (long)tiles_y * tiles_x, block = columns * outputs, stride = tiles + 8, plane = (long)out_height * out_width;
     float *r = scratch;   // r[4][4][stride]
     for (int o = first; o < end; o++) {
         const float b = bias ? bias[o] : 0.0f;
         float *y = output + (long)o * plane;
-        tiles_times_a(products + (long)o * tiles, block, tiles, b, low, high, r, stride);
+        tiles_times_a(products + (long)o * columns, block, tiles, b, low, high, r, stride);
         for (int ty = 0; ty < tiles_y; ty++) {
             const int rows = out_height - 4 * ty < 4 ? out_height - 4 * ty : 4;
             for (int i = 0; i < rows; i++) {

@@ -76,22 +76,27 @@ static inline __attribute__((always_inline)) void winograd_phased_plane(const fl
 
 // One channel's transformed tiles stage[ξ][tiles] (count positions ξ) stored into V[ξ] laid out as the
 // GEMM's packed B panels (lens_sgemm_packed_b_width: slivers of `width` tiles, a multiple of 8, blocks of
-// `depth` channels), where a separate pass would pack V[ξ] before every product. Runs of up to `width`
-// tiles, copied 8 at a time inline (a call per run cost more than the copy): the last run's excess lands in
-// its sliver's padding columns, which the products never keep, and is read from WINOGRAD_STAGE_SLACK floats
-// past the stage.
+// `depth` channels), where a separate pass would pack V[ξ] before every product. V[ξ] has `columns` columns
+// (a group of images' tiles side by side) and this image's start at `column`, a multiple of 8 when there are
+// several. Runs of up to `width` tiles, copied 8 at a time inline (a call per run cost more than the copy): the
+// last run's excess lands in the image's columns rounded up to 8 (never used, never another image's) and is
+// read from WINOGRAD_STAGE_SLACK floats past the stage.
 #define WINOGRAD_STAGE_SLACK 8
 static inline __attribute__((always_inline)) void winograd_store_packed(const float *stage, int count, long tiles,
-                                                                        int c, int channels, int width, int depth,
-                                                                        float *transformed) {
-    const long padded = (tiles + width - 1) / width * width;
+                                                                        long column, long columns, int c, int channels,
+                                                                        int width, int depth, float *transformed) {
+    const long padded = (columns + width - 1) / width * width;
     const int pc = c / depth * depth, kc = channels - pc < depth ? channels - pc : depth;
     for (int xi = 0; xi < count; xi++) {
         float *base = transformed + (long)xi * padded * channels + (long)pc * padded + (long)(c - pc) * width;
         const float *from = stage + (long)xi * tiles;
-        for (long n = 0; n < tiles; n += width) {
-            const long run = tiles - n < width ? tiles - n : width;
-            for (long i = 0; i < run; i += 8) *(winograd_v8 *)(base + n * kc + i) = *(const winograd_v8 *)(from + n + i);
+        for (long n = 0; n < tiles;) {
+            // Global column g = column + n lies in sliver g / width at g mod width; the run ends at the sliver's end.
+            const long g = column + n, sliver = g / width, within = g % width;
+            const long run = tiles - n < width - within ? tiles - n : width - within;
+            float *to = base + sliver * width * kc + within;
+            for (long i = 0; i < run; i += 8) *(winograd_v8 *)(to + i) = *(const winograd_v8 *)(from + n + i);
+            n += run;
         }
     }
 }
@@ -118,10 +123,11 @@ typedef void (*winograd_columns_fn)(const float *restrict, float *restrict, long
 // The input transform of channels [first, end), tiles of m outputs (α = m + 2 positions a side), tiles
 // innermost: each channel's phased plane; t = Bᵀ d for every row of tiles, kept as T[i][phase k][ty][q];
 // v = t B once over all the rows flattened; compacted and stored into V (its packed panels when
-// packed_width, else V[ξ][channels][tiles]). The two steps' coefficients are the caller's (F(2x2), F(4x4)).
+// packed_width, else V[ξ][channels][columns]), this image's tiles at columns [column, column + tiles). The two
+// steps' coefficients are the caller's (F(2x2), F(4x4)).
 static inline __attribute__((always_inline)) void winograd_input_channels(
     const float *image, int m, int channels, int height, int width, int pad_top, int pad_left, int tiles_y, int tiles_x,
-    int first, int end, float *plane, float *transformed, int packed_width, int packed_depth,
+    int first, int end, float *plane, float *transformed, long column, long columns, int packed_width, int packed_depth,
     winograd_rows_fn rows_times_bt, winograd_columns_fn columns_times_b) {
     const int alpha = m + 2, count = alpha * alpha;
     const int ph = m * tiles_y + 2, length = tiles_x + 1, pw = m * length;
@@ -134,10 +140,11 @@ static inline __attribute__((always_inline)) void winograd_input_channels(
         for (int ty = 0; ty < tiles_y; ty++) rows_times_bt(plane + (long)(m * ty) * pw, pw, length, t + (long)ty * length, span);
         for (int i = 0; i < alpha; i++) columns_times_b(t + (long)m * i * span, wide + (long)alpha * i * span, span);
         winograd_compact(wide, count, length, tiles_y, tiles_x, stage);
-        if (packed_width) winograd_store_packed(stage, count, tiles, c, channels, packed_width, packed_depth, transformed);
+        if (packed_width)
+            winograd_store_packed(stage, count, tiles, column, columns, c, channels, packed_width, packed_depth, transformed);
         else
             for (int xi = 0; xi < count; xi++)
-                memcpy(transformed + ((long)xi * channels + c) * tiles, stage + xi * tiles, (size_t)tiles * sizeof(float));
+                memcpy(transformed + ((long)xi * channels + c) * columns + column, stage + xi * tiles, (size_t)tiles * sizeof(float));
     }
 }
 

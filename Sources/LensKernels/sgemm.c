@@ -447,6 +447,11 @@ static long packed_sliver_height(const lens_sgemm_kernel *kern, long N, int fitt
     return N < kern->nr || fits_mr ? kern->nr : kern->mr;
 }
 
+int lens_sgemm_packed_a_transposed(int N) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    return packed_sliver_height(kern, N, 0) != kern->mr;
+}
+
 static long packed_a_floats(int M, int K, int N, int fitted) {
     return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N, fitted)) * (long)K : 0;
 }
@@ -604,12 +609,11 @@ int lens_sgemm_packed_b_width(int N) {
 
 int lens_sgemm_packed_b_depth(int K) { return (int)min_l(K, selected_kernel()->kc); }
 
-void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
-                               float *C, int ldc) {
-    const lens_sgemm_kernel *kern = selected_kernel();
-    if (M <= 0 || N <= 0 || lens_sgemm_packed_b_width(N) == 0) return;
+// Rows [i0, i0 + m) of C = packed_a · packed_b + beta * C (i0 a multiple of MR).
+static void prepacked_both_rows(const lens_sgemm_kernel *kern, long M, long i0, long m, long N, long K,
+                                const float *packed_a, const float *packed_b, float beta, float *C, long ldc) {
     if (K <= 0) {
-        scale_c(M, N, beta, C, ldc);
+        scale_c(m, N, beta, C + i0 * ldc, ldc);
         return;
     }
     const long mr = kern->mr, nr = kern->nr, rows = round_up(M, mr), columns = round_up(N, nr);
@@ -617,11 +621,39 @@ void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const
     for (long pc = 0; pc < K; pc += kc_max) {
         const long kc = min_l(kc_max, K - pc);
         const float beta_here = pc == 0 ? beta : 1.0f;
-        for (long ic = 0; ic < M; ic += mc_max) {
-            const long mc = min_l(mc_max, M - ic);
+        for (long ic = i0; ic < i0 + m; ic += mc_max) {
+            const long mc = min_l(mc_max, i0 + m - ic);
             for (long jr = 0; jr < N; jr += nr)
                 sweep_sliver(kern, kc, packed_a + pc * rows + ic * kc, mc, packed_b + pc * columns + jr * kc,
                              min_l(nr, N - jr), C + ic * ldc + jr, ldc, 1.0f, beta_here);
         }
     }
+}
+
+void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
+                               float *C, int ldc) {
+    if (M <= 0 || N <= 0 || lens_sgemm_packed_b_width(N) == 0) return;
+    prepacked_both_rows(selected_kernel(), M, 0, M, N, K, packed_a, packed_b, beta, C, ldc);
+}
+
+// ---- a product's rows split over threads that then each use their own rows (Winograd's grouped images) ----
+
+int lens_sgemm_packed_row_step(int N) { return (int)packed_sliver_height(selected_kernel(), N, 0); }
+
+// Rows [i0, i0 + m) of the product, i0 a multiple of lens_sgemm_packed_row_step(N) (else, or out of range, nothing).
+void lens_sgemm_prepacked_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *B, int ldb,
+                               float beta, float *C, int ldc) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    const long step = packed_sliver_height(kern, N, 0);
+    if (M <= 0 || N <= 0 || m <= 0 || i0 < 0 || i0 % step != 0 || i0 + m > M) return;
+    if (K <= 0) scale_c(m, N, beta, C + (long)i0 * ldc, ldc);
+    else if (step != kern->mr) sgemm_prepacked_transposed(kern, M, i0, m, 0, N, K, packed_a, B, ldb, beta, C, ldc, NULL);
+    else sgemm_prepacked_rows(kern, M, i0, m, N, K, packed_a, B, ldb, beta, C, ldc);
+}
+
+void lens_sgemm_prepacked_both_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *packed_b,
+                                    float beta, float *C, int ldc) {
+    const lens_sgemm_kernel *kern = selected_kernel();
+    if (M <= 0 || N <= 0 || m <= 0 || i0 < 0 || i0 % kern->mr != 0 || i0 + m > M || lens_sgemm_packed_b_width(N) == 0) return;
+    prepacked_both_rows(kern, M, i0, m, N, K, packed_a, packed_b, beta, C, ldc);
 }

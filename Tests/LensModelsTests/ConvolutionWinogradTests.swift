@@ -1,3 +1,4 @@
+import LensKernels
 @testable import LensModels
 import LensTensor
 import Testing
@@ -121,6 +122,63 @@ import Testing
         }
     }
 
+    /// Images grouped into one set of products (`ConvolutionGeometry.winogradGroup`), at every column limit from
+    /// one image a group to the whole batch, against one image at a time: forward, the input gradient and the gated
+    /// input gradient bit for bit (each column of a product sums the same terms in the same order), and near
+    /// im2col + GEMM; batches 1, 3 and 5 (the last group short), tiles of 2-72 an image (odd counts cross the
+    /// 8-column steps and the packed slivers, 9 tiles gives the transposed layout alone and the usual one grouped).
+    @Test(arguments: [shapes[1], shapes[2], shapes[6], shapes[9], shapes[12]], tileSizes)
+    func groupedImagesMatchOneAtATime(_ shape: Shape, tileSize: Int) {
+        guard runs(shape, tileSize: tileSize) else { return }
+        let context = BackwardContext(reluMode: .gradient, parameterGradients: .skip, needsInputGradient: true)
+        let gate = ClampGate(.relu, mode: .gradient)!
+        for batch in [1, 3, 5] {
+            var single = layer(shape, tileSize: tileSize)
+            single.winogradGroupColumns = 1
+            var plain = single
+            plain.runsWinograd = false
+            let input = randomTensor([batch, shape.channels, shape.height, shape.width], seed: 15)
+            let clamped = Tensor(shape: input.shape, scalars: input.scalars.map { max($0, 0) })
+            var expected = Tensor.empty, reference = Tensor.empty
+            single.forward(clamped, into: &expected, training: false)
+            plain.forward(clamped, into: &reference, training: false)
+            let dy = randomTensor(expected.shape, seed: 16)
+            var dxExpected = Tensor.empty, gatedExpected = Tensor.empty, dxReference = Tensor.empty
+            single.backward(input: clamped, output: expected, outputGradient: dy, into: &dxExpected, context: context)
+            #expect(single.backwardThroughClamp(input: clamped, outputGradient: dy, into: &gatedExpected, gate: gate))
+            plain.backward(input: clamped, output: reference, outputGradient: dy, into: &dxReference, context: context)
+            for limit in [16, 64, 128, 256, 100_000] {
+                var grouped = layer(shape, tileSize: tileSize)
+                grouped.winogradGroupColumns = limit
+                let what = "\(shape.testDescription) m \(tileSize) batch \(batch) limit \(limit)"
+                var actual = Tensor(shape: expected.shape, scalars: Array(repeating: .nan, count: expected.count))
+                grouped.forward(clamped, into: &actual, training: false)
+                #expect(actual.scalars == expected.scalars, "\(what) forward")
+                expectClose(actual, reference, "\(what) forward against im2col")
+                var dx = Tensor(shape: input.shape, scalars: Array(repeating: .nan, count: input.count))
+                grouped.backward(input: clamped, output: actual, outputGradient: dy, into: &dx, context: context)
+                #expect(dx.scalars == dxExpected.scalars, "\(what) dx")
+                expectClose(dx, dxReference, "\(what) dx against im2col")
+                var gated = Tensor(shape: input.shape, scalars: Array(repeating: .nan, count: input.count))
+                #expect(grouped.backwardThroughClamp(input: clamped, outputGradient: dy, into: &gated, gate: gate))
+                #expect(gated.scalars == gatedExpected.scalars, "\(what) gated dx")
+            }
+        }
+    }
+
+    /// Groups of equal size, as many as the column limit needs rounded up to a multiple of the cores.
+    @Test func groupsAreBalancedOverTheCores() {
+        let geometry = ConvolutionGeometry(channels: 256, height: 14, width: 14, window: Window(kernelHeight: 3, kernelWidth: 3, pads: [1, 1, 1, 1]))
+        let pass = geometry.winogradForward(outChannels: 256)   // 49 tiles: 56 columns an image when grouped
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 4, cores: 2) == 4, "one group of 4 (224 columns) over both cores")
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 6, cores: 2) == 3, "3 and 3, not 4 and 2")
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 12, cores: 2) == 3, "four groups of 3, two a core")
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 16, cores: 2) == 4)
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 1, cores: 2) == 1)
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 5, cores: 1) == 3, "one core: two groups, 3 and 2")
+        #expect(ConvolutionGeometry.winogradGroup(pass, batch: 6, cores: 2, columnLimit: 1) == 1, "a limit under one image: one a group")
+    }
+
     /// The input gradient with the backward of the ReLU or Clip feeding the layer fused into its output transform
     /// (`backwardThroughClamp`) against the clamp's own pass after the input gradient, bit for bit, under every
     /// rule; the gate reads values inside, at and past the bounds; batches 0-2.
@@ -150,8 +208,9 @@ import Testing
         }
     }
 
-    /// One image of a large layer is not split by image: its 16 products run as one parallel job, a part
-    /// per product, on every core there is; forward and input gradient as at batch 3.
+    /// One image of a large layer is not split by image: each step of its pass runs over every core there is, the
+    /// products and the output transform by the same whole slivers of output channels; forward and input gradient
+    /// as at batch 3.
     @Test(arguments: [shapes[5], shapes[6], shapes[8], shapes[9]], tileSizes)
     func oneImageRunsTheProductsAsOneParallelJob(_ shape: Shape, tileSize: Int) {
         guard runs(shape, tileSize: tileSize) else { return }
@@ -162,9 +221,13 @@ import Testing
                                            window: Window(kernelHeight: 3, kernelWidth: 3, pads: shape.pads))
         let forwardPass = geometry.winogradForward(outChannels: shape.outChannels, tileSize: tileSize)
         let gradientPass = geometry.winogradInputGradient(outChannels: shape.outChannels, tileSize: tileSize)
-        let count = (tileSize + 2) * (tileSize + 2)
         if Parallel.coreCount > 1 && Parallel.maximumThreads > 1 {
-            #expect(forwardPass.productParts == count && gradientPass.productParts == count, "the shape should be worth the parallel job")
+            #expect(forwardPass.parts > 1 && gradientPass.parts > 1, "the shape should be worth splitting over the cores")
+        }
+        for pass in [forwardPass, gradientPass] {
+            let rows = pass.outputRows(parts: 3), step = Int(lens_sgemm_packed_row_step(Int32(pass.columns)))
+            #expect(rows.first == 0 && rows.last == pass.outChannels && zip(rows, rows.dropFirst()).allSatisfy { $0 <= $1 })
+            #expect(rows.dropLast().allSatisfy { $0 % step == 0 }, "parts start on whole slivers: \(rows), step \(step)")
         }
         let input = randomTensor([1, shape.channels, shape.height, shape.width], seed: 10)
         var expected = Tensor.empty, actual = Tensor.empty

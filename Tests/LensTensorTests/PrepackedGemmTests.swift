@@ -98,4 +98,57 @@ import Testing
             }
         }
     }
+
+    /// `lens_sgemm_prepacked_rows` and `lens_sgemm_prepacked_both_rows` (each thread its own output channels of a
+    /// Winograd product): the rows of every part, cut on whole slivers, give the whole product bit for bit, both
+    /// layouts (N below and above the register tile), K past one block; a start off the slivers computes nothing.
+    @Test func rowRangesMakeTheWholeProduct() {
+        var seed: UInt64 = 900
+        for (m, n, k) in [(512, 16, 40), (150, 49, 300), (64, 224, 64), (40, 64, 290), (13, 33, 9), (290, 16, 520)] {
+            seed += 1
+            let a = random(m * k, seed: seed), b = random(k * n, seed: seed + 1)
+            let count = Int(lens_sgemm_packed_a_floats(Int32(m), Int32(k), Int32(n)))
+            let packed = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
+            defer { packed.deallocate() }
+            lens_sgemm_pack_a(0, Int32(m), Int32(k), Int32(n), a, Int32(k), packed)
+            var whole = [Float](repeating: .nan, count: m * n)
+            lens_sgemm_prepacked(0, 1, Int32(m), Int32(n), Int32(k), packed, b, Int32(n), 0, &whole, Int32(n))
+            let step = Int(lens_sgemm_packed_row_step(Int32(n)))
+            #expect(step > 0)
+            for parts in [1, 2, 3] {
+                let slivers = (m + step - 1) / step
+                let bounds = (0...parts).map { min(m, slivers * $0 / parts * step) }
+                var rows = [Float](repeating: .nan, count: m * n)
+                for part in 0..<parts where bounds[part + 1] > bounds[part] {
+                    lens_sgemm_prepacked_rows(Int32(m), Int32(bounds[part]), Int32(bounds[part + 1] - bounds[part]), Int32(n),
+                                              Int32(k), packed, b, Int32(n), 0, &rows, Int32(n))
+                }
+                #expect(rows == whole, "\(m)x\(n)x\(k), \(parts) parts of rows \(bounds)")
+            }
+            if m > step {   // a start inside a sliver: nothing written
+                var untouched = [Float](repeating: 7, count: m * n)
+                lens_sgemm_prepacked_rows(Int32(m), 1, Int32(m - 1), Int32(n), Int32(k), packed, b, Int32(n), 0, &untouched, Int32(n))
+                #expect(untouched.allSatisfy { $0 == 7 }, "\(m)x\(n)x\(k): a start off the slivers")
+            }
+            // B packed by its producer (the usual layout only): slivers of `width` columns in blocks of `depth` rows.
+            let width = Int(lens_sgemm_packed_b_width(Int32(n))), depth = Int(lens_sgemm_packed_b_depth(Int32(k)))
+            guard width > 0 else { continue }
+            let columns = (n + width - 1) / width * width
+            let packedB = UnsafeMutableRawPointer.allocate(byteCount: columns * k * 4, alignment: 64).bindMemory(to: Float.self, capacity: columns * k)
+            defer { packedB.deallocate() }
+            packedB.initialize(repeating: 0, count: columns * k)
+            for p in 0..<k {
+                let block = p / depth * depth, kc = min(depth, k - block)
+                for j in 0..<n { packedB[block * columns + j / width * width * kc + (p - block) * width + j % width] = b[p * n + j] }
+            }
+            var both = [Float](repeating: .nan, count: m * n)
+            lens_sgemm_prepacked_both_rows(Int32(m), 0, Int32(m), Int32(n), Int32(k), packed, packedB, 0, &both, Int32(n))
+            #expect(both == whole, "\(m)x\(n)x\(k): both packed, all rows")
+            let half = (m + step - 1) / step / 2 * step
+            var split = [Float](repeating: .nan, count: m * n)
+            lens_sgemm_prepacked_both_rows(Int32(m), 0, Int32(half), Int32(n), Int32(k), packed, packedB, 0, &split, Int32(n))
+            lens_sgemm_prepacked_both_rows(Int32(m), Int32(half), Int32(m - half), Int32(n), Int32(k), packed, packedB, 0, &split, Int32(n))
+            #expect(split == whole, "\(m)x\(n)x\(k): both packed, rows split at \(half)")
+        }
+    }
 }

@@ -45,6 +45,8 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
 /// of N columns (N picks the layout: below the kernel's tile width A is packed to be used transposed).
 long lens_sgemm_packed_a_floats(int M, int K, int N);
 void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed);
+/// Whether lens_sgemm_pack_a lays A out for products of N columns as Aᵀ slivers (N below the register tile's width).
+int lens_sgemm_packed_a_transposed(int N);
 /// Part `part` of `parts` of C = packed_a · B + beta * C, with packed_a from lens_sgemm_pack_a (same M, K, N)
 /// and B K x N row-major: lens_sgemm without packing A (parts 1: all of it). The parts split C on register-tile
 /// boundaries, so they can run on separate threads.
@@ -66,6 +68,14 @@ int lens_sgemm_packed_b_depth(int K);
 /// C = packed_a · packed_b + beta * C, both operands packed (nothing done when the width of N is 0).
 void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
                                float *C, int ldc);
+/// Rows [i0, i0 + m) only, of the product lens_sgemm_prepacked (part 0 of 1) or lens_sgemm_prepacked_both computes,
+/// i0 a multiple of lens_sgemm_packed_row_step(N) (the packed slivers' height: other starts compute nothing). Threads
+/// that each take their own rows of every product, and then read only those rows, keep their share of C in cache.
+int lens_sgemm_packed_row_step(int N);
+void lens_sgemm_prepacked_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *B, int ldb,
+                               float beta, float *C, int ldc);
+void lens_sgemm_prepacked_both_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *packed_b,
+                                    float beta, float *C, int ldc);
 
 /// A buffer of at least `floats` floats (64-byte aligned) owned by the calling thread and reused by
 /// its later calls (valid until this thread calls again); NULL when memory runs out. Callers that
@@ -161,20 +171,24 @@ void lens_bn_input_gradient(const float *x, const float *dy, float *dx, long pla
 /// Kernels W[out][C][3][3] → U[16][out][C] (gradient 0), or the 180°-turned kernels for the input
 /// gradient → U'[16][C][out] (gradient 1).
 void lens_winograd_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
-/// Channels [first, end) of image[C][H][W] → V[16][C][tiles], tiles_y·tiles_x tiles of 2x2 outputs whose
-/// 4x4 patches start at (2ty − pad_top, 2tx − pad_left); `plane` holds (2·tiles_y + 2)·2·(tiles_x + 1) floats.
-/// packed_width 0: V[ξ] row-major [C][tiles]; else V[ξ] as GEMM-packed B panels (lens_sgemm_packed_b_width(tiles),
-/// lens_sgemm_packed_b_depth(C)), each tiles rounded up to the width times C floats, and `plane` holds 16·tiles more.
+/// Channels [first, end) of image[C][H][W] → V[16][C][columns] at columns [column, column + tiles), tiles_y·tiles_x
+/// tiles of 2x2 outputs whose 4x4 patches start at (2ty − pad_top, 2tx − pad_left) (several images side by side:
+/// each at a column that is a multiple of 8, its tiles rounded up to 8 its own); `plane` holds
+/// (2·tiles_y + 2)·2·(tiles_x + 1) floats. packed_width 0: V[ξ] row-major [C][columns]; else V[ξ] as GEMM-packed
+/// B panels (lens_sgemm_packed_b_width(columns), lens_sgemm_packed_b_depth(C)), each columns rounded up to the
+/// width times C floats, and `plane` holds 16·tiles more.
 void lens_winograd_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
                          int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
-                         int packed_width, int packed_depth);
-/// Channels [first, end) of the products M[16][out][tiles] → output[out][out_height][out_width],
+                         long column, long columns, int packed_width, int packed_depth);
+/// Channels [first, end) of the products M[16][out][columns] (this image's tiles from `products` on) →
+/// output[out][out_height][out_width],
 /// clamp(Aᵀ m A + bias) (bias NULL: zeros); `scratch` holds lens_winograd_output_scratch(tiles_y, tiles_x) floats.
 /// gate_values non-NULL (the input gradient through a ReLU or Clip whose output gate_values[out][h][w] is):
 /// each channel then gated as lens_clamp_backward(output, gate_values, output, ..., gate_low, gate_top, gate_mode).
 void lens_winograd_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                           int first, int end, const float *bias, float low, float high, float *scratch,
-                          const float *gate_values, float gate_low, float gate_top, int gate_mode, float *output);
+                          const float *gate_values, float gate_low, float gate_top, int gate_mode, long columns,
+                          float *output);
 long lens_winograd_output_scratch(int tiles_y, int tiles_x);
 /// The same for Winograd F(4x4, 3x3) (conv_winograd4.c): 36 positions ξ instead of 16, tiles of 4x4 outputs whose
 /// 6x6 patches start at (4ty − pad_top, 4tx − pad_left); `plane` holds (4·tiles_y + 2)·4·(tiles_x + 1) floats (36·tiles
@@ -182,10 +196,11 @@ long lens_winograd_output_scratch(int tiles_y, int tiles_x);
 void lens_winograd4_weights(const float *weight, int outputs, int channels, int gradient, float *transformed);
 void lens_winograd4_input(const float *image, int channels, int height, int width, int pad_top, int pad_left,
                           int tiles_y, int tiles_x, int first, int end, float *plane, float *transformed,
-                          int packed_width, int packed_depth);
+                          long column, long columns, int packed_width, int packed_depth);
 void lens_winograd4_output(const float *products, int outputs, int tiles_y, int tiles_x, int out_height, int out_width,
                            int first, int end, const float *bias, float low, float high, float *scratch,
-                           const float *gate_values, float gate_low, float gate_top, int gate_mode, float *output);
+                           const float *gate_values, float gate_low, float gate_top, int gate_mode, long columns,
+                           float *output);
 long lens_winograd4_output_scratch(int tiles_y, int tiles_x);
 
 /// Max pooling of planes [first, end) of input[planes][height][width] → output[planes][out_height][out_width],

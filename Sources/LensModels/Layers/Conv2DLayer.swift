@@ -46,6 +46,9 @@ struct Conv2DLayer: Layer {
     var runsWinograd: Bool
     /// Winograd's output tile side, 2 or 4 (`ConvolutionGeometry.winogradTileSize(outChannels:)`); tests set either.
     var winogradTileSize: Int
+    /// Columns up to which Winograd's products take several images at once (`ConvolutionGeometry.winogradGroup`);
+    /// tests set others.
+    var winogradGroupColumns = ConvolutionGeometry.winogradGroupColumns
     /// The kernels transformed for Winograd, and per part the transforms' scratch (`WinogradPass.scratchSize`).
     private var winogradKernels = WinogradKernels()
     private var winogradScratch: [Float] = []
@@ -300,37 +303,23 @@ struct Conv2DLayer: Layer {
         // (the inference scratch network) shares them instead of transforming every kernel again.
     }
 
-    /// Grows the Winograd scratch to `parts` parts of `pass.scratchSize` floats.
-    private mutating func reserveWinogradScratch(parts: Int, pass: WinogradPass) {
-        let needed = parts * pass.scratchSize
+    /// Grows the Winograd scratch to `parts` parts of `size` floats.
+    private mutating func reserveWinogradScratch(parts: Int, size: Int) {
+        let needed = parts * size
         if winogradScratch.count < needed { winogradScratch.append(contentsOf: repeatElement(0, count: needed - winogradScratch.count)) }
     }
 
-    /// y_n = clamp(b + W ⋆ x_n) by Winograd F(m x m, 3x3), images split over the cores.
+    /// y_n = clamp(b + W ⋆ x_n) by Winograd F(m x m, 3x3), images (or groups of them) split over the cores.
     private mutating func forwardWinograd(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) {
         let geometry = geometry, batch = input.shape[0], outChannels = outChannels
         precondition(input.count == batch * geometry.imageSize,
                      "\(spec.name): expected [N, \(geometry.channels), \(geometry.height), \(geometry.width)], got \(input.shape)")
         output.prepare(shape: [batch, outChannels, geometry.outHeight, geometry.outWidth])
-        let pass = geometry.winogradForward(outChannels: outChannels, tileSize: winogradTileSize), ranges = imageRanges(batch)
-        let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: false)
-        reserveWinogradScratch(parts: ranges.count, pass: pass)
-        let outSize = outChannels * geometry.positions, hasBias = hasBias
-        input.scalars.withUnsafeBufferPointer { x in
-            winogradScratch.withUnsafeMutableBufferPointer { scratch in
-                output.scalars.withUnsafeMutableBufferPointer { y in
-                    bias.value.scalars.withUnsafeBufferPointer { b in
-                        // An empty batch has no buffers and nothing to compute.
-                        guard let x = x.baseAddress, let scratch = scratch.baseAddress, let y = y.baseAddress else { return }
-                        let b = hasBias ? b.baseAddress : nil
-                        Parallel.run(parts: ranges.count) { part in
-                            for n in ranges[part] {
-                                pass.run(x + n * geometry.imageSize, kernels: u, bias: b, clamp: clamp,
-                                         into: y + n * outSize, scratch: scratch + part * pass.scratchSize)
-                            }
-                        }
-                    }
-                }
+        let pass = geometry.winogradForward(outChannels: outChannels, tileSize: winogradTileSize)
+        let (hasBias, biasValues) = (hasBias, bias.value.scalars)
+        runWinograd(pass, forGradient: false, batch: batch, input: input, output: &output, gateValues: .empty) { pass, u, x, y, _, scratch in
+            biasValues.withUnsafeBufferPointer { b in
+                pass.run(x, kernels: u, bias: hasBias ? b.baseAddress : nil, clamp: clamp, into: y, scratch: scratch)
             }
         }
     }
@@ -339,22 +328,47 @@ struct Conv2DLayer: Layer {
     /// dx_n then gated on x_n = `gateValues` (the ReLU or Clip feeding the layer), channel by channel in cache.
     private mutating func inputGradientWinograd(_ outputGradient: Tensor, into inputGradient: inout Tensor,
                                                 gate: ClampGate? = nil, gateValues: Tensor = .empty) {
-        let geometry = geometry, batch = outputGradient.shape[0], outChannels = outChannels
-        let pass = geometry.winogradInputGradient(outChannels: outChannels, tileSize: winogradTileSize), ranges = imageRanges(batch)
-        let u = winogradKernels.packed(weight.value.scalars, for: pass, forGradient: true)
-        reserveWinogradScratch(parts: ranges.count, pass: pass)
-        let outSize = outChannels * geometry.positions
-        outputGradient.scalars.withUnsafeBufferPointer { dy in
+        let pass = geometry.winogradInputGradient(outChannels: outChannels, tileSize: winogradTileSize)
+        runWinograd(pass, forGradient: true, batch: outputGradient.shape[0], input: outputGradient, output: &inputGradient,
+                    gateValues: gateValues) { pass, u, dy, dx, x, scratch in
+            pass.run(dy, kernels: u, bias: nil, clamp: .unclamped, into: dx, scratch: scratch, gate: gate,
+                     gateValues: gate == nil ? nil : x)
+        }
+    }
+
+    /// Runs `body(pass, kernels, images, outputs, gate values, scratch)` over the batch in groups of images
+    /// (`ConvolutionGeometry.winogradGroup`: one image when its tiles fill the products alone), the groups
+    /// split over the cores; a part's groups run one after the other in its own scratch. A single group (a
+    /// pass of integrated gradients on ResNet's smaller layers) runs inline and splits its own steps.
+    private mutating func runWinograd(
+        _ pass: WinogradPass, forGradient: Bool, batch: Int, input: Tensor, output: inout Tensor, gateValues: Tensor,
+        _ body: (WinogradPass, PackedWinogradKernels, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+                 UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void
+    ) {
+        let cores = imageRanges(batch).count
+        let group = ConvolutionGeometry.winogradGroup(pass, batch: batch, cores: cores, columnLimit: winogradGroupColumns)
+        let groups = stride(from: 0, to: batch, by: group).map { $0..<min($0 + group, batch) }
+        let passes = groups.map { range in
+            var part = pass
+            part.images = range.count
+            return part
+        }
+        let kernels = passes.map { winogradKernels.packed(weight.value.scalars, for: $0, forGradient: forGradient) }
+        let parts = min(cores, groups.count), scratchSize = passes.map(\.scratchSize).max() ?? 0
+        reserveWinogradScratch(parts: parts, size: scratchSize)
+        let (inSize, outSize) = (pass.imageSize, pass.outputSize)
+        input.scalars.withUnsafeBufferPointer { x in
             winogradScratch.withUnsafeMutableBufferPointer { scratch in
-                inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                    gateValues.scalars.withUnsafeBufferPointer { x in
-                        guard let dy = dy.baseAddress, let scratch = scratch.baseAddress, let dx = dx.baseAddress else { return }
-                        let x = gate == nil ? nil : x.baseAddress
-                        Parallel.run(parts: ranges.count) { part in
-                            for n in ranges[part] {
-                                pass.run(dy + n * outSize, kernels: u, bias: nil, clamp: .unclamped,
-                                         into: dx + n * geometry.imageSize, scratch: scratch + part * pass.scratchSize,
-                                         gate: gate, gateValues: x.map { $0 + n * geometry.imageSize })
+                output.scalars.withUnsafeMutableBufferPointer { y in
+                    gateValues.scalars.withUnsafeBufferPointer { gate in
+                        // An empty batch has no buffers and nothing to compute.
+                        guard let x = x.baseAddress, let scratch = scratch.baseAddress, let y = y.baseAddress else { return }
+                        let gate = gate.baseAddress
+                        Parallel.run(parts: parts) { part in
+                            for g in (part * groups.count / parts)..<((part + 1) * groups.count / parts) {
+                                let n = groups[g].lowerBound
+                                body(passes[g], kernels[g], x + n * inSize, y + n * outSize, gate.map { $0 + n * outSize },
+                                     scratch + part * scratchSize)
                             }
                         }
                     }

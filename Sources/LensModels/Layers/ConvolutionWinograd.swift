@@ -15,17 +15,31 @@ struct WinogradPass: Sendable, Equatable {
     var outChannels: Int, outHeight: Int, outWidth: Int
     /// m: 2 or 4 outputs a side per tile.
     var tileSize = 2
+    /// Images whose tiles run side by side through one set of products (`ConvolutionGeometry.winogradGroup`):
+    /// ResNet's 7x7 to 28x28 layers have 16-49 tiles an image, which leave much of the GEMM's 32-wide register
+    /// tiles empty and read all of U[ξ] (up to 16 MB) once per image.
+    var images = 1
 
     var tilesY: Int { (outHeight + tileSize - 1) / tileSize }
     var tilesX: Int { (outWidth + tileSize - 1) / tileSize }
     var tiles: Int { tilesY * tilesX }
+    /// Columns of the products from one image to the next: its tiles, rounded up to 8 when there are several
+    /// (the input transform stores runs of 8; a run's excess stays in the image's own columns).
+    var columnStride: Int { images > 1 ? (tiles + 7) / 8 * 8 : tiles }
+    /// The products' N: every image's columns.
+    var columns: Int { images * columnStride }
     /// (m + 2)²: the transformed tile's positions ξ, one matrix product each.
     var productCount: Int { (tileSize + 2) * (tileSize + 2) }
     /// The width of the GEMM's packed B slivers when the input transform writes V[ξ] packed (`lens_sgemm_packed_b_width`),
-    /// 0 when the products' N (the tiles) takes the transposed layout and V[ξ] is packed per product.
-    var packedWidth: Int { Int(lens_sgemm_packed_b_width(Int32(tiles))) }
-    /// Columns of V[ξ]: the tiles, rounded up to whole slivers when packed.
-    var vColumns: Int { packedWidth > 0 ? (tiles + packedWidth - 1) / packedWidth * packedWidth : tiles }
+    /// 0 when the products' N (the columns) takes the transposed layout and V[ξ] is packed per product.
+    var packedWidth: Int { Int(lens_sgemm_packed_b_width(Int32(columns))) }
+    /// Columns of V[ξ]: the products' columns, rounded up to whole slivers when packed.
+    var vColumns: Int { packedWidth > 0 ? (columns + packedWidth - 1) / packedWidth * packedWidth : columns }
+    /// Whether U[ξ] is packed transposed for this pass's products (`lens_sgemm_packed_a_transposed`).
+    var transposesKernels: Bool { lens_sgemm_packed_a_transposed(Int32(columns)) != 0 }
+    /// Floats of one input image and one output image.
+    var imageSize: Int { inChannels * height * width }
+    var outputSize: Int { outChannels * outHeight * outWidth }
     /// Floats of one channel's zero-bordered plane, its rows split into m phases of tilesX + 1 (`conv_winograd_plane.h`),
     /// then its t = Bᵀ d (m + 2 rows of m phases) and t B ((m + 2)² positions), each tilesY · (tilesX + 1) floats,
     /// and t B compacted to V[ξ][T] (with the few floats the stores write and read past it). The plane's last
@@ -39,59 +53,78 @@ struct WinogradPass: Sendable, Equatable {
             : lens_winograd_output_scratch(Int32(tilesY), Int32(tilesX))
         return max(input, output)
     }
-    /// V[ξ][C, T] (64-byte aligned: packed panels are read by aligned loads), M[ξ][out, T] and a plane for each core.
-    var scratchSize: Int { 16 + productCount * (vColumns * inChannels + tiles * outChannels) + Parallel.coreCount * planeSize }
-    /// Parts of the products' parallel job: one per product when they are worth more than one thread
-    /// (2·ξ·out·C·T flops), else one part that runs them all.
-    var productParts: Int {
-        let flops = 2 * Double(productCount * outChannels * inChannels * tiles)
-        return Parallel.parts(forWork: flops, minimumPerPart: MatrixMultiply.minimumFlopsPerThread) > 1 ? productCount : 1
+    /// V[ξ][C, N] (64-byte aligned: packed panels are read by aligned loads), M[ξ][out, N] and a plane for each core.
+    var scratchSize: Int { 16 + productCount * (vColumns * inChannels + columns * outChannels) + Parallel.coreCount * planeSize }
+    /// Parts each step of `run` splits into, one per core when the pass is worth it: part p transforms its share of
+    /// the input channels, then multiplies and output-transforms its own output channels (`outputRows`).
+    /// The products decide (2·ξ·out·C·N flops against one thread's worth), or the transforms' memory passes where
+    /// they alone are worth more parts.
+    var parts: Int {
+        let flops = 2 * Double(productCount * outChannels * inChannels * columns)
+        return max(Parallel.parts(forWork: flops, minimumPerPart: MatrixMultiply.minimumFlopsPerThread),
+                   Parallel.parts(forWork: Double(productCount * columns * (inChannels + outChannels)), minimumPerPart: 1e5))
     }
 
-    /// y[out, H', W'] = clamp(b + W ⋆ x) for one image x[C, H, W], with `kernels` the 16 U[ξ] packed for
-    /// this pass (`WinogradKernels`). Splits each step over the cores unless it runs inside a part already.
-    /// With a gate (an input gradient through the ReLU or Clip whose output `gateValues` is), y is then gated,
-    /// each channel right after the output transform writes it.
+    /// y[out, H', W'] = clamp(b + W ⋆ x) for `images` images x[C, H, W] one after the other (into as many y), with
+    /// `kernels` the U[ξ] packed for this pass (`WinogradKernels`). Splits each step over the cores unless it runs
+    /// inside a part already. With a gate (an input gradient through the ReLU or Clip whose output `gateValues`
+    /// is, one per image), y is then gated, each channel right after the output transform writes it.
     func run(_ image: UnsafePointer<Float>, kernels: PackedWinogradKernels, bias: UnsafePointer<Float>?,
              clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
              gate: ClampGate? = nil, gateValues: UnsafePointer<Float>? = nil) {
-        let (tiles, inChannels, outChannels, count, large) = (tiles, inChannels, outChannels, productCount, tileSize == 4)
+        let (columns, inChannels, outChannels, count, large) = (columns, inChannels, outChannels, productCount, tileSize == 4)
         let (sliverWidth, depth, vSize) = (packedWidth, lens_sgemm_packed_b_depth(Int32(inChannels)), vColumns * inChannels)
         let v = scratch + (16 - Int(bitPattern: scratch) / MemoryLayout<Float>.size % 16) % 16
-        let m = v + count * vSize, planes = m + count * tiles * outChannels
-        let planeSize = planeSize
-        let parts = Parallel.parts(forWork: Double(count * tiles * (inChannels + outChannels)), minimumPerPart: 1e5)
-        // V[ξ][C, T] = Bᵀ d B for every tile's patch d of every channel
+        let m = v + count * vSize, planes = m + count * columns * outChannels
+        let (planeSize, images, stride) = (planeSize, images, columnStride)
+        let parts = parts
+        // Each core multiplies and output-transforms its own output channels, one job with no hand-off between the
+        // two, so its rows of M[ξ] never leave its cache; only V[ξ] (each core transforms its share of the input
+        // channels) is read by both. (Smaller chunks claimed as the cores finish read V[ξ] once per chunk: slower.)
+        let rows = outputRows(parts: parts)
+        // V[ξ][C, N] = Bᵀ d B for every tile's patch d of every channel of every image
         Parallel.run(parts: parts) { part in
-            let (first, end) = (Int32(part * inChannels / parts), Int32((part + 1) * inChannels / parts))
             let transform = large ? lens_winograd4_input : lens_winograd_input
-            transform(image, Int32(inChannels), Int32(height), Int32(width), Int32(padTop), Int32(padLeft),
-                      Int32(tilesY), Int32(tilesX), first, end, planes + part * planeSize, v, Int32(sliverWidth), depth)
-        }
-        // M[ξ][out, T] = U[ξ][out, C] · V[ξ][C, T], U[ξ] packed once, V[ξ] packed by the input transform or here. The
-        // products are one parallel job whose parts the cores claim product by product: one hand-off per
-        // layer instead of one per product, and a core slowed by other work simply claims fewer.
-        let (u, stride) = (UnsafePointer(kernels.floats), kernels.stride)
-        let products = productParts
-        Parallel.run(parts: products) { part in
-            for xi in (count * part / products)..<(count * (part + 1) / products) {
-                let (vXi, mXi) = (v + xi * vSize, m + xi * tiles * outChannels)
-                if sliverWidth > 0 {
-                    lens_sgemm_prepacked_both(Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride, vXi, 0, mXi, Int32(tiles))
-                } else {
-                    lens_sgemm_prepacked(0, 1, Int32(outChannels), Int32(tiles), Int32(inChannels), u + xi * stride,
-                                         vXi, Int32(tiles), 0, mXi, Int32(tiles))
-                }
+            let (first, end) = (Int32(part * inChannels / parts), Int32((part + 1) * inChannels / parts))
+            guard end > first else { return }
+            for n in 0..<images {
+                transform(image + n * imageSize, Int32(inChannels), Int32(height), Int32(width), Int32(padTop), Int32(padLeft),
+                          Int32(tilesY), Int32(tilesX), first, end, planes + part * planeSize, v,
+                          n * stride, columns, Int32(sliverWidth), depth)
             }
         }
-        // y = clamp(Aᵀ m A + b) per tile and output channel, each part in its plane's scratch
-        let gated = gate != nil ? gateValues : nil, (low, top) = (gate?.low ?? 0, gate?.top ?? 0), mode = gate?.mode.kernelPass ?? 0
+        // M[ξ][rows, N] = U[ξ][rows, C] · V[ξ][C, N], U[ξ] packed once, V[ξ] packed by the input transform or here;
+        // then y = clamp(Aᵀ m A + b) for those rows, per tile, in the part's plane of scratch.
+        let (u, uStride) = (UnsafePointer(kernels.floats), kernels.stride)
+        let (low, top) = (gate?.low ?? 0, gate?.top ?? 0), mode = gate?.mode.kernelPass ?? 0
+        let gated = gate != nil ? gateValues : nil
         Parallel.run(parts: parts) { part in
+            let (first, end) = (rows[part], rows[part + 1])
+            guard end > first else { return }
+            for xi in 0..<count {
+                let (vXi, mXi) = (v + xi * vSize, m + xi * columns * outChannels)
+                if sliverWidth > 0 {
+                    lens_sgemm_prepacked_both_rows(Int32(outChannels), Int32(first), Int32(end - first), Int32(columns),
+                                                   Int32(inChannels), u + xi * uStride, vXi, 0, mXi, Int32(columns))
+                } else {
+                    lens_sgemm_prepacked_rows(Int32(outChannels), Int32(first), Int32(end - first), Int32(columns),
+                                              Int32(inChannels), u + xi * uStride, vXi, Int32(columns), 0, mXi, Int32(columns))
+                }
+            }
             let transform = large ? lens_winograd4_output : lens_winograd_output
-            transform(m, Int32(outChannels), Int32(tilesY), Int32(tilesX), Int32(outHeight), Int32(outWidth),
-                      Int32(part * outChannels / parts), Int32((part + 1) * outChannels / parts),
-                      bias, clamp.lowerBound, clamp.upperBound, planes + part * planeSize, gated, low, top, mode, output)
+            for n in 0..<images {
+                transform(m + n * stride, Int32(outChannels), Int32(tilesY), Int32(tilesX), Int32(outHeight), Int32(outWidth),
+                          Int32(first), Int32(end), bias, clamp.lowerBound, clamp.upperBound, planes + part * planeSize,
+                          gated.map { $0 + n * outputSize }, low, top, mode, columns, output + n * outputSize)
+            }
         }
+    }
+
+    /// The output channels of each of `parts` parts, part p's [rows[p], rows[p + 1]): whole slivers of the packed
+    /// U[ξ] (`lens_sgemm_packed_row_step`), as evenly as they go.
+    func outputRows(parts: Int) -> [Int] {
+        let step = max(Int(lens_sgemm_packed_row_step(Int32(columns))), 1), slivers = (outChannels + step - 1) / step
+        return (0...parts).map { min(outChannels, slivers * $0 / max(parts, 1) * step) }
     }
 }
 extension ConvolutionGeometry {
@@ -120,6 +153,25 @@ extension ConvolutionGeometry {
             && channels >= Self.winogradChannelMinimum && outChannels >= Self.winogradChannelMinimum && positions > 0
     }
 
+    /// Products' columns up to which a batch's images are grouped into one set of products: ResNet's 14x14 and
+    /// 28x28 layers 4 images (49 tiles each: 7 register tiles of 32 columns instead of 8), its 7x7 ones 16
+    /// (16 tiles: U[ξ], 16 MB a layer, read once a group instead of once an image); an image of 56x56
+    /// (196 tiles) fills the register tiles alone.
+    static let winogradGroupColumns = 256
+
+    /// Images per set of products for `pass` over a batch split over `cores`: as many as fit `columnLimit` columns
+    /// (at least one), in groups of equal size whose count is a multiple of the cores when there are several (6
+    /// images of 14x14 on 2 cores: 3 and 3, not 4 and 2). A single group runs its steps split over the cores
+    /// (`WinogradPass.run`), several run a core each.
+    static func winogradGroup(_ pass: WinogradPass, batch: Int, cores: Int, columnLimit: Int = winogradGroupColumns) -> Int {
+        var grouped = pass
+        grouped.images = 2
+        let largest = max(1, min(batch, columnLimit / max(grouped.columnStride, 1)))
+        var count = (batch + largest - 1) / largest
+        if count > 1 { count = (count + cores - 1) / max(cores, 1) * max(cores, 1) }
+        return max(1, (batch + count - 1) / max(count, 1))
+    }
+
     func winogradForward(outChannels: Int, tileSize: Int = 2) -> WinogradPass {
         WinogradPass(inChannels: channels, height: height, width: width, padTop: window.padTop, padLeft: window.padLeft,
                      outChannels: outChannels, outHeight: outHeight, outWidth: outWidth, tileSize: tileSize)
@@ -141,12 +193,18 @@ final class PackedWinogradKernels: @unchecked Sendable {
     let stride: Int
     /// The pass's tile size m (the U[ξ] differ with it).
     let tileSize: Int
+    /// Whether they are packed transposed (products of fewer columns than the register tile is wide).
+    let transposed: Bool
 
-    /// U[ξ][rows, depth] (rows = the pass's outputs, depth = its inputs) packed for products of `columns` tiles.
+    /// Whether these kernels serve `pass`'s products.
+    func serve(_ pass: WinogradPass) -> Bool { tileSize == pass.tileSize && transposed == pass.transposesKernels }
+
+    /// U[ξ][rows, depth] (rows = the pass's outputs, depth = its inputs) packed for products of `columns` columns.
     init(_ u: UnsafePointer<Float>, tileSize: Int, rows: Int, depth: Int, columns: Int) {
         let packed = Int(lens_sgemm_packed_a_floats(Int32(rows), Int32(depth), Int32(columns)))
         let count = (tileSize + 2) * (tileSize + 2)
         self.tileSize = tileSize
+        transposed = lens_sgemm_packed_a_transposed(Int32(columns)) != 0
         stride = (packed + 15) / 16 * 16   // keeps every U[ξ] 64-byte aligned
         floats = UnsafeMutableRawPointer.allocate(byteCount: max(count * stride, 1) * MemoryLayout<Float>.size, alignment: 64)
             .bindMemory(to: Float.self, capacity: count * stride)
@@ -160,13 +218,14 @@ final class PackedWinogradKernels: @unchecked Sendable {
 }
 
 /// The kernels transformed for Winograd (U = G g Gᵀ) and packed, for the forward pass and for the input
-/// gradient, each made when first needed after the weights change. `source` shares the weights'
+/// gradient, each made when first needed after the weights change (in each packed layout a pass asks for:
+/// an image's few tiles and a group's many take different ones). `source` shares the weights'
 /// storage: while it does, any write to the weights copies them first (copy on write), so equal
 /// storage means equal weights, checked without reading them.
 struct WinogradKernels {
     private var source: [Float] = []
-    private var forward: PackedWinogradKernels?
-    private var gradient: PackedWinogradKernels?
+    private var forward: [PackedWinogradKernels] = []
+    private var gradient: [PackedWinogradKernels] = []
 
     /// U for `weights` W[out][C][3][3] packed for `pass`: the forward pass's U[ξ][out, C], or the input
     /// gradient's U'[ξ][C, out] (the kernels turned 180°).
@@ -175,7 +234,8 @@ struct WinogradKernels {
             weights.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count && a.count > 0 }
         }
         if !same { self = WinogradKernels(source: weights) }
-        if let made = forGradient ? gradient : forward, made.tileSize == pass.tileSize { return made }
+        let kept = (forGradient ? gradient : forward).filter { $0.tileSize == pass.tileSize }
+        if let made = kept.first(where: { $0.serve(pass) }) { return made }
         // The layer's out and C: the gradient pass runs from the layer's outputs to its inputs.
         let (outChannels, channels) = forGradient ? (pass.inChannels, pass.outChannels) : (pass.outChannels, pass.inChannels)
         var u = [Float](repeating: 0, count: pass.productCount * outChannels * channels)
@@ -184,10 +244,10 @@ struct WinogradKernels {
                 let transform = pass.tileSize == 4 ? lens_winograd4_weights : lens_winograd_weights
                 transform(w.baseAddress!, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
                 return PackedWinogradKernels(u.baseAddress!, tileSize: pass.tileSize, rows: pass.outChannels,
-                                             depth: pass.inChannels, columns: pass.tiles)
+                                             depth: pass.inChannels, columns: pass.columns)
             }
         }
-        if forGradient { gradient = made } else { forward = made }
+        if forGradient { gradient = kept + [made] } else { forward = kept + [made] }
         return made
     }
 
