@@ -2,7 +2,10 @@
 // rules, and the same-shape Add and Mul of residual blocks. Each is one read of its operands and
 // one write, so all that matters is streaming at full vector width; in Swift they ran through a
 // closure call per element (MobileNetV2's Clip backward was a fifth of its integrated gradients).
-// Also the bias-and-clamp pass after a convolution's product, on a block of its output rows.
+// Also the bias-and-clamp pass after a convolution's product, on a block of its output rows, and
+// the residual block's two fused passes: y = clamp(x₁ + x₂) (Add then ReLU) and dx = gate(dy₁ + dy₂)
+// (the last share of a ReLU output's gradient summed and sent through that ReLU), one pass each where
+// two would write and read the sum in between.
 //
 //   forward:   y = low if x < low, high if x > high, else x       (a NaN stays NaN)
 //   backward:  dx = open ? dy : 0, with open per mode
@@ -21,6 +24,9 @@ typedef void (*ew_clamp_fn)(const float *x, float *y, long count, float low, flo
 typedef void (*ew_backward_fn)(const float *dy, const float *v, float *dx, long count, float low, float top, int mode);
 typedef void (*ew_binary_fn)(const float *x, const float *y, float *z, long count);
 typedef void (*ew_bias_clamp_fn)(float *y, long count, float b, float low, float high);
+typedef void (*ew_add_clamp_fn)(const float *x, const float *y, float *z, long count, float low, float high);
+typedef void (*ew_add_backward_fn)(const float *a, const float *b, const float *v, float *dx, long count, float low, float top,
+                                   int mode);
 
 static inline float clamp_one(float x, float low, float high) { return x < low ? low : (x > high ? high : x); }
 
@@ -47,6 +53,12 @@ static void multiply_plain(const float *x, const float *y, float *z, long count)
 }
 static void bias_clamp_plain(float *y, long count, float b, float low, float high) {
     for (long i = 0; i < count; i++) y[i] = clamp_one(y[i] + b, low, high);
+}
+static void add_clamp_plain(const float *x, const float *y, float *z, long count, float low, float high) {
+    for (long i = 0; i < count; i++) z[i] = clamp_one(x[i] + y[i], low, high);
+}
+static void add_backward_plain(const float *a, const float *b, const float *v, float *dx, long count, float low, float top, int mode) {
+    for (long i = 0; i < count; i++) dx[i] = pass_one(a[i] + b[i], mode == LENS_PASS_DECONVNET ? 0.0f : v[i], low, top, mode);
 }
 
 #if defined(__x86_64__)
@@ -108,6 +120,33 @@ static AVX512 void bias_clamp_avx512(float *y, long count, float b, float low, f
     }
 }
 
+static AVX512 void add_clamp_avx512(const float *x, const float *y, float *z, long count, float low, float high) {
+    const __m512 vlow = _mm512_set1_ps(low), vhigh = _mm512_set1_ps(high);
+    long i = 0;
+    for (; i + 16 <= count; i += 16)
+        _mm512_storeu_ps(z + i, _mm512_min_ps(vhigh, _mm512_max_ps(vlow, _mm512_add_ps(_mm512_loadu_ps(x + i), _mm512_loadu_ps(y + i)))));
+    if (i < count) {
+        const __mmask16 m = tail16(count - i);
+        const __m512 sum = _mm512_add_ps(_mm512_maskz_loadu_ps(m, x + i), _mm512_maskz_loadu_ps(m, y + i));
+        _mm512_mask_storeu_ps(z + i, m, _mm512_min_ps(vhigh, _mm512_max_ps(vlow, sum)));
+    }
+}
+
+static AVX512 void add_backward_avx512(const float *a, const float *b, const float *v, float *dx, long count, float low, float top,
+                                       int mode) {
+    const __m512 vlow = _mm512_set1_ps(low), vtop = _mm512_set1_ps(top);
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        const __m512 g = _mm512_add_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i));
+        _mm512_storeu_ps(dx + i, pass16(g, v + i, (__mmask16)0xFFFF, vlow, vtop, mode));
+    }
+    if (i < count) {
+        const __mmask16 m = tail16(count - i);
+        const __m512 g = _mm512_add_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i));
+        _mm512_mask_storeu_ps(dx + i, m, pass16(g, v + i, m, vlow, vtop, mode));
+    }
+}
+
 // AVX2: 8 at a time, the last count % 8 by the plain loops (no masked loads needed for them).
 #define AVX2 __attribute__((target("avx2,fma")))
 
@@ -118,20 +157,38 @@ static AVX2 void clamp_avx2(const float *x, float *y, long count, float low, flo
     clamp_plain(x + i, y + i, count - i, low, high);
 }
 
-static AVX2 void backward_avx2(const float *dy, const float *v, float *dx, long count, float low, float top, int mode) {
-    const __m256 vlow = _mm256_set1_ps(low), vtop = _mm256_set1_ps(top), zero = _mm256_setzero_ps();
-    long i = 0;
-    for (; i + 8 <= count; i += 8) {
-        const __m256 g = _mm256_loadu_ps(dy + i);
-        __m256 open = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-        if (mode != LENS_PASS_DECONVNET) {
-            const __m256 value = _mm256_loadu_ps(v + i);
-            open = _mm256_and_ps(_mm256_cmp_ps(value, vlow, _CMP_GT_OQ), _mm256_cmp_ps(value, vtop, _CMP_LE_OQ));
-        }
-        if (mode != LENS_PASS_GRADIENT) open = _mm256_and_ps(open, _mm256_cmp_ps(g, zero, _CMP_GT_OQ));
-        _mm256_storeu_ps(dx + i, _mm256_and_ps(open, g));   // all ones keeps g's bits, NaN included
+static inline AVX2 __m256 pass8(__m256 g, const float *v, __m256 vlow, __m256 vtop, int mode) {
+    __m256 open = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    if (mode != LENS_PASS_DECONVNET) {
+        const __m256 value = _mm256_loadu_ps(v);
+        open = _mm256_and_ps(_mm256_cmp_ps(value, vlow, _CMP_GT_OQ), _mm256_cmp_ps(value, vtop, _CMP_LE_OQ));
     }
+    if (mode != LENS_PASS_GRADIENT) open = _mm256_and_ps(open, _mm256_cmp_ps(g, _mm256_setzero_ps(), _CMP_GT_OQ));
+    return _mm256_and_ps(open, g);   // all ones keeps g's bits, NaN included
+}
+
+static AVX2 void backward_avx2(const float *dy, const float *v, float *dx, long count, float low, float top, int mode) {
+    const __m256 vlow = _mm256_set1_ps(low), vtop = _mm256_set1_ps(top);
+    long i = 0;
+    for (; i + 8 <= count; i += 8) _mm256_storeu_ps(dx + i, pass8(_mm256_loadu_ps(dy + i), v + i, vlow, vtop, mode));
     backward_plain(dy + i, v + i, dx + i, count - i, low, top, mode);
+}
+
+static AVX2 void add_backward_avx2(const float *a, const float *b, const float *v, float *dx, long count, float low, float top,
+                                   int mode) {
+    const __m256 vlow = _mm256_set1_ps(low), vtop = _mm256_set1_ps(top);
+    long i = 0;
+    for (; i + 8 <= count; i += 8)
+        _mm256_storeu_ps(dx + i, pass8(_mm256_add_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i)), v + i, vlow, vtop, mode));
+    add_backward_plain(a + i, b + i, v + i, dx + i, count - i, low, top, mode);
+}
+
+static AVX2 void add_clamp_avx2(const float *x, const float *y, float *z, long count, float low, float high) {
+    const __m256 vlow = _mm256_set1_ps(low), vhigh = _mm256_set1_ps(high);
+    long i = 0;
+    for (; i + 8 <= count; i += 8)
+        _mm256_storeu_ps(z + i, _mm256_min_ps(vhigh, _mm256_max_ps(vlow, _mm256_add_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)))));
+    add_clamp_plain(x + i, y + i, z + i, count - i, low, high);
 }
 
 #define BINARY_AVX2(NAME, OP)                                                                         \
@@ -157,12 +214,16 @@ typedef struct {
     ew_backward_fn backward;
     ew_binary_fn add, multiply;
     ew_bias_clamp_fn bias_clamp;
+    ew_add_clamp_fn add_clamp;
+    ew_add_backward_fn add_backward;
 } ew_kernels;
 
-static const ew_kernels plain = {clamp_plain, backward_plain, add_plain, multiply_plain, bias_clamp_plain};
+static const ew_kernels plain = {clamp_plain, backward_plain, add_plain, multiply_plain, bias_clamp_plain, add_clamp_plain,
+                                 add_backward_plain};
 #if defined(__x86_64__)
-static const ew_kernels avx2 = {clamp_avx2, backward_avx2, add_avx2, multiply_avx2, bias_clamp_avx2};
-static const ew_kernels avx512 = {clamp_avx512, backward_avx512, add_avx512, multiply_avx512, bias_clamp_avx512};
+static const ew_kernels avx2 = {clamp_avx2, backward_avx2, add_avx2, multiply_avx2, bias_clamp_avx2, add_clamp_avx2, add_backward_avx2};
+static const ew_kernels avx512 = {clamp_avx512, backward_avx512, add_avx512, multiply_avx512, bias_clamp_avx512, add_clamp_avx512,
+                                  add_backward_avx512};
 #endif
 
 static ew_kernels chosen;
@@ -207,4 +268,13 @@ void lens_multiply_elements(const float *x, const float *y, float *z, long count
 void lens_bias_clamp_rows(float *y, int rows, long columns, long ld, const float *bias, float low, float high, int variant) {
     const ew_bias_clamp_fn pass = kernels_for(variant).bias_clamp;
     for (int r = 0; r < rows; r++) pass(y + (long)r * ld, columns, bias ? bias[r] : 0.0f, low, high);
+}
+
+void lens_add_clamp(const float *x, const float *y, float *z, long count, float low, float high, int variant) {
+    kernels_for(variant).add_clamp(x, y, z, count, low, high);
+}
+
+void lens_add_clamp_backward(const float *a, const float *b, const float *v, float *dx, long count, float low, float top, int mode,
+                             int variant) {
+    kernels_for(variant).add_backward(a, b, v, dx, count, low, top, mode);
 }

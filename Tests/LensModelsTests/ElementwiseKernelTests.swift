@@ -133,6 +133,45 @@ import Testing
         }
     }
 
+    /// A residual Add and its ReLU or Clip in one pass: the two passes' rule, bit for bit (NaN stays NaN).
+    @Test(arguments: lengths)
+    func addThenClampMatchesTheTwoPasses(count: Int) {
+        let x = values(count, seed: 12), y = values(count, seed: 13)
+        for (low, high) in [(Float(0), Float.infinity), (0, 6), (-0.5, 0.25)] {
+            let expected = zip(x.scalars, y.scalars).map { (a: Float, b: Float) -> Float in
+                let sum = a + b
+                return sum < low ? low : (sum > high ? high : sum)
+            }
+            for kernel in DirectKernel.allCases {
+                var z = Tensor(shape: [count], scalars: Array(repeating: .nan, count: count))
+                Elementwise.addClamp(x, y, into: &z, shape: [count], clamp: low...high, kernel: kernel)
+                expectSame(z.scalars, expected, "add+clamp \(low)...\(high) \(kernel) n=\(count)")
+            }
+        }
+    }
+
+    /// The last share of a clamp output's gradient added and gated in one pass: the gate of the sum under every
+    /// rule (the sign test on the sum, not on either share), bit for bit, for a ReLU and a Clip.
+    @Test(arguments: lengths)
+    func sumThenGateMatchesTheTwoPasses(count: Int) throws {
+        let a = values(count, seed: 14), b = values(count, seed: 15), v = values(count, seed: 16)
+        var sum = Tensor.empty
+        Elementwise.add(a, b, into: &sum, shape: [count], kernel: .portable)
+        for operation in [LayerSpec.Operation.relu, .clip(low: 0, high: 6)] {
+            for mode in ReLUBackwardMode.allCases {
+                let gate = try #require(ClampGate(operation, mode: mode))
+                var expected = Tensor.empty
+                Elementwise.clampBackward(gate: v, outputGradient: sum, into: &expected, low: gate.low, top: gate.top, mode: mode,
+                                          kernel: .portable)
+                for kernel in DirectKernel.allCases {
+                    var dx = Tensor(shape: [count], scalars: Array(repeating: .nan, count: count))
+                    Elementwise.addClampBackward(a, b, values: v, into: &dx, gate: gate, kernel: kernel)
+                    expectSame(dx.scalars, expected.scalars, "sum+gate \(operation) \(mode) \(kernel) n=\(count)")
+                }
+            }
+        }
+    }
+
     /// The residual Add and Mul of operands of one shape (the vectorised path): z, and dx, dy by the
     /// product rule, on a batch of 2.
     @Test func broadcastLayerOfOneShapeMatchesItsRules() {

@@ -150,6 +150,12 @@ void lens_clamp_backward(const float *dy, const float *v, float *dx, long count,
 /// z = x + y and z = x · y (z may be x or y).
 void lens_add_elements(const float *x, const float *y, float *z, long count, int variant);
 void lens_multiply_elements(const float *x, const float *y, float *z, long count, int variant);
+/// z = clamp(x + y, low, high): a residual Add and the ReLU after it in one pass (z may be x or y).
+void lens_add_clamp(const float *x, const float *y, float *z, long count, float low, float high, int variant);
+/// dx = lens_clamp_backward's gate applied to a + b (dx may be a or b): the last share of a ReLU output's
+/// gradient added to the others' sum and sent through that ReLU in one pass.
+void lens_add_clamp_backward(const float *a, const float *b, const float *v, float *dx, long count, float low, float top, int mode,
+                             int variant);
 /// y[r·ld + p] = clamp(y[r·ld + p] + bias[r], low, high) for r < rows, p < columns (bias NULL: zeros; a NaN
 /// stays NaN): lens_bias_clamp on a block of columns of a wider output.
 void lens_bias_clamp_rows(float *y, int rows, long columns, long ld, const float *bias, float low, float high, int variant);

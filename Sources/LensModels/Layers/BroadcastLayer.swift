@@ -78,6 +78,15 @@ struct BroadcastLayer: MultiInputLayer {
         }
     }
 
+    var passesOutputGradient: Bool { kind == .add && leftMap == nil && rightMap == nil }
+
+    /// A residual Add and the ReLU after it in one pass; other kinds and broadcasts have no such path.
+    mutating func forwardThroughClamp(inputs: [Tensor], into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool {
+        guard passesOutputGradient, inputs.count == 2 else { return false }
+        Elementwise.addClamp(inputs[0], inputs[1], into: &output, shape: [inputs[0].shape[0]] + outputShape, clamp: clamp)
+        return true
+    }
+
     /// The index maps as buffers (nil: the identity).
     private static func withMaps(_ left: [Int32]?, _ right: [Int32]?,
                                  _ body: (UnsafeBufferPointer<Int32>?, UnsafeBufferPointer<Int32>?) -> Void) {

@@ -75,6 +75,36 @@ enum Elementwise {
         combine(x, y, into: &z, shape: shape) { lens_add_elements($0, $1, $2, $3, kernel.level) }
     }
 
+    /// z = min(max(x + y, low), high), elementwise over operands of one size, z shaped `shape`: an Add and
+    /// the ReLU or Clip after it in one pass.
+    static func addClamp(_ x: Tensor, _ y: Tensor, into z: inout Tensor, shape: [Int], clamp: ClosedRange<Float>,
+                         kernel: DirectKernel = .chosen) {
+        let (low, high) = (clamp.lowerBound, clamp.upperBound)
+        combine(x, y, into: &z, shape: shape) { lens_add_clamp($0, $1, $2, $3, low, high, kernel.level) }
+    }
+
+    /// dx = `clampBackward` of a + b through `gate` (its values `values`): the last share of a clamp output's
+    /// gradient added to the sum of the others and sent through the clamp in one pass.
+    static func addClampBackward(_ a: Tensor, _ b: Tensor, values: Tensor, into dx: inout Tensor, gate: ClampGate,
+                                 kernel: DirectKernel = .chosen) {
+        precondition(a.count == b.count && a.count == values.count, "gradients of \(a.shape) and \(b.shape) through a gate of \(values.shape)")
+        dx.prepare(shape: values.shape)
+        let pass = gate.mode.kernelPass, count = values.count, (low, top) = (gate.low, gate.top)
+        a.scalars.withUnsafeBufferPointer { a in
+            b.scalars.withUnsafeBufferPointer { b in
+                values.scalars.withUnsafeBufferPointer { v in
+                    dx.scalars.withUnsafeMutableBufferPointer { dx in
+                        guard let a = a.baseAddress, let b = b.baseAddress, let v = v.baseAddress, let dx = dx.baseAddress else { return }
+                        Parallel.forEachChunk(count: count, minimumChunk: Parallel.elementwiseChunk) { range in
+                            let at = range.lowerBound
+                            lens_add_clamp_backward(a + at, b + at, v + at, dx + at, range.count, low, top, pass, kernel.level)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// z = x · y, elementwise over operands of one size, z shaped `shape`.
     static func multiply(_ x: Tensor, _ y: Tensor, into z: inout Tensor, shape: [Int], kernel: DirectKernel = .chosen) {
         combine(x, y, into: &z, shape: shape) { lens_multiply_elements($0, $1, $2, $3, kernel.level) }

@@ -50,6 +50,11 @@ protocol Layer: Sendable {
     /// output before it). False, writing nothing, when the layer has no such path: the network then
     /// runs the activation layer.
     mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool
+    /// The same for a layer of several inputs (a residual Add).
+    mutating func forwardThroughClamp(inputs: [Tensor], into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool
+    /// Whether the gradient at every operand is the output gradient itself (an Add of operands of one shape):
+    /// a backward pass may then hand the operands that buffer instead of running `backward`.
+    var passesOutputGradient: Bool { get }
     /// Writes the gradient at the input into `inputGradient` (unless `context.needsInputGradient`
     /// is false) and updates the parameter gradients. `input` and `output` are the last forward's.
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
@@ -99,6 +104,10 @@ extension Layer {
     var outputMayAliasInput: Bool { false }
     mutating func releaseCaches() {}
     mutating func forwardThroughClamp(_ input: Tensor, into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool { false }
+    mutating func forwardThroughClamp(inputs: [Tensor], into output: inout Tensor, clamp: ClosedRange<Float>) -> Bool {
+        inputs.count == 1 && forwardThroughClamp(inputs[0], into: &output, clamp: clamp)
+    }
+    var passesOutputGradient: Bool { false }
     mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
                                        gate: ClampGate) -> Bool { false }
 

@@ -109,6 +109,20 @@ struct PoolLayer: Layer {
     mutating func backward(input: Tensor, output: Tensor, outputGradient: Tensor,
                            into inputGradient: inout Tensor, context: BackwardContext) {
         guard context.needsInputGradient else { return }
+        backward(input: input, outputGradient: outputGradient, into: &inputGradient, gate: nil)
+    }
+
+    /// Max: the gradient at the input of the ReLU or Clip before this layer (`input` its output), each plane
+    /// routed and then gated while it is in cache, where the two steps apart wrote and read it again.
+    mutating func backwardThroughClamp(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor,
+                                       gate: ClampGate) -> Bool {
+        guard kind == .max else { return false }
+        backward(input: input, outputGradient: outputGradient, into: &inputGradient, gate: gate)
+        return true
+    }
+
+    /// dx for dy, then, with a gate, dx through it (`lens_clamp_backward` gating on `input`).
+    private func backward(input: Tensor, outputGradient: Tensor, into inputGradient: inout Tensor, gate: ClampGate?) {
         let planes = input.shape[0] * channels, (plane, outPlane, width) = (height * width, outHeight * outWidth, width)
         let rows = (0..<outHeight).map(rows), columns = (0..<outWidth).map(columns)
         let kind = kind, divisors = rows.flatMap { r in columns.map { c in divisor(r, c) } }
@@ -116,25 +130,31 @@ struct PoolLayer: Layer {
         inputGradient.prepare(shape: input.shape)
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
-                switches.withUnsafeBufferPointer { switches in
-                    guard let dx = dx.baseAddress else { return }   // an empty batch: nothing to write
-                    // Planes split over the cores as in forward: each part clears and fills its own planes of dx.
-                    Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
-                        for p in chunk {
-                            let target = dx + p * plane
-                            target.update(repeating: 0, count: plane)
-                            if kind == .max {
-                                // Each output's gradient to its maximum's place (none when the window held no input).
-                                for out in (p &* outPlane)..<((p &+ 1) &* outPlane) where switches[out] >= 0 {
-                                    target[Int(switches[out])] += dy[out]
+                input.scalars.withUnsafeBufferPointer { values in
+                    switches.withUnsafeBufferPointer { switches in
+                        guard let dx = dx.baseAddress, let values = values.baseAddress else { return }   // an empty batch: nothing to write
+                        // Planes split over the cores as in forward: each part clears and fills its own planes of dx.
+                        Parallel.forEachChunk(count: planes, minimumChunk: max(1, 200_000 / max(work, 1))) { chunk in
+                            for p in chunk {
+                                let target = dx + p * plane
+                                target.update(repeating: 0, count: plane)
+                                if kind == .max {
+                                    // Each output's gradient to its maximum's place (none when the window held no input).
+                                    for out in (p &* outPlane)..<((p &+ 1) &* outPlane) where switches[out] >= 0 {
+                                        target[Int(switches[out])] += dy[out]
+                                    }
+                                    if let gate {
+                                        lens_clamp_backward(target, values + p * plane, target, plane, gate.low, gate.top, gate.mode.kernelPass,
+                                                            Int32(LENS_LEVEL_CHOSEN))
+                                    }
+                                    continue
                                 }
-                                continue
-                            }
-                            for (oy, r) in rows.enumerated() {
-                                for (ox, c) in columns.enumerated() {
-                                    let out = p * outPlane + oy * outWidth + ox, g = dy[out], d = divisors[oy * outWidth + ox]
-                                    guard d > 0 else { continue }
-                                    for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
+                                for (oy, r) in rows.enumerated() {
+                                    for (ox, c) in columns.enumerated() {
+                                        let out = p * outPlane + oy * outWidth + ox, g = dy[out], d = divisors[oy * outWidth + ox]
+                                        guard d > 0 else { continue }
+                                        for iy in r.inside { for ix in c.inside { target[iy * width + ix] += g / d } }
+                                    }
                                 }
                             }
                         }

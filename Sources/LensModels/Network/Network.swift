@@ -15,10 +15,10 @@ public struct Network: Sendable {
     /// Each layer's inputs (layer indices, −1 the network input), from the architecture.
     let sources: [[Int]]
     /// How many (layer, operand) pairs read each layer's output, and the network input.
-    private let readers: [Int]
+    let readers: [Int]
     let inputReaders: Int
     /// Whether a layer or one of its ancestors has parameters: a training pass stops below them.
-    private let learnableUpstream: [Bool]
+    let learnableUpstream: [Bool]
     /// When layer i's output is read by a ReLU or Clip alone (layer i + 1), which inference may fuse
     /// into layer i: the bounds that activation clamps to.
     private let fusableClamp: [ClosedRange<Float>?]
@@ -36,13 +36,20 @@ public struct Network: Sendable {
     /// outputs[i]: layer i's output in the last forward. outputGradients[i]: the gradient at it
     /// in the last backward; inputGradient: at the network input. Reused from batch to batch.
     var outputs: [Tensor] = []
-    private var outputGradients: [Tensor] = []
+    var outputGradients: [Tensor] = []
     private var inputGradient = Tensor.empty
     /// Per layer, a gradient per operand, for operands whose source is read by several layers
     /// (summed into the source's gradient) and for layers of several inputs.
     private var operandGradients: [[Tensor]] = []
     /// Which gradients the running backward pass has written (the rest are zero).
-    private var written: [Bool] = []
+    var written: [Bool] = []
+    /// Per layer: whether its output gradient is, in the running backward pass, a buffer lent by the
+    /// same-shape sum that reads it (`backwardThroughSum`), and its own buffer, kept meanwhile.
+    var sharesGradient: [Bool] = []
+    var ownGradients: [Tensor] = []
+    /// Per layer, the lowest-index layer reading its output (−1: none): the reader whose share of the
+    /// gradient a backward pass adds last.
+    let lastReader: [Int]
     /// Each layer's parameter names, worked out once (an optimizer step asks for them every batch).
     private var parameterNames: [[String]] = []
     /// Buffers reused by `logits` from one call to the next.
@@ -88,10 +95,13 @@ public struct Network: Sendable {
             learnable.append(architecture.layers[index].operation.hasParameters || reads.contains { $0 >= 0 && learnable[$0] })
         }
         (self.readers, self.inputReaders, learnableUpstream) = (readers, inputReaders, learnable)
+        var lastReader = Array(repeating: -1, count: layers.count)
+        for (index, reads) in sources.enumerated() { for source in reads where source >= 0 && lastReader[source] < 0 { lastReader[source] = index } }
+        self.lastReader = lastReader
         denseStart = Self.denseStart(of: architecture)
         let sources = architecture.layerInputs, specs = architecture.layers
         fusableClamp = specs.indices.map { index in
-            guard index + 1 < specs.count && sources[index].count == 1 && readers[index] == 1 && sources[index + 1] == [index] else {
+            guard index + 1 < specs.count && !sources[index].isEmpty && readers[index] == 1 && sources[index + 1] == [index] else {
                 return nil
             }
             switch specs[index + 1].operation {
@@ -120,6 +130,8 @@ public struct Network: Sendable {
         outputGradients = Array(repeating: .empty, count: layers.count)
         operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
         written = Array(repeating: false, count: layers.count)
+        sharesGradient = written
+        ownGradients = outputGradients
         parameterNames = layers.map { layer in layer.parameters.map { layer.spec.parameterPrefix + "." + $0.suffix } }
     }
 
@@ -266,7 +278,7 @@ public struct Network: Sendable {
             }
             if fusingReLU, !training, let clamp = fusableClamp[index], index + 1 < range.upperBound,
                !layerNames.contains(layers[index].spec.name),
-               runThroughClamp(index, clamp, reading: sources[index][0] < range.lowerBound ? input : outputs[sources[index][0]],
+               runThroughClamp(index, clamp, reading: sources[index].map { $0 < range.lowerBound ? input : outputs[$0] },
                                sharingBuffers: sharingBuffers) {
                 fusedInto = index + 1
                 continue
@@ -288,10 +300,11 @@ public struct Network: Sendable {
 
     /// Layer `index` and the ReLU or Clip after it in one pass, written to the activation's output
     /// buffer (the layer's own output is left stale: nobody reads it). False when the layer has no fused path.
-    private mutating func runThroughClamp(_ index: Int, _ clamp: ClosedRange<Float>, reading input: Tensor,
+    private mutating func runThroughClamp(_ index: Int, _ clamp: ClosedRange<Float>, reading operands: [Tensor],
                                           sharingBuffers: Bool) -> Bool {
         var output = takeOutputBuffer(of: index + 1, sharing: sharingBuffers)
-        let fused = layers[index].forwardThroughClamp(input, into: &output, clamp: clamp)
+        let fused = operands.count == 1 ? layers[index].forwardThroughClamp(operands[0], into: &output, clamp: clamp)
+            : layers[index].forwardThroughClamp(inputs: operands, into: &output, clamp: clamp)
         keep(output, of: index + 1, sharing: sharingBuffers)
         return fused
     }
@@ -426,6 +439,7 @@ public struct Network: Sendable {
         outputs = Array(repeating: .empty, count: layers.count)
         outputGradients = Array(repeating: .empty, count: layers.count)
         operandGradients = sources.map { Array(repeating: .empty, count: $0.count) }
+        ownGradients = outputGradients
         inputGradient = .empty
         lastInput = .empty
         inferenceFront = .empty
@@ -489,6 +503,7 @@ public struct Network: Sendable {
         }
         guard expectedShape[0] > 0 else { return (Tensor(shape: lastInputShape), [:]) }
         var context = BackwardContext(reluMode: reluMode, parameterGradients: parameterGradients, needsInputGradient: true)
+        let limits = BackwardLimits(captured: names, stop: stop ?? -1, mode: reluMode, computingInputGradient: computingInputGradient)
         // A view's input gradient shares the storage of its output gradient from the last pass:
         // dropped first, so that buffer is written in place.
         for index in layers.indices where layers[index].outputMayAliasInput {
@@ -501,6 +516,8 @@ public struct Network: Sendable {
         written[start] = true
         for index in stride(from: start, through: 0, by: -1) {
             if let stop, index <= stop { break }
+            // A gradient lent by a sum above goes back once its layer has read it.
+            defer { if sharesGradient[index] { returnLentGradient(index) } }
             // Unreached layers have a zero gradient; below the learnable layers, a training pass
             // (no image gradient) has nothing left to compute.
             guard written[index], computingInputGradient || learnableUpstream[index] else { continue }
@@ -511,6 +528,10 @@ public struct Network: Sendable {
             }
             let reads = sources[index]
             context.needsInputGradient = computingInputGradient || reads.contains { $0 >= 0 && learnableUpstream[$0] }
+            if context.needsInputGradient, layers[index].passesOutputGradient, !names.contains(layers[index].spec.name),
+               backwardThroughSum(index, limits: limits) {
+                continue
+            }
             if reads.count == 1, (reads[0] < 0 ? inputReaders : readers[reads[0]]) == 1 {
                 // The only reader of its source writes the source's gradient directly (a chain's case).
                 let source = reads[0]
@@ -538,13 +559,13 @@ public struct Network: Sendable {
                         Self.accumulate(&gradients[operand], into: &inputGradient, first: !inputWritten)
                         inputWritten = true
                     } else {
-                        Self.accumulate(&gradients[operand], into: &outputGradients[source], first: !written[source])
-                        written[source] = true
+                        addShare(&gradients[operand], from: index, to: source, limits: limits)
                     }
                 }
             }
             operandGradients[index] = gradients
         }
+        for index in sharesGradient.indices where sharesGradient[index] { returnLentGradient(index) }
         var captured: [String: Tensor] = [:]
         for name in names {
             guard let index = architecture.index(ofLayer: name), written[index], index >= (stop ?? 0) else { continue }
@@ -571,7 +592,7 @@ public struct Network: Sendable {
 
     /// target = gradient (the first reader's share), else target += gradient. The first share is
     /// swapped in, not copied: `gradient` gets target's old buffer, which the layer overwrites next pass.
-    private static func accumulate(_ gradient: inout Tensor, into target: inout Tensor, first: Bool) {
+    static func accumulate(_ gradient: inout Tensor, into target: inout Tensor, first: Bool) {
         if first {
             swap(&gradient, &target)
             return
