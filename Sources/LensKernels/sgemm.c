@@ -467,9 +467,6 @@ void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda,
 void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed) {
     pack_a_once(0, M, K, N, A, lda, packed, 1);
 }
-void lens_sgemm_pack_a_fitted_transposed(int M, int K, int N, const float *A, int lda, float *packed) {
-    pack_a_once(1, M, K, N, A, lda, packed, 1);
-}
 
 // Rows [i0, i0 + m), columns [j0, j0 + n) of C = A·B + beta·C the slow way, A read from its packed form
 // (slivers of `height` rows): the out-of-memory fallback.

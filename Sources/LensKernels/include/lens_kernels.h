@@ -56,8 +56,6 @@ void lens_sgemm_prepacked(int part, int parts, int M, int N, int K, const float 
 /// better than its width (lens_sgemm_packed_a_floats_fitted floats, 64-byte aligned).
 long lens_sgemm_packed_a_floats_fitted(int M, int K, int N);
 void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed);
-/// The same for A stored K x M (transA): an input gradient's Wᵀ.
-void lens_sgemm_pack_a_fitted_transposed(int M, int K, int N, const float *A, int lda, float *packed);
 void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                                      const float *bias, float low, float high, float *C, int ldc);
 /// The sliver height A is packed in for products of N columns (fitted 1: the `fitted` layout): packings of equal

@@ -55,10 +55,9 @@ extension ConvolutionGeometry {
         PackedShape(rows: outChannels, depth: rows, columns: columns, layout: .fitted)
     }
 
-    /// Wᵀ[C·kh·kw, out] packed for the input gradient's products of `columns` positions, in the layout that runs
-    /// 49 and 196 positions as transposed tiles of 8 (56 and 200 columns computed, not 64 and 224).
+    /// Wᵀ[C·kh·kw, out] packed for the input gradient's products of `columns` positions.
     func gradientPacking(outChannels: Int, columns: Int) -> PackedShape {
-        PackedShape(rows: rows, depth: outChannels, columns: columns, layout: .fittedTransposed)
+        PackedShape(rows: rows, depth: outChannels, columns: columns, layout: .transposed)
     }
 
     /// `columnBlock` with W packed (`columnBlockPacking` for these columns' count): part `part` of `parts` of
@@ -86,8 +85,8 @@ extension ConvolutionGeometry {
     /// Part `part` of `parts` of columns = Wᵀ · dy, Wᵀ packed for `width` columns (the GEMM splits on its tiles).
     func columnGradient(_ dy: UnsafePointer<Float>, packed: PackedWeights, width: Int, part: Int, of parts: Int,
                         into columns: UnsafeMutablePointer<Float>) {
-        lens_sgemm_prepacked_bias_clamp(Int32(part), Int32(parts), Int32(rows), Int32(width), Int32(packed.shape.depth), packed.first,
-                                        dy, Int32(positions), nil, -.infinity, .infinity, columns, Int32(width))
+        lens_sgemm_prepacked(Int32(part), Int32(parts), Int32(rows), Int32(width), Int32(packed.shape.depth), packed.first,
+                             dy, Int32(positions), 0, columns, Int32(width))
     }
 
     /// Output rows per block of the input gradient's blocked path (`gradientColumnBlocks`), or nil where

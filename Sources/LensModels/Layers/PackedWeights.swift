@@ -12,10 +12,6 @@ struct PackedShape: Equatable, Sendable {
         case transposed
         /// For `lens_sgemm_prepacked_bias_clamp`.
         case fitted
-        /// A stored [depth, rows], for `lens_sgemm_prepacked_bias_clamp`.
-        case fittedTransposed
-
-        var isFitted: Bool { self == .fitted || self == .fittedTransposed }
     }
 
     let rows: Int, depth: Int, columns: Int, layout: Layout, count: Int
@@ -24,7 +20,7 @@ struct PackedShape: Equatable, Sendable {
         (self.rows, self.depth, self.columns, self.layout, self.count) = (rows, depth, columns, layout, count)
     }
 
-    var height: Int { Int(lens_sgemm_packed_a_height(Int32(columns), layout.isFitted ? 1 : 0)) }
+    var height: Int { Int(lens_sgemm_packed_a_height(Int32(columns), layout == .fitted ? 1 : 0)) }
 
     /// Whether a packing made for `other` serves products of this shape.
     func isPacked(like other: PackedShape) -> Bool {
@@ -43,7 +39,7 @@ final class PackedWeights: @unchecked Sendable {
     init(_ a: UnsafePointer<Float>, shape: PackedShape) {
         self.shape = shape
         let (m, k, n) = (Int32(shape.rows), Int32(shape.depth), Int32(shape.columns))
-        let packed = Int(shape.layout.isFitted ? lens_sgemm_packed_a_floats_fitted(m, k, n) : lens_sgemm_packed_a_floats(m, k, n))
+        let packed = Int(shape.layout == .fitted ? lens_sgemm_packed_a_floats_fitted(m, k, n) : lens_sgemm_packed_a_floats(m, k, n))
         stride = (packed + 15) / 16 * 16
         let total = max(shape.count * stride, 1)
         floats = UnsafeMutableRawPointer.allocate(byteCount: total * MemoryLayout<Float>.size, alignment: 64)
@@ -54,7 +50,6 @@ final class PackedWeights: @unchecked Sendable {
             case .plain: lens_sgemm_pack_a(0, m, k, n, source, k, floats + i * stride)
             case .transposed: lens_sgemm_pack_a(1, m, k, n, source, m, floats + i * stride)
             case .fitted: lens_sgemm_pack_a_fitted(m, k, n, source, k, floats + i * stride)
-            case .fittedTransposed: lens_sgemm_pack_a_fitted_transposed(m, k, n, source, m, floats + i * stride)
             }
         }
     }
