@@ -457,6 +457,7 @@ static long packed_a_floats(int M, int K, int N, int fitted) {
 }
 long lens_sgemm_packed_a_floats(int M, int K, int N) { return packed_a_floats(M, K, N, 0); }
 long lens_sgemm_packed_a_floats_fitted(int M, int K, int N) { return packed_a_floats(M, K, N, 1); }
+int lens_sgemm_packed_a_height(int N, int fitted) { return (int)packed_sliver_height(selected_kernel(), N, fitted); }
 
 static void pack_a_once(int transA, int M, int K, int N, const float *A, int lda, float *packed, int fitted) {
     const lens_sgemm_kernel *kern = selected_kernel();

@@ -33,6 +33,7 @@ import Testing
         #expect(blocked.runsColumnBlocks)
         var plain = blocked
         plain.runsColumnBlocks = false
+        plain.packsColumnWeights = false
         let input = randomTensor([shape.batch, shape.channels, shape.height, shape.width], seed: 5)
         expectForwardMatches(&blocked, &plain, input: input, shape.testDescription)
     }
@@ -48,6 +49,7 @@ import Testing
                                             height: shape.height, width: shape.width, seed: 9)
         var plain = blocked
         plain.runsColumnBlocks = false
+        plain.packsColumnWeights = false
         let input = randomTensor([shape.batch, shape.channels, shape.height, shape.width], seed: 10)
         var output = Tensor.empty
         plain.forward(input, into: &output, training: false)
@@ -83,20 +85,23 @@ import Testing
             }
         }
         let blockRows = geometry.gradientBlockRowsApart, partSize = geometry.rows * blockRows * geometry.outWidth
-        for parts in 1...3 {
+        var cache = PackedWeightsCache()
+        let packed = cache.packed(weight, as: geometry.gradientPacking(outChannels: outChannels, columns: blockRows * geometry.outWidth))
+        let runs: [(Int, PackedWeights?)] = (1...3).map { ($0, nil) } + (1...3).map { ($0, packed) }
+        for (parts, packed) in runs {
             var actual = [Float](repeating: 0, count: geometry.imageSize)
             var scratch = [Float](repeating: .nan, count: parts * partSize)
             weight.withUnsafeBufferPointer { w in
                 dy.withUnsafeBufferPointer { dy in
                     scratch.withUnsafeMutableBufferPointer { s in
                         actual.withUnsafeMutableBufferPointer {
-                            geometry.gradientColumnBlocks(dy.baseAddress!, weight: w.baseAddress!, outChannels: outChannels, blockRows: blockRows,
+                            geometry.gradientColumnBlocks(dy.baseAddress!, weight: w.baseAddress!, packed: packed, outChannels: outChannels, blockRows: blockRows,
                                                           parts: parts, into: $0.baseAddress!, scratch: s.baseAddress!, partSize: partSize)
                         }
                     }
                 }
             }
-            expectScalarsClose(actual, expected, "\(shape.testDescription), \(parts) parts")
+            expectScalarsClose(actual, expected, "\(shape.testDescription), \(parts) parts, packed \(packed != nil)")
         }
     }
 

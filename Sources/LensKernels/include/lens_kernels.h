@@ -60,6 +60,9 @@ long lens_sgemm_packed_a_floats_fitted(int M, int K, int N);
 void lens_sgemm_pack_a_fitted(int M, int K, int N, const float *A, int lda, float *packed);
 void lens_sgemm_prepacked_bias_clamp(int part, int parts, int M, int N, int K, const float *packed_a, const float *B, int ldb,
                                      const float *bias, float low, float high, float *C, int ldc);
+/// The sliver height A is packed in for products of N columns (fitted 1: the `fitted` layout): packings of equal
+/// height are the same floats, so one packing serves every N of that height.
+int lens_sgemm_packed_a_height(int N, int fitted);
 /// B written by its producer straight into the panels lens_sgemm_prepacked would pack it into (sgemm.c gives the
 /// layout): slivers of lens_sgemm_packed_b_width(N) columns (0: N takes the transposed layout, pack B as usual)
 /// in blocks of lens_sgemm_packed_b_depth(K) rows, N rounded up to the width times K floats, 64-byte aligned.

@@ -41,6 +41,9 @@ struct Conv2DLayer: Layer {
     /// Whether forward (and an input gradient without parameter gradients) runs the blocked im2col path
     /// (`ConvolutionGeometry.runsColumnBlocks`); tests turn it off to compare with one product per image.
     var runsColumnBlocks: Bool
+    /// Whether the strided (im2col) layers multiply by W and Wᵀ packed once (`packedWeights`) instead of
+    /// packing them in every product; tests turn it off to compare the two.
+    var packsColumnWeights = true
     /// Whether forward and the input gradient run Winograd F(m x m, 3x3) (`ConvolutionGeometry.runsWinograd`)
     /// instead of im2col + GEMM; tests turn it off to compare the two.
     var runsWinograd: Bool
@@ -52,8 +55,9 @@ struct Conv2DLayer: Layer {
     /// The kernels transformed for Winograd, and per part the transforms' scratch (`WinogradPass.scratchSize`).
     private var winogradKernels = WinogradKernels()
     private var winogradScratch: [Float] = []
-    /// The 1x1 weights packed for whole-image products (`forwardPointwise`).
-    private var pointwiseWeights = PointwiseWeightCache()
+    /// The weights packed once for the products that multiply them again and again: whole-image 1x1
+    /// products (`forwardPointwise`), the strided layers' blocks and their input gradients' Wᵀ.
+    private var packedWeights = PackedWeightsCache()
 
     init(spec: LayerSpec, inputShape: [Int], convolution: Convolution,
          initialization: WeightInitialization, generator: inout SeededGenerator) {
@@ -216,6 +220,12 @@ struct Conv2DLayer: Layer {
         let partSize = partScratchSize, columnsSize = columnsSize, groups = groups
         let (groupRows, groupOut) = (rows / groups, outChannels / groups)
         reserveScratch(parts: ranges.count)
+        // Wᵀ packed once for every image's column gradient (one group, im2col), and at batch 1 that product
+        // split over the cores on the GEMM's tiles.
+        let packedT = needsColumnGradient && groups == 1 && !pointwise && packsColumnWeights
+            ? packedWeights.packed(weight.value.scalars, as: geometry.gradientPacking(outChannels: outChannels, columns: positions)) : nil
+        let gradientParts = ranges.count == 1
+            ? Parallel.parts(forWork: 2 * Double(rows * positions * outChannels), minimumPerPart: MatrixMultiply.minimumFlopsPerThread) : 1
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             input.scalars.withUnsafeBufferPointer { x in
                 weight.value.scalars.withUnsafeBufferPointer { w in
@@ -251,7 +261,13 @@ struct Conv2DLayer: Layer {
                                     }
                                     if needsColumnGradient, let dx {
                                         let target = pointwise ? dx + n * geometry.imageSize : dcolumns
-                                        for g in 0..<groups {
+                                        if let packedT {
+                                            Parallel.run(parts: gradientParts) { p in
+                                                geometry.columnGradient(gradient, packed: packedT, width: positions, part: p, of: gradientParts,
+                                                                        into: dcolumns)
+                                            }
+                                        }
+                                        for g in 0..<groups where packedT == nil {
                                             // dcolumns[g's rows, P] = W_g[out/G, K/G]ᵀ · dy_n[g's out, P]
                                             MatrixMultiply.gemm(transposeA: true, m: groupRows, n: positions, k: groupOut,
                                                                 a: w + g * groupOut * groupRows, lda: groupRows,
@@ -389,6 +405,10 @@ struct Conv2DLayer: Layer {
         let work = PointwiseWork(images: batch, positions: geometry.positions, blockWidth: blockWidth, outChannels: outChannels, parts: parts)
         let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
         reserveScratch(parts: used, partSize: partSize)
+        // W packed once for the blocks' widths (the last block may be narrower, and so packed otherwise).
+        let lastWidth = blockWidth > 0 ? geometry.positions - (work.columnBlocks - 1) * blockWidth : 0
+        let packed = packsColumnWeights ? packedWeights.packed(weight.value.scalars, as: geometry.columnBlockPacking(outChannels: outChannels, columns: blockWidth)) : nil
+        let packedLast = packsColumnWeights ? packedWeights.packed(weight.value.scalars, as: geometry.columnBlockPacking(outChannels: outChannels, columns: lastWidth)) : nil
         input.scalars.withUnsafeBufferPointer { x in
             scratch.withUnsafeMutableBufferPointer { scratch in
                 output.scalars.withUnsafeMutableBufferPointer { y in
@@ -401,6 +421,12 @@ struct Conv2DLayer: Layer {
                             Parallel.run(parts: used) { part in
                                 for item in (part * items / used)..<((part + 1) * items / used) {
                                     let (n, rows, columns) = work.item(item)
+                                    if let packed = columns.count == blockWidth ? packed : packedLast {
+                                        geometry.columnBlock(x + n * geometry.imageSize, packed: packed, bias: b, part: work.rowBlock(item),
+                                                             of: work.rowBlocks, columns: columns, into: y + n * outSize, clamp: clamp,
+                                                             scratch: scratch + part * partSize)
+                                        continue
+                                    }
                                     geometry.columnBlock(x + n * geometry.imageSize, weight: w, bias: b, rows: rows, columns: columns,
                                                          into: y + n * outSize, clamp: clamp, scratch: scratch + part * partSize)
                                 }
@@ -418,6 +444,8 @@ struct Conv2DLayer: Layer {
         let blocks = (geometry.outHeight + blockRows - 1) / blockRows, partSize = geometry.rows * blockRows * geometry.outWidth
         let parts = min(Parallel.coreCount, (blocks + 1) / 2), outSize = outChannels * geometry.positions
         reserveScratch(parts: parts, partSize: partSize)
+        let packed = packsColumnWeights
+            ? packedWeights.packed(weight.value.scalars, as: geometry.gradientPacking(outChannels: outChannels, columns: blockRows * geometry.outWidth)) : nil
         outputGradient.scalars.withUnsafeBufferPointer { dy in
             inputGradient.scalars.withUnsafeMutableBufferPointer { dx in
                 weight.value.scalars.withUnsafeBufferPointer { w in
@@ -427,7 +455,7 @@ struct Conv2DLayer: Layer {
                               let scratch = scratch.baseAddress else { return }
                         dx.update(repeating: 0, count: batch * geometry.imageSize)
                         for n in 0..<batch {
-                            geometry.gradientColumnBlocks(dy + n * outSize, weight: w, outChannels: outChannels, blockRows: blockRows,
+                            geometry.gradientColumnBlocks(dy + n * outSize, weight: w, packed: packed, outChannels: outChannels, blockRows: blockRows,
                                                           parts: parts, into: dx + n * geometry.imageSize, scratch: scratch, partSize: partSize)
                         }
                     }
@@ -453,7 +481,7 @@ struct Conv2DLayer: Layer {
         let outSize = outChannels * geometry.positions, items = work.items, used = min(parts, items)
         // Whole images (7x7 to 28x28): the weights packed once, not by every product.
         let packed = work.blockWidth == geometry.positions
-            ? pointwiseWeights.packed(weight.value.scalars, rows: outChannels, depth: geometry.channels, columns: geometry.positions) : nil
+            ? packedWeights.packed(weight.value.scalars, as: geometry.pointwisePacking(outChannels: outChannels)) : nil
         input.scalars.withUnsafeBufferPointer { x in
             output.scalars.withUnsafeMutableBufferPointer { y in
                 weight.value.scalars.withUnsafeBufferPointer { w in

@@ -49,6 +49,46 @@ extension ConvolutionGeometry {
                              clamp.lowerBound, clamp.upperBound, Int32(LENS_LEVEL_CHOSEN))
     }
 
+    /// W[out, C·kh·kw] packed for the forward's blocks of `columns` positions (bias and clamp added as the
+    /// GEMM stores them), instead of by every block's product.
+    func columnBlockPacking(outChannels: Int, columns: Int) -> PackedShape {
+        PackedShape(rows: outChannels, depth: rows, columns: columns, layout: .fitted)
+    }
+
+    /// Wᵀ[C·kh·kw, out] packed for the input gradient's products of `columns` positions.
+    func gradientPacking(outChannels: Int, columns: Int) -> PackedShape {
+        PackedShape(rows: rows, depth: outChannels, columns: columns, layout: .transposed)
+    }
+
+    /// `columnBlock` with W packed (`columnBlockPacking` for these columns' count): part `part` of `parts` of
+    /// the block's product, split by the GEMM on its register tiles.
+    func columnBlock(_ image: UnsafePointer<Float>, packed: PackedWeights, bias: UnsafePointer<Float>?, part: Int, of parts: Int,
+                     columns: Range<Int>, into y: UnsafeMutablePointer<Float>, clamp: ClosedRange<Float>,
+                     scratch: UnsafeMutablePointer<Float>) {
+        im2col(image, into: scratch, outputRows: (columns.lowerBound / outWidth)..<(columns.upperBound / outWidth))
+        lens_sgemm_prepacked_bias_clamp(Int32(part), Int32(parts), Int32(packed.shape.rows), Int32(columns.count), Int32(rows),
+                                        packed.first, scratch, Int32(columns.count), bias, clamp.lowerBound, clamp.upperBound,
+                                        y + columns.lowerBound, Int32(positions))
+    }
+
+    /// columns[rows, width] = Wᵀ · dy[out, p0 ..< p0 + width] (dy's rows `positions` apart), with Wᵀ packed
+    /// (`gradientPacking`) when `packed` serves `width` columns, else packing it here.
+    func columnGradient(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, packed: PackedWeights?, outChannels: Int,
+                        width: Int, into columns: UnsafeMutablePointer<Float>) {
+        if let packed, packed.shape.isPacked(like: gradientPacking(outChannels: outChannels, columns: width)) {
+            return columnGradient(dy, packed: packed, width: width, part: 0, of: 1, into: columns)
+        }
+        MatrixMultiply.gemm(transposeA: true, m: rows, n: width, k: outChannels, a: weight, lda: rows,
+                            b: dy, ldb: positions, c: columns, ldc: width, maxThreads: 1)
+    }
+
+    /// Part `part` of `parts` of columns = Wᵀ · dy, Wᵀ packed for `width` columns (the GEMM splits on its tiles).
+    func columnGradient(_ dy: UnsafePointer<Float>, packed: PackedWeights, width: Int, part: Int, of parts: Int,
+                        into columns: UnsafeMutablePointer<Float>) {
+        lens_sgemm_prepacked(Int32(part), Int32(parts), Int32(rows), Int32(width), Int32(packed.shape.depth), packed.first,
+                             dy, Int32(positions), 0, columns, Int32(width))
+    }
+
     /// Output rows per block of the input gradient's blocked path (`gradientColumnBlocks`), or nil where
     /// it does not pay (fewer blocks than cores in each of its two phases: the unblocked product splits
     /// over the cores instead).
@@ -69,9 +109,10 @@ extension ConvolutionGeometry {
     /// `gradientBlockRowsApart`), each block's column gradient scattered while in cache (the stem's whole
     /// one is 7 MB): even blocks, then odd ones, split over `parts` cores, each with `partSize` floats
     /// (rows · blockRows · outWidth) of `scratch`.
-    func gradientColumnBlocks(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, outChannels: Int, blockRows: Int,
-                              parts: Int, into image: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>, partSize: Int) {
-        let blocks = (outHeight + blockRows - 1) / blockRows, (rows, positions) = (rows, positions)
+    func gradientColumnBlocks(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, packed: PackedWeights?, outChannels: Int,
+                              blockRows: Int, parts: Int, into image: UnsafeMutablePointer<Float>,
+                              scratch: UnsafeMutablePointer<Float>, partSize: Int) {
+        let blocks = (outHeight + blockRows - 1) / blockRows
         for parity in 0..<2 {
             let count = (blocks - parity + 1) / 2, used = max(1, min(parts, count))
             Parallel.run(parts: used) { part in
@@ -80,8 +121,7 @@ extension ConvolutionGeometry {
                     let outputRows = first..<min(first + blockRows, outHeight)
                     let (p0, width) = (first * outWidth, outputRows.count * outWidth)
                     let columns = scratch + part * partSize
-                    MatrixMultiply.gemm(transposeA: true, m: rows, n: width, k: outChannels, a: weight, lda: rows,
-                                        b: dy + p0, ldb: positions, c: columns, ldc: width, maxThreads: 1)
+                    columnGradient(dy + p0, weight: weight, packed: packed, outChannels: outChannels, width: width, into: columns)
                     col2imAdding(columns, into: image, outputRows: outputRows)
                 }
             }
