@@ -447,11 +447,6 @@ static long packed_sliver_height(const lens_sgemm_kernel *kern, long N, int fitt
     return N < kern->nr || fits_mr ? kern->nr : kern->mr;
 }
 
-int lens_sgemm_packed_a_transposed(int N) {
-    const lens_sgemm_kernel *kern = selected_kernel();
-    return packed_sliver_height(kern, N, 0) != kern->mr;
-}
-
 static long packed_a_floats(int M, int K, int N, int fitted) {
     return M > 0 && K > 0 ? round_up(M, packed_sliver_height(selected_kernel(), N, fitted)) * (long)K : 0;
 }

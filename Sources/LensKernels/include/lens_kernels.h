@@ -45,8 +45,6 @@ void lens_sgemm_part(int part, int parts, int transA, int transB, int M, int N, 
 /// of N columns (N picks the layout: below the kernel's tile width A is packed to be used transposed).
 long lens_sgemm_packed_a_floats(int M, int K, int N);
 void lens_sgemm_pack_a(int transA, int M, int K, int N, const float *A, int lda, float *packed);
-/// Whether lens_sgemm_pack_a lays A out for products of N columns as Aᵀ slivers (N below the register tile's width).
-int lens_sgemm_packed_a_transposed(int N);
 /// Part `part` of `parts` of C = packed_a · B + beta * C, with packed_a from lens_sgemm_pack_a (same M, K, N)
 /// and B K x N row-major: lens_sgemm without packing A (parts 1: all of it). The parts split C on register-tile
 /// boundaries, so they can run on separate threads.

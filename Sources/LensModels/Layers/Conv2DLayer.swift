@@ -358,7 +358,7 @@ struct Conv2DLayer: Layer {
     /// pass of integrated gradients on ResNet's smaller layers) runs inline and splits its own steps.
     private mutating func runWinograd(
         _ pass: WinogradPass, forGradient: Bool, batch: Int, input: Tensor, output: inout Tensor, gateValues: Tensor,
-        _ body: (WinogradPass, PackedWinogradKernels, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
+        _ body: (WinogradPass, PackedWeights, UnsafePointer<Float>, UnsafeMutablePointer<Float>,
                  UnsafePointer<Float>?, UnsafeMutablePointer<Float>) -> Void
     ) {
         let cores = imageRanges(batch).count
@@ -369,7 +369,8 @@ struct Conv2DLayer: Layer {
             part.images = range.count
             return part
         }
-        let kernels = passes.map { winogradKernels.packed(weight.value.scalars, for: $0, forGradient: forGradient) }
+        let kernels = passes.compactMap { winogradKernels.packed(weight.value.scalars, for: $0, forGradient: forGradient) }
+        precondition(kernels.count == passes.count, "\(spec.name): fewer weights than W[out][C][3][3]")   // made by init
         let parts = min(cores, groups.count), scratchSize = passes.map(\.scratchSize).max() ?? 0
         reserveWinogradScratch(parts: parts, size: scratchSize)
         let (inSize, outSize) = (pass.imageSize, pass.outputSize)

@@ -35,8 +35,6 @@ struct WinogradPass: Sendable, Equatable {
     var packedWidth: Int { Int(lens_sgemm_packed_b_width(Int32(columns))) }
     /// Columns of V[ξ]: the products' columns, rounded up to whole slivers when packed.
     var vColumns: Int { packedWidth > 0 ? (columns + packedWidth - 1) / packedWidth * packedWidth : columns }
-    /// Whether U[ξ] is packed transposed for this pass's products (`lens_sgemm_packed_a_transposed`).
-    var transposesKernels: Bool { lens_sgemm_packed_a_transposed(Int32(columns)) != 0 }
     /// Floats of one input image and one output image.
     var imageSize: Int { inChannels * height * width }
     var outputSize: Int { outChannels * outHeight * outWidth }
@@ -69,7 +67,7 @@ struct WinogradPass: Sendable, Equatable {
     /// `kernels` the U[ξ] packed for this pass (`WinogradKernels`). Splits each step over the cores unless it runs
     /// inside a part already. With a gate (an input gradient through the ReLU or Clip whose output `gateValues`
     /// is, one per image), y is then gated, each channel right after the output transform writes it.
-    func run(_ image: UnsafePointer<Float>, kernels: PackedWinogradKernels, bias: UnsafePointer<Float>?,
+    func run(_ image: UnsafePointer<Float>, kernels: PackedWeights, bias: UnsafePointer<Float>?,
              clamp: ClosedRange<Float>, into output: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
              gate: ClampGate? = nil, gateValues: UnsafePointer<Float>? = nil) {
         let (columns, inChannels, outChannels, count, large) = (columns, inChannels, outChannels, productCount, tileSize == 4)
@@ -95,7 +93,7 @@ struct WinogradPass: Sendable, Equatable {
         }
         // M[ξ][rows, N] = U[ξ][rows, C] · V[ξ][C, N], U[ξ] packed once, V[ξ] packed by the input transform or here;
         // then y = clamp(Aᵀ m A + b) for those rows, per tile, in the part's plane of scratch.
-        let (u, uStride) = (UnsafePointer(kernels.floats), kernels.stride)
+        let (u, uStride) = (kernels.first, kernels.stride)
         let (low, top) = (gate?.low ?? 0, gate?.top ?? 0), mode = gate?.mode.kernelPass ?? 0
         let gated = gate != nil ? gateValues : nil
         Parallel.run(parts: parts) { part in
@@ -185,72 +183,29 @@ extension ConvolutionGeometry {
     }
 }
 
-/// The U[ξ] of one pass (16 or 36), each packed into the GEMM kernel's panels for the pass's product shape
-/// (`lens_sgemm_pack_a`), `stride` floats apart in 64-byte-aligned memory of their own (the panels may
-/// be read by aligned vector loads). Never written once made, so copies of a layer share them.
-final class PackedWinogradKernels: @unchecked Sendable {
-    let floats: UnsafeMutablePointer<Float>
-    let stride: Int
-    /// The pass's tile size m (the U[ξ] differ with it).
-    let tileSize: Int
-    /// Whether they are packed transposed (products of fewer columns than the register tile is wide).
-    let transposed: Bool
-
-    /// Whether these kernels serve `pass`'s products.
-    func serve(_ pass: WinogradPass) -> Bool { tileSize == pass.tileSize && transposed == pass.transposesKernels }
-
-    /// U[ξ][rows, depth] (rows = the pass's outputs, depth = its inputs) packed for products of `columns` columns.
-    init(_ u: UnsafePointer<Float>, tileSize: Int, rows: Int, depth: Int, columns: Int) {
-        let packed = Int(lens_sgemm_packed_a_floats(Int32(rows), Int32(depth), Int32(columns)))
-        let count = (tileSize + 2) * (tileSize + 2)
-        self.tileSize = tileSize
-        transposed = lens_sgemm_packed_a_transposed(Int32(columns)) != 0
-        stride = (packed + 15) / 16 * 16   // keeps every U[ξ] 64-byte aligned
-        floats = UnsafeMutableRawPointer.allocate(byteCount: max(count * stride, 1) * MemoryLayout<Float>.size, alignment: 64)
-            .bindMemory(to: Float.self, capacity: count * stride)
-        for xi in 0..<count {
-            lens_sgemm_pack_a(0, Int32(rows), Int32(depth), Int32(columns), u + xi * rows * depth, Int32(depth),
-                              floats + xi * stride)
-        }
-    }
-
-    deinit { floats.deallocate() }
-}
-
-/// The kernels transformed for Winograd (U = G g Gᵀ) and packed, for the forward pass and for the input
-/// gradient, each made when first needed after the weights change (in each packed layout a pass asks for:
-/// an image's few tiles and a group's many take different ones). `source` shares the weights'
-/// storage: while it does, any write to the weights copies them first (copy on write), so equal
-/// storage means equal weights, checked without reading them.
+/// The kernels transformed for Winograd (U = G g Gᵀ) and packed (`PackedWeightsCache`: remade when the weights
+/// change), for the forward pass and for the input gradient, each in every layout a pass asks for (an image's few
+/// tiles and a group's many take different ones).
 struct WinogradKernels {
-    private var source: [Float] = []
-    private var forward: [PackedWinogradKernels] = []
-    private var gradient: [PackedWinogradKernels] = []
+    private var forward = PackedWeightsCache()
+    private var gradient = PackedWeightsCache()
 
     /// U for `weights` W[out][C][3][3] packed for `pass`: the forward pass's U[ξ][out, C], or the input
-    /// gradient's U'[ξ][C, out] (the kernels turned 180°).
-    mutating func packed(_ weights: [Float], for pass: WinogradPass, forGradient: Bool) -> PackedWinogradKernels {
-        let same = source.withUnsafeBufferPointer { a in
-            weights.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count && a.count > 0 }
-        }
-        if !same { self = WinogradKernels(source: weights) }
-        let kept = (forGradient ? gradient : forward).filter { $0.tileSize == pass.tileSize }
-        if let made = kept.first(where: { $0.serve(pass) }) { return made }
+    /// gradient's U'[ξ][C, out] (the kernels turned 180°); nil only for fewer weights than the layer has.
+    mutating func packed(_ weights: [Float], for pass: WinogradPass, forGradient: Bool) -> PackedWeights? {
         // The layer's out and C: the gradient pass runs from the layer's outputs to its inputs.
         let (outChannels, channels) = forGradient ? (pass.inChannels, pass.outChannels) : (pass.outChannels, pass.inChannels)
-        var u = [Float](repeating: 0, count: pass.productCount * outChannels * channels)
-        let made = weights.withUnsafeBufferPointer { w in
+        let shape = PackedShape(rows: pass.outChannels, depth: pass.inChannels, columns: pass.columns, count: pass.productCount)
+        let transform = { (w: UnsafeBufferPointer<Float>) -> [Float] in
+            guard let w = w.baseAddress, weights.count >= outChannels * channels * 9 else { return [] }
+            var u = [Float](repeating: 0, count: pass.productCount * outChannels * channels)
             u.withUnsafeMutableBufferPointer { u in
                 let transform = pass.tileSize == 4 ? lens_winograd4_weights : lens_winograd_weights
-                transform(w.baseAddress!, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
-                return PackedWinogradKernels(u.baseAddress!, tileSize: pass.tileSize, rows: pass.outChannels,
-                                             depth: pass.inChannels, columns: pass.columns)
+                transform(w, Int32(outChannels), Int32(channels), forGradient ? 1 : 0, u.baseAddress!)
             }
+            return u
         }
-        if forGradient { gradient = kept + [made] } else { forward = kept + [made] }
-        return made
+        return forGradient ? gradient.packed(weights, as: shape, transform: transform)
+            : forward.packed(weights, as: shape, transform: transform)
     }
-
-    private init(source: [Float]) { self.source = source }
-    init() {}
 }
