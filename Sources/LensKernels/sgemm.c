@@ -634,9 +634,7 @@ void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const
 
 // ---- a product's rows split over threads that then each use their own rows (Winograd's grouped images) ----
 
-int lens_sgemm_packed_row_step(int N) { return (int)packed_sliver_height(selected_kernel(), N, 0); }
-
-// Rows [i0, i0 + m) of the product, i0 a multiple of lens_sgemm_packed_row_step(N) (else, or out of range, nothing).
+// Rows [i0, i0 + m) of the product, i0 a multiple of lens_sgemm_packed_a_height(N, 0) (else, or out of range, nothing).
 void lens_sgemm_prepacked_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *B, int ldb,
                                float beta, float *C, int ldc) {
     const lens_sgemm_kernel *kern = selected_kernel();

@@ -225,7 +225,7 @@ import Testing
             #expect(forwardPass.parts > 1 && gradientPass.parts > 1, "the shape should be worth splitting over the cores")
         }
         for pass in [forwardPass, gradientPass] {
-            let rows = pass.outputRows(parts: 3), step = Int(lens_sgemm_packed_row_step(Int32(pass.columns)))
+            let rows = pass.outputRows(parts: 3), step = Int(lens_sgemm_packed_a_height(Int32(pass.columns), 0))
             #expect(rows.first == 0 && rows.last == pass.outChannels && zip(rows, rows.dropFirst()).allSatisfy { $0 <= $1 })
             #expect(rows.dropLast().allSatisfy { $0 % step == 0 }, "parts start on whole slivers: \(rows), step \(step)")
         }

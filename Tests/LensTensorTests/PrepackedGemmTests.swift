@@ -113,7 +113,7 @@ import Testing
             lens_sgemm_pack_a(0, Int32(m), Int32(k), Int32(n), a, Int32(k), packed)
             var whole = [Float](repeating: .nan, count: m * n)
             lens_sgemm_prepacked(0, 1, Int32(m), Int32(n), Int32(k), packed, b, Int32(n), 0, &whole, Int32(n))
-            let step = Int(lens_sgemm_packed_row_step(Int32(n)))
+            let step = Int(lens_sgemm_packed_a_height(Int32(n), 0))
             #expect(step > 0)
             for parts in [1, 2, 3] {
                 let slivers = (m + step - 1) / step

@@ -70,9 +70,8 @@ int lens_sgemm_packed_b_depth(int K);
 void lens_sgemm_prepacked_both(int M, int N, int K, const float *packed_a, const float *packed_b, float beta,
                                float *C, int ldc);
 /// Rows [i0, i0 + m) only, of the product lens_sgemm_prepacked (part 0 of 1) or lens_sgemm_prepacked_both computes,
-/// i0 a multiple of lens_sgemm_packed_row_step(N) (the packed slivers' height: other starts compute nothing). Threads
+/// i0 a multiple of lens_sgemm_packed_a_height(N, 0) (the packed slivers' height: other starts compute nothing). Threads
 /// that each take their own rows of every product, and then read only those rows, keep their share of C in cache.
-int lens_sgemm_packed_row_step(int N);
 void lens_sgemm_prepacked_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *B, int ldb,
                                float beta, float *C, int ldc);
 void lens_sgemm_prepacked_both_rows(int M, int i0, int m, int N, int K, const float *packed_a, const float *packed_b,

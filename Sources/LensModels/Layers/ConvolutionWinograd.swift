@@ -119,9 +119,9 @@ struct WinogradPass: Sendable, Equatable {
     }
 
     /// The output channels of each of `parts` parts, part p's [rows[p], rows[p + 1]): whole slivers of the packed
-    /// U[ξ] (`lens_sgemm_packed_row_step`), as evenly as they go.
+    /// U[ξ] (`lens_sgemm_packed_a_height`), as evenly as they go.
     func outputRows(parts: Int) -> [Int] {
-        let step = max(Int(lens_sgemm_packed_row_step(Int32(columns))), 1), slivers = (outChannels + step - 1) / step
+        let step = max(Int(lens_sgemm_packed_a_height(Int32(columns), 0)), 1), slivers = (outChannels + step - 1) / step
         return (0...parts).map { min(outChannels, slivers * $0 / max(parts, 1) * step) }
     }
 }
